@@ -1,0 +1,84 @@
+import os from 'node:os';
+import path from 'node:path';
+import { configError, readBool, readEnum, readInt, readUrl, readVar, type Env } from './env-reader.js';
+import { parseSecretKey } from '../crypto/seal.js';
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The whole fleet's configuration, read from the environment (see the README's table). */
+export interface FleetConfig {
+  /** Master URL a worker connects to. @defaultValue `http://127.0.0.1:3000` */
+  masterUrl: string;
+  /** This worker's id. @defaultValue the host name */
+  workerId: string;
+  /** Shared token that workers present to the master. */
+  workerToken: string | undefined;
+  /** Admin API token accepted beside the stored ones. */
+  apiToken: string | undefined;
+  /** 32-byte key for secrets at rest (64 hex chars or base64). */
+  secretKey: Buffer | undefined;
+  /** @defaultValue `./data` */
+  dataDir: string;
+  /** @defaultValue 20 */
+  maxAccounts: number;
+  /** @defaultValue 4 */
+  maxConcurrency: number;
+  /** @defaultValue 10 */
+  maxLiveContexts: number;
+  /** @defaultValue true */
+  headless: boolean;
+  /** Absent: the master grants leases and fencing tokens itself. */
+  redisUrl: string | undefined;
+  chromiumPath: string | undefined;
+  /** @defaultValue `info` */
+  logLevel: LogLevel;
+  /** Master HTTP port. @defaultValue 3000 */
+  port: number;
+  /** How often a worker heartbeats. @defaultValue 10000 */
+  heartbeatIntervalMs: number;
+}
+
+export function loadConfig(env: Env = process.env): FleetConfig {
+  return {
+    masterUrl: readMasterUrl(env),
+    workerId: readWorkerId(env),
+    workerToken: readVar(env, 'FLEET_WORKER_TOKEN')?.value,
+    apiToken: readVar(env, 'FLEET_API_TOKEN')?.value,
+    secretKey: readSecretKey(env),
+    dataDir: path.resolve(readVar(env, 'FLEET_DATA_DIR', 'DATA_DIR')?.value ?? 'data'),
+    maxAccounts: readInt(env, 'FLEET_MAX_ACCOUNTS', 20, { min: 1, max: 10_000 }, 'MAX_ACCOUNTS'),
+    maxConcurrency: readInt(env, 'FLEET_MAX_CONCURRENCY', 4, { min: 1, max: 1_000 }),
+    maxLiveContexts: readInt(env, 'FLEET_MAX_LIVE_CONTEXTS', 10, { min: 1, max: 10_000 }),
+    headless: readBool(env, 'FLEET_HEADLESS', true, 'HEADLESS'),
+    redisUrl: readUrl(env, 'FLEET_REDIS_URL', ['redis:', 'rediss:']),
+    chromiumPath: readVar(env, 'FLEET_CHROMIUM_PATH')?.value,
+    logLevel: readEnum(env, 'FLEET_LOG_LEVEL', LOG_LEVELS, 'info', 'LOG_LEVEL'),
+    port: readInt(env, 'PORT', 3000, { min: 0, max: 65_535 }),
+    heartbeatIntervalMs: readInt(env, 'FLEET_HEARTBEAT_INTERVAL_MS', 10_000, { min: 100, max: 600_000 }),
+  };
+}
+
+function readMasterUrl(env: Env): string {
+  const url = readUrl(env, 'FLEET_MASTER_URL', ['http:', 'https:']);
+  if (url) return url.replace(/\/+$/, '');
+  const host = readVar(env, 'MASTER_HOST');
+  if (host && !/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(host.value)) throw configError('MASTER_HOST', 'must be a host name or address', host.value);
+  const port = readInt(env, 'MASTER_PORT', 3000, { min: 1, max: 65_535 });
+  return `http://${host?.value ?? '127.0.0.1'}:${port}`;
+}
+
+function readWorkerId(env: Env): string {
+  const found = readVar(env, 'FLEET_WORKER_ID', 'WORKER_ID');
+  if (!found) return os.hostname().replace(/[^A-Za-z0-9_.:-]/g, '-') || 'worker';
+  if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(found.value)) throw configError(found.name, 'must be 1-128 letters, digits, _ . : or -', found.value);
+  return found.value;
+}
+
+function readSecretKey(env: Env): Buffer | undefined {
+  const found = readVar(env, 'FLEET_SECRET_KEY');
+  if (!found) return undefined;
+  const key = parseSecretKey(found.value);
+  if (!key) throw configError('FLEET_SECRET_KEY', 'must be 32 bytes as 64 hex characters or base64');
+  return key;
+}

@@ -1,0 +1,3 @@
+export * from './env-reader.js';
+export * from './fleet-config.js';
+export * from './exit-on-config-error.js';

@@ -1,0 +1,50 @@
+/**
+ * Every error code the fleet speaks, with its HTTP status, whether a caller should retry, and the
+ * job-failure class it belongs to. `docs/errors.md` documents each one (a test checks it).
+ */
+export const JOB_ERROR_CLASSES = ['network', 'timeout', 'selector', 'auth', 'platform', 'internal'] as const;
+export type JobErrorClass = (typeof JOB_ERROR_CLASSES)[number];
+
+export interface ErrorCodeInfo {
+  status: number;
+  retryable: boolean;
+  errorClass: JobErrorClass;
+  summary: string;
+}
+
+export const ERROR_CODES = {
+  VALIDATION_FAILED: { status: 400, retryable: false, errorClass: 'internal', summary: 'A field of the request is missing or has a wrong value; `field` names it.' },
+  UNAUTHORIZED: { status: 401, retryable: false, errorClass: 'auth', summary: 'No token, or a token the master does not know.' },
+  FORBIDDEN: { status: 403, retryable: false, errorClass: 'auth', summary: 'The token is known but its role may not do this.' },
+  NOT_FOUND: { status: 404, retryable: false, errorClass: 'internal', summary: 'No such route or resource.' },
+  ACCOUNT_NOT_FOUND: { status: 404, retryable: false, errorClass: 'internal', summary: 'No account has this id.' },
+  JOB_NOT_FOUND: { status: 404, retryable: false, errorClass: 'internal', summary: 'No job has this id.' },
+  WORKER_NOT_FOUND: { status: 404, retryable: false, errorClass: 'internal', summary: 'No worker has this id.' },
+  UNKNOWN_PLATFORM: { status: 400, retryable: false, errorClass: 'internal', summary: 'No plugin on any worker handles this platform.' },
+  UNKNOWN_JOB_TYPE: { status: 400, retryable: false, errorClass: 'internal', summary: "The account's platform has no job of this type." },
+  PAYLOAD_INVALID: { status: 400, retryable: false, errorClass: 'internal', summary: "The job payload fails the plugin's schema; `field` names the first bad field." },
+  CONFLICT: { status: 409, retryable: false, errorClass: 'internal', summary: 'The request conflicts with the current state.' },
+  ILLEGAL_TRANSITION: { status: 409, retryable: false, errorClass: 'internal', summary: 'The job cannot move from its current status to the one asked for.' },
+  STALE_EPOCH: { status: 409, retryable: false, errorClass: 'internal', summary: "A worker reported with an account epoch older than the account's current one; the report was refused." },
+  NOT_OWNER: { status: 409, retryable: false, errorClass: 'internal', summary: 'A worker reported on a job or account it does not own.' },
+  NO_CAPACITY: { status: 503, retryable: true, errorClass: 'internal', summary: 'No worker can take this account now.' },
+  CONFIG_INVALID: { status: 500, retryable: false, errorClass: 'internal', summary: 'An environment variable has a bad value; the message names it.' },
+  CHROMIUM_NOT_FOUND: { status: 500, retryable: false, errorClass: 'internal', summary: 'No Chromium executable was found (FLEET_CHROMIUM_PATH, Playwright cache, PATH).' },
+  NETWORK_ERROR: { status: 502, retryable: true, errorClass: 'network', summary: 'The page or the platform could not be reached.' },
+  TIMEOUT: { status: 504, retryable: true, errorClass: 'timeout', summary: 'A step or the whole job ran past its deadline.' },
+  SELECTOR_NOT_FOUND: { status: 500, retryable: true, errorClass: 'selector', summary: 'An element the plugin expected is not on the page.' },
+  AUTH_FAILED: { status: 401, retryable: false, errorClass: 'auth', summary: 'The platform refused the account credentials or session.' },
+  PLATFORM_ERROR: { status: 502, retryable: true, errorClass: 'platform', summary: 'The platform answered with an error of its own.' },
+  BROWSER_CRASHED: { status: 500, retryable: true, errorClass: 'internal', summary: "The account's browser closed or crashed during the job." },
+  LOCK_LOST: { status: 409, retryable: true, errorClass: 'internal', summary: "The worker lost the account's profile lock; the job was aborted." },
+  JOB_CANCELLED: { status: 409, retryable: false, errorClass: 'internal', summary: 'The job was cancelled.' },
+  WORKER_LOST: { status: 503, retryable: true, errorClass: 'internal', summary: 'The worker running the job disconnected or stopped heartbeating.' },
+  INTERNAL_ERROR: { status: 500, retryable: false, errorClass: 'internal', summary: 'An unexpected error; see the logs.' },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

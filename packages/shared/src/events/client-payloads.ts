@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { IdSchema } from '../schemas/common.js';
+import { CreateJobBodySchema, JobProgressSchema, JobStatusSchema } from '../schemas/job.js';
+import type { JobView } from '../schemas/job.js';
+import type { WorkerView } from '../schemas/worker.js';
+import { DetectedMessageSchema } from './worker-payloads.js';
+
+export const ClientHandshakeSchema = z.object({ token: z.string().min(1) });
+
+export const LoginStartSchema = z.object({
+  accountId: IdSchema,
+  method: z.enum(['password', 'qr']).default('password'),
+});
+export type LoginStart = z.input<typeof LoginStartSchema>;
+
+export const ReplyExecuteSchema = z.object({
+  accountId: IdSchema,
+  kind: z.enum(['comment', 'dm']),
+  /** The platform id of the comment or conversation to answer. */
+  targetId: z.string().min(1).max(256),
+  text: z.string().min(1).max(10_000),
+  idempotencyKey: z.string().min(1).max(256).optional(),
+});
+export type ReplyExecute = z.input<typeof ReplyExecuteSchema>;
+
+export const JobCreateSchema = CreateJobBodySchema;
+export type JobCreate = z.input<typeof JobCreateSchema>;
+export const JobCancelRequestSchema = z.object({ jobId: IdSchema });
+export type JobCancelRequest = z.infer<typeof JobCancelRequestSchema>;
+
+export const JobProgressEventSchema = z.object({ jobId: IdSchema, accountId: IdSchema.nullable(), status: JobStatusSchema, progress: JobProgressSchema });
+export type JobProgressEvent = z.infer<typeof JobProgressEventSchema>;
+
+export const LoginQrCodeEventSchema = z.object({ jobId: IdSchema, accountId: IdSchema, dataUrl: z.string() });
+export type LoginQrCodeEvent = z.infer<typeof LoginQrCodeEventSchema>;
+export const LoginStatusEventSchema = z.object({ jobId: IdSchema, accountId: IdSchema, status: z.string(), message: z.string().optional() });
+export type LoginStatusEvent = z.infer<typeof LoginStatusEventSchema>;
+export const MessageDetectedEventSchema = z.object({ accountId: IdSchema, message: DetectedMessageSchema });
+export type MessageDetectedEvent = z.infer<typeof MessageDetectedEventSchema>;
+export const ReplyResultEventSchema = z.object({ jobId: IdSchema, accountId: IdSchema, replyId: z.string(), alreadyPosted: z.boolean() });
+export type ReplyResultEvent = z.infer<typeof ReplyResultEventSchema>;
+export type JobDoneEvent = JobView;
+export type WorkerStatusEvent = Pick<WorkerView, 'id' | 'status' | 'lastHeartbeatAt' | 'stats'>;

@@ -1,0 +1,41 @@
+/** Every Socket.IO event name of the fleet. Spell them through these constants, never as literals. */
+export const WorkerEvent = {
+  Register: 'worker:register',
+  Heartbeat: 'worker:heartbeat',
+  JobProgress: 'worker:job:progress',
+  JobResult: 'worker:job:result',
+  LoginQrCode: 'worker:login:qrcode',
+  LoginStatus: 'worker:login:status',
+  MessageDetected: 'worker:message:detected',
+  ReplyResult: 'worker:reply:result',
+  StateSnapshot: 'worker:state:snapshot',
+} as const;
+
+export const MasterEvent = {
+  TaskAssign: 'master:task:assign',
+  TaskRevoke: 'master:task:revoke',
+  JobRun: 'master:job:run',
+  JobCancel: 'master:job:cancel',
+  WorkerDrain: 'master:worker:drain',
+} as const;
+
+/** Client → master on `/client`. */
+export const ClientRequest = {
+  LoginStart: 'login:start',
+  ReplyExecute: 'reply:execute',
+  JobCreate: 'job:create',
+  JobCancel: 'job:cancel',
+} as const;
+
+/** Master → client on `/client`. */
+export const ClientEvent = {
+  LoginQrCode: 'login:qrcode',
+  LoginStatus: 'login:status',
+  MessageDetected: 'message:detected',
+  ReplyResult: 'reply:result',
+  JobProgress: 'job:progress',
+  JobDone: 'job:done',
+  WorkerStatus: 'worker:status',
+} as const;
+
+export const Namespace = { Worker: '/worker', Client: '/client' } as const;

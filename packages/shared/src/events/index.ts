@@ -1,0 +1,5 @@
+export * from './event-names.js';
+export * from './worker-payloads.js';
+export * from './worker-events.js';
+export * from './client-payloads.js';
+export * from './client-events.js';

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { ErrorBodySchema, IdSchema, PlatformSchema } from '../schemas/common.js';
+import { CredentialsSchema, DeviceProfileSchema, StorageStateSchema } from '../schemas/account.js';
+import { CapabilitySchema, WorkerStatsSchema } from '../schemas/worker.js';
+import { JobTypeSchema } from '../schemas/job.js';
+
+/** Handshake `auth` of the `/worker` namespace. */
+export const WorkerHandshakeSchema = z.object({ workerId: IdSchema, token: z.string().min(1) });
+export type WorkerHandshake = z.infer<typeof WorkerHandshakeSchema>;
+
+/** A job the worker is running when it (re)registers, so a restarted master can reconcile. */
+export const RunningJobRefSchema = z.object({ jobId: IdSchema, accountId: IdSchema, epoch: z.number().int().min(0) });
+
+export const WorkerRegisterSchema = z.object({
+  host: z.string().min(1).max(256),
+  version: z.string().min(1).max(64),
+  capabilities: z.array(CapabilitySchema).max(64),
+  maxAccounts: z.number().int().min(1).max(10_000),
+  maxConcurrency: z.number().int().min(1).max(1_000),
+  maxLiveContexts: z.number().int().min(1).max(10_000),
+  runningJobs: z.array(RunningJobRefSchema).max(10_000).default([]),
+});
+export type WorkerRegister = z.input<typeof WorkerRegisterSchema>;
+export const RegisterResultSchema = z.object({ heartbeatIntervalMs: z.number().int() });
+export type RegisterResult = z.infer<typeof RegisterResultSchema>;
+
+export const WorkerHeartbeatSchema = z.object({ stats: WorkerStatsSchema });
+export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeatSchema>;
+
+/** Every report about an account's work carries the assignment epoch it was made under. */
+const JobReportBase = z.object({ jobId: IdSchema, accountId: IdSchema, epoch: z.number().int().min(0) });
+
+export const WorkerJobProgressSchema = JobReportBase.extend({
+  percent: z.number().min(0).max(100),
+  step: z.string().min(1).max(128),
+  message: z.string().max(1024).optional(),
+});
+export type WorkerJobProgress = z.infer<typeof WorkerJobProgressSchema>;
+
+export const WorkerJobResultSchema = z.discriminatedUnion('status', [
+  JobReportBase.extend({ status: z.literal('succeeded'), result: z.unknown().optional() }),
+  JobReportBase.extend({ status: z.literal('failed'), error: ErrorBodySchema }),
+  JobReportBase.extend({ status: z.literal('cancelled'), error: ErrorBodySchema.optional() }),
+]);
+export type WorkerJobResult = z.infer<typeof WorkerJobResultSchema>;
+
+export const WorkerLoginQrCodeSchema = JobReportBase.extend({ dataUrl: z.string().startsWith('data:image/png;base64,').max(2_000_000) });
+export type WorkerLoginQrCode = z.infer<typeof WorkerLoginQrCodeSchema>;
+
+export const WorkerLoginStatusSchema = JobReportBase.extend({
+  status: z.enum(['waiting_scan', 'success', 'failed', 'expired']),
+  message: z.string().max(1024).optional(),
+});
+export type WorkerLoginStatus = z.infer<typeof WorkerLoginStatusSchema>;
+
+export const DetectedMessageSchema = z.object({
+  kind: z.enum(['comment', 'dm']),
+  platformMessageId: z.string().min(1).max(256),
+  threadId: z.string().max(256).optional(),
+  author: z.string().max(256),
+  text: z.string().max(20_000),
+  createdAt: z.string().optional(),
+});
+export type DetectedMessage = z.infer<typeof DetectedMessageSchema>;
+
+export const WorkerMessageDetectedSchema = JobReportBase.extend({ messages: z.array(DetectedMessageSchema).max(1000) });
+export type WorkerMessageDetected = z.infer<typeof WorkerMessageDetectedSchema>;
+
+export const WorkerReplyResultSchema = JobReportBase.extend({ replyId: z.string().min(1).max(256), alreadyPosted: z.boolean() });
+export type WorkerReplyResult = z.infer<typeof WorkerReplyResultSchema>;
+
+export const WorkerStateSnapshotSchema = z.object({
+  accountId: IdSchema,
+  epoch: z.number().int().min(0),
+  /** The worker's count; the master keeps the newest and ignores older ones. */
+  version: z.number().int().min(0),
+  storageState: StorageStateSchema,
+});
+export type WorkerStateSnapshot = z.infer<typeof WorkerStateSnapshotSchema>;
+
+export const TaskAssignSchema = z.object({
+  accountId: IdSchema,
+  platform: PlatformSchema,
+  epoch: z.number().int().min(0),
+  credentials: CredentialsSchema.nullable(),
+  /** Full proxy URL with credentials: crosses only the authenticated worker socket. */
+  proxy: z.string().nullable(),
+  deviceProfile: DeviceProfileSchema.nullable(),
+  storageState: StorageStateSchema.nullable(),
+  storageStateVersion: z.number().int().min(0),
+});
+export type TaskAssign = z.infer<typeof TaskAssignSchema>;
+
+export const TaskRevokeSchema = z.object({ accountId: IdSchema, epoch: z.number().int().min(0), reason: z.string().max(256) });
+export type TaskRevoke = z.infer<typeof TaskRevokeSchema>;
+
+export const JobRunSchema = z.object({
+  jobId: IdSchema,
+  accountId: IdSchema,
+  epoch: z.number().int().min(0),
+  platform: PlatformSchema,
+  type: JobTypeSchema,
+  payload: z.record(z.string(), z.unknown()),
+  attempt: z.number().int().min(1),
+  timeoutMs: z.number().int().min(1),
+});
+export type JobRun = z.infer<typeof JobRunSchema>;
+
+export const JobCancelSchema = z.object({ jobId: IdSchema, reason: z.string().max(256) });
+export type JobCancel = z.infer<typeof JobCancelSchema>;
+
+export const WorkerDrainSchema = z.object({ reason: z.string().max(256) });
+export type WorkerDrain = z.infer<typeof WorkerDrainSchema>;

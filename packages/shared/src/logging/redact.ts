@@ -1,0 +1,38 @@
+/** Keys whose values are secrets wherever they appear in a log record. */
+const SECRET_KEY_PATTERN = /pass(word)?|secret|token|authorization|cookie|credential|storage_?state|proxy|api_?key|private/i;
+export const REDACTED = '[redacted]';
+
+const knownSecrets = new Set<string>();
+
+/**
+ * Registers a secret value (a password, a token) so that it is replaced in every later log line,
+ * even inside free text. Values shorter than 6 characters are ignored: too likely to hit normal words.
+ */
+export function registerSecret(value: string | undefined | null): void {
+  if (value && value.length >= 6) knownSecrets.add(value);
+}
+
+/** Scrubs credentials out of free text: URL userinfo, bearer tokens, and registered secrets. */
+export function redactText(text: string): string {
+  let out = text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]+):([^\s/@]+)@/gi, '$1$2:****@')
+    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]');
+  for (const secret of knownSecrets) {
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}
+
+/** Deep copy of `value` with secret-named keys replaced and free text scrubbed. */
+export function redactValue(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[too deep]';
+  if (typeof value === 'string') return redactText(value);
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
+  if (value instanceof Error) return { name: value.name, message: redactText(value.message), stack: value.stack ? redactText(value.stack) : undefined };
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) out[key] = SECRET_KEY_PATTERN.test(key) && v != null && v !== '' ? REDACTED : redactValue(v, depth + 1);
+    return out;
+  }
+  return value;
+}

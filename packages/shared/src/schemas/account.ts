@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { IdSchema, PlatformSchema, StepStatusSchema, TagSchema } from './common.js';
+import { ProxyUrlSchema } from './proxy.js';
+
+export const CredentialsSchema = z.object({
+  username: z.string().min(1).max(256),
+  password: z.string().min(1).max(1024),
+});
+export type Credentials = z.infer<typeof CredentialsSchema>;
+
+/** Stable per-account browser identity, applied through Playwright context options. */
+export const DeviceProfileSchema = z.object({
+  userAgent: z.string().min(1).max(512),
+  viewport: z.object({ width: z.number().int().min(200).max(7680), height: z.number().int().min(200).max(4320) }),
+  locale: z.string().min(2).max(35),
+  timezoneId: z.string().min(1).max(64),
+  deviceScaleFactor: z.number().min(1).max(4),
+  colorScheme: z.enum(['light', 'dark', 'no-preference']),
+});
+export type DeviceProfile = z.infer<typeof DeviceProfileSchema>;
+
+/** Playwright's storage state: cookies plus localStorage per origin. */
+export const StorageStateSchema = z.object({
+  cookies: z.array(z.record(z.string(), z.unknown())),
+  origins: z.array(z.object({ origin: z.string(), localStorage: z.array(z.object({ name: z.string(), value: z.string() })) })),
+});
+export type StorageState = z.infer<typeof StorageStateSchema>;
+
+export const CreateAccountBodySchema = z.strictObject({
+  platform: PlatformSchema,
+  label: z.string().max(256).optional(),
+  tags: z.array(TagSchema).max(32).optional(),
+  credentials: CredentialsSchema.optional(),
+  proxy: ProxyUrlSchema.optional(),
+  deviceProfile: DeviceProfileSchema.optional(),
+});
+export type CreateAccountBody = z.infer<typeof CreateAccountBodySchema>;
+
+/** The per-step status fields written by the master from job outcomes. */
+export const ACCOUNT_STEPS = ['login', 'invite', 'team_join'] as const;
+export type AccountStep = (typeof ACCOUNT_STEPS)[number];
+
+export const AccountStepStatusSchema = z.object({ status: StepStatusSchema, updatedAt: z.string().nullable() });
+
+/** An account as the API shows it: secrets masked, never the real ones. */
+export const AccountViewSchema = z.object({
+  id: IdSchema,
+  platform: PlatformSchema,
+  label: z.string().nullable(),
+  tags: z.array(TagSchema),
+  credentials: z.object({ username: z.string(), password: z.literal('********') }).nullable(),
+  proxy: z.string().nullable(),
+  deviceProfile: DeviceProfileSchema.nullable(),
+  hasStorageState: z.boolean(),
+  storageStateVersion: z.number().int(),
+  ownerWorkerId: z.string().nullable(),
+  epoch: z.number().int(),
+  steps: z.record(z.string(), AccountStepStatusSchema),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type AccountView = z.infer<typeof AccountViewSchema>;
+
+export const MASKED_SECRET = '********';

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+export const IdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+export const PlatformSchema = z.string().min(1).max(64).regex(/^[a-z0-9_-]+$/, 'must be lowercase letters, digits, _ or -');
+export const TagSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+export const IsoDateSchema = z.string();
+
+export const PageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(64).optional(),
+});
+export type PageQuery = z.infer<typeof PageQuerySchema>;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export const ErrorBodySchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  field: z.string().optional(),
+  retryable: z.boolean().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+/** Every acknowledged socket request answers with one of these. */
+export type Ack<T = undefined> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+export type AckCallback<T = undefined> = (response: Ack<T>) => void;
+
+export const STEP_STATUSES = ['not_started', 'running', 'success', 'failed'] as const;
+export const StepStatusSchema = z.enum(STEP_STATUSES);
+export type StepStatus = z.infer<typeof StepStatusSchema>;

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+
+/** `GET /health`: public, no token; upstream scripts rely on this shape. */
+export const HealthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  workers: z.object({ online: z.number().int(), draining: z.number().int(), offline: z.number().int() }),
+  accounts: z.object({ total: z.number().int(), live: z.number().int(), busy: z.number().int() }),
+  jobs: z.object({ queued: z.number().int(), running: z.number().int() }),
+  pools: z.record(z.string(), z.object({ capacity: z.number().int() })),
+});
+export type Health = z.infer<typeof HealthSchema>;

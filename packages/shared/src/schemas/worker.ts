@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { IdSchema, PlatformSchema } from './common.js';
+import { JobTypeSchema } from './job.js';
+
+export const WORKER_STATUSES = ['online', 'draining', 'offline'] as const;
+export const WorkerStatusSchema = z.enum(WORKER_STATUSES);
+export type WorkerStatus = z.infer<typeof WorkerStatusSchema>;
+
+/** What a worker can run: one entry per loaded platform plugin. */
+export const CapabilitySchema = z.object({
+  platform: PlatformSchema,
+  jobTypes: z.array(JobTypeSchema).min(1).max(256),
+});
+export type Capability = z.infer<typeof CapabilitySchema>;
+
+export const WorkerStatsSchema = z.object({
+  rssBytes: z.number().int().min(0),
+  browserRssBytes: z.number().int().min(0),
+  cpuPercent: z.number().min(0),
+  liveContexts: z.number().int().min(0),
+  runningJobs: z.number().int().min(0),
+});
+export type WorkerStats = z.infer<typeof WorkerStatsSchema>;
+
+export const WorkerViewSchema = z.object({
+  id: IdSchema,
+  host: z.string(),
+  version: z.string(),
+  capabilities: z.array(CapabilitySchema),
+  maxAccounts: z.number().int(),
+  maxConcurrency: z.number().int(),
+  status: WorkerStatusSchema,
+  lastHeartbeatAt: z.string().nullable(),
+  stats: WorkerStatsSchema.nullable(),
+  accounts: z.number().int(),
+  createdAt: z.string(),
+});
+export type WorkerView = z.infer<typeof WorkerViewSchema>;
