@@ -1,1 +1,6 @@
-export {};
+export * from './master.js';
+export * from './master-options.js';
+export * from './master-secrets.js';
+export * from './store/fleet-store.js';
+export * from './store/database.js';
+export * from './store/migrations.js';

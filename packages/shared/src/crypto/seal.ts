@@ -3,6 +3,7 @@ import { FleetError } from '../errors/fleet-error.js';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 /** Accepts 64 hex characters or base64 of exactly 32 bytes. */
 export function parseSecretKey(text: string): Buffer | undefined {
@@ -24,6 +25,7 @@ export function generateSecretKey(): string {
  * into another row does not open.
  */
 export function seal(plaintext: string, key: Buffer, aad?: string): string {
+  if (key.length !== 32) throw new FleetError('INTERNAL_ERROR', `a secret key must be 32 bytes (got ${key.length})`);
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   if (aad) cipher.setAAD(Buffer.from(aad));
@@ -32,10 +34,13 @@ export function seal(plaintext: string, key: Buffer, aad?: string): string {
 }
 
 export function open(sealed: string, key: Buffer, aad?: string): string {
-  const [version, iv, tag, body] = sealed.split(':');
-  if (version !== VERSION || !iv || !tag || body === undefined) throw new FleetError('INTERNAL_ERROR', 'sealed value has an unknown format');
+  const parts = sealed.split(':');
+  const [version, iv, tag, body] = parts;
+  if (parts.length !== 4 || version !== VERSION || !iv || !tag || body === undefined) throw new FleetError('INTERNAL_ERROR', 'sealed value has an unknown format');
+  if (Buffer.from(tag, 'base64').length !== TAG_BYTES) throw new FleetError('INTERNAL_ERROR', 'sealed value has a truncated authentication tag');
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
+    // A fixed tag length: GCM would otherwise accept a truncated tag, which makes forgery far easier.
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'), { authTagLength: TAG_BYTES });
     if (aad) decipher.setAAD(Buffer.from(aad));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');

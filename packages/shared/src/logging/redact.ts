@@ -15,8 +15,13 @@ export function registerSecret(value: string | undefined | null): void {
 /** Scrubs credentials out of free text: URL userinfo, bearer tokens, and registered secrets. */
 export function redactText(text: string): string {
   let out = text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]+):([^\s/@]+)@/gi, '$1$2:****@')
-    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]');
+    // user:password@ (user may be empty, as in redis://:password@host) keeps the user, hides the password.
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*):([^\s/@]+)@/gi, '$1$2:****@')
+    // A bare token in the user part (https://TOKEN@host) is hidden whole.
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]{16,})@/gi, '$1****@')
+    .replace(/\bBearer\s+[A-Za-z0-9._~+/=-]+/gi, 'Bearer [redacted]')
+    // Basic credentials are base64 of user:pass: long runs of base64, not an ordinary word.
+    .replace(/\b(Basic)\s+[A-Za-z0-9+/]{8,}={0,2}(?![A-Za-z0-9+/=])/gi, '$1 [redacted]');
   for (const secret of knownSecrets) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }

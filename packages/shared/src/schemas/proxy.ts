@@ -20,9 +20,12 @@ export function parseProxyUrl(value: string): ParsedProxy | string {
   const scheme = url.protocol.replace(/:$/, '');
   if (!(PROXY_SCHEMES as readonly string[]).includes(scheme)) return `scheme must be one of ${PROXY_SCHEMES.join(', ')}`;
   if (!url.hostname) return 'must name a host';
-  if (!url.port) return 'must name a port';
+  // The URL parser drops a scheme's default port (http:80, https:443), so the written one is read back.
+  const writtenPort = /^[^:]+:\/\/(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/]*):(\d+)/.exec(value)?.[1];
+  const port = url.port || writtenPort;
+  if (!port) return 'must name a port';
   if (url.pathname !== '/' && url.pathname !== '') return 'must not have a path';
-  const parsed: ParsedProxy = { server: `${scheme}://${url.hostname}:${url.port}` };
+  const parsed: ParsedProxy = { server: `${scheme}://${url.hostname}:${port}` };
   if (url.username) parsed.username = decodeURIComponent(url.username);
   if (url.password) parsed.password = decodeURIComponent(url.password);
   return parsed;

@@ -1,0 +1,29 @@
+import { Router } from 'express';
+import { CreateJobBodySchema, JobListQuerySchema, PageQuerySchema, parseOrThrow } from '@fleetwright/shared';
+import type { FleetStore } from '../../store/fleet-store.js';
+import type { JobCommands } from '../../scheduler/job-commands.js';
+
+export function jobRoutes(store: FleetStore, commands: JobCommands): Router {
+  const router = Router();
+  router.post('/jobs', (req, res) => {
+    const body = parseOrThrow(CreateJobBodySchema, req.body);
+    const { job, created } = commands.create(body);
+    res.status(created ? 201 : 200).json(job);
+  });
+  router.get('/jobs', (req, res) => {
+    const page = parseOrThrow(PageQuerySchema, req.query);
+    const filter = parseOrThrow(JobListQuerySchema, { status: req.query.status, type: req.query.type, accountId: req.query.accountId });
+    res.json(store.jobs.list(filter, page.limit, page.cursor));
+  });
+  router.get('/jobs/:id', (req, res) => {
+    res.json(store.jobs.view(store.jobs.require(req.params.id, 'id')));
+  });
+  router.get('/jobs/:id/events', (req, res) => {
+    store.jobs.require(req.params.id, 'id');
+    res.json({ items: store.jobs.events(req.params.id), nextCursor: null });
+  });
+  router.post('/jobs/:id/cancel', async (req, res) => {
+    res.json(await commands.cancel(req.params.id));
+  });
+  return router;
+}

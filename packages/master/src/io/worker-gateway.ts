@@ -1,0 +1,139 @@
+import type { Namespace, Server, Socket } from 'socket.io';
+import {
+  FleetError,
+  MasterEvent,
+  Namespace as Ns,
+  WorkerEvent,
+  WorkerHandshakeSchema,
+  WorkerHeartbeatSchema,
+  WorkerJobProgressSchema,
+  WorkerJobResultSchema,
+  WorkerRegisterSchema,
+  WorkerStateSnapshotSchema,
+  tokensEqual,
+  validated,
+  type Ack,
+  type Logger,
+  type MasterToWorkerEvents,
+  type WorkerSocketData,
+  type WorkerToMasterEvents,
+} from '@fleetwright/shared';
+import type { FleetStore } from '../store/fleet-store.js';
+import type { JobReports } from '../scheduler/job-reports.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { WorkerLinks } from '../scheduler/worker-links.js';
+
+
+type WorkerNamespace = Namespace<WorkerToMasterEvents, MasterToWorkerEvents, Record<string, never>, WorkerSocketData>;
+type WorkerSocket = Socket<WorkerToMasterEvents, MasterToWorkerEvents, Record<string, never>, WorkerSocketData>;
+
+export interface WorkerGatewayOptions {
+  /** The fleet token workers present in the handshake. */
+  workerToken: string;
+  /** @defaultValue 10000 */
+  ackTimeoutMs?: number;
+}
+
+/** The `/worker` namespace: authenticates workers, validates their reports, and carries requests to them. */
+export class WorkerGateway implements WorkerLinks {
+  private readonly sockets = new Map<string, WorkerSocket>();
+  private namespace: WorkerNamespace | undefined;
+  private scheduler: Scheduler | undefined;
+  private reports: JobReports | undefined;
+
+  constructor(
+    private readonly store: FleetStore,
+    private readonly logger: Logger,
+    private readonly options: WorkerGatewayOptions,
+  ) {}
+
+  attach(io: Server, scheduler: Scheduler, reports: JobReports): void {
+    this.scheduler = scheduler;
+    this.reports = reports;
+    const ns = io.of(Ns.Worker) as WorkerNamespace;
+    this.namespace = ns;
+    ns.use((socket, next) => {
+      const parsed = WorkerHandshakeSchema.safeParse(socket.handshake.auth);
+      if (!parsed.success || !tokensEqual(parsed.data.token, this.options.workerToken)) {
+        const error = new Error('worker authentication failed: unknown worker id or wrong fleet token') as Error & { data: unknown };
+        error.data = { code: 'UNAUTHORIZED', message: error.message };
+        this.logger.warn('refused a worker connection', { address: socket.handshake.address });
+        next(error);
+        return;
+      }
+      socket.data.workerId = parsed.data.workerId;
+      next();
+    });
+    ns.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  private onConnection(socket: WorkerSocket): void {
+    const workerId = socket.data.workerId;
+    const previous = this.sockets.get(workerId);
+    // The newest connection of a worker id wins; the old one is a leftover of a reconnect.
+    if (previous && previous.id !== socket.id) previous.disconnect(true);
+    this.sockets.set(workerId, socket);
+    let registered = false;
+    const requireRegistered = (): void => {
+      if (!registered) throw new FleetError('CONFLICT', `send ${WorkerEvent.Register} first`);
+    };
+    const scheduler = this.scheduler!;
+    const reports = this.reports!;
+
+    socket.on(
+      WorkerEvent.Register,
+      validated(
+        WorkerRegisterSchema,
+        (payload) => {
+          const row = this.store.workers.upsert({ id: workerId, ...payload });
+          registered = true;
+          this.logger.info('worker registered', { workerId, host: payload.host, platforms: payload.capabilities.map((c) => c.platform) });
+          const toCancel = scheduler.workerRegistered(row, new Set(payload.runningJobs.map((j) => j.jobId)));
+          for (const jobId of toCancel) void this.request(workerId, MasterEvent.JobCancel, { jobId, reason: 'unknown to the master' });
+          return { heartbeatIntervalMs: scheduler.options.heartbeatIntervalMs };
+        },
+        this.logger,
+        WorkerEvent.Register,
+      ),
+    );
+    socket.on(WorkerEvent.Heartbeat, validated(WorkerHeartbeatSchema, (p) => (requireRegistered(), scheduler.workerHeartbeat(workerId, p.stats), undefined), this.logger, WorkerEvent.Heartbeat));
+    socket.on(WorkerEvent.JobProgress, validated(WorkerJobProgressSchema, (p) => (requireRegistered(), reports.progress(workerId, p), undefined), this.logger, WorkerEvent.JobProgress));
+    socket.on(WorkerEvent.JobResult, validated(WorkerJobResultSchema, (p) => (requireRegistered(), reports.result(workerId, p), undefined), this.logger, WorkerEvent.JobResult));
+    socket.on(WorkerEvent.StateSnapshot, validated(WorkerStateSnapshotSchema, (p) => (requireRegistered(), reports.stateSnapshot(workerId, p), undefined), this.logger, WorkerEvent.StateSnapshot));
+
+    socket.on('disconnect', (reason) => {
+      if (this.sockets.get(workerId) !== socket) return;
+      this.sockets.delete(workerId);
+      this.logger.info('worker disconnected', { workerId, reason });
+      if (registered) scheduler.workerDisconnected(workerId);
+    });
+  }
+
+  isConnected(workerId: string): boolean {
+    return this.sockets.get(workerId)?.connected === true;
+  }
+
+  async request<E extends keyof MasterToWorkerEvents>(workerId: string, event: E, payload: Parameters<MasterToWorkerEvents[E]>[0]): Promise<Ack<never>> {
+    const socket = this.sockets.get(workerId);
+    if (!socket?.connected) return { ok: false, error: { code: 'WORKER_LOST', message: `worker ${workerId} is not connected` } };
+    try {
+      // socket.io's typed emitWithAck cannot infer through the generic event here; the maps still type the callers.
+      const timed = socket.timeout(this.options.ackTimeoutMs ?? 10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> };
+      const response = await timed.emitWithAck(event, payload);
+      if (response && typeof response === 'object' && typeof (response as { ok?: unknown }).ok === 'boolean') return response as Ack<never>;
+      return { ok: false, error: { code: 'INTERNAL_ERROR', message: `worker ${workerId} answered ${event} with a malformed ack` } };
+    } catch {
+      return { ok: false, error: { code: 'TIMEOUT', message: `worker ${workerId} did not acknowledge ${event} in time` } };
+    }
+  }
+
+  disconnect(workerId: string): void {
+    this.sockets.get(workerId)?.disconnect(true);
+  }
+
+  close(): void {
+    for (const socket of this.sockets.values()) socket.disconnect(true);
+    this.sockets.clear();
+    this.namespace?.removeAllListeners();
+  }
+}

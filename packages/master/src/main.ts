@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { createLogger, loadConfig, loadOrExit } from '@fleetwright/shared';
+import { Master } from './master.js';
+import { loadOrCreateSecrets } from './master-secrets.js';
+
+/** Composition root of a master process (PM2, `fleet master`). */
+export async function runMaster(): Promise<void> {
+  const config = loadOrExit(() => loadConfig(), 'fleet-master');
+  const logger = createLogger({ name: 'master', level: config.logLevel });
+  const secrets = loadOrCreateSecrets(config);
+  const master = new Master({
+    dataDir: config.dataDir,
+    port: config.port,
+    secretKey: secrets.secretKey,
+    workerToken: secrets.workerToken,
+    apiToken: secrets.apiToken,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    logger,
+  });
+  await master.start();
+  if (secrets.generated.length > 0) logger.info(`generated ${secrets.generated.join(', ')} in ${config.dataDir}/secrets.json (mode 0600)`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping master', { signal });
+    void master.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runMaster().catch((error: unknown) => {
+    process.stderr.write(`fleet-master: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

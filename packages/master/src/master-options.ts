@@ -1,0 +1,23 @@
+import type { Logger } from '@fleetwright/shared';
+
+export interface MasterOptions {
+  /** Where `master.db` lives. */
+  dataDir: string;
+  /** 32-byte key that seals secrets at rest. */
+  secretKey: Buffer;
+  /** The fleet token workers present. */
+  workerToken: string;
+  /** Admin API token accepted beside the stored ones. */
+  apiToken?: string | undefined;
+  /** @defaultValue 3000; 0 picks a free port (tests). */
+  port?: number;
+  /** @defaultValue all interfaces */
+  host?: string;
+  /** The interval workers heartbeat at. @defaultValue 10000 */
+  heartbeatIntervalMs?: number;
+  /** Scheduler timer. @defaultValue 1000 */
+  tickIntervalMs?: number;
+  /** Backoff base for retries. @defaultValue 1000 */
+  retryBaseMs?: number;
+  logger: Logger;
+}

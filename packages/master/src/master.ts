@@ -1,0 +1,85 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Server } from 'socket.io';
+import { createApp } from './http/app.js';
+import { ClientGateway } from './io/client-gateway.js';
+import { WorkerGateway } from './io/worker-gateway.js';
+import type { MasterOptions } from './master-options.js';
+import { JobCommands } from './scheduler/job-commands.js';
+import { JobReports } from './scheduler/job-reports.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { FleetStore } from './store/fleet-store.js';
+
+/** The master node: SQLite store, scheduler, REST API, and the `/worker` and `/client` namespaces. */
+export class Master {
+  readonly store: FleetStore;
+  readonly scheduler: Scheduler;
+  readonly commands: JobCommands;
+  private readonly workers: WorkerGateway;
+  private readonly clients: ClientGateway;
+  private readonly server: http.Server;
+  private readonly io: Server;
+  private started = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: MasterOptions) {
+    const logger = options.logger;
+    this.store = new FleetStore(path.join(options.dataDir, 'master.db'), options.secretKey, options.apiToken);
+    this.workers = new WorkerGateway(this.store, logger, { workerToken: options.workerToken });
+    this.scheduler = new Scheduler(this.store, this.workers, logger, {
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 10_000,
+      ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
+      ...(options.retryBaseMs ? { retryBaseMs: options.retryBaseMs } : {}),
+    });
+    this.commands = new JobCommands(this.store, this.scheduler, this.workers, logger);
+    const reports = new JobReports(this.store, this.scheduler, this.workers, logger);
+    this.clients = new ClientGateway(this.store, this.commands, logger);
+    this.server = http.createServer(createApp(this.store, this.scheduler, this.commands, logger));
+    this.io = new Server(this.server, { serveClient: false, maxHttpBufferSize: 8e6 });
+    this.workers.attach(this.io, this.scheduler, reports);
+    this.clients.attach(this.io, this.scheduler);
+  }
+
+  get url(): string {
+    const address = this.server.address() as AddressInfo | null;
+    if (!address) throw new Error('Master is not started');
+    const host = !this.options.host || this.options.host === '0.0.0.0' || this.options.host === '::' ? '127.0.0.1' : this.options.host;
+    return `http://${host}:${address.port}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.scheduler.start();
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 3000, this.options.host, () => resolve());
+    });
+    this.options.logger.info('master listening', { url: this.url });
+  }
+
+  /** Idempotent; every step runs even if an earlier one fails. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const steps: [string, () => unknown][] = [
+      ['scheduler', () => this.scheduler.close()],
+      ['worker gateway', () => this.workers.close()],
+      ['client gateway', () => this.clients.close()],
+      ['socket.io', () => new Promise<void>((resolve) => void this.io.close(() => resolve()))],
+      ['http', () => new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()))],
+      ['store', () => this.store.close()],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (error) {
+        this.options.logger.error('master close step failed', { step: name, error });
+      }
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { FleetError, MasterEvent, type CreateJobBody, type JobView, type Logger } from '@fleetwright/shared';
+import type { FleetStore } from '../store/fleet-store.js';
+import type { Scheduler } from './scheduler.js';
+import type { WorkerLinks } from './worker-links.js';
+
+/** Creating and cancelling jobs: what REST and `/client` both call. */
+export class JobCommands {
+  constructor(
+    private readonly store: FleetStore,
+    private readonly scheduler: Scheduler,
+    private readonly links: WorkerLinks,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Validates against what the fleet knows, then queues; an existing idempotency key returns its job. */
+  create(body: CreateJobBody): { job: JobView; created: boolean } {
+    let platform: string | null = null;
+    if (body.accountId) {
+      platform = this.store.accounts.require(body.accountId).platform;
+      this.checkJobType(platform, body.type);
+    } else if (body.pool) {
+      const n = (this.store.db.prepare('SELECT COUNT(*) AS n FROM account_tags WHERE tag = ?').get(body.pool) as { n: number }).n;
+      if (n === 0) throw new FleetError('VALIDATION_FAILED', `pool: no account has the tag ${body.pool}`, { field: 'pool' });
+    }
+    if (body.parentId) this.store.jobs.require(body.parentId, 'parentId');
+    const { row, created } = this.store.jobs.create({
+      type: body.type,
+      platform,
+      accountId: body.accountId ?? null,
+      pool: body.pool ?? null,
+      payload: body.payload ?? {},
+      priority: body.priority ?? 0,
+      maxAttempts: body.maxAttempts ?? this.scheduler.options.defaultMaxAttempts,
+      timeoutMs: body.timeoutMs ?? this.scheduler.options.defaultJobTimeoutMs,
+      runAfter: body.runAfter ? Date.parse(body.runAfter) : Date.now(),
+      parentId: body.parentId ?? null,
+      idempotencyKey: body.idempotencyKey ?? null,
+    });
+    if (created) {
+      this.scheduler.jobChanged(row);
+      this.scheduler.schedule();
+    }
+    return { job: this.store.jobs.view(row), created };
+  }
+
+  /**
+   * The job types of a platform, as the workers that run it declared them. A platform no worker
+   * has declared yet is accepted: its jobs wait until a capable worker registers.
+   */
+  private checkJobType(platform: string, type: string): void {
+    const declared = new Set<string>();
+    let known = false;
+    for (const worker of this.store.workers.all()) {
+      for (const capability of this.store.workers.capabilitiesOf(worker)) {
+        if (capability.platform !== platform) continue;
+        known = true;
+        capability.jobTypes.forEach((t) => declared.add(t));
+      }
+    }
+    if (known && !declared.has(type)) {
+      throw new FleetError('UNKNOWN_JOB_TYPE', `type: platform ${platform} has no job type ${type} (it has ${[...declared].sort().join(', ')})`, { field: 'type' });
+    }
+  }
+
+  /** Queued: cancelled at once. Running: aborted on its worker, which reports `cancelled`. */
+  async cancel(jobId: string): Promise<JobView> {
+    const job = this.store.jobs.require(jobId, 'id');
+    if (job.status === 'queued' || ((job.status === 'dispatched' || job.status === 'running') && !(job.worker_id && this.links.isConnected(job.worker_id)))) {
+      const row = this.store.jobs.transition(jobId, 'cancelled', { finished_at: Date.now(), error_code: 'JOB_CANCELLED', error_message: 'cancelled by request' });
+      this.scheduler.jobChanged(row);
+      this.scheduler.schedule();
+      return this.store.jobs.view(row);
+    }
+    if (job.status !== 'dispatched' && job.status !== 'running') {
+      throw new FleetError('ILLEGAL_TRANSITION', `job ${jobId} is already ${job.status}; it cannot be cancelled`, { field: 'id' });
+    }
+    this.store.jobs.addEvent(jobId, 'cancel_requested', {});
+    const ack = await this.links.request(job.worker_id!, MasterEvent.JobCancel, { jobId, reason: 'cancelled by request' });
+    const current = this.store.jobs.require(jobId);
+    if (!ack.ok && (current.status === 'dispatched' || current.status === 'running')) {
+      // The worker does not know the job (or is gone): nothing runs it, so it is cancelled here.
+      this.logger.warn('worker could not cancel job; cancelling at the master', { jobId, error: ack.error });
+      const row = this.store.jobs.transition(jobId, 'cancelled', { finished_at: Date.now(), error_code: 'JOB_CANCELLED', error_message: 'cancelled by request' });
+      this.scheduler.jobChanged(row);
+      this.scheduler.schedule();
+      return this.store.jobs.view(row);
+    }
+    return this.store.jobs.view(current);
+  }
+}

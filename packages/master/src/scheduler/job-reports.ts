@@ -1,0 +1,85 @@
+import { FleetError, MasterEvent, WorkerEvent, type Logger, type WorkerJobProgress, type WorkerJobResult, type WorkerStateSnapshot } from '@fleetwright/shared';
+import type { FleetStore } from '../store/fleet-store.js';
+import type { JobRow } from '../store/job-store.js';
+import type { Scheduler } from './scheduler.js';
+import type { WorkerLinks } from './worker-links.js';
+
+/**
+ * Applies what workers report about jobs and accounts. A report from a worker that does not own
+ * the job, or made under a stale epoch, is refused, recorded, and answered with a revoke.
+ */
+export class JobReports {
+  constructor(
+    private readonly store: FleetStore,
+    private readonly scheduler: Scheduler,
+    private readonly links: WorkerLinks,
+    private readonly logger: Logger,
+  ) {}
+
+  private checkOwnership(workerId: string, event: string, report: { jobId: string; accountId: string; epoch: number }): JobRow {
+    const job = this.store.jobs.require(report.jobId);
+    const account = this.store.accounts.require(report.accountId);
+    if (job.worker_id !== workerId || job.account_id !== report.accountId) {
+      this.refuse(workerId, event, 'NOT_OWNER', report);
+      throw new FleetError('NOT_OWNER', `job ${report.jobId} is not this worker's`, { field: 'jobId' });
+    }
+    if (report.epoch !== account.epoch || job.epoch !== report.epoch) {
+      this.refuse(workerId, event, 'STALE_EPOCH', { ...report, currentEpoch: account.epoch });
+      void this.links.request(workerId, MasterEvent.TaskRevoke, { accountId: account.id, epoch: report.epoch, reason: 'stale epoch' });
+      throw new FleetError('STALE_EPOCH', `epoch ${report.epoch} is stale; account ${account.id} is at epoch ${account.epoch}`, { field: 'epoch' });
+    }
+    return job;
+  }
+
+  private refuse(workerId: string, event: string, code: string, detail: Record<string, unknown>): void {
+    this.store.recordRefusedReport(workerId, event, code, detail);
+    this.logger.warn('refused a worker report', { workerId, event, code, ...detail });
+  }
+
+  progress(workerId: string, report: WorkerJobProgress): void {
+    let job = this.checkOwnership(workerId, WorkerEvent.JobProgress, report);
+    if (job.status === 'dispatched') {
+      job = this.store.jobs.transition(job.id, 'running', { started_at: Date.now() });
+      this.scheduler.setStep(job, 'running');
+    }
+    if (job.status !== 'running') throw new FleetError('ILLEGAL_TRANSITION', `job ${job.id} is ${job.status}; progress ignored`, { field: 'jobId' });
+    const row = this.store.jobs.setProgress(job.id, report.percent, report.step, report.message ?? null);
+    this.scheduler.emit('job:progress', this.store.jobs.view(row));
+  }
+
+  result(workerId: string, report: WorkerJobResult): void {
+    const current = this.store.jobs.require(report.jobId);
+    // A re-sent result that was already applied is acknowledged again, not applied twice.
+    if (current.status === report.status && current.worker_id === workerId) return;
+    const job = this.checkOwnership(workerId, WorkerEvent.JobResult, report);
+    const now = Date.now();
+    if (report.status === 'succeeded') {
+      const row = this.store.jobs.transition(job.id, 'succeeded', {
+        finished_at: now,
+        started_at: job.started_at ?? now,
+        result: report.result === undefined ? null : JSON.stringify(report.result),
+        error_code: null,
+        error_message: null,
+        progress_percent: 100,
+        progress_step: 'done',
+      });
+      this.scheduler.setStep(row, 'success');
+      this.scheduler.jobChanged(row);
+    } else if (report.status === 'failed') {
+      this.scheduler.finishFailed(job, FleetError.fromJSON(report.error));
+    } else {
+      const row = this.store.jobs.transition(job.id, 'cancelled', { finished_at: now, error_code: report.error?.code ?? 'JOB_CANCELLED', error_message: report.error?.message ?? 'cancelled' });
+      this.scheduler.jobChanged(row);
+    }
+    this.scheduler.schedule();
+  }
+
+  stateSnapshot(workerId: string, snapshot: WorkerStateSnapshot): boolean {
+    const account = this.store.accounts.require(snapshot.accountId);
+    if (account.owner_worker_id !== workerId || account.epoch !== snapshot.epoch) {
+      this.refuse(workerId, WorkerEvent.StateSnapshot, 'STALE_EPOCH', { accountId: account.id, epoch: snapshot.epoch, currentEpoch: account.epoch });
+      throw new FleetError('STALE_EPOCH', `epoch ${snapshot.epoch} is stale for account ${account.id}`, { field: 'epoch' });
+    }
+    return this.store.accounts.saveStorageState(account.id, snapshot.version, snapshot.storageState);
+  }
+}

@@ -1,0 +1,278 @@
+import { EventEmitter } from 'node:events';
+import { FleetError, MasterEvent, type Logger, type WorkerStats } from '@fleetwright/shared';
+import type { FleetStore } from '../store/fleet-store.js';
+import type { AccountRow } from '../store/account-store.js';
+import type { JobRow } from '../store/job-store.js';
+import type { WorkerRow } from '../store/worker-store.js';
+import type { SchedulerEvents } from './scheduler-events.js';
+import type { SchedulerOptions } from './scheduler-options.js';
+import type { WorkerLinks } from './worker-links.js';
+import { stepOfJobType } from './job-steps.js';
+import { retryDelayMs } from './backoff.js';
+
+/**
+ * The fleet's judge: gives accounts owners (with epochs), dispatches each account's jobs to its
+ * owner one at a time within the worker's concurrency, and notices lost workers.
+ * Every decision is a synchronous SQLite transaction, so two decisions never interleave.
+ */
+export class Scheduler extends EventEmitter<SchedulerEvents> {
+  /** Per connected worker: the epoch of each account whose assignment it acknowledged. */
+  private readonly delivered = new Map<string, Map<string, number>>();
+  private readonly inFlightAssign = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private tickQueued = false;
+  private closed = false;
+  readonly options: Required<SchedulerOptions>;
+
+  constructor(
+    private readonly store: FleetStore,
+    private readonly links: WorkerLinks,
+    private readonly logger: Logger,
+    options: SchedulerOptions,
+  ) {
+    super();
+    this.options = { missedHeartbeats: 3, defaultJobTimeoutMs: 300_000, defaultMaxAttempts: 3, tickIntervalMs: 1000, retryBaseMs: 1000, ...options };
+  }
+
+  start(): void {
+    this.store.workers.markAllOffline();
+    this.timer = setInterval(() => this.tick(), this.options.tickIntervalMs);
+    this.timer.unref();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Coalesces many triggers in one turn of the event loop into one pass. */
+  schedule(): void {
+    if (this.tickQueued || this.closed) return;
+    this.tickQueued = true;
+    setImmediate(() => {
+      this.tickQueued = false;
+      this.tick();
+    });
+  }
+
+  tick(): void {
+    if (this.closed) return;
+    try {
+      this.checkLiveness();
+      this.assignAccounts();
+      this.dispatch();
+    } catch (error) {
+      this.logger.error('scheduler pass failed', { error });
+    }
+  }
+
+  // ---- workers -------------------------------------------------------------------------------
+
+  /** A worker (re)registered: reconcile what it says it runs with what we think it runs. */
+  workerRegistered(worker: WorkerRow, runningJobIds: Set<string>): string[] {
+    this.delivered.set(worker.id, new Map());
+    const toCancel: string[] = [];
+    for (const job of this.store.jobs.activeForWorker(worker.id)) {
+      if (!runningJobIds.has(job.id)) this.requeueLost(job, 'worker restarted without this job');
+    }
+    for (const jobId of runningJobIds) {
+      const job = this.store.jobs.row(jobId);
+      if (!job || job.worker_id !== worker.id || (job.status !== 'running' && job.status !== 'dispatched')) toCancel.push(jobId);
+    }
+    this.emitWorker(worker.id);
+    this.schedule();
+    return toCancel;
+  }
+
+  workerHeartbeat(workerId: string, stats: WorkerStats): void {
+    this.store.workers.heartbeat(workerId, stats);
+    this.emitWorker(workerId);
+  }
+
+  workerDisconnected(workerId: string): void {
+    this.delivered.delete(workerId);
+    const row = this.store.workers.row(workerId);
+    if (row && row.status !== 'offline') this.store.workers.setStatus(workerId, 'offline');
+    this.emitWorker(workerId);
+    this.schedule();
+  }
+
+  private checkLiveness(): void {
+    const now = Date.now();
+    const limit = this.options.heartbeatIntervalMs * this.options.missedHeartbeats;
+    for (const worker of this.store.workers.all()) {
+      if (worker.status !== 'offline' && worker.last_heartbeat_at !== null && now - worker.last_heartbeat_at > limit) {
+        this.logger.warn('worker missed its heartbeats; marking it offline', { workerId: worker.id });
+        this.links.disconnect(worker.id);
+        this.workerDisconnected(worker.id);
+      } else if (worker.status === 'offline' && worker.disconnected_at !== null && now - worker.disconnected_at > limit) {
+        for (const job of this.store.jobs.activeForWorker(worker.id)) this.requeueLost(job, 'worker offline');
+      }
+    }
+  }
+
+  private requeueLost(job: JobRow, reason: string): void {
+    const exhausted = job.attempt >= job.max_attempts;
+    const message = `${reason} (attempt ${job.attempt} of ${job.max_attempts})`;
+    const row = exhausted
+      ? this.store.jobs.transition(job.id, 'failed', { finished_at: Date.now(), error_code: 'WORKER_LOST', error_message: message }, { reason })
+      : this.store.jobs.transition(job.id, 'queued', { attempt: job.attempt + 1, worker_id: null, epoch: null, run_after: Date.now(), error_code: 'WORKER_LOST', error_message: message }, { reason });
+    this.logger.warn('job requeued after its worker was lost', { jobId: job.id, status: row.status });
+    this.jobChanged(row);
+  }
+
+  private emitWorker(workerId: string): void {
+    const row = this.store.workers.row(workerId);
+    if (!row) return;
+    const view = this.store.workers.view(row, 0);
+    this.emit('worker:status', { id: view.id, status: view.status, lastHeartbeatAt: view.lastHeartbeatAt, stats: view.stats });
+  }
+
+  // ---- accounts ------------------------------------------------------------------------------
+
+  /** Whether the account's owner has acknowledged its assignment at the current epoch. */
+  isAccountReady(account: AccountRow): boolean {
+    return account.owner_worker_id !== null && this.delivered.get(account.owner_worker_id)?.get(account.id) === account.epoch;
+  }
+
+  private assignAccounts(): void {
+    const online = this.store.workers.all().filter((w) => w.status === 'online' && this.links.isConnected(w.id));
+    if (online.length === 0) return;
+    const owned = new Map(online.map((w) => [w.id, this.store.accounts.countOwnedBy(w.id)]));
+    for (const account of this.store.accounts.unowned()) {
+      const candidates = online.filter((w) => (owned.get(w.id) ?? 0) < w.max_accounts && this.store.workers.capabilitiesOf(w).some((c) => c.platform === account.platform));
+      if (candidates.length === 0) continue;
+      const worker = candidates.reduce((best, w) => ((owned.get(w.id) ?? 0) < (owned.get(best.id) ?? 0) ? w : best));
+      this.store.accounts.assignOwner(account.id, worker.id);
+      owned.set(worker.id, (owned.get(worker.id) ?? 0) + 1);
+      this.logger.info('account assigned', { accountId: account.id, workerId: worker.id });
+    }
+    for (const worker of online) {
+      for (const account of this.store.accounts.ownedBy(worker.id)) {
+        if (!this.isAccountReady(account)) this.deliverAssignment(worker.id, account);
+      }
+    }
+  }
+
+  private deliverAssignment(workerId: string, account: AccountRow): void {
+    const key = `${workerId}/${account.id}/${account.epoch}`;
+    if (this.inFlightAssign.has(key)) return;
+    this.inFlightAssign.add(key);
+    const secrets = this.store.accounts.secretsOf(account);
+    const deviceProfile = this.store.accounts.view(account).deviceProfile;
+    void this.links
+      .request(workerId, MasterEvent.TaskAssign, {
+        accountId: account.id,
+        platform: account.platform,
+        epoch: account.epoch,
+        credentials: secrets.credentials,
+        proxy: secrets.proxy,
+        deviceProfile,
+        storageState: secrets.storageState,
+        storageStateVersion: account.storage_state_version,
+      })
+      .then((ack) => {
+        if (ack.ok) {
+          this.delivered.get(workerId)?.set(account.id, account.epoch);
+          this.schedule();
+        } else {
+          this.logger.warn('worker refused an assignment', { workerId, accountId: account.id, error: ack.error });
+        }
+      })
+      .finally(() => this.inFlightAssign.delete(key));
+  }
+
+  // ---- jobs ----------------------------------------------------------------------------------
+
+  private dispatch(): void {
+    const now = Date.now();
+    const busyAccounts = this.store.jobs.activeAccountIds();
+    const activePerWorker = this.store.jobs.countActiveByWorker();
+    const workers = new Map(this.store.workers.all().map((w) => [w.id, w]));
+    for (const job of this.store.jobs.runnable(now, 1000)) {
+      const account = job.account_id ? this.store.accounts.row(job.account_id) : this.pickPoolAccount(job.pool, busyAccounts);
+      if (!account || busyAccounts.has(account.id) || !this.isAccountReady(account)) continue;
+      const worker = workers.get(account.owner_worker_id!);
+      if (!worker || worker.status !== 'online' || (activePerWorker.get(worker.id) ?? 0) >= worker.max_concurrency) continue;
+      const row = this.store.jobs.transition(
+        job.id,
+        'dispatched',
+        { account_id: account.id, platform: account.platform, worker_id: worker.id, epoch: account.epoch, dispatched_at: now, lease_expires_at: now + job.timeout_ms },
+        { workerId: worker.id, epoch: account.epoch },
+      );
+      busyAccounts.add(account.id);
+      activePerWorker.set(worker.id, (activePerWorker.get(worker.id) ?? 0) + 1);
+      this.jobChanged(row);
+      this.sendJob(row, worker.id);
+    }
+  }
+
+  /** An idle, ready account of the pool, or none. */
+  private pickPoolAccount(pool: string | null, busy: Set<string>): AccountRow | undefined {
+    if (!pool) return undefined;
+    const rows = this.store.db
+      .prepare('SELECT a.* FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE t.tag = ? AND a.owner_worker_id IS NOT NULL ORDER BY a.seq')
+      .all(pool) as AccountRow[];
+    return rows.find((a) => !busy.has(a.id) && this.isAccountReady(a));
+  }
+
+  private sendJob(job: JobRow, workerId: string): void {
+    void this.links
+      .request(workerId, MasterEvent.JobRun, {
+        jobId: job.id,
+        accountId: job.account_id!,
+        epoch: job.epoch!,
+        platform: job.platform!,
+        type: job.type,
+        payload: JSON.parse(job.payload) as Record<string, unknown>,
+        attempt: job.attempt,
+        timeoutMs: job.timeout_ms,
+      })
+      .then((ack) => {
+        const current = this.store.jobs.row(job.id);
+        if (!current || current.status !== 'dispatched' || current.worker_id !== workerId) return;
+        if (ack.ok) {
+          this.setStep(current, 'running');
+          this.jobChanged(this.store.jobs.transition(job.id, 'running', { started_at: Date.now() }));
+          return;
+        }
+        const error = FleetError.fromJSON(ack.error);
+        this.logger.warn('worker refused a job', { jobId: job.id, workerId, code: error.code });
+        if (error.retryable) {
+          this.jobChanged(this.store.jobs.transition(job.id, 'queued', { worker_id: null, epoch: null, run_after: Date.now() + retryDelayMs(1, { baseMs: this.options.retryBaseMs }) }, { refused: error.code }));
+        } else {
+          this.finishFailed(current, error);
+        }
+        this.schedule();
+      });
+  }
+
+  finishFailed(job: JobRow, error: FleetError): JobRow {
+    const canRetry = error.retryable && job.attempt < job.max_attempts;
+    const row = canRetry
+      ? this.store.jobs.transition(job.id, 'queued', {
+          attempt: job.attempt + 1,
+          worker_id: null,
+          epoch: null,
+          run_after: Date.now() + retryDelayMs(job.attempt, { baseMs: this.options.retryBaseMs }),
+          error_code: error.code,
+          error_message: error.message,
+        }, { retry: true, code: error.code })
+      : this.store.jobs.transition(job.id, 'failed', { finished_at: Date.now(), error_code: error.code, error_message: error.message }, { code: error.code });
+    if (row.status === 'failed') this.setStep(row, 'failed');
+    this.jobChanged(row);
+    return row;
+  }
+
+  setStep(job: JobRow, status: 'running' | 'success' | 'failed'): void {
+    const step = stepOfJobType(job.type);
+    if (step && job.account_id) this.store.accounts.setStepStatus(job.account_id, step, status);
+  }
+
+  jobChanged(row: JobRow): void {
+    const view = this.store.jobs.view(row);
+    this.emit('job:changed', view);
+    if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled') this.emit('job:done', view);
+  }
+}

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ACCOUNT_STEPS,
+  FleetError,
+  MASKED_SECRET,
+  maskProxyUrl,
+  type AccountStep,
+  type AccountView,
+  type CreateAccountBody,
+  type Credentials,
+  type DeviceProfile,
+  type Page,
+  type StepStatus,
+  type StorageState,
+  registerSecret,
+} from '@fleetwright/shared';
+import type { Db } from './database.js';
+import type { SecretBox } from './secret-box.js';
+import { iso } from './time.js';
+
+export interface AccountRow {
+  seq: number;
+  id: string;
+  platform: string;
+  label: string | null;
+  tags: string;
+  username: string | null;
+  credentials_sealed: string | null;
+  proxy_sealed: string | null;
+  proxy_masked: string | null;
+  device_profile: string | null;
+  storage_state_sealed: string | null;
+  storage_state_version: number;
+  owner_worker_id: string | null;
+  epoch: number;
+  login_status: StepStatus;
+  login_updated_at: number | null;
+  invite_status: StepStatus;
+  invite_updated_at: number | null;
+  team_join_status: StepStatus;
+  team_join_updated_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** What a worker needs to open the account's profile (secrets opened). */
+export interface AccountSecrets {
+  credentials: Credentials | null;
+  proxy: string | null;
+  storageState: StorageState | null;
+}
+
+export class AccountStore {
+  constructor(
+    private readonly db: Db,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  create(body: CreateAccountBody): AccountView {
+    const id = randomUUID();
+    const now = Date.now();
+    registerSecret(body.credentials?.password);
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO accounts (id, platform, label, tags, username, credentials_sealed, proxy_sealed, proxy_masked, device_profile, created_at, updated_at)
+           VALUES (@id, @platform, @label, @tags, @username, @credentials, @proxy, @proxyMasked, @deviceProfile, @now, @now)`,
+        )
+        .run({
+          id,
+          platform: body.platform,
+          label: body.label ?? null,
+          tags: JSON.stringify(body.tags ?? []),
+          username: body.credentials?.username ?? null,
+          credentials: body.credentials ? this.secrets.seal(JSON.stringify(body.credentials), `account:${id}:credentials`) : null,
+          proxy: body.proxy ? this.secrets.seal(body.proxy, `account:${id}:proxy`) : null,
+          proxyMasked: body.proxy ? maskProxyUrl(body.proxy) : null,
+          deviceProfile: body.deviceProfile ? JSON.stringify(body.deviceProfile) : null,
+          now,
+        });
+      const insertTag = this.db.prepare('INSERT OR IGNORE INTO account_tags (account_id, tag) VALUES (?, ?)');
+      for (const tag of body.tags ?? []) insertTag.run(id, tag);
+    })();
+    return this.view(this.row(id)!);
+  }
+
+  row(id: string): AccountRow | undefined {
+    return this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+  }
+
+  require(id: string, field = 'accountId'): AccountRow {
+    const row = this.row(id);
+    if (!row) throw new FleetError('ACCOUNT_NOT_FOUND', `no account ${id}`, { field });
+    return row;
+  }
+
+  get(id: string): AccountView {
+    return this.view(this.require(id, 'id'));
+  }
+
+  list(limit: number, cursor?: string): Page<AccountView> {
+    const after = cursor ? Number(cursor) : 0;
+    const rows = this.db.prepare('SELECT * FROM accounts WHERE seq > ? ORDER BY seq LIMIT ?').all(Number.isFinite(after) ? after : 0, limit + 1) as AccountRow[];
+    const page = rows.slice(0, limit);
+    return { items: page.map((r) => this.view(r)), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
+  }
+
+  /** Accounts that have no owner and can go to a worker of their platform. */
+  unowned(): AccountRow[] {
+    return this.db.prepare('SELECT * FROM accounts WHERE owner_worker_id IS NULL ORDER BY seq').all() as AccountRow[];
+  }
+
+  ownedBy(workerId: string): AccountRow[] {
+    return this.db.prepare('SELECT * FROM accounts WHERE owner_worker_id = ? ORDER BY seq').all(workerId) as AccountRow[];
+  }
+
+  countOwnedBy(workerId: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM accounts WHERE owner_worker_id = ?').get(workerId) as { n: number }).n;
+  }
+
+  /** Gives the account a new owner and a new epoch; every earlier epoch's report is now stale. */
+  assignOwner(id: string, workerId: string | null): AccountRow {
+    this.db.prepare('UPDATE accounts SET owner_worker_id = ?, epoch = epoch + 1, updated_at = ? WHERE id = ?').run(workerId, Date.now(), id);
+    return this.require(id);
+  }
+
+  secretsOf(row: AccountRow): AccountSecrets {
+    return {
+      credentials: row.credentials_sealed ? (JSON.parse(this.secrets.open(row.credentials_sealed, `account:${row.id}:credentials`)) as Credentials) : null,
+      proxy: row.proxy_sealed ? this.secrets.open(row.proxy_sealed, `account:${row.id}:proxy`) : null,
+      storageState: row.storage_state_sealed ? (JSON.parse(this.secrets.open(row.storage_state_sealed, `account:${row.id}:storage`)) as StorageState) : null,
+    };
+  }
+
+  /** Keeps the newest snapshot only: an older or equal version is ignored (returns false). */
+  saveStorageState(id: string, version: number, state: StorageState): boolean {
+    const sealed = this.secrets.seal(JSON.stringify(state), `account:${id}:storage`);
+    const res = this.db
+      .prepare('UPDATE accounts SET storage_state_sealed = ?, storage_state_version = ?, updated_at = ? WHERE id = ? AND storage_state_version < ?')
+      .run(sealed, version, Date.now(), id, version);
+    return res.changes > 0;
+  }
+
+  setStepStatus(id: string, step: AccountStep, status: StepStatus): void {
+    // Column names come from the closed ACCOUNT_STEPS list, never from input.
+    if (!ACCOUNT_STEPS.includes(step)) throw new FleetError('INTERNAL_ERROR', `unknown step ${step}`);
+    this.db.prepare(`UPDATE accounts SET ${step}_status = ?, ${step}_updated_at = ?, updated_at = ? WHERE id = ?`).run(status, Date.now(), Date.now(), id);
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM accounts').get() as { n: number }).n;
+  }
+
+  view(row: AccountRow): AccountView {
+    const steps: AccountView['steps'] = {};
+    for (const step of ACCOUNT_STEPS) steps[step] = { status: row[`${step}_status`], updatedAt: iso(row[`${step}_updated_at`]) };
+    return {
+      id: row.id,
+      platform: row.platform,
+      label: row.label,
+      tags: JSON.parse(row.tags) as string[],
+      credentials: row.credentials_sealed ? { username: row.username ?? '', password: MASKED_SECRET } : null,
+      proxy: row.proxy_masked,
+      deviceProfile: row.device_profile ? (JSON.parse(row.device_profile) as DeviceProfile) : null,
+      hasStorageState: row.storage_state_sealed !== null,
+      storageStateVersion: row.storage_state_version,
+      ownerWorkerId: row.owner_worker_id,
+      epoch: row.epoch,
+      steps,
+      createdAt: iso(row.created_at),
+      updatedAt: iso(row.updated_at),
+    };
+  }
+}

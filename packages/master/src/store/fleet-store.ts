@@ -1,0 +1,31 @@
+import { AccountStore } from './account-store.js';
+import { openDatabase, type Db } from './database.js';
+import { JobStore } from './job-store.js';
+import { SecretBox } from './secret-box.js';
+import { WorkerStore } from './worker-store.js';
+import { TokenStore } from './token-store.js';
+
+/** The master's SQLite store: one database, one store per table family. */
+export class FleetStore {
+  readonly db: Db;
+  readonly accounts: AccountStore;
+  readonly jobs: JobStore;
+  readonly workers: WorkerStore;
+  readonly tokens: TokenStore;
+
+  constructor(file: string, secretKey: Buffer, adminToken?: string) {
+    this.db = openDatabase(file);
+    this.accounts = new AccountStore(this.db, new SecretBox(secretKey));
+    this.jobs = new JobStore(this.db);
+    this.workers = new WorkerStore(this.db);
+    this.tokens = new TokenStore(this.db, adminToken);
+  }
+
+  recordRefusedReport(workerId: string, event: string, code: string, detail: Record<string, unknown>): void {
+    this.db.prepare('INSERT INTO refused_reports (at, worker_id, event, code, detail) VALUES (?, ?, ?, ?, ?)').run(Date.now(), workerId, event, code, JSON.stringify(detail));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

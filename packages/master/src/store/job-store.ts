@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { FleetError, type ErrorBody, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
+import type { Db } from './database.js';
+import { canTransition } from './job-transitions.js';
+import { iso } from './time.js';
+
+export interface JobRow {
+  seq: number;
+  id: string;
+  type: string;
+  platform: string | null;
+  account_id: string | null;
+  pool: string | null;
+  payload: string;
+  priority: number;
+  run_after: number;
+  status: JobStatus;
+  attempt: number;
+  max_attempts: number;
+  timeout_ms: number;
+  progress_percent: number;
+  progress_step: string;
+  progress_message: string | null;
+  result: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  worker_id: string | null;
+  epoch: number | null;
+  lease_expires_at: number | null;
+  parent_id: string | null;
+  idempotency_key: string | null;
+  created_at: number;
+  dispatched_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface NewJob {
+  type: string;
+  platform: string | null;
+  accountId: string | null;
+  pool: string | null;
+  payload: Record<string, unknown>;
+  priority: number;
+  maxAttempts: number;
+  timeoutMs: number;
+  runAfter: number;
+  parentId: string | null;
+  idempotencyKey: string | null;
+}
+
+/** Columns a transition may set besides the status. */
+export interface JobPatch {
+  account_id?: string | null;
+  platform?: string | null;
+  worker_id?: string | null;
+  epoch?: number | null;
+  attempt?: number;
+  run_after?: number;
+  lease_expires_at?: number | null;
+  dispatched_at?: number | null;
+  started_at?: number | null;
+  finished_at?: number | null;
+  result?: string | null;
+  error_code?: string | null;
+  error_message?: string | null;
+  progress_percent?: number;
+  progress_step?: string;
+  progress_message?: string | null;
+}
+
+export interface JobFilter {
+  status?: JobStatus | undefined;
+  type?: string | undefined;
+  accountId?: string | undefined;
+}
+
+export class JobStore {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts a job, or returns the existing one when its idempotency key is known. */
+  create(job: NewJob): { row: JobRow; created: boolean } {
+    return this.db.transaction(() => {
+      if (job.idempotencyKey) {
+        const existing = this.db.prepare('SELECT * FROM jobs WHERE idempotency_key = ?').get(job.idempotencyKey) as JobRow | undefined;
+        if (existing) return { row: existing, created: false };
+      }
+      const id = randomUUID();
+      const now = Date.now();
+      this.db
+        .prepare(
+          `INSERT INTO jobs (id, type, platform, account_id, pool, payload, priority, run_after, status, max_attempts, timeout_ms, parent_id, idempotency_key, created_at)
+           VALUES (@id, @type, @platform, @accountId, @pool, @payload, @priority, @runAfter, 'queued', @maxAttempts, @timeoutMs, @parentId, @idempotencyKey, @now)`,
+        )
+        .run({ ...job, id, payload: JSON.stringify(job.payload), now });
+      this.addEvent(id, 'status', { status: 'queued' });
+      return { row: this.require(id), created: true };
+    })();
+  }
+
+  row(id: string): JobRow | undefined {
+    return this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+  }
+
+  require(id: string, field = 'jobId'): JobRow {
+    const row = this.row(id);
+    if (!row) throw new FleetError('JOB_NOT_FOUND', `no job ${id}`, { field });
+    return row;
+  }
+
+  /**
+   * Moves a job to `to` if its current status allows it, in one transaction with its event.
+   * Throws ILLEGAL_TRANSITION otherwise, changing nothing.
+   */
+  transition(id: string, to: JobStatus, patch: JobPatch = {}, event: Record<string, unknown> = {}): JobRow {
+    return this.db.transaction(() => {
+      const current = this.require(id);
+      if (!canTransition(current.status, to)) {
+        throw new FleetError('ILLEGAL_TRANSITION', `job ${id} is ${current.status}; it cannot become ${to}`, { field: 'status' });
+      }
+      const columns = Object.keys(patch) as (keyof JobPatch)[];
+      const sets = ['status = @status', ...columns.map((c) => `${c} = @${c}`)].join(', ');
+      this.db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`).run({ ...patch, status: to, id });
+      this.addEvent(id, 'status', { from: current.status, status: to, ...event });
+      return this.require(id);
+    })();
+  }
+
+  setProgress(id: string, percent: number, step: string, message: string | null): JobRow {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE jobs SET progress_percent = ?, progress_step = ?, progress_message = ? WHERE id = ?').run(percent, step, message, id);
+      this.addEvent(id, 'progress', { percent, step, message });
+    })();
+    return this.require(id);
+  }
+
+  addEvent(jobId: string, kind: string, data: Record<string, unknown>): void {
+    this.db.prepare('INSERT INTO job_events (job_id, at, kind, data) VALUES (?, ?, ?, ?)').run(jobId, Date.now(), kind, JSON.stringify(data));
+  }
+
+  events(jobId: string): { at: string; kind: string; data: Record<string, unknown> }[] {
+    const rows = this.db.prepare('SELECT at, kind, data FROM job_events WHERE job_id = ? ORDER BY seq').all(jobId) as { at: number; kind: string; data: string }[];
+    return rows.map((r) => ({ at: iso(r.at), kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown> }));
+  }
+
+  /** Queued jobs that may run now, in dispatch order: priority, then runAfter, then arrival. */
+  runnable(now: number, limit: number): JobRow[] {
+    return this.db.prepare("SELECT * FROM jobs WHERE status = 'queued' AND run_after <= ? ORDER BY priority DESC, run_after, seq LIMIT ?").all(now, limit) as JobRow[];
+  }
+
+  activeForWorker(workerId: string): JobRow[] {
+    return this.db.prepare("SELECT * FROM jobs WHERE worker_id = ? AND status IN ('dispatched','running')").all(workerId) as JobRow[];
+  }
+
+  activeAccountIds(): Set<string> {
+    const rows = this.db.prepare("SELECT DISTINCT account_id FROM jobs WHERE status IN ('dispatched','running') AND account_id IS NOT NULL").all() as { account_id: string }[];
+    return new Set(rows.map((r) => r.account_id));
+  }
+
+  countActiveByWorker(): Map<string, number> {
+    const rows = this.db.prepare("SELECT worker_id, COUNT(*) AS n FROM jobs WHERE status IN ('dispatched','running') AND worker_id IS NOT NULL GROUP BY worker_id").all() as { worker_id: string; n: number }[];
+    return new Map(rows.map((r) => [r.worker_id, r.n]));
+  }
+
+  countByStatus(): Record<JobStatus, number> {
+    const out: Record<JobStatus, number> = { queued: 0, dispatched: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as { status: JobStatus; n: number }[]) out[r.status] = r.n;
+    return out;
+  }
+
+  list(filter: JobFilter, limit: number, cursor?: string): Page<JobView> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: limit + 1 };
+    if (cursor && Number.isFinite(Number(cursor))) {
+      where.push('seq < @cursor');
+      params.cursor = Number(cursor);
+    }
+    if (filter.status) (where.push('status = @status'), (params.status = filter.status));
+    if (filter.type) (where.push('type = @type'), (params.type = filter.type));
+    if (filter.accountId) (where.push('account_id = @accountId'), (params.accountId = filter.accountId));
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`;
+    const rows = this.db.prepare(sql).all(params) as JobRow[];
+    const page = rows.slice(0, limit);
+    return { items: page.map((r) => this.view(r)), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
+  }
+
+  artifacts(jobId: string): { name: string; size: number; url: string }[] {
+    const rows = this.db.prepare('SELECT name, size FROM artifacts WHERE job_id = ? ORDER BY name').all(jobId) as { name: string; size: number }[];
+    return rows.map((r) => ({ ...r, url: `/api/v1/jobs/${jobId}/artifacts/${encodeURIComponent(r.name)}` }));
+  }
+
+  view(row: JobRow): JobView {
+    const error: ErrorBody | null = row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null;
+    return {
+      id: row.id,
+      type: row.type,
+      platform: row.platform,
+      accountId: row.account_id,
+      pool: row.pool,
+      payload: JSON.parse(row.payload) as Record<string, unknown>,
+      priority: row.priority,
+      status: row.status,
+      attempt: row.attempt,
+      maxAttempts: row.max_attempts,
+      progress: { percent: row.progress_percent, step: row.progress_step, message: row.progress_message },
+      result: row.result === null ? null : (JSON.parse(row.result) as unknown),
+      error,
+      workerId: row.worker_id,
+      epoch: row.epoch,
+      parentId: row.parent_id,
+      idempotencyKey: row.idempotency_key,
+      artifacts: this.artifacts(row.id),
+      runAfter: iso(row.run_after),
+      createdAt: iso(row.created_at),
+      startedAt: iso(row.started_at),
+      finishedAt: iso(row.finished_at),
+    };
+  }
+}

@@ -1,0 +1,17 @@
+import type { JobStatus } from '@fleetwright/shared';
+
+/** The job lifecycle. Anything not listed here is an illegal transition and is refused. */
+export const JOB_TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
+  queued: ['dispatched', 'cancelled'],
+  // A dispatched job goes back to the queue when its worker refuses it or is lost.
+  dispatched: ['running', 'queued', 'succeeded', 'failed', 'cancelled'],
+  // A running job goes back to the queue for a retry or when its worker is lost.
+  running: ['succeeded', 'failed', 'cancelled', 'queued'],
+  succeeded: [],
+  failed: [],
+  cancelled: [],
+};
+
+export function canTransition(from: JobStatus, to: JobStatus): boolean {
+  return JOB_TRANSITIONS[from].includes(to);
+}

@@ -1,0 +1,150 @@
+/**
+ * Versioned schema migrations. Append only: a deployed migration is never edited; a change is a
+ * new entry. Times are integer milliseconds since the epoch (sortable, no time-zone parsing).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE workers (
+  id TEXT PRIMARY KEY,
+  host TEXT NOT NULL,
+  version TEXT NOT NULL,
+  capabilities TEXT NOT NULL DEFAULT '[]',
+  max_accounts INTEGER NOT NULL,
+  max_concurrency INTEGER NOT NULL,
+  max_live_contexts INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('online','draining','offline')),
+  last_heartbeat_at INTEGER,
+  disconnected_at INTEGER,
+  stats TEXT,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE accounts (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  platform TEXT NOT NULL,
+  label TEXT,
+  tags TEXT NOT NULL DEFAULT '[]',
+  username TEXT,
+  credentials_sealed TEXT,
+  proxy_sealed TEXT,
+  proxy_masked TEXT,
+  device_profile TEXT,
+  storage_state_sealed TEXT,
+  storage_state_version INTEGER NOT NULL DEFAULT 0,
+  owner_worker_id TEXT REFERENCES workers(id),
+  epoch INTEGER NOT NULL DEFAULT 0,
+  login_status TEXT NOT NULL DEFAULT 'not_started',
+  login_updated_at INTEGER,
+  invite_status TEXT NOT NULL DEFAULT 'not_started',
+  invite_updated_at INTEGER,
+  team_join_status TEXT NOT NULL DEFAULT 'not_started',
+  team_join_updated_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX accounts_owner ON accounts(owner_worker_id);
+
+CREATE TABLE account_tags (
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  tag TEXT NOT NULL,
+  PRIMARY KEY (account_id, tag)
+);
+CREATE INDEX account_tags_tag ON account_tags(tag);
+
+CREATE TABLE jobs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  platform TEXT,
+  account_id TEXT REFERENCES accounts(id),
+  pool TEXT,
+  payload TEXT NOT NULL DEFAULT '{}',
+  priority INTEGER NOT NULL DEFAULT 0,
+  run_after INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued','dispatched','running','succeeded','failed','cancelled')),
+  attempt INTEGER NOT NULL DEFAULT 1,
+  max_attempts INTEGER NOT NULL DEFAULT 3,
+  timeout_ms INTEGER NOT NULL,
+  progress_percent REAL NOT NULL DEFAULT 0,
+  progress_step TEXT NOT NULL DEFAULT 'queued',
+  progress_message TEXT,
+  result TEXT,
+  error_code TEXT,
+  error_message TEXT,
+  worker_id TEXT,
+  epoch INTEGER,
+  lease_expires_at INTEGER,
+  parent_id TEXT REFERENCES jobs(id),
+  idempotency_key TEXT UNIQUE,
+  created_at INTEGER NOT NULL,
+  dispatched_at INTEGER,
+  started_at INTEGER,
+  finished_at INTEGER
+);
+CREATE INDEX jobs_status_run ON jobs(status, priority DESC, run_after, seq);
+CREATE INDEX jobs_account_status ON jobs(account_id, status);
+CREATE INDEX jobs_worker_status ON jobs(worker_id, status);
+CREATE INDEX jobs_parent ON jobs(parent_id);
+
+CREATE TABLE job_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX job_events_job ON job_events(job_id, seq);
+
+CREATE TABLE artifacts (
+  job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  path TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (job_id, name)
+);
+
+CREATE TABLE messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  platform TEXT NOT NULL,
+  platform_message_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  thread_id TEXT,
+  author TEXT NOT NULL,
+  text TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (account_id, platform, platform_message_id)
+);
+
+CREATE TABLE api_tokens (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('admin','operator','viewer')),
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+
+CREATE TABLE refused_reports (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  worker_id TEXT NOT NULL,
+  event TEXT NOT NULL,
+  code TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+`,
+  },
+];

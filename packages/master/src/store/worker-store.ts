@@ -1,0 +1,102 @@
+import type { Capability, WorkerStats, WorkerStatus, WorkerView } from '@fleetwright/shared';
+import { FleetError } from '@fleetwright/shared';
+import type { Db } from './database.js';
+import { iso } from './time.js';
+
+export interface WorkerRow {
+  id: string;
+  host: string;
+  version: string;
+  capabilities: string;
+  max_accounts: number;
+  max_concurrency: number;
+  max_live_contexts: number;
+  status: WorkerStatus;
+  last_heartbeat_at: number | null;
+  disconnected_at: number | null;
+  stats: string | null;
+  created_at: number;
+}
+
+export interface WorkerRegistration {
+  id: string;
+  host: string;
+  version: string;
+  capabilities: Capability[];
+  maxAccounts: number;
+  maxConcurrency: number;
+  maxLiveContexts: number;
+}
+
+export class WorkerStore {
+  constructor(private readonly db: Db) {}
+
+  /** Registers or re-registers a worker; it comes back online with a fresh heartbeat. */
+  upsert(reg: WorkerRegistration): WorkerRow {
+    const now = Date.now();
+    this.db
+      .prepare(
+        `INSERT INTO workers (id, host, version, capabilities, max_accounts, max_concurrency, max_live_contexts, status, last_heartbeat_at, created_at)
+         VALUES (@id, @host, @version, @capabilities, @maxAccounts, @maxConcurrency, @maxLiveContexts, 'online', @now, @now)
+         ON CONFLICT(id) DO UPDATE SET host = excluded.host, version = excluded.version, capabilities = excluded.capabilities,
+           max_accounts = excluded.max_accounts, max_concurrency = excluded.max_concurrency, max_live_contexts = excluded.max_live_contexts,
+           status = 'online', last_heartbeat_at = excluded.last_heartbeat_at, disconnected_at = NULL`,
+      )
+      .run({ ...reg, capabilities: JSON.stringify(reg.capabilities), now });
+    return this.require(reg.id);
+  }
+
+  row(id: string): WorkerRow | undefined {
+    return this.db.prepare('SELECT * FROM workers WHERE id = ?').get(id) as WorkerRow | undefined;
+  }
+
+  require(id: string): WorkerRow {
+    const row = this.row(id);
+    if (!row) throw new FleetError('WORKER_NOT_FOUND', `no worker ${id}`, { field: 'id' });
+    return row;
+  }
+
+  all(): WorkerRow[] {
+    return this.db.prepare('SELECT * FROM workers ORDER BY id').all() as WorkerRow[];
+  }
+
+  heartbeat(id: string, stats: WorkerStats): void {
+    this.db.prepare('UPDATE workers SET last_heartbeat_at = ?, stats = ? WHERE id = ?').run(Date.now(), JSON.stringify(stats), id);
+  }
+
+  setStatus(id: string, status: WorkerStatus): void {
+    const disconnectedAt = status === 'offline' ? Date.now() : null;
+    this.db.prepare('UPDATE workers SET status = ?, disconnected_at = ? WHERE id = ?').run(status, disconnectedAt, id);
+  }
+
+  /** On master start every worker is offline until it reconnects and registers. */
+  markAllOffline(): void {
+    this.db.prepare("UPDATE workers SET status = 'offline', disconnected_at = ? WHERE status != 'offline'").run(Date.now());
+  }
+
+  countByStatus(): Record<WorkerStatus, number> {
+    const out: Record<WorkerStatus, number> = { online: 0, draining: 0, offline: 0 };
+    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM workers GROUP BY status').all() as { status: WorkerStatus; n: number }[]) out[r.status] = r.n;
+    return out;
+  }
+
+  capabilitiesOf(row: WorkerRow): Capability[] {
+    return JSON.parse(row.capabilities) as Capability[];
+  }
+
+  view(row: WorkerRow, accounts: number): WorkerView {
+    return {
+      id: row.id,
+      host: row.host,
+      version: row.version,
+      capabilities: this.capabilitiesOf(row),
+      maxAccounts: row.max_accounts,
+      maxConcurrency: row.max_concurrency,
+      status: row.status,
+      lastHeartbeatAt: iso(row.last_heartbeat_at),
+      stats: row.stats ? (JSON.parse(row.stats) as WorkerStats) : null,
+      accounts,
+      createdAt: iso(row.created_at),
+    };
+  }
+}

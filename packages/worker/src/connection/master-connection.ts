@@ -1,0 +1,94 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+  Namespace,
+  WorkerEvent,
+  type Ack,
+  type Logger,
+  type MasterToWorkerEvents,
+  type WorkerToMasterEvents,
+} from '@fleetwright/shared';
+
+export type WorkerSocket = Socket<MasterToWorkerEvents, WorkerToMasterEvents>;
+
+export interface MasterConnectionOptions {
+  masterUrl: string;
+  workerId: string;
+  token: string;
+  /** Deadline of each request to the master. @defaultValue 10000 */
+  ackTimeoutMs?: number;
+  logger: Logger;
+}
+
+const TRANSIENT_CODES = new Set(['WORKER_LOST', 'TIMEOUT', 'CONFLICT']);
+
+type EventName = keyof WorkerToMasterEvents;
+type Payload<E extends EventName> = Parameters<WorkerToMasterEvents[E]>[0];
+type AckOf<E extends EventName> = Parameters<Parameters<WorkerToMasterEvents[E]>[1]>[0];
+
+/** The worker's socket to the master's `/worker` namespace, with deadlines on every request. */
+export class MasterConnection {
+  readonly socket: WorkerSocket;
+  private closed = false;
+
+  constructor(private readonly options: MasterConnectionOptions) {
+    this.socket = io(`${options.masterUrl}${Namespace.Worker}`, {
+      auth: { workerId: options.workerId, token: options.token },
+      autoConnect: false,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5000,
+      transports: ['websocket'],
+    });
+    this.socket.on('connect_error', (error) => {
+      const data = (error as Error & { data?: { code?: string; message?: string } }).data;
+      options.logger.warn('cannot connect to the master', { url: options.masterUrl, code: data?.code, error: data?.message ?? error.message });
+    });
+  }
+
+  start(): void {
+    this.socket.connect();
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /** Sends a request and waits for the master's ack, up to the deadline. */
+  async request<E extends EventName>(event: E, payload: Payload<E>): Promise<AckOf<E>> {
+    if (!this.socket.connected) return { ok: false, error: { code: 'WORKER_LOST', message: 'not connected to the master' } } as AckOf<E>;
+    try {
+      const timed = this.socket.timeout(this.options.ackTimeoutMs ?? 10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> };
+      return (await timed.emitWithAck(event, payload)) as AckOf<E>;
+    } catch {
+      return { ok: false, error: { code: 'TIMEOUT', message: `master did not acknowledge ${event} in time` } } as AckOf<E>;
+    }
+  }
+
+  /**
+   * At-least-once delivery: retries through reconnects until the master acknowledges, answers
+   * with a definitive (non-retryable) error, or the connection is closed for good.
+   */
+  async deliver<E extends EventName>(event: E, payload: Payload<E>): Promise<AckOf<E>> {
+    let delay = 250;
+    for (;;) {
+      const ack = (await this.request(event, payload)) as Ack<unknown>;
+      if (ack.ok) return ack as AckOf<E>;
+      // Not connected, no answer in time, or not registered yet after a reconnect: try again.
+      const transient = TRANSIENT_CODES.has(ack.error.code);
+      if (!transient) this.options.logger.warn('master refused a report', { event, error: ack.error });
+      if (!transient || this.closed) return ack as AckOf<E>;
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+
+  on<E extends keyof MasterToWorkerEvents>(event: E, handler: (payload: unknown, ack?: unknown) => void): void {
+    (this.socket as unknown as { on(e: string, h: (...args: unknown[]) => void): void }).on(event, handler as (...args: unknown[]) => void);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket.disconnect();
+  }
+}
+
+export { WorkerEvent };

@@ -1,0 +1,44 @@
+import type { Page } from 'playwright-core';
+import type { z } from 'zod';
+import type { Credentials } from '@fleetwright/shared';
+
+/**
+ * Everything a job handler may touch. Plugins never open browsers, take locks or talk to the
+ * master: the worker does that around them.
+ */
+export interface JobContext {
+  readonly jobId: string;
+  readonly accountId: string;
+  readonly attempt: number;
+  /** The account's credentials, when it has any. */
+  readonly credentials: Credentials | null;
+  /** Fires on cancel, deadline or lost lock; pass it on and check it between steps. */
+  readonly signal: AbortSignal;
+  /** A fresh page in the account's context, closed by the worker after the job. */
+  page(): Promise<Page>;
+  /** Reports progress (0–100) and the current step to the master. */
+  progress(percent: number, step: string, message?: string): void;
+  /** One line to the job's run.log. */
+  log(line: string): void;
+  /** Snapshots the account's storage state (cookies, localStorage) and sends it to the master. */
+  saveState(): Promise<void>;
+}
+
+export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+  /** The payload's schema; a payload that fails it is refused before any browser work. */
+  schema: S;
+  /** Deadline for one run when the job names none. @defaultValue the master's */
+  timeoutMs?: number;
+  run(ctx: JobContext, payload: z.output<S>): Promise<unknown>;
+}
+
+export interface PlatformPlugin {
+  /** Platform name accounts are created with (`sandbox`). */
+  platform: string;
+  jobs: Record<string, JobDefinition>;
+}
+
+/** Keeps the payload type of each job tied to its schema. */
+export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition {
+  return definition as unknown as JobDefinition;
+}

@@ -1,0 +1,162 @@
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { FleetError, parseOrThrow, type Capability, type JobRun } from '@fleetwright/shared';
+import type { BrowserManager } from '../browser/browser-manager.js';
+import type { JobContext, JobDefinition, PlatformPlugin } from '../platforms/plugin.js';
+import type { AccountRegistry, AssignedAccount } from './account-registry.js';
+import { classifyError } from './classify-error.js';
+import type { JobReporter } from './job-reporter.js';
+import type { JobRunnerOptions } from './job-runner-options.js';
+import { RunLog } from './run-log.js';
+
+interface RunningJob {
+  run: JobRun;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Runs jobs: one at a time per account, up to `maxConcurrency` across accounts. Each job gets an
+ * AbortSignal that fires on cancel, deadline or lost lock, a run.log, and fresh pages that are
+ * closed after it.
+ */
+export class JobRunner {
+  private readonly plugins = new Map<string, PlatformPlugin>();
+  private readonly running = new Map<string, RunningJob>();
+  private readonly accountTails = new Map<string, Promise<void>>();
+  private accepting = true;
+
+  constructor(
+    plugins: PlatformPlugin[],
+    private readonly accounts: AccountRegistry,
+    private readonly browsers: BrowserManager,
+    private readonly reporter: JobReporter,
+    private readonly options: JobRunnerOptions,
+  ) {
+    for (const plugin of plugins) this.plugins.set(plugin.platform, plugin);
+  }
+
+  capabilities(): Capability[] {
+    return [...this.plugins.values()].map((p) => ({ platform: p.platform, jobTypes: Object.keys(p.jobs).sort() }));
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  runningJobs(): { jobId: string; accountId: string; epoch: number }[] {
+    return [...this.running.values()].map((r) => ({ jobId: r.run.jobId, accountId: r.run.accountId, epoch: r.run.epoch }));
+  }
+
+  /** Checks a job before any browser work and starts it; throws a FleetError the master gets in the ack. */
+  accept(run: JobRun): void {
+    if (this.running.has(run.jobId)) return; // a re-sent run of a job already running
+    if (!this.accepting) throw new FleetError('NO_CAPACITY', 'worker is shutting down');
+    const account = this.accounts.get(run.accountId);
+    if (!account) throw new FleetError('NOT_OWNER', `account ${run.accountId} is not assigned to this worker`, { field: 'accountId', retryable: true });
+    if (account.epoch !== run.epoch) throw new FleetError('STALE_EPOCH', `job epoch ${run.epoch} differs from the assignment's ${account.epoch}`, { field: 'epoch', retryable: true });
+    const plugin = this.plugins.get(run.platform);
+    if (!plugin) throw new FleetError('UNKNOWN_PLATFORM', `no plugin for platform ${run.platform}`, { field: 'platform' });
+    const definition = plugin.jobs[run.type];
+    if (!definition) throw new FleetError('UNKNOWN_JOB_TYPE', `platform ${run.platform} has no job type ${run.type}`, { field: 'type' });
+    const payload = parseOrThrow(definition.schema, run.payload, 'PAYLOAD_INVALID', 'payload');
+    if (this.running.size >= (this.options.maxConcurrency ?? 4)) throw new FleetError('NO_CAPACITY', 'worker is at its concurrency limit');
+
+    const controller = new AbortController();
+    const previous = this.accountTails.get(run.accountId) ?? Promise.resolve();
+    const done = previous.then(() => this.execute(run, definition, payload, account, controller));
+    const tail = done.finally(() => {
+      if (this.accountTails.get(run.accountId) === tail) this.accountTails.delete(run.accountId);
+    });
+    this.accountTails.set(run.accountId, tail);
+    this.running.set(run.jobId, { run, controller, done });
+  }
+
+  cancel(jobId: string, reason: string): boolean {
+    const job = this.running.get(jobId);
+    if (!job) return false;
+    job.controller.abort(new FleetError('JOB_CANCELLED', reason));
+    return true;
+  }
+
+  /** Aborts every job of an account (lost lock, revoked assignment). */
+  abortAccount(accountId: string, error: FleetError): void {
+    for (const job of this.running.values()) if (job.run.accountId === accountId) job.controller.abort(error);
+  }
+
+  /** Stops accepting; waits for running jobs up to `timeoutMs`, then aborts the rest (they requeue). */
+  async drain(timeoutMs: number): Promise<void> {
+    this.accepting = false;
+    const all = Promise.allSettled([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => resolve('expired'), timeoutMs);
+      timer.unref();
+    });
+    if ((await Promise.race([all, expired])) === 'expired') {
+      for (const job of this.running.values()) job.controller.abort(new FleetError('WORKER_LOST', 'worker shut down before the job finished'));
+      await all;
+    }
+    clearTimeout(timer);
+  }
+
+  private async execute(run: JobRun, definition: JobDefinition, payload: unknown, account: AssignedAccount, controller: AbortController): Promise<void> {
+    const { signal } = controller;
+    const startedAt = Date.now();
+    const deadline = startedAt + (definition.timeoutMs ?? run.timeoutMs);
+    const timer = setTimeout(() => controller.abort(new FleetError('TIMEOUT', `job ran past its deadline of ${deadline - startedAt} ms`)), deadline - startedAt);
+    timer.unref();
+    const runLog = new RunLog(path.join(this.options.dataDir, 'jobs', run.jobId));
+    const pages: Page[] = [];
+    const closePages = (): Promise<unknown> => Promise.allSettled(pages.map((p) => p.close()));
+    // Closing the job's pages makes any pending Playwright call inside the handler throw at once.
+    signal.addEventListener('abort', () => void closePages(), { once: true });
+    const report = { jobId: run.jobId, accountId: run.accountId, epoch: run.epoch };
+    const ctx: JobContext = {
+      jobId: run.jobId,
+      accountId: run.accountId,
+      attempt: run.attempt,
+      credentials: account.credentials,
+      signal,
+      page: async () => {
+        signal.throwIfAborted();
+        const page = await this.browsers.newPage(account);
+        pages.push(page);
+        page.setDefaultTimeout(Math.max(1000, Math.min(this.options.actionTimeoutMs ?? 30_000, deadline - Date.now())));
+        if (signal.aborted) await page.close();
+        return page;
+      },
+      progress: (percent, step, message) => {
+        runLog.line(`progress ${Math.round(percent)}% ${step}${message ? `: ${message}` : ''}`);
+        this.reporter.progress({ ...report, percent: Math.max(0, Math.min(100, percent)), step, ...(message ? { message } : {}) });
+      },
+      log: (line) => runLog.line(line),
+      saveState: async () => {
+        const storageState = await this.browsers.snapshot(run.accountId);
+        account.storageStateVersion += 1;
+        await this.reporter.stateSnapshot({ accountId: run.accountId, epoch: run.epoch, version: account.storageStateVersion, storageState });
+      },
+    };
+    runLog.line(`job ${run.jobId} ${run.platform}/${run.type} attempt ${run.attempt} on account ${run.accountId}`);
+    try {
+      signal.throwIfAborted();
+      const aborted = new Promise<never>((_, reject) => {
+        if (signal.aborted) reject(signal.reason as Error);
+        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+      });
+      const result = await Promise.race([definition.run(ctx, payload), aborted]);
+      runLog.line(`succeeded in ${Date.now() - startedAt} ms`);
+      await this.reporter.result({ ...report, status: 'succeeded', result: result ?? null });
+    } catch (error) {
+      const failure = classifyError(error, signal);
+      runLog.line(`${failure.code}: ${failure.message}`);
+      if (failure.code === 'JOB_CANCELLED') await this.reporter.result({ ...report, status: 'cancelled', error: failure.toJSON() });
+      else await this.reporter.result({ ...report, status: 'failed', error: failure.toJSON() });
+    } finally {
+      clearTimeout(timer);
+      await closePages();
+      await runLog.close();
+      this.running.delete(run.jobId);
+    }
+  }
+}

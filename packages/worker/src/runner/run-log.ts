@@ -1,0 +1,23 @@
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import { redactText } from '@fleetwright/shared';
+
+/** The job's `run.log`: one timestamped line per step, secrets scrubbed. */
+export class RunLog {
+  private readonly stream: WriteStream;
+  readonly file: string;
+
+  constructor(dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.file = path.join(dir, 'run.log');
+    this.stream = createWriteStream(this.file, { flags: 'a' });
+  }
+
+  line(text: string): void {
+    this.stream.write(`${new Date().toISOString()} ${redactText(text)}\n`);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.stream.end(() => resolve()));
+  }
+}

@@ -1,0 +1,26 @@
+import type { Logger } from '@fleetwright/shared';
+import type { PlatformPlugin } from './platforms/plugin.js';
+
+export interface WorkerOptions {
+  workerId: string;
+  masterUrl: string;
+  /** The fleet token the master expects. */
+  token: string;
+  /** Profiles, run logs and artifacts live under it. */
+  dataDir: string;
+  chromiumPath: string;
+  plugins: PlatformPlugin[];
+  /** @defaultValue true */
+  headless?: boolean;
+  /** @defaultValue 20 */
+  maxAccounts?: number;
+  /** @defaultValue 4 */
+  maxConcurrency?: number;
+  /** @defaultValue 10 */
+  maxLiveContexts?: number;
+  /** Until the master says otherwise at register. @defaultValue 10000 */
+  heartbeatIntervalMs?: number;
+  /** How long running jobs may take to finish on close before they are handed back. @defaultValue 30000 */
+  drainTimeoutMs?: number;
+  logger: Logger;
+}
