@@ -4,3 +4,4 @@ export * from './master-secrets.js';
 export * from './store/fleet-store.js';
 export * from './store/database.js';
 export * from './store/migrations.js';
+export * from './main.js';

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { createLogger, loadConfig, loadOrExit } from '@fleetwright/shared';
 import { Master } from './master.js';
 import { loadOrCreateSecrets } from './master-secrets.js';
@@ -28,11 +27,4 @@ export async function runMaster(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  runMaster().catch((error: unknown) => {
-    process.stderr.write(`fleet-master: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
 }

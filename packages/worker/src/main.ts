@@ -1,0 +1,43 @@
+import { createLogger, findChromium, loadConfig, loadOrExit, readVar } from '@fleetwright/shared';
+import { createSandboxPlugin } from './platforms/sandbox/index.js';
+import { Worker } from './worker.js';
+import path from 'node:path';
+import { readLocalWorkerToken } from './connection/local-worker-token.js';
+
+/** Composition root of a worker process (PM2, `fleet worker`). */
+export async function runWorker(): Promise<void> {
+  const config = loadOrExit(() => loadConfig(), 'fleet-worker');
+  const chromiumPath = loadOrExit(() => findChromium(), 'fleet-worker');
+  const token = config.workerToken ?? (await readLocalWorkerToken(config.dataDir, 20_000));
+  if (!token) {
+    process.stderr.write(`fleet-worker: invalid configuration: FLEET_WORKER_TOKEN is required (no ${config.dataDir}/secrets.json from a master on this host)\n`);
+    process.exit(78);
+  }
+  const logger = createLogger({ name: `worker:${config.workerId}`, level: config.logLevel });
+  const sandboxUrl = readVar(process.env, 'FLEET_SANDBOX_URL')?.value ?? 'http://127.0.0.1:3100';
+  const worker = new Worker({
+    workerId: config.workerId,
+    masterUrl: config.masterUrl,
+    token,
+    // Each worker keeps its profiles apart, so two workers may share one data dir.
+    dataDir: path.join(config.dataDir, 'workers', config.workerId),
+    chromiumPath,
+    plugins: [createSandboxPlugin({ baseUrl: sandboxUrl })],
+    headless: config.headless,
+    maxAccounts: config.maxAccounts,
+    maxConcurrency: config.maxConcurrency,
+    maxLiveContexts: config.maxLiveContexts,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    logger,
+  });
+  worker.start();
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping worker', { signal });
+    void worker.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

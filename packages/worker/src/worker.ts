@@ -1,0 +1,183 @@
+import os from 'node:os';
+import {
+  FLEET_VERSION,
+  FleetError,
+  JobCancelSchema,
+  JobRunSchema,
+  MasterEvent,
+  TaskAssignSchema,
+  TaskRevokeSchema,
+  WorkerDrainSchema,
+  WorkerEvent,
+  validated,
+  type WorkerJobProgress,
+  type WorkerJobResult,
+  type WorkerStateSnapshot,
+} from '@fleetwright/shared';
+import { BrowserManager } from './browser/browser-manager.js';
+import { MasterConnection } from './connection/master-connection.js';
+import { CpuMeter, descendantsRssBytes } from './connection/process-stats.js';
+import { AccountRegistry } from './runner/account-registry.js';
+import type { JobReporter } from './runner/job-reporter.js';
+import { JobRunner } from './runner/job-runner.js';
+import type { WorkerOptions } from './worker-options.js';
+
+/**
+ * A worker node: holds the accounts the master assigns, one browser profile each, and runs their
+ * jobs. `close()` stops taking jobs, lets running ones finish (or hands them back), closes every
+ * browser and disconnects.
+ */
+export class Worker {
+  readonly accounts = new AccountRegistry();
+  readonly browsers: BrowserManager;
+  readonly runner: JobRunner;
+  private readonly connection: MasterConnection;
+  private readonly cpu = new CpuMeter();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatIntervalMs: number;
+  private draining = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: WorkerOptions) {
+    const logger = options.logger;
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 10_000;
+    this.connection = new MasterConnection({ masterUrl: options.masterUrl, workerId: options.workerId, token: options.token, logger });
+    this.browsers = new BrowserManager({
+      dataDir: options.dataDir,
+      chromiumPath: options.chromiumPath,
+      headless: options.headless ?? true,
+      maxLiveContexts: options.maxLiveContexts ?? 10,
+      logger,
+    });
+    const reporter: JobReporter = {
+      progress: (report: WorkerJobProgress) => void this.connection.request(WorkerEvent.JobProgress, report),
+      result: async (report: WorkerJobResult) => void (await this.connection.deliver(WorkerEvent.JobResult, report)),
+      stateSnapshot: async (snapshot: WorkerStateSnapshot) => void (await this.connection.deliver(WorkerEvent.StateSnapshot, snapshot)),
+    };
+    this.runner = new JobRunner(options.plugins, this.accounts, this.browsers, reporter, {
+      dataDir: options.dataDir,
+      maxConcurrency: options.maxConcurrency ?? 4,
+      logger,
+    });
+    this.bindMasterEvents();
+  }
+
+  get id(): string {
+    return this.options.workerId;
+  }
+
+  start(): void {
+    this.connection.socket.on('connect', () => void this.register());
+    this.connection.socket.on('disconnect', (reason) => this.options.logger.warn('disconnected from the master', { reason }));
+    this.connection.start();
+  }
+
+  private async register(): Promise<void> {
+    const ack = await this.connection.request(WorkerEvent.Register, {
+      host: os.hostname(),
+      version: FLEET_VERSION,
+      capabilities: this.runner.capabilities(),
+      maxAccounts: this.options.maxAccounts ?? 20,
+      maxConcurrency: this.options.maxConcurrency ?? 4,
+      maxLiveContexts: this.options.maxLiveContexts ?? 10,
+      runningJobs: this.runner.runningJobs(),
+    });
+    if (!ack.ok) {
+      this.options.logger.error('the master refused registration', { error: ack.error });
+      return;
+    }
+    this.heartbeatIntervalMs = ack.data.heartbeatIntervalMs;
+    this.options.logger.info('registered with the master', { workerId: this.id, heartbeatIntervalMs: this.heartbeatIntervalMs });
+    this.startHeartbeat();
+  }
+
+  private startHeartbeat(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatIntervalMs);
+    this.heartbeatTimer.unref();
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.connection.request(WorkerEvent.Heartbeat, {
+      stats: {
+        rssBytes: process.memoryUsage().rss,
+        browserRssBytes: descendantsRssBytes(),
+        cpuPercent: this.cpu.sample(),
+        liveContexts: this.browsers.liveCount,
+        runningJobs: this.runner.runningCount,
+      },
+    });
+  }
+
+  private bindMasterEvents(): void {
+    const logger = this.options.logger;
+    this.connection.on(
+      MasterEvent.TaskAssign,
+      validated(
+        TaskAssignSchema,
+        (task) => {
+          const account = this.accounts.assign(task);
+          logger.info('account assigned', { accountId: task.accountId, epoch: task.epoch });
+          // Warm the profile now, within the live cap, so the first job does not pay the launch.
+          if (!this.draining && this.browsers.liveCount < (this.options.maxLiveContexts ?? 10)) {
+            this.browsers.open(account).catch((error: unknown) => logger.warn('could not open a browser profile', { accountId: task.accountId, error }));
+          }
+        },
+        logger,
+        MasterEvent.TaskAssign,
+      ),
+    );
+    this.connection.on(
+      MasterEvent.TaskRevoke,
+      validated(
+        TaskRevokeSchema,
+        async (revoke) => {
+          const current = this.accounts.get(revoke.accountId);
+          if (!current || current.epoch > revoke.epoch) return; // already moved on to a newer epoch
+          this.runner.abortAccount(revoke.accountId, new FleetError('STALE_EPOCH', `assignment revoked: ${revoke.reason}`, { retryable: true }));
+          this.accounts.revoke(revoke.accountId);
+          await this.browsers.closeContext(revoke.accountId);
+        },
+        logger,
+        MasterEvent.TaskRevoke,
+      ),
+    );
+    this.connection.on(MasterEvent.JobRun, validated(JobRunSchema, (run) => this.runner.accept(run), logger, MasterEvent.JobRun));
+    this.connection.on(
+      MasterEvent.JobCancel,
+      validated(
+        JobCancelSchema,
+        (cancel) => {
+          if (!this.runner.cancel(cancel.jobId, cancel.reason)) throw new FleetError('JOB_NOT_FOUND', `job ${cancel.jobId} is not running here`, { field: 'jobId' });
+        },
+        logger,
+        MasterEvent.JobCancel,
+      ),
+    );
+    this.connection.on(
+      MasterEvent.WorkerDrain,
+      validated(WorkerDrainSchema, (drain) => ((this.draining = true), logger.info('draining', { reason: drain.reason })), logger, MasterEvent.WorkerDrain),
+    );
+  }
+
+  /** Idempotent: finish or hand back jobs, close browsers, disconnect. Each step runs even if one fails. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.draining = true;
+      const steps: [string, () => Promise<unknown> | unknown][] = [
+        ['drain jobs', () => this.runner.drain(this.options.drainTimeoutMs ?? 30_000)],
+        ['heartbeat', () => clearInterval(this.heartbeatTimer)],
+        ['browsers', () => this.browsers.close()],
+        ['connection', () => this.connection.close()],
+      ];
+      for (const [name, step] of steps) {
+        try {
+          await step();
+        } catch (error) {
+          this.options.logger.error('worker close step failed', { step: name, error });
+        }
+      }
+    })();
+    return this.closing;
+  }
+}
