@@ -5,3 +5,5 @@ export * from './platforms/sandbox/index.js';
 export * from './browser/browser-manager.js';
 export * from './browser/launch-options.js';
 export * from './main.js';
+export * from './locks/profile-lock.js';
+export * from './locks/profile-lock-options.js';

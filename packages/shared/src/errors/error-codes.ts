@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   AUTH_FAILED: { status: 401, retryable: false, errorClass: 'auth', summary: 'The platform refused the account credentials or session.' },
   PLATFORM_ERROR: { status: 502, retryable: true, errorClass: 'platform', summary: 'The platform answered with an error of its own.' },
   BROWSER_CRASHED: { status: 500, retryable: true, errorClass: 'internal', summary: "The account's browser closed or crashed during the job." },
+  LOCK_BUSY: { status: 409, retryable: true, errorClass: 'internal', summary: "Another holder has the account's profile lock; the job waits and retries." },
   LOCK_LOST: { status: 409, retryable: true, errorClass: 'internal', summary: "The worker lost the account's profile lock; the job was aborted." },
   JOB_CANCELLED: { status: 409, retryable: false, errorClass: 'internal', summary: 'The job was cancelled.' },
   WORKER_LOST: { status: 503, retryable: true, errorClass: 'internal', summary: 'The worker running the job disconnected or stopped heartbeating.' },

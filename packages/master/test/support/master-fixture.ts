@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { Master } from '@fleetwright/master';
+import { createLogger, Namespace, type ClientToMasterEvents, type MasterToClientEvents } from '@fleetwright/shared';
+import { SimulatedWorker, type SimulatedWorkerOptions } from './simulated-worker.js';
+
+export type ClientSocket = Socket<MasterToClientEvents, ClientToMasterEvents>;
+
+export interface MasterFixtureOptions {
+  /** @defaultValue 10000 (liveness never interferes unless a test asks for it) */
+  heartbeatIntervalMs?: number;
+  /** @defaultValue 50 */
+  tickIntervalMs?: number;
+  /** @defaultValue 50 */
+  retryBaseMs?: number;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: any;
+}
+
+const quiet = createLogger({ name: 'master-test', console: false });
+
+/**
+ * A real Master on 127.0.0.1:0 with its own temp data dir and fresh tokens and key. It can be
+ * stopped and started again on the same data dir (optionally with another key). `close()` ends
+ * every socket it handed out, the master, and removes the temp dir.
+ */
+export class MasterFixture {
+  readonly tempDir = mkdtempSync(path.join(os.tmpdir(), 'fleet-master-test-'));
+  readonly dataDir = path.join(this.tempDir, 'master');
+  readonly dbFile = path.join(this.dataDir, 'master.db');
+  readonly apiToken = `fwa_${randomBytes(12).toString('hex')}`;
+  readonly workerToken = `fww_${randomBytes(12).toString('hex')}`;
+  readonly secretKey = randomBytes(32);
+  master!: Master;
+  private readonly workers: SimulatedWorker[] = [];
+  private readonly clients: ClientSocket[] = [];
+
+  private constructor(private readonly options: MasterFixtureOptions) {}
+
+  static async start(options: MasterFixtureOptions = {}): Promise<MasterFixture> {
+    const fixture = new MasterFixture(options);
+    await fixture.startMaster();
+    return fixture;
+  }
+
+  /** Starts a master on this fixture's data dir; `secretKey` replaces the fixture's key for this run. */
+  async startMaster(secretKey: Buffer = this.secretKey): Promise<Master> {
+    this.master = new Master({
+      dataDir: this.dataDir,
+      port: 0,
+      host: '127.0.0.1',
+      secretKey,
+      workerToken: this.workerToken,
+      apiToken: this.apiToken,
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 10_000,
+      tickIntervalMs: this.options.tickIntervalMs ?? 50,
+      retryBaseMs: this.options.retryBaseMs ?? 50,
+      logger: quiet,
+    });
+    await this.master.start();
+    return this.master;
+  }
+
+  get url(): string {
+    return this.master.url;
+  }
+
+  /** A simulated worker (not yet connected) that `close()` will disconnect. */
+  worker(workerId: string, options: Partial<SimulatedWorkerOptions> = {}): SimulatedWorker {
+    const worker = new SimulatedWorker({ workerId, url: this.url, token: this.workerToken, ...options });
+    this.workers.push(worker);
+    return worker;
+  }
+
+  /** A `/client` socket (not yet connected) that `close()` will disconnect. */
+  client(token: string = this.apiToken): ClientSocket {
+    const socket: ClientSocket = io(`${this.url}${Namespace.Client}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false });
+    this.clients.push(socket);
+    return socket;
+  }
+
+  async api(method: string, route: string, body?: unknown, token: string | null = this.apiToken): Promise<ApiResponse> {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${this.url}/api/v1${route}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }
+
+  async health(): Promise<ApiResponse> {
+    const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(5_000) });
+    return { status: res.status, body: await res.json() };
+  }
+
+  /** Creates an account through REST and returns its view. */
+  async createAccount(body: Record<string, unknown> = { platform: 'sandbox' }): Promise<any> {
+    const res = await this.api('POST', '/accounts', body);
+    if (res.status !== 201) throw new Error(`POST /accounts: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** Creates a job through REST and returns its view. */
+  async createJob(body: Record<string, unknown>): Promise<any> {
+    const res = await this.api('POST', '/jobs', body);
+    if (res.status !== 201) throw new Error(`POST /jobs: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  async job(id: string): Promise<any> {
+    return (await this.api('GET', `/jobs/${id}`)).body;
+  }
+
+  /** Stops the master only: sockets stay with the fixture, the data dir stays on disk. */
+  async stopMaster(): Promise<void> {
+    for (const worker of this.workers.splice(0)) worker.close();
+    for (const client of this.clients.splice(0)) client.disconnect();
+    await this.master?.close();
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.stopMaster();
+    } finally {
+      rmSync(this.tempDir, { recursive: true, force: true });
+    }
+  }
+}

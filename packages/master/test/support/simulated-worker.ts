@@ -1,0 +1,169 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+  MasterEvent,
+  Namespace,
+  WorkerEvent,
+  type Ack,
+  type AckCallback,
+  type ErrorBody,
+  type JobCancel,
+  type JobRun,
+  type MasterToWorkerEvents,
+  type RegisterResult,
+  type TaskAssign,
+  type TaskRevoke,
+  type WorkerJobResult,
+  type WorkerRegister,
+  type WorkerStats,
+  type WorkerToMasterEvents,
+} from '@fleetwright/shared';
+import { waitUntil } from './wait-until.js';
+
+/** The client side of `/worker`: the maps in reverse order. */
+export type WorkerClientSocket = Socket<MasterToWorkerEvents, WorkerToMasterEvents>;
+
+export interface SimulatedWorkerOptions {
+  workerId: string;
+  /** The master's base URL. */
+  url: string;
+  /** The fleet token presented in the handshake. */
+  token: string;
+  /**
+   * Answer `master:task:assign` at once. When false, the ack is held until `releaseAssign()`.
+   * @defaultValue true
+   */
+  autoAckAssign?: boolean;
+  /** Send `worker:heartbeat` every this many ms once registered. @defaultValue no heartbeats */
+  heartbeatEveryMs?: number;
+}
+
+export const DEFAULT_STATS: WorkerStats = { rssBytes: 1000, browserRssBytes: 0, cpuPercent: 0, liveContexts: 0, runningJobs: 0 };
+const REQUEST_TIMEOUT_MS = 5_000;
+
+/**
+ * A worker made of a real socket.io-client and nothing else: it registers, records what the
+ * master sends it, acknowledges requests with `{ ok: true }`, and reports what the test tells it to.
+ */
+export class SimulatedWorker {
+  readonly socket: WorkerClientSocket;
+  readonly assigns: TaskAssign[] = [];
+  readonly runs: JobRun[] = [];
+  readonly revokes: TaskRevoke[] = [];
+  readonly cancels: JobCancel[] = [];
+  private readonly heldAssignAcks = new Map<string, AckCallback>();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: SimulatedWorkerOptions) {
+    this.socket = io(`${options.url}${Namespace.Worker}`, {
+      auth: { workerId: options.workerId, token: options.token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      autoConnect: false,
+    });
+    this.socket.on(MasterEvent.TaskAssign, (payload, ack) => {
+      this.assigns.push(payload);
+      if (this.options.autoAckAssign === false) this.heldAssignAcks.set(payload.accountId, ack);
+      else ack({ ok: true, data: undefined });
+    });
+    this.socket.on(MasterEvent.JobRun, (payload, ack) => {
+      this.runs.push(payload);
+      ack({ ok: true, data: undefined });
+    });
+    this.socket.on(MasterEvent.TaskRevoke, (payload, ack) => {
+      this.revokes.push(payload);
+      ack({ ok: true, data: undefined });
+    });
+    this.socket.on(MasterEvent.JobCancel, (payload, ack) => {
+      this.cancels.push(payload);
+      ack({ ok: true, data: undefined });
+    });
+  }
+
+  get id(): string {
+    return this.options.workerId;
+  }
+
+  /** Resolves once connected; rejects with the `connect_error` (its `data` carries the code). */
+  connect(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker ${this.id}: no connect within ${REQUEST_TIMEOUT_MS} ms`)), REQUEST_TIMEOUT_MS);
+      this.socket.once('connect', () => (clearTimeout(timer), resolve()));
+      this.socket.once('connect_error', (error) => (clearTimeout(timer), reject(error)));
+      this.socket.connect();
+    });
+  }
+
+  /** Sends `worker:register`; the payload may be bent into an invalid one with `overrides`. */
+  async register(overrides: Partial<Record<keyof WorkerRegister, unknown>> = {}): Promise<Ack<RegisterResult>> {
+    const payload = {
+      host: 'sim-host',
+      version: '0.0.0-test',
+      capabilities: [{ platform: 'sandbox', jobTypes: ['crawl', 'login'] }],
+      maxAccounts: 10,
+      maxConcurrency: 4,
+      maxLiveContexts: 4,
+      runningJobs: [],
+      ...overrides,
+    } as WorkerRegister;
+    const ack = await this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(WorkerEvent.Register, payload);
+    if (ack.ok && this.options.heartbeatEveryMs && !this.heartbeatTimer) {
+      this.heartbeatTimer = setInterval(() => {
+        if (this.socket.connected) this.socket.emit(WorkerEvent.Heartbeat, { stats: DEFAULT_STATS }, () => undefined);
+      }, this.options.heartbeatEveryMs);
+    }
+    return ack;
+  }
+
+  /** Connects and registers, failing the test when the master refuses. */
+  async start(overrides: Partial<Record<keyof WorkerRegister, unknown>> = {}): Promise<this> {
+    await this.connect();
+    const ack = await this.register(overrides);
+    if (!ack.ok) throw new Error(`worker ${this.id}: register refused: ${JSON.stringify(ack.error)}`);
+    return this;
+  }
+
+  heartbeat(stats: WorkerStats = DEFAULT_STATS): Promise<Ack> {
+    return this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(WorkerEvent.Heartbeat, { stats });
+  }
+
+  progress(run: Pick<JobRun, 'jobId' | 'accountId' | 'epoch'>, percent: number, step: string, message?: string): Promise<Ack> {
+    const report = { jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, percent, step, ...(message === undefined ? {} : { message }) };
+    return this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(WorkerEvent.JobProgress, report);
+  }
+
+  result(report: WorkerJobResult): Promise<Ack> {
+    return this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(WorkerEvent.JobResult, report);
+  }
+
+  succeed(run: Pick<JobRun, 'jobId' | 'accountId' | 'epoch'>, result?: unknown): Promise<Ack> {
+    return this.result({ jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, status: 'succeeded', result });
+  }
+
+  fail(run: Pick<JobRun, 'jobId' | 'accountId' | 'epoch'>, error: ErrorBody): Promise<Ack> {
+    return this.result({ jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, status: 'failed', error });
+  }
+
+  /** Acknowledges an assignment held back by `autoAckAssign: false`. */
+  releaseAssign(accountId: string): void {
+    const ack = this.heldAssignAcks.get(accountId);
+    if (!ack) throw new Error(`worker ${this.id}: no held assignment for account ${accountId}`);
+    this.heldAssignAcks.delete(accountId);
+    ack({ ok: true, data: undefined });
+  }
+
+  /** The n-th `master:job:run` (0-based), waiting for it up to `timeoutMs`. */
+  waitForRun(n = 0, timeoutMs = 5_000): Promise<JobRun> {
+    return waitUntil(`worker ${this.id} to receive job:run #${n + 1}`, () => this.runs[n], timeoutMs);
+  }
+
+  waitForAssign(accountId: string, timeoutMs = 5_000): Promise<TaskAssign> {
+    return waitUntil(`worker ${this.id} to receive task:assign for ${accountId}`, () => this.assigns.find((a) => a.accountId === accountId), timeoutMs);
+  }
+
+  close(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    this.socket.disconnect();
+  }
+}
