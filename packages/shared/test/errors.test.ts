@@ -115,9 +115,9 @@ describe('zod failures as FleetErrors', () => {
     expect(error.status).toBe(400);
   });
 
-  it('has no field and says "body" when the root itself is wrong', () => {
+  it('names the body as the field when the root itself is wrong', () => {
     const error = fleetErrorOf(() => parseOrThrow(CreateAccountBodySchema, 'not an object'));
-    expect(error.field).toBeUndefined();
+    expect(error.field).toBe('body');
     expect(error.message).toMatch(/^body: /);
   });
 

@@ -117,7 +117,7 @@ describe('CreateJobBodySchema', () => {
 });
 
 describe('WorkerJobResultSchema', () => {
-  const base = { jobId: 'job-1', accountId: 'acct-1', epoch: 3 };
+  const base = { jobId: 'job-1', accountId: 'acct-1', epoch: 3, attempt: 1 };
 
   it('accepts each status with its own fields', () => {
     expect(WorkerJobResultSchema.parse({ ...base, status: 'succeeded', result: { posted: 2 } })).toEqual({ ...base, status: 'succeeded', result: { posted: 2 } });

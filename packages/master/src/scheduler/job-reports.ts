@@ -37,6 +37,7 @@ export class JobReports {
   }
 
   progress(workerId: string, report: WorkerJobProgress): void {
+    if (report.attempt < this.store.jobs.require(report.jobId).attempt) return; // a late report of an earlier attempt
     let job = this.checkOwnership(workerId, WorkerEvent.JobProgress, report);
     if (job.status === 'dispatched') {
       job = this.store.jobs.transition(job.id, 'running', { started_at: Date.now() });
@@ -49,7 +50,9 @@ export class JobReports {
 
   result(workerId: string, report: WorkerJobResult): void {
     const current = this.store.jobs.require(report.jobId);
-    // A re-sent result that was already applied is acknowledged again, not applied twice.
+    // A re-sent result that was already applied is acknowledged again, not applied twice: either
+    // it is about an attempt that has since been retried, or this attempt already ended so.
+    if (report.attempt < current.attempt) return;
     if (current.status === report.status && current.worker_id === workerId) return;
     const job = this.checkOwnership(workerId, WorkerEvent.JobResult, report);
     const now = Date.now();

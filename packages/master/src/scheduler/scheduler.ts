@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { FleetError, MasterEvent, type Logger, type WorkerStats } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
-import type { AccountRow } from '../store/account-store.js';
+import type { AccountRow, AccountStore } from '../store/account-store.js';
 import type { JobRow } from '../store/job-store.js';
 import type { WorkerRow } from '../store/worker-store.js';
 import type { SchedulerEvents } from './scheduler-events.js';
@@ -18,7 +18,12 @@ import { retryDelayMs } from './backoff.js';
 export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** Per connected worker: the epoch of each account whose assignment it acknowledged. */
   private readonly delivered = new Map<string, Map<string, number>>();
-  private readonly inFlightAssign = new Set<string>();
+  /** Assignments sent and not yet answered, by `worker/account/epoch`, with the connection they went to. */
+  private readonly inFlightAssign = new Map<string, number>();
+  private connectionSeq = 0;
+  private readonly connectionOf = new Map<string, number>();
+  /** Accounts whose secrets did not open (wrong FLEET_SECRET_KEY): logged once, not retried each pass. */
+  private readonly unreadable = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private tickQueued = false;
   private closed = false;
@@ -72,6 +77,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** A worker (re)registered: reconcile what it says it runs with what we think it runs. */
   workerRegistered(worker: WorkerRow, runningJobIds: Set<string>): string[] {
     this.delivered.set(worker.id, new Map());
+    // A new connection: what was sent on the old one will never be answered, so send it again.
+    this.connectionSeq += 1;
+    this.connectionOf.set(worker.id, this.connectionSeq);
+    this.forgetInFlight(worker.id);
     const toCancel: string[] = [];
     for (const job of this.store.jobs.activeForWorker(worker.id)) {
       if (!runningJobIds.has(job.id)) this.requeueLost(job, 'worker restarted without this job');
@@ -92,6 +101,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   workerDisconnected(workerId: string): void {
     this.delivered.delete(workerId);
+    this.connectionOf.delete(workerId);
+    this.forgetInFlight(workerId);
     const row = this.store.workers.row(workerId);
     if (row && row.status !== 'offline') this.store.workers.setStatus(workerId, 'offline');
     this.emitWorker(workerId);
@@ -155,11 +166,22 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
   }
 
+  private forgetInFlight(workerId: string): void {
+    for (const key of this.inFlightAssign.keys()) if (key.startsWith(`${workerId}/`)) this.inFlightAssign.delete(key);
+  }
+
   private deliverAssignment(workerId: string, account: AccountRow): void {
     const key = `${workerId}/${account.id}/${account.epoch}`;
-    if (this.inFlightAssign.has(key)) return;
-    this.inFlightAssign.add(key);
-    const secrets = this.store.accounts.secretsOf(account);
+    if (this.inFlightAssign.has(key) || this.unreadable.has(account.id)) return;
+    let secrets: ReturnType<AccountStore['secretsOf']>;
+    try {
+      secrets = this.store.accounts.secretsOf(account);
+    } catch (error) {
+      this.accountUnreadable(account, error);
+      return;
+    }
+    const connection = this.connectionOf.get(workerId) ?? 0;
+    this.inFlightAssign.set(key, connection);
     const deviceProfile = this.store.accounts.view(account).deviceProfile;
     void this.links
       .request(workerId, MasterEvent.TaskAssign, {
@@ -180,7 +202,26 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
           this.logger.warn('worker refused an assignment', { workerId, accountId: account.id, error: ack.error });
         }
       })
-      .finally(() => this.inFlightAssign.delete(key));
+      .finally(() => {
+        if (this.inFlightAssign.get(key) === connection) this.inFlightAssign.delete(key);
+      });
+  }
+
+  /** The account cannot be handed to any worker: its queued jobs fail now, with the reason. */
+  private accountUnreadable(account: AccountRow, error: unknown): void {
+    this.unreadable.add(account.id);
+    const message = `the secrets of account ${account.id} do not open with this FLEET_SECRET_KEY (was the key changed?); fix the key or re-enter the account's secrets`;
+    this.logger.error('account secrets unreadable', { accountId: account.id, error });
+    this.failQueuedJobsOf(account.id, message);
+  }
+
+  private failQueuedJobsOf(accountId: string, message: string): void {
+    const rows = this.store.db.prepare("SELECT * FROM jobs WHERE account_id = ? AND status = 'queued'").all(accountId) as JobRow[];
+    for (const job of rows) {
+      const row = this.store.jobs.transition(job.id, 'failed', { finished_at: Date.now(), error_code: 'ACCOUNT_UNREADABLE', error_message: message });
+      this.setStep(row, 'failed');
+      this.jobChanged(row);
+    }
   }
 
   // ---- jobs ----------------------------------------------------------------------------------
@@ -191,6 +232,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const activePerWorker = this.store.jobs.countActiveByWorker();
     const workers = new Map(this.store.workers.all().map((w) => [w.id, w]));
     for (const job of this.store.jobs.runnable(now, 1000)) {
+      if (job.account_id && this.unreadable.has(job.account_id)) {
+        this.failQueuedJobsOf(job.account_id, `the secrets of account ${job.account_id} do not open with this FLEET_SECRET_KEY`);
+        continue;
+      }
       const account = job.account_id ? this.store.accounts.row(job.account_id) : this.pickPoolAccount(job.pool, busyAccounts);
       if (!account || busyAccounts.has(account.id) || !this.isAccountReady(account)) continue;
       const worker = workers.get(account.owner_worker_id!);

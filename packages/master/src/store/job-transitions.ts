@@ -2,7 +2,8 @@ import type { JobStatus } from '@fleetwright/shared';
 
 /** The job lifecycle. Anything not listed here is an illegal transition and is refused. */
 export const JOB_TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
-  queued: ['dispatched', 'cancelled'],
+  // A queued job fails without running when its account can never run it (secrets unreadable).
+  queued: ['dispatched', 'cancelled', 'failed'],
   // A dispatched job goes back to the queue when its worker refuses it or is lost.
   dispatched: ['running', 'queued', 'succeeded', 'failed', 'cancelled'],
   // A running job goes back to the queue for a retry or when its worker is lost.

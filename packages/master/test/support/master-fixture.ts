@@ -23,7 +23,7 @@ export interface ApiResponse {
   body: any;
 }
 
-const quiet = createLogger({ name: 'master-test', console: false });
+const quiet = createLogger({ name: 'master-test', console: process.env.FLEET_TEST_LOGS === '1', level: 'debug' });
 
 /**
  * A real Master on 127.0.0.1:0 with its own temp data dir and fresh tokens and key. It can be
@@ -120,6 +120,12 @@ export class MasterFixture {
 
   async job(id: string): Promise<any> {
     return (await this.api('GET', `/jobs/${id}`)).body;
+  }
+
+  /** Rows of the `refused_reports` table, oldest first, with `detail` parsed. */
+  refusedReports(): { worker_id: string; event: string; code: string; detail: Record<string, unknown> }[] {
+    const rows = this.master.store.db.prepare('SELECT worker_id, event, code, detail FROM refused_reports ORDER BY seq').all() as { worker_id: string; event: string; code: string; detail: string }[];
+    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 
   /** Stops the master only: sockets stay with the fixture, the data dir stays on disk. */

@@ -33,6 +33,11 @@ export interface SimulatedWorkerOptions {
    * @defaultValue true
    */
   autoAckAssign?: boolean;
+  /**
+   * Answer `master:job:run` at once. When false, the ack is held until `releaseRun()`.
+   * @defaultValue true
+   */
+  autoAckRun?: boolean;
   /** Send `worker:heartbeat` every this many ms once registered. @defaultValue no heartbeats */
   heartbeatEveryMs?: number;
 }
@@ -51,6 +56,7 @@ export class SimulatedWorker {
   readonly revokes: TaskRevoke[] = [];
   readonly cancels: JobCancel[] = [];
   private readonly heldAssignAcks = new Map<string, AckCallback>();
+  private readonly heldRunAcks = new Map<string, AckCallback>();
   private heartbeatTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SimulatedWorkerOptions) {
@@ -68,7 +74,8 @@ export class SimulatedWorker {
     });
     this.socket.on(MasterEvent.JobRun, (payload, ack) => {
       this.runs.push(payload);
-      ack({ ok: true, data: undefined });
+      if (this.options.autoAckRun === false) this.heldRunAcks.set(payload.jobId, ack);
+      else ack({ ok: true, data: undefined });
     });
     this.socket.on(MasterEvent.TaskRevoke, (payload, ack) => {
       this.revokes.push(payload);
@@ -127,8 +134,8 @@ export class SimulatedWorker {
     return this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(WorkerEvent.Heartbeat, { stats });
   }
 
-  progress(run: Pick<JobRun, 'jobId' | 'accountId' | 'epoch'>, percent: number, step: string, message?: string): Promise<Ack> {
-    const report = { jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, percent, step, ...(message === undefined ? {} : { message }) };
+  progress(run: Pick<JobRun, 'jobId' | 'accountId' | 'epoch' | 'attempt'>, percent: number, step: string, message?: string): Promise<Ack> {
+    const report = { jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, attempt: run.attempt, percent, step, ...(message === undefined ? {} : { message }) };
     return this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(WorkerEvent.JobProgress, report);
   }
 
@@ -136,12 +143,12 @@ export class SimulatedWorker {
     return this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(WorkerEvent.JobResult, report);
   }
 
-  succeed(run: Pick<JobRun, 'jobId' | 'accountId' | 'epoch'>, result?: unknown): Promise<Ack> {
-    return this.result({ jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, status: 'succeeded', result });
+  succeed(run: Pick<JobRun, 'jobId' | 'accountId' | 'epoch' | 'attempt'>, result?: unknown): Promise<Ack> {
+    return this.result({ jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, attempt: run.attempt, status: 'succeeded', result });
   }
 
-  fail(run: Pick<JobRun, 'jobId' | 'accountId' | 'epoch'>, error: ErrorBody): Promise<Ack> {
-    return this.result({ jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, status: 'failed', error });
+  fail(run: Pick<JobRun, 'jobId' | 'accountId' | 'epoch' | 'attempt'>, error: ErrorBody): Promise<Ack> {
+    return this.result({ jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, attempt: run.attempt, status: 'failed', error });
   }
 
   /** Acknowledges an assignment held back by `autoAckAssign: false`. */
@@ -149,6 +156,14 @@ export class SimulatedWorker {
     const ack = this.heldAssignAcks.get(accountId);
     if (!ack) throw new Error(`worker ${this.id}: no held assignment for account ${accountId}`);
     this.heldAssignAcks.delete(accountId);
+    ack({ ok: true, data: undefined });
+  }
+
+  /** Acknowledges a job:run held back by `autoAckRun: false`. */
+  releaseRun(jobId: string): void {
+    const ack = this.heldRunAcks.get(jobId);
+    if (!ack) throw new Error(`worker ${this.id}: no held job:run for job ${jobId}`);
+    this.heldRunAcks.delete(jobId);
     ack({ ok: true, data: undefined });
   }
 

@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   ILLEGAL_TRANSITION: { status: 409, retryable: false, errorClass: 'internal', summary: 'The job cannot move from its current status to the one asked for.' },
   STALE_EPOCH: { status: 409, retryable: false, errorClass: 'internal', summary: "A worker reported with an account epoch older than the account's current one; the report was refused." },
   NOT_OWNER: { status: 409, retryable: false, errorClass: 'internal', summary: 'A worker reported on a job or account it does not own.' },
+  ACCOUNT_UNREADABLE: { status: 500, retryable: false, errorClass: 'internal', summary: "The account's stored secrets do not open with the master's FLEET_SECRET_KEY." },
   NO_CAPACITY: { status: 503, retryable: true, errorClass: 'internal', summary: 'No worker can take this account now.' },
   CONFIG_INVALID: { status: 500, retryable: false, errorClass: 'internal', summary: 'An environment variable has a bad value; the message names it.' },
   CHROMIUM_NOT_FOUND: { status: 500, retryable: false, errorClass: 'internal', summary: 'No Chromium executable was found (FLEET_CHROMIUM_PATH, Playwright cache, PATH).' },

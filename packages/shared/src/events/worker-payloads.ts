@@ -28,7 +28,13 @@ export const WorkerHeartbeatSchema = z.object({ stats: WorkerStatsSchema });
 export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeatSchema>;
 
 /** Every report about an account's work carries the assignment epoch it was made under. */
-const JobReportBase = z.object({ jobId: IdSchema, accountId: IdSchema, epoch: z.number().int().min(0) });
+const JobReportBase = z.object({
+  jobId: IdSchema,
+  accountId: IdSchema,
+  epoch: z.number().int().min(0),
+  /** The attempt the report is about: a re-sent report of an earlier attempt is acknowledged, not applied. */
+  attempt: z.number().int().min(1),
+});
 
 export const WorkerJobProgressSchema = JobReportBase.extend({
   percent: z.number().min(0).max(100),

@@ -111,7 +111,7 @@ export class JobRunner {
     const closePages = (): Promise<unknown> => Promise.allSettled(pages.map((p) => p.close()));
     // Closing the job's pages makes any pending Playwright call inside the handler throw at once.
     signal.addEventListener('abort', () => void closePages(), { once: true });
-    const report = { jobId: run.jobId, accountId: run.accountId, epoch: run.epoch };
+    const report = { jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, attempt: run.attempt };
     const ctx: JobContext = {
       jobId: run.jobId,
       accountId: run.accountId,
