@@ -33,7 +33,7 @@ export function layout(title: string, body: SafeHtml, signedInAs?: string): stri
 <head><meta charset="utf-8"><title>${title} · Sandbox</title>
 <style>body{font-family:system-ui,sans-serif;max-width:760px;margin:2rem auto;padding:0 1rem}nav a{margin-right:1rem}.error{color:#b00}li{margin:.5rem 0}</style></head>
 <body>
-<nav><strong>Sandbox</strong> ${signedInAs ? html`<a href="/home">Home</a><a href="/comments">Comments</a><span data-testid="whoami">@${signedInAs}</span> <form method="post" action="/logout" style="display:inline"><button id="logout">Sign out</button></form>` : html`<a href="/login">Sign in</a>`}</nav>
+<nav><strong>Sandbox</strong> ${signedInAs ? html`<a href="/home">Home</a><a href="/comments">Comments</a><a href="/messages">Messages</a><a href="/team">Team</a><a href="/inbox">Inbox</a><span data-testid="whoami">@${signedInAs}</span> <form method="post" action="/logout" style="display:inline"><button id="logout">Sign out</button></form>` : html`<a href="/login">Sign in</a>`}</nav>
 <main>${body}</main>
 </body></html>`.value;
 }

@@ -2,3 +2,8 @@ export * from './sandbox-server.js';
 export * from './store/sandbox-store.js';
 export * from './fence-oracle.js';
 export * from './seed-demo.js';
+export * from './sandbox-server-options.js';
+export * from './store/qr-login-store.js';
+export * from './store/message-store.js';
+export * from './store/team-store.js';
+export * from './duplicate-reply-oracle.js';

@@ -1,20 +1,21 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { FenceOracle } from './fence-oracle.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { contentRoutes } from './routes/content-routes.js';
-import { FenceOracle } from './fence-oracle.js';
+import { inboxRoutes } from './routes/inbox-routes.js';
+import { messageRoutes } from './routes/message-routes.js';
+import { oracleRoutes } from './routes/oracle-routes.js';
+import { qrApproveRoutes } from './routes/qr-approve-routes.js';
+import { qrLoginRoutes } from './routes/qr-login-routes.js';
+import { replyRoutes } from './routes/reply-routes.js';
+import { teamRoutes } from './routes/team-routes.js';
+import { DEFAULT_QR_TTL_MS, type SandboxServerOptions } from './sandbox-server-options.js';
 import { SandboxStore } from './store/sandbox-store.js';
 
-export interface SandboxServerOptions {
-  /** @defaultValue 0 (a free port) */
-  port?: number;
-  /** @defaultValue `127.0.0.1` */
-  host?: string;
-  /** When set, `/admin/*` requires header `x-admin-token`. */
-  adminToken?: string;
-}
+export type { SandboxServerOptions } from './sandbox-server-options.js';
 
 /** The sandbox social platform: a real server-rendered site on loopback. */
 export class SandboxServer {
@@ -23,7 +24,10 @@ export class SandboxServer {
   private server: http.Server | undefined;
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly options: SandboxServerOptions = {}) {}
+  constructor(private readonly options: SandboxServerOptions = {}) {
+    const ttl = options.qrTtlMs;
+    if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0)) throw new RangeError(`qrTtlMs must be a positive integer, got ${ttl}`);
+  }
 
   get url(): string {
     const address = this.server?.address() as AddressInfo | null | undefined;
@@ -37,11 +41,15 @@ export class SandboxServer {
     app.disable('x-powered-by');
     app.use(this.fence.middleware(this.store));
     app.use('/admin', adminRoutes(this.store, this.options.adminToken));
-    app.get('/oracle/fence-violations', (_req, res) => {
-      res.json({ requestsWithFence: this.fence.requestsWithFence, violations: this.fence.violations });
-    });
+    app.use('/oracle', oracleRoutes(this.store, this.fence));
     app.use(authRoutes(this.store));
+    app.use(qrLoginRoutes(this.store, { ttlMs: this.options.qrTtlMs ?? DEFAULT_QR_TTL_MS }));
+    app.use(qrApproveRoutes(this.store));
     app.use(contentRoutes(this.store));
+    app.use(replyRoutes(this.store));
+    app.use(messageRoutes(this.store));
+    app.use(teamRoutes(this.store));
+    app.use(inboxRoutes(this.store));
     const server = http.createServer(app);
     this.server = server;
     await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,10 @@
 import express, { type Request, type Response, type NextFunction, type Router } from 'express';
 import { z } from 'zod';
 import type { SandboxStore } from '../store/sandbox-store.js';
+import { badRequest, notFound, parseJson, sendAdminError } from './admin/admin-json.js';
+import { messageAdminRoutes } from './admin/message-admin-routes.js';
+import { qrAdminRoutes } from './admin/qr-admin-routes.js';
+import { teamAdminRoutes } from './admin/team-admin-routes.js';
 
 const UserBody = z.strictObject({
   handle: z.string().regex(/^[a-z0-9_]{2,32}$/, 'must be 2-32 lowercase letters, digits or _'),
@@ -8,19 +12,13 @@ const UserBody = z.strictObject({
   password: z.string().min(6).max(256),
 });
 const PostBody = z.strictObject({ author: z.string().min(1), text: z.string().min(1).max(5000) });
-const CommentBody = z.strictObject({ postId: z.string().min(1), author: z.string().min(1), text: z.string().min(1).max(5000) });
-
-function badRequest(res: Response, field: string | undefined, message: string): void {
-  res.status(400).json({ code: 'VALIDATION_FAILED', message: field ? `${field}: ${message}` : message, field });
-}
-
-function parse<T>(schema: z.ZodType<T>, req: Request, res: Response): T | undefined {
-  const parsed = schema.safeParse(req.body ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  badRequest(res, issue?.path.map(String).join('.') || undefined, issue?.message ?? 'invalid body');
-  return undefined;
-}
+const CommentBody = z.strictObject({
+  postId: z.string().min(1),
+  author: z.string().min(1),
+  text: z.string().min(1).max(5000),
+  /** Makes the comment a reply; it must be on `postId`. */
+  parentId: z.string().min(1).optional(),
+});
 
 /** JSON endpoints that seed the site for tests and the demo; guarded by the admin token when one is set. */
 export function adminRoutes(store: SandboxStore, adminToken: string | undefined): Router {
@@ -28,17 +26,17 @@ export function adminRoutes(store: SandboxStore, adminToken: string | undefined)
   router.use(express.json({ limit: '1mb' }));
   router.use((req: Request, res: Response, next: NextFunction) => {
     if (adminToken && req.get('x-admin-token') !== adminToken) {
-      res.status(401).json({ code: 'UNAUTHORIZED', message: 'x-admin-token header missing or wrong' });
+      sendAdminError(res, 'UNAUTHORIZED', 'x-admin-token header missing or wrong');
       return;
     }
     next();
   });
 
   router.post('/users', (req, res) => {
-    const body = parse(UserBody, req, res);
+    const body = parseJson(UserBody, req, res);
     if (!body) return;
     if (store.findUserByLogin(body.handle) || store.findUserByLogin(body.email)) {
-      res.status(409).json({ code: 'CONFLICT', message: `user ${body.handle} or ${body.email} exists`, field: 'handle' });
+      sendAdminError(res, 'CONFLICT', `user ${body.handle} or ${body.email} exists`, 'handle');
       return;
     }
     const user = store.addUser(body);
@@ -46,7 +44,7 @@ export function adminRoutes(store: SandboxStore, adminToken: string | undefined)
   });
 
   router.post('/posts', (req, res) => {
-    const body = parse(PostBody, req, res);
+    const body = parseJson(PostBody, req, res);
     if (!body) return;
     const author = store.findUserByLogin(body.author);
     if (!author) return badRequest(res, 'author', `no user ${body.author}`);
@@ -55,17 +53,40 @@ export function adminRoutes(store: SandboxStore, adminToken: string | undefined)
   });
 
   router.post('/comments', (req, res) => {
-    const body = parse(CommentBody, req, res);
+    const body = parseJson(CommentBody, req, res);
     if (!body) return;
     const author = store.findUserByLogin(body.author);
     if (!author) return badRequest(res, 'author', `no user ${body.author}`);
     if (!store.posts.has(body.postId)) return badRequest(res, 'postId', `no post ${body.postId}`);
-    const comment = store.addComment(body.postId, author.id, body.text);
-    res.status(201).json(comment);
+    if (body.parentId === undefined) {
+      res.status(201).json(store.addComment(body.postId, author.id, body.text));
+      return;
+    }
+    const parent = store.comments.get(body.parentId);
+    if (!parent) return notFound(res, 'parentId', `parentId: no comment ${body.parentId}`);
+    if (parent.postId !== body.postId) return badRequest(res, 'parentId', `comment ${body.parentId} is on post ${parent.postId}, not ${body.postId}`);
+    res.status(201).json(store.addReply(parent.id, author.id, body.text));
   });
 
   router.get('/sessions', (_req, res) => {
     res.json({ items: [...store.sessions.values()].map((s) => ({ userId: s.userId, userAgent: s.userAgent, createdAt: s.createdAt })) });
   });
+
+  router.use(qrAdminRoutes(store));
+  router.use(messageAdminRoutes(store));
+  router.use(teamAdminRoutes(store));
+
+  // A body that is not JSON at all fails before any schema runs; answer in the same shape.
+  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (isJsonSyntaxError(error)) {
+      badRequest(res, 'body', 'is not valid JSON');
+      return;
+    }
+    next(error);
+  });
   return router;
+}
+
+function isJsonSyntaxError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.parse.failed';
 }

@@ -17,7 +17,8 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
   <label>Handle or email <input name="username" autocomplete="username" required></label>
   <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
   <button type="submit" id="login-submit">Sign in</button>
-</form>`,
+</form>
+<p><a id="qr-login-link" href="/login/qr">Sign in with a QR code</a></p>`,
   );
 }
 

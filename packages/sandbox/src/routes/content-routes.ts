@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import { html, layout } from '../html.js';
 import type { SandboxStore, SandboxUser } from '../store/sandbox-store.js';
+import { replyForm, replyList } from '../views/comment-thread.js';
 import { requireUser } from './session.js';
 
 export function contentRoutes(store: SandboxStore): Router {
@@ -36,6 +37,7 @@ export function contentRoutes(store: SandboxStore): Router {
   <span class="author">@${handleOf(c.authorId)}</span>
   <time datetime="${c.createdAt}">${c.createdAt}</time>
   <p class="text">${c.text}</p>
+  ${replyList(store, c)}
 </li>`,
         )}</ul>`,
         user.handle,
@@ -50,12 +52,17 @@ export function contentRoutes(store: SandboxStore): Router {
       res.status(404).type('html').send(layout('Not found', html`<h1>No such post</h1>`, user.handle));
       return;
     }
-    const comments = [...store.comments.values()].filter((c) => c.postId === post.id);
+    const comments = store.topLevelCommentsOn(post.id);
     res.type('html').send(
       layout(
         'Post',
         html`<article class="post" data-post-id="${post.id}"><p>${post.text}</p><p>by @${handleOf(post.authorId)}</p></article>
-<ul id="comments">${comments.map((c) => html`<li class="comment" data-comment-id="${c.id}"><span class="author">@${handleOf(c.authorId)}</span> <p class="text">${c.text}</p></li>`)}</ul>`,
+<ul id="comments">${comments.map(
+          (c) => html`<li class="comment" data-comment-id="${c.id}"><span class="author">@${handleOf(c.authorId)}</span> <p class="text">${c.text}</p>
+  ${replyList(store, c)}
+  ${replyForm(c)}
+</li>`,
+        )}</ul>`,
         user.handle,
       ),
     );

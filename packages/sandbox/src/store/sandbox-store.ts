@@ -1,4 +1,8 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { IdSequence } from './id-sequence.js';
+import { MessageStore } from './message-store.js';
+import { QrLoginStore } from './qr-login-store.js';
+import { TeamStore } from './team-store.js';
 
 export interface SandboxUser {
   id: string;
@@ -24,6 +28,8 @@ export interface SandboxComment {
   authorId: string;
   text: string;
   createdAt: string;
+  /** Set on a reply: the top-level comment it answers, on the same post. Absent on top-level comments. */
+  parentId?: string;
 }
 
 function hashPassword(password: string, salt = randomBytes(8).toString('hex')): string {
@@ -43,11 +49,14 @@ export class SandboxStore {
   readonly sessions = new Map<string, SandboxSession>();
   readonly posts = new Map<string, SandboxPost>();
   readonly comments = new Map<string, SandboxComment>();
-  private seq = 0;
+  readonly qrLogins = new QrLoginStore();
+  readonly messages = new MessageStore();
+  readonly teams = new TeamStore((userId) => this.users.get(userId)?.email);
+  /** Users, posts and comments share one sequence (`u1`, `p3`, `c5`): seeded ids that tests rely on. */
+  private readonly ids = new IdSequence();
 
   private nextId(prefix: string): string {
-    this.seq += 1;
-    return `${prefix}${this.seq}`;
+    return this.ids.next(prefix);
   }
 
   addUser(input: { handle: string; email: string; password: string }): SandboxUser {
@@ -87,8 +96,31 @@ export class SandboxStore {
     return comment;
   }
 
-  /** Comments others (and I) left on my posts, oldest first. */
+  /**
+   * Replies are one level deep, as on most social sites: answering a reply joins the thread of the
+   * top-level comment it belongs to. Undefined when the comment does not exist.
+   */
+  addReply(commentId: string, authorId: string, text: string): SandboxComment | undefined {
+    const target = this.comments.get(commentId);
+    const root = target?.parentId === undefined ? target : this.comments.get(target.parentId);
+    if (!root) return undefined;
+    const reply: SandboxComment = { id: this.nextId('c'), postId: root.postId, authorId, text, createdAt: new Date().toISOString(), parentId: root.id };
+    this.comments.set(reply.id, reply);
+    return reply;
+  }
+
+  /** Top-level comments on a post, oldest first. */
+  topLevelCommentsOn(postId: string): SandboxComment[] {
+    return [...this.comments.values()].filter((c) => c.postId === postId && c.parentId === undefined);
+  }
+
+  /** Replies to a top-level comment, oldest first. */
+  repliesTo(commentId: string): SandboxComment[] {
+    return [...this.comments.values()].filter((c) => c.parentId === commentId);
+  }
+
+  /** Top-level comments others (and I) left on my posts, oldest first; their replies hang under them. */
   commentsOnPostsOf(userId: string): SandboxComment[] {
-    return [...this.comments.values()].filter((c) => this.posts.get(c.postId)?.authorId === userId);
+    return [...this.comments.values()].filter((c) => c.parentId === undefined && this.posts.get(c.postId)?.authorId === userId);
   }
 }
