@@ -19,5 +19,9 @@ export interface MasterOptions {
   tickIntervalMs?: number;
   /** Backoff base for retries. @defaultValue 1000 */
   retryBaseMs?: number;
+  /** How long an offline worker keeps its accounts before they move. @defaultValue 60000 */
+  accountFailoverMs?: number;
+  /** Finished jobs, their events and artifacts older than this are purged. @defaultValue 7 days */
+  retentionMs?: number;
   logger: Logger;
 }

@@ -9,6 +9,9 @@ import type { MasterOptions } from './master-options.js';
 import { JobCommands } from './scheduler/job-commands.js';
 import { JobReports } from './scheduler/job-reports.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import { ParentJobs } from './scheduler/parent-jobs.js';
+import { Monitors } from './scheduler/monitors.js';
+import { Retention } from './scheduler/retention.js';
 import { FleetStore } from './store/fleet-store.js';
 
 /** The master node: SQLite store, scheduler, REST API, and the `/worker` and `/client` namespaces. */
@@ -16,6 +19,9 @@ export class Master {
   readonly store: FleetStore;
   readonly scheduler: Scheduler;
   readonly commands: JobCommands;
+  readonly parents: ParentJobs;
+  readonly monitors: Monitors;
+  readonly retention: Retention;
   private readonly workers: WorkerGateway;
   private readonly clients: ClientGateway;
   private readonly server: http.Server;
@@ -31,11 +37,15 @@ export class Master {
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 10_000,
       ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
       ...(options.retryBaseMs ? { retryBaseMs: options.retryBaseMs } : {}),
+      ...(options.accountFailoverMs ? { accountFailoverMs: options.accountFailoverMs } : {}),
     });
     this.commands = new JobCommands(this.store, this.scheduler, this.workers, logger);
     const reports = new JobReports(this.store, this.scheduler, this.workers, logger);
     this.clients = new ClientGateway(this.store, this.commands, logger);
-    this.server = http.createServer(createApp(this.store, this.scheduler, this.commands, logger));
+    this.parents = new ParentJobs(this.store, this.scheduler, this.commands, logger);
+    this.monitors = new Monitors(this.store, this.scheduler, this.commands, logger);
+    this.retention = new Retention(this.store, this.scheduler, logger, options.retentionMs ? { retentionMs: options.retentionMs } : {});
+    this.server = http.createServer(createApp({ store: this.store, scheduler: this.scheduler, commands: this.commands, parents: this.parents, monitors: this.monitors, logger }));
     this.io = new Server(this.server, { serveClient: false, maxHttpBufferSize: 8e6 });
     this.workers.attach(this.io, this.scheduler, reports);
     this.clients.attach(this.io, this.scheduler);

@@ -19,6 +19,9 @@ describe('GET /health: public, in the DESIGN shape, with numbers that match the 
   });
 
   it('counts workers, live and busy accounts, queued and running jobs, and idle capacity per pool', async () => {
+    // Created before any worker declared a platform (the bootstrap case the master accepts); no
+    // worker ever runs this platform, so the account is never live and its job stays queued.
+    const orphan = await fx.createAccount({ platform: 'nowhere', label: 'orphan', tags: ['pool-c'] });
     // w2 knows no platform of ours and goes away: one offline worker.
     const gone = await fx.worker('w2').start({ capabilities: [{ platform: 'elsewhere', jobTypes: ['crawl'] }] });
     gone.close();
@@ -26,8 +29,6 @@ describe('GET /health: public, in the DESIGN shape, with numbers that match the 
 
     const idle = await fx.createAccount({ platform: 'sandbox', label: 'idle', tags: ['pool-a'] });
     const busy = await fx.createAccount({ platform: 'sandbox', label: 'busy', tags: ['pool-a', 'pool-b'] });
-    // No worker runs this platform: the account is not live and its job stays queued.
-    const orphan = await fx.createAccount({ platform: 'nowhere', label: 'orphan', tags: ['pool-c'] });
     await worker.waitForAssign(idle.id);
     await worker.waitForAssign(busy.id);
     const running = await fx.createJob({ type: 'crawl', accountId: busy.id });

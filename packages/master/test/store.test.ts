@@ -27,12 +27,13 @@ describe('the master store: SQLite with versioned migrations in WAL mode', () =>
     return db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all() as { version: number; name: string; applied_at: number }[];
   }
 
-  it('runs the initial migration once and records version 1', () => {
+  it('runs every migration once, in order, and records each version', () => {
     const db = openDb();
     const applied = appliedMigrations(db);
-    expect(applied).toEqual([{ version: 1, name: 'initial schema', applied_at: expect.any(Number) }]);
+    expect(applied).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: expect.any(Number) })));
+    expect(applied.map((m) => m.version)).toEqual([1, 2]);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(['accounts', 'account_tags', 'jobs', 'job_events', 'workers', 'api_tokens', 'refused_reports', 'schema_migrations']));
+    expect(tables).toEqual(expect.arrayContaining(['accounts', 'account_tags', 'jobs', 'job_events', 'workers', 'api_tokens', 'refused_reports', 'schema_migrations', 'monitors']));
   });
 
   it('does not re-run migrations when the same file is opened again', () => {
@@ -56,9 +57,9 @@ describe('the master store: SQLite with versioned migrations in WAL mode', () =>
 
   it('rolls back a migration that fails, leaving neither its tables nor its version behind', () => {
     const db = openDb();
-    const broken = { version: 2, name: 'broken', sql: 'CREATE TABLE half_done (id TEXT); INSERT INTO no_such_table VALUES (1);' };
+    const broken = { version: 999, name: 'broken', sql: 'CREATE TABLE half_done (id TEXT); INSERT INTO no_such_table VALUES (1);' };
     expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/no_such_table/);
-    expect(appliedMigrations(db).map((m) => m.version)).toEqual([1]);
+    expect(appliedMigrations(db).map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half_done'").get()).toBeUndefined();
   });
 });

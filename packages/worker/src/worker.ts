@@ -81,6 +81,7 @@ export class Worker {
       maxConcurrency: this.options.maxConcurrency ?? 4,
       maxLiveContexts: this.options.maxLiveContexts ?? 10,
       runningJobs: this.runner.runningJobs(),
+      heldAccounts: this.accounts.ids().map((accountId) => ({ accountId, epoch: this.accounts.get(accountId)!.epoch })),
     });
     if (!ack.ok) {
       this.options.logger.error('the master refused registration', { error: ack.error });

@@ -10,8 +10,21 @@ import { accountRoutes } from './routes/account-routes.js';
 import { jobRoutes } from './routes/job-routes.js';
 import { workerRoutes } from './routes/worker-routes.js';
 import { homePage } from './home-page.js';
+import { flowRoutes } from './routes/flow-routes.js';
+import { monitorRoutes } from './routes/monitor-routes.js';
+import type { ParentJobs } from '../scheduler/parent-jobs.js';
+import type { Monitors } from '../scheduler/monitors.js';
 
-export function createApp(store: FleetStore, scheduler: Scheduler, commands: JobCommands, logger: Logger): Express {
+export interface AppParts {
+  store: FleetStore;
+  scheduler: Scheduler;
+  commands: JobCommands;
+  parents: ParentJobs;
+  monitors: Monitors;
+  logger: Logger;
+}
+
+export function createApp({ store, scheduler, commands, parents, monitors, logger }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -24,9 +37,11 @@ export function createApp(store: FleetStore, scheduler: Scheduler, commands: Job
   const api = express.Router();
   api.use(requireToken(store.tokens));
   api.use(express.json({ limit: '2mb' }));
-  api.use(accountRoutes(store, scheduler));
+  api.use(accountRoutes(store, scheduler, commands));
   api.use(jobRoutes(store, commands));
-  api.use(workerRoutes(store));
+  api.use(workerRoutes(store, scheduler));
+  api.use(flowRoutes(parents));
+  api.use(monitorRoutes(monitors));
   app.use('/api/v1', api);
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -85,11 +85,20 @@ export class WorkerGateway implements WorkerLinks {
       validated(
         WorkerRegisterSchema,
         (payload) => {
-          const row = this.store.workers.upsert({ id: workerId, ...payload });
+          const row = this.store.workers.upsert({
+            id: workerId,
+            host: payload.host,
+            version: payload.version,
+            capabilities: payload.capabilities,
+            maxAccounts: payload.maxAccounts,
+            maxConcurrency: payload.maxConcurrency,
+            maxLiveContexts: payload.maxLiveContexts,
+          });
           registered = true;
           this.logger.info('worker registered', { workerId, host: payload.host, platforms: payload.capabilities.map((c) => c.platform) });
           const toCancel = scheduler.workerRegistered(row, new Set(payload.runningJobs.map((j) => j.jobId)));
           for (const jobId of toCancel) void this.request(workerId, MasterEvent.JobCancel, { jobId, reason: 'unknown to the master' });
+          scheduler.revokeMoved(workerId, payload.heldAccounts);
           return { heartbeatIntervalMs: scheduler.options.heartbeatIntervalMs };
         },
         this.logger,

@@ -1,10 +1,15 @@
-import { FleetError, MasterEvent, type CreateJobBody, type JobView, type Logger } from '@fleetwright/shared';
+import { FleetError, MasterEvent, parseOrThrow, type CreateJobBody, type JobView, type Logger } from '@fleetwright/shared';
+import { PayloadSchemaCache } from './payload-schema-cache.js';
+import { PARENT_JOB_TYPES } from '../store/job-store.js';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { Scheduler } from './scheduler.js';
 import type { WorkerLinks } from './worker-links.js';
 
 /** Creating and cancelling jobs: what REST and `/client` both call. */
 export class JobCommands {
+  private readonly payloadSchemas = new PayloadSchemaCache();
+  /** Set by ParentJobs: cancelling a batch or flow stops its children. */
+  stopParent: ((jobId: string) => Promise<JobView>) | undefined;
   constructor(
     private readonly store: FleetStore,
     private readonly scheduler: Scheduler,
@@ -13,11 +18,11 @@ export class JobCommands {
   ) {}
 
   /** Validates against what the fleet knows, then queues; an existing idempotency key returns its job. */
-  create(body: CreateJobBody): { job: JobView; created: boolean } {
+  create(body: CreateJobBody, extra: { monitorId?: string } = {}): { job: JobView; created: boolean } {
     let platform: string | null = null;
     if (body.accountId) {
       platform = this.store.accounts.require(body.accountId).platform;
-      this.checkJobType(platform, body.type);
+      this.validate(platform, body.type, body.payload ?? {});
     } else if (body.pool) {
       const n = (this.store.db.prepare('SELECT COUNT(*) AS n FROM account_tags WHERE tag = ?').get(body.pool) as { n: number }).n;
       if (n === 0) throw new FleetError('VALIDATION_FAILED', `pool: no account has the tag ${body.pool}`, { field: 'pool' });
@@ -35,6 +40,7 @@ export class JobCommands {
       runAfter: body.runAfter ? Date.parse(body.runAfter) : Date.now(),
       parentId: body.parentId ?? null,
       idempotencyKey: body.idempotencyKey ?? null,
+      monitorId: extra.monitorId ?? null,
     });
     if (created) {
       this.scheduler.jobChanged(row);
@@ -47,24 +53,37 @@ export class JobCommands {
    * The job types of a platform, as the workers that run it declared them. A platform no worker
    * has declared yet is accepted: its jobs wait until a capable worker registers.
    */
-  private checkJobType(platform: string, type: string): void {
+  /** Refuses a job type the platform's workers do not declare, or a payload their schema refuses. */
+  validate(platform: string, type: string, payload: Record<string, unknown>): void {
     const declared = new Set<string>();
     let known = false;
+    let payloadSchema: unknown;
     for (const worker of this.store.workers.all()) {
       for (const capability of this.store.workers.capabilitiesOf(worker)) {
         if (capability.platform !== platform) continue;
         known = true;
         capability.jobTypes.forEach((t) => declared.add(t));
+        payloadSchema ??= capability.payloadSchemas?.[type];
       }
     }
     if (known && !declared.has(type)) {
       throw new FleetError('UNKNOWN_JOB_TYPE', `type: platform ${platform} has no job type ${type} (it has ${[...declared].sort().join(', ')})`, { field: 'type' });
+    }
+    if (payloadSchema !== undefined) parseOrThrow(this.payloadSchemas.get(payloadSchema), payload, 'PAYLOAD_INVALID', 'payload');
+  }
+
+  /** Refuses an account for a platform no worker has declared, once any worker has declared some. */
+  checkPlatform(platform: string): void {
+    const platforms = new Set(this.store.workers.all().flatMap((w) => this.store.workers.capabilitiesOf(w).map((c) => c.platform)));
+    if (platforms.size > 0 && !platforms.has(platform)) {
+      throw new FleetError('UNKNOWN_PLATFORM', `platform: no worker runs platform ${platform} (known: ${[...platforms].sort().join(', ')})`, { field: 'platform' });
     }
   }
 
   /** Queued: cancelled at once. Running: aborted on its worker, which reports `cancelled`. */
   async cancel(jobId: string): Promise<JobView> {
     const job = this.store.jobs.require(jobId, 'id');
+    if (PARENT_JOB_TYPES.has(job.type) && this.stopParent) return this.stopParent(jobId);
     if (job.status === 'queued' || ((job.status === 'dispatched' || job.status === 'running') && !(job.worker_id && this.links.isConnected(job.worker_id)))) {
       const row = this.store.jobs.transition(jobId, 'cancelled', { finished_at: Date.now(), error_code: 'JOB_CANCELLED', error_message: 'cancelled by request' });
       this.scheduler.jobChanged(row);

@@ -6,4 +6,6 @@ export interface SchedulerEvents {
   'job:progress': [job: JobView];
   'job:done': [job: JobView];
   'worker:status': [worker: WorkerStatusEvent];
+  /** Each scheduler pass, before assignment and dispatch: timers (monitors, retention) hook here. */
+  tick: [];
 }

@@ -11,4 +11,6 @@ export interface SchedulerOptions {
   tickIntervalMs?: number;
   /** Backoff base for retries. @defaultValue 1000 */
   retryBaseMs?: number;
+  /** How long an offline worker keeps its accounts before they move to other workers. @defaultValue 60000 */
+  accountFailoverMs?: number;
 }

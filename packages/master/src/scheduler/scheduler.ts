@@ -36,7 +36,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     options: SchedulerOptions,
   ) {
     super();
-    this.options = { missedHeartbeats: 3, defaultJobTimeoutMs: 300_000, defaultMaxAttempts: 3, tickIntervalMs: 1000, retryBaseMs: 1000, ...options };
+    this.options = {
+      missedHeartbeats: 3,
+      defaultJobTimeoutMs: 300_000,
+      defaultMaxAttempts: 3,
+      tickIntervalMs: 1000,
+      retryBaseMs: 1000,
+      accountFailoverMs: 60_000,
+      ...options,
+    };
   }
 
   start(): void {
@@ -65,6 +73,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (this.closed) return;
     try {
       this.checkLiveness();
+      this.emit('tick');
       this.assignAccounts();
       this.dispatch();
     } catch (error) {
@@ -119,16 +128,68 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         this.workerDisconnected(worker.id);
       } else if (worker.status === 'offline' && worker.disconnected_at !== null && now - worker.disconnected_at > limit) {
         for (const job of this.store.jobs.activeForWorker(worker.id)) this.requeueLost(job, 'worker offline');
+        if (now - worker.disconnected_at > this.options.accountFailoverMs) this.releaseAccounts(worker.id, 'owner offline');
+      } else if (worker.status === 'draining' && this.store.jobs.activeForWorker(worker.id).length === 0) {
+        this.releaseAccounts(worker.id, 'owner drained');
       }
+    }
+    this.expireLeases(now, limit);
+  }
+
+  /**
+   * The worker's accounts lose their owner (and move to a new epoch), so the next pass gives them
+   * to other capable workers; anything the old owner still reports is stale from now on.
+   */
+  private releaseAccounts(workerId: string, reason: string): void {
+    const accounts = this.store.accounts.ownedBy(workerId);
+    if (accounts.length === 0) return;
+    for (const account of accounts) {
+      if (this.store.jobs.activeAccountIds().has(account.id)) continue;
+      const moved = this.store.accounts.assignOwner(account.id, null);
+      this.delivered.get(workerId)?.delete(account.id);
+      this.logger.info('account released from its worker', { accountId: account.id, workerId, reason, epoch: moved.epoch });
+      if (this.links.isConnected(workerId)) void this.links.request(workerId, MasterEvent.TaskRevoke, { accountId: account.id, epoch: account.epoch, reason });
+    }
+    this.schedule();
+  }
+
+  /** A job whose lease ran out with no result (its worker's own deadline should have ended it) goes back. */
+  private expireLeases(now: number, graceMs: number): void {
+    const rows = this.store.db
+      .prepare("SELECT * FROM jobs WHERE status IN ('dispatched','running') AND lease_expires_at IS NOT NULL AND lease_expires_at < ?")
+      .all(now - graceMs) as JobRow[];
+    for (const job of rows) {
+      if (job.worker_id && this.links.isConnected(job.worker_id)) void this.links.request(job.worker_id, MasterEvent.JobCancel, { jobId: job.id, reason: 'lease expired' });
+      this.requeueLost(job, 'lease expired without a result', 'TIMEOUT');
     }
   }
 
-  private requeueLost(job: JobRow, reason: string): void {
+  /** Drain: no new jobs go to the worker; once its running jobs end, its accounts move. */
+  drainWorker(workerId: string, reason: string): void {
+    const worker = this.store.workers.require(workerId);
+    if (worker.status === 'offline') throw new FleetError('CONFLICT', `worker ${workerId} is offline`, { field: 'id' });
+    this.store.workers.setStatus(workerId, 'draining');
+    void this.links.request(workerId, MasterEvent.WorkerDrain, { reason });
+    this.emitWorker(workerId);
+    this.schedule();
+  }
+
+  /** On (re)register: accounts the worker still holds but that moved on (or whose epoch changed) are revoked. */
+  revokeMoved(workerId: string, held: { accountId: string; epoch: number }[]): void {
+    for (const { accountId, epoch } of held) {
+      const account = this.store.accounts.row(accountId);
+      if (account && account.owner_worker_id === workerId && account.epoch === epoch) continue;
+      void this.links.request(workerId, MasterEvent.TaskRevoke, { accountId, epoch, reason: account ? 'account moved to another worker' : 'account deleted' });
+    }
+  }
+
+  private requeueLost(job: JobRow, reason: string, code: 'WORKER_LOST' | 'TIMEOUT' = 'WORKER_LOST'): void {
     const exhausted = job.attempt >= job.max_attempts;
     const message = `${reason} (attempt ${job.attempt} of ${job.max_attempts})`;
     const row = exhausted
-      ? this.store.jobs.transition(job.id, 'failed', { finished_at: Date.now(), error_code: 'WORKER_LOST', error_message: message }, { reason })
-      : this.store.jobs.transition(job.id, 'queued', { attempt: job.attempt + 1, worker_id: null, epoch: null, run_after: Date.now(), error_code: 'WORKER_LOST', error_message: message }, { reason });
+      ? this.store.jobs.transition(job.id, 'failed', { finished_at: Date.now(), error_code: code, error_message: message }, { reason })
+      : this.store.jobs.transition(job.id, 'queued', { attempt: job.attempt + 1, worker_id: null, epoch: null, run_after: Date.now(), lease_expires_at: null, error_code: code, error_message: message }, { reason });
+    if (row.status === 'failed') this.setStep(row, 'failed');
     this.logger.warn('job requeued after its worker was lost', { jobId: job.id, status: row.status });
     this.jobChanged(row);
   }

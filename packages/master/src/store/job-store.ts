@@ -4,6 +4,9 @@ import type { Db } from './database.js';
 import { canTransition } from './job-transitions.js';
 import { iso } from './time.js';
 
+/** Job types the master runs itself (never dispatched): their children do the work. */
+export const PARENT_JOB_TYPES = new Set(['batch', 'invite_flow']);
+
 export interface JobRow {
   seq: number;
   id: string;
@@ -29,6 +32,9 @@ export interface JobRow {
   lease_expires_at: number | null;
   parent_id: string | null;
   idempotency_key: string | null;
+  monitor_id: string | null;
+  /** JSON: parent options ({ stopOnFailure }, flow members). */
+  options: string;
   created_at: number;
   dispatched_at: number | null;
   started_at: number | null;
@@ -47,6 +53,10 @@ export interface NewJob {
   runAfter: number;
   parentId: string | null;
   idempotencyKey: string | null;
+  monitorId?: string | null;
+  options?: Record<string, unknown>;
+  /** Parents (batches, flows) start `running`: they are never dispatched. @defaultValue `queued` */
+  status?: 'queued' | 'running';
 }
 
 /** Columns a transition may set besides the status. */
@@ -87,13 +97,32 @@ export class JobStore {
       }
       const id = randomUUID();
       const now = Date.now();
+      const status = job.status ?? 'queued';
       this.db
         .prepare(
-          `INSERT INTO jobs (id, type, platform, account_id, pool, payload, priority, run_after, status, max_attempts, timeout_ms, parent_id, idempotency_key, created_at)
-           VALUES (@id, @type, @platform, @accountId, @pool, @payload, @priority, @runAfter, 'queued', @maxAttempts, @timeoutMs, @parentId, @idempotencyKey, @now)`,
+          `INSERT INTO jobs (id, type, platform, account_id, pool, payload, priority, run_after, status, max_attempts, timeout_ms, parent_id, idempotency_key, monitor_id, options, created_at, started_at)
+           VALUES (@id, @type, @platform, @accountId, @pool, @payload, @priority, @runAfter, @status, @maxAttempts, @timeoutMs, @parentId, @idempotencyKey, @monitorId, @options, @now, @startedAt)`,
         )
-        .run({ ...job, id, payload: JSON.stringify(job.payload), now });
-      this.addEvent(id, 'status', { status: 'queued' });
+        .run({
+          type: job.type,
+          platform: job.platform,
+          accountId: job.accountId,
+          pool: job.pool,
+          priority: job.priority,
+          runAfter: job.runAfter,
+          maxAttempts: job.maxAttempts,
+          timeoutMs: job.timeoutMs,
+          parentId: job.parentId,
+          idempotencyKey: job.idempotencyKey,
+          id,
+          status,
+          payload: JSON.stringify(job.payload),
+          monitorId: job.monitorId ?? null,
+          options: JSON.stringify(job.options ?? {}),
+          now,
+          startedAt: status === 'running' ? now : null,
+        });
+      this.addEvent(id, 'status', { status });
       return { row: this.require(id), created: true };
     })();
   }
@@ -184,6 +213,10 @@ export class JobStore {
     return { items: page.map((r) => this.view(r)), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
   }
 
+  children(parentId: string): JobRow[] {
+    return this.db.prepare('SELECT * FROM jobs WHERE parent_id = ? ORDER BY seq').all(parentId) as JobRow[];
+  }
+
   artifacts(jobId: string): { name: string; size: number; url: string }[] {
     const rows = this.db.prepare('SELECT name, size FROM artifacts WHERE job_id = ? ORDER BY name').all(jobId) as { name: string; size: number }[];
     return rows.map((r) => ({ ...r, url: `/api/v1/jobs/${jobId}/artifacts/${encodeURIComponent(r.name)}` }));
@@ -208,6 +241,8 @@ export class JobStore {
       workerId: row.worker_id,
       epoch: row.epoch,
       parentId: row.parent_id,
+      monitorId: row.monitor_id,
+      ...(PARENT_JOB_TYPES.has(row.type) ? { childIds: this.children(row.id).map((c) => c.id) } : {}),
       idempotencyKey: row.idempotency_key,
       artifacts: this.artifacts(row.id),
       runAfter: iso(row.run_after),

@@ -147,4 +147,28 @@ CREATE TABLE refused_reports (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'monitors, batches and flows',
+    sql: `
+CREATE TABLE monitors (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  payload TEXT NOT NULL DEFAULT '{}',
+  min_interval_ms INTEGER NOT NULL,
+  max_interval_ms INTEGER NOT NULL,
+  paused INTEGER NOT NULL DEFAULT 0,
+  next_run_at INTEGER NOT NULL,
+  last_job_id TEXT,
+  runs INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX monitors_due ON monitors(paused, next_run_at);
+ALTER TABLE jobs ADD COLUMN monitor_id TEXT;
+ALTER TABLE jobs ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+CREATE INDEX jobs_finished ON jobs(finished_at);
+`,
+  },
 ];

@@ -19,6 +19,8 @@ export const WorkerRegisterSchema = z.object({
   maxConcurrency: z.number().int().min(1).max(1_000),
   maxLiveContexts: z.number().int().min(1).max(10_000),
   runningJobs: z.array(RunningJobRefSchema).max(10_000).default([]),
+  /** Accounts the worker still holds from before (a reconnect): the master revokes any that moved. */
+  heldAccounts: z.array(z.object({ accountId: IdSchema, epoch: z.number().int().min(0) })).max(10_000).default([]),
 });
 export type WorkerRegister = z.input<typeof WorkerRegisterSchema>;
 export const RegisterResultSchema = z.object({ heartbeatIntervalMs: z.number().int() });

@@ -35,6 +35,54 @@ export const CreateJobBodySchema = z
   });
 export type CreateJobBody = z.infer<typeof CreateJobBodySchema>;
 
+/** A batch: a parent job whose children are ordinary jobs; its progress is theirs. */
+export const CreateBatchBodySchema = z.strictObject({
+  // Each child is an ordinary job body; its parentId is set by the master.
+  children: z.array(CreateJobBodySchema).min(1).max(1000),
+  /** Cancel the unfinished siblings when a child fails for good. @defaultValue false */
+  stopOnFailure: z.boolean().optional(),
+  idempotencyKey: z.string().min(1).max(256).optional(),
+  priority: z.number().int().min(-1000).max(1000).optional(),
+});
+export type CreateBatchBody = z.infer<typeof CreateBatchBodySchema>;
+
+/** Invite-then-accept across accounts: `invite` on the owner, then `accept_invite` on each member. */
+export const CreateInviteFlowBodySchema = z.strictObject({
+  ownerAccountId: IdSchema,
+  members: z.array(z.strictObject({ accountId: IdSchema, email: z.email() })).min(1).max(500),
+  /** Extra payload for the owner's `invite` job (the emails are added). */
+  invitePayload: z.record(z.string(), z.unknown()).optional(),
+  idempotencyKey: z.string().min(1).max(256).optional(),
+});
+export type CreateInviteFlowBody = z.infer<typeof CreateInviteFlowBodySchema>;
+
+export const CreateMonitorBodySchema = z.strictObject({
+  accountId: IdSchema,
+  /** @defaultValue `crawl` */
+  type: JobTypeSchema.optional(),
+  payload: z.record(z.string(), z.unknown()).optional(),
+  /** @defaultValue 15000 */
+  minIntervalMs: z.number().int().min(1000).max(24 * 3600 * 1000).optional(),
+  /** @defaultValue 30000 */
+  maxIntervalMs: z.number().int().min(1000).max(24 * 3600 * 1000).optional(),
+}).refine((m) => (m.minIntervalMs ?? 15_000) <= (m.maxIntervalMs ?? 30_000), { path: ['maxIntervalMs'], message: 'must be at least minIntervalMs' });
+export type CreateMonitorBody = z.infer<typeof CreateMonitorBodySchema>;
+
+export const MonitorViewSchema = z.object({
+  id: IdSchema,
+  accountId: IdSchema,
+  type: JobTypeSchema,
+  payload: z.record(z.string(), z.unknown()),
+  minIntervalMs: z.number().int(),
+  maxIntervalMs: z.number().int(),
+  paused: z.boolean(),
+  nextRunAt: z.string(),
+  lastJobId: IdSchema.nullable(),
+  runs: z.number().int(),
+  createdAt: z.string(),
+});
+export type MonitorView = z.infer<typeof MonitorViewSchema>;
+
 export const JobListQuerySchema = z.object({
   status: JobStatusSchema.optional(),
   type: JobTypeSchema.optional(),
@@ -60,6 +108,9 @@ export const JobViewSchema = z.object({
   workerId: z.string().nullable(),
   epoch: z.number().int().nullable(),
   parentId: IdSchema.nullable(),
+  monitorId: IdSchema.nullable(),
+  /** Children of a batch or flow, when this job is one (ids in creation order). */
+  childIds: z.array(IdSchema).optional(),
   idempotencyKey: z.string().nullable(),
   artifacts: z.array(ArtifactRefSchema),
   runAfter: z.string(),

@@ -10,6 +10,8 @@ export type WorkerStatus = z.infer<typeof WorkerStatusSchema>;
 export const CapabilitySchema = z.object({
   platform: PlatformSchema,
   jobTypes: z.array(JobTypeSchema).min(1).max(256),
+  /** JSON Schema of each job type's payload (input side), so the master refuses a bad payload at submit. */
+  payloadSchemas: z.record(z.string(), z.unknown()).optional(),
 });
 export type Capability = z.infer<typeof CapabilitySchema>;
 

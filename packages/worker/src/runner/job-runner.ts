@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { z } from 'zod';
 import type { Page } from 'playwright-core';
 import { FleetError, parseOrThrow, type Capability, type JobRun } from '@fleetwright/shared';
 import type { BrowserManager } from '../browser/browser-manager.js';
@@ -8,6 +9,15 @@ import { classifyError } from './classify-error.js';
 import type { JobReporter } from './job-reporter.js';
 import type { JobRunnerOptions } from './job-runner-options.js';
 import { RunLog } from './run-log.js';
+
+/** The input side of a payload schema (defaults optional); a schema JSON Schema cannot express is sent as "anything". */
+function payloadJsonSchema(schema: z.ZodType): unknown {
+  try {
+    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  } catch {
+    return {};
+  }
+}
 
 interface RunningJob {
   run: JobRun;
@@ -36,8 +46,13 @@ export class JobRunner {
     for (const plugin of plugins) this.plugins.set(plugin.platform, plugin);
   }
 
+  /** What this worker runs, with each payload's JSON Schema so the master can refuse bad payloads at submit. */
   capabilities(): Capability[] {
-    return [...this.plugins.values()].map((p) => ({ platform: p.platform, jobTypes: Object.keys(p.jobs).sort() }));
+    return [...this.plugins.values()].map((p) => ({
+      platform: p.platform,
+      jobTypes: Object.keys(p.jobs).sort(),
+      payloadSchemas: Object.fromEntries(Object.entries(p.jobs).map(([type, job]) => [type, payloadJsonSchema(job.schema)])),
+    }));
   }
 
   get runningCount(): number {

@@ -1,0 +1,17 @@
+import { Router } from 'express';
+import { CreateBatchBodySchema, CreateInviteFlowBodySchema, parseOrThrow } from '@fleetwright/shared';
+import type { ParentJobs } from '../../scheduler/parent-jobs.js';
+
+/** Batches and flows: parent jobs whose children do the work. */
+export function flowRoutes(parents: ParentJobs): Router {
+  const router = Router();
+  router.post('/batches', (req, res) => {
+    const { job, created } = parents.createBatch(parseOrThrow(CreateBatchBodySchema, req.body));
+    res.status(created ? 201 : 200).json(job);
+  });
+  router.post('/flows/invite', (req, res) => {
+    const { job, created } = parents.createInviteFlow(parseOrThrow(CreateInviteFlowBodySchema, req.body));
+    res.status(created ? 201 : 200).json(job);
+  });
+  return router;
+}

@@ -1,0 +1,159 @@
+import { FleetError, type CreateBatchBody, type CreateInviteFlowBody, type JobView, type Logger } from '@fleetwright/shared';
+import type { FleetStore } from '../store/fleet-store.js';
+import type { JobRow } from '../store/job-store.js';
+import type { JobCommands } from './job-commands.js';
+import type { Scheduler } from './scheduler.js';
+
+interface ParentOptions {
+  stopOnFailure?: boolean;
+  /** Invite flow: members still to join once the owner's invite succeeded. */
+  members?: { accountId: string; email: string }[];
+}
+
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
+
+/**
+ * Batches and flows: a parent job the master runs itself. Its progress is its children's
+ * (finished / total, plus the current child's percent); stopping it cancels the unfinished
+ * children and keeps the finished ones; a failed child stops its siblings only if asked.
+ */
+export class ParentJobs {
+  constructor(
+    private readonly store: FleetStore,
+    private readonly scheduler: Scheduler,
+    private readonly commands: JobCommands,
+    private readonly logger: Logger,
+  ) {
+    commands.stopParent = (jobId) => this.stop(jobId);
+    scheduler.on('job:changed', (job) => {
+      if (job.parentId) this.childChanged(job.parentId);
+    });
+  }
+
+  createBatch(body: CreateBatchBody): { job: JobView; created: boolean } {
+    return this.store.db.transaction(() => {
+      const { row, created } = this.createParent('batch', { stopOnFailure: body.stopOnFailure ?? false }, body.idempotencyKey, body.priority ?? 0);
+      if (created) for (const child of body.children) this.commands.create({ ...child, parentId: row.id, priority: child.priority ?? body.priority ?? 0 });
+      return { job: this.view(row.id), created };
+    })();
+  }
+
+  /** `invite` on the owner now; `accept_invite` on each member once the invite succeeded. */
+  createInviteFlow(body: CreateInviteFlowBody): { job: JobView; created: boolean } {
+    return this.store.db.transaction(() => {
+      this.store.accounts.require(body.ownerAccountId, 'ownerAccountId');
+      body.members.forEach((m, i) => this.store.accounts.require(m.accountId, `members.${i}.accountId`));
+      const { row, created } = this.createParent('invite_flow', { members: body.members }, body.idempotencyKey, 0);
+      if (created) {
+        this.commands.create({
+          type: 'invite',
+          accountId: body.ownerAccountId,
+          payload: { ...(body.invitePayload ?? {}), emails: body.members.map((m) => m.email) },
+          parentId: row.id,
+        });
+      }
+      return { job: this.view(row.id), created };
+    })();
+  }
+
+  private createParent(type: string, options: ParentOptions, idempotencyKey: string | undefined, priority: number): { row: JobRow; created: boolean } {
+    return this.store.jobs.create({
+      type,
+      platform: null,
+      accountId: null,
+      pool: null,
+      payload: {},
+      priority,
+      maxAttempts: 1,
+      timeoutMs: this.scheduler.options.defaultJobTimeoutMs,
+      runAfter: Date.now(),
+      parentId: null,
+      idempotencyKey: idempotencyKey ?? null,
+      options: options as Record<string, unknown>,
+      status: 'running',
+    });
+  }
+
+  /** Stops a parent: unfinished children are cancelled, finished ones stay as they are. */
+  async stop(parentId: string, reason = 'parent stopped'): Promise<JobView> {
+    const parent = this.store.jobs.require(parentId, 'id');
+    if (FINISHED.has(parent.status)) throw new FleetError('ILLEGAL_TRANSITION', `job ${parentId} is already ${parent.status}; it cannot be cancelled`, { field: 'id' });
+    this.finish(parent, 'cancelled', { code: 'JOB_CANCELLED', message: reason });
+    await this.cancelUnfinished(parentId);
+    return this.view(parentId);
+  }
+
+  private async cancelUnfinished(parentId: string): Promise<void> {
+    for (const child of this.store.jobs.children(parentId)) {
+      if (FINISHED.has(child.status)) continue;
+      try {
+        await this.commands.cancel(child.id);
+      } catch (error) {
+        this.logger.warn('could not cancel a child job', { parentId, jobId: child.id, error });
+      }
+    }
+  }
+
+  private childChanged(parentId: string): void {
+    const parent = this.store.jobs.row(parentId);
+    if (!parent || FINISHED.has(parent.status)) return;
+    const options = JSON.parse(parent.options) as ParentOptions;
+    let children = this.store.jobs.children(parentId);
+    if (parent.type === 'invite_flow') children = this.advanceInviteFlow(parent, options, children);
+    const failed = children.filter((c) => c.status === 'failed');
+    if (failed.length > 0 && (options.stopOnFailure || parent.type === 'invite_flow' && failed.some((c) => c.type === 'invite'))) {
+      const first = failed[0]!;
+      this.finish(parent, 'failed', { code: first.error_code ?? 'INTERNAL_ERROR', message: `child ${first.id} (${first.type}) failed: ${first.error_message ?? ''}` });
+      void this.cancelUnfinished(parentId);
+      return;
+    }
+    const done = children.filter((c) => FINISHED.has(c.status));
+    const current = children.find((c) => c.status === 'running' || c.status === 'dispatched');
+    const percent = children.length === 0 ? 0 : ((done.length + (current ? current.progress_percent / 100 : 0)) / children.length) * 100;
+    const step = `${done.length}/${children.length} finished`;
+    const awaitingMembers = parent.type === 'invite_flow' && !children.some((c) => c.type === 'accept_invite') && (options.members?.length ?? 0) > 0 && !this.skippedAll(parent);
+    if (done.length === children.length && children.length > 0 && !awaitingMembers) {
+      if (failed.length > 0) this.finish(parent, 'failed', { code: failed[0]!.error_code ?? 'INTERNAL_ERROR', message: `${failed.length} of ${children.length} children failed` });
+      else if (children.some((c) => c.status === 'cancelled')) this.finish(parent, 'cancelled', { code: 'JOB_CANCELLED', message: 'a child was cancelled' });
+      else this.finish(parent, 'succeeded');
+      return;
+    }
+    const row = this.store.jobs.setProgress(parentId, Math.round(percent * 10) / 10, step, null);
+    this.scheduler.emit('job:progress', this.store.jobs.view(row));
+  }
+
+  /** Once the owner's invite succeeded, each member that has not joined yet gets its accept_invite. */
+  private advanceInviteFlow(parent: JobRow, options: ParentOptions, children: JobRow[]): JobRow[] {
+    const invite = children.find((c) => c.type === 'invite');
+    if (!invite || invite.status !== 'succeeded' || children.some((c) => c.type === 'accept_invite') || this.skippedAll(parent)) return children;
+    let created = 0;
+    for (const member of options.members ?? []) {
+      const account = this.store.accounts.row(member.accountId);
+      if (account?.team_join_status === 'success') {
+        this.store.jobs.addEvent(parent.id, 'skipped', { accountId: member.accountId, reason: 'already joined the team' });
+        continue;
+      }
+      this.commands.create({ type: 'accept_invite', accountId: member.accountId, payload: { email: member.email }, parentId: parent.id });
+      created += 1;
+    }
+    if (created === 0) this.store.jobs.addEvent(parent.id, 'members_done', { reason: 'every member had already joined' });
+    return this.store.jobs.children(parent.id);
+  }
+
+  private skippedAll(parent: JobRow): boolean {
+    return this.store.jobs.events(parent.id).some((e) => e.kind === 'members_done');
+  }
+
+  private finish(parent: JobRow, status: 'succeeded' | 'failed' | 'cancelled', error?: { code: string; message: string }): void {
+    const row = this.store.jobs.transition(parent.id, status, {
+      finished_at: Date.now(),
+      ...(status === 'succeeded' ? { progress_percent: 100, progress_step: 'done' } : {}),
+      ...(error ? { error_code: error.code, error_message: error.message } : {}),
+    });
+    this.scheduler.jobChanged(row);
+  }
+
+  private view(id: string): JobView {
+    return this.store.jobs.view(this.store.jobs.require(id));
+  }
+}
