@@ -1,0 +1,85 @@
+import net from 'node:net';
+import type { Page } from 'playwright-core';
+import { z } from 'zod';
+import { defineJob, type PlatformPlugin } from '@fleetwright/worker';
+import { sleep, waitFor } from './wait-for.js';
+
+/** What the test plugin's handlers saw, for the tests to check. */
+export class HandlerProbe {
+  readonly startedAt = new Map<string, number>();
+  readonly endedAt = new Map<string, number>();
+  readonly pages = new Map<string, Page>();
+
+  /** Resolves once the job's handler holds its page. */
+  pageOf(jobId: string): Promise<Page> {
+    return waitFor(`job ${jobId} to open its page`, () => this.pages.get(jobId), 20_000);
+  }
+}
+
+/** A small plugin whose jobs wait, fail or talk in the ways the runner must handle. */
+export function testkitPlugin(probe: HandlerProbe): PlatformPlugin {
+  return {
+    platform: 'testkit',
+    jobs: {
+      strict: defineJob({ schema: z.strictObject({ method: z.enum(['password']) }), run: async () => ({ ok: true }) }),
+      hold: defineJob({
+        schema: z.strictObject({ ms: z.number().int().min(0), withPage: z.boolean().default(false) }),
+        async run(ctx, payload) {
+          probe.startedAt.set(ctx.jobId, Date.now());
+          if (payload.withPage) probe.pages.set(ctx.jobId, await ctx.page());
+          await sleep(payload.ms, ctx.signal);
+          probe.endedAt.set(ctx.jobId, Date.now());
+          return { held: payload.ms };
+        },
+      }),
+      wait_for_missing: defineJob({
+        schema: z.strictObject({ timeoutMs: z.number().int().optional() }),
+        async run(ctx, payload) {
+          const page = await ctx.page();
+          await page.setContent('<main>nothing to see</main>');
+          probe.pages.set(ctx.jobId, page);
+          await page.waitForSelector('#never', payload.timeoutMs === undefined ? {} : { timeout: payload.timeoutMs });
+        },
+      }),
+      click_missing: defineJob({
+        schema: z.strictObject({ by: z.enum(['css', 'role']) }),
+        async run(ctx, payload) {
+          const page = await ctx.page();
+          await page.setContent('<main><p>no buttons here</p></main>');
+          const target = payload.by === 'css' ? page.locator('#send') : page.getByRole('button', { name: 'Send' });
+          await target.click({ timeout: 500 });
+        },
+      }),
+      visit: defineJob({
+        schema: z.strictObject({ url: z.string() }),
+        async run(ctx, payload) {
+          const page = await ctx.page();
+          await page.goto(payload.url);
+        },
+      }),
+      chatty: defineJob({
+        schema: z.strictObject({ steps: z.array(z.tuple([z.number(), z.string()])), quotePassword: z.boolean().default(false) }),
+        async run(ctx, payload) {
+          for (const [percent, step] of payload.steps) {
+            ctx.log(`working on ${step}`);
+            ctx.progress(percent, step);
+          }
+          if (payload.quotePassword) {
+            ctx.log(`filled the form with ${ctx.credentials?.username} / ${ctx.credentials?.password}`);
+            throw new Error(`the platform rejected password ${ctx.credentials?.password}`);
+          }
+          return { steps: payload.steps.length };
+        },
+      }),
+    },
+  };
+}
+
+/** A loopback port nobody listens on. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
