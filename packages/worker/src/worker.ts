@@ -12,6 +12,7 @@ import {
   validated,
   type WorkerJobProgress,
   type WorkerJobResult,
+  type StorageState,
   type WorkerStateSnapshot,
 } from '@fleetwright/shared';
 import { BrowserManager } from './browser/browser-manager.js';
@@ -47,6 +48,7 @@ export class Worker {
       chromiumPath: options.chromiumPath,
       headless: options.headless ?? true,
       maxLiveContexts: options.maxLiveContexts ?? 10,
+      onSnapshot: (accountId, state) => this.sendSnapshot(accountId, state),
       logger,
     });
     const reporter: JobReporter = {
@@ -60,6 +62,16 @@ export class Worker {
       logger,
     });
     this.bindMasterEvents();
+  }
+
+  /** A hibernated or closed context's state goes to the master, the truth for the next open. */
+  private async sendSnapshot(accountId: string, state: StorageState): Promise<void> {
+    const account = this.accounts.get(accountId);
+    if (!account) return;
+    account.storageState = state;
+    account.storageStateVersion += 1;
+    // Bounded: at shutdown the master may be gone, and closing must not wait for it forever.
+    await this.connection.deliver(WorkerEvent.StateSnapshot, { accountId, epoch: account.epoch, version: account.storageStateVersion, storageState: state }, 10_000);
   }
 
   get id(): string {

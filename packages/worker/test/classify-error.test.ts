@@ -49,8 +49,7 @@ describe('classifyError', () => {
     expect(classifyError(new Error(message), idle())).toMatchObject({ code: 'BROWSER_CRASHED', retryable: true });
   });
 
-  // Bug: the pattern lacks "Target crashed" (a renderer crash, e.g. out of memory), so it becomes a non-retryable INTERNAL_ERROR.
-  it.fails('maps a crashed page ("Target crashed") to a retryable BROWSER_CRASHED', () => {
+  it('maps a crashed page ("Target crashed") to a retryable BROWSER_CRASHED', () => {
     expect(classifyError(new Error('page.evaluate: Target crashed '), idle())).toMatchObject({ code: 'BROWSER_CRASHED', retryable: true });
   });
 
@@ -78,8 +77,7 @@ describe('classifyError', () => {
     expect(classifyError(timeoutError(SELECTOR_TIMEOUT), idle())).toMatchObject({ code: 'SELECTOR_NOT_FOUND' });
   });
 
-  // Bug: only "waiting for locator(" and "selector" are recognised; getBy*() locators read "waiting for getByRole(".
-  it.fails('maps a TimeoutError waiting for a getByRole() locator to SELECTOR_NOT_FOUND', () => {
+  it('maps a TimeoutError waiting for a getByRole() locator to SELECTOR_NOT_FOUND', () => {
     expect(classifyError(timeoutError(GET_BY_ROLE_TIMEOUT), idle())).toMatchObject({ code: 'SELECTOR_NOT_FOUND' });
   });
 

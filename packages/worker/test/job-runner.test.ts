@@ -175,8 +175,7 @@ describe('JobRunner', () => {
     expect(await rig.reporter.resultOf(run.jobId)).toMatchObject({ status: 'failed', error: { code: 'SELECTOR_NOT_FOUND', retryable: true } });
   });
 
-  // Bug: classify-error.ts only knows "waiting for locator(" / "selector"; getByRole() reads "waiting for getByRole(".
-  it.fails('maps a getByRole locator that never matches to SELECTOR_NOT_FOUND', async () => {
+  it('maps a getByRole locator that never matches to SELECTOR_NOT_FOUND', async () => {
     makeRig();
     const run = rig.start({ accountId: 'acc-a', type: 'click_missing', payload: { by: 'role' } });
 
@@ -210,7 +209,7 @@ describe('JobRunner', () => {
 
   // Bug: the worker never registers an assigned account's password with registerSecret(), so
   // RunLog's redactText() cannot scrub it; only a master in the same process does that.
-  it.fails('keeps the account password out of run.log even when a handler line or error quotes it', async () => {
+  it('keeps the account password out of run.log even when a handler line or error quotes it', async () => {
     makeRig();
     const run = rig.start({ accountId: 'acc-a', type: 'chatty', payload: { steps: [[50, 'fill_form']], quotePassword: true } });
     expect(await rig.reporter.resultOf(run.jobId)).toMatchObject({ status: 'failed', error: { code: 'INTERNAL_ERROR' } });

@@ -1,4 +1,4 @@
-import type { Logger } from '@fleetwright/shared';
+import type { Logger, StorageState } from '@fleetwright/shared';
 
 export interface BrowserManagerOptions {
   /** Profiles live in `<dataDir>/profiles/<accountId>`. */
@@ -10,5 +10,7 @@ export interface BrowserManagerOptions {
   maxLiveContexts?: number;
   /** How long a graceful close may take before the browser is killed. @defaultValue 10000 */
   closeTimeoutMs?: number;
+  /** Receives the state snapshotted when a context is hibernated or closed (to send to the master). */
+  onSnapshot?: (accountId: string, state: StorageState) => Promise<void> | void;
   logger: Logger;
 }

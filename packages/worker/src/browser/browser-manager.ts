@@ -6,10 +6,16 @@ import type { AccountProfile } from './account-profile.js';
 import type { BrowserManagerOptions } from './browser-manager-options.js';
 import { persistentContextOptions } from './launch-options.js';
 import { restoreStorageState } from './restore-storage-state.js';
+import { findBrowserPid, killBrowser } from './browser-process.js';
+import { writeChromiumLauncher } from './chromium-launcher.js';
 
 interface LiveContext {
   accountId: string;
   context: BrowserContext;
+  userDataDir: string;
+  /** The browser's pid, for the kill when a close hangs. */
+  pid: number | undefined;
+  fenceToken: number;
   /** Closing a persistent context's last page drops its session cookies, so one blank page stays open. */
   keepAlivePage: Page;
   lastUsedAt: number;
@@ -25,6 +31,9 @@ export class BrowserManager {
   private readonly live = new Map<string, LiveContext>();
   private readonly opening = new Map<string, Promise<LiveContext>>();
   private closing: Promise<void> | undefined;
+  private launcher: string | undefined;
+  /** States taken when contexts were hibernated: newer than anything the caller holds. */
+  private readonly hibernated = new Map<string, StorageState>();
 
   constructor(private readonly options: BrowserManagerOptions) {}
 
@@ -67,11 +76,21 @@ export class BrowserManager {
   private async ensure(profile: AccountProfile): Promise<LiveContext> {
     if (this.closing) throw new FleetError('BROWSER_CRASHED', 'the browser manager is closing');
     const existing = this.live.get(profile.accountId);
-    if (existing && !existing.crashed) return existing;
-    if (existing) await this.closeContext(profile.accountId);
+    if (existing && !existing.crashed) {
+      // A reassignment under a newer epoch or lock brings a higher fencing token: send that one.
+      if (profile.fenceToken !== existing.fenceToken) {
+        existing.fenceToken = profile.fenceToken;
+        await existing.context.setExtraHTTPHeaders({ 'X-Fleet-Fence': String(profile.fenceToken) });
+      }
+      return existing;
+    }
+    if (existing) await this.closeContext(profile.accountId, { snapshot: false });
     let pending = this.opening.get(profile.accountId);
     if (!pending) {
-      pending = this.launch(profile).finally(() => this.opening.delete(profile.accountId));
+      // Registered before the launch starts, so concurrent launches count each other against the cap.
+      pending = Promise.resolve()
+        .then(() => this.launch(profile))
+        .finally(() => this.opening.delete(profile.accountId));
       this.opening.set(profile.accountId, pending);
     }
     return pending;
@@ -82,16 +101,30 @@ export class BrowserManager {
     const dir = this.profileDir(profile.accountId);
     const warm = existsSync(path.join(dir, 'Default'));
     mkdirSync(dir, { recursive: true });
+    this.launcher ??= writeChromiumLauncher(this.options.dataDir, this.options.chromiumPath);
     const started = Date.now();
     const context = await chromium.launchPersistentContext(
       dir,
-      persistentContextOptions({ chromiumPath: this.options.chromiumPath, headless: this.options.headless ?? true, proxy: profile.proxy, deviceProfile: profile.deviceProfile }),
+      persistentContextOptions({ chromiumPath: this.launcher, headless: this.options.headless ?? true, proxy: profile.proxy, deviceProfile: profile.deviceProfile }),
     );
     await context.setExtraHTTPHeaders({ 'X-Fleet-Fence': String(profile.fenceToken) });
-    // The master's snapshot is the truth; a warm directory is only a cache of it.
-    if (!warm && profile.storageState) await restoreStorageState(context, profile.storageState);
+    // The master's snapshot is the truth and the directory only a cache of it: Chromium drops
+    // session cookies at every close, so the snapshot is restored on every open, warm or not.
+    const state = this.hibernated.get(profile.accountId) ?? profile.storageState;
+    this.hibernated.delete(profile.accountId);
+    if (state) await restoreStorageState(context, state);
     const keepAlivePage = context.pages()[0] ?? (await context.newPage());
-    const live: LiveContext = { accountId: profile.accountId, context, keepAlivePage, lastUsedAt: Date.now(), activePages: 0, crashed: false };
+    const live: LiveContext = {
+      accountId: profile.accountId,
+      context,
+      userDataDir: dir,
+      pid: findBrowserPid(dir),
+      fenceToken: profile.fenceToken,
+      keepAlivePage,
+      lastUsedAt: Date.now(),
+      activePages: 0,
+      crashed: false,
+    };
     context.on('close', () => {
       live.crashed = true;
       if (this.live.get(profile.accountId) === live) this.live.delete(profile.accountId);
@@ -101,21 +134,37 @@ export class BrowserManager {
     return live;
   }
 
-  /** Closes the least recently used idle context when the cap is reached. */
+  /**
+   * Hibernates least recently used idle contexts until this launch fits under the cap (launches in
+   * flight count: this one is among them). Hibernating snapshots the state before closing.
+   */
   private async makeRoom(): Promise<void> {
     const max = this.options.maxLiveContexts ?? 10;
-    while (this.live.size >= max) {
+    while (this.live.size + this.opening.size > max) {
       const idle = [...this.live.values()].filter((l) => l.activePages === 0).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
       if (!idle) return; // every context is busy; open one over the cap rather than fail the job
-      await this.closeContext(idle.accountId);
+      await this.closeContext(idle.accountId, { snapshot: true });
     }
   }
 
-  /** Graceful close, then a kill after the timeout, so no Chromium outlives its context. */
-  async closeContext(accountId: string): Promise<void> {
+  /**
+   * Graceful close, then a kill after the timeout, so no Chromium outlives its context. With
+   * `snapshot` (the default) the state is taken first and handed to `onSnapshot`, so the account
+   * reopens signed in (here or on another worker).
+   */
+  async closeContext(accountId: string, options: { snapshot?: boolean } = {}): Promise<void> {
     const live = this.live.get(accountId);
     if (!live) return;
     this.live.delete(accountId);
+    if (options.snapshot !== false && !live.crashed) {
+      try {
+        const state = (await withTimeout(live.context.storageState(), Math.min(5000, this.options.closeTimeoutMs ?? 10_000))) as unknown as StorageState;
+        this.hibernated.set(accountId, state);
+        await this.options.onSnapshot?.(accountId, state);
+      } catch (error) {
+        this.options.logger.warn('could not snapshot a context before closing it', { accountId, error });
+      }
+    }
     const timeoutMs = this.options.closeTimeoutMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
@@ -125,8 +174,9 @@ export class BrowserManager {
     const outcome = await Promise.race([live.context.close().then(() => 'closed' as const, () => 'closed' as const), timedOut]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
-      this.options.logger.warn('context close hung; killing its browser', { accountId });
-      killBrowserOf(live.context);
+      this.options.logger.warn('context close hung; killing its browser', { accountId, pid: live.pid });
+      const pid = live.pid ?? findBrowserPid(live.userDataDir);
+      if (pid !== undefined) killBrowser(pid);
     }
   }
 
@@ -140,13 +190,13 @@ export class BrowserManager {
   }
 }
 
-function killBrowserOf(context: BrowserContext): void {
-  // Playwright does not expose the pid of a persistent context's browser; `process()` exists on
-  // the launched Browser when there is one.
-  const browser = context.browser() as unknown as { process?: () => { kill(signal: string): void } | null } | null;
-  try {
-    browser?.process?.()?.kill('SIGKILL');
-  } catch {
-    // already gone
-  }
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -67,15 +67,16 @@ export class MasterConnection {
    * At-least-once delivery: retries through reconnects until the master acknowledges, answers
    * with a definitive (non-retryable) error, or the connection is closed for good.
    */
-  async deliver<E extends EventName>(event: E, payload: Payload<E>): Promise<AckOf<E>> {
+  async deliver<E extends EventName>(event: E, payload: Payload<E>, deadlineMs = Number.POSITIVE_INFINITY): Promise<AckOf<E>> {
     let delay = 250;
+    const until = Date.now() + deadlineMs;
     for (;;) {
       const ack = (await this.request(event, payload)) as Ack<unknown>;
       if (ack.ok) return ack as AckOf<E>;
       // Not connected, no answer in time, or not registered yet after a reconnect: try again.
       const transient = TRANSIENT_CODES.has(ack.error.code);
       if (!transient) this.options.logger.warn('master refused a report', { event, error: ack.error });
-      if (!transient || this.closed) return ack as AckOf<E>;
+      if (!transient || this.closed || Date.now() + delay > until) return ack as AckOf<E>;
       await new Promise((resolve) => setTimeout(resolve, delay).unref());
       delay = Math.min(delay * 2, 5000);
     }

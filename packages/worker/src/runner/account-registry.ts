@@ -1,4 +1,4 @@
-import type { Credentials, TaskAssign } from '@fleetwright/shared';
+import { parseProxyUrl, registerSecret, type Credentials, type TaskAssign } from '@fleetwright/shared';
 import type { AccountProfile } from '../browser/account-profile.js';
 
 export interface AssignedAccount extends AccountProfile {
@@ -11,6 +11,12 @@ export class AccountRegistry {
   private readonly accounts = new Map<string, AssignedAccount>();
 
   assign(task: TaskAssign): AssignedAccount {
+    // From now on these never reach a log or run.log, whatever a plugin writes.
+    registerSecret(task.credentials?.password);
+    if (task.proxy) {
+      const proxy = parseProxyUrl(task.proxy);
+      if (typeof proxy !== 'string') registerSecret(proxy.password);
+    }
     const previous = this.accounts.get(task.accountId);
     const account: AssignedAccount = {
       accountId: task.accountId,

@@ -149,6 +149,7 @@ export class JobRunner {
       saveState: async () => {
         const storageState = await this.browsers.snapshot(run.accountId);
         account.storageStateVersion += 1;
+        account.storageState = storageState;
         await this.reporter.stateSnapshot({ accountId: run.accountId, epoch: run.epoch, version: account.storageStateVersion, storageState });
       },
     };
