@@ -13,6 +13,7 @@ import { ParentJobs } from './scheduler/parent-jobs.js';
 import { Monitors } from './scheduler/monitors.js';
 import { Retention } from './scheduler/retention.js';
 import { FleetStore } from './store/fleet-store.js';
+import { ArtifactStore } from './store/artifact-store.js';
 
 /** The master node: SQLite store, scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
@@ -45,7 +46,16 @@ export class Master {
     this.parents = new ParentJobs(this.store, this.scheduler, this.commands, logger);
     this.monitors = new Monitors(this.store, this.scheduler, this.commands, logger);
     this.retention = new Retention(this.store, this.scheduler, logger, options.retentionMs ? { retentionMs: options.retentionMs } : {});
-    this.server = http.createServer(createApp({ store: this.store, scheduler: this.scheduler, commands: this.commands, parents: this.parents, monitors: this.monitors, logger }));
+    this.server = http.createServer(createApp({
+        store: this.store,
+        scheduler: this.scheduler,
+        commands: this.commands,
+        parents: this.parents,
+        monitors: this.monitors,
+        artifacts: new ArtifactStore(this.store.db, path.join(options.dataDir, 'artifacts')),
+        workerToken: options.workerToken,
+        logger,
+      }));
     this.io = new Server(this.server, { serveClient: false, maxHttpBufferSize: 8e6 });
     this.workers.attach(this.io, this.scheduler, reports);
     this.clients.attach(this.io, this.scheduler);

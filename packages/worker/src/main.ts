@@ -28,6 +28,7 @@ export async function runWorker(): Promise<void> {
     maxConcurrency: config.maxConcurrency,
     maxLiveContexts: config.maxLiveContexts,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    redisUrl: config.redisUrl,
     logger,
   });
   worker.start();

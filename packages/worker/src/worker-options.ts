@@ -22,5 +22,9 @@ export interface WorkerOptions {
   heartbeatIntervalMs?: number;
   /** How long running jobs may take to finish on close before they are handed back. @defaultValue 30000 */
   drainTimeoutMs?: number;
+  /** Redis for profile locks across hosts (`FLEET_REDIS_URL`). Absent: the master's epochs fence. */
+  redisUrl?: string | undefined;
+  /** Key prefix in Redis, so fleets (and tests) sharing one never meet. @defaultValue `fleet:` */
+  redisPrefix?: string;
   logger: Logger;
 }

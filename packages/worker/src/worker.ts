@@ -15,7 +15,9 @@ import {
   type StorageState,
   type WorkerStateSnapshot,
 } from '@fleetwright/shared';
+import { Redis } from 'ioredis';
 import { BrowserManager } from './browser/browser-manager.js';
+import { ProfileLocks } from './locks/profile-lock.js';
 import { MasterConnection } from './connection/master-connection.js';
 import { CpuMeter, descendantsRssBytes } from './connection/process-stats.js';
 import { AccountRegistry } from './runner/account-registry.js';
@@ -33,6 +35,8 @@ export class Worker {
   readonly browsers: BrowserManager;
   readonly runner: JobRunner;
   private readonly connection: MasterConnection;
+  private readonly redis: Redis | undefined;
+  private readonly locks: ProfileLocks | undefined;
   private readonly cpu = new CpuMeter();
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatIntervalMs: number;
@@ -43,7 +47,14 @@ export class Worker {
     const logger = options.logger;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 10_000;
     this.connection = new MasterConnection({ masterUrl: options.masterUrl, workerId: options.workerId, token: options.token, logger });
+    if (options.redisUrl) {
+      this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
+      this.redis.on('error', (error) => logger.warn('redis error', { error: error.message }));
+      this.locks = new ProfileLocks({ redis: this.redis, prefix: options.redisPrefix ?? 'fleet:', logger });
+    }
     this.browsers = new BrowserManager({
+      ...(this.locks ? { leases: this.locks } : {}),
+      onLeaseLost: (accountId, error) => this.runner.abortAccount(accountId, error),
       dataDir: options.dataDir,
       chromiumPath: options.chromiumPath,
       headless: options.headless ?? true,
@@ -55,6 +66,7 @@ export class Worker {
       progress: (report: WorkerJobProgress) => void this.connection.request(WorkerEvent.JobProgress, report),
       result: async (report: WorkerJobResult) => void (await this.connection.deliver(WorkerEvent.JobResult, report)),
       stateSnapshot: async (snapshot: WorkerStateSnapshot) => void (await this.connection.deliver(WorkerEvent.StateSnapshot, snapshot)),
+      uploadArtifact: (jobId, name, file) => this.connection.uploadArtifact(jobId, name, file),
     };
     this.runner = new JobRunner(options.plugins, this.accounts, this.browsers, reporter, {
       dataDir: options.dataDir,
@@ -181,6 +193,8 @@ export class Worker {
         ['drain jobs', () => this.runner.drain(this.options.drainTimeoutMs ?? 30_000)],
         ['heartbeat', () => clearInterval(this.heartbeatTimer)],
         ['browsers', () => this.browsers.close()],
+        ['locks', () => this.locks?.releaseAll()],
+        ['redis', () => this.redis?.quit()],
         ['connection', () => this.connection.close()],
       ];
       for (const [name, step] of steps) {

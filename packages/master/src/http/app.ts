@@ -12,6 +12,8 @@ import { workerRoutes } from './routes/worker-routes.js';
 import { homePage } from './home-page.js';
 import { flowRoutes } from './routes/flow-routes.js';
 import { monitorRoutes } from './routes/monitor-routes.js';
+import { artifactDownloadRoutes, artifactUploadRoutes } from './routes/artifact-routes.js';
+import type { ArtifactStore } from '../store/artifact-store.js';
 import type { ParentJobs } from '../scheduler/parent-jobs.js';
 import type { Monitors } from '../scheduler/monitors.js';
 
@@ -21,10 +23,12 @@ export interface AppParts {
   commands: JobCommands;
   parents: ParentJobs;
   monitors: Monitors;
+  artifacts: ArtifactStore;
+  workerToken: string;
   logger: Logger;
 }
 
-export function createApp({ store, scheduler, commands, parents, monitors, logger }: AppParts): Express {
+export function createApp({ store, scheduler, commands, parents, monitors, artifacts, workerToken, logger }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -34,6 +38,8 @@ export function createApp({ store, scheduler, commands, parents, monitors, logge
   app.get('/', (_req, res) => {
     res.type('html').send(homePage(computeHealth(store, scheduler)));
   });
+  // Workers upload with the fleet token, not an API token, so this comes before the API auth.
+  app.use('/api/v1', artifactUploadRoutes(store, artifacts, workerToken));
   const api = express.Router();
   api.use(requireToken(store.tokens));
   api.use(express.json({ limit: '2mb' }));
@@ -42,6 +48,7 @@ export function createApp({ store, scheduler, commands, parents, monitors, logge
   api.use(workerRoutes(store, scheduler));
   api.use(flowRoutes(parents));
   api.use(monitorRoutes(monitors));
+  api.use(artifactDownloadRoutes(store, artifacts));
   app.use('/api/v1', api);
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -1,4 +1,5 @@
-import type { Logger, StorageState } from '@fleetwright/shared';
+import type { FleetError, Logger, StorageState } from '@fleetwright/shared';
+import type { LeaseProvider } from './lease-provider.js';
 
 export interface BrowserManagerOptions {
   /** Profiles live in `<dataDir>/profiles/<accountId>`. */
@@ -12,5 +13,9 @@ export interface BrowserManagerOptions {
   closeTimeoutMs?: number;
   /** Receives the state snapshotted when a context is hibernated or closed (to send to the master). */
   onSnapshot?: (accountId: string, state: StorageState) => Promise<void> | void;
+  /** Profile locks held while a context is open (Redis). Absent: the profile's own fenceToken is used. */
+  leases?: LeaseProvider;
+  /** Called at once when a lease is lost; the context is closed right after. */
+  onLeaseLost?: (accountId: string, error: FleetError) => void;
   logger: Logger;
 }

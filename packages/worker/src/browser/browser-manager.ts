@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Tracing } from 'playwright-core';
 import { FleetError, type StorageState } from '@fleetwright/shared';
 import type { AccountProfile } from './account-profile.js';
 import type { BrowserManagerOptions } from './browser-manager-options.js';
 import { persistentContextOptions } from './launch-options.js';
 import { restoreStorageState } from './restore-storage-state.js';
 import { findBrowserPid, killBrowser } from './browser-process.js';
+import type { HeldLease } from './lease-provider.js';
 import { writeChromiumLauncher } from './chromium-launcher.js';
 
 interface LiveContext {
@@ -16,6 +17,7 @@ interface LiveContext {
   /** The browser's pid, for the kill when a close hangs. */
   pid: number | undefined;
   fenceToken: number;
+  lease: HeldLease | undefined;
   /** Closing a persistent context's last page drops its session cookies, so one blank page stays open. */
   keepAlivePage: Page;
   lastUsedAt: number;
@@ -78,7 +80,7 @@ export class BrowserManager {
     const existing = this.live.get(profile.accountId);
     if (existing && !existing.crashed) {
       // A reassignment under a newer epoch or lock brings a higher fencing token: send that one.
-      if (profile.fenceToken !== existing.fenceToken) {
+      if (!this.options.leases && profile.fenceToken !== existing.fenceToken) {
         existing.fenceToken = profile.fenceToken;
         await existing.context.setExtraHTTPHeaders({ 'X-Fleet-Fence': String(profile.fenceToken) });
       }
@@ -103,11 +105,20 @@ export class BrowserManager {
     mkdirSync(dir, { recursive: true });
     this.launcher ??= writeChromiumLauncher(this.options.dataDir, this.options.chromiumPath);
     const started = Date.now();
-    const context = await chromium.launchPersistentContext(
-      dir,
-      persistentContextOptions({ chromiumPath: this.launcher, headless: this.options.headless ?? true, proxy: profile.proxy, deviceProfile: profile.deviceProfile }),
-    );
-    await context.setExtraHTTPHeaders({ 'X-Fleet-Fence': String(profile.fenceToken) });
+    // The lock comes first: no browser touches the profile directory without it.
+    const lease = await this.options.leases?.acquire(profile.accountId, (error) => this.leaseLost(profile.accountId, error));
+    const fenceToken = lease?.fenceToken ?? profile.fenceToken;
+    let context: BrowserContext;
+    try {
+      context = await chromium.launchPersistentContext(
+        dir,
+        persistentContextOptions({ chromiumPath: this.launcher, headless: this.options.headless ?? true, proxy: profile.proxy, deviceProfile: profile.deviceProfile }),
+      );
+    } catch (error) {
+      await lease?.release();
+      throw error;
+    }
+    await context.setExtraHTTPHeaders({ 'X-Fleet-Fence': String(fenceToken) });
     // The master's snapshot is the truth and the directory only a cache of it: Chromium drops
     // session cookies at every close, so the snapshot is restored on every open, warm or not.
     const state = this.hibernated.get(profile.accountId) ?? profile.storageState;
@@ -119,7 +130,8 @@ export class BrowserManager {
       context,
       userDataDir: dir,
       pid: findBrowserPid(dir),
-      fenceToken: profile.fenceToken,
+      fenceToken,
+      lease,
       keepAlivePage,
       lastUsedAt: Date.now(),
       activePages: 0,
@@ -128,6 +140,7 @@ export class BrowserManager {
     context.on('close', () => {
       live.crashed = true;
       if (this.live.get(profile.accountId) === live) this.live.delete(profile.accountId);
+      void live.lease?.release();
     });
     this.live.set(profile.accountId, live);
     this.options.logger.info('browser context opened', { accountId: profile.accountId, warm, ms: Date.now() - started });
@@ -173,11 +186,29 @@ export class BrowserManager {
     });
     const outcome = await Promise.race([live.context.close().then(() => 'closed' as const, () => 'closed' as const), timedOut]);
     clearTimeout(timer);
+    await live.lease?.release();
     if (outcome === 'timeout') {
       this.options.logger.warn('context close hung; killing its browser', { accountId, pid: live.pid });
       const pid = live.pid ?? findBrowserPid(live.userDataDir);
       if (pid !== undefined) killBrowser(pid);
     }
+  }
+
+  /** Another holder may have the profile now: stop its jobs and close it at once, without a snapshot. */
+  private leaseLost(accountId: string, error: FleetError): void {
+    this.options.logger.warn('profile lease lost; closing the context', { accountId });
+    this.options.onLeaseLost?.(accountId, error);
+    void this.closeContext(accountId, { snapshot: false });
+  }
+
+  /** The account's context tracing (the runner records a trace per job and keeps it on failure). */
+  tracingOf(accountId: string): Tracing | undefined {
+    return this.live.get(accountId)?.context.tracing;
+  }
+
+  /** The fencing token the account's requests carry now (tests and diagnostics). */
+  fenceTokenOf(accountId: string): number | undefined {
+    return this.live.get(accountId)?.fenceToken;
   }
 
   /** Idempotent. */

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { io, type Socket } from 'socket.io-client';
 import {
   Namespace,
@@ -80,6 +81,18 @@ export class MasterConnection {
       await new Promise((resolve) => setTimeout(resolve, delay).unref());
       delay = Math.min(delay * 2, 5000);
     }
+  }
+
+  /** Uploads a job's file over HTTP with the fleet token (artifacts can be megabytes: not the socket). */
+  async uploadArtifact(jobId: string, name: string, file: string): Promise<void> {
+    const body = await readFile(file);
+    const res = await fetch(`${this.options.masterUrl}/api/v1/worker/jobs/${encodeURIComponent(jobId)}/artifacts/${encodeURIComponent(name)}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${this.options.token}`, 'x-fleet-worker': this.options.workerId, 'content-type': 'application/octet-stream' },
+      body,
+      signal: AbortSignal.timeout(60_000),
+    });
+    if (!res.ok) throw new Error(`upload of ${name} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
   }
 
   on<E extends keyof MasterToWorkerEvents>(event: E, handler: (payload: unknown, ack?: unknown) => void): void {

@@ -20,6 +20,8 @@ export interface JobContext {
   progress(percent: number, step: string, message?: string): void;
   /** One line to the job's run.log. */
   log(line: string): void;
+  /** Saves a screenshot of the job's current page as `<name>.png`, an artifact of the job. */
+  screenshot(name: string): Promise<void>;
   /** Snapshots the account's storage state (cookies, localStorage) and sends it to the master. */
   saveState(): Promise<void>;
 }

@@ -6,4 +6,6 @@ export interface JobReporter {
   /** Delivered at least once: retried until the master acknowledges it. */
   result(report: WorkerJobResult): Promise<void>;
   stateSnapshot(snapshot: WorkerStateSnapshot): Promise<void>;
+  /** Sends one of the job's files (run.log, a screenshot, trace.zip) to the master. */
+  uploadArtifact?(jobId: string, name: string, file: string): Promise<void>;
 }

@@ -7,5 +7,7 @@ export interface JobRunnerOptions {
   dataDir: string;
   /** Default deadline of a single page operation. @defaultValue 30000 */
   actionTimeoutMs?: number;
+  /** Record a Playwright trace per job and keep it (trace.zip) when the job fails. @defaultValue true */
+  traceOnFailure?: boolean;
   logger: Logger;
 }

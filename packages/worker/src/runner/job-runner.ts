@@ -1,7 +1,8 @@
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Page } from 'playwright-core';
-import { FleetError, parseOrThrow, type Capability, type JobRun } from '@fleetwright/shared';
+import type { Page, Tracing } from 'playwright-core';
+import { FleetError, parseOrThrow, type Capability, type JobRun, type WorkerJobResult } from '@fleetwright/shared';
 import type { BrowserManager } from '../browser/browser-manager.js';
 import type { JobContext, JobDefinition, PlatformPlugin } from '../platforms/plugin.js';
 import type { AccountRegistry, AssignedAccount } from './account-registry.js';
@@ -17,6 +18,25 @@ function payloadJsonSchema(schema: z.ZodType): unknown {
   } catch {
     return {};
   }
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'job';
+}
+
+/** A trace per job: started with the job's first page, kept (trace.zip) only when the job fails. */
+async function startTracing(tracing: Tracing | undefined): Promise<Tracing | undefined> {
+  if (!tracing) return undefined;
+  try {
+    await tracing.start({ screenshots: true, snapshots: true });
+    return tracing;
+  } catch {
+    return undefined; // already tracing (a crashed job's leftover) or the context is gone
+  }
+}
+
+async function stopTracing(tracing: Tracing | undefined, file?: string): Promise<void> {
+  await tracing?.stop(file ? { path: file } : {}).catch(() => undefined);
 }
 
 interface RunningJob {
@@ -115,6 +135,19 @@ export class JobRunner {
     clearTimeout(timer);
   }
 
+  /** Closes the pages and run.log, uploads the job's files, then reports: the artifacts are listed when the result lands. */
+  private async finishJob(run: JobRun, jobDir: string, runLog: RunLog, closePages: () => Promise<unknown>, result: WorkerJobResult): Promise<void> {
+    await closePages();
+    await runLog.close();
+    if (this.reporter.uploadArtifact) {
+      const files = await readdir(jobDir).catch(() => [] as string[]);
+      for (const name of files.sort()) {
+        await this.reporter.uploadArtifact(run.jobId, name, path.join(jobDir, name)).catch((error: unknown) => this.options.logger.warn('artifact upload failed', { jobId: run.jobId, name, error }));
+      }
+    }
+    await this.reporter.result(result);
+  }
+
   private async execute(run: JobRun, definition: JobDefinition, payload: unknown, account: AssignedAccount, controller: AbortController): Promise<void> {
     const { signal } = controller;
     const startedAt = Date.now();
@@ -127,6 +160,10 @@ export class JobRunner {
     // Closing the job's pages makes any pending Playwright call inside the handler throw at once.
     signal.addEventListener('abort', () => void closePages(), { once: true });
     const report = { jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, attempt: run.attempt };
+    const jobDir = path.join(this.options.dataDir, 'jobs', run.jobId);
+    let step = 'start';
+    let tracing: Tracing | undefined;
+    const lastPage = (): Page | undefined => [...pages].reverse().find((p) => !p.isClosed());
     const ctx: JobContext = {
       jobId: run.jobId,
       accountId: run.accountId,
@@ -137,13 +174,20 @@ export class JobRunner {
         signal.throwIfAborted();
         const page = await this.browsers.newPage(account);
         pages.push(page);
+        if (!tracing && this.options.traceOnFailure !== false) tracing = await startTracing(this.browsers.tracingOf(run.accountId));
         page.setDefaultTimeout(Math.max(1000, Math.min(this.options.actionTimeoutMs ?? 30_000, deadline - Date.now())));
         if (signal.aborted) await page.close();
         return page;
       },
-      progress: (percent, step, message) => {
-        runLog.line(`progress ${Math.round(percent)}% ${step}${message ? `: ${message}` : ''}`);
-        this.reporter.progress({ ...report, percent: Math.max(0, Math.min(100, percent)), step, ...(message ? { message } : {}) });
+      progress: (percent, name, message) => {
+        step = name;
+        runLog.line(`progress ${Math.round(percent)}% ${name}${message ? `: ${message}` : ''}`);
+        this.reporter.progress({ ...report, percent: Math.max(0, Math.min(100, percent)), step: name, ...(message ? { message } : {}) });
+      },
+      screenshot: async (name) => {
+        const page = lastPage();
+        if (!page) throw new FleetError('INTERNAL_ERROR', 'screenshot() needs a page: call page() first');
+        await page.screenshot({ path: path.join(jobDir, `${safeName(name)}.png`), timeout: 10_000 });
       },
       log: (line) => runLog.line(line),
       saveState: async () => {
@@ -162,12 +206,21 @@ export class JobRunner {
       });
       const result = await Promise.race([definition.run(ctx, payload), aborted]);
       runLog.line(`succeeded in ${Date.now() - startedAt} ms`);
-      await this.reporter.result({ ...report, status: 'succeeded', result: result ?? null });
+      await stopTracing(tracing);
+      await this.finishJob(run, jobDir, runLog, closePages, { ...report, status: 'succeeded', result: result ?? null });
     } catch (error) {
       const failure = classifyError(error, signal);
       runLog.line(`${failure.code}: ${failure.message}`);
-      if (failure.code === 'JOB_CANCELLED') await this.reporter.result({ ...report, status: 'cancelled', error: failure.toJSON() });
-      else await this.reporter.result({ ...report, status: 'failed', error: failure.toJSON() });
+      if (failure.code === 'JOB_CANCELLED') {
+        await stopTracing(tracing);
+        await this.finishJob(run, jobDir, runLog, closePages, { ...report, status: 'cancelled', error: failure.toJSON() });
+      } else {
+        // What the page looked like, and how it got there: named after the step that failed.
+        const page = lastPage();
+        if (page) await page.screenshot({ path: path.join(jobDir, `${safeName(step)}_failed.png`), timeout: 5000 }).catch(() => undefined);
+        await stopTracing(tracing, path.join(jobDir, 'trace.zip'));
+        await this.finishJob(run, jobDir, runLog, closePages, { ...report, status: 'failed', error: failure.toJSON() });
+      }
     } finally {
       clearTimeout(timer);
       await closePages();

@@ -14,10 +14,15 @@ export class RunLog {
   }
 
   line(text: string): void {
+    if (this.closing) return;
     this.stream.write(`${new Date().toISOString()} ${redactText(text)}\n`);
   }
 
+  private closing: Promise<void> | undefined;
+
+  /** Idempotent. */
   close(): Promise<void> {
-    return new Promise((resolve) => this.stream.end(() => resolve()));
+    this.closing ??= new Promise((resolve) => this.stream.end(() => resolve()));
+    return this.closing;
   }
 }

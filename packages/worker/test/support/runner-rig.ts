@@ -1,5 +1,6 @@
 import { findChromium, type JobRun, type TaskAssign } from '@fleetwright/shared';
 import { BrowserManager, type PlatformPlugin } from '@fleetwright/worker';
+import type { LeaseProvider } from '../../dist/browser/lease-provider.js';
 import { AccountRegistry } from '../../dist/runner/account-registry.js';
 import { JobRunner } from '../../dist/runner/job-runner.js';
 import { taskAssign } from './accounts.js';
@@ -13,6 +14,8 @@ export interface RunnerRigOptions {
   maxConcurrency?: number;
   /** @defaultValue 4 */
   maxLiveContexts?: number;
+  /** Profile locks (Redis) held while contexts are open. */
+  leases?: LeaseProvider;
 }
 
 /**
@@ -30,7 +33,15 @@ export class RunnerRig {
 
   constructor(options: RunnerRigOptions) {
     this.platform = options.plugins[0]?.platform ?? 'sandbox';
-    this.browsers = new BrowserManager({ dataDir: this.temp.dir, chromiumPath: findChromium(), maxLiveContexts: options.maxLiveContexts ?? 4, closeTimeoutMs: 5000, logger: quietLogger });
+    this.browsers = new BrowserManager({
+      dataDir: this.temp.dir,
+      chromiumPath: findChromium(),
+      maxLiveContexts: options.maxLiveContexts ?? 4,
+      closeTimeoutMs: 5000,
+      logger: quietLogger,
+      ...(options.leases ? { leases: options.leases } : {}),
+      onLeaseLost: (accountId, error) => this.runner.abortAccount(accountId, error),
+    });
     this.runner = new JobRunner(options.plugins, this.accounts, this.browsers, this.reporter, { dataDir: this.temp.dir, maxConcurrency: options.maxConcurrency ?? 4, logger: quietLogger });
   }
 
