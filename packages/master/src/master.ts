@@ -54,6 +54,7 @@ export class Master {
         monitors: this.monitors,
         artifacts: new ArtifactStore(this.store.db, path.join(options.dataDir, 'artifacts')),
         workerToken: options.workerToken,
+        reports,
         logger,
       }));
     this.io = new Server(this.server, { serveClient: false, maxHttpBufferSize: 8e6 });

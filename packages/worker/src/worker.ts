@@ -21,7 +21,14 @@ import { ProfileLocks } from './locks/profile-lock.js';
 import { MasterConnection } from './connection/master-connection.js';
 import { CpuMeter, descendantsRssBytes } from './connection/process-stats.js';
 import { AccountRegistry } from './runner/account-registry.js';
-import type { JobReporter } from './runner/job-reporter.js';
+import type { JobEventReport, JobReporter } from './runner/job-reporter.js';
+
+const JOB_EVENT_NAMES = {
+  qrcode: WorkerEvent.LoginQrCode,
+  login_status: WorkerEvent.LoginStatus,
+  messages: WorkerEvent.MessageDetected,
+  reply: WorkerEvent.ReplyResult,
+} as const;
 import { JobRunner } from './runner/job-runner.js';
 import type { WorkerOptions } from './worker-options.js';
 
@@ -67,6 +74,10 @@ export class Worker {
       result: async (report: WorkerJobResult) => void (await this.connection.deliver(WorkerEvent.JobResult, report)),
       stateSnapshot: async (snapshot: WorkerStateSnapshot) => void (await this.connection.deliver(WorkerEvent.StateSnapshot, snapshot)),
       uploadArtifact: (jobId, name, file) => this.connection.uploadArtifact(jobId, name, file),
+      jobEvent: async (report: JobEventReport) => {
+        const ack = await this.connection.deliver(JOB_EVENT_NAMES[report.event], report.payload as never);
+        if (!ack.ok) throw FleetError.fromJSON(ack.error);
+      },
     };
     this.runner = new JobRunner(options.plugins, this.accounts, this.browsers, reporter, {
       dataDir: options.dataDir,

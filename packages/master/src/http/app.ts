@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import type { Logger } from '@fleetwright/shared';
+import { FleetError, type Logger } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { JobCommands } from '../scheduler/job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -12,6 +12,8 @@ import { workerRoutes } from './routes/worker-routes.js';
 import { homePage } from './home-page.js';
 import { flowRoutes } from './routes/flow-routes.js';
 import { monitorRoutes } from './routes/monitor-routes.js';
+import { messageRoutes } from './routes/message-routes.js';
+import type { JobReports } from '../scheduler/job-reports.js';
 import { artifactDownloadRoutes, artifactUploadRoutes } from './routes/artifact-routes.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { ParentJobs } from '../scheduler/parent-jobs.js';
@@ -24,11 +26,12 @@ export interface AppParts {
   parents: ParentJobs;
   monitors: Monitors;
   artifacts: ArtifactStore;
+  reports: JobReports;
   workerToken: string;
   logger: Logger;
 }
 
-export function createApp({ store, scheduler, commands, parents, monitors, artifacts, workerToken, logger }: AppParts): Express {
+export function createApp({ store, scheduler, commands, parents, monitors, artifacts, reports, workerToken, logger }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -49,6 +52,13 @@ export function createApp({ store, scheduler, commands, parents, monitors, artif
   api.use(flowRoutes(parents));
   api.use(monitorRoutes(monitors));
   api.use(artifactDownloadRoutes(store, artifacts));
+  api.use(messageRoutes(store.messages));
+  api.get('/jobs/:id/qrcode', (req, res) => {
+    store.jobs.require(req.params.id, 'id');
+    const dataUrl = reports.qrCodeOf(req.params.id);
+    if (!dataUrl) throw new FleetError('NOT_FOUND', `job ${req.params.id} has no QR code (yet)`, { field: 'id' });
+    res.json({ jobId: req.params.id, dataUrl });
+  });
   app.use('/api/v1', api);
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -54,6 +54,10 @@ export class ClientGateway {
     scheduler.on('job:changed', (job) => ns.emit(ClientEvent.JobProgress, { jobId: job.id, accountId: job.accountId, status: job.status, progress: job.progress }));
     scheduler.on('job:done', (job) => ns.emit(ClientEvent.JobDone, job));
     scheduler.on('worker:status', (worker) => ns.emit(ClientEvent.WorkerStatus, worker));
+    scheduler.on('login:qrcode', (event) => ns.emit(ClientEvent.LoginQrCode, event));
+    scheduler.on('login:status', (event) => ns.emit(ClientEvent.LoginStatus, event));
+    scheduler.on('message:detected', (event) => ns.emit(ClientEvent.MessageDetected, event));
+    scheduler.on('reply:result', (event) => ns.emit(ClientEvent.ReplyResult, event));
   }
 
   private onConnection(socket: ClientSocket): void {

@@ -10,6 +10,10 @@ import {
   WorkerJobResultSchema,
   WorkerRegisterSchema,
   WorkerStateSnapshotSchema,
+  WorkerLoginQrCodeSchema,
+  WorkerLoginStatusSchema,
+  WorkerMessageDetectedSchema,
+  WorkerReplyResultSchema,
   tokensEqual,
   validated,
   type Ack,
@@ -108,6 +112,10 @@ export class WorkerGateway implements WorkerLinks {
     socket.on(WorkerEvent.Heartbeat, validated(WorkerHeartbeatSchema, (p) => (requireRegistered(), scheduler.workerHeartbeat(workerId, p.stats), undefined), this.logger, WorkerEvent.Heartbeat));
     socket.on(WorkerEvent.JobProgress, validated(WorkerJobProgressSchema, (p) => (requireRegistered(), reports.progress(workerId, p), undefined), this.logger, WorkerEvent.JobProgress));
     socket.on(WorkerEvent.JobResult, validated(WorkerJobResultSchema, (p) => (requireRegistered(), reports.result(workerId, p), undefined), this.logger, WorkerEvent.JobResult));
+    socket.on(WorkerEvent.LoginQrCode, validated(WorkerLoginQrCodeSchema, (p) => (requireRegistered(), reports.loginQrCode(workerId, p), undefined), this.logger, WorkerEvent.LoginQrCode));
+    socket.on(WorkerEvent.LoginStatus, validated(WorkerLoginStatusSchema, (p) => (requireRegistered(), reports.loginStatus(workerId, p), undefined), this.logger, WorkerEvent.LoginStatus));
+    socket.on(WorkerEvent.MessageDetected, validated(WorkerMessageDetectedSchema, (p) => (requireRegistered(), reports.messagesDetected(workerId, p)), this.logger, WorkerEvent.MessageDetected));
+    socket.on(WorkerEvent.ReplyResult, validated(WorkerReplyResultSchema, (p) => (requireRegistered(), reports.replyResult(workerId, p), undefined), this.logger, WorkerEvent.ReplyResult));
     socket.on(WorkerEvent.StateSnapshot, validated(WorkerStateSnapshotSchema, (p) => (requireRegistered(), reports.stateSnapshot(workerId, p), undefined), this.logger, WorkerEvent.StateSnapshot));
 
     socket.on('disconnect', (reason) => {

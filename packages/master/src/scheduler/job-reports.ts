@@ -1,4 +1,16 @@
-import { FleetError, MasterEvent, WorkerEvent, type Logger, type WorkerJobProgress, type WorkerJobResult, type WorkerStateSnapshot } from '@fleetwright/shared';
+import {
+  FleetError,
+  MasterEvent,
+  WorkerEvent,
+  type Logger,
+  type WorkerJobProgress,
+  type WorkerJobResult,
+  type WorkerLoginQrCode,
+  type WorkerLoginStatus,
+  type WorkerMessageDetected,
+  type WorkerReplyResult,
+  type WorkerStateSnapshot,
+} from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { JobRow } from '../store/job-store.js';
 import type { Scheduler } from './scheduler.js';
@@ -9,6 +21,8 @@ import type { WorkerLinks } from './worker-links.js';
  * the job, or made under a stale epoch, is refused, recorded, and answered with a revoke.
  */
 export class JobReports {
+  /** Newest QR code per login job; small and short-lived (a login waits minutes at most). */
+  private readonly latestQrCodes = new Map<string, string>();
   constructor(
     private readonly store: FleetStore,
     private readonly scheduler: Scheduler,
@@ -75,6 +89,49 @@ export class JobReports {
       this.scheduler.jobChanged(row);
     }
     this.scheduler.schedule();
+  }
+
+  /** The QR code of a running login: kept for late readers (GET /jobs/:id/qrcode) and relayed live. */
+  loginQrCode(workerId: string, report: WorkerLoginQrCode): void {
+    if (this.isLate(report)) return;
+    this.checkOwnership(workerId, WorkerEvent.LoginQrCode, report);
+    this.latestQrCodes.set(report.jobId, report.dataUrl);
+    this.store.jobs.addEvent(report.jobId, 'qrcode', { bytes: report.dataUrl.length });
+    this.scheduler.emit('login:qrcode', { jobId: report.jobId, accountId: report.accountId, dataUrl: report.dataUrl });
+  }
+
+  loginStatus(workerId: string, report: WorkerLoginStatus): void {
+    if (this.isLate(report)) return;
+    this.checkOwnership(workerId, WorkerEvent.LoginStatus, report);
+    this.store.jobs.addEvent(report.jobId, 'login_status', { status: report.status, ...(report.message ? { message: report.message } : {}) });
+    this.scheduler.emit('login:status', { jobId: report.jobId, accountId: report.accountId, status: report.status, ...(report.message ? { message: report.message } : {}) });
+  }
+
+  /** Stores each message once (per account and platform id) and announces only the new ones. */
+  messagesDetected(workerId: string, report: WorkerMessageDetected): { newCount: number } {
+    if (this.isLate(report)) return { newCount: 0 };
+    const job = this.checkOwnership(workerId, WorkerEvent.MessageDetected, report);
+    const added = this.store.messages.addNew(report.accountId, job.platform ?? 'unknown', report.messages);
+    const byId = new Map(report.messages.map((m) => [m.platformMessageId, m]));
+    for (const message of added) this.scheduler.emit('message:detected', { accountId: report.accountId, message: byId.get(message.platformMessageId)! });
+    if (added.length > 0) this.store.jobs.addEvent(report.jobId, 'messages', { found: report.messages.length, new: added.length });
+    return { newCount: added.length };
+  }
+
+  replyResult(workerId: string, report: WorkerReplyResult): void {
+    if (this.isLate(report)) return;
+    this.checkOwnership(workerId, WorkerEvent.ReplyResult, report);
+    this.store.jobs.addEvent(report.jobId, 'reply', { replyId: report.replyId, alreadyPosted: report.alreadyPosted });
+    this.scheduler.emit('reply:result', { jobId: report.jobId, accountId: report.accountId, replyId: report.replyId, alreadyPosted: report.alreadyPosted });
+  }
+
+  qrCodeOf(jobId: string): string | undefined {
+    return this.latestQrCodes.get(jobId);
+  }
+
+  /** A report about an attempt that has since been retried: acknowledged, not applied. */
+  private isLate(report: { jobId: string; attempt: number }): boolean {
+    return report.attempt < this.store.jobs.require(report.jobId).attempt;
   }
 
   stateSnapshot(workerId: string, snapshot: WorkerStateSnapshot): boolean {

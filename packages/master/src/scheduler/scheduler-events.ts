@@ -1,4 +1,4 @@
-import type { JobView, WorkerStatusEvent } from '@fleetwright/shared';
+import type { JobView, LoginQrCodeEvent, LoginStatusEvent, MessageDetectedEvent, ReplyResultEvent, WorkerStatusEvent } from '@fleetwright/shared';
 
 /** What the scheduler announces; the `/client` gateway relays these to dashboards and upstream. */
 export interface SchedulerEvents {
@@ -8,4 +8,8 @@ export interface SchedulerEvents {
   'worker:status': [worker: WorkerStatusEvent];
   /** Each scheduler pass, before assignment and dispatch: timers (monitors, retention) hook here. */
   tick: [];
+  'login:qrcode': [event: LoginQrCodeEvent];
+  'login:status': [event: LoginStatusEvent];
+  'message:detected': [event: MessageDetectedEvent];
+  'reply:result': [event: ReplyResultEvent];
 }

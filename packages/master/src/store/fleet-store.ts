@@ -4,6 +4,7 @@ import { JobStore } from './job-store.js';
 import { SecretBox } from './secret-box.js';
 import { WorkerStore } from './worker-store.js';
 import { TokenStore } from './token-store.js';
+import { MessageStore } from './message-store.js';
 
 /** The master's SQLite store: one database, one store per table family. */
 export class FleetStore {
@@ -12,6 +13,7 @@ export class FleetStore {
   readonly jobs: JobStore;
   readonly workers: WorkerStore;
   readonly tokens: TokenStore;
+  readonly messages: MessageStore;
 
   constructor(file: string, secretKey: Buffer, adminToken?: string) {
     this.db = openDatabase(file);
@@ -19,6 +21,7 @@ export class FleetStore {
     this.jobs = new JobStore(this.db);
     this.workers = new WorkerStore(this.db);
     this.tokens = new TokenStore(this.db, adminToken);
+    this.messages = new MessageStore(this.db);
   }
 
   recordRefusedReport(workerId: string, event: string, code: string, detail: Record<string, unknown>): void {

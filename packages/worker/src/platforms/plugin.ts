@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { z } from 'zod';
-import type { Credentials } from '@fleetwright/shared';
+import type { Credentials, DetectedMessage } from '@fleetwright/shared';
 
 /**
  * Everything a job handler may touch. Plugins never open browsers, take locks or talk to the
@@ -20,10 +20,25 @@ export interface JobContext {
   progress(percent: number, step: string, message?: string): void;
   /** One line to the job's run.log. */
   log(line: string): void;
+  /**
+   * Tells the master (and through it the dashboard and upstream) something the job found:
+   * a QR code to scan, a login status, messages, a posted reply. Delivered at least once.
+   */
+  emit<K extends keyof PluginEvents>(event: K, data: PluginEvents[K]): Promise<void>;
   /** Saves a screenshot of the job's current page as `<name>.png`, an artifact of the job. */
   screenshot(name: string): Promise<void>;
   /** Snapshots the account's storage state (cookies, localStorage) and sends it to the master. */
   saveState(): Promise<void>;
+}
+
+/** What a plugin may emit, and the payload of each. */
+export interface PluginEvents {
+  /** A QR code to scan, as a PNG data URL (`data:image/png;base64,...`). */
+  qrcode: { dataUrl: string };
+  login_status: { status: 'waiting_scan' | 'success' | 'failed' | 'expired'; message?: string };
+  /** Comments and DMs found; the master keeps each once and announces only new ones. */
+  messages: { messages: DetectedMessage[] };
+  reply: { replyId: string; alreadyPosted: boolean };
 }
 
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {

@@ -1,4 +1,11 @@
-import type { WorkerJobProgress, WorkerJobResult, WorkerStateSnapshot } from '@fleetwright/shared';
+import type { WorkerJobProgress, WorkerJobResult, WorkerLoginQrCode, WorkerLoginStatus, WorkerMessageDetected, WorkerReplyResult, WorkerStateSnapshot } from '@fleetwright/shared';
+
+/** Job events a plugin emits, as they go to the master. */
+export type JobEventReport =
+  | { event: 'qrcode'; payload: WorkerLoginQrCode }
+  | { event: 'login_status'; payload: WorkerLoginStatus }
+  | { event: 'messages'; payload: WorkerMessageDetected }
+  | { event: 'reply'; payload: WorkerReplyResult };
 
 /** Where the runner sends what happens; the master connection implements it. */
 export interface JobReporter {
@@ -6,6 +13,8 @@ export interface JobReporter {
   /** Delivered at least once: retried until the master acknowledges it. */
   result(report: WorkerJobResult): Promise<void>;
   stateSnapshot(snapshot: WorkerStateSnapshot): Promise<void>;
+  /** Delivered at least once (the master de-duplicates). */
+  jobEvent?(report: JobEventReport): Promise<void>;
   /** Sends one of the job's files (run.log, a screenshot, trace.zip) to the master. */
   uploadArtifact?(jobId: string, name: string, file: string): Promise<void>;
 }

@@ -7,7 +7,7 @@ import type { BrowserManager } from '../browser/browser-manager.js';
 import type { JobContext, JobDefinition, PlatformPlugin } from '../platforms/plugin.js';
 import type { AccountRegistry, AssignedAccount } from './account-registry.js';
 import { classifyError } from './classify-error.js';
-import type { JobReporter } from './job-reporter.js';
+import type { JobEventReport, JobReporter } from './job-reporter.js';
 import type { JobRunnerOptions } from './job-runner-options.js';
 import { RunLog } from './run-log.js';
 
@@ -183,6 +183,11 @@ export class JobRunner {
         step = name;
         runLog.line(`progress ${Math.round(percent)}% ${name}${message ? `: ${message}` : ''}`);
         this.reporter.progress({ ...report, percent: Math.max(0, Math.min(100, percent)), step: name, ...(message ? { message } : {}) });
+      },
+      emit: async (event, data) => {
+        signal.throwIfAborted();
+        runLog.line(`emit ${event}`);
+        await this.reporter.jobEvent?.({ event, payload: { ...report, ...data } } as JobEventReport);
       },
       screenshot: async (name) => {
         const page = lastPage();

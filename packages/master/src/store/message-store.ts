@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { DetectedMessage, Page } from '@fleetwright/shared';
+import type { Db } from './database.js';
+import { iso } from './time.js';
+
+export const MessageViewSchema = z.object({
+  id: z.number().int(),
+  accountId: z.string(),
+  platform: z.string(),
+  kind: z.enum(['comment', 'dm']),
+  platformMessageId: z.string(),
+  threadId: z.string().nullable(),
+  author: z.string(),
+  text: z.string(),
+  detectedAt: z.string(),
+});
+export type MessageView = z.infer<typeof MessageViewSchema>;
+
+interface MessageRow {
+  seq: number;
+  account_id: string;
+  platform: string;
+  platform_message_id: string;
+  kind: 'comment' | 'dm';
+  thread_id: string | null;
+  author: string;
+  text: string;
+  created_at: number;
+}
+
+/** Comments and DMs found by crawls: each kept once per account and platform id. */
+export class MessageStore {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts the ones not seen before and returns only those (what is new for clients). */
+  addNew(accountId: string, platform: string, messages: DetectedMessage[]): MessageView[] {
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO messages (account_id, platform, platform_message_id, kind, thread_id, author, text, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    return this.db.transaction(() => {
+      const added: MessageView[] = [];
+      for (const m of messages) {
+        const res = insert.run(accountId, platform, m.platformMessageId, m.kind, m.threadId ?? null, m.author, m.text, Date.now());
+        if (res.changes > 0) added.push(this.view(this.db.prepare('SELECT * FROM messages WHERE seq = ?').get(res.lastInsertRowid) as MessageRow));
+      }
+      return added;
+    })();
+  }
+
+  list(filter: { accountId?: string | undefined; kind?: 'comment' | 'dm' | undefined }, limit: number, cursor?: string): Page<MessageView> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: limit + 1 };
+    if (cursor && Number.isFinite(Number(cursor))) (where.push('seq < @cursor'), (params.cursor = Number(cursor)));
+    if (filter.accountId) (where.push('account_id = @accountId'), (params.accountId = filter.accountId));
+    if (filter.kind) (where.push('kind = @kind'), (params.kind = filter.kind));
+    const rows = this.db.prepare(`SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`).all(params) as MessageRow[];
+    const page = rows.slice(0, limit);
+    return { items: page.map((r) => this.view(r)), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
+  }
+
+  private view(row: MessageRow): MessageView {
+    return {
+      id: row.seq,
+      accountId: row.account_id,
+      platform: row.platform,
+      kind: row.kind,
+      platformMessageId: row.platform_message_id,
+      threadId: row.thread_id,
+      author: row.author,
+      text: row.text,
+      detectedAt: iso(row.created_at),
+    };
+  }
+}
