@@ -41,6 +41,12 @@ describe('a job end to end: master → worker → real Chromium → sandbox', ()
     // The login saved the session: the master holds an encrypted storage state for the account.
     const after = await fleet.api('GET', `/accounts/${account.body.id}`);
     expect(after.body).toMatchObject({ ownerWorkerId: 'w1', hasStorageState: true, steps: { login: { status: 'success' } } });
+    // The master gave the account a device profile naming the Chromium the worker really runs,
+    // and the sandbox saw exactly that user agent on the session.
+    const userAgent: string = after.body.deviceProfile.userAgent;
+    expect(userAgent).toMatch(/Chrome\/\d{3}\.0\.0\.0/);
+    const sessions = (await (await fetch(`${fleet.sandbox.url}/admin/sessions`)).json()) as { items: { userAgent: string }[] };
+    expect(sessions.items.map((s) => s.userAgent)).toEqual([userAgent]);
 
     // Wait past a few heartbeats: stats only arrive with a heartbeat, never with the registration.
     await new Promise((resolve) => setTimeout(resolve, 1000));

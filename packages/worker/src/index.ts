@@ -7,3 +7,4 @@ export * from './browser/launch-options.js';
 export * from './main.js';
 export * from './locks/profile-lock.js';
 export * from './locks/profile-lock-options.js';
+export * from './platforms/load-plugins.js';

@@ -3,6 +3,17 @@ import { createSandboxPlugin } from './platforms/sandbox/index.js';
 import { Worker } from './worker.js';
 import path from 'node:path';
 import { readLocalWorkerToken } from './connection/local-worker-token.js';
+import { loadPlugins } from './platforms/load-plugins.js';
+
+async function loadOrExitAsync<T>(load: () => Promise<T>, name: string): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    return loadOrExit(() => {
+      throw error;
+    }, name);
+  }
+}
 
 /** Composition root of a worker process (PM2, `fleet worker`). */
 export async function runWorker(): Promise<void> {
@@ -15,6 +26,13 @@ export async function runWorker(): Promise<void> {
   }
   const logger = createLogger({ name: `worker:${config.workerId}`, level: config.logLevel });
   const sandboxUrl = readVar(process.env, 'FLEET_SANDBOX_URL')?.value ?? 'http://127.0.0.1:3100';
+  const extra = await loadOrExitAsync(() => loadPlugins(process.env.FLEET_PLUGINS), 'fleet-worker');
+  const plugins = [createSandboxPlugin({ baseUrl: sandboxUrl }), ...extra];
+  const duplicate = plugins.find((p, i) => plugins.findIndex((q) => q.platform === p.platform) !== i);
+  if (duplicate) {
+    process.stderr.write(`fleet-worker: invalid configuration: FLEET_PLUGINS loads platform ${duplicate.platform} twice\n`);
+    process.exit(78);
+  }
   const worker = new Worker({
     workerId: config.workerId,
     masterUrl: config.masterUrl,
@@ -22,7 +40,7 @@ export async function runWorker(): Promise<void> {
     // Each worker keeps its profiles apart, so two workers may share one data dir.
     dataDir: path.join(config.dataDir, 'workers', config.workerId),
     chromiumPath,
-    plugins: [createSandboxPlugin({ baseUrl: sandboxUrl })],
+    plugins,
     headless: config.headless,
     maxAccounts: config.maxAccounts,
     maxConcurrency: config.maxConcurrency,

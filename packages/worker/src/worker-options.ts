@@ -26,5 +26,9 @@ export interface WorkerOptions {
   redisUrl?: string | undefined;
   /** Key prefix in Redis, so fleets (and tests) sharing one never meet. @defaultValue `fleet:` */
   redisPrefix?: string;
+  /** Recycle a context after this many jobs. @defaultValue 200 */
+  recycleAfterJobs?: number;
+  /** Recycle a context after this long open. @defaultValue 6 hours */
+  recycleAfterMs?: number;
   logger: Logger;
 }

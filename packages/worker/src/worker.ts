@@ -18,6 +18,7 @@ import {
 import { Redis } from 'ioredis';
 import { BrowserManager } from './browser/browser-manager.js';
 import { ProfileLocks } from './locks/profile-lock.js';
+import { chromiumVersion } from './browser/chromium-version.js';
 import { MasterConnection } from './connection/master-connection.js';
 import { CpuMeter, descendantsRssBytes } from './connection/process-stats.js';
 import { AccountRegistry } from './runner/account-registry.js';
@@ -48,6 +49,7 @@ export class Worker {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatIntervalMs: number;
   private draining = false;
+  private browserVersion: Promise<string | undefined> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerOptions) {
@@ -67,6 +69,8 @@ export class Worker {
       headless: options.headless ?? true,
       maxLiveContexts: options.maxLiveContexts ?? 10,
       onSnapshot: (accountId, state) => this.sendSnapshot(accountId, state),
+      ...(options.recycleAfterJobs ? { recycleAfterJobs: options.recycleAfterJobs } : {}),
+      ...(options.recycleAfterMs ? { recycleAfterMs: options.recycleAfterMs } : {}),
       logger,
     });
     const reporter: JobReporter = {
@@ -108,7 +112,10 @@ export class Worker {
   }
 
   private async register(): Promise<void> {
+    this.browserVersion ??= chromiumVersion(this.options.chromiumPath);
+    const browserVersion = await this.browserVersion;
     const ack = await this.connection.request(WorkerEvent.Register, {
+      ...(browserVersion ? { browserVersion } : {}),
       host: os.hostname(),
       version: FLEET_VERSION,
       capabilities: this.runner.capabilities(),

@@ -97,6 +97,7 @@ export class WorkerGateway implements WorkerLinks {
             maxAccounts: payload.maxAccounts,
             maxConcurrency: payload.maxConcurrency,
             maxLiveContexts: payload.maxLiveContexts,
+            browserVersion: payload.browserVersion,
           });
           registered = true;
           this.logger.info('worker registered', { workerId, host: payload.host, platforms: payload.capabilities.map((c) => c.platform) });

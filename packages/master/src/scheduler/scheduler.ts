@@ -9,6 +9,7 @@ import type { SchedulerOptions } from './scheduler-options.js';
 import type { WorkerLinks } from './worker-links.js';
 import { stepOfJobType } from './job-steps.js';
 import { retryDelayMs } from './backoff.js';
+import { generateDeviceProfile } from './device-profiles.js';
 
 /**
  * The fleet's judge: gives accounts owners (with epochs), dispatches each account's jobs to its
@@ -221,8 +222,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       this.logger.info('account assigned', { accountId: account.id, workerId: worker.id });
     }
     for (const worker of online) {
-      for (const account of this.store.accounts.ownedBy(worker.id)) {
-        if (!this.isAccountReady(account)) this.deliverAssignment(worker.id, account);
+      for (let account of this.store.accounts.ownedBy(worker.id)) {
+        if (this.isAccountReady(account)) continue;
+        if (account.device_profile === null) {
+          const defaults = { locale: 'en-US', timezoneId: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' };
+          account = this.store.accounts.setDeviceProfile(account.id, generateDeviceProfile(account.id, worker.browser_version, defaults));
+        }
+        this.deliverAssignment(worker.id, account);
       }
     }
   }

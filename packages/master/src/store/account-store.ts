@@ -141,6 +141,11 @@ export class AccountStore {
     return res.changes > 0;
   }
 
+  setDeviceProfile(id: string, profile: DeviceProfile): AccountRow {
+    this.db.prepare('UPDATE accounts SET device_profile = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(profile), Date.now(), id);
+    return this.require(id);
+  }
+
   setStepStatus(id: string, step: AccountStep, status: StepStatus): void {
     // Column names come from the closed ACCOUNT_STEPS list, never from input.
     if (!ACCOUNT_STEPS.includes(step)) throw new FleetError('INTERNAL_ERROR', `unknown step ${step}`);

@@ -167,6 +167,7 @@ CREATE TABLE monitors (
 );
 CREATE INDEX monitors_due ON monitors(paused, next_run_at);
 ALTER TABLE jobs ADD COLUMN monitor_id TEXT;
+ALTER TABLE workers ADD COLUMN browser_version TEXT;
 ALTER TABLE jobs ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
 CREATE INDEX jobs_finished ON jobs(finished_at);
 `,

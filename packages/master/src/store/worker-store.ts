@@ -15,6 +15,7 @@ export interface WorkerRow {
   last_heartbeat_at: number | null;
   disconnected_at: number | null;
   stats: string | null;
+  browser_version: string | null;
   created_at: number;
 }
 
@@ -26,6 +27,7 @@ export interface WorkerRegistration {
   maxAccounts: number;
   maxConcurrency: number;
   maxLiveContexts: number;
+  browserVersion?: string | undefined;
 }
 
 export class WorkerStore {
@@ -36,13 +38,14 @@ export class WorkerStore {
     const now = Date.now();
     this.db
       .prepare(
-        `INSERT INTO workers (id, host, version, capabilities, max_accounts, max_concurrency, max_live_contexts, status, last_heartbeat_at, created_at)
-         VALUES (@id, @host, @version, @capabilities, @maxAccounts, @maxConcurrency, @maxLiveContexts, 'online', @now, @now)
+        `INSERT INTO workers (id, host, version, capabilities, max_accounts, max_concurrency, max_live_contexts, browser_version, status, last_heartbeat_at, created_at)
+         VALUES (@id, @host, @version, @capabilities, @maxAccounts, @maxConcurrency, @maxLiveContexts, @browserVersion, 'online', @now, @now)
          ON CONFLICT(id) DO UPDATE SET host = excluded.host, version = excluded.version, capabilities = excluded.capabilities,
            max_accounts = excluded.max_accounts, max_concurrency = excluded.max_concurrency, max_live_contexts = excluded.max_live_contexts,
+           browser_version = excluded.browser_version,
            status = 'online', last_heartbeat_at = excluded.last_heartbeat_at, disconnected_at = NULL`,
       )
-      .run({ ...reg, capabilities: JSON.stringify(reg.capabilities), now });
+      .run({ ...reg, browserVersion: reg.browserVersion ?? null, capabilities: JSON.stringify(reg.capabilities), now });
     return this.require(reg.id);
   }
 

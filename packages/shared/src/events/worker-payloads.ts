@@ -18,6 +18,8 @@ export const WorkerRegisterSchema = z.object({
   maxAccounts: z.number().int().min(1).max(10_000),
   maxConcurrency: z.number().int().min(1).max(1_000),
   maxLiveContexts: z.number().int().min(1).max(10_000),
+  /** The Chromium version the worker launches (device profiles name a matching user agent). */
+  browserVersion: z.string().regex(/^\d+(\.\d+){0,3}$/).optional(),
   runningJobs: z.array(RunningJobRefSchema).max(10_000).default([]),
   /** Accounts the worker still holds from before (a reconnect): the master revokes any that moved. */
   heldAccounts: z.array(z.object({ accountId: IdSchema, epoch: z.number().int().min(0) })).max(10_000).default([]),

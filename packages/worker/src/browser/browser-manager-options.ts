@@ -17,5 +17,9 @@ export interface BrowserManagerOptions {
   leases?: LeaseProvider;
   /** Called at once when a lease is lost; the context is closed right after. */
   onLeaseLost?: (accountId: string, error: FleetError) => void;
+  /** A context is recycled (snapshot, close, reopen on next use) after this many jobs. @defaultValue 200 */
+  recycleAfterJobs?: number;
+  /** ... or after this long open, so long-lived browsers do not grow without bound. @defaultValue 6 hours */
+  recycleAfterMs?: number;
   logger: Logger;
 }

@@ -23,6 +23,8 @@ interface LiveContext {
   lastUsedAt: number;
   activePages: number;
   crashed: boolean;
+  openedAt: number;
+  jobsRun: number;
 }
 
 /**
@@ -136,6 +138,8 @@ export class BrowserManager {
       lastUsedAt: Date.now(),
       activePages: 0,
       crashed: false,
+      openedAt: Date.now(),
+      jobsRun: 0,
     };
     context.on('close', () => {
       live.crashed = true;
@@ -199,6 +203,22 @@ export class BrowserManager {
     this.options.logger.warn('profile lease lost; closing the context', { accountId });
     this.options.onLeaseLost?.(accountId, error);
     void this.closeContext(accountId, { snapshot: false });
+  }
+
+  /**
+   * Counts a finished job; past `recycleAfterJobs` or `recycleAfterMs` the context is recycled
+   * (snapshot, close; the next job reopens it fresh). Returns whether it was.
+   */
+  async jobFinished(accountId: string): Promise<boolean> {
+    const live = this.live.get(accountId);
+    if (!live) return false;
+    live.jobsRun += 1;
+    const tooMany = live.jobsRun >= (this.options.recycleAfterJobs ?? 200);
+    const tooOld = Date.now() - live.openedAt >= (this.options.recycleAfterMs ?? 6 * 3600 * 1000);
+    if (!(tooMany || tooOld) || live.activePages > 0) return false;
+    this.options.logger.info('recycling a browser context', { accountId, jobsRun: live.jobsRun, ageMs: Date.now() - live.openedAt });
+    await this.closeContext(accountId, { snapshot: true });
+    return true;
   }
 
   /** The account's context tracing (the runner records a trace per job and keeps it on failure). */

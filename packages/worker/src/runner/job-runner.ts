@@ -231,6 +231,7 @@ export class JobRunner {
       await closePages();
       await runLog.close();
       this.running.delete(run.jobId);
+      await this.browsers.jobFinished(run.accountId).catch(() => false);
     }
   }
 }

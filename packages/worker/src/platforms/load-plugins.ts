@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { configError, PlatformSchema } from '@fleetwright/shared';
+import type { PlatformPlugin } from './plugin.js';
+
+/**
+ * Plugins named in `FLEET_PLUGINS` (comma-separated package names or file paths). Each module's
+ * default export is a plugin, or a function of the worker's env returning one. A module that does
+ * not load or does not look like a plugin stops the worker with a message naming it.
+ */
+export async function loadPlugins(spec: string | undefined, env: Record<string, string | undefined> = process.env): Promise<PlatformPlugin[]> {
+  const names = (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const plugins: PlatformPlugin[] = [];
+  for (const name of names) {
+    const target = name.startsWith('.') || name.startsWith('/') ? pathToFileURL(path.resolve(name)).href : name;
+    let mod: { default?: unknown };
+    try {
+      mod = (await import(target)) as { default?: unknown };
+    } catch (error) {
+      throw configError('FLEET_PLUGINS', `names ${name}, which does not load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+    const exported = typeof mod.default === 'function' ? await (mod.default as (e: typeof env) => unknown)(env) : mod.default;
+    plugins.push(checkPlugin(exported, name));
+  }
+  return plugins;
+}
+
+export function checkPlugin(value: unknown, name: string): PlatformPlugin {
+  const plugin = value as Partial<PlatformPlugin> | undefined;
+  if (!plugin || typeof plugin !== 'object' || !PlatformSchema.safeParse(plugin.platform).success) {
+    throw configError('FLEET_PLUGINS', `names ${name}, whose default export is not a plugin (needs platform: a lowercase name, and jobs)`);
+  }
+  if (!plugin.jobs || typeof plugin.jobs !== 'object' || Object.keys(plugin.jobs).length === 0) throw configError('FLEET_PLUGINS', `names ${name}, whose plugin declares no jobs`);
+  for (const [type, job] of Object.entries(plugin.jobs)) {
+    if (!/^[a-z0-9_]+$/.test(type) || typeof job?.run !== 'function' || typeof (job.schema as { safeParse?: unknown } | undefined)?.safeParse !== 'function') {
+      throw configError('FLEET_PLUGINS', `names ${name}, whose job ${type} needs a lowercase name, a zod schema and a run() function`);
+    }
+  }
+  return plugin as PlatformPlugin;
+}
