@@ -8,3 +8,4 @@ export * from './main.js';
 export * from './locks/profile-lock.js';
 export * from './locks/profile-lock-options.js';
 export * from './platforms/load-plugins.js';
+export * from './browser/remote-browsers.js';

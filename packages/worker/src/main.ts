@@ -47,6 +47,7 @@ export async function runWorker(): Promise<void> {
     maxLiveContexts: config.maxLiveContexts,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     redisUrl: config.redisUrl,
+    remoteBrowser: { cdpUrl: config.browserCdpUrl, launcherUrl: config.browserLauncherUrl },
     logger,
   });
   worker.start();

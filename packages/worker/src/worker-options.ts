@@ -30,5 +30,7 @@ export interface WorkerOptions {
   recycleAfterJobs?: number;
   /** Recycle a context after this long open. @defaultValue 6 hours */
   recycleAfterMs?: number;
+  /** Remote browsers instead of local Chromium: a CDP endpoint, or a launcher per profile. */
+  remoteBrowser?: { cdpUrl?: string | undefined; launcherUrl?: string | undefined } | undefined;
   logger: Logger;
 }

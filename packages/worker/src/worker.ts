@@ -19,6 +19,7 @@ import { Redis } from 'ioredis';
 import { BrowserManager } from './browser/browser-manager.js';
 import { ProfileLocks } from './locks/profile-lock.js';
 import { chromiumVersion } from './browser/chromium-version.js';
+import { RemoteBrowsers } from './browser/remote-browsers.js';
 import { MasterConnection } from './connection/master-connection.js';
 import { CpuMeter, descendantsRssBytes } from './connection/process-stats.js';
 import { AccountRegistry } from './runner/account-registry.js';
@@ -61,7 +62,9 @@ export class Worker {
       this.redis.on('error', (error) => logger.warn('redis error', { error: error.message }));
       this.locks = new ProfileLocks({ redis: this.redis, prefix: options.redisPrefix ?? 'fleet:', logger });
     }
+    const remote = options.remoteBrowser?.cdpUrl || options.remoteBrowser?.launcherUrl ? new RemoteBrowsers({ ...options.remoteBrowser, logger }) : undefined;
     this.browsers = new BrowserManager({
+      ...(remote ? { remote } : {}),
       ...(this.locks ? { leases: this.locks } : {}),
       onLeaseLost: (accountId, error) => this.runner.abortAccount(accountId, error),
       dataDir: options.dataDir,

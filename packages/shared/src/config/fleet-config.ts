@@ -31,6 +31,10 @@ export interface FleetConfig {
   /** Absent: the master grants leases and fencing tokens itself. */
   redisUrl: string | undefined;
   chromiumPath: string | undefined;
+  /** DevTools endpoint of an external Chromium; accounts get contexts in it instead of local profiles. */
+  browserCdpUrl: string | undefined;
+  /** HTTP launcher that starts a browser per profile (POST /profiles/:id/start → { wsEndpoint }). */
+  browserLauncherUrl: string | undefined;
   /** @defaultValue `info` */
   logLevel: LogLevel;
   /** Master HTTP port. @defaultValue 3000 */
@@ -53,6 +57,8 @@ export function loadConfig(env: Env = process.env): FleetConfig {
     headless: readBool(env, 'FLEET_HEADLESS', true, 'HEADLESS'),
     redisUrl: readUrl(env, 'FLEET_REDIS_URL', ['redis:', 'rediss:']),
     chromiumPath: readVar(env, 'FLEET_CHROMIUM_PATH')?.value,
+    browserCdpUrl: readUrl(env, 'FLEET_BROWSER_CDP_URL', ['http:', 'https:', 'ws:', 'wss:']),
+    browserLauncherUrl: readUrl(env, 'FLEET_BROWSER_LAUNCHER_URL', ['http:', 'https:']),
     logLevel: readEnum(env, 'FLEET_LOG_LEVEL', LOG_LEVELS, 'info', 'LOG_LEVEL'),
     port: readInt(env, 'PORT', 3000, { min: 0, max: 65_535 }),
     heartbeatIntervalMs: readInt(env, 'FLEET_HEARTBEAT_INTERVAL_MS', 10_000, { min: 100, max: 600_000 }),

@@ -1,5 +1,6 @@
 import type { FleetError, Logger, StorageState } from '@fleetwright/shared';
 import type { LeaseProvider } from './lease-provider.js';
+import type { RemoteBrowsers } from './remote-browsers.js';
 
 export interface BrowserManagerOptions {
   /** Profiles live in `<dataDir>/profiles/<accountId>`. */
@@ -21,5 +22,7 @@ export interface BrowserManagerOptions {
   recycleAfterJobs?: number;
   /** ... or after this long open, so long-lived browsers do not grow without bound. @defaultValue 6 hours */
   recycleAfterMs?: number;
+  /** Browsers that run elsewhere (CDP endpoint or HTTP launcher) instead of local Chromium. */
+  remote?: RemoteBrowsers;
   logger: Logger;
 }

@@ -9,6 +9,7 @@ import { restoreStorageState } from './restore-storage-state.js';
 import { findBrowserPid, killBrowser } from './browser-process.js';
 import type { HeldLease } from './lease-provider.js';
 import { writeChromiumLauncher } from './chromium-launcher.js';
+import type { RemoteContext } from './remote-browsers.js';
 
 interface LiveContext {
   accountId: string;
@@ -18,6 +19,8 @@ interface LiveContext {
   pid: number | undefined;
   fenceToken: number;
   lease: HeldLease | undefined;
+  /** Set when the context lives on a remote browser (CDP): closing it goes through the provider. */
+  remote: RemoteContext | undefined;
   /** Closing a persistent context's last page drops its session cookies, so one blank page stays open. */
   keepAlivePage: Page;
   lastUsedAt: number;
@@ -111,11 +114,17 @@ export class BrowserManager {
     const lease = await this.options.leases?.acquire(profile.accountId, (error) => this.leaseLost(profile.accountId, error));
     const fenceToken = lease?.fenceToken ?? profile.fenceToken;
     let context: BrowserContext;
+    let remote: RemoteContext | undefined;
     try {
-      context = await chromium.launchPersistentContext(
-        dir,
-        persistentContextOptions({ chromiumPath: this.launcher, headless: this.options.headless ?? true, proxy: profile.proxy, deviceProfile: profile.deviceProfile }),
-      );
+      if (this.options.remote) {
+        remote = await this.options.remote.open(profile.accountId, { proxy: profile.proxy, deviceProfile: profile.deviceProfile });
+        context = remote.context;
+      } else {
+        context = await chromium.launchPersistentContext(
+          dir,
+          persistentContextOptions({ chromiumPath: this.launcher, headless: this.options.headless ?? true, proxy: profile.proxy, deviceProfile: profile.deviceProfile }),
+        );
+      }
     } catch (error) {
       await lease?.release();
       throw error;
@@ -131,7 +140,8 @@ export class BrowserManager {
       accountId: profile.accountId,
       context,
       userDataDir: dir,
-      pid: findBrowserPid(dir),
+      pid: remote ? undefined : findBrowserPid(dir),
+      remote,
       fenceToken,
       lease,
       keepAlivePage,
@@ -188,7 +198,8 @@ export class BrowserManager {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
       timer.unref();
     });
-    const outcome = await Promise.race([live.context.close().then(() => 'closed' as const, () => 'closed' as const), timedOut]);
+    const closing = live.remote ? live.remote.close() : live.context.close();
+    const outcome = await Promise.race([closing.then(() => 'closed' as const, () => 'closed' as const), timedOut]);
     clearTimeout(timer);
     await live.lease?.release();
     if (outcome === 'timeout') {
@@ -236,6 +247,7 @@ export class BrowserManager {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.opening.values()]);
       await Promise.allSettled([...this.live.keys()].map((id) => this.closeContext(id)));
+      await this.options.remote?.close();
     })();
     return this.closing;
   }
