@@ -13,6 +13,7 @@ import { homePage } from './home-page.js';
 import { flowRoutes } from './routes/flow-routes.js';
 import { monitorRoutes } from './routes/monitor-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
+import { tokenRoutes } from './routes/token-routes.js';
 import type { JobReports } from '../scheduler/job-reports.js';
 import { artifactDownloadRoutes, artifactUploadRoutes } from './routes/artifact-routes.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
@@ -53,6 +54,7 @@ export function createApp({ store, scheduler, commands, parents, monitors, artif
   api.use(monitorRoutes(monitors));
   api.use(artifactDownloadRoutes(store, artifacts));
   api.use(messageRoutes(store.messages));
+  api.use(tokenRoutes(store.tokens));
   api.get('/jobs/:id/qrcode', (req, res) => {
     store.jobs.require(req.params.id, 'id');
     const dataUrl = reports.qrCodeOf(req.params.id);

@@ -80,6 +80,21 @@ export class JobCommands {
     }
   }
 
+  /**
+   * Deletes an account: refused while a job of it runs; its queued jobs are cancelled, its owner
+   * gets a revoke (closing the profile), finished jobs stay in history.
+   */
+  async deleteAccount(accountId: string): Promise<void> {
+    const account = this.store.accounts.require(accountId, 'id');
+    if (this.store.jobs.activeAccountIds().has(accountId)) throw new FleetError('CONFLICT', `account ${accountId} has a job running; cancel it first`, { field: 'id' });
+    for (const job of this.store.db.prepare("SELECT id FROM jobs WHERE account_id = ? AND status = 'queued'").all(accountId) as { id: string }[]) await this.cancel(job.id);
+    this.store.db.prepare('DELETE FROM monitors WHERE account_id = ?').run(accountId);
+    this.store.accounts.delete(accountId);
+    if (account.owner_worker_id && this.links.isConnected(account.owner_worker_id)) {
+      void this.links.request(account.owner_worker_id, MasterEvent.TaskRevoke, { accountId, epoch: account.epoch, reason: 'account deleted' });
+    }
+  }
+
   /** Queued: cancelled at once. Running: aborted on its worker, which reports `cancelled`. */
   async cancel(jobId: string): Promise<JobView> {
     const job = this.store.jobs.require(jobId, 'id');

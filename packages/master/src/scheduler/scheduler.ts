@@ -204,6 +204,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   // ---- accounts ------------------------------------------------------------------------------
 
+  /** Sends the account's assignment again (after an edit), without a new epoch. */
+  redeliver(accountId: string): void {
+    for (const delivered of this.delivered.values()) delivered.delete(accountId);
+    this.unreadable.delete(accountId);
+    this.schedule();
+  }
+
   /** Whether the account's owner has acknowledged its assignment at the current epoch. */
   isAccountReady(account: AccountRow): boolean {
     return account.owner_worker_id !== null && this.delivered.get(account.owner_worker_id)?.get(account.id) === account.epoch;

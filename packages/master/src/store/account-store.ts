@@ -12,6 +12,7 @@ import {
   type Page,
   type StepStatus,
   type StorageState,
+  type UpdateAccountBody,
   registerSecret,
 } from '@fleetwright/shared';
 import type { Db } from './database.js';
@@ -82,6 +83,51 @@ export class AccountStore {
       for (const tag of body.tags ?? []) insertTag.run(id, tag);
     })();
     return this.view(this.row(id)!);
+  }
+
+  /** Applies a PATCH in one transaction; blank secrets keep the stored ones. */
+  update(id: string, body: UpdateAccountBody): AccountView {
+    const row = this.require(id, 'id');
+    this.db.transaction(() => {
+      const sets: string[] = [];
+      const params: Record<string, unknown> = { id, now: Date.now() };
+      if (body.label !== undefined) (sets.push('label = @label'), (params.label = body.label));
+      if (body.tags !== undefined) {
+        sets.push('tags = @tags');
+        params.tags = JSON.stringify(body.tags);
+        this.db.prepare('DELETE FROM account_tags WHERE account_id = ?').run(id);
+        const insert = this.db.prepare('INSERT OR IGNORE INTO account_tags (account_id, tag) VALUES (?, ?)');
+        for (const tag of body.tags) insert.run(id, tag);
+      }
+      if (body.credentials) {
+        const current = this.secretsOf(row).credentials;
+        const username = body.credentials.username ?? current?.username;
+        const password = body.credentials.password ? body.credentials.password : current?.password;
+        if (!username || !password) throw new FleetError('VALIDATION_FAILED', 'credentials: a new account login needs both username and password', { field: 'credentials.password' });
+        registerSecret(password);
+        sets.push('username = @username', 'credentials_sealed = @credentials');
+        params.username = username;
+        params.credentials = this.secrets.seal(JSON.stringify({ username, password }), `account:${id}:credentials`);
+      }
+      if (body.proxy === null) sets.push('proxy_sealed = NULL', 'proxy_masked = NULL');
+      else if (body.proxy) {
+        sets.push('proxy_sealed = @proxy', 'proxy_masked = @proxyMasked');
+        params.proxy = this.secrets.seal(body.proxy, `account:${id}:proxy`);
+        params.proxyMasked = maskProxyUrl(body.proxy);
+      }
+      if (body.deviceProfile !== undefined) (sets.push('device_profile = @deviceProfile'), (params.deviceProfile = body.deviceProfile ? JSON.stringify(body.deviceProfile) : null));
+      if (sets.length > 0) this.db.prepare(`UPDATE accounts SET ${sets.join(', ')}, updated_at = @now WHERE id = @id`).run(params);
+    })();
+    return this.get(id);
+  }
+
+  /** Deletes the account; its finished jobs stay in history without the link. */
+  delete(id: string): void {
+    this.require(id, 'id');
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE jobs SET account_id = NULL WHERE account_id = ?').run(id);
+      this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
+    })();
   }
 
   row(id: string): AccountRow | undefined {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { generateToken, hashToken, tokensEqual } from '@fleetwright/shared';
+import { FleetError, generateToken, hashToken, tokensEqual } from '@fleetwright/shared';
 import type { Db } from './database.js';
 
 export type Role = 'admin' | 'operator' | 'viewer';
@@ -20,6 +20,16 @@ export class TokenStore {
     if (this.adminToken && tokensEqual(token, this.adminToken)) return { tokenId: 'env:FLEET_API_TOKEN', role: 'admin' };
     const row = this.db.prepare('SELECT id, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL').get(hashToken(token)) as { id: string; role: Role } | undefined;
     return row ? { tokenId: row.id, role: row.role } : undefined;
+  }
+
+  list(): { id: string; name: string; role: Role; createdAt: string; revokedAt: string | null }[] {
+    const rows = this.db.prepare('SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at').all() as { id: string; name: string; role: Role; created_at: number; revoked_at: number | null }[];
+    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, createdAt: new Date(r.created_at).toISOString(), revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString() }));
+  }
+
+  revoke(id: string): void {
+    const res = this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now(), id);
+    if (res.changes === 0 && !this.db.prepare('SELECT 1 FROM api_tokens WHERE id = ?').get(id)) throw new FleetError('NOT_FOUND', `no token ${id}`, { field: 'id' });
   }
 
   /** Returns the token once; only its hash is kept. */

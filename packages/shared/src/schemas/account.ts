@@ -36,6 +36,19 @@ export const CreateAccountBodySchema = z.strictObject({
 });
 export type CreateAccountBody = z.infer<typeof CreateAccountBodySchema>;
 
+/**
+ * PATCH of an account. A blank secret keeps the stored one (forms show secrets masked); `proxy:
+ * null` removes the proxy. Proxy and device changes apply when the account's context next opens.
+ */
+export const UpdateAccountBodySchema = z.strictObject({
+  label: z.string().max(256).nullable().optional(),
+  tags: z.array(TagSchema).max(32).optional(),
+  credentials: z.strictObject({ username: z.string().min(1).max(256).optional(), password: z.string().max(1024).optional() }).optional(),
+  proxy: z.union([z.literal(''), ProxyUrlSchema]).nullable().optional(),
+  deviceProfile: DeviceProfileSchema.nullable().optional(),
+});
+export type UpdateAccountBody = z.infer<typeof UpdateAccountBodySchema>;
+
 /** The per-step status fields written by the master from job outcomes. */
 export const ACCOUNT_STEPS = ['login', 'invite', 'team_join'] as const;
 export type AccountStep = (typeof ACCOUNT_STEPS)[number];

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { CreateAccountBodySchema, PageQuerySchema, parseOrThrow } from '@fleetwright/shared';
+import { CreateAccountBodySchema, PageQuerySchema, UpdateAccountBodySchema, parseOrThrow } from '@fleetwright/shared';
 import type { FleetStore } from '../../store/fleet-store.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
 import type { JobCommands } from '../../scheduler/job-commands.js';
@@ -19,6 +19,17 @@ export function accountRoutes(store: FleetStore, scheduler: Scheduler, commands:
   });
   router.get('/accounts/:id', (req, res) => {
     res.json(store.accounts.get(req.params.id));
+  });
+  router.patch('/accounts/:id', (req, res) => {
+    const body = parseOrThrow(UpdateAccountBodySchema, req.body);
+    const account = store.accounts.update(req.params.id, body);
+    // The owner gets the new secrets with a fresh delivery of its assignment (same epoch).
+    scheduler.redeliver(req.params.id);
+    res.json(account);
+  });
+  router.delete('/accounts/:id', async (req, res) => {
+    await commands.deleteAccount(req.params.id);
+    res.status(204).end();
   });
   return router;
 }
