@@ -1,0 +1,3 @@
+export * from './rest-client.js';
+export * from './event-client.js';
+export * from './fleet-api-error.js';

@@ -1,0 +1,130 @@
+import type {
+  AccountView,
+  CreateAccountBody,
+  CreateBatchBody,
+  CreateInviteFlowBody,
+  CreateJobBody,
+  CreateMonitorBody,
+  Health,
+  JobStatus,
+  JobView,
+  MonitorView,
+  Page,
+  UpdateAccountBody,
+  WorkerView,
+} from '@fleetwright/shared/contract';
+import { FleetApiError } from './fleet-api-error.js';
+
+export interface FleetClientOptions {
+  /** The master's base URL, e.g. `http://127.0.0.1:3000`. */
+  baseUrl: string;
+  /** An API token (admin, operator or viewer). */
+  token: string;
+  /** Per request. @defaultValue 15000 */
+  timeoutMs?: number;
+}
+
+export interface PageParams {
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface MessageView {
+  id: number;
+  accountId: string;
+  platform: string;
+  kind: 'comment' | 'dm';
+  platformMessageId: string;
+  threadId: string | null;
+  author: string;
+  text: string;
+  detectedAt: string;
+}
+
+export interface TokenView {
+  id: string;
+  name: string;
+  role: 'admin' | 'operator' | 'viewer';
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+type Query = Record<string, string | number | null | undefined>;
+
+/** The REST API, typed from the shared schemas: nobody hand-writes a URL. */
+export class RestClient {
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: FleetClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    const url = new URL(`${this.baseUrl}${path}`);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
+    const res = await fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${this.options.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+    });
+    const text = await res.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!res.ok) throw new FleetApiError(res.status, parsed ?? { code: 'INTERNAL_ERROR', message: `HTTP ${res.status}` });
+    return parsed as T;
+  }
+
+  health(): Promise<Health> {
+    return this.request('GET', '/health');
+  }
+
+  readonly accounts = {
+    list: (page: PageParams = {}) => this.request<Page<AccountView>>('GET', '/api/v1/accounts', undefined, { ...page }),
+    get: (id: string) => this.request<AccountView>('GET', `/api/v1/accounts/${encodeURIComponent(id)}`),
+    create: (body: CreateAccountBody) => this.request<AccountView>('POST', '/api/v1/accounts', body),
+    update: (id: string, body: UpdateAccountBody) => this.request<AccountView>('PATCH', `/api/v1/accounts/${encodeURIComponent(id)}`, body),
+    delete: (id: string) => this.request<void>('DELETE', `/api/v1/accounts/${encodeURIComponent(id)}`),
+  };
+
+  readonly jobs = {
+    create: (body: CreateJobBody) => this.request<JobView>('POST', '/api/v1/jobs', body),
+    get: (id: string) => this.request<JobView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`),
+    list: (filter: { status?: JobStatus; type?: string; accountId?: string } & PageParams = {}) => this.request<Page<JobView>>('GET', '/api/v1/jobs', undefined, { ...filter }),
+    cancel: (id: string) => this.request<JobView>('POST', `/api/v1/jobs/${encodeURIComponent(id)}/cancel`),
+    events: (id: string) => this.request<Page<{ at: string; kind: string; data: Record<string, unknown> }>>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/events`),
+    qrCode: (id: string) => this.request<{ jobId: string; dataUrl: string }>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/qrcode`),
+    /** Absolute URL of an artifact (send the token as a Bearer header when fetching it). */
+    artifactUrl: (id: string, name: string) => `${this.baseUrl}/api/v1/jobs/${encodeURIComponent(id)}/artifacts/${encodeURIComponent(name)}`,
+  };
+
+  readonly batches = {
+    create: (body: CreateBatchBody) => this.request<JobView>('POST', '/api/v1/batches', body),
+  };
+
+  readonly flows = {
+    invite: (body: CreateInviteFlowBody) => this.request<JobView>('POST', '/api/v1/flows/invite', body),
+  };
+
+  readonly monitors = {
+    create: (body: CreateMonitorBody) => this.request<MonitorView>('POST', '/api/v1/monitors', body),
+    list: (filter: { accountId?: string } & PageParams = {}) => this.request<Page<MonitorView>>('GET', '/api/v1/monitors', undefined, { ...filter }),
+    pause: (id: string) => this.request<MonitorView>('POST', `/api/v1/monitors/${encodeURIComponent(id)}/pause`),
+    resume: (id: string) => this.request<MonitorView>('POST', `/api/v1/monitors/${encodeURIComponent(id)}/resume`),
+    delete: (id: string) => this.request<void>('DELETE', `/api/v1/monitors/${encodeURIComponent(id)}`),
+  };
+
+  readonly workers = {
+    list: () => this.request<Page<WorkerView>>('GET', '/api/v1/workers'),
+    drain: (id: string, reason?: string) => this.request<WorkerView>('POST', `/api/v1/workers/${encodeURIComponent(id)}/drain`, reason ? { reason } : {}),
+  };
+
+  readonly messages = {
+    list: (filter: { accountId?: string; kind?: 'comment' | 'dm' } & PageParams = {}) => this.request<Page<MessageView>>('GET', '/api/v1/messages', undefined, { ...filter }),
+  };
+
+  readonly tokens = {
+    create: (name: string, role: TokenView['role']) => this.request<TokenView & { token: string }>('POST', '/api/v1/tokens', { name, role }),
+    list: () => this.request<Page<TokenView>>('GET', '/api/v1/tokens'),
+    revoke: (id: string) => this.request<void>('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`),
+  };
+}
