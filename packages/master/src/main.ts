@@ -1,6 +1,12 @@
 import { createLogger, loadConfig, loadOrExit } from '@fleetwright/shared';
 import { Master } from './master.js';
 import { loadOrCreateSecrets } from './master-secrets.js';
+import { fileURLToPath } from 'node:url';
+
+/** The workspace's built dashboard (packages/dashboard/dist), next to this package. */
+function defaultDashboardDir(): string {
+  return fileURLToPath(new URL('../../dashboard/dist', import.meta.url));
+}
 
 /** Composition root of a master process (PM2, `fleet master`). */
 export async function runMaster(): Promise<void> {
@@ -14,6 +20,7 @@ export async function runMaster(): Promise<void> {
     workerToken: secrets.workerToken,
     apiToken: secrets.apiToken,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    dashboardDir: process.env.FLEET_DASHBOARD_DIR || defaultDashboardDir(),
     logger,
   });
   await master.start();

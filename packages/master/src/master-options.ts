@@ -23,5 +23,7 @@ export interface MasterOptions {
   accountFailoverMs?: number;
   /** Finished jobs, their events and artifacts older than this are purged. @defaultValue 7 days */
   retentionMs?: number;
+  /** Built dashboard served at `/`. @defaultValue none: a plain status page */
+  dashboardDir?: string | undefined;
   logger: Logger;
 }

@@ -55,6 +55,7 @@ export class Master {
         artifacts: new ArtifactStore(this.store.db, path.join(options.dataDir, 'artifacts')),
         workerToken: options.workerToken,
         reports,
+        dashboardDir: options.dashboardDir,
         logger,
       }));
     this.io = new Server(this.server, { serveClient: false, maxHttpBufferSize: 8e6 });

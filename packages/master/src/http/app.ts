@@ -14,6 +14,9 @@ import { flowRoutes } from './routes/flow-routes.js';
 import { monitorRoutes } from './routes/monitor-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { JobReports } from '../scheduler/job-reports.js';
 import { artifactDownloadRoutes, artifactUploadRoutes } from './routes/artifact-routes.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
@@ -29,24 +32,34 @@ export interface AppParts {
   artifacts: ArtifactStore;
   reports: JobReports;
   workerToken: string;
+  /** Built dashboard (index.html and assets) served at `/`; absent: a plain status page. */
+  dashboardDir?: string | undefined;
   logger: Logger;
 }
 
-export function createApp({ store, scheduler, commands, parents, monitors, artifacts, reports, workerToken, logger }: AppParts): Express {
+export function createApp({ store, scheduler, commands, parents, monitors, artifacts, reports, workerToken, dashboardDir, logger }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.get('/health', (_req, res) => {
     res.json(computeHealth(store, scheduler));
   });
-  app.get('/', (_req, res) => {
-    res.type('html').send(homePage(computeHealth(store, scheduler)));
-  });
+  if (dashboardDir && existsSync(path.join(dashboardDir, 'index.html'))) {
+    app.use(express.static(dashboardDir, { index: 'index.html', maxAge: '1h' }));
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('html').send(homePage(computeHealth(store, scheduler)));
+    });
+  }
   // Workers upload with the fleet token, not an API token, so this comes before the API auth.
   app.use('/api/v1', artifactUploadRoutes(store, artifacts, workerToken));
+  app.use('/api/v1', express.json({ limit: '16kb' }), sessionRoutes(store.tokens));
   const api = express.Router();
   api.use(requireToken(store.tokens));
   api.use(express.json({ limit: '2mb' }));
+  api.get('/session', (_req, res) => {
+    res.json({ role: res.locals.role });
+  });
   api.use(accountRoutes(store, scheduler, commands));
   api.use(jobRoutes(store, commands));
   api.use(workerRoutes(store, scheduler));

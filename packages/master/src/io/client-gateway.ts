@@ -18,6 +18,7 @@ import {
 import type { FleetStore } from '../store/fleet-store.js';
 import type { JobCommands } from '../scheduler/job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import { readCookie, SESSION_COOKIE } from '../http/auth.js';
 
 
 type ClientNamespace = Namespace<ClientToMasterEvents, MasterToClientEvents, Record<string, never>, ClientSocketData>;
@@ -37,8 +38,10 @@ export class ClientGateway {
     const ns = io.of(Ns.Client) as ClientNamespace;
     this.namespace = ns;
     ns.use((socket, next) => {
+      // The dashboard signs in with its httpOnly cookie; upstream systems pass a token in `auth`.
       const parsed = ClientHandshakeSchema.safeParse(socket.handshake.auth);
-      const identity = parsed.success ? this.store.tokens.verify(parsed.data.token) : undefined;
+      const token = parsed.success ? parsed.data.token : readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
+      const identity = token ? this.store.tokens.verify(token) : undefined;
       if (!identity) {
         const error = new Error('client authentication failed: missing or unknown API token') as Error & { data: unknown };
         error.data = { code: 'UNAUTHORIZED', message: error.message };
