@@ -15,6 +15,7 @@ import { monitorRoutes } from './routes/monitor-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { openApiDocument } from './openapi.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { JobReports } from '../scheduler/job-reports.js';
@@ -54,6 +55,11 @@ export function createApp({ store, scheduler, commands, parents, monitors, artif
   // Workers upload with the fleet token, not an API token, so this comes before the API auth.
   app.use('/api/v1', artifactUploadRoutes(store, artifacts, workerToken));
   app.use('/api/v1', express.json({ limit: '16kb' }), sessionRoutes(store.tokens));
+  // The API's own description is public, like /health: it holds no data.
+  const openApi = openApiDocument();
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
   const api = express.Router();
   api.use(requireToken(store.tokens));
   api.use(express.json({ limit: '2mb' }));

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import {
+  AccountViewSchema,
+  CreateAccountBodySchema,
+  CreateBatchBodySchema,
+  CreateInviteFlowBodySchema,
+  CreateJobBodySchema,
+  CreateMonitorBodySchema,
+  ERROR_CODE_NAMES,
+  FLEET_VERSION,
+  HealthSchema,
+  JobViewSchema,
+  MonitorViewSchema,
+  UpdateAccountBodySchema,
+  WorkerViewSchema,
+} from '@fleetwright/shared';
+import { MessageViewSchema } from '../store/message-store.js';
+
+type Json = Record<string, unknown>;
+
+const ErrorSchema = z.object({ code: z.enum(ERROR_CODE_NAMES as [string, ...string[]]), message: z.string(), field: z.string().optional() });
+
+function schema(s: z.ZodType, io: 'input' | 'output' = 'output'): Json {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  return rest;
+}
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const json = (s: Json): Json => ({ content: { 'application/json': { schema: s } } });
+const page = (item: string): Json => ({ type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: ref(item) }, nextCursor: { type: ['string', 'null'] } } });
+const errors = { '400': { description: 'Bad input', ...json(ref('Error')) }, '401': { description: 'No or unknown token', ...json(ref('Error')) }, '404': { description: 'Not found', ...json(ref('Error')) } };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const pageParams = [
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
+  { name: 'cursor', in: 'query', schema: { type: 'string' } },
+];
+
+function op(summary: string, response: Json | null, extra: Json = {}): Json {
+  return { summary, responses: { ...(response ? { '200': { description: 'OK', ...json(response) } } : { '204': { description: 'Done' } }), ...errors }, ...extra };
+}
+const body = (name: string): Json => ({ requestBody: { required: true, ...json(ref(name)) } });
+
+/** The OpenAPI 3.1 document of the REST API, generated from the shared zod schemas. */
+export function openApiDocument(): Json {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Fleetwright API', version: FLEET_VERSION, description: 'REST API of the Fleetwright master. Errors are `{ code, message, field? }`; lists page with `limit` and `cursor`.' },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Error: schema(ErrorSchema),
+        Health: schema(HealthSchema),
+        Account: schema(AccountViewSchema),
+        CreateAccount: schema(CreateAccountBodySchema, 'input'),
+        UpdateAccount: schema(UpdateAccountBodySchema, 'input'),
+        Job: schema(JobViewSchema),
+        CreateJob: schema(CreateJobBodySchema, 'input'),
+        CreateBatch: schema(CreateBatchBodySchema, 'input'),
+        CreateInviteFlow: schema(CreateInviteFlowBodySchema, 'input'),
+        Monitor: schema(MonitorViewSchema),
+        CreateMonitor: schema(CreateMonitorBodySchema, 'input'),
+        Worker: schema(WorkerViewSchema),
+        Message: schema(MessageViewSchema),
+      },
+    },
+    paths: {
+      '/health': { get: { ...op('Fleet health (no token)', ref('Health')), security: [] } },
+      '/api/v1/accounts': {
+        get: op('List accounts', page('Account'), { parameters: pageParams }),
+        post: { ...op('Create an account (secrets masked in the answer)', ref('Account')), ...body('CreateAccount') },
+      },
+      '/api/v1/accounts/{id}': {
+        parameters: [idParam],
+        get: op('Get an account', ref('Account')),
+        patch: { ...op('Edit an account (a blank secret keeps the stored one)', ref('Account')), ...body('UpdateAccount') },
+        delete: op('Delete an account', null),
+      },
+      '/api/v1/jobs': {
+        get: op('List jobs, newest first', page('Job'), {
+          parameters: [...pageParams, { name: 'status', in: 'query', schema: { type: 'string' } }, { name: 'type', in: 'query', schema: { type: 'string' } }, { name: 'accountId', in: 'query', schema: { type: 'string' } }],
+        }),
+        post: { ...op('Create a job (an existing idempotency key returns its job)', ref('Job')), ...body('CreateJob') },
+      },
+      '/api/v1/jobs/{id}': { parameters: [idParam], get: op('Get a job with its progress, result, error and artifacts', ref('Job')) },
+      '/api/v1/jobs/{id}/cancel': { parameters: [idParam], post: op('Cancel a job (a batch or flow stops its unfinished children)', ref('Job')) },
+      '/api/v1/jobs/{id}/events': { parameters: [idParam], get: op('A job\'s event timeline', { type: 'object' }) },
+      '/api/v1/jobs/{id}/qrcode': { parameters: [idParam], get: op('The latest QR code of a login job', { type: 'object', properties: { jobId: { type: 'string' }, dataUrl: { type: 'string' } } }) },
+      '/api/v1/jobs/{id}/artifacts/{name}': {
+        parameters: [idParam, { name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        get: { summary: 'Download an artifact (run.log, *.png, trace.zip)', responses: { '200': { description: 'The file' }, ...errors } },
+      },
+      '/api/v1/batches': { post: { ...op('Create a batch of jobs', ref('Job')), ...body('CreateBatch') } },
+      '/api/v1/flows/invite': { post: { ...op('Invite members, then accept on each', ref('Job')), ...body('CreateInviteFlow') } },
+      '/api/v1/monitors': {
+        get: op('List monitors', page('Monitor'), { parameters: [...pageParams, { name: 'accountId', in: 'query', schema: { type: 'string' } }] }),
+        post: { ...op('Create a recurring job for an account', ref('Monitor')), ...body('CreateMonitor') },
+      },
+      '/api/v1/monitors/{id}': { parameters: [idParam], get: op('Get a monitor', ref('Monitor')), delete: op('Delete a monitor', null) },
+      '/api/v1/monitors/{id}/pause': { parameters: [idParam], post: op('Pause a monitor', ref('Monitor')) },
+      '/api/v1/monitors/{id}/resume': { parameters: [idParam], post: op('Resume a monitor', ref('Monitor')) },
+      '/api/v1/workers': { get: op('List workers', page('Worker')) },
+      '/api/v1/workers/{id}': { parameters: [idParam], get: op('Get a worker', ref('Worker')) },
+      '/api/v1/workers/{id}/drain': { parameters: [idParam], post: op('Drain a worker: no new jobs, then its accounts move', ref('Worker')) },
+      '/api/v1/messages': {
+        get: op('Comments and DMs found by crawls', page('Message'), { parameters: [...pageParams, { name: 'accountId', in: 'query', schema: { type: 'string' } }, { name: 'kind', in: 'query', schema: { type: 'string', enum: ['comment', 'dm'] } }] }),
+      },
+      '/api/v1/tokens': {
+        get: op('List API tokens (admin)', { type: 'object' }),
+        post: { ...op('Create an API token, shown once (admin)', { type: 'object' }), requestBody: { required: true, ...json({ type: 'object', required: ['name', 'role'], properties: { name: { type: 'string' }, role: { type: 'string', enum: ['admin', 'operator', 'viewer'] } } }) } },
+      },
+      '/api/v1/tokens/{id}': { parameters: [idParam], delete: op('Revoke an API token (admin)', null) },
+    },
+  };
+}
