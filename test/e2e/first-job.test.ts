@@ -56,8 +56,8 @@ describe('a job end to end: master → worker → real Chromium → sandbox', ()
     expect(Date.now() - Date.parse(w1.lastHeartbeatAt)).toBeLessThan(3 * 300 + 500);
     expect(w1.stats.liveContexts).toBe(1);
     expect(w1.stats.browserRssBytes).toBeGreaterThan(0);
-    expect(w1.capabilities).toMatchObject([{ platform: 'sandbox', jobTypes: ['crawl', 'login'] }]);
-    expect(Object.keys(w1.capabilities[0].payloadSchemas).sort()).toEqual(['crawl', 'login']);
+    expect(w1.capabilities).toMatchObject([{ platform: 'sandbox', jobTypes: ['accept_invite', 'crawl', 'invite', 'login', 'reply'] }]);
+    expect(Object.keys(w1.capabilities[0].payloadSchemas).sort()).toEqual(['accept_invite', 'crawl', 'invite', 'login', 'reply']);
 
     const health = await fetch(`${fleet.master.url}/health`).then((r) => r.json());
     expect(health).toEqual({ status: 'ok', workers: { online: 1, draining: 0, offline: 0 }, accounts: { total: 1, live: 1, busy: 0 }, jobs: { queued: 0, running: 0 }, pools: {} });
