@@ -1,4 +1,5 @@
-import { createLogger, loadConfig, loadOrExit } from '@fleetwright/shared';
+import path from 'node:path';
+import { closeLogger, createLogger, loadConfig, loadOrExit } from '@fleetwright/shared';
 import { Master } from './master.js';
 import { loadOrCreateSecrets } from './master-secrets.js';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,8 @@ function defaultDashboardDir(): string {
 /** Composition root of a master process (PM2, `fleet master`). */
 export async function runMaster(): Promise<void> {
   const config = loadOrExit(() => loadConfig(), 'fleet-master');
-  const logger = createLogger({ name: 'master', level: config.logLevel });
+  // JSON lines to data/logs/master-<date>.log (rotated), readable lines on the console.
+  const logger = createLogger({ name: 'master', level: config.logLevel, dir: path.join(config.dataDir, 'logs') });
   const secrets = loadOrCreateSecrets(config);
   const master = new Master({
     dataDir: config.dataDir,
@@ -30,7 +32,10 @@ export async function runMaster(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping master', { signal });
-    void master.close().then(() => process.exit(0));
+    void master
+      .close()
+      .then(() => closeLogger(logger))
+      .then(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

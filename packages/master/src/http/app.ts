@@ -15,6 +15,7 @@ import { monitorRoutes } from './routes/monitor-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { statsRoutes } from './routes/stats-routes.js';
 import { openApiDocument } from './openapi.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -54,7 +55,7 @@ export function createApp({ store, scheduler, commands, parents, monitors, artif
   }
   // Workers upload with the fleet token, not an API token, so this comes before the API auth.
   app.use('/api/v1', artifactUploadRoutes(store, artifacts, workerToken));
-  app.use('/api/v1', express.json({ limit: '16kb' }), sessionRoutes(store.tokens));
+  app.use('/api/v1', sessionRoutes(store.tokens));
   // The API's own description is public, like /health: it holds no data.
   const openApi = openApiDocument();
   app.get('/api/v1/openapi.json', (_req, res) => {
@@ -74,6 +75,7 @@ export function createApp({ store, scheduler, commands, parents, monitors, artif
   api.use(artifactDownloadRoutes(store, artifacts));
   api.use(messageRoutes(store.messages));
   api.use(tokenRoutes(store.tokens));
+  api.use(statsRoutes(store));
   api.get('/jobs/:id/qrcode', (req, res) => {
     store.jobs.require(req.params.id, 'id');
     const dataUrl = reports.qrCodeOf(req.params.id);

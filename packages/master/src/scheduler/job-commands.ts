@@ -1,6 +1,6 @@
 import { FleetError, MasterEvent, parseOrThrow, type CreateJobBody, type JobView, type Logger } from '@fleetwright/shared';
 import { PayloadSchemaCache } from './payload-schema-cache.js';
-import { PARENT_JOB_TYPES } from '../store/job-store.js';
+import { PARENT_JOB_TYPES, type JobRow } from '../store/job-store.js';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { Scheduler } from './scheduler.js';
 import type { WorkerLinks } from './worker-links.js';
@@ -19,6 +19,33 @@ export class JobCommands {
 
   /** Validates against what the fleet knows, then queues; an existing idempotency key returns its job. */
   create(body: CreateJobBody, extra: { monitorId?: string } = {}): { job: JobView; created: boolean } {
+    const platform = this.check(body);
+    const result = this.insert(body, platform, extra);
+    if (result.created) this.scheduler.schedule();
+    return { job: this.store.jobs.view(result.row), created: result.created };
+  }
+
+  /**
+   * Creates many jobs: every body is checked first, then all are written in one transaction, so a
+   * bad one (named as `jobs.<i>...`) leaves nothing written and nothing announced.
+   */
+  createMany(bodies: CreateJobBody[]): { job: JobView; created: boolean }[] {
+    const platforms = bodies.map((body, i) => {
+      try {
+        return this.check(body);
+      } catch (error) {
+        const e = FleetError.from(error);
+        throw new FleetError(e.code, `jobs.${i}.${e.message}`, { field: `jobs.${i}${e.field ? `.${e.field}` : ''}` });
+      }
+    });
+    const rows = this.store.db.transaction(() => bodies.map((body, i) => this.insert(body, platforms[i]!, {}, false)))();
+    for (const { row, created } of rows) if (created) this.scheduler.jobChanged(row);
+    this.scheduler.schedule();
+    return rows.map(({ row, created }) => ({ job: this.store.jobs.view(row), created }));
+  }
+
+  /** Everything that can refuse a job, with no write; returns the job's platform (null for a pool job). */
+  private check(body: CreateJobBody): string | null {
     let platform: string | null = null;
     if (body.accountId) {
       platform = this.store.accounts.require(body.accountId).platform;
@@ -28,7 +55,11 @@ export class JobCommands {
       if (n === 0) throw new FleetError('VALIDATION_FAILED', `pool: no account has the tag ${body.pool}`, { field: 'pool' });
     }
     if (body.parentId) this.store.jobs.require(body.parentId, 'parentId');
-    const { row, created } = this.store.jobs.create({
+    return platform;
+  }
+
+  private insert(body: CreateJobBody, platform: string | null, extra: { monitorId?: string }, announce = true): { row: JobRow; created: boolean } {
+    const result = this.store.jobs.create({
       type: body.type,
       platform,
       accountId: body.accountId ?? null,
@@ -42,11 +73,8 @@ export class JobCommands {
       idempotencyKey: body.idempotencyKey ?? null,
       monitorId: extra.monitorId ?? null,
     });
-    if (created) {
-      this.scheduler.jobChanged(row);
-      this.scheduler.schedule();
-    }
-    return { job: this.store.jobs.view(row), created };
+    if (announce && result.created) this.scheduler.jobChanged(result.row);
+    return result;
   }
 
   /**
@@ -58,13 +86,10 @@ export class JobCommands {
     const declared = new Set<string>();
     let known = false;
     let payloadSchema: unknown;
-    for (const worker of this.store.workers.all()) {
-      for (const capability of this.store.workers.capabilitiesOf(worker)) {
-        if (capability.platform !== platform) continue;
-        known = true;
-        capability.jobTypes.forEach((t) => declared.add(t));
-        payloadSchema ??= capability.payloadSchemas?.[type];
-      }
+    for (const capability of this.store.workers.capabilitiesFor(platform)) {
+      known = true;
+      capability.jobTypes.forEach((t) => declared.add(t));
+      payloadSchema ??= capability.payloadSchemas?.[type];
     }
     if (known && !declared.has(type)) {
       throw new FleetError('UNKNOWN_JOB_TYPE', `type: platform ${platform} has no job type ${type} (it has ${[...declared].sort().join(', ')})`, { field: 'type' });
@@ -74,7 +99,7 @@ export class JobCommands {
 
   /** Refuses an account for a platform no worker has declared, once any worker has declared some. */
   checkPlatform(platform: string): void {
-    const platforms = new Set(this.store.workers.all().flatMap((w) => this.store.workers.capabilitiesOf(w).map((c) => c.platform)));
+    const platforms = new Set(this.store.workers.knownPlatforms());
     if (platforms.size > 0 && !platforms.has(platform)) {
       throw new FleetError('UNKNOWN_PLATFORM', `platform: no worker runs platform ${platform} (known: ${[...platforms].sort().join(', ')})`, { field: 'platform' });
     }

@@ -27,6 +27,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly unreadable = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private tickQueued = false;
+  /** Set when ownership may need work (accounts added, workers came or went, assignments acked). */
+  private assignmentsDirty = true;
   private closed = false;
   readonly options: Required<SchedulerOptions>;
 
@@ -50,7 +52,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   start(): void {
     this.store.workers.markAllOffline();
-    this.timer = setInterval(() => this.tick(), this.options.tickIntervalMs);
+    this.timer = setInterval(() => this.tick(true), this.options.tickIntervalMs);
     this.timer.unref();
   }
 
@@ -58,6 +60,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** Something about accounts or their owners changed: the next pass revisits assignments. */
+  accountsChanged(): void {
+    this.assignmentsDirty = true;
+    this.schedule();
   }
 
   /** Coalesces many triggers in one turn of the event loop into one pass. */
@@ -70,12 +78,22 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     });
   }
 
-  tick(): void {
+  /**
+   * One pass. The timer's passes (`full`) also check liveness and timers and revisit every
+   * assignment; passes triggered by events only assign when something about ownership changed
+   * and then dispatch, which keeps the per-job cost flat as accounts grow.
+   */
+  tick(full = false): void {
     if (this.closed) return;
     try {
-      this.checkLiveness();
-      this.emit('tick');
-      this.assignAccounts();
+      if (full) {
+        this.checkLiveness();
+        this.emit('tick');
+      }
+      if (full || this.assignmentsDirty) {
+        this.assignmentsDirty = false;
+        this.assignAccounts();
+      }
       this.dispatch();
     } catch (error) {
       this.logger.error('scheduler pass failed', { error });
@@ -91,6 +109,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.connectionSeq += 1;
     this.connectionOf.set(worker.id, this.connectionSeq);
     this.forgetInFlight(worker.id);
+    this.assignmentsDirty = true;
     const toCancel: string[] = [];
     for (const job of this.store.jobs.activeForWorker(worker.id)) {
       if (!runningJobIds.has(job.id)) this.requeueLost(job, 'worker restarted without this job');
@@ -113,6 +132,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.delivered.delete(workerId);
     this.connectionOf.delete(workerId);
     this.forgetInFlight(workerId);
+    this.assignmentsDirty = true;
     const row = this.store.workers.row(workerId);
     if (row && row.status !== 'offline') this.store.workers.setStatus(workerId, 'offline');
     this.emitWorker(workerId);
@@ -151,7 +171,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       this.logger.info('account released from its worker', { accountId: account.id, workerId, reason, epoch: moved.epoch });
       if (this.links.isConnected(workerId)) void this.links.request(workerId, MasterEvent.TaskRevoke, { accountId: account.id, epoch: account.epoch, reason });
     }
-    this.schedule();
+    this.accountsChanged();
   }
 
   /** A job whose lease ran out with no result (its worker's own deadline should have ended it) goes back. */
@@ -170,6 +190,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const worker = this.store.workers.require(workerId);
     if (worker.status === 'offline') throw new FleetError('CONFLICT', `worker ${workerId} is offline`, { field: 'id' });
     this.store.workers.setStatus(workerId, 'draining');
+    this.assignmentsDirty = true;
     void this.links.request(workerId, MasterEvent.WorkerDrain, { reason });
     this.emitWorker(workerId);
     this.schedule();
@@ -208,7 +229,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   redeliver(accountId: string): void {
     for (const delivered of this.delivered.values()) delivered.delete(accountId);
     this.unreadable.delete(accountId);
-    this.schedule();
+    this.accountsChanged();
   }
 
   /** Whether the account's owner has acknowledged its assignment at the current epoch. */
@@ -273,6 +294,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
           this.delivered.get(workerId)?.set(account.id, account.epoch);
           this.schedule();
         } else {
+          this.assignmentsDirty = true;
           this.logger.warn('worker refused an assignment', { workerId, accountId: account.id, error: ack.error });
         }
       })

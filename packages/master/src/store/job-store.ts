@@ -149,9 +149,10 @@ export class JobStore {
       }
       const columns = Object.keys(patch) as (keyof JobPatch)[];
       const sets = ['status = @status', ...columns.map((c) => `${c} = @${c}`)].join(', ');
-      this.db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`).run({ ...patch, status: to, id });
+      // RETURNING saves a second read of the row on the hot path.
+      const row = this.db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id RETURNING *`).get({ ...patch, status: to, id }) as JobRow;
       this.addEvent(id, 'status', { from: current.status, status: to, ...event });
-      return this.require(id);
+      return row;
     })();
   }
 
@@ -244,7 +245,8 @@ export class JobStore {
       monitorId: row.monitor_id,
       ...(PARENT_JOB_TYPES.has(row.type) ? { childIds: this.children(row.id).map((c) => c.id) } : {}),
       idempotencyKey: row.idempotency_key,
-      artifacts: this.artifacts(row.id),
+      // Artifacts are uploaded before a job's result, so only a finished job can have any.
+      artifacts: row.finished_at === null ? [] : this.artifacts(row.id),
       runAfter: iso(row.run_after),
       createdAt: iso(row.created_at),
       startedAt: iso(row.started_at),

@@ -31,10 +31,31 @@ export interface WorkerRegistration {
 }
 
 export class WorkerStore {
+  /** Platform → declared job types and payload schemas, rebuilt when a worker registers. */
+  private capabilityIndex: Map<string, Capability[]> | undefined;
+
   constructor(private readonly db: Db) {}
+
+  /** Every capability declared for a platform by any worker that ever registered. */
+  capabilitiesFor(platform: string): Capability[] {
+    this.capabilityIndex ??= this.buildCapabilityIndex();
+    return this.capabilityIndex.get(platform) ?? [];
+  }
+
+  knownPlatforms(): string[] {
+    this.capabilityIndex ??= this.buildCapabilityIndex();
+    return [...this.capabilityIndex.keys()];
+  }
+
+  private buildCapabilityIndex(): Map<string, Capability[]> {
+    const index = new Map<string, Capability[]>();
+    for (const row of this.all()) for (const c of this.capabilitiesOf(row)) index.set(c.platform, [...(index.get(c.platform) ?? []), c]);
+    return index;
+  }
 
   /** Registers or re-registers a worker; it comes back online with a fresh heartbeat. */
   upsert(reg: WorkerRegistration): WorkerRow {
+    this.capabilityIndex = undefined;
     const now = Date.now();
     this.db
       .prepare(

@@ -1,2 +1,3 @@
 export * from './redact.js';
 export * from './logger.js';
+export * from './close-logger.js';

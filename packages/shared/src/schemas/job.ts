@@ -35,6 +35,10 @@ export const CreateJobBodySchema = z
   });
 export type CreateJobBody = z.infer<typeof CreateJobBodySchema>;
 
+/** Many independent jobs in one request (all or nothing): for submitting at volume. */
+export const CreateJobsBulkBodySchema = z.strictObject({ jobs: z.array(CreateJobBodySchema).min(1).max(1000) });
+export type CreateJobsBulkBody = z.infer<typeof CreateJobsBulkBodySchema>;
+
 /** A batch: a parent job whose children are ordinary jobs; its progress is theirs. */
 export const CreateBatchBodySchema = z.strictObject({
   // Each child is an ordinary job body; its parentId is set by the master.

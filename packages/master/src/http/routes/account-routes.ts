@@ -10,7 +10,7 @@ export function accountRoutes(store: FleetStore, scheduler: Scheduler, commands:
     const body = parseOrThrow(CreateAccountBodySchema, req.body);
     commands.checkPlatform(body.platform);
     const account = store.accounts.create(body);
-    scheduler.schedule();
+    scheduler.accountsChanged();
     res.status(201).json(account);
   });
   router.get('/accounts', (req, res) => {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { CreateJobBodySchema, JobListQuerySchema, PageQuerySchema, parseOrThrow } from '@fleetwright/shared';
+import { CreateJobBodySchema, CreateJobsBulkBodySchema, JobListQuerySchema, PageQuerySchema, parseOrThrow } from '@fleetwright/shared';
 import type { FleetStore } from '../../store/fleet-store.js';
 import type { JobCommands } from '../../scheduler/job-commands.js';
 
@@ -9,6 +9,11 @@ export function jobRoutes(store: FleetStore, commands: JobCommands): Router {
     const body = parseOrThrow(CreateJobBodySchema, req.body);
     const { job, created } = commands.create(body);
     res.status(created ? 201 : 200).json(job);
+  });
+  router.post('/jobs/bulk', (req, res) => {
+    const body = parseOrThrow(CreateJobsBulkBodySchema, req.body);
+    const items = commands.createMany(body.jobs).map(({ job }) => ({ id: job.id, status: job.status, idempotencyKey: job.idempotencyKey }));
+    res.status(201).json({ items });
   });
   router.get('/jobs', (req, res) => {
     const page = parseOrThrow(PageQuerySchema, req.query);

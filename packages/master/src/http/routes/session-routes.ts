@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import { FleetError, parseOrThrow } from '@fleetwright/shared';
 import type { TokenStore } from '../../store/token-store.js';
@@ -9,7 +9,7 @@ const SignInBodySchema = z.strictObject({ token: z.string().min(1).max(512) });
 /** Dashboard sign-in: a token in, an httpOnly cookie out. Mounted before the token check. */
 export function sessionRoutes(tokens: TokenStore): Router {
   const router = Router();
-  router.post('/session', (req, res) => {
+  router.post('/session', express.json({ limit: '16kb' }), (req, res) => {
     const { token } = parseOrThrow(SignInBodySchema, req.body);
     const identity = tokens.verify(token);
     if (!identity) throw new FleetError('UNAUTHORIZED', 'unknown API token', { field: 'token' });

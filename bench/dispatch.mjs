@@ -1,0 +1,124 @@
+// bench:dispatch — the real master in its own process, simulated workers (real socket.io clients)
+// in another, no-op jobs. Method: ../shared/BENCHMARKS.md. Progress on stderr, one JSON line on stdout.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { io } from 'socket.io-client';
+import { ClientEvent, Namespace } from '@fleetwright/shared/contract';
+import { fork, freePort, median, percentile, procStat, progress, spawn, waitFor } from './lib.mjs';
+
+const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 50);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? WORKERS * CONCURRENCY * 2);
+const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 1000);
+const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 10);
+const CLK_TCK = 100;
+
+async function oneRun(run) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-bench-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const apiToken = `fwa_${randomBytes(12).toString('hex')}`;
+  const workerToken = `fww_${randomBytes(12).toString('hex')}`;
+  const master = spawn(process.execPath, [...(process.env.BENCH_MASTER_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(root, 'packages/cli/dist/main.js'), 'master'], {
+    env: { ...process.env, PORT: String(port), FLEET_DATA_DIR: dir, FLEET_API_TOKEN: apiToken, FLEET_WORKER_TOKEN: workerToken, FLEET_SECRET_KEY: randomBytes(32).toString('hex'), FLEET_LOG_LEVEL: 'error', FLEET_DASHBOARD_DIR: '/nonexistent' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let sims;
+  let client;
+  try {
+    const headers = { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' };
+    const api = async (method, route, body) => {
+      const res = await fetch(`${url}${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const json = await res.json();
+      if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+    await waitFor('the master', async () => ((await fetch(`${url}/health`)).ok ? true : undefined), 30_000);
+    sims = fork(path.join(root, 'bench/sim-workers.mjs'), [], { env: { ...process.env, BENCH_MASTER_URL: url, BENCH_WORKER_TOKEN: workerToken, BENCH_WORKERS: String(WORKERS), BENCH_CONCURRENCY: String(CONCURRENCY) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    await new Promise((resolve) => sims.once('message', resolve));
+    progress(`run ${run}: ${WORKERS} simulated workers registered; creating ${ACCOUNTS} accounts`);
+    const accountIds = [];
+    for (let i = 0; i < ACCOUNTS; i += 1) accountIds.push((await api('POST', '/api/v1/accounts', { platform: 'bench', label: `bench-${i}` })).id);
+    await waitFor('every account live', async () => ((await (await fetch(`${url}/health`)).json()).accounts.live === ACCOUNTS ? true : undefined), 60_000, 200);
+
+    client = io(`${url}${Namespace.Client}`, { auth: { token: apiToken }, transports: ['websocket'] });
+    await new Promise((resolve, reject) => (client.once('connect', resolve), client.once('connect_error', reject)));
+    const doneAt = new Map();
+    client.on(ClientEvent.JobDone, (job) => {
+      if (job.status === 'succeeded') doneAt.set(job.idempotencyKey ?? job.id, performance.now());
+    });
+
+    // Phase 1: throughput. 20,000 jobs as fast as the API takes them, in bulk requests.
+    const stat0 = procStat(master.pid);
+    const simStat0 = procStat(sims.pid);
+    const selfCpu0 = process.cpuUsage();
+    let peakRss = stat0.rssBytes;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, procStat(master.pid).rssBytes)), 100);
+    const t0 = performance.now();
+    const chunk = 500;
+    const chunks = [];
+    for (let i = 0; i < JOBS; i += chunk) chunks.push(Array.from({ length: Math.min(chunk, JOBS - i) }, (_, k) => ({ type: 'noop', accountId: accountIds[(i + k) % ACCOUNTS], idempotencyKey: `t-${run}-${i + k}` })));
+    let next = 0;
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      while (next < chunks.length) await api('POST', '/api/v1/jobs/bulk', { jobs: chunks[next++] });
+    }));
+    const submitted = performance.now();
+    let lastReport = 0;
+    await waitFor('every throughput job to succeed', () => {
+      if (performance.now() - lastReport > 2000) (lastReport = performance.now()), progress(`run ${run}: ${doneAt.size}/${JOBS} succeeded`);
+      return doneAt.size >= JOBS ? true : undefined;
+    }, 600_000, 20);
+    const t1 = Math.max(...doneAt.values());
+    const stat1 = procStat(master.pid);
+    const jobsPerSec = JOBS / ((t1 - t0) / 1000);
+    const throughputCpu = ((stat1.cpuTicks - stat0.cpuTicks) / CLK_TCK / ((performance.now() - t0) / 1000)) * 100;
+    const elapsedS = (performance.now() - t0) / 1000;
+    const simCpu = ((procStat(sims.pid).cpuTicks - simStat0.cpuTicks) / CLK_TCK / elapsedS) * 100;
+    const selfCpu = process.cpuUsage(selfCpu0);
+    progress(`run ${run}: ${Math.round(jobsPerSec)} jobs/s (submitted in ${Math.round(submitted - t0)} ms), CPU: master ${Math.round(throughputCpu)} %, workers ${Math.round(simCpu)} %, client ${Math.round(((selfCpu.user + selfCpu.system) / 1e6 / elapsedS) * 100)} %`);
+
+    // Phase 2: latency at a paced offered load, one job per submit, below saturation.
+    doneAt.clear();
+    const submittedAt = new Map();
+    const total = PACED_RATE * PACED_SECONDS;
+    const pacedStart = performance.now();
+    let sent = 0;
+    const inflight = [];
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - pacedStart) / 1000) * PACED_RATE));
+      for (; sent < due; sent += 1) {
+        const key = `p-${run}-${sent}`;
+        submittedAt.set(key, performance.now());
+        inflight.push(api('POST', '/api/v1/jobs', { type: 'noop', accountId: accountIds[sent % ACCOUNTS], idempotencyKey: key }));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await Promise.all(inflight);
+    await waitFor('every paced job to succeed', () => (doneAt.size >= total ? true : undefined), 120_000, 20);
+    const latencies = [...submittedAt].map(([key, at]) => doneAt.get(key) - at);
+    clearInterval(sampler);
+    const result = { jobsPerSec, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), masterCpuPct: throughputCpu, masterRssMb: peakRss / 1048576 };
+    progress(`run ${run}: paced ${PACED_RATE}/s p50 ${result.p50Ms.toFixed(1)} ms p99 ${result.p99Ms.toFixed(1)} ms, peak RSS ${result.masterRssMb.toFixed(0)} MB`);
+    return result;
+  } finally {
+    client?.disconnect();
+    sims?.disconnect();
+    sims?.kill('SIGKILL');
+    master.kill('SIGTERM');
+    setTimeout(() => master.kill('SIGKILL'), 10_000).unref();
+    await new Promise((resolve) => (master.exitCode !== null ? resolve() : master.once('exit', resolve)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const runs = [];
+for (let run = 1; run <= RUNS; run += 1) runs.push(await oneRun(run));
+const pick = (k) => Math.round(median(runs.map((r) => r[k])) * 10) / 10;
+process.stdout.write(`${JSON.stringify({ jobsPerSec: pick('jobsPerSec'), p50Ms: pick('p50Ms'), p99Ms: pick('p99Ms'), masterCpuPct: pick('masterCpuPct'), masterRssMb: pick('masterRssMb'), runs: RUNS, jobs: JOBS, workers: WORKERS, concurrency: CONCURRENCY, accounts: ACCOUNTS })}\n`);
+process.exit(0);
