@@ -14,6 +14,7 @@ import { Monitors } from './scheduler/monitors.js';
 import { Retention } from './scheduler/retention.js';
 import { FleetStore } from './store/fleet-store.js';
 import { ArtifactStore } from './store/artifact-store.js';
+import { FleetMetrics } from './metrics/fleet-metrics.js';
 
 /** The master node: SQLite store, scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
@@ -23,6 +24,7 @@ export class Master {
   readonly parents: ParentJobs;
   readonly monitors: Monitors;
   readonly retention: Retention;
+  readonly metrics: FleetMetrics;
   private readonly workers: WorkerGateway;
   private readonly clients: ClientGateway;
   private readonly server: http.Server;
@@ -45,6 +47,7 @@ export class Master {
     this.clients = new ClientGateway(this.store, this.commands, logger);
     this.parents = new ParentJobs(this.store, this.scheduler, this.commands, logger);
     this.monitors = new Monitors(this.store, this.scheduler, this.commands, logger);
+    this.metrics = new FleetMetrics(this.store, this.scheduler);
     this.retention = new Retention(this.store, this.scheduler, logger, options.retentionMs ? { retentionMs: options.retentionMs } : {});
     this.server = http.createServer(createApp({
         store: this.store,
@@ -56,6 +59,7 @@ export class Master {
         workerToken: options.workerToken,
         reports,
         dashboardDir: options.dashboardDir,
+        metrics: this.metrics,
         logger,
       }));
     this.io = new Server(this.server, { serveClient: false, maxHttpBufferSize: 8e6 });
@@ -90,6 +94,7 @@ export class Master {
   private async shutdown(): Promise<void> {
     const steps: [string, () => unknown][] = [
       ['scheduler', () => this.scheduler.close()],
+      ['metrics', () => this.metrics.close()],
       ['worker gateway', () => this.workers.close()],
       ['client gateway', () => this.clients.close()],
       ['socket.io', () => new Promise<void>((resolve) => void this.io.close(() => resolve()))],

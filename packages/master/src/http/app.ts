@@ -24,6 +24,8 @@ import { artifactDownloadRoutes, artifactUploadRoutes } from './routes/artifact-
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { ParentJobs } from '../scheduler/parent-jobs.js';
 import type { Monitors } from '../scheduler/monitors.js';
+import { metricsRoute } from '../metrics/metrics-route.js';
+import type { FleetMetrics } from '../metrics/fleet-metrics.js';
 
 export interface AppParts {
   store: FleetStore;
@@ -36,16 +38,19 @@ export interface AppParts {
   workerToken: string;
   /** Built dashboard (index.html and assets) served at `/`; absent: a plain status page. */
   dashboardDir?: string | undefined;
+  /** Prometheus metrics served at `/metrics` (no token, like /health). */
+  metrics?: FleetMetrics | undefined;
   logger: Logger;
 }
 
-export function createApp({ store, scheduler, commands, parents, monitors, artifacts, reports, workerToken, dashboardDir, logger }: AppParts): Express {
+export function createApp({ store, scheduler, commands, parents, monitors, artifacts, reports, workerToken, dashboardDir, metrics, logger }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.get('/health', (_req, res) => {
     res.json(computeHealth(store, scheduler));
   });
+  if (metrics) app.get('/metrics', metricsRoute(metrics));
   if (dashboardDir && existsSync(path.join(dashboardDir, 'index.html'))) {
     app.use(express.static(dashboardDir, { index: 'index.html', maxAge: '1h' }));
   } else {

@@ -83,6 +83,7 @@ export class WorkerGateway implements WorkerLinks {
     };
     const scheduler = this.scheduler!;
     const reports = this.reports!;
+    const batch = this.store.batch;
 
     socket.on(
       WorkerEvent.Register,
@@ -110,9 +111,9 @@ export class WorkerGateway implements WorkerLinks {
         WorkerEvent.Register,
       ),
     );
-    socket.on(WorkerEvent.Heartbeat, validated(WorkerHeartbeatSchema, (p) => (requireRegistered(), scheduler.workerHeartbeat(workerId, p.stats), undefined), this.logger, WorkerEvent.Heartbeat));
-    socket.on(WorkerEvent.JobProgress, validated(WorkerJobProgressSchema, (p) => (requireRegistered(), reports.progress(workerId, p), undefined), this.logger, WorkerEvent.JobProgress));
-    socket.on(WorkerEvent.JobResult, validated(WorkerJobResultSchema, (p) => (requireRegistered(), reports.result(workerId, p), undefined), this.logger, WorkerEvent.JobResult));
+    socket.on(WorkerEvent.Heartbeat, validated(WorkerHeartbeatSchema, (p) => (requireRegistered(), batch.run(() => scheduler.workerHeartbeat(workerId, p.stats))).then(() => undefined), this.logger, WorkerEvent.Heartbeat));
+    socket.on(WorkerEvent.JobProgress, validated(WorkerJobProgressSchema, (p) => (requireRegistered(), batch.run(() => reports.progress(workerId, p))).then(() => undefined), this.logger, WorkerEvent.JobProgress));
+    socket.on(WorkerEvent.JobResult, validated(WorkerJobResultSchema, (p) => (requireRegistered(), batch.run(() => reports.result(workerId, p))).then(() => undefined), this.logger, WorkerEvent.JobResult));
     socket.on(WorkerEvent.LoginQrCode, validated(WorkerLoginQrCodeSchema, (p) => (requireRegistered(), reports.loginQrCode(workerId, p), undefined), this.logger, WorkerEvent.LoginQrCode));
     socket.on(WorkerEvent.LoginStatus, validated(WorkerLoginStatusSchema, (p) => (requireRegistered(), reports.loginStatus(workerId, p), undefined), this.logger, WorkerEvent.LoginStatus));
     socket.on(WorkerEvent.MessageDetected, validated(WorkerMessageDetectedSchema, (p) => (requireRegistered(), reports.messagesDetected(workerId, p)), this.logger, WorkerEvent.MessageDetected));

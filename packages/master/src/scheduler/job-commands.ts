@@ -51,8 +51,10 @@ export class JobCommands {
       platform = this.store.accounts.require(body.accountId).platform;
       this.validate(platform, body.type, body.payload ?? {});
     } else if (body.pool) {
-      const n = (this.store.db.prepare('SELECT COUNT(*) AS n FROM account_tags WHERE tag = ?').get(body.pool) as { n: number }).n;
-      if (n === 0) throw new FleetError('VALIDATION_FAILED', `pool: no account has the tag ${body.pool}`, { field: 'pool' });
+      const platforms = (this.store.db.prepare('SELECT DISTINCT a.platform FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE t.tag = ?').all(body.pool) as { platform: string }[]).map((r) => r.platform);
+      if (platforms.length === 0) throw new FleetError('VALIDATION_FAILED', `pool: no account has the tag ${body.pool}`, { field: 'pool' });
+      // Any account of the pool may take the job, so it must be valid on every platform in it.
+      for (const poolPlatform of platforms) this.validate(poolPlatform, body.type, body.payload ?? {});
     }
     if (body.parentId) this.store.jobs.require(body.parentId, 'parentId');
     return platform;

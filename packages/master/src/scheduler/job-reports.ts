@@ -46,7 +46,9 @@ export class JobReports {
   }
 
   private refuse(workerId: string, event: string, code: string, detail: Record<string, unknown>): void {
-    this.store.recordRefusedReport(workerId, event, code, detail);
+    // Written after the current transaction: the refusal throws, which rolls back the report's
+    // savepoint, and the record of the refusal must outlive that.
+    queueMicrotask(() => this.store.recordRefusedReport(workerId, event, code, detail));
     this.logger.warn('refused a worker report', { workerId, event, code, ...detail });
   }
 

@@ -48,9 +48,8 @@ export class Monitors {
     for (const monitor of this.store.due(Date.now())) {
       try {
         const { job } = this.commands.create({ type: monitor.type, accountId: monitor.account_id, payload: JSON.parse(monitor.payload) as Record<string, unknown> }, { monitorId: monitor.id });
+        // `due()` skips a monitor while its last job is unfinished; the job's end sets the next run.
         this.store.started(monitor.id, job.id);
-        // Until the job ends (which sets the real next run), keep it from being picked again.
-        this.store.scheduleNext(monitor.id, Number.MAX_SAFE_INTEGER);
       } catch (error) {
         this.logger.warn('monitor could not create its job; retrying later', { monitorId: monitor.id, error });
         this.store.scheduleNext(monitor.id, Date.now() + monitor.max_interval_ms);

@@ -28,12 +28,25 @@ export class ParentJobs {
     scheduler.on('job:changed', (job) => {
       if (job.parentId) this.childChanged(job.parentId);
     });
+    // A child's own progress moves its parent's too (the current child's percent counts).
+    scheduler.on('job:progress', (job) => {
+      if (job.parentId) this.childChanged(job.parentId);
+    });
   }
 
   createBatch(body: CreateBatchBody): { job: JobView; created: boolean } {
     return this.store.db.transaction(() => {
       const { row, created } = this.createParent('batch', { stopOnFailure: body.stopOnFailure ?? false }, body.idempotencyKey, body.priority ?? 0);
-      if (created) for (const child of body.children) this.commands.create({ ...child, parentId: row.id, priority: child.priority ?? body.priority ?? 0 });
+      if (created) {
+        body.children.forEach((child, i) => {
+          try {
+            this.commands.create({ ...child, parentId: row.id, priority: child.priority ?? body.priority ?? 0 });
+          } catch (error) {
+            const e = FleetError.from(error);
+            throw new FleetError(e.code, `children.${i}.${e.message}`, { field: `children.${i}${e.field ? `.${e.field}` : ''}` });
+          }
+        });
+      }
       return { job: this.view(row.id), created };
     })();
   }

@@ -322,12 +322,22 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   // ---- jobs ----------------------------------------------------------------------------------
 
+  /** One transaction for the whole pass; the job:run messages go out after it commits. */
   private dispatch(): void {
+    const sends = this.store.db.transaction(() => this.pickAndMark())();
+    for (const { row, workerId } of sends) this.sendJob(row, workerId);
+  }
+
+  private pickAndMark(): { row: JobRow; workerId: string }[] {
+    const sends: { row: JobRow; workerId: string }[] = [];
     const now = Date.now();
     const busyAccounts = this.store.jobs.activeAccountIds();
     const activePerWorker = this.store.jobs.countActiveByWorker();
     const workers = new Map(this.store.workers.all().map((w) => [w.id, w]));
-    for (const job of this.store.jobs.runnable(now, 1000)) {
+    const fullWorkers = new Set<string>();
+    for (const job of this.store.jobs.runnable(now, 500)) {
+      // Most queued jobs wait behind a busy account or a full worker: skip those before any lookup.
+      if (job.account_id && busyAccounts.has(job.account_id)) continue;
       if (job.account_id && this.unreadable.has(job.account_id)) {
         this.failQueuedJobsOf(job.account_id, `the secrets of account ${job.account_id} do not open with this FLEET_SECRET_KEY`);
         continue;
@@ -335,7 +345,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const account = job.account_id ? this.store.accounts.row(job.account_id) : this.pickPoolAccount(job.pool, busyAccounts);
       if (!account || busyAccounts.has(account.id) || !this.isAccountReady(account)) continue;
       const worker = workers.get(account.owner_worker_id!);
-      if (!worker || worker.status !== 'online' || (activePerWorker.get(worker.id) ?? 0) >= worker.max_concurrency) continue;
+      if (!worker || worker.status !== 'online' || fullWorkers.has(worker.id)) continue;
+      if ((activePerWorker.get(worker.id) ?? 0) >= worker.max_concurrency) {
+        fullWorkers.add(worker.id);
+        continue;
+      }
       const row = this.store.jobs.transition(
         job.id,
         'dispatched',
@@ -345,8 +359,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       busyAccounts.add(account.id);
       activePerWorker.set(worker.id, (activePerWorker.get(worker.id) ?? 0) + 1);
       this.jobChanged(row);
-      this.sendJob(row, worker.id);
+      sends.push({ row, workerId: worker.id });
     }
+    return sends;
   }
 
   /** An idle, ready account of the pool, or none. */
@@ -370,7 +385,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         attempt: job.attempt,
         timeoutMs: job.timeout_ms,
       })
-      .then((ack) => {
+      .then((ack) => this.store.batch.run(() => this.jobRunAnswered(job, workerId, ack)))
+      .catch((error: unknown) => this.logger.error('could not apply a job:run answer', { jobId: job.id, error }));
+  }
+
+  /** The worker took the job (running) or refused it (back to the queue, or failed if final). */
+  private jobRunAnswered(job: JobRow, workerId: string, ack: Awaited<ReturnType<WorkerLinks['request']>>): void {
+    {
         const current = this.store.jobs.row(job.id);
         if (!current || current.status !== 'dispatched' || current.worker_id !== workerId) return;
         if (ack.ok) {
@@ -386,7 +407,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
           this.finishFailed(current, error);
         }
         this.schedule();
-      });
+    }
   }
 
   finishFailed(job: JobRow, error: FleetError): JobRow {

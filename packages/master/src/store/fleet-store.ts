@@ -5,6 +5,7 @@ import { SecretBox } from './secret-box.js';
 import { WorkerStore } from './worker-store.js';
 import { TokenStore } from './token-store.js';
 import { MessageStore } from './message-store.js';
+import { TurnBatch } from './turn-batch.js';
 
 /** The master's SQLite store: one database, one store per table family. */
 export class FleetStore {
@@ -14,6 +15,8 @@ export class FleetStore {
   readonly workers: WorkerStore;
   readonly tokens: TokenStore;
   readonly messages: MessageStore;
+  /** Writes of one event-loop turn share a transaction (see TurnBatch). */
+  readonly batch: TurnBatch;
 
   constructor(file: string, secretKey: Buffer, adminToken?: string) {
     this.db = openDatabase(file);
@@ -22,6 +25,7 @@ export class FleetStore {
     this.workers = new WorkerStore(this.db);
     this.tokens = new TokenStore(this.db, adminToken);
     this.messages = new MessageStore(this.db);
+    this.batch = new TurnBatch(this.db);
   }
 
   recordRefusedReport(workerId: string, event: string, code: string, detail: Record<string, unknown>): void {

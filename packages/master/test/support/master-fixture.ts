@@ -6,6 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import { Master } from '@fleetwright/master';
 import { createLogger, Namespace, type ClientToMasterEvents, type MasterToClientEvents } from '@fleetwright/shared';
 import { SimulatedWorker, type SimulatedWorkerOptions } from './simulated-worker.js';
+import { waitUntil } from './wait-until.js';
 
 export type ClientSocket = Socket<MasterToClientEvents, ClientToMasterEvents>;
 
@@ -16,6 +17,10 @@ export interface MasterFixtureOptions {
   tickIntervalMs?: number;
   /** @defaultValue 50 */
   retryBaseMs?: number;
+  /** How long an offline worker keeps its accounts. @defaultValue the master's (60000) */
+  accountFailoverMs?: number;
+  /** Finished jobs older than this are purged. @defaultValue the master's (7 days) */
+  retentionMs?: number;
 }
 
 export interface ApiResponse {
@@ -61,6 +66,8 @@ export class MasterFixture {
       heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 10_000,
       tickIntervalMs: this.options.tickIntervalMs ?? 50,
       retryBaseMs: this.options.retryBaseMs ?? 50,
+      ...(this.options.accountFailoverMs === undefined ? {} : { accountFailoverMs: this.options.accountFailoverMs }),
+      ...(this.options.retentionMs === undefined ? {} : { retentionMs: this.options.retentionMs }),
       logger: quiet,
     });
     await this.master.start();
@@ -120,6 +127,22 @@ export class MasterFixture {
 
   async job(id: string): Promise<any> {
     return (await this.api('GET', `/jobs/${id}`)).body;
+  }
+
+  /** Polls `GET /jobs/:id` until `predicate` holds, failing after `timeoutMs` with `what`. */
+  waitForJob(id: string, what: string, predicate: (job: any) => boolean, timeoutMs = 5_000): Promise<any> {
+    return waitUntil(`job ${id}: ${what}`, async () => {
+      const job = await this.job(id);
+      return predicate(job) ? job : undefined;
+    }, timeoutMs);
+  }
+
+  /** Polls `GET /accounts/:id` until `predicate` holds. */
+  waitForAccount(id: string, what: string, predicate: (account: any) => boolean, timeoutMs = 5_000): Promise<any> {
+    return waitUntil(`account ${id}: ${what}`, async () => {
+      const account = (await this.api('GET', `/accounts/${id}`)).body;
+      return predicate(account) ? account : undefined;
+    }, timeoutMs);
   }
 
   /** Rows of the `refused_reports` table, oldest first, with `detail` parsed. */

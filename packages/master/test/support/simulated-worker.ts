@@ -12,6 +12,7 @@ import {
   type RegisterResult,
   type TaskAssign,
   type TaskRevoke,
+  type WorkerDrain,
   type WorkerJobResult,
   type WorkerRegister,
   type WorkerStats,
@@ -40,6 +41,20 @@ export interface SimulatedWorkerOptions {
   autoAckRun?: boolean;
   /** Send `worker:heartbeat` every this many ms once registered. @defaultValue no heartbeats */
   heartbeatEveryMs?: number;
+  /**
+   * Reconnect by itself when the connection drops (socket.io's own reconnection, retried every
+   * 50–200 ms) and register again on each reconnect, reporting the jobs it still runs
+   * (`runningJobs`) and the accounts it still holds (`heldAccounts`), as a real worker does.
+   * @defaultValue false
+   */
+  reconnect?: boolean;
+}
+
+/** A job the worker says it is running, as `worker:register` carries it. */
+export interface RunningJobRef {
+  jobId: string;
+  accountId: string;
+  epoch: number;
 }
 
 export const DEFAULT_STATS: WorkerStats = { rssBytes: 1000, browserRssBytes: 0, cpuPercent: 0, liveContexts: 0, runningJobs: 0 };
@@ -55,6 +70,15 @@ export class SimulatedWorker {
   readonly runs: JobRun[] = [];
   readonly revokes: TaskRevoke[] = [];
   readonly cancels: JobCancel[] = [];
+  readonly drains: WorkerDrain[] = [];
+  /** Answers of the automatic re-registrations after a reconnect (`reconnect: true`), in order. */
+  readonly reregistrations: Ack<RegisterResult>[] = [];
+  /** Jobs received and not yet reported finished, by job id. */
+  private readonly running = new Map<string, RunningJobRef>();
+  /** Accounts assigned and not revoked, with the epoch of their latest assignment. */
+  private readonly held = new Map<string, number>();
+  private registerOverrides: Partial<Record<keyof WorkerRegister, unknown>> = {};
+  private registeredOnce = false;
   private readonly heldAssignAcks = new Map<string, AckCallback>();
   private readonly heldRunAcks = new Map<string, AckCallback>();
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -63,28 +87,47 @@ export class SimulatedWorker {
     this.socket = io(`${options.url}${Namespace.Worker}`, {
       auth: { workerId: options.workerId, token: options.token },
       transports: ['websocket'],
-      reconnection: false,
+      reconnection: options.reconnect === true,
+      reconnectionDelay: 50,
+      reconnectionDelayMax: 200,
       forceNew: true,
       autoConnect: false,
     });
     this.socket.on(MasterEvent.TaskAssign, (payload, ack) => {
       this.assigns.push(payload);
+      this.held.set(payload.accountId, payload.epoch);
       if (this.options.autoAckAssign === false) this.heldAssignAcks.set(payload.accountId, ack);
       else ack({ ok: true, data: undefined });
     });
     this.socket.on(MasterEvent.JobRun, (payload, ack) => {
       this.runs.push(payload);
+      this.running.set(payload.jobId, { jobId: payload.jobId, accountId: payload.accountId, epoch: payload.epoch });
       if (this.options.autoAckRun === false) this.heldRunAcks.set(payload.jobId, ack);
       else ack({ ok: true, data: undefined });
     });
     this.socket.on(MasterEvent.TaskRevoke, (payload, ack) => {
       this.revokes.push(payload);
+      if (this.held.get(payload.accountId) === payload.epoch) this.held.delete(payload.accountId);
       ack({ ok: true, data: undefined });
     });
     this.socket.on(MasterEvent.JobCancel, (payload, ack) => {
       this.cancels.push(payload);
       ack({ ok: true, data: undefined });
     });
+    this.socket.on(MasterEvent.WorkerDrain, (payload, ack) => {
+      this.drains.push(payload);
+      ack({ ok: true, data: undefined });
+    });
+    if (options.reconnect) {
+      this.socket.on('connect', () => {
+        if (!this.registeredOnce) return;
+        const again = { ...this.registerOverrides, runningJobs: this.runningJobRefs(), heldAccounts: this.heldAccountRefs() };
+        this.register(again).then(
+          (ack) => this.reregistrations.push(ack),
+          (error: unknown) => this.reregistrations.push({ ok: false, error: { code: 'TIMEOUT', message: String(error) } }),
+        );
+      });
+    }
   }
 
   get id(): string {
@@ -114,6 +157,11 @@ export class SimulatedWorker {
       ...overrides,
     } as WorkerRegister;
     const ack = await this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(WorkerEvent.Register, payload);
+    if (ack.ok && !this.registeredOnce) {
+      this.registeredOnce = true;
+      const { runningJobs: _running, heldAccounts: _held, ...rest } = overrides;
+      this.registerOverrides = rest;
+    }
     if (ack.ok && this.options.heartbeatEveryMs && !this.heartbeatTimer) {
       this.heartbeatTimer = setInterval(() => {
         if (this.socket.connected) this.socket.emit(WorkerEvent.Heartbeat, { stats: DEFAULT_STATS }, () => undefined);
@@ -140,6 +188,7 @@ export class SimulatedWorker {
   }
 
   result(report: WorkerJobResult): Promise<Ack> {
+    this.running.delete(report.jobId);
     return this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(WorkerEvent.JobResult, report);
   }
 
@@ -149,6 +198,21 @@ export class SimulatedWorker {
 
   fail(run: Pick<JobRun, 'jobId' | 'accountId' | 'epoch' | 'attempt'>, error: ErrorBody): Promise<Ack> {
     return this.result({ jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, attempt: run.attempt, status: 'failed', error });
+  }
+
+  /** Jobs it received and has not reported finished (plus any `claimRunning` added). */
+  runningJobRefs(): RunningJobRef[] {
+    return [...this.running.values()];
+  }
+
+  /** Accounts assigned to it and not revoked, at the epoch of their latest assignment. */
+  heldAccountRefs(): { accountId: string; epoch: number }[] {
+    return [...this.held].map(([accountId, epoch]) => ({ accountId, epoch }));
+  }
+
+  /** Makes the worker claim a job it was never given, as a confused or stale worker would. */
+  claimRunning(ref: RunningJobRef): void {
+    this.running.set(ref.jobId, ref);
   }
 
   /** Acknowledges an assignment held back by `autoAckAssign: false`. */

@@ -1,0 +1,36 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { FleetStore } from '../store/fleet-store.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import { JobEventMetrics } from './job-event-metrics.js';
+import { registerStoreMetrics } from './store-metrics.js';
+
+/**
+ * The master's Prometheus metrics (`GET /metrics`, text format): the store's state read at each
+ * scrape, the scheduler's events observed as they happen, and Node's process metrics.
+ */
+export class FleetMetrics {
+  readonly registry = new Registry();
+  private readonly events: JobEventMetrics;
+
+  constructor(store: FleetStore, scheduler: Scheduler) {
+    collectDefaultMetrics({ register: this.registry });
+    registerStoreMetrics(this.registry, store, scheduler);
+    this.events = new JobEventMetrics(this.registry, scheduler);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The exposition text. A closed store (shutdown) fails the scrape, as it should. */
+  async render(): Promise<string> {
+    // Node's event loop lag gauges have no value until a sample lands after the previous scrape;
+    // prom-client writes that as `Nan` (the format says `NaN`, and several parsers refuse either).
+    // A missing sample means the same to Prometheus, so such lines are left out.
+    return (await this.registry.metrics()).replace(/^[^#\n][^\n]* Nan\n/gm, '');
+  }
+
+  close(): void {
+    this.events.close();
+  }
+}

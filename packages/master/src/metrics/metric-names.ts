@@ -1,0 +1,20 @@
+/** Every metric the master exposes on `/metrics`; docs/operations.md describes each one. */
+export const MetricName = {
+  Jobs: 'fleet_jobs',
+  JobDuration: 'fleet_job_duration_seconds',
+  JobQueueWait: 'fleet_job_queue_wait_seconds',
+  QueueOldestWait: 'fleet_queue_oldest_wait_seconds',
+  JobAttemptFailures: 'fleet_job_attempt_failures_total',
+  ProfileLockLosses: 'fleet_profile_lock_losses_total',
+  Workers: 'fleet_workers',
+  WorkerLiveContexts: 'fleet_worker_live_contexts',
+  WorkerRunningJobs: 'fleet_worker_running_jobs',
+  WorkerMemory: 'fleet_worker_memory_bytes',
+  WorkerCpu: 'fleet_worker_cpu_percent',
+  WorkerHeartbeatAge: 'fleet_worker_heartbeat_age_seconds',
+  WorkerHeartbeatGap: 'fleet_worker_heartbeat_gap_seconds',
+  HeartbeatInterval: 'fleet_heartbeat_interval_seconds',
+  Accounts: 'fleet_accounts',
+  PoolCapacity: 'fleet_pool_capacity',
+  RefusedReports: 'fleet_refused_reports_total',
+} as const;

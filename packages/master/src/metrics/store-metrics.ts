@@ -1,0 +1,142 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { JOB_STATUSES, WORKER_STATUSES, type WorkerStats } from '@fleetwright/shared';
+import type { FleetStore } from '../store/fleet-store.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import { computeHealth } from '../http/health.js';
+import { MetricName } from './metric-names.js';
+
+/**
+ * Metrics read from the store at each scrape: what the fleet holds now (jobs by type and status,
+ * workers, accounts, pools), the workers' last heartbeat stats, and the refused reports table.
+ * Reading at scrape time keeps them true across master restarts, with no bookkeeping.
+ */
+export function registerStoreMetrics(registry: Registry, store: FleetStore, scheduler: Scheduler): void {
+  const registers = [registry];
+  new Gauge({
+    name: MetricName.Jobs,
+    help: 'Jobs in the store, by type and status (finished ones until retention purges them)',
+    labelNames: ['type', 'status'],
+    registers,
+    collect() {
+      this.reset();
+      const rows = store.db.prepare('SELECT type, status, COUNT(*) AS n FROM jobs GROUP BY type, status').all() as { type: string; status: string; n: number }[];
+      const types = new Set(rows.map((r) => r.type));
+      // Every status of every known type, so a rate or an alert never sees a series vanish at zero.
+      for (const type of types) for (const status of JOB_STATUSES) this.set({ type, status }, 0);
+      for (const r of rows) this.set({ type: r.type, status: r.status }, r.n);
+    },
+  });
+  new Gauge({
+    name: MetricName.QueueOldestWait,
+    help: 'How long the oldest runnable queued job has waited for a worker (0 when none waits)',
+    registers,
+    collect() {
+      const now = Date.now();
+      const row = store.db.prepare("SELECT MIN(MAX(created_at, run_after)) AS since FROM jobs WHERE status = 'queued' AND run_after <= ?").get(now) as { since: number | null };
+      this.set(row.since === null ? 0 : Math.max(0, now - row.since) / 1000);
+    },
+  });
+  new Gauge({
+    name: MetricName.Workers,
+    help: 'Workers known to the master, by status',
+    labelNames: ['status'],
+    registers,
+    collect() {
+      const counts = store.workers.countByStatus();
+      for (const status of WORKER_STATUSES) this.set({ status }, counts[status]);
+    },
+  });
+  registerWorkerStatMetrics(registers, store);
+  new Gauge({
+    name: MetricName.HeartbeatInterval,
+    help: 'The heartbeat interval workers are told to keep; a worker is offline after 3 missed ones',
+    registers,
+    collect() {
+      this.set(scheduler.options.heartbeatIntervalMs / 1000);
+    },
+  });
+  new Gauge({
+    name: MetricName.Accounts,
+    help: 'Accounts: total, owned by a worker, live (owner acknowledged the assignment), busy (a job in flight)',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      const health = computeHealth(store, scheduler);
+      const owned = (store.db.prepare('SELECT COUNT(*) AS n FROM accounts WHERE owner_worker_id IS NOT NULL').get() as { n: number }).n;
+      this.set({ state: 'total' }, health.accounts.total);
+      this.set({ state: 'owned' }, owned);
+      this.set({ state: 'live' }, health.accounts.live);
+      this.set({ state: 'busy' }, health.accounts.busy);
+    },
+  });
+  new Gauge({
+    name: MetricName.PoolCapacity,
+    help: 'Idle live accounts per pool (tag): how many pool jobs could start now',
+    labelNames: ['pool'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [pool, { capacity }] of Object.entries(computeHealth(store, scheduler).pools)) this.set({ pool }, capacity);
+    },
+  });
+  new Counter({
+    name: MetricName.RefusedReports,
+    help: 'Worker reports the master refused and recorded, by event and code (STALE_EPOCH: made under an old assignment)',
+    labelNames: ['event', 'code'],
+    registers,
+    collect() {
+      this.reset();
+      const rows = store.db.prepare('SELECT event, code, COUNT(*) AS n FROM refused_reports GROUP BY event, code').all() as { event: string; code: string; n: number }[];
+      for (const r of rows) this.inc({ event: r.event, code: r.code }, r.n);
+    },
+  });
+}
+
+/** Per worker, from its last heartbeat; offline workers are left out (their numbers are history). */
+function registerWorkerStatMetrics(registers: Registry[], store: FleetStore): void {
+  const connected = (): { id: string; lastHeartbeatAt: number | null; stats: WorkerStats | null }[] =>
+    store.workers
+      .all()
+      .filter((w) => w.status !== 'offline')
+      .map((w) => ({ id: w.id, lastHeartbeatAt: w.last_heartbeat_at, stats: w.stats ? (JSON.parse(w.stats) as WorkerStats) : null }));
+  const perWorker = (name: string, help: string, value: (stats: WorkerStats) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['worker'],
+      registers,
+      collect() {
+        this.reset();
+        for (const w of connected()) if (w.stats) this.set({ worker: w.id }, value(w.stats));
+      },
+    });
+  };
+  perWorker(MetricName.WorkerLiveContexts, 'Open browser contexts on the worker (from its last heartbeat)', (s) => s.liveContexts);
+  perWorker(MetricName.WorkerRunningJobs, 'Jobs running on the worker (from its last heartbeat)', (s) => s.runningJobs);
+  perWorker(MetricName.WorkerCpu, "The worker process's CPU use, % of one core (from its last heartbeat)", (s) => s.cpuPercent);
+  new Gauge({
+    name: MetricName.WorkerMemory,
+    help: 'Resident memory of the worker process and of the browsers it launched (from its last heartbeat)',
+    labelNames: ['worker', 'process'],
+    registers,
+    collect() {
+      this.reset();
+      for (const w of connected()) {
+        if (!w.stats) continue;
+        this.set({ worker: w.id, process: 'worker' }, w.stats.rssBytes);
+        this.set({ worker: w.id, process: 'browsers' }, w.stats.browserRssBytes);
+      }
+    },
+  });
+  new Gauge({
+    name: MetricName.WorkerHeartbeatAge,
+    help: 'Seconds since the worker last heartbeated (alert well before 3 intervals: it is then marked offline)',
+    labelNames: ['worker'],
+    registers,
+    collect() {
+      this.reset();
+      const now = Date.now();
+      for (const w of connected()) if (w.lastHeartbeatAt !== null) this.set({ worker: w.id }, Math.max(0, now - w.lastHeartbeatAt) / 1000);
+    },
+  });
+}

@@ -1,0 +1,40 @@
+import type { Db } from './database.js';
+
+/**
+ * Groups the writes of one event-loop turn into one SQLite transaction. Under load the master
+ * receives hundreds of reports a second, and a commit per report cost a fifth of its CPU
+ * (profiled with bench:dispatch). Each queued write still runs in its own savepoint, so one that
+ * throws is rolled back alone and its caller gets the error.
+ */
+export class TurnBatch {
+  private queue: (() => void)[] = [];
+  private scheduled = false;
+
+  constructor(private readonly db: Db) {}
+
+  run<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push(() => {
+        try {
+          resolve(this.db.transaction(write)());
+        } catch (error) {
+          reject(error);
+        }
+      });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const writes = this.queue;
+    this.queue = [];
+    if (writes.length === 1) return writes[0]!();
+    this.db.transaction(() => {
+      for (const write of writes) write();
+    })();
+  }
+}
