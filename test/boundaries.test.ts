@@ -16,7 +16,8 @@ const FORBIDDEN: Record<string, (other: string) => boolean> = {
   shared: () => true,
   master: (other) => other === 'worker',
   worker: (other) => other === 'master',
-  dashboard: (other) => other !== 'shared',
+  // The dashboard runs in a browser: the contract and the typed client, nothing with Node inside.
+  dashboard: (other) => other !== 'shared' && other !== 'client',
 };
 
 interface ImportRef {
@@ -115,6 +116,17 @@ describe('package boundaries', () => {
         .filter((other): other is string => other !== undefined && other !== pkg && (FORBIDDEN[pkg]?.(other) ?? false))
         .map((other) => `${rel(file)} imports @fleetwright/${other}`),
     );
+    expect(violations).toEqual([]);
+  });
+
+  it('lets browser code (dashboard, client) take shared only through its browser-safe /contract entry', () => {
+    const violations = files
+      .filter(({ pkg }) => pkg === 'dashboard' || pkg === 'client')
+      .flatMap(({ file, imports }) =>
+        imports
+          .filter(({ specifier, typeOnly }) => !typeOnly && specifier.startsWith('@fleetwright/shared') && specifier !== '@fleetwright/shared/contract')
+          .map(({ specifier }) => `${rel(file)} imports ${specifier}`),
+      );
     expect(violations).toEqual([]);
   });
 

@@ -18,7 +18,14 @@ export class FleetHarness {
   readonly workers: Worker[] = [];
   master!: Master;
 
-  constructor(private readonly masterOptions: { heartbeatIntervalMs?: number; retryBaseMs?: number } = {}) {}
+  constructor(
+    private readonly masterOptions: {
+      heartbeatIntervalMs?: number;
+      retryBaseMs?: number;
+      /** A built dashboard for the master to serve at `/` (packages/dashboard/dist). @defaultValue none */
+      dashboardDir?: string;
+    } = {},
+  ) {}
 
   async start(): Promise<this> {
     await this.sandbox.start();
@@ -33,6 +40,7 @@ export class FleetHarness {
       tickIntervalMs: 100,
       retryBaseMs: this.masterOptions.retryBaseMs ?? 200,
       logger: quiet,
+      dashboardDir: this.masterOptions.dashboardDir,
     });
     await this.master.start();
     return this;

@@ -18,10 +18,23 @@ import { FleetApiError } from './fleet-api-error.js';
 export interface FleetClientOptions {
   /** The master's base URL, e.g. `http://127.0.0.1:3000`. */
   baseUrl: string;
-  /** An API token (admin, operator or viewer). */
-  token: string;
+  /**
+   * An API token (admin, operator or viewer), sent as `Authorization: Bearer`. Leave it out to rely
+   * on the dashboard's session cookie instead (see {@link FleetClientOptions.credentials}).
+   */
+  token?: string;
   /** Per request. @defaultValue 15000 */
   timeoutMs?: number;
+  /**
+   * `fetch`'s credentials mode. A browser page signed in with the session cookie keeps the default;
+   * `include` sends it cross-origin. @defaultValue `same-origin`
+   */
+  credentials?: RequestCredentials;
+  /**
+   * Extra headers on every request. The dashboard sends `x-fleet-dashboard: 1`, which the master
+   * requires on cookie-authenticated changes (a cross-site form cannot set it).
+   */
+  headers?: Record<string, string>;
 }
 
 export interface PageParams {
@@ -49,6 +62,29 @@ export interface TokenView {
   revokedAt: string | null;
 }
 
+/** Jobs that finished in one minute, by outcome (`GET /api/v1/stats/jobs-per-minute`). */
+export interface JobsPerMinuteBucket {
+  /** Start of the minute (ISO). */
+  at: string;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+}
+
+export interface JobsPerMinuteView {
+  /** Oldest minute first, the current (partial) minute last. */
+  minutes: JobsPerMinuteBucket[];
+  /** Every job by status, now. */
+  totals: Record<JobStatus, number>;
+}
+
+/** One entry of a job's timeline (`GET /jobs/:id/events`). */
+export interface JobEventView {
+  at: string;
+  kind: string;
+  data: Record<string, unknown>;
+}
+
 type Query = Record<string, string | number | null | undefined>;
 
 /** The REST API, typed from the shared schemas: nobody hand-writes a URL. */
@@ -60,18 +96,32 @@ export class RestClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    const text = await this.send(method, path, body, query);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** Like {@link request}, for a plain-text answer (an artifact such as run.log). */
+  requestText(method: string, path: string, query?: Query): Promise<string> {
+    return this.send(method, path, undefined, query);
+  }
+
+  private async send(method: string, path: string, body?: unknown, query?: Query): Promise<string> {
     const url = new URL(`${this.baseUrl}${path}`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
     const res = await fetch(url, {
       method,
-      headers: { authorization: `Bearer ${this.options.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...this.options.headers,
+        ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      credentials: this.options.credentials ?? 'same-origin',
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
     });
     const text = await res.text();
-    const parsed: unknown = text ? JSON.parse(text) : undefined;
-    if (!res.ok) throw new FleetApiError(res.status, parsed ?? { code: 'INTERNAL_ERROR', message: `HTTP ${res.status}` });
-    return parsed as T;
+    if (!res.ok) throw new FleetApiError(res.status, parseOrUndefined(text) ?? { code: 'INTERNAL_ERROR', message: `HTTP ${res.status}` });
+    return text;
   }
 
   health(): Promise<Health> {
@@ -91,10 +141,12 @@ export class RestClient {
     get: (id: string) => this.request<JobView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`),
     list: (filter: { status?: JobStatus; type?: string; accountId?: string } & PageParams = {}) => this.request<Page<JobView>>('GET', '/api/v1/jobs', undefined, { ...filter }),
     cancel: (id: string) => this.request<JobView>('POST', `/api/v1/jobs/${encodeURIComponent(id)}/cancel`),
-    events: (id: string) => this.request<Page<{ at: string; kind: string; data: Record<string, unknown> }>>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/events`),
+    events: (id: string) => this.request<Page<JobEventView>>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/events`),
     qrCode: (id: string) => this.request<{ jobId: string; dataUrl: string }>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/qrcode`),
     /** Absolute URL of an artifact (send the token as a Bearer header when fetching it). */
     artifactUrl: (id: string, name: string) => `${this.baseUrl}/api/v1/jobs/${encodeURIComponent(id)}/artifacts/${encodeURIComponent(name)}`,
+    /** A text artifact's content (run.log, say). */
+    artifactText: (id: string, name: string) => this.requestText('GET', `/api/v1/jobs/${encodeURIComponent(id)}/artifacts/${encodeURIComponent(name)}`),
   };
 
   readonly batches = {
@@ -122,9 +174,29 @@ export class RestClient {
     list: (filter: { accountId?: string; kind?: 'comment' | 'dm' } & PageParams = {}) => this.request<Page<MessageView>>('GET', '/api/v1/messages', undefined, { ...filter }),
   };
 
+  /** Dashboard sign-in: the master answers with an httpOnly cookie, so page scripts never hold the token. */
+  readonly session = {
+    signIn: (token: string) => this.request<{ role: TokenView['role'] }>('POST', '/api/v1/session', { token }),
+    get: () => this.request<{ role: TokenView['role'] }>('GET', '/api/v1/session'),
+    signOut: () => this.request<void>('DELETE', '/api/v1/session'),
+  };
+
+  readonly stats = {
+    /** Jobs finished per minute (by outcome) over the last `minutes` (default 60), and totals by status. */
+    jobsPerMinute: (minutes?: number) => this.request<JobsPerMinuteView>('GET', '/api/v1/stats/jobs-per-minute', undefined, { minutes }),
+  };
+
   readonly tokens = {
     create: (name: string, role: TokenView['role']) => this.request<TokenView & { token: string }>('POST', '/api/v1/tokens', { name, role }),
     list: () => this.request<Page<TokenView>>('GET', '/api/v1/tokens'),
     revoke: (id: string) => this.request<void>('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`),
   };
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DashboardFleet } from './support/dashboard-fleet.js';
+
+describe('dashboard as a viewer', () => {
+  let ui: DashboardFleet | undefined;
+  afterEach(async () => {
+    await ui?.close();
+    ui = undefined;
+  });
+
+  it("disables a viewer's actions, and the master refuses a change forced through the page", async () => {
+    ui = await DashboardFleet.start();
+    await ui.fleet.startWorker('w1');
+    const account = await ui.fleet.api('POST', '/accounts', { platform: 'sandbox', label: 'look-only' });
+    const viewer = await ui.fleet.api('POST', '/tokens', { name: 'auditor', role: 'viewer' });
+    await ui.signIn(viewer.body.token as string, '#/workers');
+    const { page } = ui;
+    expect(await page.locator('.role').textContent()).toBe('viewer');
+
+    const drain = page.locator('tr[data-worker-id="w1"]').getByRole('button', { name: 'Drain' });
+    await drain.waitFor();
+    expect(await drain.isDisabled()).toBe(true);
+    expect(await drain.getAttribute('title')).toBe('viewers cannot change anything');
+
+    // Forced: enable the button behind the page's back and press it. The master says no.
+    await drain.evaluate((b: HTMLButtonElement) => (b.disabled = false));
+    await drain.click();
+    await page.getByRole('alert').filter({ hasText: 'FORBIDDEN' }).waitFor();
+    expect(await page.getByRole('alert').filter({ hasText: 'FORBIDDEN' }).textContent()).toContain('a viewer token cannot change anything');
+    expect((await ui.fleet.api('GET', '/workers')).body.items[0].status).toBe('online');
+
+    // The socket refuses too: a login started by a viewer never becomes a job.
+    await ui.go(`#/accounts/${account.body.id}`);
+    const qr = page.getByRole('button', { name: 'Log in by QR code' });
+    await qr.waitFor();
+    expect(await qr.isDisabled()).toBe(true);
+    await qr.evaluate((b: HTMLButtonElement) => (b.disabled = false));
+    await qr.click();
+    await page.getByRole('alert').filter({ hasText: 'Starting a qr login refused' }).waitFor();
+    expect((await ui.fleet.api('GET', `/jobs?accountId=${account.body.id}`)).body.items).toEqual([]);
+
+    // Reading is fine: the job list and the overview load.
+    await ui.go('#/overview');
+    await page.locator('svg[data-chart="jobs-per-minute"]').waitFor();
+  });
+});
