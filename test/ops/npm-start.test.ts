@@ -1,29 +1,40 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { findChromium } from '@fleetwright/shared';
 import { freePort } from '../support/free-port.js';
 import { processesMentioning } from '../support/processes.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import { waitFor } from '../support/wait-for.js';
+import { descendantsOf, stillRunning } from './process-tree.js';
 
-const CLI = path.resolve('packages/cli/dist/main.js');
-
-describe('npm start (fleet demo): the embedded default', () => {
+describe('npm start: the embedded default, as a new user runs it', () => {
   let child: ChildProcess | undefined;
+  let browser: Browser | undefined;
   const temp = makeTempDir('fleet-demo-');
-  afterEach(() => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+  afterEach(async () => {
+    await browser?.close();
+    try {
+      if (child?.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // the group has ended already
+    }
     for (const pid of processesMentioning(temp.dir)) process.kill(pid, 'SIGKILL');
     temp.remove();
   });
 
-  it('starts sandbox, master and two workers, runs the demo login and crawl, and Ctrl-C leaves nothing behind', async () => {
+  it('starts sandbox, master and two workers, runs the demo login and crawl, shows the fleet in Chromium, and Ctrl-C leaves nothing behind', async () => {
     const port = await freePort();
     const sandboxPort = await freePort();
     let output = '';
-    child = spawn(process.execPath, [CLI, 'demo'], {
+    // `npm start` itself (it builds first, then runs `fleet demo`), in its own process group as a
+    // terminal would run it, so Ctrl-C below reaches the whole group as it does there.
+    child = spawn('npm', ['start'], {
+      cwd: path.resolve('.'),
       env: { ...process.env, PORT: String(port), FLEET_SANDBOX_PORT: String(sandboxPort), FLEET_DATA_DIR: temp.dir, FLEET_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -52,12 +63,38 @@ describe('npm start (fleet demo): the embedded default', () => {
     expect(finished.result.comments.map((c) => c.text)).toEqual(['Welcome, Alice!', 'Looking forward to more posts.']);
     const loginJob = (await (await fetch(`${base}/api/v1/jobs/${login.id}`, { headers })).json()) as { status: string };
     expect(loginJob.status).toBe('succeeded');
+    // Everything npm start started: the demo, master, two workers and their Chromium processes.
+    const started = descendantsOf(child.pid!);
+    expect(started.filter((p) => / (master|worker)$/.test(p.cmdline))).toHaveLength(3);
     expect(processesMentioning(temp.dir).length).toBeGreaterThan(0);
 
+    // A new user opens the printed URL in a browser and signs in with the printed token.
+    browser = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox'] });
+    const page = await browser.newPage();
+    await page.goto(base);
+    const tokenField = page.locator('input[name="token"]');
+    const statusPage = page.locator('#status');
+    await tokenField.or(statusPage).first().waitFor({ timeout: 15_000 });
+    if (await tokenField.isVisible()) {
+      // The dashboard: sign in, then its overview shows the fleet.
+      await tokenField.fill(token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.locator('[data-stat="online"] .stat-value').first().textContent(), { timeout: 15_000 }).toBe('2');
+      await expect.poll(() => page.locator('[data-stat="total"] .stat-value').first().textContent(), { timeout: 15_000 }).toBe('2');
+    } else {
+      // The plain status page the master serves when no dashboard was built.
+      expect(await statusPage.textContent()).toBe('ok');
+      expect(await page.locator('tr', { hasText: 'Workers online' }).locator('td').textContent()).toBe('2');
+      expect(await page.locator('tr', { has: page.locator('th', { hasText: /^Accounts$/ }) }).locator('td').textContent()).toBe('2');
+    }
+    await browser.close();
+    browser = undefined;
+
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    // No master, worker or Chromium of this demo is left: all of them name the temp data dir.
-    await waitFor('every demo process to end', () => (processesMentioning(temp.dir).length === 0 ? true : undefined), 15_000, 200);
+    process.kill(-child.pid!, 'SIGINT'); // Ctrl-C
+    await exited;
+    expect(output).toContain('stopping the fleet');
+    // No demo, master, worker or Chromium process of this run is left.
+    await waitFor('every process npm start started to end', () => (stillRunning(started).length === 0 && processesMentioning(temp.dir).length === 0 ? true : undefined), 30_000, 200);
   });
 });

@@ -1,4 +1,4 @@
-import { createLogger, findChromium, loadConfig, loadOrExit, readVar } from '@fleetwright/shared';
+import { closeLogger, createLogger, findChromium, loadConfig, loadOrExit, readInt, readVar } from '@fleetwright/shared';
 import { createSandboxPlugin } from './platforms/sandbox/index.js';
 import { Worker } from './worker.js';
 import path from 'node:path';
@@ -19,12 +19,15 @@ async function loadOrExitAsync<T>(load: () => Promise<T>, name: string): Promise
 export async function runWorker(): Promise<void> {
   const config = loadOrExit(() => loadConfig(), 'fleet-worker');
   const chromiumPath = loadOrExit(() => findChromium(), 'fleet-worker');
+  // Running jobs get this long to finish on SIGTERM; PM2's kill_timeout (ecosystem.config.js) is set above it.
+  const drainTimeoutMs = loadOrExit(() => readInt(process.env, 'FLEET_DRAIN_TIMEOUT_MS', 30_000, { min: 0, max: 3_600_000 }), 'fleet-worker');
   const token = config.workerToken ?? (await readLocalWorkerToken(config.dataDir, 20_000));
   if (!token) {
     process.stderr.write(`fleet-worker: invalid configuration: FLEET_WORKER_TOKEN is required (no ${config.dataDir}/secrets.json from a master on this host)\n`);
     process.exit(78);
   }
-  const logger = createLogger({ name: `worker:${config.workerId}`, level: config.logLevel });
+  // JSON lines to data/logs/worker_<id>-<date>.log (rotated), readable lines on the console.
+  const logger = createLogger({ name: `worker:${config.workerId}`, level: config.logLevel, dir: path.join(config.dataDir, 'logs') });
   const sandboxUrl = readVar(process.env, 'FLEET_SANDBOX_URL')?.value ?? 'http://127.0.0.1:3100';
   const extra = await loadOrExitAsync(() => loadPlugins(process.env.FLEET_PLUGINS), 'fleet-worker');
   const plugins = [createSandboxPlugin({ baseUrl: sandboxUrl }), ...extra];
@@ -46,6 +49,7 @@ export async function runWorker(): Promise<void> {
     maxConcurrency: config.maxConcurrency,
     maxLiveContexts: config.maxLiveContexts,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    drainTimeoutMs,
     redisUrl: config.redisUrl,
     remoteBrowser: { cdpUrl: config.browserCdpUrl, launcherUrl: config.browserLauncherUrl },
     logger,
@@ -56,7 +60,10 @@ export async function runWorker(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping worker', { signal });
-    void worker.close().then(() => process.exit(0));
+    void worker
+      .close()
+      .then(() => closeLogger(logger))
+      .then(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -26,6 +26,8 @@ export interface WorkerOptions {
   redisUrl?: string | undefined;
   /** Key prefix in Redis, so fleets (and tests) sharing one never meet. @defaultValue `fleet:` */
   redisPrefix?: string;
+  /** Record a Playwright trace per job, kept (trace.zip) when the job fails. @defaultValue true */
+  traceOnFailure?: boolean;
   /** Recycle a context after this many jobs. @defaultValue 200 */
   recycleAfterJobs?: number;
   /** Recycle a context after this long open. @defaultValue 6 hours */

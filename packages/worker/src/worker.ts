@@ -89,6 +89,7 @@ export class Worker {
     this.runner = new JobRunner(options.plugins, this.accounts, this.browsers, reporter, {
       dataDir: options.dataDir,
       maxConcurrency: options.maxConcurrency ?? 4,
+      traceOnFailure: options.traceOnFailure ?? true,
       logger,
     });
     this.bindMasterEvents();
@@ -165,7 +166,7 @@ export class Worker {
           const account = this.accounts.assign(task);
           logger.info('account assigned', { accountId: task.accountId, epoch: task.epoch });
           // Warm the profile now, within the live cap, so the first job does not pay the launch.
-          if (!this.draining && this.browsers.liveCount < (this.options.maxLiveContexts ?? 10)) {
+          if (!this.draining && this.browsers.hasRoom()) {
             this.browsers.open(account).catch((error: unknown) => logger.warn('could not open a browser profile', { accountId: task.accountId, error }));
           }
         },

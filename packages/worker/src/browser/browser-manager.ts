@@ -39,6 +39,8 @@ export class BrowserManager {
   private readonly opening = new Map<string, Promise<LiveContext>>();
   private closing: Promise<void> | undefined;
   private launcher: string | undefined;
+  /** Launches that reserved a slot and are not live yet: they count against the cap. */
+  private launching = 0;
   /** States taken when contexts were hibernated: newer than anything the caller holds. */
   private readonly hibernated = new Map<string, StorageState>();
 
@@ -104,7 +106,15 @@ export class BrowserManager {
   }
 
   private async launch(profile: AccountProfile): Promise<LiveContext> {
-    await this.makeRoom();
+    await this.reserveSlot();
+    try {
+      return await this.launchNow(profile);
+    } finally {
+      this.launching -= 1;
+    }
+  }
+
+  private async launchNow(profile: AccountProfile): Promise<LiveContext> {
     const dir = this.profileDir(profile.accountId);
     const warm = existsSync(path.join(dir, 'Default'));
     mkdirSync(dir, { recursive: true });
@@ -165,13 +175,30 @@ export class BrowserManager {
    * Hibernates least recently used idle contexts until this launch fits under the cap (launches in
    * flight count: this one is among them). Hibernating snapshots the state before closing.
    */
-  private async makeRoom(): Promise<void> {
+  private async reserveSlot(): Promise<void> {
     const max = this.options.maxLiveContexts ?? 10;
-    while (this.live.size + this.opening.size > max) {
+    // Launches wait their turn: seen in bench:browser, a burst of 30 assignments opened 30
+    // browsers under a cap of 5 when launches in flight could neither be evicted nor counted.
+    // The check and the reservation happen in one synchronous step, so launches cannot race.
+    for (;;) {
+      if (this.live.size + this.launching < max) {
+        this.launching += 1;
+        return;
+      }
       const idle = [...this.live.values()].filter((l) => l.activePages === 0).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
-      if (!idle) return; // every context is busy; open one over the cap rather than fail the job
-      await this.closeContext(idle.accountId, { snapshot: true });
+      if (idle) {
+        await this.closeContext(idle.accountId, { snapshot: true });
+        continue;
+      }
+      if (this.closing) throw new FleetError('BROWSER_CRASHED', 'the browser manager is closing');
+      // Every context is busy with a job: wait for one to finish rather than exceed the cap.
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
+  }
+
+  /** Whether a context could open now without closing another (eager warm-ups use this). */
+  hasRoom(): boolean {
+    return this.live.size + this.opening.size < (this.options.maxLiveContexts ?? 10);
   }
 
   /**

@@ -27,6 +27,11 @@ export function persistentContextOptions(input: ProfileLaunchInput): LaunchOptio
   const options: LaunchOptions & BrowserContextOptions = {
     executablePath: input.chromiumPath,
     headless: input.headless,
+    // The worker owns shutdown: on SIGTERM/SIGINT it drains jobs, snapshots and then closes the
+    // browsers. Playwright's own handlers would kill them first (and exit on SIGINT).
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     args: [...CHROMIUM_ARGS],
   };
   if (input.proxy) {
