@@ -8,8 +8,7 @@ import { chromium } from 'playwright-core';
 import { z } from 'zod';
 import { Master } from '@fleetwright/master';
 import { SandboxServer } from '@fleetwright/sandbox';
-import { ClientEvent, Namespace, createLogger, findChromium } from '@fleetwright/shared';
-import { io } from 'socket.io-client';
+import { createLogger, findChromium } from '@fleetwright/shared';
 import { CHROMIUM_ARGS, Worker, createSandboxPlugin, defineJob } from '@fleetwright/worker';
 import { median, percentile, progress, waitFor } from './lib.mjs';
 
@@ -68,22 +67,16 @@ const api = async (method, route, body) => {
   if (!res.ok) throw new Error(`${method} ${route}: ${JSON.stringify(json)}`);
   return json;
 };
-// Jobs are timed from submit to the client's job:done event, as an upstream system sees them.
-const client = io(`${master.url}${Namespace.Client}`, { auth: { token: apiToken }, transports: ['websocket'] });
-await new Promise((resolve, reject) => (client.once('connect', resolve), client.once('connect_error', reject)));
-const finished = new Map();
-const waiters = new Map();
-client.on(ClientEvent.JobDone, (job) => {
-  finished.set(job.id, { job, at: performance.now() });
-  waiters.get(job.id)?.();
-});
+// Jobs are timed from submit until a poll of the job sees it succeeded (polled every 2 ms).
 const runJob = async (accountId, type) => {
   const start = performance.now();
   const job = await api('POST', '/jobs', { type, accountId });
-  if (!finished.has(job.id)) await new Promise((resolve) => waiters.set(job.id, resolve));
-  const { job: done, at } = finished.get(job.id);
+  const done = await waitFor(`job ${job.id}`, async () => {
+    const j = await api('GET', `/jobs/${job.id}`);
+    return ['succeeded', 'failed'].includes(j.status) ? j : undefined;
+  }, 60_000, 2);
   if (done.status !== 'succeeded') throw new Error(`job failed: ${JSON.stringify(done.error)}`);
-  return at - start;
+  return performance.now() - start;
 };
 const user = async (handle) => {
   await fetch(`${sandbox.url}/admin/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ handle, email: `${handle}@sandbox.test`, password: `${handle}-pass-1` }) });
@@ -162,7 +155,6 @@ try {
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
-  client.disconnect();
   await worker.close().catch(() => undefined);
   await master.close();
   await sandbox.close();

@@ -22,6 +22,8 @@ export class FleetHarness {
     private readonly masterOptions: {
       heartbeatIntervalMs?: number;
       retryBaseMs?: number;
+      /** How long an offline worker keeps its accounts. @defaultValue the master's */
+      accountFailoverMs?: number;
       /** A built dashboard for the master to serve at `/` (packages/dashboard/dist). @defaultValue none */
       dashboardDir?: string;
     } = {},
@@ -39,6 +41,7 @@ export class FleetHarness {
       heartbeatIntervalMs: this.masterOptions.heartbeatIntervalMs ?? 500,
       tickIntervalMs: 100,
       retryBaseMs: this.masterOptions.retryBaseMs ?? 200,
+      ...(this.masterOptions.accountFailoverMs ? { accountFailoverMs: this.masterOptions.accountFailoverMs } : {}),
       logger: quiet,
       dashboardDir: this.masterOptions.dashboardDir,
     });
