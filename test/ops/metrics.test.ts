@@ -26,13 +26,16 @@ describe('/metrics in the Prometheus text format', () => {
     await sleep(5);
     await worker.heartbeat({ rssBytes: 5_000, browserRssBytes: 70_000, cpuPercent: 12.5, liveContexts: 3, runningJobs: 1 });
     await sleep(5);
-    await worker.heartbeat({ rssBytes: 5_000, browserRssBytes: 70_000, cpuPercent: 12.5, liveContexts: 3, runningJobs: 1 });
+    await worker.heartbeat({ rssBytes: 5_000, browserRssBytes: 70_000, cpuPercent: 12.5, liveContexts: 3, runningJobs: 1, hibernatedContexts: 7, lockAcquisitions: 11, lockLosses: 2 });
     const account = await fixture.createAccount({ platform: 'sandbox', label: 'm1', tags: ['metrics-pool'] });
     await worker.waitForAssign(account.id);
 
     const online = await scrape();
     expect(online.value('fleet_workers', { status: 'online' })).toBe(1);
     expect(online.value('fleet_worker_live_contexts', { worker: 'w1' })).toBe(3);
+    expect(online.value('fleet_worker_hibernated_contexts', { worker: 'w1' })).toBe(7);
+    expect(online.value('fleet_worker_profile_lock_acquisitions', { worker: 'w1' })).toBe(11);
+    expect(online.value('fleet_worker_profile_lock_losses', { worker: 'w1' })).toBe(2);
     expect(online.value('fleet_worker_memory_bytes', { worker: 'w1', process: 'browsers' })).toBe(70_000);
     expect(online.value('fleet_worker_heartbeat_age_seconds', { worker: 'w1' })).toBeLessThan(5);
     // register → heartbeat → heartbeat: two gaps observed.

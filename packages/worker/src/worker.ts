@@ -152,6 +152,8 @@ export class Worker {
         cpuPercent: this.cpu.sample(),
         liveContexts: this.browsers.liveCount,
         runningJobs: this.runner.runningCount,
+        hibernatedContexts: this.browsers.hibernatedCount,
+        ...(this.locks ? { lockAcquisitions: this.locks.acquisitions, lockLosses: this.locks.losses } : {}),
       },
     });
   }

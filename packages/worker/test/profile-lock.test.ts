@@ -42,6 +42,7 @@ describe('ProfileLocks over a real Redis', () => {
     const second = await b.acquire('acc1', () => undefined);
     expect(second.fenceToken).toBeGreaterThan(first.fenceToken);
     await second.release();
+    expect([a.acquisitions, b.acquisitions]).toEqual([1, 1]);
   });
 
   it('keeps the lock past its ttl by extending it while held', async () => {
@@ -62,6 +63,7 @@ describe('ProfileLocks over a real Redis', () => {
     await waitFor('the lock loss to be noticed', () => lostWith, 3000, 20);
     expect(lostWith?.code).toBe('LOCK_LOST');
     expect(lease.lost).toBe(true);
+    expect(a.losses).toBe(1);
     const next = await locks().acquire('acc3', () => undefined);
     expect(next.fenceToken).toBeGreaterThan(lease.fenceToken);
     await next.release();

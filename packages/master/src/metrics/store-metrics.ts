@@ -112,6 +112,9 @@ function registerWorkerStatMetrics(registers: Registry[], store: FleetStore): vo
     });
   };
   perWorker(MetricName.WorkerLiveContexts, 'Open browser contexts on the worker (from its last heartbeat)', (s) => s.liveContexts);
+  perWorker(MetricName.WorkerHibernatedContexts, 'Accounts hibernated on the worker: context closed for room, state kept (from its last heartbeat)', (s) => s.hibernatedContexts ?? 0);
+  perWorker(MetricName.WorkerLockAcquisitions, 'Redis profile locks the worker took since it started (from its last heartbeat; 0 without Redis)', (s) => s.lockAcquisitions ?? 0);
+  perWorker(MetricName.WorkerLockLosses, 'Redis profile locks the worker lost since it started (from its last heartbeat)', (s) => s.lockLosses ?? 0);
   perWorker(MetricName.WorkerRunningJobs, 'Jobs running on the worker (from its last heartbeat)', (s) => s.runningJobs);
   perWorker(MetricName.WorkerCpu, "The worker process's CPU use, % of one core (from its last heartbeat)", (s) => s.cpuPercent);
   new Gauge({

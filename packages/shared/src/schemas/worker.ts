@@ -21,6 +21,11 @@ export const WorkerStatsSchema = z.object({
   cpuPercent: z.number().min(0),
   liveContexts: z.number().int().min(0),
   runningJobs: z.number().int().min(0),
+  /** Accounts whose context was closed to stay under the live cap, with their state kept. */
+  hibernatedContexts: z.number().int().min(0).optional(),
+  /** Profile locks taken and lost since the worker started (Redis; absent without it). */
+  lockAcquisitions: z.number().int().min(0).optional(),
+  lockLosses: z.number().int().min(0).optional(),
 });
 export type WorkerStats = z.infer<typeof WorkerStatsSchema>;
 

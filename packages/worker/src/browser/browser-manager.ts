@@ -50,6 +50,11 @@ export class BrowserManager {
     return this.live.size;
   }
 
+  /** Accounts hibernated (closed for room, state kept) and not reopened since. */
+  get hibernatedCount(): number {
+    return this.hibernated.size;
+  }
+
   liveAccountIds(): string[] {
     return [...this.live.keys()];
   }

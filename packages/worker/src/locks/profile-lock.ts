@@ -21,6 +21,9 @@ export class ProfileLocks {
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly held = new Set<HeldLease>();
+  /** Since start, for the heartbeat's stats. */
+  acquisitions = 0;
+  losses = 0;
 
   constructor(private readonly options: ProfileLockOptions) {
     this.redlock = new Redlock([options.redis], { retryCount: 0, driftFactor: 0.01, automaticExtensionThreshold: 0 });
@@ -43,7 +46,12 @@ export class ProfileLocks {
       try {
         const lock = await this.redlock.acquire([resource], this.ttlMs);
         const fenceToken = await this.options.redis.incr(`${this.prefix}fence:${accountId}`);
-        const lease = new HeldLease(accountId, fenceToken, lock, this.ttlMs, onLost, this.options.logger, () => this.held.delete(lease));
+        this.acquisitions += 1;
+        const counted = (error: FleetError): void => {
+          this.losses += 1;
+          onLost(error);
+        };
+        const lease = new HeldLease(accountId, fenceToken, lock, this.ttlMs, counted, this.options.logger, () => this.held.delete(lease));
         this.held.add(lease);
         return lease;
       } catch (error) {
