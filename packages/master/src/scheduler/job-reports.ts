@@ -30,9 +30,9 @@ export class JobReports {
     private readonly logger: Logger,
   ) {}
 
-  private checkOwnership(workerId: string, event: string, report: { jobId: string; accountId: string; epoch: number }): JobRow {
-    const job = this.store.jobs.require(report.jobId);
-    const account = this.store.accounts.require(report.accountId);
+  private checkOwnership(workerId: string, event: string, report: { jobId: string; accountId: string; epoch: number }, loaded?: JobRow): JobRow {
+    const job = loaded ?? this.store.jobs.require(report.jobId);
+    const account = this.store.accounts.ownership(report.accountId);
     if (job.worker_id !== workerId || job.account_id !== report.accountId) {
       this.refuse(workerId, event, 'NOT_OWNER', report);
       throw new FleetError('NOT_OWNER', `job ${report.jobId} is not this worker's`, { field: 'jobId' });
@@ -70,7 +70,7 @@ export class JobReports {
     // it is about an attempt that has since been retried, or this attempt already ended so.
     if (report.attempt < current.attempt) return;
     if (current.status === report.status && current.worker_id === workerId) return;
-    const job = this.checkOwnership(workerId, WorkerEvent.JobResult, report);
+    const job = this.checkOwnership(workerId, WorkerEvent.JobResult, report, current);
     const now = Date.now();
     if (report.status === 'succeeded') {
       const row = this.store.jobs.transition(job.id, 'succeeded', {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { FleetError, MasterEvent, type Logger, type WorkerStats } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
-import type { AccountRow, AccountStore } from '../store/account-store.js';
+import type { AccountOwnership, AccountRow, AccountStore } from '../store/account-store.js';
 import type { JobRow } from '../store/job-store.js';
 import type { WorkerRow } from '../store/worker-store.js';
 import type { SchedulerEvents } from './scheduler-events.js';
@@ -233,7 +233,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   /** Whether the account's owner has acknowledged its assignment at the current epoch. */
-  isAccountReady(account: AccountRow): boolean {
+  isAccountReady(account: Pick<AccountRow, 'id' | 'owner_worker_id' | 'epoch'>): boolean {
     return account.owner_worker_id !== null && this.delivered.get(account.owner_worker_id)?.get(account.id) === account.epoch;
   }
 
@@ -342,7 +342,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         this.failQueuedJobsOf(job.account_id, `the secrets of account ${job.account_id} do not open with this FLEET_SECRET_KEY`);
         continue;
       }
-      const account = job.account_id ? this.store.accounts.row(job.account_id) : this.pickPoolAccount(job.pool, busyAccounts);
+      const account = job.account_id ? this.accountForDispatch(job.account_id) : this.pickPoolAccount(job.pool, busyAccounts);
       if (!account || busyAccounts.has(account.id) || !this.isAccountReady(account)) continue;
       const worker = workers.get(account.owner_worker_id!);
       if (!worker || worker.status !== 'online' || fullWorkers.has(worker.id)) continue;
@@ -362,6 +362,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       sends.push({ row, workerId: worker.id });
     }
     return sends;
+  }
+
+  private accountForDispatch(accountId: string): AccountOwnership | undefined {
+    try {
+      return this.store.accounts.ownership(accountId);
+    } catch {
+      return undefined;
+    }
   }
 
   /** An idle, ready account of the pool, or none. */

@@ -44,6 +44,8 @@ export interface AccountRow {
   updated_at: number;
 }
 
+export type AccountOwnership = Pick<AccountRow, 'id' | 'platform' | 'owner_worker_id' | 'epoch'>;
+
 /** What a worker needs to open the account's profile (secrets opened). */
 export interface AccountSecrets {
   credentials: Credentials | null;
@@ -132,6 +134,13 @@ export class AccountStore {
 
   row(id: string): AccountRow | undefined {
     return this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+  }
+
+  /** Just what ownership checks and dispatch need (no sealed columns): the hot path reads this. */
+  ownership(id: string, field = 'accountId'): AccountOwnership {
+    const row = this.db.prepare('SELECT id, platform, owner_worker_id, epoch FROM accounts WHERE id = ?').get(id) as AccountOwnership | undefined;
+    if (!row) throw new FleetError('ACCOUNT_NOT_FOUND', `no account ${id}`, { field });
+    return row;
   }
 
   require(id: string, field = 'accountId'): AccountRow {
