@@ -41,7 +41,7 @@ export class RedisServer {
 
   async stop(): Promise<void> {
     const child = this.process;
-    if (child && child.exitCode === null) {
+    if (child && child.exitCode === null && child.signalCode === null) {
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
         child.kill('SIGKILL');

@@ -77,4 +77,21 @@ describe('ProfileLocks over a real Redis', () => {
     expect(lease.fenceToken).toBe(held.fenceToken + 1);
     await lease.release();
   });
+
+  it('reports a lost lock when Redis itself goes away', async () => {
+    const own = await new RedisServer().start();
+    const c = own.client();
+    c.on('error', () => undefined); // the connection drops on purpose
+    clients.push(c);
+    try {
+      let lostWith: FleetError | undefined;
+      const lease = await new ProfileLocks({ redis: c, prefix: `test:${randomUUID()}:`, ttlMs: 600, logger }).acquire('acc5', (error) => (lostWith = error));
+      await own.stop();
+      await waitFor('the lock loss after Redis stopped', () => lostWith, 10_000, 20);
+      expect(lostWith?.code).toBe('LOCK_LOST');
+      expect(lease.lost).toBe(true);
+    } finally {
+      await own.stop();
+    }
+  });
 });
