@@ -8,7 +8,12 @@ import type {
   Health,
   JobStatus,
   JobView,
+  JobEventView,
+  JobsPerMinuteBucket,
+  JobsPerMinuteView,
+  MessageView,
   MonitorView,
+  TokenView,
   Page,
   UpdateAccountBody,
   WorkerView,
@@ -42,48 +47,8 @@ export interface PageParams {
   cursor?: string | null;
 }
 
-export interface MessageView {
-  id: number;
-  accountId: string;
-  platform: string;
-  kind: 'comment' | 'dm';
-  platformMessageId: string;
-  threadId: string | null;
-  author: string;
-  text: string;
-  detectedAt: string;
-}
-
-export interface TokenView {
-  id: string;
-  name: string;
-  role: 'admin' | 'operator' | 'viewer';
-  createdAt: string;
-  revokedAt: string | null;
-}
-
-/** Jobs that finished in one minute, by outcome (`GET /api/v1/stats/jobs-per-minute`). */
-export interface JobsPerMinuteBucket {
-  /** Start of the minute (ISO). */
-  at: string;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
-}
-
-export interface JobsPerMinuteView {
-  /** Oldest minute first, the current (partial) minute last. */
-  minutes: JobsPerMinuteBucket[];
-  /** Every job by status, now. */
-  totals: Record<JobStatus, number>;
-}
-
-/** One entry of a job's timeline (`GET /jobs/:id/events`). */
-export interface JobEventView {
-  at: string;
-  kind: string;
-  data: Record<string, unknown>;
-}
+/** Moved to the shared contract; re-exported so client users keep their imports. */
+export type { JobEventView, JobsPerMinuteBucket, JobsPerMinuteView, MessageView, TokenView };
 
 type Query = Record<string, string | number | null | undefined>;
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { closeLogger, createLogger, loadConfig, loadOrExit } from '@fleetwright/shared';
+import { createLogger, loadConfig, loadOrExit, closeOnSignals } from '@fleetwright/shared';
 import { Master } from './master.js';
 import { loadOrCreateSecrets } from './master-secrets.js';
 import { fileURLToPath } from 'node:url';
@@ -27,16 +27,5 @@ export async function runMaster(): Promise<void> {
   });
   await master.start();
   if (secrets.generated.length > 0) logger.info(`generated ${secrets.generated.join(', ')} in ${config.dataDir}/secrets.json (mode 0600)`);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('stopping master', { signal });
-    void master
-      .close()
-      .then(() => closeLogger(logger))
-      .then(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  closeOnSignals('master', () => master.close(), logger);
 }

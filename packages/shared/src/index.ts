@@ -6,3 +6,4 @@ export * from './logging/index.js';
 export * from './crypto/index.js';
 export * from './browser/find-chromium.js';
 export * from './version.js';
+export * from './lifecycle/close-on-signals.js';

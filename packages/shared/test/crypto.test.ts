@@ -1,3 +1,4 @@
+import { fleetErrorOf } from './support/fleet-error-of.js';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FleetError, generateSecretKey, generateToken, hashToken, open, parseSecretKey, seal, tokensEqual } from '@fleetwright/shared';
@@ -6,15 +7,6 @@ const key = Buffer.alloc(32, 1);
 const otherKey = Buffer.alloc(32, 2);
 
 /** Calls `fn` and returns the FleetError it throws. */
-function fleetErrorOf(fn: () => unknown): FleetError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FleetError);
-    return error as FleetError;
-  }
-  throw new Error('expected a FleetError, nothing was thrown');
-}
 
 /** Swaps one part (`v1:iv:tag:body`) of a sealed value. */
 function withPart(sealed: string, index: number, change: (part: Buffer) => Buffer): string {

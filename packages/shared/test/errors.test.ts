@@ -1,3 +1,4 @@
+import { fleetErrorOf } from './support/fleet-error-of.js';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -17,15 +18,6 @@ import {
 const ERRORS_DOC = fileURLToPath(new URL('../../../docs/errors.md', import.meta.url));
 
 /** Calls `fn` and returns the FleetError it throws. */
-function fleetErrorOf(fn: () => unknown): FleetError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FleetError);
-    return error as FleetError;
-  }
-  throw new Error('expected a FleetError, nothing was thrown');
-}
 
 describe('FleetError', () => {
   it('takes status, retryability and class from the code table', () => {

@@ -1,3 +1,4 @@
+import { fleetErrorOf } from './support/fleet-error-of.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,15 +35,6 @@ function isolatedEnv(extra: Record<string, string> = {}): Record<string, string>
   return { HOME: emptyDir('home'), PLAYWRIGHT_BROWSERS_PATH: emptyDir('cache'), PATH: emptyDir('bin'), ...extra };
 }
 
-function fleetErrorOf(fn: () => unknown): FleetError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FleetError);
-    return error as FleetError;
-  }
-  throw new Error('expected a FleetError, nothing was thrown');
-}
 
 describe('findChromium', () => {
   it('returns FLEET_CHROMIUM_PATH when it is executable, before any other place', () => {

@@ -1,3 +1,4 @@
+import { fleetErrorOf } from './support/fleet-error-of.js';
 import { describe, expect, it } from 'vitest';
 import {
   CreateAccountBodySchema,
@@ -10,15 +11,6 @@ import {
 } from '@fleetwright/shared';
 
 /** Calls `fn` and returns the FleetError it throws. */
-function fleetErrorOf(fn: () => unknown): FleetError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(FleetError);
-    return error as FleetError;
-  }
-  throw new Error('expected a FleetError, nothing was thrown');
-}
 
 describe('CreateAccountBodySchema', () => {
   it('accepts a full account with a proxy that has credentials', () => {

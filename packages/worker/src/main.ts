@@ -1,4 +1,4 @@
-import { closeLogger, createLogger, findChromium, loadConfig, loadOrExit, readInt, readVar } from '@fleetwright/shared';
+import { createLogger, findChromium, loadConfig, loadOrExit, readInt, readVar, closeOnSignals } from '@fleetwright/shared';
 import { createSandboxPlugin } from './platforms/sandbox/index.js';
 import { Worker } from './worker.js';
 import path from 'node:path';
@@ -55,16 +55,5 @@ export async function runWorker(): Promise<void> {
     logger,
   });
   worker.start();
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('stopping worker', { signal });
-    void worker
-      .close()
-      .then(() => closeLogger(logger))
-      .then(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  closeOnSignals('worker', () => worker.close(), logger);
 }

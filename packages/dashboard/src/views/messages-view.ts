@@ -10,15 +10,8 @@ import { pagerControls } from '../widgets.js';
 
 const PAGE_SIZE = 50;
 
-interface Shown {
-  accountId: string;
-  kind: 'comment' | 'dm';
-  platformMessageId: string;
-  threadId: string | null;
-  author: string;
-  text: string;
-  detectedAt: string;
-}
+/** A message as the feed shows it: from the list (a MessageView) or from a live event. */
+type Shown = Omit<MessageView, 'id' | 'platform'>;
 
 /** What a reply answers: a comment by its own id, a DM by its conversation. */
 function replyTarget(m: Shown): string {

@@ -9,12 +9,14 @@ import {
   ERROR_CODE_NAMES,
   FLEET_VERSION,
   HealthSchema,
+  JobEventViewSchema,
   JobViewSchema,
+  JobsPerMinuteViewSchema,
+  MessageViewSchema,
   MonitorViewSchema,
   UpdateAccountBodySchema,
   WorkerViewSchema,
 } from '@fleetwright/shared';
-import { MessageViewSchema } from '../store/message-store.js';
 
 type Json = Record<string, unknown>;
 
@@ -63,6 +65,8 @@ export function openApiDocument(): Json {
         CreateMonitor: schema(CreateMonitorBodySchema, 'input'),
         Worker: schema(WorkerViewSchema),
         Message: schema(MessageViewSchema),
+        JobEvent: schema(JobEventViewSchema),
+        JobsPerMinute: schema(JobsPerMinuteViewSchema),
       },
     },
     paths: {
@@ -85,7 +89,10 @@ export function openApiDocument(): Json {
       },
       '/api/v1/jobs/{id}': { parameters: [idParam], get: op('Get a job with its progress, result, error and artifacts', ref('Job')) },
       '/api/v1/jobs/{id}/cancel': { parameters: [idParam], post: op('Cancel a job (a batch or flow stops its unfinished children)', ref('Job')) },
-      '/api/v1/jobs/{id}/events': { parameters: [idParam], get: op('A job\'s event timeline', { type: 'object' }) },
+      '/api/v1/jobs/{id}/events': { parameters: [idParam], get: op('A job\'s event timeline', page('JobEvent')) },
+      '/api/v1/stats/jobs-per-minute': {
+        get: op('Jobs finished per minute by outcome, and every job by status now', ref('JobsPerMinute'), { parameters: [{ name: 'minutes', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1440 } }] }),
+      },
       '/api/v1/jobs/{id}/qrcode': { parameters: [idParam], get: op('The latest QR code of a login job', { type: 'object', properties: { jobId: { type: 'string' }, dataUrl: { type: 'string' } } }) },
       '/api/v1/jobs/{id}/artifacts/{name}': {
         parameters: [idParam, { name: 'name', in: 'path', required: true, schema: { type: 'string' } }],

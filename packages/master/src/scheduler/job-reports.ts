@@ -53,8 +53,9 @@ export class JobReports {
   }
 
   progress(workerId: string, report: WorkerJobProgress): void {
-    if (report.attempt < this.store.jobs.require(report.jobId).attempt) return; // a late report of an earlier attempt
-    let job = this.checkOwnership(workerId, WorkerEvent.JobProgress, report);
+    const current = this.store.jobs.require(report.jobId);
+    if (report.attempt < current.attempt) return; // a late report of an earlier attempt
+    let job = this.checkOwnership(workerId, WorkerEvent.JobProgress, report, current);
     if (job.status === 'dispatched') {
       job = this.store.jobs.transition(job.id, 'running', { started_at: Date.now() });
       this.scheduler.setStep(job, 'running');

@@ -1,15 +1,20 @@
 import { z } from 'zod';
 
 /**
- * Payload validators rebuilt from the JSON Schemas workers declare, cached by their text (a
- * worker re-registers often; the schema rarely changes).
+ * Payload validators rebuilt from the JSON Schemas workers declare. Looked up by the schema object
+ * first (the capability index keeps the same objects until a worker registers again), so the hot
+ * path of job submission never re-serializes a schema; by its text after a re-register.
  */
 export class PayloadSchemaCache {
-  private readonly cache = new Map<string, z.ZodType>();
+  private readonly byObject = new WeakMap<object, z.ZodType>();
+  private readonly byText = new Map<string, z.ZodType>();
 
   get(jsonSchema: unknown): z.ZodType {
+    const isObject = typeof jsonSchema === 'object' && jsonSchema !== null;
+    const cached = isObject ? this.byObject.get(jsonSchema) : undefined;
+    if (cached) return cached;
     const key = JSON.stringify(jsonSchema);
-    let schema = this.cache.get(key);
+    let schema = this.byText.get(key);
     if (!schema) {
       try {
         schema = z.fromJSONSchema(jsonSchema as Parameters<typeof z.fromJSONSchema>[0]);
@@ -17,8 +22,9 @@ export class PayloadSchemaCache {
         // A schema the master cannot rebuild is checked by the worker instead, before any browser work.
         schema = z.unknown();
       }
-      this.cache.set(key, schema);
+      this.byText.set(key, schema);
     }
+    if (isObject) this.byObject.set(jsonSchema, schema);
     return schema;
   }
 }

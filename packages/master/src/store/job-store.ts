@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FleetError, type ErrorBody, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
+import { FleetError, type ErrorBody, type JobEventView, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
 import type { Db } from './database.js';
 import { canTransition } from './job-transitions.js';
 import { iso } from './time.js';
@@ -171,7 +171,7 @@ export class JobStore {
     this.db.prepare('INSERT INTO job_events (job_id, at, kind, data) VALUES (?, ?, ?, ?)').run(jobId, Date.now(), kind, JSON.stringify(data));
   }
 
-  events(jobId: string): { at: string; kind: string; data: Record<string, unknown> }[] {
+  events(jobId: string): JobEventView[] {
     const rows = this.db.prepare('SELECT at, kind, data FROM job_events WHERE job_id = ? ORDER BY seq').all(jobId) as { at: number; kind: string; data: string }[];
     return rows.map((r) => ({ at: iso(r.at), kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown> }));
   }

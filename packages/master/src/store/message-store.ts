@@ -1,20 +1,7 @@
-import { z } from 'zod';
-import type { DetectedMessage, Page } from '@fleetwright/shared';
+import type { DetectedMessage, MessageView, Page } from '@fleetwright/shared';
 import type { Db } from './database.js';
 import { iso } from './time.js';
 
-export const MessageViewSchema = z.object({
-  id: z.number().int(),
-  accountId: z.string(),
-  platform: z.string(),
-  kind: z.enum(['comment', 'dm']),
-  platformMessageId: z.string(),
-  threadId: z.string().nullable(),
-  author: z.string(),
-  text: z.string(),
-  detectedAt: z.string(),
-});
-export type MessageView = z.infer<typeof MessageViewSchema>;
 
 interface MessageRow {
   seq: number;

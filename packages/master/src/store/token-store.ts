@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { FleetError, generateToken, hashToken, tokensEqual } from '@fleetwright/shared';
+import { FleetError, generateToken, hashToken, tokensEqual, type TokenRole, type TokenView } from '@fleetwright/shared';
 import type { Db } from './database.js';
 
-export type Role = 'admin' | 'operator' | 'viewer';
+export type Role = TokenRole;
 export interface TokenIdentity {
   tokenId: string;
   role: Role;
@@ -22,7 +22,7 @@ export class TokenStore {
     return row ? { tokenId: row.id, role: row.role } : undefined;
   }
 
-  list(): { id: string; name: string; role: Role; createdAt: string; revokedAt: string | null }[] {
+  list(): TokenView[] {
     const rows = this.db.prepare('SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at').all() as { id: string; name: string; role: Role; created_at: number; revoked_at: number | null }[];
     return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, createdAt: new Date(r.created_at).toISOString(), revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString() }));
   }

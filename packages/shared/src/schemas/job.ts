@@ -95,6 +95,10 @@ export const JobListQuerySchema = z.object({
 
 export const ArtifactRefSchema = z.object({ name: z.string(), size: z.number().int(), url: z.string() });
 
+/** One entry of a job's timeline (`GET /jobs/:id/events`). */
+export const JobEventViewSchema = z.object({ at: z.string(), kind: z.string(), data: z.record(z.string(), z.unknown()) });
+export type JobEventView = z.infer<typeof JobEventViewSchema>;
+
 export const JobViewSchema = z.object({
   id: IdSchema,
   type: JobTypeSchema,

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { parseOrThrow, type JobStatus } from '@fleetwright/shared';
+import { parseOrThrow, type JobStatus, type JobsPerMinuteView } from '@fleetwright/shared';
 import type { FleetStore } from '../../store/fleet-store.js';
 
 const MINUTE_MS = 60_000;
@@ -36,7 +36,8 @@ export function statsRoutes(store: FleetStore): Router {
       const bucket = buckets[row.minute - firstMinute];
       if (bucket && (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled')) bucket[row.status] += row.n;
     }
-    res.json({ minutes: buckets, totals: store.jobs.countByStatus() });
+    const view: JobsPerMinuteView = { minutes: buckets, totals: store.jobs.countByStatus() };
+    res.json(view);
   });
   return router;
 }

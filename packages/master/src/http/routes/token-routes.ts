@@ -1,11 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { FleetError, parseOrThrow } from '@fleetwright/shared';
+import { FleetError, TokenRoleSchema, parseOrThrow } from '@fleetwright/shared';
 import type { TokenStore } from '../../store/token-store.js';
 
 const CreateTokenBodySchema = z.strictObject({
   name: z.string().min(1).max(128),
-  role: z.enum(['admin', 'operator', 'viewer']),
+  role: TokenRoleSchema,
 });
 
 const adminOnly: RequestHandler = (_req, res, next) => {
