@@ -1,17 +1,8 @@
-/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs` naming `what`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, intervalMs = 25): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+import { waitFor as waitForBase } from '../../../../test/support/wait-for.js';
+
+/** The repo's bounded poll, with this suite's shorter default deadline. */
+export function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, intervalMs = 25): Promise<T> {
+  return waitForBase(what, check, timeoutMs, intervalMs);
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it fires. */
