@@ -25,11 +25,13 @@ const PAYLOADS: Record<string, string[]> = {
   [shared.WorkerEvent.MessageDetected]: fieldsOf(shared.WorkerMessageDetectedSchema),
   [shared.WorkerEvent.ReplyResult]: fieldsOf(shared.WorkerReplyResultSchema),
   [shared.WorkerEvent.StateSnapshot]: fieldsOf(shared.WorkerStateSnapshotSchema),
+  [shared.WorkerEvent.AccountBrowser]: fieldsOf(shared.WorkerAccountBrowserSchema),
   [shared.MasterEvent.TaskAssign]: fieldsOf(shared.TaskAssignSchema),
   [shared.MasterEvent.TaskRevoke]: fieldsOf(shared.TaskRevokeSchema),
   [shared.MasterEvent.JobRun]: fieldsOf(shared.JobRunSchema),
   [shared.MasterEvent.JobCancel]: fieldsOf(shared.JobCancelSchema),
   [shared.MasterEvent.WorkerDrain]: fieldsOf(shared.WorkerDrainSchema),
+  [shared.MasterEvent.AccountBrowser]: fieldsOf(shared.AccountBrowserCommandSchema),
   [shared.ClientRequest.LoginStart]: fieldsOf(shared.LoginStartSchema),
   [shared.ClientRequest.ReplyExecute]: fieldsOf(shared.ReplyExecuteSchema),
   [shared.ClientRequest.JobCreate]: fieldsOf(shared.JobCreateSchema),
@@ -40,6 +42,7 @@ const PAYLOADS: Record<string, string[]> = {
   [shared.ClientEvent.LoginStatus]: fieldsOf(shared.LoginStatusEventSchema),
   [shared.ClientEvent.MessageDetected]: fieldsOf(shared.MessageDetectedEventSchema),
   [shared.ClientEvent.ReplyResult]: fieldsOf(shared.ReplyResultEventSchema),
+  [shared.ClientEvent.AccountBrowser]: fieldsOf(shared.AccountBrowserEventSchema),
   [shared.ClientEvent.WorkerStatus]: fieldsOf(shared.WorkerViewSchema.pick({ id: true, status: true, lastHeartbeatAt: true, stats: true })),
 };
 

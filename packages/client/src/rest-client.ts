@@ -99,6 +99,10 @@ export class RestClient {
     create: (body: CreateAccountBody) => this.request<AccountView>('POST', '/api/v1/accounts', body),
     update: (id: string, body: UpdateAccountBody) => this.request<AccountView>('PATCH', `/api/v1/accounts/${encodeURIComponent(id)}`, body),
     delete: (id: string) => this.request<void>('DELETE', `/api/v1/accounts/${encodeURIComponent(id)}`),
+    /** Warms the account's browser on its owner worker; resolves with the account once it runs. */
+    startBrowser: (id: string) => this.request<AccountView>('POST', `/api/v1/accounts/${encodeURIComponent(id)}/browser/start`),
+    /** Hibernates the account's browser (snapshot, close, keep the profile). */
+    stopBrowser: (id: string) => this.request<AccountView>('POST', `/api/v1/accounts/${encodeURIComponent(id)}/browser/stop`),
   };
 
   readonly jobs = {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeQrDataUrl } from '../../../test/support/qr-decode.js';
+import { processesMentioning } from '../../../test/support/processes.js';
 import { DashboardFleet } from './support/dashboard-fleet.js';
 
 describe('dashboard accounts', () => {
@@ -84,5 +85,44 @@ describe('dashboard accounts', () => {
     expect(monitors.body.items).toMatchObject([{ type: 'crawl', paused: true, minIntervalMs: 15_000, maxIntervalMs: 30_000 }]);
     await row.getByRole('button', { name: 'Resume' }).click();
     await row.locator('[data-status="active"]').waitFor();
+  });
+
+  it("shows each account's browser and lock holder live, starts and stops it, and shows a killed browser as error", async () => {
+    ui = await DashboardFleet.start();
+    const worker = await ui.fleet.startWorker('w1');
+    const first = (await ui.fleet.api('POST', '/accounts', { platform: 'sandbox', label: 'browser one' })).body;
+    const second = (await ui.fleet.api('POST', '/accounts', { platform: 'sandbox', label: 'browser two' })).body;
+    await ui.signIn(undefined, '#/accounts');
+    const { page } = ui;
+    const cell = (id: string) => page.locator(`tr[data-account-id="${id}"] [data-field="browser"]`);
+
+    // The worker warms both accounts on assignment; the page follows without a reload.
+    for (const id of [first.id, second.id]) await cell(id).locator('[data-browser-state="running"]').waitFor({ timeout: 30_000 });
+    const fence = worker.browsers.fenceTokenOf(first.id);
+    expect(await cell(first.id).locator('[data-lock-holder]').textContent()).toBe(`lock: w1 · fence ${fence}`);
+    expect(await cell(first.id).getByRole('button', { name: 'Start' }).isDisabled()).toBe(true);
+
+    // Stop hibernates it: the context closes on the worker, the row says so.
+    await cell(first.id).getByRole('button', { name: 'Stop' }).click();
+    await cell(first.id).locator('[data-browser-state="stopped"]').waitFor();
+    expect(await cell(first.id).textContent()).toContain('lock: none');
+    expect(worker.browsers.liveAccountIds()).toEqual([second.id]);
+    expect((await ui.fleet.api('GET', `/accounts/${first.id}`)).body.browser).toMatchObject({ state: 'stopped', lockHolder: null });
+    await ui.screenshot('accounts-browsers');
+
+    // Start warms it again.
+    await cell(first.id).getByRole('button', { name: 'Start' }).click();
+    await cell(first.id).locator('[data-browser-state="running"]').waitFor();
+    expect(worker.browsers.liveAccountIds().sort()).toEqual([first.id, second.id].sort());
+
+    // On the account's page, a browser killed from outside turns to error live, with the reason.
+    await ui.go(`#/accounts/${second.id}`);
+    const field = page.locator('[data-panel="details"] [data-field="browser"]');
+    await field.locator('[data-browser-state="running"]').waitFor();
+    for (const pid of processesMentioning(worker.browsers.profileDir(second.id))) process.kill(pid, 'SIGKILL');
+    await field.locator('[data-browser-state="error"]').waitFor({ timeout: 15_000 });
+    expect(await field.locator('[data-browser-error]').textContent()).toContain('closed unexpectedly');
+    await field.getByRole('button', { name: 'Start' }).click();
+    await field.locator('[data-browser-state="running"]').waitFor({ timeout: 30_000 });
   });
 });

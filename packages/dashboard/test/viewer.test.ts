@@ -39,6 +39,16 @@ describe('dashboard as a viewer', () => {
     await page.getByRole('alert').filter({ hasText: 'Starting a qr login refused' }).waitFor();
     expect((await ui.fleet.api('GET', `/jobs?accountId=${account.body.id}`)).body.items).toEqual([]);
 
+    // Nor can a viewer stop an account's browser: disabled, and refused when forced.
+    await ui.go('#/accounts');
+    const stop = page.locator(`tr[data-account-id="${account.body.id}"]`).getByRole('button', { name: 'Stop' });
+    await page.locator(`tr[data-account-id="${account.body.id}"] [data-browser-state="running"]`).waitFor({ timeout: 30_000 });
+    expect(await stop.isDisabled()).toBe(true);
+    await stop.evaluate((b: HTMLButtonElement) => (b.disabled = false));
+    await stop.click();
+    await page.getByRole('alert').filter({ hasText: 'Stopping the browser refused' }).waitFor();
+    expect((await ui.fleet.api('GET', `/accounts/${account.body.id}`)).body.browser.state).toBe('running');
+
     // Reading is fine: the job list and the overview load.
     await ui.go('#/overview');
     await page.locator('svg[data-chart="jobs-per-minute"]').waitFor();

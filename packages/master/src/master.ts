@@ -8,6 +8,7 @@ import { WorkerGateway } from './io/worker-gateway.js';
 import type { MasterOptions } from './master-options.js';
 import { JobCommands } from './scheduler/job-commands.js';
 import { JobReports } from './scheduler/job-reports.js';
+import { BrowserCommands } from './scheduler/browser-commands.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ParentJobs } from './scheduler/parent-jobs.js';
 import { Monitors } from './scheduler/monitors.js';
@@ -44,6 +45,7 @@ export class Master {
     });
     this.commands = new JobCommands(this.store, this.scheduler, this.workers, logger);
     const reports = new JobReports(this.store, this.scheduler, this.workers, logger);
+    const browsers = new BrowserCommands(this.store, this.workers, logger);
     this.clients = new ClientGateway(this.store, this.commands, logger);
     this.parents = new ParentJobs(this.store, this.scheduler, this.commands, logger);
     this.monitors = new Monitors(this.store, this.scheduler, this.commands, logger);
@@ -58,12 +60,13 @@ export class Master {
         artifacts: new ArtifactStore(this.store.db, path.join(options.dataDir, 'artifacts')),
         workerToken: options.workerToken,
         reports,
+        browsers,
         dashboardDir: options.dashboardDir,
         metrics: this.metrics,
         logger,
       }));
     this.io = new Server(this.server, { serveClient: false, maxHttpBufferSize: 8e6 });
-    this.workers.attach(this.io, this.scheduler, reports);
+    this.workers.attach(this.io, this.scheduler, reports, browsers);
     this.clients.attach(this.io, this.scheduler);
   }
 

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import {
+  AccountBrowserCommandSchema,
   FLEET_VERSION,
   FleetError,
   JobCancelSchema,
@@ -9,7 +10,10 @@ import {
   TaskRevokeSchema,
   WorkerDrainSchema,
   WorkerEvent,
+  redactText,
   validated,
+  type AccountBrowserCommand,
+  type AccountBrowserReport,
   type WorkerJobProgress,
   type WorkerJobResult,
   type StorageState,
@@ -72,6 +76,7 @@ export class Worker {
       headless: options.headless ?? true,
       maxLiveContexts: options.maxLiveContexts ?? 10,
       onSnapshot: (accountId, state) => this.sendSnapshot(accountId, state),
+      onBrowserState: (report) => this.sendBrowserState(report),
       ...(options.recycleAfterJobs ? { recycleAfterJobs: options.recycleAfterJobs } : {}),
       ...(options.recycleAfterMs ? { recycleAfterMs: options.recycleAfterMs } : {}),
       logger,
@@ -103,6 +108,33 @@ export class Worker {
     account.storageStateVersion += 1;
     // Bounded: at shutdown the master may be gone, and closing must not wait for it forever.
     await this.connection.deliver(WorkerEvent.StateSnapshot, { accountId, epoch: account.epoch, version: account.storageStateVersion, storageState: state }, 10_000);
+  }
+
+  /** Tells the master at once; heartbeats carry the full list, so a lost one heals. */
+  private sendBrowserState(report: AccountBrowserReport): void {
+    const account = this.accounts.get(report.accountId);
+    if (!account || !this.connection.socket.connected) return;
+    void this.connection.request(WorkerEvent.AccountBrowser, { ...report, epoch: account.epoch });
+  }
+
+  /** Start warms the account's context; stop hibernates it (snapshot to the master, close, keep the directory). */
+  private async controlBrowser(command: AccountBrowserCommand): Promise<AccountBrowserReport> {
+    const account = this.accounts.get(command.accountId);
+    if (!account) throw new FleetError('NOT_OWNER', `account ${command.accountId} is not assigned to this worker`, { field: 'accountId' });
+    if (account.epoch !== command.epoch) throw new FleetError('STALE_EPOCH', `epoch ${command.epoch} differs from the assignment's ${account.epoch}`, { field: 'epoch' });
+    if (command.action === 'start') {
+      if (this.draining) throw new FleetError('NO_CAPACITY', 'the worker is draining and opens no browsers');
+      try {
+        await this.browsers.open(account);
+      } catch (error) {
+        if (error instanceof FleetError && error.code === 'LOCK_BUSY') throw error;
+        throw new FleetError('BROWSER_START_FAILED', `could not open the browser of account ${command.accountId}: ${redactText(error instanceof Error ? error.message.split('\n')[0]! : String(error))}`);
+      }
+    } else {
+      if (this.runner.hasJobFor(command.accountId)) throw new FleetError('ACCOUNT_BUSY', `account ${command.accountId} has a job running; stop its browser after the job ends`);
+      await this.browsers.closeContext(command.accountId, { snapshot: true });
+    }
+    return this.browsers.states.get(command.accountId);
   }
 
   get id(): string {
@@ -155,6 +187,7 @@ export class Worker {
         hibernatedContexts: this.browsers.hibernatedCount,
         ...(this.locks ? { lockAcquisitions: this.locks.acquisitions, lockLosses: this.locks.losses } : {}),
       },
+      browsers: this.browsers.states.all(),
     });
   }
 
@@ -203,6 +236,7 @@ export class Worker {
         MasterEvent.JobCancel,
       ),
     );
+    this.connection.on(MasterEvent.AccountBrowser, validated(AccountBrowserCommandSchema, (command) => this.controlBrowser(command), logger, MasterEvent.AccountBrowser));
     this.connection.on(
       MasterEvent.WorkerDrain,
       validated(WorkerDrainSchema, (drain) => ((this.draining = true), logger.info('draining', { reason: drain.reason })), logger, MasterEvent.WorkerDrain),

@@ -23,6 +23,32 @@ export function placement(account: AccountView): SafeHtml {
   return html`${owner}<div>${state}</div>`;
 }
 
+/**
+ * The account's browser: its state, the worker and fencing token of the profile lock while it
+ * runs, and why it failed.
+ */
+export function browserState(account: AccountView): SafeHtml {
+  const { state, lockHolder, error, workerId } = account.browser;
+  const lock = lockHolder
+    ? html`<div class="sub" data-lock-holder="${lockHolder.workerId}">lock: ${lockHolder.workerId} · fence ${lockHolder.fenceToken}</div>`
+    : html`<div class="sub">lock: none</div>`;
+  const why = error ? html`<div class="sub error-text" data-browser-error>${error}</div>` : html``;
+  const where = workerId && !lockHolder && state !== 'stopped' ? html`<div class="sub">on ${workerId}</div>` : html``;
+  return html`<span data-browser-state="${state}">${badge(state)}</span>${where}${lock}${why}`;
+}
+
+/** Start (warm it) and stop (hibernate it) buttons; disabled for viewers and when they make no sense. */
+export function browserButtons(account: AccountView, canChange: boolean): SafeHtml {
+  const viewer = canChange ? html`` : html`disabled title="viewers cannot change anything" data-viewer-disabled`;
+  const { state } = account.browser;
+  const canStart = account.ownerWorkerId !== null && (state === 'stopped' || state === 'error');
+  const canStop = state === 'running';
+  return html`<span class="button-row">
+    <button type="button" data-browser-action="start" data-account="${account.id}" ${viewer} ${canStart || !canChange ? '' : html`disabled`} title="open the browser on its worker (warm it)">Start</button>
+    <button type="button" data-browser-action="stop" data-account="${account.id}" ${viewer} ${canStop || !canChange ? '' : html`disabled`} title="snapshot and close the browser, keeping its profile (hibernate it)">Stop</button>
+  </span>`;
+}
+
 export function accountName(account: AccountView): SafeHtml {
   return html`<a href="${href('accounts', account.id)}"><strong>${account.label ?? account.credentials?.username ?? account.id}</strong></a><div class="sub mono">${account.id}</div>`;
 }

@@ -5,12 +5,13 @@ import { formatTime } from '../format.js';
 import { $, html, mount } from '../render.js';
 import { href, navigate } from '../router.js';
 import { emptyRow } from '../widgets.js';
-import { placement, stepBadges, tagList } from './account-cells.js';
+import { browserButtons, browserState, placement, stepBadges, tagList } from './account-cells.js';
+import { followBrowsers } from './account-browser-controls.js';
 import { accountLoginPanel } from './account-login-panel.js';
 import { accountMonitorsPanel } from './account-monitors-panel.js';
 import { followJobRows, JOB_COLUMNS, jobRow } from './job-rows.js';
 
-function details(a: AccountView): ReturnType<typeof html> {
+function details(a: AccountView, canChange: boolean): ReturnType<typeof html> {
   return html`<dl class="fields">
     <dt>Platform</dt><dd>${a.platform}</dd>
     <dt>Tags</dt><dd>${tagList(a.tags)}</dd>
@@ -18,7 +19,7 @@ function details(a: AccountView): ReturnType<typeof html> {
     <dt>Password</dt><dd>${a.credentials ? a.credentials.password : '–'}</dd>
     <dt>Proxy</dt><dd>${a.proxy ?? '–'}</dd>
     <dt>Owner worker</dt><dd data-field="owner">${placement(a)}</dd>
-    <dt>Browser state</dt><dd class="sub">not reported by the API yet (stopped / starting / running / error, and the lock holder)</dd>
+    <dt>Browser</dt><dd data-field="browser">${browserState(a)} ${browserButtons(a, canChange)}</dd>
     <dt>Device</dt><dd>${a.deviceProfile ? `${a.deviceProfile.viewport.width}×${a.deviceProfile.viewport.height}, ${a.deviceProfile.locale}, ${a.deviceProfile.timezoneId}` : '–'}</dd>
     <dt>Status fields</dt><dd data-field="steps">${stepBadges(a)}</dd>
     <dt>Created</dt><dd>${formatTime(a.createdAt)}</dd>
@@ -48,7 +49,7 @@ export const accountView: View = async (root, ctx, route, scope) => {
   );
   const detailsEl = $(root, '[data-panel="details"]');
   const jobsEl = $(root, '[data-table="jobs"] tbody');
-  const showDetails = (): void => mount(detailsEl, html`<h2>Details</h2>${details(account)}`);
+  const showDetails = (): void => mount(detailsEl, html`<h2>Details</h2>${details(account, ctx.canChange)}`);
   const loadJobs = async (): Promise<void> => {
     const { items } = await ctx.api.jobs.list({ accountId: id, limit: 10 });
     if (!scope.disposed) mount(jobsEl, items.length ? html`${items.map(jobRow)}` : emptyRow(8, 'No jobs yet.'));
@@ -59,6 +60,9 @@ export const accountView: View = async (root, ctx, route, scope) => {
   });
   followJobRows(ctx, scope, jobsEl, (e) => e.accountId === id && refresh());
   scope.add(ctx.live.on(ClientEvent.JobDone, (job) => job.accountId === id && refresh()));
+  followBrowsers(detailsEl, ctx, scope, (accountId, browser) => {
+    if (accountId === id && !scope.disposed) (account = { ...account, browser }), showDetails();
+  });
   $(root, '[data-action="delete"]').addEventListener('click', (event) => {
     if (!confirm(`Delete account ${account.label ?? id}? Its jobs are cancelled; their history stays.`)) return;
     void act(ctx, event.currentTarget as HTMLButtonElement, 'Deleting the account', () => ctx.api.accounts.delete(id).then(() => true), () => 'account deleted').then((deleted) => deleted && navigate(href('accounts')));

@@ -4,7 +4,8 @@ import { CursorPager } from '../cursor-pager.js';
 import { $, delegate, html, mount } from '../render.js';
 import { href, navigate } from '../router.js';
 import { emptyRow, pagerControls } from '../widgets.js';
-import { accountName, placement, stepBadges, tagList } from './account-cells.js';
+import { accountName, browserButtons, browserState, placement, stepBadges, tagList } from './account-cells.js';
+import { followBrowsers } from './account-browser-controls.js';
 
 const PAGE_SIZE = 50;
 
@@ -18,7 +19,7 @@ export const accountsView: View = async (root, ctx, _route, scope) => {
         <form class="inline" data-form="go-to"><input name="id" placeholder="account id" aria-label="account id" /><button type="submit">Open</button></form>
       </div>
       <table class="table" data-table="accounts">
-        <thead><tr><th>Account</th><th>Platform</th><th>Tags</th><th>Owner worker / state</th><th>Status fields</th></tr></thead>
+        <thead><tr><th>Account</th><th>Platform</th><th>Tags</th><th>Owner worker / session</th><th>Browser</th><th>Status fields</th></tr></thead>
         <tbody></tbody>
       </table>
       <div data-pager></div>`,
@@ -31,8 +32,11 @@ export const accountsView: View = async (root, ctx, _route, scope) => {
     mount(
       tbody,
       pager.items.length === 0
-        ? emptyRow(5, 'No accounts yet.')
-        : html`${pager.items.map((a) => html`<tr data-account-id="${a.id}"><td>${accountName(a)}</td><td>${a.platform}</td><td>${tagList(a.tags)}</td><td>${placement(a)}</td><td>${stepBadges(a)}</td></tr>`)}`,
+        ? emptyRow(6, 'No accounts yet.')
+        : html`${pager.items.map(
+            (a) =>
+              html`<tr data-account-id="${a.id}"><td>${accountName(a)}</td><td>${a.platform}</td><td>${tagList(a.tags)}</td><td>${placement(a)}</td><td data-field="browser">${browserState(a)} ${browserButtons(a, ctx.canChange)}</td><td>${stepBadges(a)}</td></tr>`,
+          )}`,
     );
     mount(pagerEl, pagerControls(pager));
   };
@@ -43,6 +47,11 @@ export const accountsView: View = async (root, ctx, _route, scope) => {
   };
   scope.add(ctx.live.on(ClientEvent.JobDone, (job) => onJob(job.accountId)));
   scope.add(ctx.live.on(ClientEvent.LoginStatus, (e) => onJob(e.accountId)));
+  // Browser states change live (starts, stops, crashes): patch the account in place when it is shown.
+  followBrowsers(root, ctx, scope, (accountId, browser) => {
+    const account = pager.items.find((a) => a.id === accountId);
+    if (account) (account.browser = browser), show();
+  });
   delegate(root, 'click', '[data-page]', (button) => {
     void (button.dataset.page === 'older' ? pager.older() : pager.newer()).then(show);
   });

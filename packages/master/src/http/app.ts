@@ -20,6 +20,7 @@ import { openApiDocument } from './openapi.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { JobReports } from '../scheduler/job-reports.js';
+import type { BrowserCommands } from '../scheduler/browser-commands.js';
 import { artifactDownloadRoutes, artifactUploadRoutes } from './routes/artifact-routes.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { ParentJobs } from '../scheduler/parent-jobs.js';
@@ -35,6 +36,7 @@ export interface AppParts {
   monitors: Monitors;
   artifacts: ArtifactStore;
   reports: JobReports;
+  browsers: BrowserCommands;
   workerToken: string;
   /** Built dashboard (index.html and assets) served at `/`; absent: a plain status page. */
   dashboardDir?: string | undefined;
@@ -43,7 +45,7 @@ export interface AppParts {
   logger: Logger;
 }
 
-export function createApp({ store, scheduler, commands, parents, monitors, artifacts, reports, workerToken, dashboardDir, metrics, logger }: AppParts): Express {
+export function createApp({ store, scheduler, commands, parents, monitors, artifacts, reports, browsers, workerToken, dashboardDir, metrics, logger }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -72,7 +74,7 @@ export function createApp({ store, scheduler, commands, parents, monitors, artif
   api.get('/session', (_req, res) => {
     res.json({ role: res.locals.role });
   });
-  api.use(accountRoutes(store, scheduler, commands));
+  api.use(accountRoutes(store, scheduler, commands, browsers));
   api.use(jobRoutes(store, commands));
   api.use(workerRoutes(store, scheduler));
   api.use(flowRoutes(parents));

@@ -81,6 +81,14 @@ export function openApiDocument(): Json {
         patch: { ...op('Edit an account (a blank secret keeps the stored one)', ref('Account')), ...body('UpdateAccount') },
         delete: op('Delete an account', null),
       },
+      '/api/v1/accounts/{id}/browser/start': {
+        parameters: [idParam],
+        post: op("Start (warm) the account's browser on its owner worker; answers once it runs (409 ACCOUNT_UNASSIGNED without an owner)", ref('Account')),
+      },
+      '/api/v1/accounts/{id}/browser/stop': {
+        parameters: [idParam],
+        post: op("Stop (hibernate) the account's browser: state snapshotted, context closed, profile kept (409 ACCOUNT_BUSY while a job runs)", ref('Account')),
+      },
       '/api/v1/jobs': {
         get: op('List jobs, newest first', page('Job'), {
           parameters: [...pageParams, { name: 'status', in: 'query', schema: { type: 'string' } }, { name: 'type', in: 'query', schema: { type: 'string' } }, { name: 'accountId', in: 'query', schema: { type: 'string' } }],

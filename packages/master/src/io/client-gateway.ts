@@ -61,6 +61,7 @@ export class ClientGateway {
     scheduler.on('login:status', (event) => ns.emit(ClientEvent.LoginStatus, event));
     scheduler.on('message:detected', (event) => ns.emit(ClientEvent.MessageDetected, event));
     scheduler.on('reply:result', (event) => ns.emit(ClientEvent.ReplyResult, event));
+    this.store.browsers.onChange((accountId, browser) => ns.emit(ClientEvent.AccountBrowser, { accountId, browser }));
   }
 
   private onConnection(socket: ClientSocket): void {

@@ -14,6 +14,7 @@ import {
   WorkerLoginStatusSchema,
   WorkerMessageDetectedSchema,
   WorkerReplyResultSchema,
+  WorkerAccountBrowserSchema,
   tokensEqual,
   validated,
   type Ack,
@@ -26,6 +27,7 @@ import type { FleetStore } from '../store/fleet-store.js';
 import type { JobReports } from '../scheduler/job-reports.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
+import type { BrowserCommands } from '../scheduler/browser-commands.js';
 
 
 type WorkerNamespace = Namespace<WorkerToMasterEvents, MasterToWorkerEvents, Record<string, never>, WorkerSocketData>;
@@ -44,6 +46,7 @@ export class WorkerGateway implements WorkerLinks {
   private namespace: WorkerNamespace | undefined;
   private scheduler: Scheduler | undefined;
   private reports: JobReports | undefined;
+  private browsers: BrowserCommands | undefined;
 
   constructor(
     private readonly store: FleetStore,
@@ -51,9 +54,10 @@ export class WorkerGateway implements WorkerLinks {
     private readonly options: WorkerGatewayOptions,
   ) {}
 
-  attach(io: Server, scheduler: Scheduler, reports: JobReports): void {
+  attach(io: Server, scheduler: Scheduler, reports: JobReports, browsers: BrowserCommands): void {
     this.scheduler = scheduler;
     this.reports = reports;
+    this.browsers = browsers;
     const ns = io.of(Ns.Worker) as WorkerNamespace;
     this.namespace = ns;
     ns.use((socket, next) => {
@@ -83,6 +87,7 @@ export class WorkerGateway implements WorkerLinks {
     };
     const scheduler = this.scheduler!;
     const reports = this.reports!;
+    const browsers = this.browsers!;
     const batch = this.store.batch;
 
     socket.on(
@@ -111,13 +116,26 @@ export class WorkerGateway implements WorkerLinks {
         WorkerEvent.Register,
       ),
     );
-    socket.on(WorkerEvent.Heartbeat, validated(WorkerHeartbeatSchema, (p) => (requireRegistered(), batch.run(() => scheduler.workerHeartbeat(workerId, p.stats))).then(() => undefined), this.logger, WorkerEvent.Heartbeat));
+    socket.on(
+      WorkerEvent.Heartbeat,
+      validated(
+        WorkerHeartbeatSchema,
+        (p) => {
+          requireRegistered();
+          if (p.browsers) this.store.browsers.replaceWorker(workerId, p.browsers);
+          return batch.run(() => scheduler.workerHeartbeat(workerId, p.stats)).then(() => undefined);
+        },
+        this.logger,
+        WorkerEvent.Heartbeat,
+      ),
+    );
     socket.on(WorkerEvent.JobProgress, validated(WorkerJobProgressSchema, (p) => (requireRegistered(), batch.run(() => reports.progress(workerId, p))).then(() => undefined), this.logger, WorkerEvent.JobProgress));
     socket.on(WorkerEvent.JobResult, validated(WorkerJobResultSchema, (p) => (requireRegistered(), batch.run(() => reports.result(workerId, p))).then(() => undefined), this.logger, WorkerEvent.JobResult));
     socket.on(WorkerEvent.LoginQrCode, validated(WorkerLoginQrCodeSchema, (p) => (requireRegistered(), reports.loginQrCode(workerId, p), undefined), this.logger, WorkerEvent.LoginQrCode));
     socket.on(WorkerEvent.LoginStatus, validated(WorkerLoginStatusSchema, (p) => (requireRegistered(), reports.loginStatus(workerId, p), undefined), this.logger, WorkerEvent.LoginStatus));
     socket.on(WorkerEvent.MessageDetected, validated(WorkerMessageDetectedSchema, (p) => (requireRegistered(), reports.messagesDetected(workerId, p)), this.logger, WorkerEvent.MessageDetected));
     socket.on(WorkerEvent.ReplyResult, validated(WorkerReplyResultSchema, (p) => (requireRegistered(), reports.replyResult(workerId, p), undefined), this.logger, WorkerEvent.ReplyResult));
+    socket.on(WorkerEvent.AccountBrowser, validated(WorkerAccountBrowserSchema, (p) => (requireRegistered(), browsers.reported(workerId, p), undefined), this.logger, WorkerEvent.AccountBrowser));
     socket.on(WorkerEvent.StateSnapshot, validated(WorkerStateSnapshotSchema, (p) => (requireRegistered(), reports.stateSnapshot(workerId, p), undefined), this.logger, WorkerEvent.StateSnapshot));
 
     socket.on('disconnect', (reason) => {

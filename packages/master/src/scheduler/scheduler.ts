@@ -135,6 +135,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.assignmentsDirty = true;
     const row = this.store.workers.row(workerId);
     if (row && row.status !== 'offline') this.store.workers.setStatus(workerId, 'offline');
+    this.store.browsers.workerGone(workerId);
     this.emitWorker(workerId);
     this.schedule();
   }

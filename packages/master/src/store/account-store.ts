@@ -18,6 +18,7 @@ import {
 import type { Db } from './database.js';
 import type { SecretBox } from './secret-box.js';
 import { iso } from './time.js';
+import type { AccountBrowsers } from './account-browsers.js';
 
 export interface AccountRow {
   seq: number;
@@ -57,6 +58,7 @@ export class AccountStore {
   constructor(
     private readonly db: Db,
     private readonly secrets: SecretBox,
+    private readonly browsers: AccountBrowsers,
   ) {}
 
   create(body: CreateAccountBody): AccountView {
@@ -130,6 +132,7 @@ export class AccountStore {
       this.db.prepare('UPDATE jobs SET account_id = NULL WHERE account_id = ?').run(id);
       this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
     })();
+    this.browsers.forget(id);
   }
 
   row(id: string): AccountRow | undefined {
@@ -227,6 +230,7 @@ export class AccountStore {
       ownerWorkerId: row.owner_worker_id,
       epoch: row.epoch,
       steps,
+      browser: this.browsers.view(row.id),
       createdAt: iso(row.created_at),
       updatedAt: iso(row.updated_at),
     };

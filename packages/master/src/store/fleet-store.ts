@@ -1,4 +1,5 @@
 import { AccountStore } from './account-store.js';
+import { AccountBrowsers } from './account-browsers.js';
 import { openDatabase, type Db } from './database.js';
 import { JobStore } from './job-store.js';
 import { SecretBox } from './secret-box.js';
@@ -11,6 +12,8 @@ import { TurnBatch } from './turn-batch.js';
 export class FleetStore {
   readonly db: Db;
   readonly accounts: AccountStore;
+  /** Live browser states from the workers' reports (memory only). */
+  readonly browsers = new AccountBrowsers();
   readonly jobs: JobStore;
   readonly workers: WorkerStore;
   readonly tokens: TokenStore;
@@ -20,7 +23,7 @@ export class FleetStore {
 
   constructor(file: string, secretKey: Buffer, adminToken?: string) {
     this.db = openDatabase(file);
-    this.accounts = new AccountStore(this.db, new SecretBox(secretKey));
+    this.accounts = new AccountStore(this.db, new SecretBox(secretKey), this.browsers);
     this.jobs = new JobStore(this.db);
     this.workers = new WorkerStore(this.db);
     this.tokens = new TokenStore(this.db, adminToken);

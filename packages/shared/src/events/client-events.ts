@@ -2,6 +2,7 @@ import type { AckCallback } from '../schemas/common.js';
 import type { JobView } from '../schemas/job.js';
 import type { ClientEvent, ClientRequest } from './event-names.js';
 import type {
+  AccountBrowserEvent,
   JobCancelRequest,
   JobCreate,
   JobDoneEvent,
@@ -32,6 +33,7 @@ export interface MasterToClientEvents {
   [ClientEvent.JobProgress]: (payload: JobProgressEvent) => void;
   [ClientEvent.JobDone]: (payload: JobDoneEvent) => void;
   [ClientEvent.WorkerStatus]: (payload: WorkerStatusEvent) => void;
+  [ClientEvent.AccountBrowser]: (payload: AccountBrowserEvent) => void;
 }
 
 export interface ClientSocketData {

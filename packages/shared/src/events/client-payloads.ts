@@ -3,6 +3,7 @@ import { IdSchema } from '../schemas/common.js';
 import { CreateJobBodySchema, JobProgressSchema, JobStatusSchema } from '../schemas/job.js';
 import type { JobView } from '../schemas/job.js';
 import type { WorkerView } from '../schemas/worker.js';
+import { AccountBrowserViewSchema } from '../schemas/browser.js';
 import { DetectedMessageSchema } from './worker-payloads.js';
 
 export const ClientHandshakeSchema = z.object({ token: z.string().min(1) });
@@ -40,4 +41,7 @@ export type MessageDetectedEvent = z.infer<typeof MessageDetectedEventSchema>;
 export const ReplyResultEventSchema = z.object({ jobId: IdSchema, accountId: IdSchema, replyId: z.string(), alreadyPosted: z.boolean() });
 export type ReplyResultEvent = z.infer<typeof ReplyResultEventSchema>;
 export type JobDoneEvent = JobView;
+/** An account's browser changed state (started, stopped, failed) or lock holder. */
+export const AccountBrowserEventSchema = z.object({ accountId: IdSchema, browser: AccountBrowserViewSchema });
+export type AccountBrowserEvent = z.infer<typeof AccountBrowserEventSchema>;
 export type WorkerStatusEvent = Pick<WorkerView, 'id' | 'status' | 'lastHeartbeatAt' | 'stats'>;

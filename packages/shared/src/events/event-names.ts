@@ -9,6 +9,7 @@ export const WorkerEvent = {
   MessageDetected: 'worker:message:detected',
   ReplyResult: 'worker:reply:result',
   StateSnapshot: 'worker:state:snapshot',
+  AccountBrowser: 'worker:account:browser',
 } as const;
 
 export const MasterEvent = {
@@ -17,6 +18,7 @@ export const MasterEvent = {
   JobRun: 'master:job:run',
   JobCancel: 'master:job:cancel',
   WorkerDrain: 'master:worker:drain',
+  AccountBrowser: 'master:account:browser',
 } as const;
 
 /** Client → master on `/client`. */
@@ -36,6 +38,7 @@ export const ClientEvent = {
   JobProgress: 'job:progress',
   JobDone: 'job:done',
   WorkerStatus: 'worker:status',
+  AccountBrowser: 'account:browser',
 } as const;
 
 export const Namespace = { Worker: '/worker', Client: '/client' } as const;

@@ -1,6 +1,8 @@
 import type { Ack, AckCallback } from '../schemas/common.js';
 import type { MasterEvent, WorkerEvent } from './event-names.js';
+import type { AccountBrowserReport } from '../schemas/browser.js';
 import type {
+  AccountBrowserCommand,
   JobCancel,
   JobRun,
   RegisterResult,
@@ -16,6 +18,7 @@ import type {
   WorkerRegister,
   WorkerReplyResult,
   WorkerStateSnapshot,
+  WorkerAccountBrowser,
 } from './worker-payloads.js';
 
 /** Worker → master on `/worker`. Every event is acknowledged; payloads are validated on receipt. */
@@ -29,6 +32,7 @@ export interface WorkerToMasterEvents {
   [WorkerEvent.MessageDetected]: (payload: WorkerMessageDetected, ack: AckCallback<{ newCount: number }>) => void;
   [WorkerEvent.ReplyResult]: (payload: WorkerReplyResult, ack: AckCallback) => void;
   [WorkerEvent.StateSnapshot]: (payload: WorkerStateSnapshot, ack: AckCallback) => void;
+  [WorkerEvent.AccountBrowser]: (payload: WorkerAccountBrowser, ack: AckCallback) => void;
 }
 
 /** Master → worker on `/worker`. */
@@ -38,6 +42,7 @@ export interface MasterToWorkerEvents {
   [MasterEvent.JobRun]: (payload: JobRun, ack: AckCallback) => void;
   [MasterEvent.JobCancel]: (payload: JobCancel, ack: AckCallback) => void;
   [MasterEvent.WorkerDrain]: (payload: WorkerDrain, ack: AckCallback) => void;
+  [MasterEvent.AccountBrowser]: (payload: AccountBrowserCommand, ack: AckCallback<AccountBrowserReport>) => void;
 }
 
 /** Per-socket data the master keeps on a worker connection. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorBodySchema, IdSchema, PlatformSchema } from '../schemas/common.js';
 import { CredentialsSchema, DeviceProfileSchema, StorageStateSchema } from '../schemas/account.js';
 import { CapabilitySchema, WorkerStatsSchema } from '../schemas/worker.js';
+import { AccountBrowserReportSchema, BrowserActionSchema } from '../schemas/browser.js';
 import { JobTypeSchema } from '../schemas/job.js';
 
 /** Handshake `auth` of the `/worker` namespace. */
@@ -28,7 +29,11 @@ export type WorkerRegister = z.input<typeof WorkerRegisterSchema>;
 export const RegisterResultSchema = z.object({ heartbeatIntervalMs: z.number().int() });
 export type RegisterResult = z.infer<typeof RegisterResultSchema>;
 
-export const WorkerHeartbeatSchema = z.object({ stats: WorkerStatsSchema });
+export const WorkerHeartbeatSchema = z.object({
+  stats: WorkerStatsSchema,
+  /** Every account whose browser is not stopped on this worker; the rest are stopped here. */
+  browsers: z.array(AccountBrowserReportSchema).max(10_000).optional(),
+});
 export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeatSchema>;
 
 /** Every report about an account's work carries the assignment epoch it was made under. */
@@ -118,6 +123,14 @@ export type JobRun = z.infer<typeof JobRunSchema>;
 
 export const JobCancelSchema = z.object({ jobId: IdSchema, reason: z.string().max(256) });
 export type JobCancel = z.infer<typeof JobCancelSchema>;
+
+/** A change of one account's browser on the worker, sent as it happens (heartbeats carry the full list). */
+export const WorkerAccountBrowserSchema = AccountBrowserReportSchema.extend({ epoch: z.number().int().min(0) });
+export type WorkerAccountBrowser = z.infer<typeof WorkerAccountBrowserSchema>;
+
+/** Start (warm) or stop (hibernate) an account's browser on its owner; answered with the resulting state. */
+export const AccountBrowserCommandSchema = z.object({ accountId: IdSchema, epoch: z.number().int().min(0), action: BrowserActionSchema });
+export type AccountBrowserCommand = z.infer<typeof AccountBrowserCommandSchema>;
 
 export const WorkerDrainSchema = z.object({ reason: z.string().max(256) });
 export type WorkerDrain = z.infer<typeof WorkerDrainSchema>;

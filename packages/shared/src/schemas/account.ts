@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdSchema, PlatformSchema, StepStatusSchema, TagSchema } from './common.js';
 import { ProxyUrlSchema } from './proxy.js';
+import { AccountBrowserViewSchema } from './browser.js';
 
 export const CredentialsSchema = z.object({
   username: z.string().min(1).max(256),
@@ -69,6 +70,8 @@ export const AccountViewSchema = z.object({
   ownerWorkerId: z.string().nullable(),
   epoch: z.number().int(),
   steps: z.record(z.string(), AccountStepStatusSchema),
+  /** The account's browser (state, worker, lock holder), from the workers' reports. */
+  browser: AccountBrowserViewSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -1,5 +1,6 @@
 export * from './common.js';
 export * from './proxy.js';
+export * from './browser.js';
 export * from './account.js';
 export * from './job.js';
 export * from './worker.js';

@@ -1,4 +1,4 @@
-import type { FleetError, Logger, StorageState } from '@fleetwright/shared';
+import type { AccountBrowserReport, FleetError, Logger, StorageState } from '@fleetwright/shared';
 import type { LeaseProvider } from './lease-provider.js';
 import type { RemoteBrowsers } from './remote-browsers.js';
 
@@ -24,5 +24,7 @@ export interface BrowserManagerOptions {
   recycleAfterMs?: number;
   /** Browsers that run elsewhere (CDP endpoint or HTTP launcher) instead of local Chromium. */
   remote?: RemoteBrowsers;
+  /** Each change of an account's browser state (starting, running, stopped, error), as it happens. */
+  onBrowserState?: (report: AccountBrowserReport) => void;
   logger: Logger;
 }

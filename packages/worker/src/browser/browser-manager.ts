@@ -10,6 +10,7 @@ import { findBrowserPid, killBrowser } from './browser-process.js';
 import type { HeldLease } from './lease-provider.js';
 import { writeChromiumLauncher } from './chromium-launcher.js';
 import type { RemoteContext } from './remote-browsers.js';
+import { BrowserStates } from './browser-states.js';
 
 interface LiveContext {
   accountId: string;
@@ -44,7 +45,12 @@ export class BrowserManager {
   /** States taken when contexts were hibernated: newer than anything the caller holds. */
   private readonly hibernated = new Map<string, StorageState>();
 
-  constructor(private readonly options: BrowserManagerOptions) {}
+  /** Starting, running and failed accounts, reported to the master. */
+  readonly states: BrowserStates;
+
+  constructor(private readonly options: BrowserManagerOptions) {
+    this.states = new BrowserStates(options.onBrowserState);
+  }
 
   get liveCount(): number {
     return this.live.size;
@@ -95,6 +101,7 @@ export class BrowserManager {
       if (!this.options.leases && profile.fenceToken !== existing.fenceToken) {
         existing.fenceToken = profile.fenceToken;
         await existing.context.setExtraHTTPHeaders({ 'X-Fleet-Fence': String(profile.fenceToken) });
+        this.states.set(profile.accountId, 'running', { fenceToken: profile.fenceToken });
       }
       return existing;
     }
@@ -102,8 +109,16 @@ export class BrowserManager {
     let pending = this.opening.get(profile.accountId);
     if (!pending) {
       // Registered before the launch starts, so concurrent launches count each other against the cap.
+      this.states.set(profile.accountId, 'starting');
       pending = Promise.resolve()
         .then(() => this.launch(profile))
+        .then(
+          (live) => (this.states.set(profile.accountId, 'running', { fenceToken: live.fenceToken }), live),
+          (error: unknown) => {
+            this.states.set(profile.accountId, 'error', { error: error instanceof Error ? error.message.split('\n')[0]! : String(error) });
+            throw error;
+          },
+        )
         .finally(() => this.opening.delete(profile.accountId));
       this.opening.set(profile.accountId, pending);
     }
@@ -168,7 +183,11 @@ export class BrowserManager {
     };
     context.on('close', () => {
       live.crashed = true;
-      if (this.live.get(profile.accountId) === live) this.live.delete(profile.accountId);
+      // Still listed as live: nobody asked for this close, so the browser died or was killed.
+      if (this.live.get(profile.accountId) === live) {
+        this.live.delete(profile.accountId);
+        this.states.set(profile.accountId, 'error', { error: 'the browser closed unexpectedly (crashed or killed)' });
+      }
       void live.lease?.release();
     });
     this.live.set(profile.accountId, live);
@@ -215,6 +234,7 @@ export class BrowserManager {
     const live = this.live.get(accountId);
     if (!live) return;
     this.live.delete(accountId);
+    this.states.set(accountId, 'stopped');
     if (options.snapshot !== false && !live.crashed) {
       try {
         const state = (await withTimeout(live.context.storageState(), Math.min(5000, this.options.closeTimeoutMs ?? 10_000))) as unknown as StorageState;
@@ -245,7 +265,7 @@ export class BrowserManager {
   private leaseLost(accountId: string, error: FleetError): void {
     this.options.logger.warn('profile lease lost; closing the context', { accountId });
     this.options.onLeaseLost?.(accountId, error);
-    void this.closeContext(accountId, { snapshot: false });
+    void this.closeContext(accountId, { snapshot: false }).then(() => this.states.set(accountId, 'error', { error: error.message }));
   }
 
   /**

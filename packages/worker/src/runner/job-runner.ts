@@ -80,6 +80,11 @@ export class JobRunner {
     return this.running.size;
   }
 
+  /** Whether a job of the account is running or waiting for its turn here. */
+  hasJobFor(accountId: string): boolean {
+    return this.accountTails.has(accountId);
+  }
+
   runningJobs(): { jobId: string; accountId: string; epoch: number }[] {
     return [...this.running.values()].map((r) => ({ jobId: r.run.jobId, accountId: r.run.accountId, epoch: r.run.epoch }));
   }

@@ -3,8 +3,9 @@ import { CreateAccountBodySchema, PageQuerySchema, UpdateAccountBodySchema, pars
 import type { FleetStore } from '../../store/fleet-store.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
 import type { JobCommands } from '../../scheduler/job-commands.js';
+import type { BrowserCommands } from '../../scheduler/browser-commands.js';
 
-export function accountRoutes(store: FleetStore, scheduler: Scheduler, commands: JobCommands): Router {
+export function accountRoutes(store: FleetStore, scheduler: Scheduler, commands: JobCommands, browsers: BrowserCommands): Router {
   const router = Router();
   router.post('/accounts', (req, res) => {
     const body = parseOrThrow(CreateAccountBodySchema, req.body);
@@ -26,6 +27,13 @@ export function accountRoutes(store: FleetStore, scheduler: Scheduler, commands:
     // The owner gets the new secrets with a fresh delivery of its assignment (same epoch).
     scheduler.redeliver(req.params.id);
     res.json(account);
+  });
+  // Start warms the account's browser on its owner; stop hibernates it. Both answer with the account.
+  router.post('/accounts/:id/browser/start', async (req, res) => {
+    res.json(await browsers.control(req.params.id, 'start'));
+  });
+  router.post('/accounts/:id/browser/stop', async (req, res) => {
+    res.json(await browsers.control(req.params.id, 'stop'));
   });
   router.delete('/accounts/:id', async (req, res) => {
     await commands.deleteAccount(req.params.id);

@@ -1,0 +1,77 @@
+import { STOPPED_BROWSER, type AccountBrowserReport, type AccountBrowserView } from '@fleetwright/shared';
+
+interface Entry {
+  workerId: string;
+  report: AccountBrowserReport;
+  updatedAt: number;
+}
+
+type Listener = (accountId: string, view: AccountBrowserView) => void;
+
+/**
+ * Each account's browser as its worker last reported it. Kept in memory, not in SQLite: it is a
+ * live reading, and after a master restart the workers' next heartbeats (which list every browser
+ * that is not stopped) rebuild it.
+ */
+export class AccountBrowsers {
+  private readonly entries = new Map<string, Entry>();
+  private readonly listeners: Listener[] = [];
+
+  onChange(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  view(accountId: string): AccountBrowserView {
+    const entry = this.entries.get(accountId);
+    if (!entry) return STOPPED_BROWSER;
+    const { state, fenceToken, error } = entry.report;
+    return {
+      state,
+      workerId: entry.workerId,
+      lockHolder: state === 'running' && fenceToken !== null ? { workerId: entry.workerId, fenceToken } : null,
+      error,
+      updatedAt: new Date(entry.updatedAt).toISOString(),
+    };
+  }
+
+  /** One change, as the worker sends it when it happens. */
+  report(workerId: string, report: AccountBrowserReport): void {
+    const before = this.entries.get(report.accountId);
+    if (report.state === 'stopped') {
+      // Only the reporter's own entry: another worker may have opened the account since.
+      if (!before || before.workerId !== workerId) return;
+      this.entries.delete(report.accountId);
+    } else {
+      if (before && before.workerId === workerId && sameReport(before.report, report)) return;
+      this.entries.set(report.accountId, { workerId, report: { ...report }, updatedAt: Date.now() });
+    }
+    this.announce(report.accountId);
+  }
+
+  /** A heartbeat's full list: the worker's accounts not in it are stopped there. */
+  replaceWorker(workerId: string, reports: AccountBrowserReport[]): void {
+    const listed = new Set(reports.map((r) => r.accountId));
+    for (const [accountId, entry] of this.entries) {
+      if (entry.workerId === workerId && !listed.has(accountId)) this.report(workerId, { accountId, state: 'stopped', fenceToken: null, error: null });
+    }
+    for (const report of reports) this.report(workerId, report);
+  }
+
+  /** The worker went offline: its browsers are gone as far as the fleet can tell. */
+  workerGone(workerId: string): void {
+    this.replaceWorker(workerId, []);
+  }
+
+  forget(accountId: string): void {
+    if (this.entries.delete(accountId)) this.announce(accountId);
+  }
+
+  private announce(accountId: string): void {
+    const view = this.view(accountId);
+    for (const listener of this.listeners) listener(accountId, view);
+  }
+}
+
+function sameReport(a: AccountBrowserReport, b: AccountBrowserReport): boolean {
+  return a.state === b.state && a.fenceToken === b.fenceToken && a.error === b.error;
+}
