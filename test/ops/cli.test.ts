@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MasterEvent } from '@fleetwright/shared';
 import { MasterFixture } from '../../packages/master/test/support/master-fixture.js';
 import type { SimulatedWorker } from '../../packages/master/test/support/simulated-worker.js';
 import { freePort } from '../support/free-port.js';
@@ -155,6 +156,27 @@ describe('the fleet CLI against a real master', () => {
     const revoked = await runCli(['workers', 'list'], asViewer);
     expect(revoked.code).toBe(77);
     expect(errorLines(revoked.stderr)).toEqual([expect.stringMatching(/^fleet: UNAUTHORIZED: /)]);
+  });
+
+  it("starts and stops an account's browser through its worker, and says why when it cannot", async () => {
+    const account = await fixture.createAccount({ platform: 'sandbox', label: 'browser' });
+    const assign = await worker.waitForAssign(account.id);
+    const commands: unknown[] = [];
+    worker.socket.on(MasterEvent.AccountBrowser, (command, ack) => {
+      commands.push(command);
+      if (command.action === 'stop') ack({ ok: false, error: { code: 'ACCOUNT_BUSY', message: `account ${command.accountId} has a job running` } });
+      else ack({ ok: true, data: { accountId: command.accountId, state: 'running', fenceToken: 5, error: null } });
+    });
+    const started = await runCli(['accounts', 'start', account.id], env);
+    expect(started.code).toBe(0);
+    expect(errorLines(started.stderr)).toEqual([`account ${account.id}: browser running on w1 (lock fence 5)`]);
+    expect(commands).toEqual([{ accountId: account.id, epoch: assign.epoch, action: 'start' }]);
+    expect((await runCli(['accounts', 'list'], env)).stdout).toMatch(new RegExp(`^${account.id} .* running +not_started`, 'm'));
+    const busy = await runCli(['accounts', 'stop', account.id], env);
+    expect(busy.code).toBe(1);
+    expect(errorLines(busy.stderr)).toEqual([`fleet: ACCOUNT_BUSY: account ${account.id} has a job running`]);
+    const usage = await runCli(['accounts', 'stop'], env);
+    expect(usage.code).toBe(64);
   });
 
   it('says what went wrong in one line with a non-zero exit: unknown ids, a missing token, an unreachable master', async () => {

@@ -9,6 +9,7 @@ import type {
   JobStatus,
   JobView,
   JobEventView,
+  JobLogView,
   JobsPerMinuteBucket,
   JobsPerMinuteView,
   MessageView,
@@ -110,6 +111,8 @@ export class RestClient {
     get: (id: string) => this.request<JobView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`),
     list: (filter: { status?: JobStatus; type?: string; accountId?: string } & PageParams = {}) => this.request<Page<JobView>>('GET', '/api/v1/jobs', undefined, { ...filter }),
     cancel: (id: string) => this.request<JobView>('POST', `/api/v1/jobs/${encodeURIComponent(id)}/cancel`),
+    /** A running job's run.log lines so far (the live tail; `job:log` events bring the next ones). */
+    log: (id: string) => this.request<JobLogView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/log`),
     events: (id: string) => this.request<Page<JobEventView>>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/events`),
     qrCode: (id: string) => this.request<{ jobId: string; dataUrl: string }>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/qrcode`),
     /** Absolute URL of an artifact (send the token as a Bearer header when fetching it). */

@@ -105,11 +105,17 @@ describe('dashboard jobs', () => {
     await ui.signIn(undefined, `#/jobs/${job.body.id}`);
     const { page } = ui;
     await page.locator('[data-job-status] [data-status="running"]').waitFor();
+    // While it runs, run.log is tailed live from the worker (the file arrives when the job ends).
+    const live = page.locator('pre[data-log="live"]');
+    await live.waitFor();
+    expect(await live.textContent()).toContain(`job ${job.body.id} sandbox/login attempt 1 on account ${accountId}`);
+    await page.locator('pre[data-log="live"]', { hasText: 'emit login_status' }).waitFor();
 
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.locator('[data-job-status] [data-status="cancelled"]').waitFor();
     expect((await ui.fleet.waitForJob(job.body.id, ['cancelled'], 10_000)).status).toBe('cancelled');
-    // Finished: cancel gives way to retry.
+    // Finished: cancel gives way to retry, and the tail switches to the uploaded run.log.
     await page.getByRole('button', { name: 'Retry' }).waitFor();
+    await page.locator('pre[data-log="run.log"]', { hasText: 'JOB_CANCELLED' }).waitFor();
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WorkerEvent, type JobRun } from '@fleetwright/shared';
+import { ClientEvent, WorkerEvent, type JobLogEvent, type JobRun } from '@fleetwright/shared';
 import { MasterFixture } from './support/master-fixture.js';
 import type { SimulatedWorker } from './support/simulated-worker.js';
 import { waitUntil } from './support/wait-until.js';
@@ -92,5 +92,40 @@ describe('worker reports about jobs are applied once, and only from the owner at
     const { worker, run } = await dispatchedJob();
     const ack = await worker.succeed({ ...run, jobId: 'no-such-job' });
     expect(ack).toMatchObject({ ok: false, error: { code: 'JOB_NOT_FOUND' } });
+  });
+
+  it("keeps a running job's streamed run.log lines for GET /jobs/:id/log and relays them to /client, from the owner only, until run.log is uploaded", async () => {
+    const client = fx.client();
+    const relayed: JobLogEvent[] = [];
+    client.on(ClientEvent.JobLog, (e) => relayed.push(e));
+    client.connect();
+    const { worker, run, jobId } = await dispatchedJob();
+    const report = { jobId, accountId: run.accountId, epoch: run.epoch, attempt: run.attempt };
+    const send = (w: SimulatedWorker, payload: Record<string, unknown>) => w.socket.timeout(5_000).emitWithAck(WorkerEvent.JobLog, payload as never);
+
+    expect(await send(worker, { ...report, lines: ['2026-11-23T10:00:00.000Z open inbox', '2026-11-23T10:00:00.100Z read 3 threads'] })).toEqual({ ok: true });
+    expect(await send(worker, { ...report, lines: ['2026-11-23T10:00:00.200Z done'] })).toEqual({ ok: true });
+    expect((await fx.api('GET', `/jobs/${jobId}/log`)).body).toEqual({ jobId, lines: ['2026-11-23T10:00:00.000Z open inbox', '2026-11-23T10:00:00.100Z read 3 threads', '2026-11-23T10:00:00.200Z done'] });
+    await waitUntil('both batches on /client', () => (relayed.length >= 2 ? true : undefined));
+    expect(relayed).toEqual([
+      { jobId, accountId: run.accountId, lines: ['2026-11-23T10:00:00.000Z open inbox', '2026-11-23T10:00:00.100Z read 3 threads'] },
+      { jobId, accountId: run.accountId, lines: ['2026-11-23T10:00:00.200Z done'] },
+    ]);
+
+    // Not the owner, or a bad payload: refused, nothing added.
+    const other = await fx.worker('w2').start();
+    expect(await send(other, { ...report, lines: ['intruder'] })).toMatchObject({ ok: false, error: { code: 'NOT_OWNER' } });
+    expect(await send(worker, { ...report, lines: [] })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', field: 'lines' } });
+    expect((await fx.api('GET', `/jobs/${jobId}/log`)).body.lines).toHaveLength(3);
+    expect((await fx.api('GET', '/jobs/nope/log')).body).toMatchObject({ code: 'JOB_NOT_FOUND' });
+
+    // Once run.log is uploaded, the artifact is the record and the live lines go.
+    const upload = await fetch(`${fx.url}/api/v1/worker/jobs/${jobId}/artifacts/run.log`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${fx.workerToken}`, 'x-fleet-worker': 'w1', 'content-type': 'application/octet-stream' },
+      body: 'the whole run.log\n',
+    });
+    expect(upload.status).toBe(201);
+    expect((await fx.api('GET', `/jobs/${jobId}/log`)).body).toEqual({ jobId, lines: [] });
   });
 });

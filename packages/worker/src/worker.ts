@@ -83,6 +83,7 @@ export class Worker {
     });
     const reporter: JobReporter = {
       progress: (report: WorkerJobProgress) => void this.connection.request(WorkerEvent.JobProgress, report),
+      log: (report) => void this.connection.request(WorkerEvent.JobLog, report),
       result: async (report: WorkerJobResult) => void (await this.connection.deliver(WorkerEvent.JobResult, report)),
       stateSnapshot: async (snapshot: WorkerStateSnapshot) => void (await this.connection.deliver(WorkerEvent.StateSnapshot, snapshot)),
       uploadArtifact: (jobId, name, file) => this.connection.uploadArtifact(jobId, name, file),

@@ -207,6 +207,24 @@ describe('JobRunner', () => {
     expect(lines.at(-1)).toMatch(/ succeeded in \d+ ms$/);
   });
 
+  it('streams the run.log lines live in batches, the same lines as the file, the password redacted', async () => {
+    makeRig();
+    const run = rig.start({ accountId: 'acc-a', type: 'chatty', payload: { steps: [[20, 'open_inbox'], [90, 'read_threads']], quotePassword: true } });
+    await rig.reporter.resultOf(run.jobId);
+    await settled();
+
+    const batches = rig.reporter.logReports.filter((r) => r.jobId === run.jobId);
+    expect(batches.length).toBeGreaterThan(0);
+    for (const batch of batches) expect(batch).toMatchObject({ accountId: 'acc-a', epoch: run.epoch, attempt: 1 });
+    // Fewer sends than lines: the lines of one window travel together.
+    const streamed = batches.flatMap((b) => b.lines);
+    expect(batches.length).toBeLessThan(streamed.length);
+    const file = readFileSync(path.join(rig.temp.dir, 'jobs', run.jobId, 'run.log'), 'utf8').trim().split('\n');
+    expect(streamed).toEqual(file);
+    expect(streamed.join('\n')).toContain('filled the form with alice / ');
+    expect(streamed.join('\n')).not.toContain(PASSWORD);
+  });
+
   // Bug: the worker never registers an assigned account's password with registerSecret(), so
   // RunLog's redactText() cannot scrub it; only a master in the same process does that.
   it('keeps the account password out of run.log even when a handler line or error quotes it', async () => {

@@ -11,7 +11,9 @@ import { allPages, stdio, withApi, type CommandIo } from './command.js';
 
 export const ACCOUNTS_USAGE = `fleet accounts list [--limit N] [--json]
 fleet accounts add --platform P [--label L] [--tag T ...] [--username U (--password-file F | --password-stdin)] [--proxy-file F]
-fleet accounts import FILE|- [--format csv|json] [--dry-run]`;
+fleet accounts import FILE|- [--format csv|json] [--dry-run]
+fleet accounts start ID        (open its browser on its worker: warm it)
+fleet accounts stop ID         (snapshot and close its browser, keeping the profile: hibernate it)`;
 
 export async function accountsCommand(argv: string[], io: CommandIo = stdio): Promise<void> {
   const [sub, ...rest] = argv;
@@ -22,6 +24,9 @@ export async function accountsCommand(argv: string[], io: CommandIo = stdio): Pr
       return addAccount(rest, io);
     case 'import':
       return importAccounts(rest, io);
+    case 'start':
+    case 'stop':
+      return controlBrowser(sub, rest, io);
     default:
       throw new CliError(`unknown accounts command ${JSON.stringify(sub ?? '')}\nusage:\n${ACCOUNTS_USAGE}`);
   }
@@ -36,8 +41,19 @@ async function listAccounts(argv: string[], io: CommandIo): Promise<void> {
     io.out.write(`${JSON.stringify(shown, null, 2)}\n`);
     return;
   }
-  const rows = shown.map((a) => [a.id, a.platform, a.label, a.tags.join(','), a.credentials?.username, a.ownerWorkerId, a.epoch, a.steps.login?.status]);
-  io.out.write(formatTable(['id', 'platform', 'label', 'tags', 'username', 'worker', 'epoch', 'login'], rows));
+  const rows = shown.map((a) => [a.id, a.platform, a.label, a.tags.join(','), a.credentials?.username, a.ownerWorkerId, a.epoch, a.browser.state, a.steps.login?.status]);
+  io.out.write(formatTable(['id', 'platform', 'label', 'tags', 'username', 'worker', 'epoch', 'browser', 'login'], rows));
+}
+
+async function controlBrowser(action: 'start' | 'stop', argv: string[], io: CommandIo): Promise<void> {
+  const usage = `fleet accounts ${action} ID`;
+  const parsed = parseCommand(argv, {}, usage);
+  const [id, extra] = parsed.positionals;
+  if (!id || extra !== undefined) throw new CliError(`name one account (usage: ${usage})`);
+  const account = await withApi(parsed, (api) => (action === 'start' ? api.rest.accounts.startBrowser(id) : api.rest.accounts.stopBrowser(id)));
+  if (parsed.values.json) io.out.write(`${JSON.stringify(account, null, 2)}\n`);
+  const { state, lockHolder } = account.browser;
+  io.err.write(`account ${account.id}: browser ${state}${lockHolder ? ` on ${lockHolder.workerId} (lock fence ${lockHolder.fenceToken})` : ''}\n`);
 }
 
 async function addAccount(argv: string[], io: CommandIo): Promise<void> {

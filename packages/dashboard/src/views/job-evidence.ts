@@ -31,14 +31,48 @@ export function artifacts(job: JobView): SafeHtml {
   ${images.map((a) => html`<figure class="screenshot"><img src="${a.url}" alt="${a.name}" loading="lazy" data-screenshot="${a.name}" /><figcaption>${a.name}</figcaption></figure>`)}`;
 }
 
-/** The last lines of the job's run.log, fetched once it has been uploaded. */
-export async function runLogTail(el: HTMLElement, ctx: AppContext, job: JobView): Promise<void> {
-  if (!job.artifacts.some((a) => a.name === 'run.log')) {
-    mount(el, html`<p class="empty">${job.finishedAt ? 'No run.log was kept for this job.' : 'run.log arrives when the job ends; the timeline follows it live meanwhile.'}</p>`);
-    return;
+/**
+ * The job's run.log: while the job runs, the lines its worker streams (`job:log`), live; once the
+ * file is uploaded, its last lines from the artifact.
+ */
+export class RunLogPanel {
+  private live: string[] = [];
+  private fromArtifact = false;
+
+  constructor(
+    private readonly el: HTMLElement,
+    private readonly ctx: AppContext,
+  ) {}
+
+  /** Loads what there is for the job as it is now (artifact, or the live lines so far). */
+  async load(job: JobView): Promise<void> {
+    if (job.artifacts.some((a) => a.name === 'run.log')) {
+      const text = await this.ctx.api.jobs.artifactText(job.id, 'run.log');
+      this.fromArtifact = true;
+      const lines = text.trimEnd().split('\n');
+      const tail = lines.slice(-LOG_TAIL_LINES);
+      mount(this.el, html`${lines.length > tail.length ? html`<p class="sub">last ${tail.length} of ${lines.length} lines</p>` : ''}<pre class="log" data-log="run.log">${tail.join('\n')}</pre>`);
+      return;
+    }
+    const { lines } = await this.ctx.api.jobs.log(job.id);
+    // Lines that came live while the request was out are newer than its answer.
+    if (!this.fromArtifact) this.show([...lines, ...this.live.filter((l) => !lines.includes(l))], job);
   }
-  const text = await ctx.api.jobs.artifactText(job.id, 'run.log');
-  const lines = text.trimEnd().split('\n');
-  const tail = lines.slice(-LOG_TAIL_LINES);
-  mount(el, html`${lines.length > tail.length ? html`<p class="sub">last ${tail.length} of ${lines.length} lines</p>` : ''}<pre class="log" data-log="run.log">${tail.join('\n')}</pre>`);
+
+  /** New lines from `job:log`. */
+  append(lines: string[]): void {
+    if (this.fromArtifact) return;
+    this.show([...this.live, ...lines]);
+  }
+
+  private show(lines: string[], job?: JobView): void {
+    this.live = lines.slice(-LOG_TAIL_LINES);
+    if (this.live.length === 0) {
+      mount(this.el, html`<p class="empty">${job?.finishedAt ? 'No run.log was kept for this job.' : 'No lines yet: they appear here live while the job runs.'}</p>`);
+      return;
+    }
+    mount(this.el, html`<p class="sub" data-log-live>live from the worker</p><pre class="log" data-log="live">${this.live.join('\n')}</pre>`);
+    const pre = this.el.querySelector('pre');
+    if (pre) pre.scrollTop = pre.scrollHeight;
+  }
 }

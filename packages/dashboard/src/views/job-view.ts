@@ -6,7 +6,7 @@ import { $, html, mount, type SafeHtml } from '../render.js';
 import { href, navigate } from '../router.js';
 import { badge, progressBar, updateBadge, updateProgressBar } from '../widgets.js';
 import { jobChildren } from './job-children.js';
-import { artifacts, runLogTail, timeline } from './job-evidence.js';
+import { artifacts, RunLogPanel, timeline } from './job-evidence.js';
 
 const ACTIVE = new Set(['queued', 'dispatched', 'running']);
 
@@ -74,7 +74,9 @@ export const jobView: View = async (root, ctx, route, scope) => {
     const events = await ctx.api.jobs.events(id);
     if (!scope.disposed) mount($(root, '[data-panel="timeline"]'), timeline(events.items));
   };
-  const loadLog = (): Promise<void> => runLogTail($(root, '[data-panel="log"]'), ctx, job).catch((e: unknown) => ctx.toast(`run.log: ${String(e)}`, 'error'));
+  const log = new RunLogPanel($(root, '[data-panel="log"]'), ctx);
+  const loadLog = (): Promise<void> => log.load(job).catch((e: unknown) => ctx.toast(`run.log: ${String(e)}`, 'error'));
+  scope.add(ctx.live.on(ClientEvent.JobLog, (e) => e.jobId === id && !scope.disposed && log.append(e.lines)));
   const refresh = scope.throttle(700, () => {
     void ctx.api.jobs.get(id).then((j) => {
       if (scope.disposed) return;

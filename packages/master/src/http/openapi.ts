@@ -10,6 +10,7 @@ import {
   FLEET_VERSION,
   HealthSchema,
   JobEventViewSchema,
+  JobLogViewSchema,
   JobViewSchema,
   JobsPerMinuteViewSchema,
   MessageViewSchema,
@@ -66,6 +67,7 @@ export function openApiDocument(): Json {
         Worker: schema(WorkerViewSchema),
         Message: schema(MessageViewSchema),
         JobEvent: schema(JobEventViewSchema),
+        JobLog: schema(JobLogViewSchema),
         JobsPerMinute: schema(JobsPerMinuteViewSchema),
       },
     },
@@ -96,6 +98,7 @@ export function openApiDocument(): Json {
         post: { ...op('Create a job (an existing idempotency key returns its job)', ref('Job')), ...body('CreateJob') },
       },
       '/api/v1/jobs/{id}': { parameters: [idParam], get: op('Get a job with its progress, result, error and artifacts', ref('Job')) },
+      '/api/v1/jobs/{id}/log': { parameters: [idParam], get: op("A running job's run.log lines so far, as its worker streams them (then read run.log as an artifact)", ref('JobLog')) },
       '/api/v1/jobs/{id}/cancel': { parameters: [idParam], post: op('Cancel a job (a batch or flow stops its unfinished children)', ref('Job')) },
       '/api/v1/jobs/{id}/events': { parameters: [idParam], get: op('A job\'s event timeline', page('JobEvent')) },
       '/api/v1/stats/jobs-per-minute': {

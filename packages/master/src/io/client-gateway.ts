@@ -56,6 +56,7 @@ export class ClientGateway {
     scheduler.on('job:progress', (job) => ns.emit(ClientEvent.JobProgress, { jobId: job.id, accountId: job.accountId, status: job.status, progress: job.progress }));
     scheduler.on('job:changed', (job) => ns.emit(ClientEvent.JobProgress, { jobId: job.id, accountId: job.accountId, status: job.status, progress: job.progress }));
     scheduler.on('job:done', (job) => ns.emit(ClientEvent.JobDone, job));
+    scheduler.on('job:log', (event) => ns.emit(ClientEvent.JobLog, event));
     scheduler.on('worker:status', (worker) => ns.emit(ClientEvent.WorkerStatus, worker));
     scheduler.on('login:qrcode', (event) => ns.emit(ClientEvent.LoginQrCode, event));
     scheduler.on('login:status', (event) => ns.emit(ClientEvent.LoginStatus, event));

@@ -8,6 +8,7 @@ import {
   WorkerHeartbeatSchema,
   WorkerJobProgressSchema,
   WorkerJobResultSchema,
+  WorkerJobLogSchema,
   WorkerRegisterSchema,
   WorkerStateSnapshotSchema,
   WorkerLoginQrCodeSchema,
@@ -131,6 +132,7 @@ export class WorkerGateway implements WorkerLinks {
     );
     socket.on(WorkerEvent.JobProgress, validated(WorkerJobProgressSchema, (p) => (requireRegistered(), batch.run(() => reports.progress(workerId, p))).then(() => undefined), this.logger, WorkerEvent.JobProgress));
     socket.on(WorkerEvent.JobResult, validated(WorkerJobResultSchema, (p) => (requireRegistered(), batch.run(() => reports.result(workerId, p))).then(() => undefined), this.logger, WorkerEvent.JobResult));
+    socket.on(WorkerEvent.JobLog, validated(WorkerJobLogSchema, (p) => (requireRegistered(), reports.log(workerId, p), undefined), this.logger, WorkerEvent.JobLog));
     socket.on(WorkerEvent.LoginQrCode, validated(WorkerLoginQrCodeSchema, (p) => (requireRegistered(), reports.loginQrCode(workerId, p), undefined), this.logger, WorkerEvent.LoginQrCode));
     socket.on(WorkerEvent.LoginStatus, validated(WorkerLoginStatusSchema, (p) => (requireRegistered(), reports.loginStatus(workerId, p), undefined), this.logger, WorkerEvent.LoginStatus));
     socket.on(WorkerEvent.MessageDetected, validated(WorkerMessageDetectedSchema, (p) => (requireRegistered(), reports.messagesDetected(workerId, p)), this.logger, WorkerEvent.MessageDetected));

@@ -6,6 +6,7 @@ import {
   type WorkerJobProgress,
   type WorkerJobResult,
   type WorkerLoginQrCode,
+  type WorkerJobLog,
   type WorkerLoginStatus,
   type WorkerMessageDetected,
   type WorkerReplyResult,
@@ -101,6 +102,14 @@ export class JobReports {
     this.latestQrCodes.set(report.jobId, report.dataUrl);
     this.store.jobs.addEvent(report.jobId, 'qrcode', { bytes: report.dataUrl.length });
     this.scheduler.emit('login:qrcode', { jobId: report.jobId, accountId: report.accountId, dataUrl: report.dataUrl });
+  }
+
+  /** Live run.log lines: kept for the tail and relayed; a late attempt's lines are dropped. */
+  log(workerId: string, report: WorkerJobLog): void {
+    if (this.isLate(report)) return;
+    this.checkOwnership(workerId, WorkerEvent.JobLog, report);
+    this.store.liveLogs.append(report.jobId, report.lines);
+    this.scheduler.emit('job:log', { jobId: report.jobId, accountId: report.accountId, lines: report.lines });
   }
 
   loginStatus(workerId: string, report: WorkerLoginStatus): void {

@@ -1,5 +1,6 @@
 import { AccountStore } from './account-store.js';
 import { AccountBrowsers } from './account-browsers.js';
+import { LiveLogs } from './live-logs.js';
 import { openDatabase, type Db } from './database.js';
 import { JobStore } from './job-store.js';
 import { SecretBox } from './secret-box.js';
@@ -14,6 +15,8 @@ export class FleetStore {
   readonly accounts: AccountStore;
   /** Live browser states from the workers' reports (memory only). */
   readonly browsers = new AccountBrowsers();
+  /** Running jobs' run.log lines as they stream in (memory only). */
+  readonly liveLogs = new LiveLogs();
   readonly jobs: JobStore;
   readonly workers: WorkerStore;
   readonly tokens: TokenStore;

@@ -6,6 +6,7 @@ import type {
   JobCancelRequest,
   JobCreate,
   JobDoneEvent,
+  JobLogEvent,
   JobProgressEvent,
   LoginQrCodeEvent,
   LoginStart,
@@ -32,6 +33,7 @@ export interface MasterToClientEvents {
   [ClientEvent.ReplyResult]: (payload: ReplyResultEvent) => void;
   [ClientEvent.JobProgress]: (payload: JobProgressEvent) => void;
   [ClientEvent.JobDone]: (payload: JobDoneEvent) => void;
+  [ClientEvent.JobLog]: (payload: JobLogEvent) => void;
   [ClientEvent.WorkerStatus]: (payload: WorkerStatusEvent) => void;
   [ClientEvent.AccountBrowser]: (payload: AccountBrowserEvent) => void;
 }

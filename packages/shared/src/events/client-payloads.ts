@@ -41,6 +41,9 @@ export type MessageDetectedEvent = z.infer<typeof MessageDetectedEventSchema>;
 export const ReplyResultEventSchema = z.object({ jobId: IdSchema, accountId: IdSchema, replyId: z.string(), alreadyPosted: z.boolean() });
 export type ReplyResultEvent = z.infer<typeof ReplyResultEventSchema>;
 export type JobDoneEvent = JobView;
+/** New lines of a running job's run.log (each `<ISO time> <text>`, secrets redacted). */
+export const JobLogEventSchema = z.object({ jobId: IdSchema, accountId: IdSchema, lines: z.array(z.string()) });
+export type JobLogEvent = z.infer<typeof JobLogEventSchema>;
 /** An account's browser changed state (started, stopped, failed) or lock holder. */
 export const AccountBrowserEventSchema = z.object({ accountId: IdSchema, browser: AccountBrowserViewSchema });
 export type AccountBrowserEvent = z.infer<typeof AccountBrowserEventSchema>;

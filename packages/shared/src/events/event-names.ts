@@ -4,6 +4,7 @@ export const WorkerEvent = {
   Heartbeat: 'worker:heartbeat',
   JobProgress: 'worker:job:progress',
   JobResult: 'worker:job:result',
+  JobLog: 'worker:job:log',
   LoginQrCode: 'worker:login:qrcode',
   LoginStatus: 'worker:login:status',
   MessageDetected: 'worker:message:detected',
@@ -37,6 +38,7 @@ export const ClientEvent = {
   ReplyResult: 'reply:result',
   JobProgress: 'job:progress',
   JobDone: 'job:done',
+  JobLog: 'job:log',
   WorkerStatus: 'worker:status',
   AccountBrowser: 'account:browser',
 } as const;

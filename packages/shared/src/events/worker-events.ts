@@ -11,6 +11,7 @@ import type {
   WorkerDrain,
   WorkerHeartbeat,
   WorkerJobProgress,
+  WorkerJobLog,
   WorkerJobResult,
   WorkerLoginQrCode,
   WorkerLoginStatus,
@@ -27,6 +28,7 @@ export interface WorkerToMasterEvents {
   [WorkerEvent.Heartbeat]: (payload: WorkerHeartbeat, ack: AckCallback) => void;
   [WorkerEvent.JobProgress]: (payload: WorkerJobProgress, ack: AckCallback) => void;
   [WorkerEvent.JobResult]: (payload: WorkerJobResult, ack: AckCallback) => void;
+  [WorkerEvent.JobLog]: (payload: WorkerJobLog, ack: AckCallback) => void;
   [WorkerEvent.LoginQrCode]: (payload: WorkerLoginQrCode, ack: AckCallback) => void;
   [WorkerEvent.LoginStatus]: (payload: WorkerLoginStatus, ack: AckCallback) => void;
   [WorkerEvent.MessageDetected]: (payload: WorkerMessageDetected, ack: AckCallback<{ newCount: number }>) => void;

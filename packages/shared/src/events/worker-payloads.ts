@@ -52,6 +52,10 @@ export const WorkerJobProgressSchema = JobReportBase.extend({
 });
 export type WorkerJobProgress = z.infer<typeof WorkerJobProgressSchema>;
 
+/** Lines of the job's run.log as they are written (batched), for a live tail; run.log itself stays the record. */
+export const WorkerJobLogSchema = JobReportBase.extend({ lines: z.array(z.string().max(4096)).min(1).max(1000) });
+export type WorkerJobLog = z.infer<typeof WorkerJobLogSchema>;
+
 export const WorkerJobResultSchema = z.discriminatedUnion('status', [
   JobReportBase.extend({ status: z.literal('succeeded'), result: z.unknown().optional() }),
   JobReportBase.extend({ status: z.literal('failed'), error: ErrorBodySchema }),

@@ -127,3 +127,7 @@ export const JobViewSchema = z.object({
   finishedAt: z.string().nullable(),
 });
 export type JobView = z.infer<typeof JobViewSchema>;
+
+/** A job's run.log lines so far (`GET /jobs/:id/log`), streamed by its worker; kept until run.log is uploaded. */
+export const JobLogViewSchema = z.object({ jobId: IdSchema, lines: z.array(z.string()) });
+export type JobLogView = z.infer<typeof JobLogViewSchema>;

@@ -1,4 +1,4 @@
-import type { WorkerJobProgress, WorkerJobResult, WorkerLoginQrCode, WorkerLoginStatus, WorkerMessageDetected, WorkerReplyResult, WorkerStateSnapshot } from '@fleetwright/shared';
+import type { WorkerJobLog, WorkerJobProgress, WorkerJobResult, WorkerLoginQrCode, WorkerLoginStatus, WorkerMessageDetected, WorkerReplyResult, WorkerStateSnapshot } from '@fleetwright/shared';
 
 /** Job events a plugin emits, as they go to the master. */
 export type JobEventReport =
@@ -10,6 +10,8 @@ export type JobEventReport =
 /** Where the runner sends what happens; the master connection implements it. */
 export interface JobReporter {
   progress(report: WorkerJobProgress): void;
+  /** Run.log lines as they are written, for a live tail (best effort: run.log is the record). */
+  log?(report: WorkerJobLog): void;
   /** Delivered at least once: retried until the master acknowledges it. */
   result(report: WorkerJobResult): Promise<void>;
   stateSnapshot(snapshot: WorkerStateSnapshot): Promise<void>;

@@ -166,12 +166,12 @@ export class JobRunner {
     const deadline = startedAt + (definition.timeoutMs ?? run.timeoutMs);
     const timer = setTimeout(() => controller.abort(new FleetError('TIMEOUT', `job ran past its deadline of ${deadline - startedAt} ms`)), deadline - startedAt);
     timer.unref();
-    const runLog = new RunLog(path.join(this.options.dataDir, 'jobs', run.jobId));
     const pages: Page[] = [];
     const closePages = (): Promise<unknown> => Promise.allSettled(pages.map((p) => p.close()));
     // Closing the job's pages makes any pending Playwright call inside the handler throw at once.
     signal.addEventListener('abort', () => void closePages(), { once: true });
     const report = { jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, attempt: run.attempt };
+    const runLog = new RunLog(path.join(this.options.dataDir, 'jobs', run.jobId), this.reporter.log ? (lines) => this.reporter.log!({ ...report, lines }) : undefined);
     const jobDir = path.join(this.options.dataDir, 'jobs', run.jobId);
     let step = 'start';
     let tracing: Tracing | undefined;

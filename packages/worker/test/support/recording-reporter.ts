@@ -1,4 +1,4 @@
-import type { WorkerJobProgress, WorkerJobResult, WorkerStateSnapshot } from '@fleetwright/shared';
+import type { WorkerJobLog, WorkerJobProgress, WorkerJobResult, WorkerStateSnapshot } from '@fleetwright/shared';
 import type { JobReporter } from '../../dist/runner/job-reporter.js';
 import { waitFor } from './wait-for.js';
 
@@ -7,9 +7,15 @@ export class RecordingReporter implements JobReporter {
   readonly progressReports: WorkerJobProgress[] = [];
   readonly results: (WorkerJobResult & { at: number })[] = [];
   readonly snapshots: WorkerStateSnapshot[] = [];
+  /** Live run.log batches, as `worker:job:log` would carry them. */
+  readonly logReports: WorkerJobLog[] = [];
 
   progress(report: WorkerJobProgress): void {
     this.progressReports.push(report);
+  }
+
+  log(report: WorkerJobLog): void {
+    this.logReports.push(report);
   }
 
   async result(report: WorkerJobResult): Promise<void> {

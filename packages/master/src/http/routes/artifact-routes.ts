@@ -32,6 +32,7 @@ export function artifactUploadRoutes(store: FleetStore, artifacts: ArtifactStore
     if (job.worker_id !== workerId) throw new FleetError('NOT_OWNER', `job ${job.id} is not worker ${workerId}'s`, { field: 'id' });
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const row = artifacts.save(job.id, req.params.name, body);
+    if (row.name === 'run.log') store.liveLogs.drop(job.id);
     res.status(201).json({ name: row.name, size: row.size, url: `/api/v1/jobs/${job.id}/artifacts/${encodeURIComponent(row.name)}` });
   });
   return router;

@@ -27,6 +27,11 @@ export function jobRoutes(store: FleetStore, commands: JobCommands): Router {
     store.jobs.require(req.params.id, 'id');
     res.json({ items: store.jobs.events(req.params.id), nextCursor: null });
   });
+  // The live tail while the job runs; once run.log is uploaded, read it as an artifact.
+  router.get('/jobs/:id/log', (req, res) => {
+    store.jobs.require(req.params.id, 'id');
+    res.json({ jobId: req.params.id, lines: store.liveLogs.lines(req.params.id) });
+  });
   router.post('/jobs/:id/cancel', async (req, res) => {
     res.json(await commands.cancel(req.params.id));
   });
