@@ -58,6 +58,34 @@ describe('draining a worker', () => {
     expect((await fx.api('GET', '/workers/w1')).body).toMatchObject({ status: 'draining', accounts: 0 });
   });
 
+  it('keeps a draining worker draining across a reconnect, and lets a restarted worker process come back online', async () => {
+    fx = await MasterFixture.start();
+    const worker = await fx.worker('w1', { reconnect: true }).start();
+    const account = await fx.createAccount();
+    await worker.waitForAssign(account.id);
+    const running = await fx.createJob({ type: 'crawl', accountId: account.id });
+    await worker.waitForRun(0);
+    await fx.waitForJob(running.id, 'running', (j) => j.status === 'running');
+    expect((await fx.api('POST', '/workers/w1/drain', { reason: 'deploy' })).status).toBe(200);
+    await waitUntil('w1 to get worker:drain', () => worker.drains[0]);
+
+    // A network blip: the socket drops and socket.io reconnects; the worker registers again.
+    worker.socket.io.engine.close();
+    await waitUntil('w1 to register again', () => worker.reregistrations[0]);
+    expect(worker.reregistrations[0]).toMatchObject({ ok: true });
+    expect((await fx.api('GET', '/workers/w1')).body.status).toBe('draining');
+    const waiting = await fx.createJob({ type: 'crawl', accountId: account.id });
+    await sleep(QUIET_WINDOW_MS);
+    expect(worker.runs).toHaveLength(1);
+    expect((await fx.job(waiting.id)).status).toBe('queued');
+
+    // A new process of the same worker id (after the maintenance) registers without draining.
+    worker.close();
+    await waitUntil('w1 offline', async () => ((await fx.api('GET', '/workers/w1')).body.status === 'offline' ? true : undefined));
+    await fx.worker('w1').start();
+    expect((await fx.api('GET', '/workers/w1')).body.status).toBe('online');
+  });
+
   it('refuses to drain an offline worker (409 CONFLICT) or an unknown one (404)', async () => {
     fx = await MasterFixture.start();
     const worker = await fx.worker('w1').start();

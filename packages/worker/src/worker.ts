@@ -161,6 +161,7 @@ export class Worker {
       maxLiveContexts: this.options.maxLiveContexts ?? 10,
       runningJobs: this.runner.runningJobs(),
       heldAccounts: this.accounts.ids().map((accountId) => ({ accountId, epoch: this.accounts.get(accountId)!.epoch })),
+      draining: this.draining,
     });
     if (!ack.ok) {
       this.options.logger.error('the master refused registration', { error: ack.error });

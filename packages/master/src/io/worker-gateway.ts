@@ -105,6 +105,7 @@ export class WorkerGateway implements WorkerLinks {
             maxConcurrency: payload.maxConcurrency,
             maxLiveContexts: payload.maxLiveContexts,
             browserVersion: payload.browserVersion,
+            draining: payload.draining,
           });
           registered = true;
           this.logger.info('worker registered', { workerId, host: payload.host, platforms: payload.capabilities.map((c) => c.platform) });

@@ -28,6 +28,8 @@ export interface WorkerRegistration {
   maxConcurrency: number;
   maxLiveContexts: number;
   browserVersion?: string | undefined;
+  /** A worker that says it is draining (a reconnect mid-drain) comes back draining, not online. */
+  draining?: boolean;
 }
 
 export class WorkerStore {
@@ -60,13 +62,13 @@ export class WorkerStore {
     this.db
       .prepare(
         `INSERT INTO workers (id, host, version, capabilities, max_accounts, max_concurrency, max_live_contexts, browser_version, status, last_heartbeat_at, created_at)
-         VALUES (@id, @host, @version, @capabilities, @maxAccounts, @maxConcurrency, @maxLiveContexts, @browserVersion, 'online', @now, @now)
+         VALUES (@id, @host, @version, @capabilities, @maxAccounts, @maxConcurrency, @maxLiveContexts, @browserVersion, @status, @now, @now)
          ON CONFLICT(id) DO UPDATE SET host = excluded.host, version = excluded.version, capabilities = excluded.capabilities,
            max_accounts = excluded.max_accounts, max_concurrency = excluded.max_concurrency, max_live_contexts = excluded.max_live_contexts,
            browser_version = excluded.browser_version,
-           status = 'online', last_heartbeat_at = excluded.last_heartbeat_at, disconnected_at = NULL`,
+           status = excluded.status, last_heartbeat_at = excluded.last_heartbeat_at, disconnected_at = NULL`,
       )
-      .run({ ...reg, browserVersion: reg.browserVersion ?? null, capabilities: JSON.stringify(reg.capabilities), now });
+      .run({ ...reg, browserVersion: reg.browserVersion ?? null, capabilities: JSON.stringify(reg.capabilities), status: reg.draining ? 'draining' : 'online', now });
     return this.require(reg.id);
   }
 

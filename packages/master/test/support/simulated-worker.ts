@@ -121,7 +121,8 @@ export class SimulatedWorker {
     if (options.reconnect) {
       this.socket.on('connect', () => {
         if (!this.registeredOnce) return;
-        const again = { ...this.registerOverrides, runningJobs: this.runningJobRefs(), heldAccounts: this.heldAccountRefs() };
+        // As a real worker does, it says it is draining if it was told to before the drop.
+        const again = { ...this.registerOverrides, runningJobs: this.runningJobRefs(), heldAccounts: this.heldAccountRefs(), draining: this.drains.length > 0 };
         this.register(again).then(
           (ack) => this.reregistrations.push(ack),
           (error: unknown) => this.reregistrations.push({ ok: false, error: { code: 'TIMEOUT', message: String(error) } }),

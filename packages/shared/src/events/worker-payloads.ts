@@ -24,6 +24,8 @@ export const WorkerRegisterSchema = z.object({
   runningJobs: z.array(RunningJobRefSchema).max(10_000).default([]),
   /** Accounts the worker still holds from before (a reconnect): the master revokes any that moved. */
   heldAccounts: z.array(z.object({ accountId: IdSchema, epoch: z.number().int().min(0) })).max(10_000).default([]),
+  /** The worker was draining (or shutting down) before this reconnect: it stays draining. */
+  draining: z.boolean().default(false),
 });
 export type WorkerRegister = z.input<typeof WorkerRegisterSchema>;
 export const RegisterResultSchema = z.object({ heartbeatIntervalMs: z.number().int() });
