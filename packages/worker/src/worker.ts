@@ -170,6 +170,8 @@ export class Worker {
     this.heartbeatIntervalMs = ack.data.heartbeatIntervalMs;
     this.options.logger.info('registered with the master', { workerId: this.id, heartbeatIntervalMs: this.heartbeatIntervalMs });
     this.startHeartbeat();
+    // At once, not an interval later: a restarted master learns the live browsers and stats now.
+    void this.heartbeat();
   }
 
   private startHeartbeat(): void {
