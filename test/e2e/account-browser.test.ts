@@ -59,7 +59,7 @@ describe("an account's browser: state, lock holder, start and stop", () => {
     expect((stopped.body as AccountView).browser).toMatchObject({ state: 'stopped', lockHolder: null });
     expect(worker.browsers.liveAccountIds()).not.toContain(accountId);
     expect(await probe.exists(`fleet:profile:${accountId}`)).toBe(0);
-    expect(processesMentioning(worker.browsers.profileDir(accountId))).toEqual([]);
+    await waitFor('the stopped browser to leave no process', () => (processesMentioning(worker.browsers.profileDir(accountId)).length === 0 ? true : undefined), 10_000, 50);
     expect((await account('snapshot version up', (a) => a.storageStateVersion > before.storageStateVersion)).hasStorageState).toBe(true);
     await client.next(ClientEvent.AccountBrowser, (e) => e.accountId === accountId && e.browser.state === 'stopped');
 
