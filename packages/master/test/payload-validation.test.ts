@@ -117,4 +117,27 @@ describe('jobs are checked at submit against what the workers declared', () => {
     expect({ status: unknownType.status, code: unknownType.body.code }).toEqual({ status: 400, code: 'UNKNOWN_JOB_TYPE' });
     expect((await fx.api('GET', '/jobs')).body.items).toEqual([]);
   });
+
+  it("gives a job that names no deadline its plugin's declared timeout, keeps a job's own, and the master's default otherwise", async () => {
+    fx = await MasterFixture.start();
+    const worker = await fx.worker('w1').start({ capabilities: [{ ...SANDBOX, timeouts: { crawl: 120_000 } }] });
+    const account = await fx.createAccount();
+    await worker.waitForAssign(account.id);
+    await fx.createJob({ type: 'crawl', accountId: account.id });
+    const declared = await worker.waitForRun(0);
+    expect(declared.timeoutMs).toBe(120_000);
+    await worker.succeed(declared);
+    await fx.createJob({ type: 'crawl', accountId: account.id, timeoutMs: 5_000 });
+    const own = await worker.waitForRun(1);
+    expect(own.timeoutMs).toBe(5_000);
+    await worker.succeed(own);
+    await fx.createJob({ type: 'login', accountId: account.id, payload: { method: 'password' } });
+    expect((await worker.waitForRun(2)).timeoutMs).toBe(300_000);
+
+    // A declared timeout outside 1 s–24 h is refused at registration, naming the field.
+    const other = fx.worker('w2');
+    await other.connect();
+    const refused = await other.register({ capabilities: [{ ...SANDBOX, timeouts: { crawl: 10 } }] });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', field: 'capabilities.0.timeouts.crawl' } });
+  });
 });

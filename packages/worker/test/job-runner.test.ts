@@ -39,6 +39,15 @@ describe('JobRunner', () => {
     await rig?.close();
   });
 
+  it("declares each job type's own timeoutMs in its capabilities, for the master to apply", () => {
+    probe = new HandlerProbe();
+    const plugin = testkitPlugin(probe);
+    const [firstType] = Object.keys(plugin.jobs);
+    rig = new RunnerRig({ plugins: [{ ...plugin, jobs: { ...plugin.jobs, [firstType!]: { ...plugin.jobs[firstType!]!, timeoutMs: 90_000 } } }] });
+    const [capability] = rig.runner.capabilities();
+    expect(capability!.timeouts).toEqual({ [firstType!]: 90_000 });
+  });
+
   describe('refuses a run before any browser work', () => {
     it('refuses a payload that fails the job schema with PAYLOAD_INVALID naming the field', () => {
       makeRig();

@@ -48,4 +48,12 @@ describe('plugins named in FLEET_PLUGINS', () => {
     const noSchema = await refusal(write('noschema.mjs', 'export default { platform: "acme", jobs: { ping: { run: async () => 1 } } };'));
     expect(noSchema.message).toContain('ping');
   });
+
+  it("refuses a job timeoutMs outside 1 s–24 h, naming the job; a valid one reaches the worker's capabilities", async () => {
+    const tooShort = await refusal(write('short.mjs', `import { z } from '${zodUrl}'; export default { platform: "acme", jobs: { ping: { schema: z.object({}), timeoutMs: 500, run: async () => 1 } } };`));
+    expect(tooShort).toMatchObject({ code: 'CONFIG_INVALID', field: 'FLEET_PLUGINS' });
+    expect(tooShort.message).toContain('job ping has timeoutMs 500');
+    const [plugin] = await loadPlugins(write('slow.mjs', `import { z } from '${zodUrl}'; export default { platform: "acme", jobs: { ping: { schema: z.object({}), run: async () => 1 }, crawl: { schema: z.object({}), timeoutMs: 600000, run: async () => 1 } } };`));
+    expect(plugin!.jobs.crawl!.timeoutMs).toBe(600_000);
+  });
 });

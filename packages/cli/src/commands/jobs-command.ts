@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { JOB_STATUSES, type CreateJobBody, type JobStatus } from '@fleetwright/shared/contract';
+import { JOB_STATUSES, MAX_JOB_TIMEOUT_MS, MIN_JOB_TIMEOUT_MS, type CreateJobBody, type JobStatus } from '@fleetwright/shared/contract';
 import { FleetApiError } from '@fleetwright/client';
 import { CliError, ExitCode } from '../cli-error.js';
 import { intFlag, parseCommand } from '../command-args.js';
@@ -61,7 +61,7 @@ async function addJob(argv: string[], io: CommandIo): Promise<void> {
   if (priority !== undefined) body.priority = priority;
   const maxAttempts = intFlag(v['max-attempts'] as string | undefined, 'max-attempts', 1, 100);
   if (maxAttempts !== undefined) body.maxAttempts = maxAttempts;
-  const timeoutMs = intFlag(v['timeout-ms'] as string | undefined, 'timeout-ms', 1000, 24 * 3600 * 1000);
+  const timeoutMs = intFlag(v['timeout-ms'] as string | undefined, 'timeout-ms', MIN_JOB_TIMEOUT_MS, MAX_JOB_TIMEOUT_MS);
   if (timeoutMs !== undefined) body.timeoutMs = timeoutMs;
   if (v['idempotency-key']) body.idempotencyKey = v['idempotency-key'] as string;
   if (v['run-after']) body.runAfter = v['run-after'] as string;

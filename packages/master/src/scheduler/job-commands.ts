@@ -69,7 +69,7 @@ export class JobCommands {
       payload: body.payload ?? {},
       priority: body.priority ?? 0,
       maxAttempts: body.maxAttempts ?? this.scheduler.options.defaultMaxAttempts,
-      timeoutMs: body.timeoutMs ?? this.scheduler.options.defaultJobTimeoutMs,
+      timeoutMs: body.timeoutMs ?? (platform ? this.declaredTimeout(platform, body.type) : undefined) ?? this.scheduler.options.defaultJobTimeoutMs,
       runAfter: body.runAfter ? Date.parse(body.runAfter) : Date.now(),
       parentId: body.parentId ?? null,
       idempotencyKey: body.idempotencyKey ?? null,
@@ -77,6 +77,16 @@ export class JobCommands {
     });
     if (announce && result.created) this.scheduler.jobChanged(result.row);
     return result;
+  }
+
+  /** The deadline the platform's plugin gives the job type, if it gives one (the longest declared). */
+  private declaredTimeout(platform: string, type: string): number | undefined {
+    let longest: number | undefined;
+    for (const capability of this.store.workers.capabilitiesFor(platform)) {
+      const ms = capability.timeouts?.[type];
+      if (ms !== undefined && (longest === undefined || ms > longest)) longest = ms;
+    }
+    return longest;
   }
 
   /**

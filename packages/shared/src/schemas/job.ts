@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { IdSchema, PlatformSchema, TagSchema } from './common.js';
 import { ErrorBodySchema } from './common.js';
 
+/** Bounds of a job's deadline (a job's `timeoutMs`, or its plugin's). */
+export const MIN_JOB_TIMEOUT_MS = 1000;
+export const MAX_JOB_TIMEOUT_MS = 24 * 3600 * 1000;
+export const JobTimeoutSchema = z.number().int().min(MIN_JOB_TIMEOUT_MS).max(MAX_JOB_TIMEOUT_MS);
+
 export const JOB_STATUSES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const JobStatusSchema = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
@@ -27,7 +32,7 @@ export const CreateJobBodySchema = z
     idempotencyKey: z.string().min(1).max(256).optional(),
     runAfter: z.iso.datetime({ offset: true }).optional(),
     parentId: IdSchema.optional(),
-    timeoutMs: z.number().int().min(1000).max(24 * 3600 * 1000).optional(),
+    timeoutMs: JobTimeoutSchema.optional(),
   })
   .superRefine((body, ctx) => {
     if (!body.accountId && !body.pool) ctx.addIssue({ code: 'custom', path: ['accountId'], message: 'either accountId or pool is required' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, PlatformSchema } from './common.js';
-import { JobTypeSchema } from './job.js';
+import { JobTimeoutSchema, JobTypeSchema } from './job.js';
 
 export const WORKER_STATUSES = ['online', 'draining', 'offline'] as const;
 export const WorkerStatusSchema = z.enum(WORKER_STATUSES);
@@ -12,6 +12,8 @@ export const CapabilitySchema = z.object({
   jobTypes: z.array(JobTypeSchema).min(1).max(256),
   /** JSON Schema of each job type's payload (input side), so the master refuses a bad payload at submit. */
   payloadSchemas: z.record(z.string(), z.unknown()).optional(),
+  /** Each job type's own deadline where its plugin sets one: the default for jobs that name none. */
+  timeouts: z.record(z.string(), JobTimeoutSchema).optional(),
 });
 export type Capability = z.infer<typeof CapabilitySchema>;
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { configError, PlatformSchema } from '@fleetwright/shared';
+import { configError, MAX_JOB_TIMEOUT_MS, MIN_JOB_TIMEOUT_MS, PlatformSchema } from '@fleetwright/shared';
 import type { PlatformPlugin } from './plugin.js';
 
 /**
@@ -34,6 +34,10 @@ export function checkPlugin(value: unknown, name: string): PlatformPlugin {
   for (const [type, job] of Object.entries(plugin.jobs)) {
     if (!/^[a-z0-9_]+$/.test(type) || typeof job?.run !== 'function' || typeof (job.schema as { safeParse?: unknown } | undefined)?.safeParse !== 'function') {
       throw configError('FLEET_PLUGINS', `names ${name}, whose job ${type} needs a lowercase name, a zod schema and a run() function`);
+    }
+    const timeoutMs = (job as { timeoutMs?: unknown }).timeoutMs;
+    if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && (timeoutMs as number) >= MIN_JOB_TIMEOUT_MS && (timeoutMs as number) <= MAX_JOB_TIMEOUT_MS)) {
+      throw configError('FLEET_PLUGINS', `names ${name}, whose job ${type} has timeoutMs ${String(timeoutMs)}: give whole milliseconds from ${MIN_JOB_TIMEOUT_MS} to ${MAX_JOB_TIMEOUT_MS}`);
     }
   }
   return plugin as PlatformPlugin;

@@ -73,6 +73,8 @@ export class JobRunner {
       platform: p.platform,
       jobTypes: Object.keys(p.jobs).sort(),
       payloadSchemas: Object.fromEntries(Object.entries(p.jobs).map(([type, job]) => [type, payloadJsonSchema(job.schema)])),
+      // The master turns these into the job's deadline (and lease) when the job names none.
+      timeouts: Object.fromEntries(Object.entries(p.jobs).flatMap(([type, job]) => (job.timeoutMs === undefined ? [] : [[type, job.timeoutMs]]))),
     }));
   }
 
@@ -163,7 +165,8 @@ export class JobRunner {
   private async execute(run: JobRun, definition: JobDefinition, payload: unknown, account: AssignedAccount, controller: AbortController): Promise<void> {
     const { signal } = controller;
     const startedAt = Date.now();
-    const deadline = startedAt + (definition.timeoutMs ?? run.timeoutMs);
+    // One deadline for both sides: the master folded the plugin's timeoutMs into run.timeoutMs.
+    const deadline = startedAt + run.timeoutMs;
     const timer = setTimeout(() => controller.abort(new FleetError('TIMEOUT', `job ran past its deadline of ${deadline - startedAt} ms`)), deadline - startedAt);
     timer.unref();
     const pages: Page[] = [];
