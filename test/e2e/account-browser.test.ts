@@ -94,4 +94,33 @@ describe("an account's browser: state, lock holder, start and stop", () => {
     expect((restarted.body as AccountView).browser).toMatchObject({ state: 'running', error: null });
     expect((restarted.body as AccountView).browser.lockHolder!.fenceToken).toBeGreaterThan(secondFence);
   });
+
+  it('reopens an idle browser with the new device profile when the account is edited, keeping it signed in', async () => {
+    fleet = await new FleetHarness().start();
+    await fleet.sandboxAdmin('/users', { handle: 'ivan', email: 'ivan@sandbox.test', password: 'ivan-secret-1' });
+    const worker = await fleet.startWorker('w1');
+    const created = (await fleet.api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'ivan', password: 'ivan-secret-1' } })).body as AccountView;
+    expect(await fleet.waitForJob((await fleet.api('POST', '/jobs', { type: 'login', accountId: created.id })).body.id)).toMatchObject({ status: 'succeeded' });
+    const userAgentNow = async (): Promise<string> => {
+      const page = await worker.browsers.newPage(worker.accounts.get(created.id)!);
+      try {
+        return await page.evaluate(() => navigator.userAgent);
+      } finally {
+        await page.close();
+      }
+    };
+    const before = await userAgentNow();
+    const current = (await fleet.api('GET', `/accounts/${created.id}`)).body as AccountView;
+    const userAgent = `${current.deviceProfile!.userAgent} FleetEdited/1`;
+    const edited = await fleet.api('PATCH', `/accounts/${created.id}`, { deviceProfile: { ...current.deviceProfile!, userAgent } });
+    expect(edited.status).toBe(200);
+
+    // The worker gets the edit with the redelivered assignment and relaunches the idle context.
+    await waitFor('the context to run with the new user agent', async () => ((await userAgentNow()) === userAgent ? true : undefined), 30_000, 200);
+    expect(before).not.toBe(userAgent);
+    const crawl = await fleet.waitForJob((await fleet.api('POST', '/jobs', { type: 'crawl', accountId: created.id })).body.id);
+    expect(crawl.status).toBe('succeeded');
+    const sessions = (await (await fetch(`${fleet.sandbox.url}/admin/sessions`)).json()) as { items: unknown[] };
+    expect(sessions.items).toHaveLength(1);
+  });
 });

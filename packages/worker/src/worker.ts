@@ -201,9 +201,14 @@ export class Worker {
       MasterEvent.TaskAssign,
       validated(
         TaskAssignSchema,
-        (task) => {
+        async (task) => {
+          const previous = this.accounts.get(task.accountId);
           const account = this.accounts.assign(task);
           logger.info('account assigned', { accountId: task.accountId, epoch: task.epoch });
+          // An edit (PATCH) redelivers the assignment: new proxy or device settings need a new launch.
+          if (previous && (previous.proxy !== account.proxy || JSON.stringify(previous.deviceProfile) !== JSON.stringify(account.deviceProfile))) {
+            await this.browsers.settingsChanged(task.accountId);
+          }
           // Warm the profile now, within the live cap, so the first job does not pay the launch.
           if (!this.draining && this.browsers.hasRoom()) {
             this.browsers.open(account).catch((error: unknown) => logger.warn('could not open a browser profile', { accountId: task.accountId, error }));

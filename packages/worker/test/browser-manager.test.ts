@@ -233,6 +233,44 @@ describe('BrowserManager', () => {
     expect(site.server.store.sessions.size).toBe(1);
   });
 
+  it('reopens a profile that is still closing only once its browser is gone (one browser per directory)', async () => {
+    const browsers = manager({ closeTimeoutMs: 1500 });
+    const profile = accountProfile('acc-1');
+    await browsers.open(profile);
+    const first = browserProcessOf(browsers.profileDir('acc-1'));
+    // A close that takes its time (the browser stops answering until the kill timer ends it), and
+    // meanwhile a page of the same account is asked for.
+    process.kill(first!.pid, 'SIGSTOP');
+    const closing = browsers.closeContext('acc-1', { snapshot: false });
+    const page = await browsers.newPage(profile);
+    // Never two browsers on one directory: the old one was gone before the new one started.
+    expect(existsSync(`/proc/${first!.pid}`)).toBe(false);
+    await closing;
+    expect(await page.evaluate(() => 1 + 1)).toBe(2);
+    const second = browserProcessOf(browsers.profileDir('acc-1'));
+    expect(second?.pid).toBeDefined();
+    expect(second?.pid).not.toBe(first?.pid);
+    expect(browsers.liveAccountIds()).toEqual(['acc-1']);
+    await page.close();
+  });
+
+  it('relaunches a context whose settings changed: at once when idle, after its last page closes when busy', async () => {
+    const browsers = manager();
+    const profile = accountProfile('acc-1');
+    await browsers.open(profile);
+    const first = browserProcessOf(browsers.profileDir('acc-1'))!.pid;
+    expect(await browsers.settingsChanged('acc-1')).toBe(true);
+    expect(browsers.liveAccountIds()).toEqual([]);
+
+    const page = await browsers.newPage(profile);
+    const second = browserProcessOf(browsers.profileDir('acc-1'))!.pid;
+    expect(second).not.toBe(first);
+    expect(await browsers.settingsChanged('acc-1')).toBe(false);
+    expect(browsers.liveAccountIds()).toEqual(['acc-1']); // busy: kept until its page closes
+    await page.close();
+    await waitFor('the stale context to close', () => (browsers.liveAccountIds().length === 0 ? true : undefined), 10_000);
+  });
+
   it('closes idempotently and leaves no Chromium process behind', async () => {
     const browsers = manager();
     await browsers.open(accountProfile('acc-1'));

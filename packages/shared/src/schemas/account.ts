@@ -39,7 +39,8 @@ export type CreateAccountBody = z.infer<typeof CreateAccountBodySchema>;
 
 /**
  * PATCH of an account. A blank secret keeps the stored one (forms show secrets masked); `proxy:
- * null` removes the proxy. Proxy and device changes apply when the account's context next opens.
+ * null` removes the proxy. Proxy and device changes reach the owner at once: an idle browser is
+ * relaunched with them, a busy one after its current job.
  */
 export const UpdateAccountBodySchema = z.strictObject({
   label: z.string().max(256).nullable().optional(),

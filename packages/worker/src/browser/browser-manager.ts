@@ -29,6 +29,8 @@ interface LiveContext {
   crashed: boolean;
   openedAt: number;
   jobsRun: number;
+  /** Opened with settings that have changed since: relaunch once idle. */
+  stale?: boolean;
 }
 
 /**
@@ -42,6 +44,8 @@ export class BrowserManager {
   private launcher: string | undefined;
   /** Launches that reserved a slot and are not live yet: they count against the cap. */
   private launching = 0;
+  /** Contexts being closed, so a reopen of the same profile waits for its directory and lock. */
+  private readonly closingAccounts = new Map<string, Promise<void>>();
   /** States taken when contexts were hibernated: newer than anything the caller holds. */
   private readonly hibernated = new Map<string, StorageState>();
 
@@ -83,6 +87,8 @@ export class BrowserManager {
     page.once('close', () => {
       live.activePages -= 1;
       live.lastUsedAt = Date.now();
+      // Its settings changed while it was busy: relaunch now that it is idle.
+      if (live.stale && live.activePages === 0 && this.live.get(live.accountId) === live) void this.closeContext(live.accountId, { snapshot: true }).catch(() => undefined);
     });
     return page;
   }
@@ -126,6 +132,9 @@ export class BrowserManager {
   }
 
   private async launch(profile: AccountProfile): Promise<LiveContext> {
+    // The same profile may still be closing (hibernated, recycled, stopped): its browser holds the
+    // directory and its lock until then.
+    await this.closingAccounts.get(profile.accountId);
     await this.reserveSlot();
     try {
       return await this.launchNow(profile);
@@ -235,6 +244,17 @@ export class BrowserManager {
     if (!live) return;
     this.live.delete(accountId);
     this.states.set(accountId, 'stopped');
+    const closing = this.closeLive(live, options);
+    this.closingAccounts.set(accountId, closing);
+    try {
+      await closing;
+    } finally {
+      if (this.closingAccounts.get(accountId) === closing) this.closingAccounts.delete(accountId);
+    }
+  }
+
+  private async closeLive(live: LiveContext, options: { snapshot?: boolean }): Promise<void> {
+    const { accountId } = live;
     if (options.snapshot !== false && !live.crashed) {
       try {
         const state = (await withTimeout(live.context.storageState(), Math.min(5000, this.options.closeTimeoutMs ?? 10_000))) as unknown as StorageState;
@@ -250,8 +270,8 @@ export class BrowserManager {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
       timer.unref();
     });
-    const closing = live.remote ? live.remote.close() : live.context.close();
-    const outcome = await Promise.race([closing.then(() => 'closed' as const, () => 'closed' as const), timedOut]);
+    const closed = live.remote ? live.remote.close() : live.context.close();
+    const outcome = await Promise.race([closed.then(() => 'closed' as const, () => 'closed' as const), timedOut]);
     clearTimeout(timer);
     await live.lease?.release();
     if (outcome === 'timeout') {
@@ -280,6 +300,22 @@ export class BrowserManager {
     const tooOld = Date.now() - live.openedAt >= (this.options.recycleAfterMs ?? 6 * 3600 * 1000);
     if (!(tooMany || tooOld) || live.activePages > 0) return false;
     this.options.logger.info('recycling a browser context', { accountId, jobsRun: live.jobsRun, ageMs: Date.now() - live.openedAt });
+    await this.closeContext(accountId, { snapshot: true });
+    return true;
+  }
+
+  /**
+   * The account's settings changed (proxy, device): an idle context is recycled now, a busy one
+   * after its current job, so the next open applies them. Returns whether it closed it now.
+   */
+  async settingsChanged(accountId: string): Promise<boolean> {
+    const live = this.live.get(accountId);
+    if (!live) return false;
+    if (live.activePages > 0) {
+      live.stale = true; // closed when its last page closes
+      return false;
+    }
+    this.options.logger.info('reopening a browser context for new settings', { accountId });
     await this.closeContext(accountId, { snapshot: true });
     return true;
   }
