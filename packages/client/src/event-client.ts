@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
-import { FleetError, Namespace, type Ack, type ClientToMasterEvents, type MasterToClientEvents } from '@fleetwright/shared/contract';
+import { FleetError, Namespace } from '@fleetwright/shared/constants';
+import type { Ack, ClientToMasterEvents, MasterToClientEvents } from '@fleetwright/shared/contract';
 
 export type ClientSocket = Socket<MasterToClientEvents, ClientToMasterEvents>;
 type RequestName = keyof ClientToMasterEvents;

@@ -1,4 +1,4 @@
-import { FleetError } from '@fleetwright/shared/contract';
+import { FleetError } from '@fleetwright/shared/constants';
 
 /** An API refusal, rebuilt as the fleet's own error class, with the HTTP status it came with. */
 export class FleetApiError extends FleetError {

@@ -1,4 +1,4 @@
-import { FleetError } from '@fleetwright/shared/contract';
+import { FleetError } from '@fleetwright/shared/constants';
 import type { AppContext } from './app-context.js';
 import { html, type SafeHtml } from './render.js';
 

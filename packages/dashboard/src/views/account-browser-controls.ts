@@ -1,4 +1,5 @@
-import { ClientEvent, type AccountBrowserView, type AccountView } from '@fleetwright/shared/contract';
+import { ClientEvent } from '@fleetwright/shared/constants';
+import type { AccountBrowserView, AccountView } from '@fleetwright/shared/contract';
 import type { AppContext } from '../app-context.js';
 import { act } from '../actions.js';
 import { delegate } from '../render.js';

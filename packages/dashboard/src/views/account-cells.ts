@@ -1,5 +1,5 @@
 import type { AccountView } from '@fleetwright/shared/contract';
-import { ACCOUNT_STEPS } from '@fleetwright/shared/contract';
+import { ACCOUNT_STEPS } from '@fleetwright/shared/constants';
 import { formatAge } from '../format.js';
 import { html, type SafeHtml } from '../render.js';
 import { href } from '../router.js';

@@ -1,4 +1,5 @@
-import { MASKED_SECRET, type AccountView, type CreateAccountBody, type UpdateAccountBody } from '@fleetwright/shared/contract';
+import { MASKED_SECRET } from '@fleetwright/shared/constants';
+import type { AccountView, CreateAccountBody, UpdateAccountBody } from '@fleetwright/shared/contract';
 import type { AppContext, View } from '../app-context.js';
 import { act, actionAttrs } from '../actions.js';
 import { $, html, mount } from '../render.js';

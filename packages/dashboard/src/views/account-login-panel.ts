@@ -1,4 +1,5 @@
-import { ClientEvent, ClientRequest, type AccountView, type JobView } from '@fleetwright/shared/contract';
+import { ClientEvent, ClientRequest } from '@fleetwright/shared/constants';
+import type { AccountView, JobView } from '@fleetwright/shared/contract';
 import type { AppContext } from '../app-context.js';
 import { act, actionAttrs } from '../actions.js';
 import { $, delegate, html, mount } from '../render.js';

@@ -1,4 +1,5 @@
-import { ClientEvent, type AccountView } from '@fleetwright/shared/contract';
+import { ClientEvent } from '@fleetwright/shared/constants';
+import type { AccountView } from '@fleetwright/shared/contract';
 import type { View } from '../app-context.js';
 import { act, actionAttrs } from '../actions.js';
 import { formatTime } from '../format.js';

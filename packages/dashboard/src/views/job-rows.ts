@@ -1,4 +1,5 @@
-import { ClientEvent, type JobProgressEvent, type JobView } from '@fleetwright/shared/contract';
+import { ClientEvent } from '@fleetwright/shared/constants';
+import type { JobProgressEvent, JobView } from '@fleetwright/shared/contract';
 import type { AppContext } from '../app-context.js';
 import { formatAge, shortId } from '../format.js';
 import { html, type SafeHtml } from '../render.js';

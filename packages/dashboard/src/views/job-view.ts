@@ -1,4 +1,5 @@
-import { ClientEvent, type JobView } from '@fleetwright/shared/contract';
+import { ClientEvent } from '@fleetwright/shared/constants';
+import type { JobView } from '@fleetwright/shared/contract';
 import type { AppContext, View } from '../app-context.js';
 import { act, actionAttrs } from '../actions.js';
 import { formatTime } from '../format.js';

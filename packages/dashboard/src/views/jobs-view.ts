@@ -1,4 +1,5 @@
-import { JOB_STATUSES, type JobStatus, type JobView } from '@fleetwright/shared/contract';
+import { JOB_STATUSES } from '@fleetwright/shared/constants';
+import type { JobStatus, JobView } from '@fleetwright/shared/contract';
 import type { View } from '../app-context.js';
 import { CursorPager } from '../cursor-pager.js';
 import { $, delegate, html, mount } from '../render.js';

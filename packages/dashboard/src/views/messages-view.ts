@@ -1,5 +1,6 @@
 import type { MessageView } from '@fleetwright/client';
-import { ClientEvent, ClientRequest, type MessageDetectedEvent } from '@fleetwright/shared/contract';
+import { ClientEvent, ClientRequest } from '@fleetwright/shared/constants';
+import type { MessageDetectedEvent } from '@fleetwright/shared/contract';
 import type { AppContext, View } from '../app-context.js';
 import { act, actionAttrs } from '../actions.js';
 import { formatAge, shortId } from '../format.js';

@@ -1,4 +1,5 @@
-import { ClientEvent, type Health } from '@fleetwright/shared/contract';
+import { ClientEvent } from '@fleetwright/shared/constants';
+import type { Health } from '@fleetwright/shared/contract';
 import type { JobsPerMinuteView } from '@fleetwright/client';
 import type { View } from '../app-context.js';
 import { html, mount, type SafeHtml } from '../render.js';

@@ -1,4 +1,5 @@
-import { ClientEvent, type WorkerStatusEvent, type WorkerView } from '@fleetwright/shared/contract';
+import { ClientEvent } from '@fleetwright/shared/constants';
+import type { WorkerStatusEvent, WorkerView } from '@fleetwright/shared/contract';
 import type { View } from '../app-context.js';
 import { act, actionAttrs } from '../actions.js';
 import { formatAge, formatBytes } from '../format.js';

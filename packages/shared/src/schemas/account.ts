@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCOUNT_STEPS } from './constants.js';
 import { IdSchema, PlatformSchema, StepStatusSchema, TagSchema } from './common.js';
 import { ProxyUrlSchema } from './proxy.js';
 import { AccountBrowserViewSchema } from './browser.js';
@@ -52,8 +53,6 @@ export const UpdateAccountBodySchema = z.strictObject({
 export type UpdateAccountBody = z.infer<typeof UpdateAccountBodySchema>;
 
 /** The per-step status fields written by the master from job outcomes. */
-export const ACCOUNT_STEPS = ['login', 'invite', 'team_join'] as const;
-export type AccountStep = (typeof ACCOUNT_STEPS)[number];
 
 export const AccountStepStatusSchema = z.object({ status: StepStatusSchema, updatedAt: z.string().nullable() });
 
@@ -78,4 +77,3 @@ export const AccountViewSchema = z.object({
 });
 export type AccountView = z.infer<typeof AccountViewSchema>;
 
-export const MASKED_SECRET = '********';

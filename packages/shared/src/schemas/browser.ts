@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema } from './common.js';
+import { BROWSER_ACTIONS, BROWSER_STATES } from './constants.js';
 
 /**
  * An account's browser: `stopped` (no context open; a hibernated one keeps its directory and its
@@ -7,12 +8,10 @@ import { IdSchema } from './common.js';
  * `running` (context open, lock held), `error` (the last launch failed or the browser died; the
  * next start or job tries again).
  */
-export const BROWSER_STATES = ['stopped', 'starting', 'running', 'error'] as const;
 export const BrowserStateSchema = z.enum(BROWSER_STATES);
 export type BrowserState = z.infer<typeof BrowserStateSchema>;
 
 /** Start warms the account's context on its owner; stop hibernates it (snapshot, close, keep the directory). */
-export const BROWSER_ACTIONS = ['start', 'stop'] as const;
 export const BrowserActionSchema = z.enum(BROWSER_ACTIONS);
 export type BrowserAction = z.infer<typeof BrowserActionSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STEP_STATUSES } from './constants.js';
 
 export const IdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
 export const PlatformSchema = z.string().min(1).max(64).regex(/^[a-z0-9_-]+$/, 'must be lowercase letters, digits, _ or -');
@@ -28,6 +29,5 @@ export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 export type Ack<T = undefined> = { ok: true; data: T } | { ok: false; error: ErrorBody };
 export type AckCallback<T = undefined> = (response: Ack<T>) => void;
 
-export const STEP_STATUSES = ['not_started', 'running', 'success', 'failed'] as const;
 export const StepStatusSchema = z.enum(STEP_STATUSES);
 export type StepStatus = z.infer<typeof StepStatusSchema>;

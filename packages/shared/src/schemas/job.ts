@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JOB_STATUSES } from './constants.js';
 import { IdSchema, PlatformSchema, TagSchema } from './common.js';
 import { ErrorBodySchema } from './common.js';
 
@@ -7,7 +8,6 @@ export const MIN_JOB_TIMEOUT_MS = 1000;
 export const MAX_JOB_TIMEOUT_MS = 24 * 3600 * 1000;
 export const JobTimeoutSchema = z.number().int().min(MIN_JOB_TIMEOUT_MS).max(MAX_JOB_TIMEOUT_MS);
 
-export const JOB_STATUSES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const JobStatusSchema = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 export const FINISHED_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];

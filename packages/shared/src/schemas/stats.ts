@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JOB_STATUSES } from './job.js';
+import { JOB_STATUSES } from './constants.js';
 
 /** Jobs that finished in one minute, by outcome (`GET /api/v1/stats/jobs-per-minute`). */
 export const JobsPerMinuteBucketSchema = z.object({

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { WORKER_STATUSES } from './constants.js';
 import { IdSchema, PlatformSchema } from './common.js';
 import { JobTimeoutSchema, JobTypeSchema } from './job.js';
 
-export const WORKER_STATUSES = ['online', 'draining', 'offline'] as const;
 export const WorkerStatusSchema = z.enum(WORKER_STATUSES);
 export type WorkerStatus = z.infer<typeof WorkerStatusSchema>;
 
