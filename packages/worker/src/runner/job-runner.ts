@@ -201,7 +201,15 @@ export class JobRunner {
       signal,
       page: async () => {
         signal.throwIfAborted();
-        const page = await this.browsers.newPage(account);
+        // A live context's trace starts while the page opens (~5 ms off a warm job); the trace of a
+        // context this call opens starts once it is open. Either way, before the page's first action.
+        const starting = !tracing && trace.record ? startTracing(this.browsers.tracingOf(run.accountId), trace.snapshots) : undefined;
+        let page: Page;
+        try {
+          page = await this.browsers.newPage(account);
+        } finally {
+          if (starting) tracing = await starting;
+        }
         pages.push(page);
         if (!tracing && trace.record) tracing = await startTracing(this.browsers.tracingOf(run.accountId), trace.snapshots);
         page.setDefaultTimeout(Math.max(1000, Math.min(this.options.actionTimeoutMs ?? 30_000, deadline - Date.now())));
