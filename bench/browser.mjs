@@ -122,25 +122,30 @@ async function oneRun(run) {
     await login.fill('input[name=username]', 'bencher');
     await login.fill('input[name=password]', 'bencher-pass-1');
     await Promise.all([login.waitForURL('**/home'), login.click('#login-submit')]);
-    const rawTimes = [];
-    const jobTimes = [];
-    const compareTimes = [];
-    // The compared mode is set on the worker's runner between jobs (the bench reaches into it; jobs
-    // here run one at a time, and each job reads the mode when it starts).
+    // The compared mode is set on the worker's runner (the bench reaches into it; each job reads the
+    // mode when it starts) and measured after the default, in its own interleaved series: a full
+    // trace leaves its DOM snapshotter in the context, which later jobs would otherwise carry.
     const runnerOptions = worker.runner.options;
-    for (let i = 0; i < WARM_JOBS; i += 1) {
-      const t = performance.now();
-      const page = await raw.newPage();
-      await readComments(page, sandbox.url);
-      await page.close();
-      rawTimes.push(performance.now() - t);
-      jobTimes.push(await runJob(account.id, 'read_comments'));
-      if (COMPARE_TRACE) {
-        runnerOptions.trace = COMPARE_TRACE;
-        compareTimes.push(await runJob(account.id, 'read_comments'));
-        runnerOptions.trace = TRACE;
+    const warmSeries = async (label) => {
+      const rawTimes = [];
+      const jobTimes = [];
+      for (let i = 0; i < WARM_JOBS; i += 1) {
+        const t = performance.now();
+        const page = await raw.newPage();
+        await readComments(page, sandbox.url);
+        await page.close();
+        rawTimes.push(performance.now() - t);
+        jobTimes.push(await runJob(account.id, 'read_comments'));
+        if (i % 10 === 9) progress(`run ${run} warm, trace ${label}: ${i + 1}/${WARM_JOBS} pairs (raw p50 ${median(rawTimes).toFixed(0)} ms, job p50 ${median(jobTimes).toFixed(0)} ms)`);
       }
-      if (i % 10 === 9) progress(`run ${run} warm: ${i + 1}/${WARM_JOBS} (raw p50 ${median(rawTimes).toFixed(0)} ms, job p50 ${median(jobTimes).toFixed(0)} ms${COMPARE_TRACE ? `, job with trace ${COMPARE_TRACE} p50 ${median(compareTimes).toFixed(0)} ms` : ''})`);
+      return { rawTimes, jobTimes };
+    };
+    const { rawTimes, jobTimes } = await warmSeries(TRACE);
+    let compared;
+    if (COMPARE_TRACE) {
+      runnerOptions.trace = COMPARE_TRACE;
+      compared = await warmSeries(COMPARE_TRACE);
+      runnerOptions.trace = TRACE;
     }
     await raw.close();
 
@@ -180,7 +185,7 @@ async function oneRun(run) {
       rawWarmP50Ms: median(rawTimes),
       jobWarmP50Ms: median(jobTimes),
       jobWarmP99Ms: percentile(jobTimes, 99),
-      ...(COMPARE_TRACE ? { compareRatio: median(compareTimes) / median(rawTimes) } : {}),
+      ...(compared ? { compareRatio: median(compared.jobTimes) / median(compared.rawTimes) } : {}),
       coldStartP50Ms: median(coldTimes),
       pssPerContextMb,
       maxLiveObserved: maxLive,
