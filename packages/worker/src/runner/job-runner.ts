@@ -27,7 +27,7 @@ function safeName(name: string): string {
 /**
  * A trace per job attempt: started with the attempt's first page, kept (trace.zip) only when it
  * fails. `snapshots` adds DOM snapshots and network, which make the trace browsable but cost
- * ~17–25 ms per warm job (measured with bench:browser); actions, call logs, console and page errors
+ * ~30 ms per warm job of ~160 ms (measured with bench:browser); actions, call logs, console and page errors
  * are recorded either way.
  */
 async function startTracing(tracing: Tracing | undefined, snapshots: boolean): Promise<Tracing | undefined> {
