@@ -230,6 +230,17 @@ describe('JobRunner', () => {
       expect(existsSync(jobFile(jobId, 'run.log'))).toBe(true);
     });
 
+    it('keeps one trace for a job that opens two pages at once, and traces the next job of the account again', async () => {
+      makeRig();
+      const run = rig.start({ accountId: 'acc-a', type: 'two_pages_click_missing' });
+      expect(await rig.reporter.resultOf(run.jobId)).toMatchObject({ status: 'failed', error: { code: 'SELECTOR_NOT_FOUND' } });
+      const events = traceEvents(jobFile(run.jobId, 'trace.zip'));
+      expect(events.filter((e) => e.type === 'before' && e.method === 'setContent')).toHaveLength(2);
+      expect(clickOf(events)).toBeDefined();
+      await settled();
+      expect(clickOf(traceEvents(jobFile(await failClick(1), 'trace.zip')))).toBeDefined();
+    });
+
     it('discards the trace of a job that succeeds, and traces the next job of the account again', async () => {
       makeRig();
       const ok = rig.start({ accountId: 'acc-a', type: 'hold', payload: { ms: 10, withPage: true } });

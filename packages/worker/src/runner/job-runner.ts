@@ -26,9 +26,9 @@ function safeName(name: string): string {
 
 /**
  * A trace per job attempt: started with the attempt's first page, kept (trace.zip) only when it
- * fails. `snapshots` adds DOM snapshots and network, which make the trace browsable but cost
- * ~30 ms per warm job of ~160 ms (measured with bench:browser); actions, call logs, console and page errors
- * are recorded either way.
+ * fails. `snapshots` adds DOM snapshots and network, which make the trace browsable but cost ~30 ms
+ * per warm job of ~160 ms (bench:browser); actions, call logs, console and page errors are
+ * recorded either way.
  */
 async function startTracing(tracing: Tracing | undefined, snapshots: boolean): Promise<Tracing | undefined> {
   if (!tracing) return undefined;
@@ -186,6 +186,15 @@ export class JobRunner {
     let step = 'start';
     let tracing: Tracing | undefined;
     const trace = traceOf(this.options.traceOnFailure === false ? 'off' : (this.options.trace ?? 'full-on-retry'), run.attempt);
+    let tracingStarted: Promise<void> | undefined;
+    /** Starts the attempt's trace once (concurrent pages share it); undefined while the context is not open. */
+    const startTrace = (): Promise<void> | undefined => {
+      if (!trace.record || tracingStarted) return tracingStarted;
+      const target = this.browsers.tracingOf(run.accountId);
+      if (!target) return undefined;
+      tracingStarted = startTracing(target, trace.snapshots).then((started) => void (tracing = started));
+      return tracingStarted;
+    };
     /** Stops the attempt's trace once, saving it to `file` when given. */
     const stopTrace = (file?: string): Promise<void> => {
       const current = tracing;
@@ -203,15 +212,15 @@ export class JobRunner {
         signal.throwIfAborted();
         // A live context's trace starts while the page opens (~5 ms off a warm job); the trace of a
         // context this call opens starts once it is open. Either way, before the page's first action.
-        const starting = !tracing && trace.record ? startTracing(this.browsers.tracingOf(run.accountId), trace.snapshots) : undefined;
+        const starting = startTrace();
         let page: Page;
         try {
           page = await this.browsers.newPage(account);
         } finally {
-          if (starting) tracing = await starting;
+          await starting;
         }
         pages.push(page);
-        if (!tracing && trace.record) tracing = await startTracing(this.browsers.tracingOf(run.accountId), trace.snapshots);
+        await startTrace();
         page.setDefaultTimeout(Math.max(1000, Math.min(this.options.actionTimeoutMs ?? 30_000, deadline - Date.now())));
         if (signal.aborted) await page.close();
         return page;
