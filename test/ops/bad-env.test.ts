@@ -25,6 +25,7 @@ describe('a bad environment value stops a process with one clear line', () => {
     ['worker', { FLEET_MASTER_URL: 'ftp://x' }, 'FLEET_MASTER_URL'],
     ['worker', { FLEET_CHROMIUM_PATH: '/nonexistent/chrome' }, 'FLEET_CHROMIUM_PATH'],
     ['worker', { FLEET_DRAIN_TIMEOUT_MS: 'soon' }, 'FLEET_DRAIN_TIMEOUT_MS'],
+    ['worker', { FLEET_TRACE: 'sometimes' }, 'FLEET_TRACE'],
     ['worker', { FLEET_PLUGINS: './no-such-plugin.js', FLEET_WORKER_TOKEN: 'fww_test_token' }, 'FLEET_PLUGINS'],
   ])('%s refuses %o', async (role, env, variable) => {
     const { code, stderr } = await exitOf(role, env);

@@ -34,6 +34,7 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       port: 3000,
       heartbeatIntervalMs: 10_000,
+      trace: 'full-on-retry',
     });
   });
 
@@ -65,6 +66,7 @@ describe('loadConfig FLEET_* variables', () => {
       FLEET_CHROMIUM_PATH: '/opt/chromium/chrome',
       FLEET_LOG_LEVEL: 'debug',
       FLEET_HEARTBEAT_INTERVAL_MS: '2500',
+      FLEET_TRACE: 'full',
       PORT: '0',
     });
     expect(config).toEqual({
@@ -83,6 +85,7 @@ describe('loadConfig FLEET_* variables', () => {
       logLevel: 'debug',
       port: 0,
       heartbeatIntervalMs: 2500,
+      trace: 'full',
     });
   });
 
@@ -99,6 +102,10 @@ describe('loadConfig FLEET_* variables', () => {
     ['Off', false],
   ])('reads FLEET_HEADLESS=%s as %s', (raw, expected) => {
     expect(loadConfig({ FLEET_HEADLESS: raw }).headless).toBe(expected);
+  });
+
+  it.each(['full-on-retry', 'full', 'off'])('reads FLEET_TRACE=%s', (mode) => {
+    expect(loadConfig({ FLEET_TRACE: mode }).trace).toBe(mode);
   });
 
   it('reads FLEET_LOG_LEVEL case-insensitively', () => {
@@ -193,6 +200,7 @@ describe('loadConfig bad values', () => {
     [{ FLEET_SECRET_KEY: 'ab'.repeat(31) }, 'FLEET_SECRET_KEY'],
     [{ PORT: '70000' }, 'PORT'],
     [{ FLEET_HEARTBEAT_INTERVAL_MS: '50' }, 'FLEET_HEARTBEAT_INTERVAL_MS'],
+    [{ FLEET_TRACE: 'retain-on-failure' }, 'FLEET_TRACE'],
   ] as Array<[Env, string]>)('refuses %j with CONFIG_INVALID naming %s', (env, variable) => {
     const error = configErrorOf(env);
     expect(error.code).toBe('CONFIG_INVALID');

@@ -51,6 +51,7 @@ export async function runWorker(): Promise<void> {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     drainTimeoutMs,
     redisUrl: config.redisUrl,
+    trace: config.trace,
     remoteBrowser: { cdpUrl: config.browserCdpUrl, launcherUrl: config.browserLauncherUrl },
     logger,
   });

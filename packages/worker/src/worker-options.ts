@@ -1,4 +1,4 @@
-import type { Logger } from '@fleetwright/shared';
+import type { Logger, TraceMode } from '@fleetwright/shared';
 import type { PlatformPlugin } from './platforms/plugin.js';
 
 export interface WorkerOptions {
@@ -26,7 +26,13 @@ export interface WorkerOptions {
   redisUrl?: string | undefined;
   /** Key prefix in Redis, so fleets (and tests) sharing one never meet. @defaultValue `fleet:` */
   redisPrefix?: string;
-  /** Record a Playwright trace per job, kept (trace.zip) when the job fails. @defaultValue true */
+  /**
+   * The Playwright trace each job attempt records, kept (trace.zip) when it fails (`FLEET_TRACE`):
+   * `full-on-retry` (actions, call logs, console; DOM snapshots and network from the first retry
+   * on), `full` (snapshots on every attempt) or `off`. @defaultValue `full-on-retry`
+   */
+  trace?: TraceMode;
+  /** @deprecated `false` is `trace: 'off'`. */
   traceOnFailure?: boolean;
   /** Recycle a context after this many jobs. @defaultValue 200 */
   recycleAfterJobs?: number;

@@ -95,7 +95,7 @@ export class Worker {
     this.runner = new JobRunner(options.plugins, this.accounts, this.browsers, reporter, {
       dataDir: options.dataDir,
       maxConcurrency: options.maxConcurrency ?? 4,
-      traceOnFailure: options.traceOnFailure ?? true,
+      trace: options.traceOnFailure === false ? 'off' : (options.trace ?? 'full-on-retry'),
       logger,
     });
     this.bindMasterEvents();

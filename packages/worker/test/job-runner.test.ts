@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FleetError } from '@fleetwright/shared';
+import { FleetError, type TraceMode } from '@fleetwright/shared';
 import { RunnerRig } from './support/runner-rig.js';
 import { HandlerProbe, closedPort, testkitPlugin } from './support/testkit-plugin.js';
+import { traceEvents } from './support/zip-entries.js';
 import { waitFor } from './support/wait-for.js';
 
 const PASSWORD = 'pw-Zebra-8841-secret';
@@ -22,7 +23,7 @@ describe('JobRunner', () => {
   let rig: RunnerRig;
   let probe: HandlerProbe;
 
-  function makeRig(options: { maxConcurrency?: number } = {}): RunnerRig {
+  function makeRig(options: { maxConcurrency?: number; trace?: TraceMode } = {}): RunnerRig {
     probe = new HandlerProbe();
     rig = new RunnerRig({ plugins: [testkitPlugin(probe)], ...options });
     rig.assign('acc-a', { credentials: { username: 'alice', password: PASSWORD } });
@@ -199,6 +200,64 @@ describe('JobRunner', () => {
 
     expect(result).toMatchObject({ status: 'failed', error: { code: 'NETWORK_ERROR', retryable: true } });
     expect(result.status === 'failed' && result.error.message).toContain('net::ERR_CONNECTION_REFUSED');
+  });
+
+  describe('keeps a trace of a failed attempt', () => {
+    const jobFile = (jobId: string, name: string): string => path.join(rig.temp.dir, 'jobs', jobId, name);
+    const failClick = async (attempt: number): Promise<string> => {
+      const run = rig.start({ accountId: 'acc-a', type: 'click_missing', payload: { by: 'css' }, attempt });
+      expect(await rig.reporter.resultOf(run.jobId)).toMatchObject({ status: 'failed', attempt, error: { code: 'SELECTOR_NOT_FOUND' } });
+      expect(existsSync(jobFile(run.jobId, 'start_failed.png'))).toBe(true);
+      return run.jobId;
+    };
+    const clickOf = (events: ReturnType<typeof traceEvents>) => events.find((e) => e.type === 'before' && e.method === 'click');
+
+    it('by default: the actions and their call logs on a first attempt, DOM snapshots too on a retry', async () => {
+      makeRig();
+      const first = traceEvents(jobFile(await failClick(1), 'trace.zip'));
+      expect(clickOf(first)).toMatchObject({ class: 'Frame', params: expect.objectContaining({ selector: '#send' }) });
+      expect(first.some((e) => e.type === 'log')).toBe(true);
+      expect(first.some((e) => e.type === 'after' && typeof (e.error as { message?: string } | undefined)?.message === 'string')).toBe(true);
+      expect(first.some((e) => e.type === 'frame-snapshot')).toBe(false);
+
+      const retry = traceEvents(jobFile(await failClick(2), 'trace.zip'));
+      expect(clickOf(retry)).toBeDefined();
+      expect(retry.some((e) => e.type === 'frame-snapshot')).toBe(true);
+    });
+
+    it("with trace 'full': DOM snapshots on the first attempt", async () => {
+      makeRig({ trace: 'full' });
+      const first = traceEvents(jobFile(await failClick(1), 'trace.zip'));
+      expect(clickOf(first)).toBeDefined();
+      expect(first.some((e) => e.type === 'frame-snapshot')).toBe(true);
+    });
+
+    it("with trace 'off': no trace, still the screenshot and run.log", async () => {
+      makeRig({ trace: 'off' });
+      const jobId = await failClick(1);
+      expect(existsSync(jobFile(jobId, 'trace.zip'))).toBe(false);
+      expect(existsSync(jobFile(jobId, 'run.log'))).toBe(true);
+    });
+
+    it('keeps one trace for a job that opens two pages at once, and traces the next job of the account again', async () => {
+      makeRig();
+      const run = rig.start({ accountId: 'acc-a', type: 'two_pages_click_missing' });
+      expect(await rig.reporter.resultOf(run.jobId)).toMatchObject({ status: 'failed', error: { code: 'SELECTOR_NOT_FOUND' } });
+      const events = traceEvents(jobFile(run.jobId, 'trace.zip'));
+      expect(events.filter((e) => e.type === 'before' && e.method === 'setContent')).toHaveLength(2);
+      expect(clickOf(events)).toBeDefined();
+      await settled();
+      expect(clickOf(traceEvents(jobFile(await failClick(1), 'trace.zip')))).toBeDefined();
+    });
+
+    it('discards the trace of a job that succeeds, and traces the next job of the account again', async () => {
+      makeRig();
+      const ok = rig.start({ accountId: 'acc-a', type: 'hold', payload: { ms: 10, withPage: true } });
+      expect(await rig.reporter.resultOf(ok.jobId)).toMatchObject({ status: 'succeeded' });
+      await settled();
+      expect(existsSync(jobFile(ok.jobId, 'trace.zip'))).toBe(false);
+      expect(clickOf(traceEvents(jobFile(await failClick(1), 'trace.zip')))).toBeDefined();
+    });
   });
 
   it("writes run.log under <dataDir>/jobs/<jobId>/ with the handler's lines", async () => {

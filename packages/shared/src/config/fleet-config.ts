@@ -6,6 +6,18 @@ import { parseSecretKey } from '../crypto/seal.js';
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * What Playwright trace a worker records for each job attempt; whatever the mode, a trace is kept
+ * (`trace.zip`) only when the attempt fails.
+ * - `full-on-retry`: every attempt records its actions, their call logs, console messages and page
+ *   errors; a retry (attempt 2 and later) also records DOM snapshots and network, like Playwright's
+ *   `on-first-retry`. DOM snapshots measured ~30 ms on a ~160 ms warm job (bench:browser).
+ * - `full`: every attempt records DOM snapshots and network too (Playwright's `retain-on-failure`).
+ * - `off`: no trace (the failure screenshot and run.log are still kept).
+ */
+export const TRACE_MODES = ['full-on-retry', 'full', 'off'] as const;
+export type TraceMode = (typeof TRACE_MODES)[number];
+
 /** The whole fleet's configuration, read from the environment (see the README's table). */
 export interface FleetConfig {
   /** Master URL a worker connects to. @defaultValue `http://127.0.0.1:3000` */
@@ -41,6 +53,8 @@ export interface FleetConfig {
   port: number;
   /** How often a worker heartbeats. @defaultValue 10000 */
   heartbeatIntervalMs: number;
+  /** The Playwright trace a worker records per job attempt (see {@link TRACE_MODES}). @defaultValue `full-on-retry` */
+  trace: TraceMode;
 }
 
 export function loadConfig(env: Env = process.env): FleetConfig {
@@ -62,6 +76,7 @@ export function loadConfig(env: Env = process.env): FleetConfig {
     logLevel: readEnum(env, 'FLEET_LOG_LEVEL', LOG_LEVELS, 'info', 'LOG_LEVEL'),
     port: readInt(env, 'PORT', 3000, { min: 0, max: 65_535 }),
     heartbeatIntervalMs: readInt(env, 'FLEET_HEARTBEAT_INTERVAL_MS', 10_000, { min: 100, max: 600_000 }),
+    trace: readEnum(env, 'FLEET_TRACE', TRACE_MODES, 'full-on-retry'),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Logger } from '@fleetwright/shared';
+import type { Logger, TraceMode } from '@fleetwright/shared';
 
 export interface JobRunnerOptions {
   /** Jobs at once across accounts (one per account always). @defaultValue 4 */
@@ -7,7 +7,9 @@ export interface JobRunnerOptions {
   dataDir: string;
   /** Default deadline of a single page operation. @defaultValue 30000 */
   actionTimeoutMs?: number;
-  /** Record a Playwright trace per job and keep it (trace.zip) when the job fails. @defaultValue true */
+  /** The Playwright trace each attempt records, kept (trace.zip) when it fails. @defaultValue `full-on-retry` */
+  trace?: TraceMode;
+  /** @deprecated `false` is `trace: 'off'`. */
   traceOnFailure?: boolean;
   logger: Logger;
 }

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Page, Tracing } from 'playwright-core';
-import { FleetError, parseOrThrow, type Capability, type JobRun, type WorkerJobResult } from '@fleetwright/shared';
+import { FleetError, parseOrThrow, type Capability, type JobRun, type TraceMode, type WorkerJobResult } from '@fleetwright/shared';
 import type { BrowserManager } from '../browser/browser-manager.js';
 import type { JobContext, JobDefinition, PlatformPlugin } from '../platforms/plugin.js';
 import type { AccountRegistry, AssignedAccount } from './account-registry.js';
@@ -24,12 +24,17 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'job';
 }
 
-/** A trace per job: started with the job's first page, kept (trace.zip) only when the job fails. */
-async function startTracing(tracing: Tracing | undefined): Promise<Tracing | undefined> {
+/**
+ * A trace per job attempt: started with the attempt's first page, kept (trace.zip) only when it
+ * fails. `snapshots` adds DOM snapshots and network, which make the trace browsable but cost ~30 ms
+ * per warm job of ~160 ms (bench:browser); actions, call logs, console and page errors are
+ * recorded either way.
+ */
+async function startTracing(tracing: Tracing | undefined, snapshots: boolean): Promise<Tracing | undefined> {
   if (!tracing) return undefined;
   try {
-    // DOM snapshots make the trace useful; per-action screenshots cost more than the job itself.
-    await tracing.start({ screenshots: false, snapshots: true });
+    // Per-action screenshots cost more than the job itself.
+    await tracing.start({ screenshots: false, snapshots });
     return tracing;
   } catch {
     return undefined; // already tracing (a crashed job's leftover) or the context is gone
@@ -38,6 +43,12 @@ async function startTracing(tracing: Tracing | undefined): Promise<Tracing | und
 
 async function stopTracing(tracing: Tracing | undefined, file?: string): Promise<void> {
   await tracing?.stop(file ? { path: file } : {}).catch(() => undefined);
+}
+
+/** Whether an attempt records a trace, and with DOM snapshots (see `TraceMode`). */
+function traceOf(mode: TraceMode, attempt: number): { record: boolean; snapshots: boolean } {
+  if (mode === 'off') return { record: false, snapshots: false };
+  return { record: true, snapshots: mode === 'full' || attempt > 1 };
 }
 
 interface RunningJob {
@@ -143,14 +154,18 @@ export class JobRunner {
     clearTimeout(timer);
   }
 
-  /** Closes the pages and run.log, uploads the job's files, then reports: the artifacts are listed when the result lands. */
-  private async finishJob(run: JobRun, jobDir: string, runLog: RunLog, closePages: () => Promise<unknown>, result: WorkerJobResult): Promise<void> {
+  /**
+   * Closes the pages and run.log, uploads the job's files, then reports: the artifacts are listed
+   * when the result lands. `afterResult` is the job's own bookkeeping that need not delay it.
+   */
+  private async finishJob(run: JobRun, jobDir: string, runLog: RunLog, closePages: () => Promise<unknown>, result: WorkerJobResult, afterResult?: () => Promise<void>): Promise<void> {
     await closePages();
     await runLog.close();
     // A failure's evidence is listed when its result lands; a success's run.log follows its
     // result, off the job's critical path (it measured ~10 % of a warm job).
     if (result.status !== 'succeeded') await this.uploadArtifacts(run.jobId, jobDir);
     await this.reporter.result(result);
+    await afterResult?.();
     if (result.status === 'succeeded') await this.uploadArtifacts(run.jobId, jobDir);
   }
 
@@ -178,6 +193,22 @@ export class JobRunner {
     const jobDir = path.join(this.options.dataDir, 'jobs', run.jobId);
     let step = 'start';
     let tracing: Tracing | undefined;
+    const trace = traceOf(this.options.traceOnFailure === false ? 'off' : (this.options.trace ?? 'full-on-retry'), run.attempt);
+    let tracingStarted: Promise<void> | undefined;
+    /** Starts the attempt's trace once (concurrent pages share it); undefined while the context is not open. */
+    const startTrace = (): Promise<void> | undefined => {
+      if (!trace.record || tracingStarted) return tracingStarted;
+      const target = this.browsers.tracingOf(run.accountId);
+      if (!target) return undefined;
+      tracingStarted = startTracing(target, trace.snapshots).then((started) => void (tracing = started));
+      return tracingStarted;
+    };
+    /** Stops the attempt's trace once, saving it to `file` when given. */
+    const stopTrace = (file?: string): Promise<void> => {
+      const current = tracing;
+      tracing = undefined;
+      return stopTracing(current, file);
+    };
     const lastPage = (): Page | undefined => [...pages].reverse().find((p) => !p.isClosed());
     const ctx: JobContext = {
       jobId: run.jobId,
@@ -187,9 +218,17 @@ export class JobRunner {
       signal,
       page: async () => {
         signal.throwIfAborted();
-        const page = await this.browsers.newPage(account);
+        // A live context's trace starts while the page opens (~5 ms off a warm job); the trace of a
+        // context this call opens starts once it is open. Either way, before the page's first action.
+        const starting = startTrace();
+        let page: Page;
+        try {
+          page = await this.browsers.newPage(account);
+        } finally {
+          await starting;
+        }
         pages.push(page);
-        if (!tracing && this.options.traceOnFailure !== false) tracing = await startTracing(this.browsers.tracingOf(run.accountId));
+        await startTrace();
         page.setDefaultTimeout(Math.max(1000, Math.min(this.options.actionTimeoutMs ?? 30_000, deadline - Date.now())));
         if (signal.aborted) await page.close();
         return page;
@@ -226,23 +265,24 @@ export class JobRunner {
       });
       const result = await Promise.race([definition.run(ctx, payload), aborted]);
       runLog.line(`succeeded in ${Date.now() - startedAt} ms`);
-      await stopTracing(tracing);
-      await this.finishJob(run, jobDir, runLog, closePages, { ...report, status: 'succeeded', result: result ?? null });
+      // A success's trace is discarded: after its result, so the client does not wait for that.
+      await this.finishJob(run, jobDir, runLog, closePages, { ...report, status: 'succeeded', result: result ?? null }, () => stopTrace());
     } catch (error) {
       const failure = classifyError(error, signal);
       runLog.line(`${failure.code}: ${failure.message}`);
       if (failure.code === 'JOB_CANCELLED') {
-        await stopTracing(tracing);
+        await stopTrace();
         await this.finishJob(run, jobDir, runLog, closePages, { ...report, status: 'cancelled', error: failure.toJSON() });
       } else {
         // What the page looked like, and how it got there: named after the step that failed.
         const page = lastPage();
         if (page) await page.screenshot({ path: path.join(jobDir, `${safeName(step)}_failed.png`), timeout: 5000 }).catch(() => undefined);
-        await stopTracing(tracing, path.join(jobDir, 'trace.zip'));
+        await stopTrace(path.join(jobDir, 'trace.zip'));
         await this.finishJob(run, jobDir, runLog, closePages, { ...report, status: 'failed', error: failure.toJSON() });
       }
     } finally {
       clearTimeout(timer);
+      await stopTrace();
       await closePages();
       await runLog.close();
       this.running.delete(run.jobId);

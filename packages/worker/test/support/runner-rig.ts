@@ -1,4 +1,4 @@
-import { findChromium, type JobRun, type TaskAssign } from '@fleetwright/shared';
+import { findChromium, type JobRun, type TaskAssign, type TraceMode } from '@fleetwright/shared';
 import { BrowserManager, type PlatformPlugin } from '@fleetwright/worker';
 import type { LeaseProvider } from '../../dist/browser/lease-provider.js';
 import { AccountRegistry } from '../../dist/runner/account-registry.js';
@@ -16,6 +16,8 @@ export interface RunnerRigOptions {
   maxLiveContexts?: number;
   /** Profile locks (Redis) held while contexts are open. */
   leases?: LeaseProvider;
+  /** @defaultValue the runner's default (`full-on-retry`) */
+  trace?: TraceMode;
 }
 
 /**
@@ -42,7 +44,7 @@ export class RunnerRig {
       ...(options.leases ? { leases: options.leases } : {}),
       onLeaseLost: (accountId, error) => this.runner.abortAccount(accountId, error),
     });
-    this.runner = new JobRunner(options.plugins, this.accounts, this.browsers, this.reporter, { dataDir: this.temp.dir, maxConcurrency: options.maxConcurrency ?? 4, logger: quietLogger });
+    this.runner = new JobRunner(options.plugins, this.accounts, this.browsers, this.reporter, { dataDir: this.temp.dir, maxConcurrency: options.maxConcurrency ?? 4, ...(options.trace ? { trace: options.trace } : {}), logger: quietLogger });
   }
 
   assign(accountId: string, overrides: Partial<TaskAssign> = {}): void {

@@ -50,6 +50,15 @@ export function testkitPlugin(probe: HandlerProbe): PlatformPlugin {
           await target.click({ timeout: 500 });
         },
       }),
+      two_pages_click_missing: defineJob({
+        schema: z.strictObject({}),
+        async run(ctx) {
+          const [first, second] = await Promise.all([ctx.page(), ctx.page()]);
+          await first.setContent('<main><p>first</p></main>');
+          await second.setContent('<main><p>no buttons here</p></main>');
+          await second.locator('#send').click({ timeout: 500 });
+        },
+      }),
       visit: defineJob({
         schema: z.strictObject({ url: z.string() }),
         async run(ctx, payload) {
