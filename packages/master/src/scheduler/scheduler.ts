@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { FleetError, MasterEvent, type Logger, type WorkerStats } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { AccountOwnership, AccountRow, AccountStore } from '../store/account-store.js';
-import type { JobRow } from '../store/job-store.js';
+import type { JobPatch, JobRow } from '../store/job-store.js';
+import { atomically } from '../store/database.js';
 import type { WorkerRow } from '../store/worker-store.js';
 import type { SchedulerEvents } from './scheduler-events.js';
 import type { SchedulerOptions } from './scheduler-options.js';
@@ -324,7 +325,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** One transaction for the whole pass; the job:run messages go out after it commits. */
   private dispatch(): void {
-    const sends = this.store.db.transaction(() => this.pickAndMark())();
+    const sends = atomically(this.store.db, () => this.pickAndMark());
     for (const { row, workerId } of sends) this.sendJob(row, workerId);
   }
 
@@ -350,12 +351,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         fullWorkers.add(worker.id);
         continue;
       }
-      const row = this.store.jobs.transition(
-        job.id,
-        'dispatched',
-        { account_id: account.id, platform: account.platform, worker_id: worker.id, epoch: account.epoch, dispatched_at: now, lease_expires_at: now + job.timeout_ms },
-        { workerId: worker.id, epoch: account.epoch },
-      );
+      const patch: JobPatch = { worker_id: worker.id, epoch: account.epoch, dispatched_at: now, lease_expires_at: now + job.timeout_ms };
+      // A pool job gets its account now; an account's own job keeps its columns (and their index entries) as they are.
+      if (job.account_id !== account.id) Object.assign(patch, { account_id: account.id, platform: account.platform });
+      const row = this.store.jobs.transition({ id: job.id, status: 'queued' }, 'dispatched', patch, { workerId: worker.id, epoch: account.epoch });
       busyAccounts.add(account.id);
       activePerWorker.set(worker.id, (activePerWorker.get(worker.id) ?? 0) + 1);
       this.jobChanged(row);
@@ -404,7 +403,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         if (!current || current.status !== 'dispatched' || current.worker_id !== workerId) return;
         if (ack.ok) {
           this.setStep(current, 'running');
-          this.jobChanged(this.store.jobs.transition(job.id, 'running', { started_at: Date.now() }));
+          this.jobChanged(this.store.jobs.transition(current, 'running', { started_at: Date.now() }));
           return;
         }
         const error = FleetError.fromJSON(ack.error);
