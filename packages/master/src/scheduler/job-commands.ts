@@ -49,7 +49,7 @@ export class JobCommands {
   private check(body: CreateJobBody): string | null {
     let platform: string | null = null;
     if (body.accountId) {
-      platform = this.store.accounts.require(body.accountId).platform;
+      platform = this.store.accounts.ownership(body.accountId).platform;
       this.validate(platform, body.type, body.payload ?? {});
     } else if (body.pool) {
       const platforms = (this.store.db.prepare('SELECT DISTINCT a.platform FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE t.tag = ?').all(body.pool) as { platform: string }[]).map((r) => r.platform);

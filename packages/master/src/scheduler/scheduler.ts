@@ -4,7 +4,7 @@ import type { FleetStore } from '../store/fleet-store.js';
 import type { AccountOwnership, AccountRow, AccountStore } from '../store/account-store.js';
 import type { JobPatch, JobRow } from '../store/job-store.js';
 import { atomically } from '../store/database.js';
-import type { WorkerRow } from '../store/worker-store.js';
+import type { WorkerCapacity, WorkerRow } from '../store/worker-store.js';
 import type { SchedulerEvents } from './scheduler-events.js';
 import type { SchedulerOptions } from './scheduler-options.js';
 import type { WorkerLinks } from './worker-links.js';
@@ -334,7 +334,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const now = Date.now();
     const busyAccounts = this.store.jobs.activeAccountIds();
     const activePerWorker = this.store.jobs.countActiveByWorker();
-    const workers = new Map(this.store.workers.all().map((w) => [w.id, w]));
+    // Read lazily, once per pass: a pass at low load dispatches one job, and all 50 rows cost more than it.
+    const workers = new Map<string, WorkerCapacity | undefined>();
+    const workerOf = (id: string): WorkerCapacity | undefined => {
+      if (!workers.has(id)) workers.set(id, this.store.workers.capacity(id));
+      return workers.get(id);
+    };
     const fullWorkers = new Set<string>();
     for (const job of this.store.jobs.runnable(now, 500)) {
       // Most queued jobs wait behind a busy account or a full worker: skip those before any lookup.
@@ -345,7 +350,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       }
       const account = job.account_id ? this.accountForDispatch(job.account_id) : this.pickPoolAccount(job.pool, busyAccounts);
       if (!account || busyAccounts.has(account.id) || !this.isAccountReady(account)) continue;
-      const worker = workers.get(account.owner_worker_id!);
+      const worker = workerOf(account.owner_worker_id!);
       if (!worker || worker.status !== 'online' || fullWorkers.has(worker.id)) continue;
       if ((activePerWorker.get(worker.id) ?? 0) >= worker.max_concurrency) {
         fullWorkers.add(worker.id);
