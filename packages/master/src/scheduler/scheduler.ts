@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { FleetError, MasterEvent, type Logger, type WorkerStats } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { AccountOwnership, AccountRow, AccountStore } from '../store/account-store.js';
-import type { JobPatch, JobRow } from '../store/job-store.js';
+import type { JobPatch, JobRow, RunnableJob } from '../store/job-store.js';
 import { atomically } from '../store/database.js';
 import type { WorkerCapacity, WorkerRow } from '../store/worker-store.js';
 import type { SchedulerEvents } from './scheduler-events.js';
@@ -348,7 +348,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         this.failQueuedJobsOf(job.account_id, `the secrets of account ${job.account_id} do not open with this FLEET_SECRET_KEY`);
         continue;
       }
-      const account = job.account_id ? this.accountForDispatch(job.account_id) : this.pickPoolAccount(job.pool, busyAccounts);
+      const account = job.account_id ? accountOfRunnable(job) : this.pickPoolAccount(job.pool, busyAccounts);
       if (!account || busyAccounts.has(account.id) || !this.isAccountReady(account)) continue;
       const worker = workerOf(account.owner_worker_id!);
       if (!worker || worker.status !== 'online' || fullWorkers.has(worker.id)) continue;
@@ -368,13 +368,6 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return sends;
   }
 
-  private accountForDispatch(accountId: string): AccountOwnership | undefined {
-    try {
-      return this.store.accounts.ownership(accountId);
-    } catch {
-      return undefined;
-    }
-  }
 
   /** An idle, ready account of the pool, or none. */
   private pickPoolAccount(pool: string | null, busy: Set<string>): AccountRow | undefined {
@@ -449,4 +442,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.emit('job:changed', view);
     if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled') this.emit('job:done', view);
   }
+}
+
+/** The ownership columns read with an account's queued job; none if the account is gone. */
+function accountOfRunnable(job: RunnableJob): AccountOwnership | undefined {
+  if (job.account_id === null || job.account_platform === null || job.account_epoch === null) return undefined;
+  return { id: job.account_id, platform: job.account_platform, owner_worker_id: job.owner_worker_id, epoch: job.account_epoch };
 }

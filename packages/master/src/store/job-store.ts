@@ -59,8 +59,15 @@ export interface NewJob {
   status?: 'queued' | 'running';
 }
 
-/** What the dispatcher needs to choose a queued job. */
-export type RunnableJob = Pick<JobRow, 'id' | 'account_id' | 'pool' | 'timeout_ms'>;
+/**
+ * What the dispatcher needs to choose a queued job, with its account's ownership columns (null
+ * for a pool job, or if the account is gone).
+ */
+export type RunnableJob = Pick<JobRow, 'id' | 'account_id' | 'pool' | 'timeout_ms'> & {
+  account_platform: string | null;
+  owner_worker_id: string | null;
+  account_epoch: number | null;
+};
 
 /** Columns a transition may set besides the status. */
 export interface JobPatch {
@@ -195,13 +202,17 @@ export class JobStore {
    * Queued jobs that may run now, in dispatch order (priority, then runAfter, then arrival),
    * leaving out those whose account already has a job in flight: under load most of the queue
    * waits behind busy accounts, and reading it all on every pass cost most of the master's time.
+   * The account's owner comes in the same read: most candidates are then skipped because that
+   * worker is full, and a lookup per candidate was the pass's largest cost.
    */
   runnable(now: number, limit: number): RunnableJob[] {
     return this.db
       .prepare(
-        `SELECT id, account_id, pool, timeout_ms FROM jobs j WHERE status = 'queued' AND run_after <= ?
-           AND (account_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs k WHERE k.account_id = j.account_id AND k.status IN ('dispatched','running')))
-         ORDER BY priority DESC, run_after, seq LIMIT ?`,
+        `SELECT j.id, j.account_id, j.pool, j.timeout_ms, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch
+           FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
+          WHERE j.status = 'queued' AND j.run_after <= ?
+            AND (j.account_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs k WHERE k.account_id = j.account_id AND k.status IN ('dispatched','running')))
+          ORDER BY j.priority DESC, j.run_after, j.seq LIMIT ?`,
       )
       .all(now, limit) as RunnableJob[];
   }

@@ -35,7 +35,12 @@ export class WalCheckpointer {
 
   start(): void {
     if (this.worker || this.closing) return;
-    const worker = new Worker(new URL('./wal-checkpoint-thread.js', import.meta.url), { workerData: { file: this.file, intervalMs: this.intervalMs } });
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./wal-checkpoint-thread.js', import.meta.url), { workerData: { file: this.file, intervalMs: this.intervalMs } });
+    } catch {
+      return; // no thread (e.g. the script is missing from a bundle): SQLite's own auto-checkpoint stays on
+    }
     this.worker = worker;
     worker.unref();
     worker.on('error', () => this.fallBack());
