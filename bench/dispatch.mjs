@@ -95,7 +95,11 @@ async function oneRun(run) {
       for (; sent < due; sent += 1) {
         const key = `p-${run}-${sent}`;
         submittedAt.set(key, performance.now());
-        inflight.push(api('POST', '/api/v1/jobs', { type: 'noop', accountId: accountIds[sent % ACCOUNTS], idempotencyKey: key }));
+        const submit = api('POST', '/api/v1/jobs', { type: 'noop', accountId: accountIds[sent % ACCOUNTS], idempotencyKey: key });
+        // Handled now so a failure mid-loop is not an unhandled rejection (which ended the bench
+        // without its cleanup, leaving the master running); Promise.all below still reports it.
+        submit.catch(() => undefined);
+        inflight.push(submit);
       }
       await new Promise((resolve) => setTimeout(resolve, 2));
     }

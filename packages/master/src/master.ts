@@ -5,6 +5,7 @@ import { Server } from 'socket.io';
 import { createApp } from './http/app.js';
 import { ClientGateway } from './io/client-gateway.js';
 import { WorkerGateway } from './io/worker-gateway.js';
+import { coalesceWritesPerTurn } from './io/turn-writes.js';
 import type { MasterOptions } from './master-options.js';
 import { JobCommands } from './scheduler/job-commands.js';
 import { JobReports } from './scheduler/job-reports.js';
@@ -66,6 +67,7 @@ export class Master {
         logger,
       }));
     this.io = new Server(this.server, { serveClient: false, maxHttpBufferSize: 8e6 });
+    coalesceWritesPerTurn(this.io);
     this.workers.attach(this.io, this.scheduler, reports, browsers);
     this.clients.attach(this.io, this.scheduler);
   }

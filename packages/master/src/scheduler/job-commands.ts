@@ -2,6 +2,7 @@ import { FleetError, MasterEvent, parseOrThrow, type CreateJobBody, type JobView
 import { PayloadSchemaCache } from './payload-schema-cache.js';
 import { PARENT_JOB_TYPES, type JobRow } from '../store/job-store.js';
 import type { FleetStore } from '../store/fleet-store.js';
+import { atomically } from '../store/database.js';
 import type { Scheduler } from './scheduler.js';
 import type { WorkerLinks } from './worker-links.js';
 
@@ -38,7 +39,7 @@ export class JobCommands {
         throw new FleetError(e.code, `jobs.${i}.${e.message}`, { field: `jobs.${i}${e.field ? `.${e.field}` : ''}` });
       }
     });
-    const rows = this.store.db.transaction(() => bodies.map((body, i) => this.insert(body, platforms[i]!, {}, false)))();
+    const rows = atomically(this.store.db, () => bodies.map((body, i) => this.insert(body, platforms[i]!, {}, false)));
     for (const { row, created } of rows) if (created) this.scheduler.jobChanged(row);
     this.scheduler.schedule();
     return rows.map(({ row, created }) => ({ job: this.store.jobs.view(row), created }));
@@ -48,7 +49,7 @@ export class JobCommands {
   private check(body: CreateJobBody): string | null {
     let platform: string | null = null;
     if (body.accountId) {
-      platform = this.store.accounts.require(body.accountId).platform;
+      platform = this.store.accounts.ownership(body.accountId).platform;
       this.validate(platform, body.type, body.payload ?? {});
     } else if (body.pool) {
       const platforms = (this.store.db.prepare('SELECT DISTINCT a.platform FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE t.tag = ?').all(body.pool) as { platform: string }[]).map((r) => r.platform);

@@ -75,7 +75,7 @@ export class JobReports {
     const job = this.checkOwnership(workerId, WorkerEvent.JobResult, report, current);
     const now = Date.now();
     if (report.status === 'succeeded') {
-      const row = this.store.jobs.transition(job.id, 'succeeded', {
+      const row = this.store.jobs.transition(job, 'succeeded', {
         finished_at: now,
         started_at: job.started_at ?? now,
         result: report.result === undefined ? null : JSON.stringify(report.result),

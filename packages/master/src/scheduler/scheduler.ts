@@ -2,8 +2,9 @@ import { EventEmitter } from 'node:events';
 import { FleetError, MasterEvent, type Logger, type WorkerStats } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { AccountOwnership, AccountRow, AccountStore } from '../store/account-store.js';
-import type { JobRow } from '../store/job-store.js';
-import type { WorkerRow } from '../store/worker-store.js';
+import type { JobPatch, JobRow, RunnableJob } from '../store/job-store.js';
+import { atomically } from '../store/database.js';
+import type { WorkerCapacity, WorkerRow } from '../store/worker-store.js';
 import type { SchedulerEvents } from './scheduler-events.js';
 import type { SchedulerOptions } from './scheduler-options.js';
 import type { WorkerLinks } from './worker-links.js';
@@ -325,7 +326,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** One transaction for the whole pass; the job:run messages go out after it commits. */
   private dispatch(): void {
-    const sends = this.store.db.transaction(() => this.pickAndMark())();
+    const sends = atomically(this.store.db, () => this.pickAndMark());
     for (const { row, workerId } of sends) this.sendJob(row, workerId);
   }
 
@@ -334,7 +335,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const now = Date.now();
     const busyAccounts = this.store.jobs.activeAccountIds();
     const activePerWorker = this.store.jobs.countActiveByWorker();
-    const workers = new Map(this.store.workers.all().map((w) => [w.id, w]));
+    // Read lazily, once per pass: a pass at low load dispatches one job, and all 50 rows cost more than it.
+    const workers = new Map<string, WorkerCapacity | undefined>();
+    const workerOf = (id: string): WorkerCapacity | undefined => {
+      if (!workers.has(id)) workers.set(id, this.store.workers.capacity(id));
+      return workers.get(id);
+    };
     const fullWorkers = new Set<string>();
     for (const job of this.store.jobs.runnable(now, 500)) {
       // Most queued jobs wait behind a busy account or a full worker: skip those before any lookup.
@@ -343,20 +349,18 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         this.failQueuedJobsOf(job.account_id, `the secrets of account ${job.account_id} do not open with this FLEET_SECRET_KEY`);
         continue;
       }
-      const account = job.account_id ? this.accountForDispatch(job.account_id) : this.pickPoolAccount(job.pool, busyAccounts);
+      const account = job.account_id ? accountOfRunnable(job) : this.pickPoolAccount(job.pool, busyAccounts);
       if (!account || busyAccounts.has(account.id) || !this.isAccountReady(account)) continue;
-      const worker = workers.get(account.owner_worker_id!);
+      const worker = workerOf(account.owner_worker_id!);
       if (!worker || worker.status !== 'online' || fullWorkers.has(worker.id)) continue;
       if ((activePerWorker.get(worker.id) ?? 0) >= worker.max_concurrency) {
         fullWorkers.add(worker.id);
         continue;
       }
-      const row = this.store.jobs.transition(
-        job.id,
-        'dispatched',
-        { account_id: account.id, platform: account.platform, worker_id: worker.id, epoch: account.epoch, dispatched_at: now, lease_expires_at: now + job.timeout_ms },
-        { workerId: worker.id, epoch: account.epoch },
-      );
+      const patch: JobPatch = { worker_id: worker.id, epoch: account.epoch, dispatched_at: now, lease_expires_at: now + job.timeout_ms };
+      // A pool job gets its account now; an account's own job keeps its columns (and their index entries) as they are.
+      if (job.account_id !== account.id) Object.assign(patch, { account_id: account.id, platform: account.platform });
+      const row = this.store.jobs.transition({ id: job.id, status: 'queued' }, 'dispatched', patch, { workerId: worker.id, epoch: account.epoch });
       busyAccounts.add(account.id);
       activePerWorker.set(worker.id, (activePerWorker.get(worker.id) ?? 0) + 1);
       this.jobChanged(row);
@@ -365,13 +369,6 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return sends;
   }
 
-  private accountForDispatch(accountId: string): AccountOwnership | undefined {
-    try {
-      return this.store.accounts.ownership(accountId);
-    } catch {
-      return undefined;
-    }
-  }
 
   /** An idle, ready account of the pool, or none. */
   private pickPoolAccount(pool: string | null, busy: Set<string>): AccountRow | undefined {
@@ -405,7 +402,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         if (!current || current.status !== 'dispatched' || current.worker_id !== workerId) return;
         if (ack.ok) {
           this.setStep(current, 'running');
-          this.jobChanged(this.store.jobs.transition(job.id, 'running', { started_at: Date.now() }));
+          this.jobChanged(this.store.jobs.transition(current, 'running', { started_at: Date.now() }));
           return;
         }
         const error = FleetError.fromJSON(ack.error);
@@ -446,4 +443,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.emit('job:changed', view);
     if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled') this.emit('job:done', view);
   }
+}
+
+/** The ownership columns read with an account's queued job; none if the account is gone. */
+function accountOfRunnable(job: RunnableJob): AccountOwnership | undefined {
+  if (job.account_id === null || job.account_platform === null || job.account_epoch === null) return undefined;
+  return { id: job.account_id, platform: job.account_platform, owner_worker_id: job.owner_worker_id, epoch: job.account_epoch };
 }

@@ -8,6 +8,7 @@ import { WorkerStore } from './worker-store.js';
 import { TokenStore } from './token-store.js';
 import { MessageStore } from './message-store.js';
 import { TurnBatch } from './turn-batch.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 /** The master's SQLite store: one database, one store per table family. */
 export class FleetStore {
@@ -23,6 +24,7 @@ export class FleetStore {
   readonly messages: MessageStore;
   /** Writes of one event-loop turn share a transaction (see TurnBatch). */
   readonly batch: TurnBatch;
+  private readonly checkpointer: WalCheckpointer | undefined;
 
   constructor(file: string, secretKey: Buffer, adminToken?: string) {
     this.db = openDatabase(file);
@@ -32,13 +34,19 @@ export class FleetStore {
     this.tokens = new TokenStore(this.db, adminToken);
     this.messages = new MessageStore(this.db);
     this.batch = new TurnBatch(this.db);
+    if (file !== ':memory:') {
+      this.checkpointer = new WalCheckpointer(this.db, file);
+      this.checkpointer.start();
+    }
   }
 
   recordRefusedReport(workerId: string, event: string, code: string, detail: Record<string, unknown>): void {
     this.db.prepare('INSERT INTO refused_reports (at, worker_id, event, code, detail) VALUES (?, ?, ?, ?, ?)').run(Date.now(), workerId, event, code, JSON.stringify(detail));
   }
 
-  close(): void {
+  /** Idempotent: the checkpoint thread stops first, so the main connection closes last (and cleans up the WAL). */
+  async close(): Promise<void> {
+    await this.checkpointer?.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { FleetError, type ErrorBody, type JobEventView, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
-import type { Db } from './database.js';
+import { atomically, type Db } from './database.js';
 import { canTransition } from './job-transitions.js';
 import { iso } from './time.js';
+import { timeOrderedId } from './time-ordered-id.js';
 
 /** Job types the master runs itself (never dispatched): their children do the work. */
 export const PARENT_JOB_TYPES = new Set(['batch', 'invite_flow']);
@@ -59,8 +59,15 @@ export interface NewJob {
   status?: 'queued' | 'running';
 }
 
-/** What the dispatcher needs to choose a queued job. */
-export type RunnableJob = Pick<JobRow, 'id' | 'account_id' | 'pool' | 'timeout_ms'>;
+/**
+ * What the dispatcher needs to choose a queued job, with its account's ownership columns (null
+ * for a pool job, or if the account is gone).
+ */
+export type RunnableJob = Pick<JobRow, 'id' | 'account_id' | 'pool' | 'timeout_ms'> & {
+  account_platform: string | null;
+  owner_worker_id: string | null;
+  account_epoch: number | null;
+};
 
 /** Columns a transition may set besides the status. */
 export interface JobPatch {
@@ -93,20 +100,21 @@ export class JobStore {
 
   /** Inserts a job, or returns the existing one when its idempotency key is known. */
   create(job: NewJob): { row: JobRow; created: boolean } {
-    return this.db.transaction(() => {
+    return atomically(this.db, () => {
       if (job.idempotencyKey) {
         const existing = this.db.prepare('SELECT * FROM jobs WHERE idempotency_key = ?').get(job.idempotencyKey) as JobRow | undefined;
         if (existing) return { row: existing, created: false };
       }
-      const id = randomUUID();
       const now = Date.now();
+      const id = timeOrderedId(now);
       const status = job.status ?? 'queued';
-      this.db
+      const row = this.db
         .prepare(
           `INSERT INTO jobs (id, type, platform, account_id, pool, payload, priority, run_after, status, max_attempts, timeout_ms, parent_id, idempotency_key, monitor_id, options, created_at, started_at)
-           VALUES (@id, @type, @platform, @accountId, @pool, @payload, @priority, @runAfter, @status, @maxAttempts, @timeoutMs, @parentId, @idempotencyKey, @monitorId, @options, @now, @startedAt)`,
+           VALUES (@id, @type, @platform, @accountId, @pool, @payload, @priority, @runAfter, @status, @maxAttempts, @timeoutMs, @parentId, @idempotencyKey, @monitorId, @options, @now, @startedAt)
+           RETURNING *`,
         )
-        .run({
+        .get({
           type: job.type,
           platform: job.platform,
           accountId: job.accountId,
@@ -124,10 +132,10 @@ export class JobStore {
           options: JSON.stringify(job.options ?? {}),
           now,
           startedAt: status === 'running' ? now : null,
-        });
+        }) as JobRow;
       this.addEvent(id, 'status', { status });
-      return { row: this.require(id), created: true };
-    })();
+      return { row, created: true };
+    });
   }
 
   row(id: string): JobRow | undefined {
@@ -144,26 +152,40 @@ export class JobStore {
    * Moves a job to `to` if its current status allows it, in one transaction with its event.
    * Throws ILLEGAL_TRANSITION otherwise, changing nothing.
    */
-  transition(id: string, to: JobStatus, patch: JobPatch = {}, event: Record<string, unknown> = {}): JobRow {
-    return this.db.transaction(() => {
-      const current = this.require(id);
-      if (!canTransition(current.status, to)) {
-        throw new FleetError('ILLEGAL_TRANSITION', `job ${id} is ${current.status}; it cannot become ${to}`, { field: 'status' });
+  transition(id: string, to: JobStatus, patch?: JobPatch, event?: Record<string, unknown>): JobRow;
+  /**
+   * The same, from a status the caller has just read (saving a read of the row on the hot path).
+   * The update applies only if the job still has that status; if it has moved on, the job is read
+   * again and judged by its real status.
+   */
+  transition(job: Pick<JobRow, 'id' | 'status'>, to: JobStatus, patch?: JobPatch, event?: Record<string, unknown>): JobRow;
+  transition(job: string | Pick<JobRow, 'id' | 'status'>, to: JobStatus, patch: JobPatch = {}, event: Record<string, unknown> = {}): JobRow {
+    return atomically(this.db, () => {
+      let current = typeof job === 'string' ? this.require(job) : job;
+      for (;;) {
+        if (!canTransition(current.status, to)) {
+          throw new FleetError('ILLEGAL_TRANSITION', `job ${current.id} is ${current.status}; it cannot become ${to}`, { field: 'status' });
+        }
+        const columns = Object.keys(patch) as (keyof JobPatch)[];
+        const sets = ['status = @status', ...columns.map((c) => `${c} = @${c}`)].join(', ');
+        // RETURNING saves a second read of the row on the hot path.
+        const row = this.db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id AND status = @from RETURNING *`).get({ ...patch, status: to, id: current.id, from: current.status }) as JobRow | undefined;
+        if (row) {
+          this.addEvent(current.id, 'status', { from: current.status, status: to, ...event });
+          return row;
+        }
+        const actual = this.require(current.id);
+        if (actual.status === current.status) throw new Error(`job ${current.id}: the update of status ${current.status} matched no row`);
+        current = actual;
       }
-      const columns = Object.keys(patch) as (keyof JobPatch)[];
-      const sets = ['status = @status', ...columns.map((c) => `${c} = @${c}`)].join(', ');
-      // RETURNING saves a second read of the row on the hot path.
-      const row = this.db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id RETURNING *`).get({ ...patch, status: to, id }) as JobRow;
-      this.addEvent(id, 'status', { from: current.status, status: to, ...event });
-      return row;
-    })();
+    });
   }
 
   setProgress(id: string, percent: number, step: string, message: string | null): JobRow {
-    this.db.transaction(() => {
+    atomically(this.db, () => {
       this.db.prepare('UPDATE jobs SET progress_percent = ?, progress_step = ?, progress_message = ? WHERE id = ?').run(percent, step, message, id);
       this.addEvent(id, 'progress', { percent, step, message });
-    })();
+    });
     return this.require(id);
   }
 
@@ -180,13 +202,17 @@ export class JobStore {
    * Queued jobs that may run now, in dispatch order (priority, then runAfter, then arrival),
    * leaving out those whose account already has a job in flight: under load most of the queue
    * waits behind busy accounts, and reading it all on every pass cost most of the master's time.
+   * The account's owner comes in the same read: most candidates are then skipped because that
+   * worker is full, and a lookup per candidate was the pass's largest cost.
    */
   runnable(now: number, limit: number): RunnableJob[] {
     return this.db
       .prepare(
-        `SELECT id, account_id, pool, timeout_ms FROM jobs j WHERE status = 'queued' AND run_after <= ?
-           AND (account_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs k WHERE k.account_id = j.account_id AND k.status IN ('dispatched','running')))
-         ORDER BY priority DESC, run_after, seq LIMIT ?`,
+        `SELECT j.id, j.account_id, j.pool, j.timeout_ms, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch
+           FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
+          WHERE j.status = 'queued' AND j.run_after <= ?
+            AND (j.account_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs k WHERE k.account_id = j.account_id AND k.status IN ('dispatched','running')))
+          ORDER BY j.priority DESC, j.run_after, j.seq LIMIT ?`,
       )
       .all(now, limit) as RunnableJob[];
   }

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { FleetError, generateToken, hashToken, tokensEqual, type TokenRole, type TokenView } from '@fleetwright/shared';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { FleetError, generateToken, hashToken, type TokenRole, type TokenView } from '@fleetwright/shared';
 import type { Db } from './database.js';
 
 export type Role = TokenRole;
@@ -10,15 +10,22 @@ export interface TokenIdentity {
 
 /** API tokens: stored hashed; the configured admin token (`FLEET_API_TOKEN`) is accepted beside them. */
 export class TokenStore {
+  /** The admin token's hash, computed once: every request is checked against it. */
+  private readonly adminHash: Buffer | undefined;
+
   constructor(
     private readonly db: Db,
-    private readonly adminToken: string | undefined,
-  ) {}
+    adminToken: string | undefined,
+  ) {
+    this.adminHash = adminToken ? Buffer.from(hashToken(adminToken), 'hex') : undefined;
+  }
 
+  /** One hash of the presented token per request, compared in constant time with the admin token's. */
   verify(token: string | undefined): TokenIdentity | undefined {
     if (!token) return undefined;
-    if (this.adminToken && tokensEqual(token, this.adminToken)) return { tokenId: 'env:FLEET_API_TOKEN', role: 'admin' };
-    const row = this.db.prepare('SELECT id, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL').get(hashToken(token)) as { id: string; role: Role } | undefined;
+    const hash = hashToken(token);
+    if (this.adminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.adminHash)) return { tokenId: 'env:FLEET_API_TOKEN', role: 'admin' };
+    const row = this.db.prepare('SELECT id, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL').get(hash) as { id: string; role: Role } | undefined;
     return row ? { tokenId: row.id, role: row.role } : undefined;
   }
 

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import { atomically, type Db } from './database.js';
 
 /**
  * Groups the writes of one event-loop turn into one SQLite transaction. Under load the master
@@ -16,7 +16,7 @@ export class TurnBatch {
     return new Promise<T>((resolve, reject) => {
       this.queue.push(() => {
         try {
-          resolve(this.db.transaction(write)());
+          resolve(atomically(this.db, write));
         } catch (error) {
           reject(error);
         }
@@ -33,8 +33,8 @@ export class TurnBatch {
     const writes = this.queue;
     this.queue = [];
     if (writes.length === 1) return writes[0]!();
-    this.db.transaction(() => {
+    atomically(this.db, () => {
       for (const write of writes) write();
-    })();
+    });
   }
 }

@@ -19,6 +19,9 @@ export interface WorkerRow {
   created_at: number;
 }
 
+/** What dispatch needs of a worker. */
+export type WorkerCapacity = Pick<WorkerRow, 'id' | 'status' | 'max_concurrency'>;
+
 export interface WorkerRegistration {
   id: string;
   host: string;
@@ -80,6 +83,11 @@ export class WorkerStore {
     const row = this.row(id);
     if (!row) throw new FleetError('WORKER_NOT_FOUND', `no worker ${id}`, { field: 'id' });
     return row;
+  }
+
+  /** Just what dispatch needs of a worker (no JSON columns): read per job on the hot path. */
+  capacity(id: string): WorkerCapacity | undefined {
+    return this.db.prepare('SELECT id, status, max_concurrency FROM workers WHERE id = ?').get(id) as WorkerCapacity | undefined;
   }
 
   all(): WorkerRow[] {
