@@ -65,6 +65,7 @@ describe('dashboard jobs', () => {
     const { page } = ui;
 
     await page.locator('[data-field="error"]', { hasText: 'AUTH_FAILED' }).waitFor();
+    expect(await page.locator('[data-field="error"] [data-error-class]').textContent()).toBe('auth');
     const shot = page.locator('img[data-screenshot$="_failed.png"]');
     await shot.waitFor();
     await waitFor('the failure screenshot to load', () => shot.evaluate((img: HTMLImageElement) => (img.complete && img.naturalWidth > 0 ? true : undefined)), UI_TIMEOUT_MS);

@@ -1,5 +1,20 @@
+import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DashboardFleet } from './support/dashboard-fleet.js';
+
+/**
+ * Enables a disabled button behind the page's back and clicks it, in one step inside the page:
+ * live events re-render rows (a heartbeat every 500 ms here), and a button found in one step can
+ * be replaced by a fresh disabled one before the next.
+ */
+function forceClick(page: Page, selector: string): Promise<void> {
+  return page.evaluate((sel) => {
+    const button = document.querySelector<HTMLButtonElement>(sel);
+    if (!button) throw new Error(`no ${sel}`);
+    button.disabled = false;
+    button.click();
+  }, selector);
+}
 
 describe('dashboard as a viewer', () => {
   let ui: DashboardFleet | undefined;
@@ -23,8 +38,7 @@ describe('dashboard as a viewer', () => {
     expect(await drain.getAttribute('title')).toBe('viewers cannot change anything');
 
     // Forced: enable the button behind the page's back and press it. The master says no.
-    await drain.evaluate((b: HTMLButtonElement) => (b.disabled = false));
-    await drain.click();
+    await forceClick(page, 'tr[data-worker-id="w1"] [data-action="drain"]');
     await page.getByRole('alert').filter({ hasText: 'FORBIDDEN' }).waitFor();
     expect(await page.getByRole('alert').filter({ hasText: 'FORBIDDEN' }).textContent()).toContain('a viewer token cannot change anything');
     expect((await ui.fleet.api('GET', '/workers')).body.items[0].status).toBe('online');
@@ -34,8 +48,7 @@ describe('dashboard as a viewer', () => {
     const qr = page.getByRole('button', { name: 'Log in by QR code' });
     await qr.waitFor();
     expect(await qr.isDisabled()).toBe(true);
-    await qr.evaluate((b: HTMLButtonElement) => (b.disabled = false));
-    await qr.click();
+    await forceClick(page, '[data-login="qr"]');
     await page.getByRole('alert').filter({ hasText: 'Starting a qr login refused' }).waitFor();
     expect((await ui.fleet.api('GET', `/jobs?accountId=${account.body.id}`)).body.items).toEqual([]);
 
@@ -44,8 +57,7 @@ describe('dashboard as a viewer', () => {
     const stop = page.locator(`tr[data-account-id="${account.body.id}"]`).getByRole('button', { name: 'Stop' });
     await page.locator(`tr[data-account-id="${account.body.id}"] [data-browser-state="running"]`).waitFor({ timeout: 30_000 });
     expect(await stop.isDisabled()).toBe(true);
-    await stop.evaluate((b: HTMLButtonElement) => (b.disabled = false));
-    await stop.click();
+    await forceClick(page, `tr[data-account-id="${account.body.id}"] [data-browser-action="stop"]`);
     await page.getByRole('alert').filter({ hasText: 'Stopping the browser refused' }).waitFor();
     expect((await ui.fleet.api('GET', `/accounts/${account.body.id}`)).body.browser.state).toBe('running');
 

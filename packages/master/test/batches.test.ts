@@ -82,7 +82,7 @@ describe('batches: a parent job whose children do the work', () => {
     expect((await worker.succeed(await runOf(sibling!))).ok).toBe(true);
     expect((await worker.succeed(laterRun)).ok).toBe(true);
     const failed = await fx.waitForJob(parent.id, 'failed', (j) => j.status === 'failed');
-    expect(failed.error).toMatchObject({ code: 'AUTH_FAILED' });
+    expect(failed.error).toMatchObject({ code: 'AUTH_FAILED', errorClass: 'auth' });
     expect((await fx.job(sibling!)).status).toBe('succeeded');
     expect((await fx.job(later!)).status).toBe('succeeded');
   });
@@ -110,7 +110,7 @@ describe('batches: a parent job whose children do the work', () => {
 
     expect((await worker.fail(retry, { code: 'NETWORK_ERROR', message: 'reset again' })).ok).toBe(true);
     const failed = await fx.waitForJob(parent.id, 'failed', (j) => j.status === 'failed');
-    expect(failed.error).toMatchObject({ code: 'NETWORK_ERROR' });
+    expect(failed.error).toMatchObject({ code: 'NETWORK_ERROR', errorClass: 'network' });
     expect(await fx.waitForJob(queued!, 'cancelled', (j) => j.status === 'cancelled')).toMatchObject({ error: { code: 'JOB_CANCELLED' } });
     await waitUntil('job:cancel for the running sibling', () => worker.cancels.find((c) => c.jobId === running));
 

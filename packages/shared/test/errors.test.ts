@@ -9,6 +9,7 @@ import {
   ERROR_CODE_NAMES,
   FleetError,
   JOB_ERROR_CLASSES,
+  errorClassOf,
   fleetErrorFromZod,
   isErrorCode,
   parseOrThrow,
@@ -18,6 +19,14 @@ import {
 const ERRORS_DOC = fileURLToPath(new URL('../../../docs/errors.md', import.meta.url));
 
 /** Calls `fn` and returns the FleetError it throws. */
+
+describe('errorClassOf', () => {
+  it("gives a known code its table class and a plugin's own code 'internal'", () => {
+    expect(errorClassOf('AUTH_FAILED')).toBe('auth');
+    expect(errorClassOf('SELECTOR_NOT_FOUND')).toBe('selector');
+    expect(errorClassOf('ACME_QUOTA_EXCEEDED')).toBe('internal');
+  });
+});
 
 describe('FleetError', () => {
   it('takes status, retryability and class from the code table', () => {

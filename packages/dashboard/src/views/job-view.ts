@@ -26,7 +26,7 @@ function summary(job: JobView): SafeHtml {
     <dt>Created</dt><dd>${formatTime(job.createdAt)}</dd>
     <dt>Started</dt><dd>${formatTime(job.startedAt)}</dd>
     <dt>Finished</dt><dd>${formatTime(job.finishedAt)}</dd>
-    ${job.error ? html`<dt>Error</dt><dd class="error-text" data-field="error"><strong>${job.error.code}</strong> ${job.error.message}</dd>` : ''}
+    ${job.error ? html`<dt>Error</dt><dd class="error-text" data-field="error"><strong>${job.error.code}</strong> <span class="tag" data-error-class="${job.error.errorClass}">${job.error.errorClass}</span> ${job.error.message}</dd>` : ''}
   </dl>`;
 }
 

@@ -1,4 +1,4 @@
-import { FleetError, type ErrorBody, type JobEventView, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
+import { FleetError, errorClassOf, type JobError, type JobEventView, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
 import { atomically, type Db } from './database.js';
 import { canTransition } from './job-transitions.js';
 import { iso } from './time.js';
@@ -263,7 +263,7 @@ export class JobStore {
   }
 
   view(row: JobRow): JobView {
-    const error: ErrorBody | null = row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null;
+    const error: JobError | null = row.error_code ? { code: row.error_code, message: row.error_message ?? '', errorClass: errorClassOf(row.error_code) } : null;
     return {
       id: row.id,
       type: row.type,

@@ -53,3 +53,8 @@ export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as ErrorCode[];
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
 }
+
+/** The failure class of a code; a code this table does not know (a plugin's own) is `internal`. */
+export function errorClassOf(code: string): JobErrorClass {
+  return isErrorCode(code) ? ERROR_CODES[code].errorClass : 'internal';
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JOB_STATUSES } from './constants.js';
+import { JOB_ERROR_CLASSES } from '../errors/error-codes.js';
 import { IdSchema, PlatformSchema, TagSchema } from './common.js';
 import { ErrorBodySchema } from './common.js';
 
@@ -104,6 +105,10 @@ export const ArtifactRefSchema = z.object({ name: z.string(), size: z.number().i
 export const JobEventViewSchema = z.object({ at: z.string(), kind: z.string(), data: z.record(z.string(), z.unknown()) });
 export type JobEventView = z.infer<typeof JobEventViewSchema>;
 
+/** A job's failure as views show it: the error body plus its class (`auth`, `network`, …). */
+export const JobErrorSchema = ErrorBodySchema.extend({ errorClass: z.enum(JOB_ERROR_CLASSES) });
+export type JobError = z.infer<typeof JobErrorSchema>;
+
 export const JobViewSchema = z.object({
   id: IdSchema,
   type: JobTypeSchema,
@@ -117,7 +122,7 @@ export const JobViewSchema = z.object({
   maxAttempts: z.number().int(),
   progress: JobProgressSchema,
   result: z.unknown().nullable(),
-  error: ErrorBodySchema.nullable(),
+  error: JobErrorSchema.nullable(),
   workerId: z.string().nullable(),
   epoch: z.number().int().nullable(),
   parentId: IdSchema.nullable(),
