@@ -11,7 +11,7 @@ import { SandboxServer } from '@fleetwright/sandbox';
 import { ClientEvent, Namespace, TRACE_MODES, createLogger, findChromium, readEnum } from '@fleetwright/shared';
 import { io } from 'socket.io-client';
 import { CHROMIUM_ARGS, Worker, createSandboxPlugin, defineJob } from '@fleetwright/worker';
-import { median, percentile, progress, waitFor } from './lib.mjs';
+import { jobEnds, median, percentile, progress, restApi, seedCommentsPage, waitFor } from './lib.mjs';
 
 const WARM_JOBS = Number(process.env.BENCH_WARM_JOBS ?? 30);
 const COLD_JOBS = Number(process.env.BENCH_COLD_JOBS ?? 10);
@@ -55,12 +55,6 @@ function pssOfTree(rootPid) {
   return total;
 }
 
-const user = async (sandbox, handle) => {
-  await fetch(`${sandbox.url}/admin/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ handle, email: `${handle}@sandbox.test`, password: `${handle}-pass-1` }) });
-  const post = await (await fetch(`${sandbox.url}/admin/posts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ author: handle, text: 'bench post' }) })).json();
-  return post.id;
-};
-
 /** One run of every phase on a fresh sandbox, master and worker. */
 async function oneRun(run) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-bench-browser-'));
@@ -74,33 +68,17 @@ async function oneRun(run) {
   const plugin = { ...sandboxPlugin, jobs: { ...sandboxPlugin.jobs, read_comments: defineJob({ schema: z.object({}), run: async (ctx) => ({ read: await readComments(await ctx.page(), sandbox.url) }) }) } };
   const worker = new Worker({ workerId: 'bench-w1', masterUrl: master.url, token: workerToken, dataDir: `${dir}/w1`, chromiumPath: findChromium(), plugins: [plugin], maxConcurrency: 4, trace: TRACE, maxLiveContexts: LIVE + 2, logger: quiet });
   worker.start();
-  const headers = { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' };
-  const api = async (method, route, body) => {
-    const res = await fetch(`${master.url}/api/v1${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const json = res.status === 204 ? null : await res.json();
-    if (!res.ok) throw new Error(`${method} ${route}: ${JSON.stringify(json)}`);
-    return json;
-  };
+  const api = restApi(master.url, apiToken);
   // The submitting client learns that a job ended from the master's /client `job:done` event, as
   // an upstream system does (and as bench:dispatch measures). Its own connection (forceNew): the
   // worker in this process already has one to the same master.
   const client = io(`${master.url}${Namespace.Client}`, { auth: { token: apiToken }, transports: ['websocket'], forceNew: true });
-  const ended = new Map();
-  const waiting = new Map();
-  client.on(ClientEvent.JobDone, (job) => (waiting.has(job.id) ? waiting.get(job.id)(job) : ended.set(job.id, job)));
-  const endOf = (id) => {
-    if (ended.has(id)) return Promise.resolve(ended.get(id));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for job ${id}`)), 60_000);
-      waiting.set(id, (job) => (clearTimeout(timer), waiting.delete(id), resolve(job)));
-    });
-  };
+  const endOf = jobEnds(client, ClientEvent.JobDone);
   // Jobs are timed from submit until the client sees them succeeded.
   const runJob = async (accountId, type) => {
     const start = performance.now();
     const job = await api('POST', '/jobs', { type, accountId });
     const done = await endOf(job.id);
-    ended.delete(job.id);
     if (done.status !== 'succeeded') throw new Error(`job failed: ${JSON.stringify(done.error)}`);
     return performance.now() - start;
   };
@@ -108,10 +86,7 @@ async function oneRun(run) {
   try {
     await new Promise((resolve, reject) => (client.once('connect', resolve), client.once('connect_error', reject)));
     await waitFor('the worker', async () => ((await api('GET', '/workers')).items.some((w) => w.status === 'online') ? true : undefined), 30_000);
-    // 20 comments on the bench user's post.
-    const postId = await user(sandbox, 'bencher');
-    await user(sandbox, 'commenter');
-    for (let i = 0; i < 20; i += 1) await fetch(`${sandbox.url}/admin/comments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ postId, author: 'commenter', text: `comment ${i}` }) });
+    await seedCommentsPage(sandbox.url, 20);
     const account = await api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'bencher', password: 'bencher-pass-1' } });
     await runJob(account.id, 'login');
 

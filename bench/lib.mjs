@@ -50,4 +50,51 @@ export async function waitFor(what, check, timeoutMs = 60_000, intervalMs = 50) 
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** JSON over the master's REST API with a Bearer token; a non-2xx answer throws with its body. */
+export function restApi(baseUrl, token) {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  return async (method, route, body) => {
+    const res = await fetch(`${baseUrl}/api/v1${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json = res.status === 204 ? null : await res.json();
+    if (!res.ok) throw new Error(`${method} ${route}: ${JSON.stringify(json)}`);
+    return json;
+  };
+}
+
+/**
+ * Jobs' ends as a `/client` socket sees them (`job:done`), whether the event comes before or after
+ * the caller asks: `endOf(id)` resolves with the job view, once per job.
+ */
+export function jobEnds(client, jobDoneEvent, timeoutMs = 60_000) {
+  const ended = new Map();
+  const waiting = new Map();
+  client.on(jobDoneEvent, (job) => (waiting.has(job.id) ? waiting.get(job.id)(job) : ended.set(job.id, job)));
+  return (id) => {
+    if (ended.has(id)) {
+      const job = ended.get(id);
+      ended.delete(id);
+      return Promise.resolve(job);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for job ${id}`)), timeoutMs);
+      waiting.set(id, (job) => (clearTimeout(timer), waiting.delete(id), resolve(job)));
+    });
+  };
+}
+
+/**
+ * The sandbox page both browser benches read: user `bencher` (password `bencher-pass-1`) with one
+ * post carrying `comments` comments by `commenter`.
+ */
+export async function seedCommentsPage(sandboxUrl, comments = 20) {
+  const admin = async (route, body) => (await fetch(`${sandboxUrl}/admin${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+  const user = async (handle) => {
+    await admin('/users', { handle, email: `${handle}@sandbox.test`, password: `${handle}-pass-1` });
+    return (await admin('/posts', { author: handle, text: 'bench post' })).id;
+  };
+  const postId = await user('bencher');
+  await user('commenter');
+  for (let i = 0; i < comments; i += 1) await admin('/comments', { postId, author: 'commenter', text: `comment ${i}` });
+}
+
 export { fork, spawn };

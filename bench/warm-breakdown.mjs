@@ -16,7 +16,7 @@ import { SandboxServer } from '@fleetwright/sandbox';
 import { ClientEvent, Namespace, TRACE_MODES, createLogger, findChromium, readEnum } from '@fleetwright/shared';
 import { io } from 'socket.io-client';
 import { CHROMIUM_ARGS, Worker, createSandboxPlugin, defineJob } from '@fleetwright/worker';
-import { median, progress, waitFor } from './lib.mjs';
+import { jobEnds, median, progress, restApi, seedCommentsPage, waitFor } from './lib.mjs';
 
 const N = Number(process.env.BENCH_WARM_JOBS ?? 30);
 const POLL = process.env.BREAKDOWN_POLL === '1';
@@ -59,20 +59,12 @@ wrap(rep, 'progress', () => mark('progress'));
 const origJobChanged = master.scheduler.jobChanged.bind(master.scheduler);
 master.scheduler.jobChanged = (row) => { if (row.status === 'succeeded') mark('master_succeeded'); if (row.status === 'running') mark('master_running'); return origJobChanged(row); };
 
-const headers = { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' };
-const api = async (method, route, body) => {
-  const res = await fetch(`${master.url}/api/v1${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = res.status === 204 ? null : await res.json();
-  if (!res.ok) throw new Error(`${method} ${route}: ${JSON.stringify(json)}`);
-  return json;
-};
+const api = restApi(master.url, apiToken);
 const client = io(`${master.url}${Namespace.Client}`, { auth: { token: apiToken }, transports: ['websocket'], forceNew: true });
 progress('connecting client');
 await new Promise((resolve, reject) => (client.once('connect', resolve), client.once('connect_error', reject)));
-const finished = new Map();
-const waiters = new Map();
-client.on(ClientEvent.JobDone, (job) => { finished.set(job.id, job); waiters.get(job.id)?.(job); });
-const doneOf = (id) => finished.has(id) ? Promise.resolve(finished.get(id)) : new Promise((resolve) => waiters.set(id, resolve));
+const doneOf = jobEnds(client, ClientEvent.JobDone);
+
 const runJob = async (accountId, type) => {
   const start = now();
   const job = await api('POST', '/jobs', { type, accountId });
@@ -85,16 +77,9 @@ const runJob = async (accountId, type) => {
   if (done.status !== 'succeeded') throw new Error(`job failed: ${JSON.stringify(done.error)}`);
   return start;
 };
-const user = async (handle) => {
-  await fetch(`${sandbox.url}/admin/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ handle, email: `${handle}@sandbox.test`, password: `${handle}-pass-1` }) });
-  const post = await (await fetch(`${sandbox.url}/admin/posts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ author: handle, text: 'bench post' }) })).json();
-  return post.id;
-};
 try {
   await waitFor('the worker', async () => ((await api('GET', '/workers')).items.some((w) => w.status === 'online') ? true : undefined), 30_000);
-  const postId = await user('bencher');
-  await user('commenter');
-  for (let i = 0; i < 20; i += 1) await fetch(`${sandbox.url}/admin/comments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ postId, author: 'commenter', text: `comment ${i}` }) });
+  await seedCommentsPage(sandbox.url, 20);
   const account = await api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'bencher', password: 'bencher-pass-1' } });
   progress('login');
   await runJob(account.id, 'login');
