@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
 import { ClientEvent, Namespace } from '@fleetwright/shared/contract';
-import { fork, freePort, median, percentile, procStat, progress, spawn, waitFor } from './lib.mjs';
+import { fork, freePort, median, percentile, procStat, progress, spawn, startRedis, waitFor } from './lib.mjs';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -18,6 +18,8 @@ const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? WORKERS * CONCURRENCY * 2)
 const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 1000);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 10);
 const CLK_TCK = 100;
+/** The peer measured in the same run, alternating with ours (BENCHMARKS.md): `bullmq`, or empty for none. */
+const PEER = process.env.BENCH_PEER ?? 'bullmq';
 
 async function oneRun(run) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-bench-'));
@@ -122,7 +124,27 @@ async function oneRun(run) {
 }
 
 const runs = [];
-for (let run = 1; run <= RUNS; run += 1) runs.push(await oneRun(run));
-const pick = (k) => Math.round(median(runs.map((r) => r[k])) * 10) / 10;
-process.stdout.write(`${JSON.stringify({ jobsPerSec: pick('jobsPerSec'), p50Ms: pick('p50Ms'), p99Ms: pick('p99Ms'), masterCpuPct: pick('masterCpuPct'), masterRssMb: pick('masterRssMb'), runs: RUNS, jobs: JOBS, workers: WORKERS, concurrency: CONCURRENCY, accounts: ACCOUNTS })}\n`);
+const peerRuns = [];
+const redis = PEER === 'bullmq' ? await startRedis() : undefined;
+const { bullmqRun } = PEER === 'bullmq' ? await import('./bullmq-peer.mjs') : {};
+try {
+  for (let run = 1; run <= RUNS; run += 1) {
+    runs.push(await oneRun(run));
+    if (redis) peerRuns.push(await bullmqRun({ run, redisUrl: redis.url, jobs: JOBS, workers: WORKERS, concurrency: CONCURRENCY, pacedRate: PACED_RATE, pacedSeconds: PACED_SECONDS, workersScript: path.join(root, 'bench/bullmq-workers.mjs') }));
+  }
+} finally {
+  await redis?.stop();
+}
+const round = (v) => Math.round(v * 100) / 100;
+const pick = (list, k) => Math.round(median(list.map((r) => r[k])) * 10) / 10;
+const figures = { jobsPerSec: pick(runs, 'jobsPerSec'), p50Ms: pick(runs, 'p50Ms'), p99Ms: pick(runs, 'p99Ms'), masterCpuPct: pick(runs, 'masterCpuPct'), masterRssMb: pick(runs, 'masterRssMb'), runs: RUNS, jobs: JOBS, workers: WORKERS, concurrency: CONCURRENCY, accounts: ACCOUNTS };
+if (peerRuns.length) {
+  // Ratios are taken run by run (ours and theirs back to back), then their median.
+  figures.peer = { name: 'bullmq', jobsPerSec: pick(peerRuns, 'jobsPerSec'), p50Ms: pick(peerRuns, 'p50Ms'), p99Ms: pick(peerRuns, 'p99Ms') };
+  figures.vsPeer = {
+    throughputRatio: round(median(runs.map((r, i) => r.jobsPerSec / peerRuns[i].jobsPerSec))),
+    p99Ratio: round(median(runs.map((r, i) => r.p99Ms / peerRuns[i].p99Ms))),
+  };
+}
+process.stdout.write(`${JSON.stringify(figures)}\n`);
 process.exit(0);

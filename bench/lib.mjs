@@ -97,4 +97,21 @@ export async function seedCommentsPage(sandboxUrl, comments = 20) {
   for (let i = 0; i < comments; i += 1) await admin('/comments', { postId, author: 'commenter', text: `comment ${i}` });
 }
 
+/** A throwaway redis-server on a free loopback port (no persistence); `stop()` ends it. */
+export async function startRedis() {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const ping = () =>
+    new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+      socket.once('data', (data) => (socket.destroy(), resolve(data.toString().startsWith('+PONG') ? true : undefined)));
+      socket.once('error', () => resolve(undefined));
+    });
+  await waitFor('redis-server', ping, 10_000, 50);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))),
+  };
+}
+
 export { fork, spawn };
