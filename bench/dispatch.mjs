@@ -18,8 +18,23 @@ const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? WORKERS * CONCURRENCY * 2)
 const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 1000);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 10);
 const CLK_TCK = 100;
-/** The peer measured in the same run, alternating with ours (BENCHMARKS.md): `bullmq`, or empty for none. */
+/**
+ * The peer measured in the same run, alternating with ours (BENCHMARKS.md): `bullmq`, or empty for
+ * none. BullMQ is not a project dependency (its optional native packages leave a lockfile that
+ * `npm ci` refuses here): `npm install --no-save bullmq@5` before measuring it; without it the
+ * peer is skipped with a note.
+ */
 const PEER = process.env.BENCH_PEER ?? 'bullmq';
+async function loadPeer() {
+  if (PEER !== 'bullmq') return undefined;
+  try {
+    return (await import('./bullmq-peer.mjs')).bullmqRun;
+  } catch (error) {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    progress('BullMQ is not installed: the peer is skipped (npm install --no-save bullmq@5 to measure it)');
+    return undefined;
+  }
+}
 
 async function oneRun(run) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-bench-'));
@@ -125,8 +140,8 @@ async function oneRun(run) {
 
 const runs = [];
 const peerRuns = [];
-const redis = PEER === 'bullmq' ? await startRedis() : undefined;
-const { bullmqRun } = PEER === 'bullmq' ? await import('./bullmq-peer.mjs') : {};
+const bullmqRun = await loadPeer();
+const redis = bullmqRun ? await startRedis() : undefined;
 try {
   for (let run = 1; run <= RUNS; run += 1) {
     runs.push(await oneRun(run));
