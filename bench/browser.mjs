@@ -1,17 +1,9 @@
 // bench:browser — what the fleet adds around a browser job, and what a live context costs.
 // Method: ../shared/BENCHMARKS.md. Progress on stderr, one JSON line on stdout.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { z } from 'zod';
-import { Master } from '@fleetwright/master';
-import { SandboxServer } from '@fleetwright/sandbox';
-import { ClientEvent, Namespace, TRACE_MODES, createLogger, findChromium, readEnum } from '@fleetwright/shared';
-import { io } from 'socket.io-client';
-import { CHROMIUM_ARGS, Worker, createSandboxPlugin, defineJob } from '@fleetwright/worker';
-import { jobEnds, median, percentile, progress, restApi, seedCommentsPage, waitFor } from './lib.mjs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { TRACE_MODES, readEnum } from '@fleetwright/shared';
+import { openRawContext, readComments, startInProcessFleet } from './in-process-fleet.mjs';
+import { median, percentile, progress, waitFor } from './lib.mjs';
 
 const WARM_JOBS = Number(process.env.BENCH_WARM_JOBS ?? 30);
 const COLD_JOBS = Number(process.env.BENCH_COLD_JOBS ?? 10);
@@ -23,15 +15,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TRACE = readEnum(process.env, 'FLEET_TRACE', TRACE_MODES, 'full-on-retry');
 // A second trace mode measured in the same warm loop (a third series, interleaved); '' skips it.
 const COMPARE_TRACE = process.env.BENCH_COMPARE_TRACE === '' ? undefined : readEnum(process.env, 'BENCH_COMPARE_TRACE', TRACE_MODES, 'full');
-const quiet = createLogger({ name: 'bench', console: false });
-
-/** The page steps both sides run: open a page, load the comments, read 20, close. */
-async function readComments(page, baseUrl) {
-  await page.goto(`${baseUrl}/comments`);
-  const texts = await page.locator('li.comment .text').allInnerTexts();
-  if (texts.length < 20) throw new Error(`expected 20 comments, read ${texts.length}`);
-  return texts.length;
-}
 
 function pssOfTree(rootPid) {
   const children = new Map();
@@ -57,23 +40,8 @@ function pssOfTree(rootPid) {
 
 /** One run of every phase on a fresh sandbox, master and worker. */
 async function oneRun(run) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-bench-browser-'));
-  const sandbox = new SandboxServer();
-  await sandbox.start();
-  const apiToken = `fwa_${randomBytes(12).toString('hex')}`;
-  const workerToken = `fww_${randomBytes(12).toString('hex')}`;
-  const master = new Master({ dataDir: `${dir}/master`, port: 0, host: '127.0.0.1', secretKey: randomBytes(32), workerToken, apiToken, heartbeatIntervalMs: 2000, tickIntervalMs: 200, logger: quiet });
-  await master.start();
-  const sandboxPlugin = createSandboxPlugin({ baseUrl: sandbox.url });
-  const plugin = { ...sandboxPlugin, jobs: { ...sandboxPlugin.jobs, read_comments: defineJob({ schema: z.object({}), run: async (ctx) => ({ read: await readComments(await ctx.page(), sandbox.url) }) }) } };
-  const worker = new Worker({ workerId: 'bench-w1', masterUrl: master.url, token: workerToken, dataDir: `${dir}/w1`, chromiumPath: findChromium(), plugins: [plugin], maxConcurrency: 4, trace: TRACE, maxLiveContexts: LIVE + 2, logger: quiet });
-  worker.start();
-  const api = restApi(master.url, apiToken);
-  // The submitting client learns that a job ended from the master's /client `job:done` event, as
-  // an upstream system does (and as bench:dispatch measures). Its own connection (forceNew): the
-  // worker in this process already has one to the same master.
-  const client = io(`${master.url}${Namespace.Client}`, { auth: { token: apiToken }, transports: ['websocket'], forceNew: true });
-  const endOf = jobEnds(client, ClientEvent.JobDone);
+  const fleet = await startInProcessFleet({ prefix: 'fleet-bench-browser-', trace: TRACE, maxLiveContexts: LIVE + 2 });
+  const { dir, sandbox, worker, api, endOf } = fleet;
   // Jobs are timed from submit until the client sees them succeeded.
   const runJob = async (accountId, type) => {
     const start = performance.now();
@@ -84,19 +52,11 @@ async function oneRun(run) {
   };
 
   try {
-    await new Promise((resolve, reject) => (client.once('connect', resolve), client.once('connect_error', reject)));
-    await waitFor('the worker', async () => ((await api('GET', '/workers')).items.some((w) => w.status === 'online') ? true : undefined), 30_000);
-    await seedCommentsPage(sandbox.url, 20);
     const account = await api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'bencher', password: 'bencher-pass-1' } });
     await runJob(account.id, 'login');
 
     // (a) warm overhead: raw Playwright in an open persistent context vs a job on a warm worker, interleaved.
-    const raw = await chromium.launchPersistentContext(`${dir}/raw-profile`, { executablePath: findChromium(), headless: true, args: [...CHROMIUM_ARGS] });
-    const login = await raw.newPage();
-    await login.goto(`${sandbox.url}/login`);
-    await login.fill('input[name=username]', 'bencher');
-    await login.fill('input[name=password]', 'bencher-pass-1');
-    await Promise.all([login.waitForURL('**/home'), login.click('#login-submit')]);
+    const raw = await openRawContext(dir, sandbox.url);
     // The compared mode is set on the worker's runner (the bench reaches into it; each job reads the
     // mode when it starts) and measured after the default, in its own interleaved series: a full
     // trace leaves its DOM snapshotter in the context, which later jobs would otherwise carry.
@@ -143,8 +103,7 @@ async function oneRun(run) {
     await worker.close();
 
     // Hibernation: many accounts through a worker capped at a few live contexts.
-    const capped = new Worker({ workerId: 'bench-w2', masterUrl: master.url, token: workerToken, dataDir: `${dir}/w2`, chromiumPath: findChromium(), plugins: [plugin], maxConcurrency: 2, maxAccounts: 1000, maxLiveContexts: HIBERNATION_LIVE, trace: TRACE, logger: quiet });
-    capped.start();
+    const capped = fleet.startWorker('bench-w2', { maxConcurrency: 2, maxAccounts: 1000, maxLiveContexts: HIBERNATION_LIVE });
     let maxLive = 0;
     const sampler = setInterval(() => (maxLive = Math.max(maxLive, capped.browsers.liveCount)), 20);
     const many = [];
@@ -168,11 +127,7 @@ async function oneRun(run) {
     progress(`run ${run}: warm ratio ${result.warmOverheadRatio.toFixed(2)} (raw ${result.rawWarmP50Ms.toFixed(0)} ms, job ${result.jobWarmP50Ms.toFixed(0)} ms)${COMPARE_TRACE ? `, with trace ${COMPARE_TRACE} ${result.compareRatio.toFixed(2)}` : ''}, cold p50 ${result.coldStartP50Ms.toFixed(0)} ms`);
     return result;
   } finally {
-    client.close();
-    await worker.close().catch(() => undefined);
-    await master.close();
-    await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fleet.close();
   }
 }
 

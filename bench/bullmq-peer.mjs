@@ -3,7 +3,7 @@
 // call, 4 calls in flight), first add → last `completed` seen by the client (QueueEvents). Latency:
 // the paced phase, one `add` per job, add → `completed` on the client.
 import { Queue, QueueEvents } from 'bullmq';
-import { fork, percentile, progress, waitFor } from './lib.mjs';
+import { fork, pacedSubmits, percentile, progress, waitFor } from './lib.mjs';
 
 export async function bullmqRun({ run, redisUrl, jobs, workers, concurrency, pacedRate, pacedSeconds, workersScript }) {
   const name = `bench-${run}-${Date.now()}`;
@@ -28,25 +28,10 @@ export async function bullmqRun({ run, redisUrl, jobs, workers, concurrency, pac
     progress(`run ${run}: BullMQ ${Math.round(jobsPerSec)} jobs/s`);
 
     doneAt.clear();
-    const submittedAt = new Map();
     const total = pacedRate * pacedSeconds;
-    const start = performance.now();
-    let sent = 0;
-    const inflight = [];
-    while (sent < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * pacedRate));
-      for (; sent < due; sent += 1) {
-        const jobId = `p-${sent}`;
-        submittedAt.set(jobId, performance.now());
-        const added = queue.add('noop', {}, { jobId });
-        added.catch(() => undefined);
-        inflight.push(added);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    await Promise.all(inflight);
+    const startedAt = await pacedSubmits(pacedRate, pacedSeconds, (i) => queue.add('noop', {}, { jobId: `p-${i}` }));
     await waitFor('every BullMQ paced job to complete', () => (doneAt.size >= total ? true : undefined), 120_000, 20);
-    const latencies = [...submittedAt].map(([id, at]) => doneAt.get(id) - at);
+    const latencies = startedAt.map((at, i) => doneAt.get(`p-${i}`) - at);
     const result = { jobsPerSec, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
     progress(`run ${run}: BullMQ paced ${pacedRate}/s p50 ${result.p50Ms.toFixed(1)} ms p99 ${result.p99Ms.toFixed(1)} ms`);
     return result;

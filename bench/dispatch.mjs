@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
 import { ClientEvent, Namespace } from '@fleetwright/shared/contract';
-import { fork, freePort, median, percentile, procStat, progress, spawn, startRedis, waitFor } from './lib.mjs';
+import { fork, freePort, median, pacedSubmits, percentile, procStat, progress, spawn, startRedis, waitFor } from './lib.mjs';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -102,27 +102,10 @@ async function oneRun(run) {
 
     // Phase 2: latency at a paced offered load, one job per submit, below saturation.
     doneAt.clear();
-    const submittedAt = new Map();
     const total = PACED_RATE * PACED_SECONDS;
-    const pacedStart = performance.now();
-    let sent = 0;
-    const inflight = [];
-    while (sent < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - pacedStart) / 1000) * PACED_RATE));
-      for (; sent < due; sent += 1) {
-        const key = `p-${run}-${sent}`;
-        submittedAt.set(key, performance.now());
-        const submit = api('POST', '/api/v1/jobs', { type: 'noop', accountId: accountIds[sent % ACCOUNTS], idempotencyKey: key });
-        // Handled now so a failure mid-loop is not an unhandled rejection (which ended the bench
-        // without its cleanup, leaving the master running); Promise.all below still reports it.
-        submit.catch(() => undefined);
-        inflight.push(submit);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    await Promise.all(inflight);
+    const startedAt = await pacedSubmits(PACED_RATE, PACED_SECONDS, (i) => api('POST', '/api/v1/jobs', { type: 'noop', accountId: accountIds[i % ACCOUNTS], idempotencyKey: `p-${run}-${i}` }));
     await waitFor('every paced job to succeed', () => (doneAt.size >= total ? true : undefined), 120_000, 20);
-    const latencies = [...submittedAt].map(([key, at]) => doneAt.get(key) - at);
+    const latencies = startedAt.map((at, i) => doneAt.get(`p-${run}-${i}`) - at);
     clearInterval(sampler);
     const result = { jobsPerSec, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), masterCpuPct: throughputCpu, masterRssMb: peakRss / 1048576 };
     progress(`run ${run}: paced ${PACED_RATE}/s p50 ${result.p50Ms.toFixed(1)} ms p99 ${result.p99Ms.toFixed(1)} ms, peak RSS ${result.masterRssMb.toFixed(0)} MB`);

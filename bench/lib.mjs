@@ -97,6 +97,31 @@ export async function seedCommentsPage(sandboxUrl, comments = 20) {
   for (let i = 0; i < comments; i += 1) await admin('/comments', { postId, author: 'commenter', text: `comment ${i}` });
 }
 
+/**
+ * The paced phase's offered load: `submit(i)` for i = 0…rate×seconds−1, each at its due time (rate per
+ * second from now), not waiting for one before the next. Resolves with each submit's start time once
+ * all have been accepted; a failed submit rejects it (after the loop, so nothing is left unhandled).
+ */
+export async function pacedSubmits(rate, seconds, submit) {
+  const total = rate * seconds;
+  const startedAt = new Array(total);
+  const inflight = [];
+  const start = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+    for (; sent < due; sent += 1) {
+      startedAt[sent] = performance.now();
+      const submitted = submit(sent);
+      submitted.catch(() => undefined);
+      inflight.push(submitted);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  await Promise.all(inflight);
+  return startedAt;
+}
+
 /** A throwaway redis-server on a free loopback port (no persistence); `stop()` ends it. */
 export async function startRedis() {
   const port = await freePort();
