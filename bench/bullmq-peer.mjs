@@ -1,9 +1,9 @@
 // The peer of bench:dispatch (../shared/BENCHMARKS.md): BullMQ on a local Redis, same worker shape,
 // same phases, measured in the same run as ours. Throughput: JOBS no-op jobs added in bulk (500 per
 // call, 4 calls in flight), first add → last `completed` seen by the client (QueueEvents). Latency:
-// the paced phase, one `add` per job, add → `completed` on the client.
+// the paced phase after the same settle as ours, one `add` per job, add → `completed` on the client.
 import { Queue, QueueEvents } from 'bullmq';
-import { fork, pacedSubmits, percentile, progress, waitFor } from './lib.mjs';
+import { fork, pacedSubmits, percentile, progress, settle, waitFor } from './lib.mjs';
 
 export async function bullmqRun({ run, redisUrl, jobs, workers, concurrency, pacedRate, pacedSeconds, workersScript }) {
   const name = `bench-${run}-${Date.now()}`;
@@ -28,6 +28,7 @@ export async function bullmqRun({ run, redisUrl, jobs, workers, concurrency, pac
     progress(`run ${run}: BullMQ ${Math.round(jobsPerSec)} jobs/s`);
 
     doneAt.clear();
+    await settle();
     const total = pacedRate * pacedSeconds;
     const startedAt = await pacedSubmits(pacedRate, pacedSeconds, (i) => queue.add('noop', {}, { jobId: `p-${i}` }));
     await waitFor('every BullMQ paced job to complete', () => (doneAt.size >= total ? true : undefined), 120_000, 20);

@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
-import { ClientEvent, Namespace } from '@fleetwright/shared/contract';
-import { fork, freePort, median, pacedSubmits, percentile, procStat, progress, spawn, startRedis, waitFor } from './lib.mjs';
+import { ClientEvent, ClientRequest, Namespace } from '@fleetwright/shared/contract';
+import { fork, freePort, median, pacedSubmits, percentile, pooledPoster, procStat, progress, settle, spawn, startRedis, waitFor } from './lib.mjs';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -34,6 +34,22 @@ async function loadPeer() {
     progress('BullMQ is not installed: the peer is skipped (npm install --no-save bullmq@5 to measure it)');
     return undefined;
   }
+}
+
+/**
+ * Where the slowest 1 % of a paced phase spent their time, against all jobs (means, ms): submit →
+ * created (the request reaching the master), created → started (dispatch and the worker taking it),
+ * started → finished, finished → seen by the client. Master and client share the machine's clock.
+ */
+function whereTimeWent(jobs) {
+  const epoch = (t) => performance.timeOrigin + t;
+  const stages = jobs.map(({ at, doneAt, view }) => {
+    const [created, started, finished] = [view.createdAt, view.startedAt, view.finishedAt].map(Date.parse);
+    return { total: doneAt - at, accepted: created - epoch(at), dispatched: started - created, ran: finished - started, seen: epoch(doneAt) - finished };
+  });
+  const mean = (list) => ['total', 'accepted', 'dispatched', 'ran', 'seen'].map((k) => `${k} ${(list.reduce((sum, s) => sum + s[k], 0) / list.length).toFixed(1)}`).join(', ');
+  const slowest = [...stages].sort((a, b) => b.total - a.total).slice(0, Math.ceil(stages.length / 100));
+  return `slowest 1 %: ${mean(slowest)}; all: ${mean(stages)}`;
 }
 
 async function oneRun(run) {
@@ -67,8 +83,12 @@ async function oneRun(run) {
     client = io(`${url}${Namespace.Client}`, { auth: { token: apiToken }, transports: ['websocket'] });
     await new Promise((resolve, reject) => (client.once('connect', resolve), client.once('connect_error', reject)));
     const doneAt = new Map();
+    // The paced phases keep each job's view, to say where the slowest ones spent their time.
+    let views;
     client.on(ClientEvent.JobDone, (job) => {
-      if (job.status === 'succeeded') doneAt.set(job.idempotencyKey ?? job.id, performance.now());
+      if (job.status !== 'succeeded') return;
+      doneAt.set(job.idempotencyKey ?? job.id, performance.now());
+      views?.set(job.idempotencyKey ?? job.id, job);
     });
 
     // Phase 1: throughput. 20,000 jobs as fast as the API takes them, in bulk requests.
@@ -100,15 +120,31 @@ async function oneRun(run) {
     const selfCpu = process.cpuUsage(selfCpu0);
     progress(`run ${run}: ${Math.round(jobsPerSec)} jobs/s (submitted in ${Math.round(submitted - t0)} ms), CPU: master ${Math.round(throughputCpu)} %, workers ${Math.round(simCpu)} %, client ${Math.round(((selfCpu.user + selfCpu.system) / 1e6 / elapsedS) * 100)} %`);
 
-    // Phase 2: latency at a paced offered load, one job per submit, below saturation.
-    doneAt.clear();
-    const total = PACED_RATE * PACED_SECONDS;
-    const startedAt = await pacedSubmits(PACED_RATE, PACED_SECONDS, (i) => api('POST', '/api/v1/jobs', { type: 'noop', accountId: accountIds[i % ACCOUNTS], idempotencyKey: `p-${run}-${i}` }));
-    await waitFor('every paced job to succeed', () => (doneAt.size >= total ? true : undefined), 120_000, 20);
-    const latencies = startedAt.map((at, i) => doneAt.get(`p-${run}-${i}`) - at);
+    // Phase 2: latency at a paced offered load, one job per submit, below saturation: over REST (the
+    // figure), then over the /client socket's `job:create`.
+    const post = pooledPoster(url, apiToken);
+    const paced = async (label, submit) => {
+      doneAt.clear();
+      views = new Map();
+      await settle();
+      const key = (i) => `${label}-${run}-${i}`;
+      const startedAt = await pacedSubmits(PACED_RATE, PACED_SECONDS, (i) => submit({ type: 'noop', accountId: accountIds[i % ACCOUNTS], idempotencyKey: key(i) }));
+      await waitFor(`every ${label} paced job to succeed`, () => (doneAt.size >= startedAt.length ? true : undefined), 120_000, 20);
+      const latencies = startedAt.map((at, i) => doneAt.get(key(i)) - at);
+      progress(`run ${run}: ${label} paced ${PACED_RATE}/s p50 ${percentile(latencies, 50).toFixed(1)} ms p99 ${percentile(latencies, 99).toFixed(1)} ms; ${whereTimeWent(startedAt.map((at, i) => ({ at, doneAt: doneAt.get(key(i)), view: views.get(key(i)) })))}`);
+      views = undefined;
+      return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+    };
+    const rest = await paced('rest', (body) => post('/api/v1/jobs', body));
+    const socket = await paced('socket', (body) =>
+      client.timeout(30_000).emitWithAck(ClientRequest.JobCreate, body).then((ack) => {
+        if (!ack.ok) throw new Error(`job:create: ${JSON.stringify(ack.error)}`);
+      }),
+    );
+    post.close();
     clearInterval(sampler);
-    const result = { jobsPerSec, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), masterCpuPct: throughputCpu, masterRssMb: peakRss / 1048576 };
-    progress(`run ${run}: paced ${PACED_RATE}/s p50 ${result.p50Ms.toFixed(1)} ms p99 ${result.p99Ms.toFixed(1)} ms, peak RSS ${result.masterRssMb.toFixed(0)} MB`);
+    const result = { jobsPerSec, p50Ms: rest.p50Ms, p99Ms: rest.p99Ms, socketP50Ms: socket.p50Ms, socketP99Ms: socket.p99Ms, masterCpuPct: throughputCpu, masterRssMb: peakRss / 1048576 };
+    progress(`run ${run}: peak RSS ${result.masterRssMb.toFixed(0)} MB`);
     return result;
   } finally {
     client?.disconnect();
@@ -135,7 +171,7 @@ try {
 }
 const round = (v) => Math.round(v * 100) / 100;
 const pick = (list, k) => Math.round(median(list.map((r) => r[k])) * 10) / 10;
-const figures = { jobsPerSec: pick(runs, 'jobsPerSec'), p50Ms: pick(runs, 'p50Ms'), p99Ms: pick(runs, 'p99Ms'), masterCpuPct: pick(runs, 'masterCpuPct'), masterRssMb: pick(runs, 'masterRssMb'), runs: RUNS, jobs: JOBS, workers: WORKERS, concurrency: CONCURRENCY, accounts: ACCOUNTS };
+const figures = { jobsPerSec: pick(runs, 'jobsPerSec'), p50Ms: pick(runs, 'p50Ms'), p99Ms: pick(runs, 'p99Ms'), socketP50Ms: pick(runs, 'socketP50Ms'), socketP99Ms: pick(runs, 'socketP99Ms'), masterCpuPct: pick(runs, 'masterCpuPct'), masterRssMb: pick(runs, 'masterRssMb'), runs: RUNS, jobs: JOBS, workers: WORKERS, concurrency: CONCURRENCY, accounts: ACCOUNTS };
 if (peerRuns.length) {
   // Ratios are taken run by run (ours and theirs back to back), then their median.
   figures.peer = { name: 'bullmq', jobsPerSec: pick(peerRuns, 'jobsPerSec'), p50Ms: pick(peerRuns, 'p50Ms'), p99Ms: pick(peerRuns, 'p99Ms') };

@@ -1,6 +1,7 @@
 // Shared bench helpers: child processes, free ports, process stats, medians, progress on stderr.
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 
 export function freePort() {
@@ -59,6 +60,34 @@ export function restApi(baseUrl, token) {
     if (!res.ok) throw new Error(`${method} ${route}: ${JSON.stringify(json)}`);
     return json;
   };
+}
+
+/**
+ * `post(route, body)` over a keep-alive pool of `sockets` connections, as a production client
+ * would hold: the paced phases submit one request per job, and Node's `fetch` spent 0.4–1.9 of the
+ * machine's two cores doing that (measured with a loop-delay probe), which the master then had to
+ * share. Resolves with the parsed answer; a non-2xx answer rejects with its body.
+ */
+export function pooledPoster(baseUrl, token, sockets = 16) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  const post = (route, body) =>
+    new Promise((resolve, reject) => {
+      const data = JSON.stringify(body);
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) };
+      const req = http.request(`${baseUrl}${route}`, { method: 'POST', agent, headers }, (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          if (res.statusCode >= 300) reject(new Error(`POST ${route}: ${res.statusCode} ${text}`));
+          else resolve(text ? JSON.parse(text) : null);
+        });
+      });
+      req.on('error', reject);
+      req.end(data);
+    });
+  post.close = () => agent.destroy();
+  return post;
 }
 
 /**
@@ -121,6 +150,15 @@ export async function pacedSubmits(rate, seconds, submit) {
   await Promise.all(inflight);
   return startedAt;
 }
+
+/**
+ * The pause between a benchmark's saturated phase and its paced one. Started back to back, the
+ * first half second of the paced phase measured the end of the saturated one (the master still
+ * checkpointing its WAL, the client collecting 20,000 jobs' worth of garbage): 140 of the 200
+ * slowest paced jobs in one run fell there.
+ */
+export const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 2000);
+export const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
 /** A throwaway redis-server on a free loopback port (no persistence); `stop()` ends it. */
 export async function startRedis() {
