@@ -128,10 +128,12 @@ async function oneRun(run) {
       views = new Map();
       await settle();
       const key = (i) => `${label}-${run}-${i}`;
+      const [cpu0, t0] = [procStat(master.pid).cpuTicks, performance.now()];
       const startedAt = await pacedSubmits(PACED_RATE, PACED_SECONDS, (i) => submit({ type: 'noop', accountId: accountIds[i % ACCOUNTS], idempotencyKey: key(i) }));
       await waitFor(`every ${label} paced job to succeed`, () => (doneAt.size >= startedAt.length ? true : undefined), 120_000, 20);
       const latencies = startedAt.map((at, i) => doneAt.get(key(i)) - at);
-      progress(`run ${run}: ${label} paced ${PACED_RATE}/s p50 ${percentile(latencies, 50).toFixed(1)} ms p99 ${percentile(latencies, 99).toFixed(1)} ms; ${whereTimeWent(startedAt.map((at, i) => ({ at, doneAt: doneAt.get(key(i)), view: views.get(key(i)) })))}`);
+      const cpuPct = ((procStat(master.pid).cpuTicks - cpu0) / CLK_TCK / ((performance.now() - t0) / 1000)) * 100;
+      progress(`run ${run}: ${label} paced ${PACED_RATE}/s p50 ${percentile(latencies, 50).toFixed(1)} ms p99 ${percentile(latencies, 99).toFixed(1)} ms, master CPU ${Math.round(cpuPct)} %; ${whereTimeWent(startedAt.map((at, i) => ({ at, doneAt: doneAt.get(key(i)), view: views.get(key(i)) })))}`);
       views = undefined;
       return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
     };

@@ -77,6 +77,20 @@ describe('the scheduler assigns accounts to capable workers and dispatches withi
     expect(assign).toMatchObject({ accountId: account.id, epoch: 1 });
   });
 
+  it('sends a refused assignment again, and dispatches once the worker accepts it', async () => {
+    const worker = await fx.worker('w1', { autoAckAssign: false }).start();
+    const account = await fx.createAccount();
+    const job = await fx.createJob({ type: 'crawl', accountId: account.id });
+    await worker.waitForAssign(account.id);
+    worker.releaseAssign(account.id, { code: 'INTERNAL_ERROR', message: 'profile directory busy' });
+
+    await waitUntil('the assignment to come again', () => (worker.assigns.length >= 2 ? true : undefined));
+    expect(worker.assigns.map((a) => [a.accountId, a.epoch])).toEqual([[account.id, 1], [account.id, 1]]);
+    expect(worker.runs).toEqual([]);
+    worker.releaseAssign(account.id);
+    expect((await worker.waitForRun(0)).jobId).toBe(job.id);
+  });
+
   it("respects the worker's maxConcurrency across accounts", async () => {
     const worker = await fx.worker('w1').start({ maxConcurrency: 2 });
     const jobs = [];

@@ -172,6 +172,15 @@ export class AccountStore {
     return this.db.prepare('SELECT * FROM accounts WHERE owner_worker_id = ? ORDER BY seq').all(workerId) as AccountRow[];
   }
 
+  idsOwnedBy(workerId: string): string[] {
+    return this.db.prepare('SELECT id FROM accounts WHERE owner_worker_id = ?').pluck().all(workerId) as string[];
+  }
+
+  /** Every owned account's ownership columns: a narrow read of the whole table. */
+  ownerships(): AccountOwnership[] {
+    return this.db.prepare('SELECT id, platform, owner_worker_id, epoch FROM accounts WHERE owner_worker_id IS NOT NULL').all() as AccountOwnership[];
+  }
+
   countOwnedBy(workerId: string): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM accounts WHERE owner_worker_id = ?').get(workerId) as { n: number }).n;
   }

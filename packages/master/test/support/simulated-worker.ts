@@ -216,12 +216,12 @@ export class SimulatedWorker {
     this.running.set(ref.jobId, ref);
   }
 
-  /** Acknowledges an assignment held back by `autoAckAssign: false`. */
-  releaseAssign(accountId: string): void {
+  /** Answers an assignment held back by `autoAckAssign: false`: accepted, or refused with `error`. */
+  releaseAssign(accountId: string, error?: ErrorBody): void {
     const ack = this.heldAssignAcks.get(accountId);
     if (!ack) throw new Error(`worker ${this.id}: no held assignment for account ${accountId}`);
     this.heldAssignAcks.delete(accountId);
-    ack({ ok: true, data: undefined });
+    ack(error ? { ok: false, error } : { ok: true, data: undefined });
   }
 
   /** Acknowledges a job:run held back by `autoAckRun: false`. */
