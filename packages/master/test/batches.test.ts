@@ -66,6 +66,27 @@ describe('batches: a parent job whose children do the work', () => {
     expect(await fx.waitForJob(parent.id, 'at 70%', (j) => j.progress.percent === 70, 1_000)).toMatchObject({ progress: { step: '1/2 finished' } });
   });
 
+  it('tallies a batch of 120 children to the end, recording a progress event only when the progress moved', async () => {
+    const accounts = [];
+    for (let i = 0; i < 6; i++) accounts.push(await fx.createAccount());
+    const children = Array.from({ length: 120 }, (_, i) => ({ type: 'crawl', accountId: accounts[i % 6].id, payload: { n: i } }));
+    const parent = await createBatch({ children });
+    let answered = 0;
+    await waitUntil('every child to have run', async () => {
+      for (; answered < worker.runs.length; answered++) expect((await worker.succeed(worker.runs[answered]!)).ok).toBe(true);
+      return answered === 120 ? true : undefined;
+    }, 20_000);
+    expect(await fx.waitForJob(parent.id, 'succeeded', (j) => j.status === 'succeeded')).toMatchObject({ progress: { percent: 100 }, error: null });
+
+    const progress = ((await fx.api('GET', `/jobs/${parent.id}/events`)).body.items as { kind: string; data: { percent: number; step: string } }[]).filter((e) => e.kind === 'progress').map((e) => e.data);
+    expect(progress.at(-1)).toEqual({ percent: expect.any(Number), step: '119/120 finished', message: null });
+    progress.forEach((p, i) => {
+      if (i > 0) expect(p).not.toEqual(progress[i - 1]);
+    });
+    // A child's final report (its 100 %) and its end each move the progress; its dispatch and start do not.
+    expect(progress.length).toBeLessThanOrEqual(240);
+  });
+
   it('lets the siblings of a failed child run on, then fails the parent once all finished', async () => {
     const a = await fx.createAccount();
     const b = await fx.createAccount();

@@ -111,34 +111,39 @@ export class ParentJobs {
     const parent = this.store.jobs.row(parentId);
     if (!parent || FINISHED.has(parent.status)) return;
     const options = JSON.parse(parent.options) as ParentOptions;
-    let children = this.store.jobs.children(parentId);
-    if (parent.type === 'invite_flow') children = this.advanceInviteFlow(parent, options, children);
-    const failed = children.filter((c) => c.status === 'failed');
-    if (failed.length > 0 && (options.stopOnFailure || parent.type === 'invite_flow' && failed.some((c) => c.type === 'invite'))) {
-      const first = failed[0]!;
-      this.finish(parent, 'failed', { code: first.error_code ?? 'INTERNAL_ERROR', message: `child ${first.id} (${first.type}) failed: ${first.error_message ?? ''}` });
-      void this.cancelUnfinished(parentId);
-      return;
+    const flow = parent.type === 'invite_flow';
+    if (flow) this.advanceInviteFlow(parent, options);
+    const tally = this.store.jobs.childTally(parentId);
+    if (tally.failed > 0) {
+      // In a flow, a failed invite stops everything; in a batch, any failure does if it asked for that.
+      const stopper = flow ? this.store.jobs.firstChild(parentId, 'failed', 'invite') : options.stopOnFailure ? this.store.jobs.firstChild(parentId, 'failed') : undefined;
+      if (stopper) {
+        this.finish(parent, 'failed', { code: stopper.error_code ?? 'INTERNAL_ERROR', message: `child ${stopper.id} (${stopper.type}) failed: ${stopper.error_message ?? ''}` });
+        void this.cancelUnfinished(parentId);
+        return;
+      }
     }
-    const done = children.filter((c) => FINISHED.has(c.status));
-    const current = children.find((c) => c.status === 'running' || c.status === 'dispatched');
-    const percent = children.length === 0 ? 0 : ((done.length + (current ? current.progress_percent / 100 : 0)) / children.length) * 100;
-    const step = `${done.length}/${children.length} finished`;
-    const awaitingMembers = parent.type === 'invite_flow' && !children.some((c) => c.type === 'accept_invite') && (options.members?.length ?? 0) > 0 && !this.skippedAll(parent);
-    if (done.length === children.length && children.length > 0 && !awaitingMembers) {
-      if (failed.length > 0) this.finish(parent, 'failed', { code: failed[0]!.error_code ?? 'INTERNAL_ERROR', message: `${failed.length} of ${children.length} children failed` });
-      else if (children.some((c) => c.status === 'cancelled')) this.finish(parent, 'cancelled', { code: 'JOB_CANCELLED', message: 'a child was cancelled' });
+    const awaitingMembers = flow && (options.members?.length ?? 0) > 0 && !this.store.jobs.firstChildOfType(parentId, 'accept_invite') && !this.skippedAll(parent);
+    if (tally.finished === tally.total && tally.total > 0 && !awaitingMembers) {
+      if (tally.failed > 0) this.finish(parent, 'failed', { code: this.store.jobs.firstChild(parentId, 'failed')?.error_code ?? 'INTERNAL_ERROR', message: `${tally.failed} of ${tally.total} children failed` });
+      else if (tally.cancelled > 0) this.finish(parent, 'cancelled', { code: 'JOB_CANCELLED', message: 'a child was cancelled' });
       else this.finish(parent, 'succeeded');
       return;
     }
-    const row = this.store.jobs.setProgress(parentId, Math.round(percent * 10) / 10, step, null);
+    const percent = tally.total === 0 ? 0 : ((tally.finished + (tally.currentPercent ?? 0) / 100) / tally.total) * 100;
+    const rounded = Math.round(percent * 10) / 10;
+    const step = `${tally.finished}/${tally.total} finished`;
+    // A child's dispatch or start moves nothing the parent shows: no event, no write.
+    if (rounded === parent.progress_percent && step === parent.progress_step) return;
+    const row = this.store.jobs.setProgress(parentId, rounded, step, null);
     this.scheduler.emit('job:progress', this.store.jobs.view(row));
   }
 
   /** Once the owner's invite succeeded, each member that has not joined yet gets its accept_invite. */
-  private advanceInviteFlow(parent: JobRow, options: ParentOptions, children: JobRow[]): JobRow[] {
+  private advanceInviteFlow(parent: JobRow, options: ParentOptions): void {
+    const children = this.store.jobs.children(parent.id);
     const invite = children.find((c) => c.type === 'invite');
-    if (!invite || invite.status !== 'succeeded' || children.some((c) => c.type === 'accept_invite') || this.skippedAll(parent)) return children;
+    if (!invite || invite.status !== 'succeeded' || children.some((c) => c.type === 'accept_invite') || this.skippedAll(parent)) return;
     let created = 0;
     for (const member of options.members ?? []) {
       const account = this.store.accounts.row(member.accountId);
@@ -150,7 +155,6 @@ export class ParentJobs {
       created += 1;
     }
     if (created === 0) this.store.jobs.addEvent(parent.id, 'members_done', { reason: 'every member had already joined' });
-    return this.store.jobs.children(parent.id);
   }
 
   private skippedAll(parent: JobRow): boolean {

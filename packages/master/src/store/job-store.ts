@@ -69,6 +69,15 @@ export type RunnableJob = Pick<JobRow, 'id' | 'account_id' | 'pool' | 'timeout_m
   account_epoch: number | null;
 };
 
+export interface ChildTally {
+  total: number;
+  finished: number;
+  failed: number;
+  cancelled: number;
+  /** The progress of the first child in flight, or null when none is. */
+  currentPercent: number | null;
+}
+
 /** Columns a transition may set besides the status. */
 export interface JobPatch {
   account_id?: string | null;
@@ -255,6 +264,37 @@ export class JobStore {
 
   children(parentId: string): JobRow[] {
     return this.db.prepare('SELECT * FROM jobs WHERE parent_id = ? ORDER BY seq').all(parentId) as JobRow[];
+  }
+
+  /**
+   * A parent's children counted by status, from the parent index alone, plus the percent of the
+   * first child in flight: what a parent's progress needs, without reading every child's row
+   * (which made a batch of n children cost O(n²) over its life).
+   */
+  childTally(parentId: string): ChildTally {
+    const tally: ChildTally = { total: 0, finished: 0, failed: 0, cancelled: 0, currentPercent: null };
+    for (const { status, n } of this.db.prepare('SELECT status, COUNT(*) AS n FROM jobs WHERE parent_id = ? GROUP BY status').all(parentId) as { status: JobStatus; n: number }[]) {
+      tally.total += n;
+      if (status === 'succeeded' || status === 'failed' || status === 'cancelled') tally.finished += n;
+      if (status === 'failed') tally.failed = n;
+      if (status === 'cancelled') tally.cancelled = n;
+    }
+    const current = this.db
+      .prepare("SELECT progress_percent FROM jobs WHERE parent_id = ? AND status IN ('dispatched','running') ORDER BY seq LIMIT 1")
+      .get(parentId) as { progress_percent: number } | undefined;
+    tally.currentPercent = current?.progress_percent ?? null;
+    return tally;
+  }
+
+  /** The parent's first child (in creation order) with `status`, optionally of `type`. */
+  firstChild(parentId: string, status: JobStatus, type?: string): JobRow | undefined {
+    return type === undefined
+      ? (this.db.prepare('SELECT * FROM jobs WHERE parent_id = ? AND status = ? ORDER BY seq LIMIT 1').get(parentId, status) as JobRow | undefined)
+      : (this.db.prepare('SELECT * FROM jobs WHERE parent_id = ? AND status = ? AND type = ? ORDER BY seq LIMIT 1').get(parentId, status, type) as JobRow | undefined);
+  }
+
+  firstChildOfType(parentId: string, type: string): JobRow | undefined {
+    return this.db.prepare('SELECT * FROM jobs WHERE parent_id = ? AND type = ? ORDER BY seq LIMIT 1').get(parentId, type) as JobRow | undefined;
   }
 
   artifacts(jobId: string): { name: string; size: number; url: string }[] {

@@ -188,4 +188,19 @@ CREATE INDEX jobs_account_active ON jobs(account_id) WHERE status IN ('dispatche
 CREATE INDEX jobs_worker_active ON jobs(worker_id) WHERE status IN ('dispatched','running');
 `,
   },
+  {
+    version: 4,
+    name: 'partial parent and finished indexes; children tallied from the parent index',
+    // Most jobs have no parent and are unfinished until their last transition: indexing their
+    // NULLs cost every job a page in each of the two indexes for nothing (3 of 36 WAL pages per
+    // job, measured on the store). Queries by parent or by finished_at compare with a value, which
+    // the partial indexes still serve. The parent index carries the status so that a batch's
+    // progress is counted from the index alone rather than by reading every child's row.
+    sql: `
+DROP INDEX jobs_parent;
+CREATE INDEX jobs_parent ON jobs(parent_id, status) WHERE parent_id IS NOT NULL;
+DROP INDEX jobs_finished;
+CREATE INDEX jobs_finished ON jobs(finished_at) WHERE finished_at IS NOT NULL;
+`,
+  },
 ];
