@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrate, openDatabase, type Db } from '@fleetwright/master';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, PAGE_SIZE, migrate, openDatabase, type Db } from '@fleetwright/master';
 
 describe('the master store: SQLite with versioned migrations in WAL mode', () => {
   let dir: string;
@@ -53,6 +54,22 @@ describe('the master store: SQLite with versioned migrations in WAL mode', () =>
     const db = openDb();
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+
+  it('gives a new database 2 KB pages and leaves an existing database at its own page size, data intact', () => {
+    expect(openDb().pragma('page_size', { simple: true })).toBe(PAGE_SIZE);
+
+    const older = path.join(dir, 'older.db');
+    const made = new Database(older);
+    made.pragma('page_size = 4096');
+    made.pragma('journal_mode = WAL');
+    made.exec("CREATE TABLE kept (v TEXT); INSERT INTO kept VALUES ('still here');");
+    made.close();
+    const reopened = openDatabase(older);
+    open.push(reopened);
+    expect(reopened.pragma('page_size', { simple: true })).toBe(4096);
+    expect(reopened.prepare('SELECT v FROM kept').pluck().get()).toBe('still here');
+    expect(appliedMigrations(reopened).map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
   });
 
   it('rolls back a migration that fails, leaving neither its tables nor its version behind', () => {
