@@ -240,6 +240,13 @@ export class JobStore {
     return new Map(rows.map((r) => [r.worker_id, r.n]));
   }
 
+  /** Queued and in-flight jobs by status, from the status index's ranges (not the whole history). */
+  countUnfinished(): Pick<Record<JobStatus, number>, 'queued' | 'dispatched' | 'running'> {
+    const out = { queued: 0, dispatched: 0, running: 0 };
+    for (const r of this.db.prepare("SELECT status, COUNT(*) AS n FROM jobs WHERE status IN ('queued','dispatched','running') GROUP BY status").all() as { status: 'queued' | 'dispatched' | 'running'; n: number }[]) out[r.status] = r.n;
+    return out;
+  }
+
   countByStatus(): Record<JobStatus, number> {
     const out: Record<JobStatus, number> = { queued: 0, dispatched: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
     for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as { status: JobStatus; n: number }[]) out[r.status] = r.n;
