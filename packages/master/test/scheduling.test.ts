@@ -91,6 +91,35 @@ describe('the scheduler assigns accounts to capable workers and dispatches withi
     expect((await worker.waitForRun(0)).jobId).toBe(job.id);
   });
 
+  // Two ways to find what may run: asking each idle account for its next job (few wait), and
+  // reading the queue in order (more than 200 idle accounts wait). Both must give this order.
+  for (const [way, fillers] of [['few idle accounts wait', 0], ['more than 200 idle accounts wait', 205]] as const) {
+    it(`dispatches by priority, then runAfter, then arrival, across accounts and within one (${way})`, async () => {
+      const worker = await fx.worker('w1').start({ maxAccounts: 300, maxConcurrency: 1 });
+      const [a, b, c, d] = [await fx.createAccount(), await fx.createAccount(), await fx.createAccount(), await fx.createAccount()];
+      const others = [];
+      for (let i = 0; i < fillers; i++) others.push(await fx.createAccount());
+      await waitUntil('every account live', async () => ((await fx.health()).body.accounts.live === 4 + fillers ? true : undefined), 20_000);
+
+      await fx.createJob({ type: 'crawl', accountId: a.id });
+      let run = await worker.waitForRun(0); // the worker is now full: what follows waits
+      const b0 = await fx.createJob({ type: 'crawl', accountId: b.id, priority: 0 });
+      const b1 = await fx.createJob({ type: 'crawl', accountId: b.id, priority: 1 });
+      const c5 = await fx.createJob({ type: 'crawl', accountId: c.id, priority: 5 });
+      const d5 = await fx.createJob({ type: 'crawl', accountId: d.id, priority: 5, runAfter: new Date(Date.now() - 60_000).toISOString() });
+      const a9 = await fx.createJob({ type: 'crawl', accountId: a.id, priority: 9 });
+      if (fillers > 0) expect((await fx.api('POST', '/jobs/bulk', { jobs: others.map((o) => ({ type: 'crawl', accountId: o.id, priority: -1 })) })).status).toBe(201);
+
+      const order: string[] = [];
+      for (let i = 1; i <= 5; i++) {
+        expect((await worker.succeed(run)).ok).toBe(true);
+        run = await worker.waitForRun(i);
+        order.push(run.jobId);
+      }
+      expect(order).toEqual([a9.id, d5.id, c5.id, b1.id, b0.id]);
+    });
+  }
+
   it("respects the worker's maxConcurrency across accounts", async () => {
     const worker = await fx.worker('w1').start({ maxConcurrency: 2 });
     const jobs = [];

@@ -37,6 +37,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * that (re)registers, a refused or lost delivery, an edit; a sweep now and then is the backstop.
    */
   private readonly undelivered = new Set<string>();
+  /**
+   * Accounts that may have queued jobs: every account a job is queued for is added, and one is
+   * dropped when a look finds none left. A pass asks each idle one for its next job instead of
+   * reading the queue in order, which walked every queued job of every busy account.
+   */
+  private readonly queuedAccounts = new Set<string>();
   private fullPasses = 0;
   private closed = false;
   readonly options: Required<SchedulerOptions>;
@@ -61,6 +67,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   start(): void {
     this.store.workers.markAllOffline();
+    for (const accountId of this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
     this.timer = setInterval(() => this.tick(true), this.options.tickIntervalMs);
     this.timer.unref();
   }
@@ -99,9 +106,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         this.checkLiveness();
         this.emit('tick');
       }
+      const sweep = full && this.fullPasses++ % SWEEP_EVERY_FULL_PASSES === 0;
+      if (sweep) for (const accountId of this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
       if (full || this.assignmentsDirty) {
         this.assignmentsDirty = false;
-        this.assignAccounts(full && this.fullPasses++ % SWEEP_EVERY_FULL_PASSES === 0);
+        this.assignAccounts(sweep);
       }
       this.dispatch();
     } catch (error) {
@@ -361,7 +370,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       return workers.get(id);
     };
     const fullWorkers = new Set<string>();
-    for (const job of this.store.jobs.runnable(now, 500)) {
+    for (const job of this.runnable(now, busyAccounts)) {
       // Most queued jobs wait behind a busy account or a full worker: skip those before any lookup.
       if (job.account_id && busyAccounts.has(job.account_id)) continue;
       if (job.account_id && this.unreadable.has(job.account_id)) {
@@ -388,6 +397,31 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return sends;
   }
 
+
+  /**
+   * What may run now, in dispatch order (priority, then runAfter, then arrival). An account runs
+   * one job at a time, so only each idle account's next job can go, and the pool jobs. With few
+   * idle accounts waiting, each is asked for its next job; reading the queue in order instead
+   * walked every queued job of every busy account (33 ms a pass with 100,000 queued behind 400
+   * busy accounts, and a pass follows every submission). With many, the queue in order is
+   * cheaper: it stops at the first DISPATCH_BATCH runnable jobs.
+   */
+  private runnable(now: number, busyAccounts: Set<string>): RunnableJob[] {
+    const idle: string[] = [];
+    for (const accountId of this.queuedAccounts) {
+      if (busyAccounts.has(accountId)) continue;
+      if (idle.length === HEAD_PROBES_PER_PASS) return this.store.jobs.runnable(now, DISPATCH_BATCH);
+      idle.push(accountId);
+    }
+    const runnable: RunnableJob[] = [];
+    for (const accountId of idle) {
+      const next = this.store.jobs.nextQueuedOf(accountId, now);
+      if (next) runnable.push(next);
+      else if (!this.store.jobs.hasQueued(accountId)) this.queuedAccounts.delete(accountId);
+    }
+    runnable.push(...this.store.jobs.queuedPoolJobs(now, DISPATCH_BATCH));
+    return runnable.sort(inDispatchOrder).slice(0, DISPATCH_BATCH);
+  }
 
   /** An idle, ready account of the pool, or none. */
   private pickPoolAccount(pool: string | null, busy: Set<string>): AccountRow | undefined {
@@ -458,14 +492,26 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   jobChanged(row: JobRow): void {
+    if (row.status === 'queued' && row.account_id) this.queuedAccounts.add(row.account_id);
     const view = this.store.jobs.view(row);
     this.emit('job:changed', view);
     if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled') this.emit('job:done', view);
   }
 }
 
-/** Every this many timer passes, assignment re-checks all owned accounts (a backstop for `undelivered`). */
+/**
+ * Every this many timer passes, assignment re-checks all owned accounts and dispatch re-reads which
+ * accounts have queued jobs (backstops for `undelivered` and `queuedAccounts`).
+ */
 const SWEEP_EVERY_FULL_PASSES = 30;
+/** At most this many jobs are considered (and dispatched) per pass. */
+const DISPATCH_BATCH = 500;
+/** Above this many idle accounts with queued jobs, a pass reads the queue in order instead (see `runnable`). */
+const HEAD_PROBES_PER_PASS = 200;
+
+function inDispatchOrder(a: RunnableJob, b: RunnableJob): number {
+  return b.priority - a.priority || a.run_after - b.run_after || a.seq - b.seq;
+}
 
 /** The ownership columns read with an account's queued job; none if the account is gone. */
 function accountOfRunnable(job: RunnableJob): AccountOwnership | undefined {

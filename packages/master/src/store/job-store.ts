@@ -63,7 +63,7 @@ export interface NewJob {
  * What the dispatcher needs to choose a queued job, with its account's ownership columns (null
  * for a pool job, or if the account is gone).
  */
-export type RunnableJob = Pick<JobRow, 'id' | 'account_id' | 'pool' | 'timeout_ms'> & {
+export type RunnableJob = Pick<JobRow, 'id' | 'account_id' | 'pool' | 'timeout_ms' | 'priority' | 'run_after' | 'seq'> & {
   account_platform: string | null;
   owner_worker_id: string | null;
   account_epoch: number | null;
@@ -209,19 +209,58 @@ export class JobStore {
 
   /**
    * Queued jobs that may run now, in dispatch order (priority, then runAfter, then arrival),
-   * leaving out those whose account already has a job in flight: under load most of the queue
-   * waits behind busy accounts, and reading it all on every pass cost most of the master's time.
-   * The account's owner comes in the same read: most candidates are then skipped because that
-   * worker is full, and a lookup per candidate was the pass's largest cost.
+   * leaving out those whose account already has a job in flight. Reads the queue in order, so it
+   * costs what it skips: cheap while most queued jobs are runnable, a walk of the whole queue when
+   * most wait behind busy accounts (then `nextQueuedOf` per idle account is the cheaper way).
+   * The account's owner comes in the same read.
    */
   runnable(now: number, limit: number): RunnableJob[] {
     return this.db
       .prepare(
-        `SELECT j.id, j.account_id, j.pool, j.timeout_ms, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch
+        `SELECT j.id, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch
            FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
           WHERE j.status = 'queued' AND j.run_after <= ?
             AND (j.account_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs k WHERE k.account_id = j.account_id AND k.status IN ('dispatched','running')))
           ORDER BY j.priority DESC, j.run_after, j.seq LIMIT ?`,
+      )
+      .all(now, limit) as RunnableJob[];
+  }
+
+  /**
+   * The job an account would run next: its first queued job that is due, in dispatch order
+   * (priority, then runAfter, then arrival), with the account's ownership columns. One probe of
+   * the queued-jobs-by-account index, however long the account's queue or history.
+   */
+  nextQueuedOf(accountId: string, now: number): RunnableJob | undefined {
+    return this.db
+      .prepare(
+        `SELECT j.id, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch
+           FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
+          WHERE j.account_id = ? AND j.status = 'queued' AND j.run_after <= ?
+          ORDER BY j.priority DESC, j.run_after, j.seq LIMIT 1`,
+      )
+      .get(accountId, now) as RunnableJob | undefined;
+  }
+
+  hasQueued(accountId: string): boolean {
+    return this.db.prepare("SELECT 1 FROM jobs WHERE account_id = ? AND status = 'queued' LIMIT 1").get(accountId) !== undefined;
+  }
+
+  /** Accounts with at least one queued job. */
+  accountsWithQueuedJobs(): string[] {
+    return this.db.prepare("SELECT DISTINCT account_id FROM jobs INDEXED BY jobs_queued_by_account WHERE status = 'queued' AND account_id IS NOT NULL").pluck().all() as string[];
+  }
+
+  /**
+   * Pool jobs (no account yet) that may run now, in dispatch order. `INDEXED BY`: left to itself,
+   * SQLite read every queued job through the status index to find the few without an account.
+   */
+  queuedPoolJobs(now: number, limit: number): RunnableJob[] {
+    return this.db
+      .prepare(
+        `SELECT id, account_id, pool, timeout_ms, priority, run_after, seq, NULL AS account_platform, NULL AS owner_worker_id, NULL AS account_epoch
+           FROM jobs INDEXED BY jobs_queued_by_account WHERE account_id IS NULL AND status = 'queued' AND run_after <= ?
+          ORDER BY priority DESC, run_after, seq LIMIT ?`,
       )
       .all(now, limit) as RunnableJob[];
   }
