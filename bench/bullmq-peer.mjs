@@ -8,7 +8,10 @@ import { fork, pacedSubmits, percentile, progress, settle, waitFor } from './lib
 export async function bullmqRun({ run, redisUrl, jobs, workers, concurrency, pacedRate, pacedSeconds, workersScript }) {
   const name = `bench-${run}-${Date.now()}`;
   const connection = { url: redisUrl };
-  const queue = new Queue(name, { connection, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
+  // Each job leaves several events (added, waiting, active, completed) in the events stream, which
+  // BullMQ trims at 10,000 by default: a QueueEvents reader that fell behind lost \`completed\`
+  // events and one run waited for them until its timeout.
+  const queue = new Queue(name, { connection, defaultJobOptions: { removeOnComplete: true, removeOnFail: true }, streams: { events: { maxLen: Math.max(10_000, jobs * 5) } } });
   const events = new QueueEvents(name, { connection });
   const sims = fork(workersScript, [], { env: { ...process.env, BENCH_REDIS_URL: redisUrl, BENCH_QUEUE: name, BENCH_WORKERS: String(workers), BENCH_CONCURRENCY: String(concurrency) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   try {
