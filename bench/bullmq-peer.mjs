@@ -9,8 +9,9 @@ export async function bullmqRun({ run, redisUrl, jobs, workers, concurrency, pac
   const name = `bench-${run}-${Date.now()}`;
   const connection = { url: redisUrl };
   // Each job leaves several events (added, waiting, active, completed) in the events stream, which
-  // BullMQ trims at 10,000 by default: a QueueEvents reader that fell behind lost \`completed\`
-  // events and one run waited for them until its timeout.
+  // BullMQ trims at 10,000 by default: a QueueEvents reader that falls behind loses `completed`
+  // events, and the run waits for them until its timeout. Seen once: a bench sat idle in BullMQ's
+  // phase with every process waiting (the likely cause; not proven).
   const queue = new Queue(name, { connection, defaultJobOptions: { removeOnComplete: true, removeOnFail: true }, streams: { events: { maxLen: Math.max(10_000, jobs * 5) } } });
   const events = new QueueEvents(name, { connection });
   const sims = fork(workersScript, [], { env: { ...process.env, BENCH_REDIS_URL: redisUrl, BENCH_QUEUE: name, BENCH_WORKERS: String(workers), BENCH_CONCURRENCY: String(concurrency) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
