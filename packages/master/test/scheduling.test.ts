@@ -120,6 +120,23 @@ describe('the scheduler assigns accounts to capable workers and dispatches withi
     });
   }
 
+  it('holds a job until its runAfter, runs the account\'s earlier-due job first, and runs the held one once due', async () => {
+    const worker = await fx.worker('w1').start();
+    const account = await fx.createAccount();
+    await worker.waitForAssign(account.id);
+    const runAfter = new Date(Date.now() + 600).toISOString();
+    const later = await fx.createJob({ type: 'crawl', accountId: account.id, priority: 9, runAfter });
+    await sleep(QUIET_WINDOW_MS);
+    expect(worker.runs).toEqual([]);
+    const now = await fx.createJob({ type: 'crawl', accountId: account.id });
+    expect((await worker.waitForRun(0)).jobId).toBe(now.id);
+    expect((await worker.succeed(worker.runs[0]!)).ok).toBe(true);
+
+    const held = await worker.waitForRun(1);
+    expect(held.jobId).toBe(later.id);
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(runAfter));
+  });
+
   it("respects the worker's maxConcurrency across accounts", async () => {
     const worker = await fx.worker('w1').start({ maxConcurrency: 2 });
     const jobs = [];

@@ -43,6 +43,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * reading the queue in order, which walked every queued job of every busy account.
    */
   private readonly queuedAccounts = new Set<string>();
+  /** Accounts whose queued jobs are all for later, with when the first is due: not asked again before. */
+  private readonly queuedFor = new Map<string, number>();
   private fullPasses = 0;
   private closed = false;
   readonly options: Required<SchedulerOptions>;
@@ -409,15 +411,20 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private runnable(now: number, busyAccounts: Set<string>): RunnableJob[] {
     const idle: string[] = [];
     for (const accountId of this.queuedAccounts) {
-      if (busyAccounts.has(accountId)) continue;
+      if (busyAccounts.has(accountId) || (this.queuedFor.get(accountId) ?? 0) > now) continue;
       if (idle.length === HEAD_PROBES_PER_PASS) return this.store.jobs.runnable(now, DISPATCH_BATCH);
       idle.push(accountId);
     }
     const runnable: RunnableJob[] = [];
     for (const accountId of idle) {
       const next = this.store.jobs.nextQueuedOf(accountId, now);
-      if (next) runnable.push(next);
-      else if (!this.store.jobs.hasQueued(accountId)) this.queuedAccounts.delete(accountId);
+      if (next) {
+        runnable.push(next);
+        continue;
+      }
+      const dueAt = this.store.jobs.firstQueuedDueAt(accountId);
+      if (dueAt === undefined) (this.queuedAccounts.delete(accountId), this.queuedFor.delete(accountId));
+      else this.queuedFor.set(accountId, dueAt);
     }
     runnable.push(...this.store.jobs.queuedPoolJobs(now, DISPATCH_BATCH));
     return runnable.sort(inDispatchOrder).slice(0, DISPATCH_BATCH);
@@ -492,7 +499,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   jobChanged(row: JobRow): void {
-    if (row.status === 'queued' && row.account_id) this.queuedAccounts.add(row.account_id);
+    if (row.status === 'queued' && row.account_id) {
+      this.queuedAccounts.add(row.account_id);
+      this.queuedFor.delete(row.account_id);
+    }
     const view = this.store.jobs.view(row);
     this.emit('job:changed', view);
     if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled') this.emit('job:done', view);

@@ -242,8 +242,10 @@ export class JobStore {
       .get(accountId, now) as RunnableJob | undefined;
   }
 
-  hasQueued(accountId: string): boolean {
-    return this.db.prepare("SELECT 1 FROM jobs WHERE account_id = ? AND status = 'queued' LIMIT 1").get(accountId) !== undefined;
+  /** When the account's first queued job is due (its earliest runAfter), or undefined if it has none queued. */
+  firstQueuedDueAt(accountId: string): number | undefined {
+    const row = this.db.prepare("SELECT MIN(run_after) AS at FROM jobs WHERE account_id = ? AND status = 'queued'").get(accountId) as { at: number | null };
+    return row.at ?? undefined;
   }
 
   /** Accounts with at least one queued job. */
