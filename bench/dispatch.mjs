@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
 import { ClientEvent, ClientRequest, Namespace } from '@fleetwright/shared/contract';
-import { fork, freePort, median, pacedSubmits, percentile, pooledPoster, procStat, progress, settle, spawn, startRedis, waitFor } from './lib.mjs';
+import { fork, freePort, median, pacedSubmits, percentile, pooledPoster, procStat, progress, restApi, settle, spawn, startRedis, waitFor } from './lib.mjs';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -65,19 +65,13 @@ async function oneRun(run) {
   let sims;
   let client;
   try {
-    const headers = { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' };
-    const api = async (method, route, body) => {
-      const res = await fetch(`${url}${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const json = await res.json();
-      if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    const api = restApi(url, apiToken);
     await waitFor('the master', async () => ((await fetch(`${url}/health`)).ok ? true : undefined), 30_000);
     sims = fork(path.join(root, 'bench/sim-workers.mjs'), [], { env: { ...process.env, BENCH_MASTER_URL: url, BENCH_WORKER_TOKEN: workerToken, BENCH_WORKERS: String(WORKERS), BENCH_CONCURRENCY: String(CONCURRENCY) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     await new Promise((resolve) => sims.once('message', resolve));
     progress(`run ${run}: ${WORKERS} simulated workers registered; creating ${ACCOUNTS} accounts`);
     const accountIds = [];
-    for (let i = 0; i < ACCOUNTS; i += 1) accountIds.push((await api('POST', '/api/v1/accounts', { platform: 'bench', label: `bench-${i}` })).id);
+    for (let i = 0; i < ACCOUNTS; i += 1) accountIds.push((await api('POST', '/accounts', { platform: 'bench', label: `bench-${i}` })).id);
     await waitFor('every account live', async () => ((await (await fetch(`${url}/health`)).json()).accounts.live === ACCOUNTS ? true : undefined), 60_000, 200);
 
     client = io(`${url}${Namespace.Client}`, { auth: { token: apiToken }, transports: ['websocket'] });
@@ -103,7 +97,7 @@ async function oneRun(run) {
     for (let i = 0; i < JOBS; i += chunk) chunks.push(Array.from({ length: Math.min(chunk, JOBS - i) }, (_, k) => ({ type: 'noop', accountId: accountIds[(i + k) % ACCOUNTS], idempotencyKey: `t-${run}-${i + k}` })));
     let next = 0;
     await Promise.all(Array.from({ length: 4 }, async () => {
-      while (next < chunks.length) await api('POST', '/api/v1/jobs/bulk', { jobs: chunks[next++] });
+      while (next < chunks.length) await api('POST', '/jobs/bulk', { jobs: chunks[next++] });
     }));
     const submitted = performance.now();
     let lastReport = 0;

@@ -36,6 +36,7 @@ const JOB_EVENT_NAMES = {
   reply: WorkerEvent.ReplyResult,
 } as const;
 import { JobRunner } from './runner/job-runner.js';
+import { firstLineOf } from './runner/classify-error.js';
 import type { WorkerOptions } from './worker-options.js';
 
 /**
@@ -95,7 +96,8 @@ export class Worker {
     this.runner = new JobRunner(options.plugins, this.accounts, this.browsers, reporter, {
       dataDir: options.dataDir,
       maxConcurrency: options.maxConcurrency ?? 4,
-      trace: options.traceOnFailure === false ? 'off' : (options.trace ?? 'full-on-retry'),
+      ...(options.trace ? { trace: options.trace } : {}),
+      ...(options.traceOnFailure !== undefined ? { traceOnFailure: options.traceOnFailure } : {}),
       logger,
     });
     this.bindMasterEvents();
@@ -129,7 +131,7 @@ export class Worker {
         await this.browsers.open(account);
       } catch (error) {
         if (error instanceof FleetError && error.code === 'LOCK_BUSY') throw error;
-        throw new FleetError('BROWSER_START_FAILED', `could not open the browser of account ${command.accountId}: ${redactText(error instanceof Error ? error.message.split('\n')[0]! : String(error))}`);
+        throw new FleetError('BROWSER_START_FAILED', `could not open the browser of account ${command.accountId}: ${redactText(firstLineOf(error))}`);
       }
     } else {
       if (this.runner.hasJobFor(command.accountId)) throw new FleetError('ACCOUNT_BUSY', `account ${command.accountId} has a job running; stop its browser after the job ends`);

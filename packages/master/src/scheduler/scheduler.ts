@@ -399,7 +399,6 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return sends;
   }
 
-
   /**
    * What may run now, in dispatch order (priority, then runAfter, then arrival). An account runs
    * one job at a time, so only each idle account's next job can go, and the pool jobs. With few
@@ -457,23 +456,21 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** The worker took the job (running) or refused it (back to the queue, or failed if final). */
   private jobRunAnswered(job: JobRow, workerId: string, ack: Awaited<ReturnType<WorkerLinks['request']>>): void {
-    {
-        const current = this.store.jobs.row(job.id);
-        if (!current || current.status !== 'dispatched' || current.worker_id !== workerId) return;
-        if (ack.ok) {
-          this.setStep(current, 'running');
-          this.jobChanged(this.store.jobs.transition(current, 'running', { started_at: Date.now() }));
-          return;
-        }
-        const error = FleetError.fromJSON(ack.error);
-        this.logger.warn('worker refused a job', { jobId: job.id, workerId, code: error.code });
-        if (error.retryable) {
-          this.jobChanged(this.store.jobs.transition(job.id, 'queued', { worker_id: null, epoch: null, run_after: Date.now() + retryDelayMs(1, { baseMs: this.options.retryBaseMs }) }, { refused: error.code }));
-        } else {
-          this.finishFailed(current, error);
-        }
-        this.schedule();
+    const current = this.store.jobs.row(job.id);
+    if (!current || current.status !== 'dispatched' || current.worker_id !== workerId) return;
+    if (ack.ok) {
+      this.setStep(current, 'running');
+      this.jobChanged(this.store.jobs.transition(current, 'running', { started_at: Date.now() }));
+      return;
     }
+    const error = FleetError.fromJSON(ack.error);
+    this.logger.warn('worker refused a job', { jobId: job.id, workerId, code: error.code });
+    if (error.retryable) {
+      this.jobChanged(this.store.jobs.transition(job.id, 'queued', { worker_id: null, epoch: null, run_after: Date.now() + retryDelayMs(1, { baseMs: this.options.retryBaseMs }) }, { refused: error.code }));
+    } else {
+      this.finishFailed(current, error);
+    }
+    this.schedule();
   }
 
   finishFailed(job: JobRow, error: FleetError): JobRow {

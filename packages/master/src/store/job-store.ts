@@ -78,6 +78,9 @@ export interface ChildTally {
   currentPercent: number | null;
 }
 
+/** A runnable job's columns with its account's ownership (`j` the job, `a` its account). */
+const RUNNABLE_COLUMNS = 'j.id, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
+
 /** Columns a transition may set besides the status. */
 export interface JobPatch {
   account_id?: string | null;
@@ -217,7 +220,7 @@ export class JobStore {
   runnable(now: number, limit: number): RunnableJob[] {
     return this.db
       .prepare(
-        `SELECT j.id, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch
+        `SELECT ${RUNNABLE_COLUMNS}
            FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
           WHERE j.status = 'queued' AND j.run_after <= ?
             AND (j.account_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs k WHERE k.account_id = j.account_id AND k.status IN ('dispatched','running')))
@@ -234,7 +237,7 @@ export class JobStore {
   nextQueuedOf(accountId: string, now: number): RunnableJob | undefined {
     return this.db
       .prepare(
-        `SELECT j.id, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch
+        `SELECT ${RUNNABLE_COLUMNS}
            FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
           WHERE j.account_id = ? AND j.status = 'queued' AND j.run_after <= ?
           ORDER BY j.priority DESC, j.run_after, j.seq LIMIT 1`,
@@ -260,9 +263,10 @@ export class JobStore {
   queuedPoolJobs(now: number, limit: number): RunnableJob[] {
     return this.db
       .prepare(
-        `SELECT id, account_id, pool, timeout_ms, priority, run_after, seq, NULL AS account_platform, NULL AS owner_worker_id, NULL AS account_epoch
-           FROM jobs INDEXED BY jobs_queued_by_account WHERE account_id IS NULL AND status = 'queued' AND run_after <= ?
-          ORDER BY priority DESC, run_after, seq LIMIT ?`,
+        `SELECT ${RUNNABLE_COLUMNS}
+           FROM jobs j INDEXED BY jobs_queued_by_account LEFT JOIN accounts a ON a.id = j.account_id
+          WHERE j.account_id IS NULL AND j.status = 'queued' AND j.run_after <= ?
+          ORDER BY j.priority DESC, j.run_after, j.seq LIMIT ?`,
       )
       .all(now, limit) as RunnableJob[];
   }

@@ -11,6 +11,7 @@ import type { HeldLease } from './lease-provider.js';
 import { writeChromiumLauncher } from './chromium-launcher.js';
 import type { RemoteContext } from './remote-browsers.js';
 import { BrowserStates } from './browser-states.js';
+import { firstLineOf } from '../runner/classify-error.js';
 
 interface LiveContext {
   accountId: string;
@@ -121,7 +122,7 @@ export class BrowserManager {
         .then(
           (live) => (this.states.set(profile.accountId, 'running', { fenceToken: live.fenceToken }), live),
           (error: unknown) => {
-            this.states.set(profile.accountId, 'error', { error: error instanceof Error ? error.message.split('\n')[0]! : String(error) });
+            this.states.set(profile.accountId, 'error', { error: firstLineOf(error) });
             throw error;
           },
         )

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { configError, MAX_JOB_TIMEOUT_MS, MIN_JOB_TIMEOUT_MS, PlatformSchema } from '@fleetwright/shared';
 import type { PlatformPlugin } from './plugin.js';
+import { firstLineOf } from '../runner/classify-error.js';
 
 /**
  * Plugins named in `FLEET_PLUGINS` (comma-separated package names or file paths). Each module's
@@ -17,7 +18,7 @@ export async function loadPlugins(spec: string | undefined, env: Record<string, 
     try {
       mod = (await import(target)) as { default?: unknown };
     } catch (error) {
-      throw configError('FLEET_PLUGINS', `names ${name}, which does not load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      throw configError('FLEET_PLUGINS', `names ${name}, which does not load: ${firstLineOf(error)}`);
     }
     const exported = typeof mod.default === 'function' ? await (mod.default as (e: typeof env) => unknown)(env) : mod.default;
     plugins.push(checkPlugin(exported, name));

@@ -27,3 +27,8 @@ export function classifyError(error: unknown, signal: AbortSignal): FleetError {
 function firstLine(message: string): string {
   return message.split('\n')[0]!.slice(0, 500);
 }
+
+/** The first line of an error's message (Playwright's errors go on with call logs). */
+export function firstLineOf(error: unknown): string {
+  return firstLine(error instanceof Error ? error.message : String(error));
+}

@@ -66,6 +66,8 @@ export class JobRunner {
   private readonly plugins = new Map<string, PlatformPlugin>();
   private readonly running = new Map<string, RunningJob>();
   private readonly accountTails = new Map<string, Promise<void>>();
+  /** `options.trace`, or `off` for the deprecated `traceOnFailure: false`. */
+  private readonly traceMode: TraceMode;
   private accepting = true;
 
   constructor(
@@ -76,6 +78,7 @@ export class JobRunner {
     private readonly options: JobRunnerOptions,
   ) {
     for (const plugin of plugins) this.plugins.set(plugin.platform, plugin);
+    this.traceMode = options.traceOnFailure === false ? 'off' : (options.trace ?? 'full-on-retry');
   }
 
   /** What this worker runs, with each payload's JSON Schema so the master can refuse bad payloads at submit. */
@@ -189,11 +192,11 @@ export class JobRunner {
     // Closing the job's pages makes any pending Playwright call inside the handler throw at once.
     signal.addEventListener('abort', () => void closePages(), { once: true });
     const report = { jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, attempt: run.attempt };
-    const runLog = new RunLog(path.join(this.options.dataDir, 'jobs', run.jobId), this.reporter.log ? (lines) => this.reporter.log!({ ...report, lines }) : undefined);
     const jobDir = path.join(this.options.dataDir, 'jobs', run.jobId);
+    const runLog = new RunLog(jobDir, this.reporter.log ? (lines) => this.reporter.log!({ ...report, lines }) : undefined);
     let step = 'start';
     let tracing: Tracing | undefined;
-    const trace = traceOf(this.options.traceOnFailure === false ? 'off' : (this.options.trace ?? 'full-on-retry'), run.attempt);
+    const trace = traceOf(this.traceMode, run.attempt);
     let tracingStarted: Promise<void> | undefined;
     /** Starts the attempt's trace once (concurrent pages share it); undefined while the context is not open. */
     const startTrace = (): Promise<void> | undefined => {
