@@ -23,6 +23,7 @@ export async function runMaster(): Promise<void> {
     apiToken: secrets.apiToken,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     dashboardDir: process.env.FLEET_DASHBOARD_DIR || defaultDashboardDir(),
+    allowedOrigins: config.allowedOrigins,
     logger,
   });
   await master.start();

@@ -25,5 +25,7 @@ export interface MasterOptions {
   retentionMs?: number;
   /** Built dashboard served at `/`. @defaultValue none: a plain status page */
   dashboardDir?: string | undefined;
+  /** Origins besides the master's own allowed to open cookie-authenticated `/client` sockets. @defaultValue [] */
+  allowedOrigins?: readonly string[];
   logger: Logger;
 }

@@ -17,6 +17,7 @@ import { Retention } from './scheduler/retention.js';
 import { FleetStore } from './store/fleet-store.js';
 import { ArtifactStore } from './store/artifact-store.js';
 import { FleetMetrics } from './metrics/fleet-metrics.js';
+import { WorkerCredentialStore } from './store/worker-credential-store.js';
 
 /** The master node: SQLite store, scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
@@ -27,6 +28,8 @@ export class Master {
   readonly monitors: Monitors;
   readonly retention: Retention;
   readonly metrics: FleetMetrics;
+  /** Each worker id's own credential (the fleet token only enrolls). */
+  readonly identities: WorkerCredentialStore;
   private readonly workers: WorkerGateway;
   private readonly clients: ClientGateway;
   private readonly server: http.Server;
@@ -37,7 +40,8 @@ export class Master {
   constructor(private readonly options: MasterOptions) {
     const logger = options.logger;
     this.store = new FleetStore(path.join(options.dataDir, 'master.db'), options.secretKey, options.apiToken);
-    this.workers = new WorkerGateway(this.store, logger, { workerToken: options.workerToken });
+    this.identities = new WorkerCredentialStore(this.store.db, options.workerToken);
+    this.workers = new WorkerGateway(this.store, logger, this.identities);
     this.scheduler = new Scheduler(this.store, this.workers, logger, {
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 10_000,
       ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
@@ -47,7 +51,7 @@ export class Master {
     this.commands = new JobCommands(this.store, this.scheduler, this.workers, logger);
     const reports = new JobReports(this.store, this.scheduler, this.workers, logger);
     const browsers = new BrowserCommands(this.store, this.workers, logger);
-    this.clients = new ClientGateway(this.store, this.commands, logger);
+    this.clients = new ClientGateway(this.store, this.commands, logger, { allowedOrigins: options.allowedOrigins ?? [] });
     this.parents = new ParentJobs(this.store, this.scheduler, this.commands, logger);
     this.monitors = new Monitors(this.store, this.scheduler, this.commands, logger);
     this.metrics = new FleetMetrics(this.store, this.scheduler);
@@ -59,7 +63,8 @@ export class Master {
         parents: this.parents,
         monitors: this.monitors,
         artifacts: new ArtifactStore(this.store.db, path.join(options.dataDir, 'artifacts')),
-        workerToken: options.workerToken,
+        identities: this.identities,
+        workers: this.workers,
         reports,
         browsers,
         dashboardDir: options.dashboardDir,

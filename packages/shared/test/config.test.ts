@@ -67,6 +67,7 @@ describe('loadConfig FLEET_* variables', () => {
       FLEET_LOG_LEVEL: 'debug',
       FLEET_HEARTBEAT_INTERVAL_MS: '2500',
       FLEET_TRACE: 'full',
+      FLEET_ALLOWED_ORIGINS: 'https://ops.example.com, http://127.0.0.1:8080',
       PORT: '0',
     });
     expect(config).toEqual({
@@ -86,7 +87,12 @@ describe('loadConfig FLEET_* variables', () => {
       port: 0,
       heartbeatIntervalMs: 2500,
       trace: 'full',
+      allowedOrigins: ['https://ops.example.com', 'http://127.0.0.1:8080'],
     });
+  });
+
+  it.each(['ops.example.com', 'https://ops.example.com/path', 'https://user:pw@ops.example.com', 'ftp://ops.example.com'])('refuses FLEET_ALLOWED_ORIGINS=%s naming the variable', (value) => {
+    expect(() => loadConfig({ FLEET_ALLOWED_ORIGINS: value })).toThrow(/FLEET_ALLOWED_ORIGINS/);
   });
 
   it('resolves a relative FLEET_DATA_DIR against the working directory', () => {

@@ -9,3 +9,4 @@ export * from './locks/profile-lock.js';
 export * from './locks/profile-lock-options.js';
 export * from './platforms/load-plugins.js';
 export * from './browser/remote-browsers.js';
+export * from './connection/worker-credential.js';

@@ -4,6 +4,7 @@ import { Worker } from './worker.js';
 import path from 'node:path';
 import { readLocalWorkerToken } from './connection/local-worker-token.js';
 import { loadPlugins } from './platforms/load-plugins.js';
+import { WorkerCredential } from './connection/worker-credential.js';
 
 async function loadOrExitAsync<T>(load: () => Promise<T>, name: string): Promise<T> {
   try {
@@ -21,11 +22,6 @@ export async function runWorker(): Promise<void> {
   const chromiumPath = loadOrExit(() => findChromium(), 'fleet-worker');
   // Running jobs get this long to finish on SIGTERM; PM2's kill_timeout (ecosystem.config.js) is set above it.
   const drainTimeoutMs = loadOrExit(() => readInt(process.env, 'FLEET_DRAIN_TIMEOUT_MS', 30_000, { min: 0, max: 3_600_000 }), 'fleet-worker');
-  const token = config.workerToken ?? (await readLocalWorkerToken(config.dataDir, 20_000));
-  if (!token) {
-    process.stderr.write(`fleet-worker: invalid configuration: FLEET_WORKER_TOKEN is required (no ${config.dataDir}/secrets.json from a master on this host)\n`);
-    process.exit(78);
-  }
   // JSON lines to data/logs/worker_<id>-<date>.log (rotated), readable lines on the console.
   const logger = createLogger({ name: `worker:${config.workerId}`, level: config.logLevel, dir: path.join(config.dataDir, 'logs') });
   const sandboxUrl = readVar(process.env, 'FLEET_SANDBOX_URL')?.value ?? 'http://127.0.0.1:3100';
@@ -36,12 +32,26 @@ export async function runWorker(): Promise<void> {
     process.stderr.write(`fleet-worker: invalid configuration: FLEET_PLUGINS loads platform ${duplicate.platform} twice\n`);
     process.exit(78);
   }
+  // Each worker keeps its profiles apart, so two workers may share one data dir.
+  const workerDir = path.join(config.dataDir, 'workers', config.workerId);
+  const credentials = new WorkerCredential({
+    masterUrl: config.masterUrl,
+    workerId: config.workerId,
+    dataDir: workerDir,
+    fleetToken: async () => config.workerToken ?? (await readLocalWorkerToken(config.dataDir, 20_000)),
+    logger,
+  });
+  const token = await credentials.obtain().catch((error: Error) => {
+    // No fleet token, a wrong one, or an id enrolled elsewhere: retrying can't help.
+    process.stderr.write(`fleet-worker: cannot enroll worker ${config.workerId}: ${error.message}\n`);
+    process.exit(78);
+  });
   const worker = new Worker({
     workerId: config.workerId,
     masterUrl: config.masterUrl,
     token,
-    // Each worker keeps its profiles apart, so two workers may share one data dir.
-    dataDir: path.join(config.dataDir, 'workers', config.workerId),
+    renewToken: () => credentials.renew(),
+    dataDir: workerDir,
     chromiumPath,
     plugins,
     headless: config.headless,

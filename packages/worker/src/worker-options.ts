@@ -4,8 +4,10 @@ import type { PlatformPlugin } from './platforms/plugin.js';
 export interface WorkerOptions {
   workerId: string;
   masterUrl: string;
-  /** The fleet token the master expects. */
+  /** This worker's credential (or, for an id never enrolled, the fleet token). */
   token: string;
+  /** A new credential when the master refuses the current one (see MasterConnection). */
+  renewToken?: () => Promise<string | undefined>;
   /** Profiles, run logs and artifacts live under it. */
   dataDir: string;
   chromiumPath: string;

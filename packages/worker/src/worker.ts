@@ -61,7 +61,7 @@ export class Worker {
   constructor(private readonly options: WorkerOptions) {
     const logger = options.logger;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 10_000;
-    this.connection = new MasterConnection({ masterUrl: options.masterUrl, workerId: options.workerId, token: options.token, logger });
+    this.connection = new MasterConnection({ masterUrl: options.masterUrl, workerId: options.workerId, token: options.token, ...(options.renewToken ? { renewToken: options.renewToken } : {}), logger });
     if (options.redisUrl) {
       this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
       this.redis.on('error', (error) => logger.warn('redis error', { error: error.message }));

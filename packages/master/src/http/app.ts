@@ -26,6 +26,9 @@ import type { ArtifactStore } from '../store/artifact-store.js';
 import type { ParentJobs } from '../scheduler/parent-jobs.js';
 import type { Monitors } from '../scheduler/monitors.js';
 import { metricsRoute } from '../metrics/metrics-route.js';
+import { workerCredentialRoutes, workerEnrollRoutes } from './routes/worker-identity-routes.js';
+import type { WorkerCredentialStore } from '../store/worker-credential-store.js';
+import type { WorkerLinks } from '../scheduler/worker-links.js';
 import type { FleetMetrics } from '../metrics/fleet-metrics.js';
 
 export interface AppParts {
@@ -37,7 +40,10 @@ export interface AppParts {
   artifacts: ArtifactStore;
   reports: JobReports;
   browsers: BrowserCommands;
-  workerToken: string;
+  /** Workers' own credentials: enrollment and revocation. */
+  identities: WorkerCredentialStore;
+  /** Connected workers, to cut one whose credential is revoked. */
+  workers: Pick<WorkerLinks, 'disconnect'>;
   /** Built dashboard (index.html and assets) served at `/`; absent: a plain status page. */
   dashboardDir?: string | undefined;
   /** Prometheus metrics served at `/metrics` (no token, like /health). */
@@ -45,7 +51,7 @@ export interface AppParts {
   logger: Logger;
 }
 
-export function createApp({ store, scheduler, commands, parents, monitors, artifacts, reports, browsers, workerToken, dashboardDir, metrics, logger }: AppParts): Express {
+export function createApp({ store, scheduler, commands, parents, monitors, artifacts, reports, browsers, identities, workers, dashboardDir, metrics, logger }: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -61,7 +67,8 @@ export function createApp({ store, scheduler, commands, parents, monitors, artif
     });
   }
   // Workers upload with the fleet token, not an API token, so this comes before the API auth.
-  app.use('/api/v1', artifactUploadRoutes(store, artifacts, workerToken));
+  app.use('/api/v1', artifactUploadRoutes(store, artifacts, identities));
+  app.use('/api/v1', workerEnrollRoutes(identities));
   app.use('/api/v1', sessionRoutes(store.tokens));
   // The API's own description is public, like /health: it holds no data.
   const openApi = openApiDocument();
@@ -77,6 +84,7 @@ export function createApp({ store, scheduler, commands, parents, monitors, artif
   api.use(accountRoutes(store, scheduler, commands, browsers));
   api.use(jobRoutes(store, commands));
   api.use(workerRoutes(store, scheduler));
+  api.use(workerCredentialRoutes(identities, workers));
   api.use(flowRoutes(parents));
   api.use(monitorRoutes(monitors));
   api.use(artifactDownloadRoutes(store, artifacts));

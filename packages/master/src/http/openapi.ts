@@ -121,6 +121,13 @@ export function openApiDocument(): Json {
       '/api/v1/workers': { get: op('List workers', page('Worker')) },
       '/api/v1/workers/{id}': { parameters: [idParam], get: op('Get a worker', ref('Worker')) },
       '/api/v1/workers/{id}/drain': { parameters: [idParam], post: op('Drain a worker: no new jobs, then its accounts move', ref('Worker')) },
+      '/api/v1/workers/{id}/credential': { parameters: [idParam], delete: op("Revoke a worker's own credential and disconnect it (admin); the id may enroll again", null) },
+      '/api/v1/worker/enroll': {
+        post: {
+          ...op("Enroll a worker id with the fleet token (Authorization: Bearer <FLEET_WORKER_TOKEN>): the id's own credential, shown once", { type: 'object', properties: { workerId: { type: 'string' }, credential: { type: 'string' } } }),
+          requestBody: { required: true, ...json({ type: 'object', required: ['workerId'], properties: { workerId: { type: 'string' } } }) },
+        },
+      },
       '/api/v1/messages': {
         get: op('Comments and DMs found by crawls', page('Message'), { parameters: [...pageParams, { name: 'accountId', in: 'query', schema: { type: 'string' } }, { name: 'kind', in: 'query', schema: { type: 'string', enum: ['comment', 'dm'] } }] }),
       },

@@ -19,40 +19,78 @@ import type { FleetStore } from '../store/fleet-store.js';
 import type { JobCommands } from '../scheduler/job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { readCookie, SESSION_COOKIE } from '../http/auth.js';
+import { handshakeGuard } from './handshake-guard.js';
 
+
+function refusal(code: string, message: string): Error {
+  const error = new Error(message) as Error & { data: unknown };
+  error.data = { code, message };
+  return error;
+}
 
 type ClientNamespace = Namespace<ClientToMasterEvents, MasterToClientEvents, Record<string, never>, ClientSocketData>;
 type ClientSocket = Socket<ClientToMasterEvents, MasterToClientEvents, Record<string, never>, ClientSocketData>;
 
+export interface ClientGatewayOptions {
+  /**
+   * Origins besides the master's own whose pages may open a cookie-authenticated socket
+   * (`FLEET_ALLOWED_ORIGINS`); token-authenticated sockets are not checked. @defaultValue []
+   */
+  allowedOrigins?: readonly string[];
+  /**
+   * A socket whose unsent packets pass this many is too slow to follow the fleet's events and is
+   * disconnected (it may reconnect and page what it missed over REST). @defaultValue 5000
+   */
+  maxQueuedPackets?: number;
+}
+
+/** How often slow sockets are looked for. */
+const SLOW_SOCKET_SWEEP_MS = 1000;
+
 /** The `/client` namespace: dashboards and upstream systems drive jobs and watch the fleet live. */
 export class ClientGateway {
   private namespace: ClientNamespace | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly allowedOrigins: Set<string>;
 
   constructor(
     private readonly store: FleetStore,
     private readonly commands: JobCommands,
     private readonly logger: Logger,
-  ) {}
+    private readonly options: ClientGatewayOptions = {},
+  ) {
+    this.allowedOrigins = new Set((options.allowedOrigins ?? []).map((o) => o.toLowerCase()));
+  }
 
   attach(io: Server, scheduler: Scheduler): void {
     const ns = io.of(Ns.Client) as ClientNamespace;
     this.namespace = ns;
-    ns.use((socket, next) => {
+    ns.use(handshakeGuard(Ns.Client, this.logger, (socket, next) => {
       // The dashboard signs in with its httpOnly cookie; upstream systems pass a token in `auth`.
       const parsed = ClientHandshakeSchema.safeParse(socket.handshake.auth);
       const token = parsed.success ? parsed.data.token : readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
       const identity = token ? this.store.tokens.verify(token) : undefined;
       if (!identity) {
-        const error = new Error('client authentication failed: missing or unknown API token') as Error & { data: unknown };
-        error.data = { code: 'UNAUTHORIZED', message: error.message };
-        next(error);
+        next(refusal('UNAUTHORIZED', 'client authentication failed: missing or unknown API token'));
+        return;
+      }
+      // A browser sends the operator's cookie to any page's socket on this host (another port is
+      // the same site): only the master's own pages, and origins the operator allows, may use it.
+      if (!parsed.success && !this.originAllowed(socket.handshake.headers.origin, socket.handshake.headers.host)) {
+        this.logger.warn('refused a cookie socket from a foreign origin', { origin: socket.handshake.headers.origin, address: socket.handshake.address });
+        next(refusal('FORBIDDEN', 'a cookie-authenticated socket must come from the master\'s own origin or FLEET_ALLOWED_ORIGINS'));
         return;
       }
       socket.data.tokenId = identity.tokenId;
       socket.data.role = identity.role;
       next();
-    });
+    }));
     ns.on('connection', (socket) => this.onConnection(socket));
+    this.store.tokens.onRevoked((tokenId) => {
+      for (const socket of ns.sockets.values()) if (socket.data.tokenId === tokenId) socket.disconnect(true);
+    });
+    this.sweepTimer = setInterval(() => this.disconnectSlowSockets(ns), SLOW_SOCKET_SWEEP_MS);
+    this.sweepTimer.unref();
     scheduler.on('job:progress', (job) => ns.emit(ClientEvent.JobProgress, { jobId: job.id, accountId: job.accountId, status: job.status, progress: job.progress }));
     scheduler.on('job:changed', (job) => ns.emit(ClientEvent.JobProgress, { jobId: job.id, accountId: job.accountId, status: job.status, progress: job.progress }));
     scheduler.on('job:done', (job) => ns.emit(ClientEvent.JobDone, job));
@@ -90,7 +128,31 @@ export class ClientGateway {
     );
   }
 
+  private originAllowed(origin: string | undefined, host: string | undefined): boolean {
+    if (!origin) return false;
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      return false;
+    }
+    if (host && url.host.toLowerCase() === host.toLowerCase()) return true;
+    return this.allowedOrigins.has(url.origin.toLowerCase());
+  }
+
+  /** Backpressure: a socket that can't keep up is cut rather than buffered without bound. */
+  private disconnectSlowSockets(ns: ClientNamespace): void {
+    const max = this.options.maxQueuedPackets ?? 5000;
+    for (const socket of ns.sockets.values()) {
+      const queued = (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+      if (queued <= max) continue;
+      this.logger.warn('disconnected a /client socket too slow for the event stream', { socketId: socket.id, queued });
+      socket.disconnect(true);
+    }
+  }
+
   close(): void {
+    clearInterval(this.sweepTimer);
     this.namespace?.disconnectSockets(true);
     this.namespace?.removeAllListeners();
   }

@@ -16,7 +16,6 @@ import {
   WorkerMessageDetectedSchema,
   WorkerReplyResultSchema,
   WorkerAccountBrowserSchema,
-  tokensEqual,
   validated,
   type Ack,
   type Logger,
@@ -29,14 +28,14 @@ import type { JobReports } from '../scheduler/job-reports.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
 import type { BrowserCommands } from '../scheduler/browser-commands.js';
+import { handshakeGuard } from './handshake-guard.js';
+import type { WorkerCredentialStore } from '../store/worker-credential-store.js';
 
 
 type WorkerNamespace = Namespace<WorkerToMasterEvents, MasterToWorkerEvents, Record<string, never>, WorkerSocketData>;
 type WorkerSocket = Socket<WorkerToMasterEvents, MasterToWorkerEvents, Record<string, never>, WorkerSocketData>;
 
 export interface WorkerGatewayOptions {
-  /** The fleet token workers present in the handshake. */
-  workerToken: string;
   /** @defaultValue 10000 */
   ackTimeoutMs?: number;
 }
@@ -52,7 +51,8 @@ export class WorkerGateway implements WorkerLinks {
   constructor(
     private readonly store: FleetStore,
     private readonly logger: Logger,
-    private readonly options: WorkerGatewayOptions,
+    private readonly identities: WorkerCredentialStore,
+    private readonly options: WorkerGatewayOptions = {},
   ) {}
 
   attach(io: Server, scheduler: Scheduler, reports: JobReports, browsers: BrowserCommands): void {
@@ -61,18 +61,22 @@ export class WorkerGateway implements WorkerLinks {
     this.browsers = browsers;
     const ns = io.of(Ns.Worker) as WorkerNamespace;
     this.namespace = ns;
-    ns.use((socket, next) => {
+    ns.use(handshakeGuard(Ns.Worker, this.logger, (socket, next) => {
       const parsed = WorkerHandshakeSchema.safeParse(socket.handshake.auth);
-      if (!parsed.success || !tokensEqual(parsed.data.token, this.options.workerToken)) {
-        const error = new Error('worker authentication failed: unknown worker id or wrong fleet token') as Error & { data: unknown };
+      const proof = parsed.success ? this.identities.authenticate(parsed.data.workerId, parsed.data.token) : undefined;
+      if (!parsed.success || !proof) {
+        // An enrolled id claimed without its credential is refused here, before the connection
+        // exists, so the live worker of that id is never touched.
+        const error = new Error('worker authentication failed: wrong credential for this worker id, or wrong fleet token') as Error & { data: unknown };
         error.data = { code: 'UNAUTHORIZED', message: error.message };
-        this.logger.warn('refused a worker connection', { address: socket.handshake.address });
+        this.logger.warn('refused a worker connection', { address: socket.handshake.address, workerId: parsed.success ? parsed.data.workerId : undefined });
         next(error);
         return;
       }
+      if (proof === 'credential') this.identities.confirm(parsed.data.workerId);
       socket.data.workerId = parsed.data.workerId;
       next();
-    });
+    }));
     ns.on('connection', (socket) => this.onConnection(socket));
   }
 

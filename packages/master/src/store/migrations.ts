@@ -214,4 +214,19 @@ CREATE INDEX jobs_finished ON jobs(finished_at) WHERE finished_at IS NOT NULL;
 CREATE INDEX jobs_queued_by_account ON jobs(account_id, priority DESC, run_after, seq) WHERE status = 'queued';
 `,
   },
+  {
+    version: 7,
+    name: 'worker credentials',
+    // Each worker id gets a credential of its own, enrolled once with the fleet token (see
+    // WorkerCredentialStore). Only its hash is kept. confirmed_at: first used in a handshake; from
+    // then on the fleet token no longer speaks for that id.
+    sql: `
+CREATE TABLE worker_credentials (
+  worker_id TEXT PRIMARY KEY,
+  token_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  confirmed_at INTEGER
+);
+`,
+  },
 ];

@@ -12,6 +12,7 @@ export interface TokenIdentity {
 export class TokenStore {
   /** The admin token's hash, computed once: every request is checked against it. */
   private readonly adminHash: Buffer | undefined;
+  private readonly revokedListeners = new Set<(tokenId: string) => void>();
 
   constructor(
     private readonly db: Db,
@@ -37,6 +38,13 @@ export class TokenStore {
   revoke(id: string): void {
     const res = this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now(), id);
     if (res.changes === 0 && !this.db.prepare('SELECT 1 FROM api_tokens WHERE id = ?').get(id)) throw new FleetError('NOT_FOUND', `no token ${id}`, { field: 'id' });
+    // Open sockets authenticated with the token are cut at once (the client gateway listens).
+    for (const listener of this.revokedListeners) listener(id);
+  }
+
+  /** Calls `listener` with the id of every token revoked from now on. */
+  onRevoked(listener: (tokenId: string) => void): void {
+    this.revokedListeners.add(listener);
   }
 
   /** Returns the token once; only its hash is kept. */

@@ -21,6 +21,8 @@ export interface MasterFixtureOptions {
   accountFailoverMs?: number;
   /** Finished jobs older than this are purged. @defaultValue the master's (7 days) */
   retentionMs?: number;
+  /** Origins allowed to open cookie sockets besides the master's own. @defaultValue none */
+  allowedOrigins?: string[];
 }
 
 export interface ApiResponse {
@@ -68,6 +70,7 @@ export class MasterFixture {
       retryBaseMs: this.options.retryBaseMs ?? 50,
       ...(this.options.accountFailoverMs === undefined ? {} : { accountFailoverMs: this.options.accountFailoverMs }),
       ...(this.options.retentionMs === undefined ? {} : { retentionMs: this.options.retentionMs }),
+      ...(this.options.allowedOrigins === undefined ? {} : { allowedOrigins: this.options.allowedOrigins }),
       logger: quiet,
     });
     await this.master.start();

@@ -55,6 +55,8 @@ export interface FleetConfig {
   heartbeatIntervalMs: number;
   /** The Playwright trace a worker records per job attempt (see {@link TRACE_MODES}). @defaultValue `full-on-retry` */
   trace: TraceMode;
+  /** Origins besides the master's own whose pages may open a cookie-authenticated `/client` socket. @defaultValue none */
+  allowedOrigins: string[];
 }
 
 export function loadConfig(env: Env = process.env): FleetConfig {
@@ -77,6 +79,7 @@ export function loadConfig(env: Env = process.env): FleetConfig {
     port: readInt(env, 'PORT', 3000, { min: 0, max: 65_535 }),
     heartbeatIntervalMs: readInt(env, 'FLEET_HEARTBEAT_INTERVAL_MS', 10_000, { min: 100, max: 600_000 }),
     trace: readEnum(env, 'FLEET_TRACE', TRACE_MODES, 'full-on-retry'),
+    allowedOrigins: readOrigins(env, 'FLEET_ALLOWED_ORIGINS'),
   };
 }
 
@@ -87,6 +90,29 @@ function readMasterUrl(env: Env): string {
   if (host && !/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(host.value)) throw configError('MASTER_HOST', 'must be a host name or address (no scheme, port or credentials)');
   const port = readInt(env, 'MASTER_PORT', 3000, { min: 1, max: 65_535 });
   return `http://${host?.value ?? '127.0.0.1'}:${port}`;
+}
+
+/** A comma-separated list of origins (`scheme://host[:port]`, nothing else). */
+function readOrigins(env: Env, name: string): string[] {
+  const found = readVar(env, name);
+  if (!found) return [];
+  return found.value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)
+    .map((part) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(part);
+      } catch {
+        url = undefined;
+      }
+      const originOnly = url && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+      if (!url || !originOnly || !['http:', 'https:'].includes(url.protocol)) {
+        throw configError(name, 'must be comma-separated origins like https://ops.example.com (scheme, host and port only)', part);
+      }
+      return url.origin;
+    });
 }
 
 function readWorkerId(env: Env): string {

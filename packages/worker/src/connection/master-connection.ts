@@ -17,8 +17,16 @@ export interface MasterConnectionOptions {
   token: string;
   /** Deadline of each request to the master. @defaultValue 10000 */
   ackTimeoutMs?: number;
+  /**
+   * Called when the master refuses the token (an admin revoked this worker's credential): a new
+   * one (re-enrollment with the fleet token), or undefined to stay refused.
+   */
+  renewToken?: () => Promise<string | undefined>;
   logger: Logger;
 }
+
+/** A refused worker asks for a new credential at most this often. */
+const RENEW_INTERVAL_MS = 10_000;
 
 const TRANSIENT_CODES = new Set(['WORKER_LOST', 'TIMEOUT', 'CONFLICT']);
 
@@ -30,8 +38,11 @@ type AckOf<E extends EventName> = Parameters<Parameters<WorkerToMasterEvents[E]>
 export class MasterConnection {
   readonly socket: WorkerSocket;
   private closed = false;
+  private token: string;
+  private lastRenewAt = 0;
 
   constructor(private readonly options: MasterConnectionOptions) {
+    this.token = options.token;
     this.socket = io(`${options.masterUrl}${Namespace.Worker}`, {
       auth: { workerId: options.workerId, token: options.token },
       autoConnect: false,
@@ -42,7 +53,27 @@ export class MasterConnection {
     this.socket.on('connect_error', (error) => {
       const data = (error as Error & { data?: { code?: string; message?: string } }).data;
       options.logger.warn('cannot connect to the master', { url: options.masterUrl, code: data?.code, error: data?.message ?? error.message });
+      // A refused handshake is not retried by socket.io by itself.
+      if (data?.code === 'UNAUTHORIZED') void this.renewAndReconnect();
     });
+    // socket.io doesn't reconnect after the server cut the socket (a revoked credential, a newer
+    // connection of this id): come back after a pause; a refused handshake then renews the credential.
+    this.socket.on('disconnect', (reason) => {
+      if (reason !== 'io server disconnect' || this.closed) return;
+      setTimeout(() => {
+        if (!this.closed && !this.socket.connected) this.socket.connect();
+      }, 1000).unref();
+    });
+  }
+
+  private async renewAndReconnect(): Promise<void> {
+    if (!this.options.renewToken || this.closed || Date.now() - this.lastRenewAt < RENEW_INTERVAL_MS) return;
+    this.lastRenewAt = Date.now();
+    const token = await this.options.renewToken();
+    if (!token || this.closed) return;
+    this.token = token;
+    this.socket.auth = { workerId: this.options.workerId, token };
+    this.socket.connect();
   }
 
   start(): void {
@@ -83,12 +114,12 @@ export class MasterConnection {
     }
   }
 
-  /** Uploads a job's file over HTTP with the fleet token (artifacts can be megabytes: not the socket). */
+  /** Uploads a job's file over HTTP with the worker's credential (artifacts can be megabytes: not the socket). */
   async uploadArtifact(jobId: string, name: string, file: string): Promise<void> {
     const body = await readFile(file);
     const res = await fetch(`${this.options.masterUrl}/api/v1/worker/jobs/${encodeURIComponent(jobId)}/artifacts/${encodeURIComponent(name)}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${this.options.token}`, 'x-fleet-worker': this.options.workerId, 'content-type': 'application/octet-stream' },
+      headers: { authorization: `Bearer ${this.token}`, 'x-fleet-worker': this.options.workerId, 'content-type': 'application/octet-stream' },
       body,
       signal: AbortSignal.timeout(60_000),
     });

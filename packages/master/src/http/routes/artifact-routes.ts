@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
-import { FleetError, tokensEqual } from '@fleetwright/shared';
+import { FleetError } from '@fleetwright/shared';
+import type { WorkerCredentialStore } from '../../store/worker-credential-store.js';
 import type { ArtifactStore } from '../../store/artifact-store.js';
 import type { FleetStore } from '../../store/fleet-store.js';
 
@@ -22,12 +23,12 @@ export function artifactDownloadRoutes(store: FleetStore, artifacts: ArtifactSto
  * Uploads from workers: the fleet token, and only for a job that worker runs (or ran).
  * `PUT /api/v1/worker/jobs/:id/artifacts/:name` with the raw bytes.
  */
-export function artifactUploadRoutes(store: FleetStore, artifacts: ArtifactStore, workerToken: string): Router {
+export function artifactUploadRoutes(store: FleetStore, artifacts: ArtifactStore, identities: Pick<WorkerCredentialStore, 'authenticate'>): Router {
   const router = Router();
   router.put('/worker/jobs/:id/artifacts/:name', express.raw({ type: () => true, limit: '64mb' }), (req, res) => {
     const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     const workerId = req.get('x-fleet-worker');
-    if (!token || !workerId || !tokensEqual(token, workerToken)) throw new FleetError('UNAUTHORIZED', 'artifact uploads need the fleet token and X-Fleet-Worker');
+    if (!token || !workerId || !identities.authenticate(workerId, token)) throw new FleetError('UNAUTHORIZED', "artifact uploads need X-Fleet-Worker and that worker's credential");
     const job = store.jobs.require(req.params.id, 'id');
     if (job.worker_id !== workerId) throw new FleetError('NOT_OWNER', `job ${job.id} is not worker ${workerId}'s`, { field: 'id' });
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

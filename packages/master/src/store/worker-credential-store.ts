@@ -1,0 +1,80 @@
+import { timingSafeEqual } from 'node:crypto';
+import { FleetError, generateToken, hashToken } from '@fleetwright/shared';
+import type { Db } from './database.js';
+
+/** How a worker's claim to its id was proven. */
+export type WorkerProof = 'credential' | 'fleet-token';
+
+interface CredentialRow {
+  token_hash: string;
+  confirmed_at: number | null;
+}
+
+/**
+ * Each worker id's own credential. The fleet token is an enrollment secret: it enrolls an id and
+ * gets that id's credential back once (only the hash is kept). The first handshake with the
+ * credential confirms it; from then on only the credential speaks for the id, so a holder of the
+ * fleet token can no longer push a live worker off or receive its accounts' secrets. An id that
+ * never confirmed (a worker that predates credentials, or one whose enrollment answer was lost)
+ * still accepts the fleet token, as before.
+ */
+export class WorkerCredentialStore {
+  private readonly fleetTokenHash: Buffer;
+
+  constructor(
+    private readonly db: Db,
+    fleetToken: string,
+  ) {
+    this.fleetTokenHash = Buffer.from(hashToken(fleetToken), 'hex');
+  }
+
+  /** Which proof `token` is for `workerId`, or undefined when it is none. Constant time per comparison. */
+  authenticate(workerId: string, token: string): WorkerProof | undefined {
+    const row = this.row(workerId);
+    if (row && timingSafeEqual(Buffer.from(hashToken(token), 'hex'), Buffer.from(row.token_hash, 'hex'))) return 'credential';
+    if (row?.confirmed_at != null) return undefined;
+    return this.isFleetToken(token) ? 'fleet-token' : undefined;
+  }
+
+  /** Marks the id's credential as in use: the fleet token stops speaking for it. */
+  confirm(workerId: string): void {
+    this.db.prepare('UPDATE worker_credentials SET confirmed_at = ? WHERE worker_id = ? AND confirmed_at IS NULL').run(Date.now(), workerId);
+  }
+
+  /**
+   * Enrolls `workerId` with the fleet token and returns its new credential (shown once). An id
+   * whose credential is confirmed is refused: its worker must present it, or an admin revokes it.
+   */
+  enroll(workerId: string, fleetToken: string): string {
+    if (!this.isFleetToken(fleetToken)) throw new FleetError('UNAUTHORIZED', 'enrollment needs the fleet token (FLEET_WORKER_TOKEN)');
+    const token = generateToken('fwc');
+    const enrolled = this.db.transaction(() => {
+      if (this.row(workerId)?.confirmed_at != null) return false;
+      this.db.prepare('INSERT OR REPLACE INTO worker_credentials (worker_id, token_hash, created_at, confirmed_at) VALUES (?, ?, ?, NULL)').run(workerId, hashToken(token), Date.now());
+      return true;
+    })();
+    if (!enrolled) {
+      throw new FleetError('CONFLICT', `worker id ${workerId} is already enrolled: its worker presents its own credential (data dir), or an admin revokes it (DELETE /api/v1/workers/${workerId}/credential)`, { field: 'workerId' });
+    }
+    return token;
+  }
+
+  /** Forgets the id's credential; the id may enroll again with the fleet token. False when it had none. */
+  revoke(workerId: string): boolean {
+    return this.db.prepare('DELETE FROM worker_credentials WHERE worker_id = ?').run(workerId).changes > 0;
+  }
+
+  /** Whether the id has a credential, and since when it is in use. */
+  status(workerId: string): { enrolled: boolean; confirmed: boolean } {
+    const row = this.row(workerId);
+    return { enrolled: row !== undefined, confirmed: row?.confirmed_at != null };
+  }
+
+  private row(workerId: string): CredentialRow | undefined {
+    return this.db.prepare('SELECT token_hash, confirmed_at FROM worker_credentials WHERE worker_id = ?').get(workerId) as CredentialRow | undefined;
+  }
+
+  private isFleetToken(token: string): boolean {
+    return timingSafeEqual(Buffer.from(hashToken(token), 'hex'), this.fleetTokenHash);
+  }
+}

@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import { Namespace } from '@fleetwright/shared';
+import { MasterFixture } from './support/master-fixture.js';
+import { waitUntil } from './support/wait-until.js';
+
+describe('cookie sockets only from the master\'s own origin; revoked tokens lose their sockets', () => {
+  let fx: MasterFixture | undefined;
+  const sockets: Socket[] = [];
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.disconnect();
+    await fx?.close();
+  });
+
+  /** A /client socket as a browser page would open it: the session cookie and the page's Origin. */
+  function connect(headers: Record<string, string>, auth?: { token: string }): Promise<{ connected: true; socket: Socket } | { connected: false; code: string | undefined }> {
+    const socket = io(`${fx!.url}${Namespace.Client}`, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: headers, ...(auth ? { auth } : {}) });
+    sockets.push(socket);
+    return new Promise((resolve) => {
+      socket.once('connect', () => resolve({ connected: true, socket }));
+      socket.once('connect_error', (error) => resolve({ connected: false, code: (error as Error & { data?: { code?: string } }).data?.code }));
+    });
+  }
+
+  it('refuses a cookie socket from another origin, accepts the master\'s own and FLEET_ALLOWED_ORIGINS, and never checks token sockets', async () => {
+    fx = await MasterFixture.start({ allowedOrigins: ['https://ops.example.com'] });
+    const cookie = `fleet_session=${fx.apiToken}`;
+    const own = new URL(fx.url).origin;
+    const otherPort = `http://127.0.0.1:${Number(new URL(fx.url).port) + 1}`;
+    expect(await connect({ cookie, origin: otherPort })).toEqual({ connected: false, code: 'FORBIDDEN' });
+    expect(await connect({ cookie })).toEqual({ connected: false, code: 'FORBIDDEN' });
+    expect((await connect({ cookie, origin: own })).connected).toBe(true);
+    expect((await connect({ cookie, origin: 'https://ops.example.com' })).connected).toBe(true);
+    expect((await connect({ origin: otherPort }, { token: fx.apiToken })).connected).toBe(true);
+  });
+
+  it('refuses a malformed session cookie without harming the master', async () => {
+    fx = await MasterFixture.start();
+    const own = new URL(fx.url).origin;
+    for (let i = 0; i < 5; i += 1) expect(await connect({ cookie: 'fleet_session=%E0%A4%A', origin: own })).toEqual({ connected: false, code: 'UNAUTHORIZED' });
+    expect((await fx.health()).status).toBe(200);
+  });
+
+  it('disconnects the open sockets of a token at once when it is revoked', async () => {
+    fx = await MasterFixture.start();
+    const created = (await fx.api('POST', '/tokens', { name: 'upstream', role: 'operator' })).body as { id: string; token: string };
+    const result = await connect({}, { token: created.token });
+    if (!result.connected) throw new Error('the token socket was refused');
+    const other = await connect({}, { token: fx.apiToken });
+    expect((await fx.api('DELETE', `/tokens/${created.id}`)).status).toBe(204);
+    await waitUntil('the revoked token\'s socket is cut', async () => !result.socket.connected, 5000);
+    expect(other.connected && other.socket.connected).toBe(true);
+    expect((await fx.api('GET', '/jobs', undefined, created.token)).status).toBe(401);
+  });
+});
