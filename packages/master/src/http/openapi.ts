@@ -5,6 +5,7 @@ import {
   CreateBatchBodySchema,
   CreateInviteFlowBodySchema,
   CreateJobBodySchema,
+  CreateJobsBulkBodySchema,
   CreateMonitorBodySchema,
   ERROR_CODE_NAMES,
   FLEET_VERSION,
@@ -60,6 +61,7 @@ export function openApiDocument(): Json {
         UpdateAccount: schema(UpdateAccountBodySchema, 'input'),
         Job: schema(JobViewSchema),
         CreateJob: schema(CreateJobBodySchema, 'input'),
+        CreateJobsBulk: schema(CreateJobsBulkBodySchema, 'input'),
         CreateBatch: schema(CreateBatchBodySchema, 'input'),
         CreateInviteFlow: schema(CreateInviteFlowBodySchema, 'input'),
         Monitor: schema(MonitorViewSchema),
@@ -96,6 +98,21 @@ export function openApiDocument(): Json {
           parameters: [...pageParams, { name: 'status', in: 'query', schema: { type: 'string' } }, { name: 'type', in: 'query', schema: { type: 'string' } }, { name: 'accountId', in: 'query', schema: { type: 'string' } }],
         }),
         post: { ...op('Create a job (an existing idempotency key returns its job)', ref('Job')), ...body('CreateJob') },
+      },
+      '/api/v1/jobs/bulk': {
+        post: { ...op('Create many independent jobs at once, all or nothing', { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' }, idempotencyKey: { type: ['string', 'null'] } } } } } }), ...body('CreateJobsBulk') },
+      },
+      '/api/v1/session': {
+        get: op('The role of the token or session cookie this request carries', { type: 'object', properties: { role: { type: 'string', enum: ['admin', 'operator', 'viewer'] } } }),
+        post: { ...op('Dashboard sign-in: a token in, an httpOnly session cookie out (no bearer needed)', { type: 'object', properties: { role: { type: 'string' } } }), security: [], requestBody: { required: true, ...json({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }) } },
+        delete: { ...op('Dashboard sign-out: clears the session cookie', null), security: [] },
+      },
+      '/api/v1/worker/jobs/{id}/artifacts/{name}': {
+        parameters: [idParam, { name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        put: {
+          ...op("A worker uploads a file of the attempt it runs (its own credential, X-Fleet-Worker and X-Fleet-Attempt headers; raw bytes)", { type: 'object', properties: { name: { type: 'string' }, size: { type: 'integer' }, url: { type: 'string' } } }),
+          requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', contentEncoding: 'binary' } } } },
+        },
       },
       '/api/v1/jobs/{id}': { parameters: [idParam], get: op('Get a job with its progress, result, error and artifacts', ref('Job')) },
       '/api/v1/jobs/{id}/log': { parameters: [idParam], get: op("A running job's run.log lines so far, as its worker streams them (then read run.log as an artifact)", ref('JobLog')) },

@@ -74,7 +74,7 @@ export class WorkerCredentialStore {
     return this.db.prepare('SELECT token_hash, confirmed_at FROM worker_credentials WHERE worker_id = ?').get(workerId) as CredentialRow | undefined;
   }
 
-  private isFleetToken(token: string): boolean {
+  isFleetToken(token: string): boolean {
     return timingSafeEqual(Buffer.from(hashToken(token), 'hex'), this.fleetTokenHash);
   }
 }
