@@ -104,6 +104,8 @@ export class RestClient {
     startBrowser: (id: string) => this.request<AccountView>('POST', `/api/v1/accounts/${encodeURIComponent(id)}/browser/start`),
     /** Hibernates the account's browser (snapshot, close, keep the profile). */
     stopBrowser: (id: string) => this.request<AccountView>('POST', `/api/v1/accounts/${encodeURIComponent(id)}/browser/stop`),
+    /** Force-closes a stuck browser: its running job fails retryable (BROWSER_RESET) and the context reopens under a new fence. */
+    resetBrowser: (id: string) => this.request<AccountView>('POST', `/api/v1/accounts/${encodeURIComponent(id)}/browser/reset`),
   };
 
   readonly jobs = {

@@ -8,12 +8,14 @@ import { parseAccountFile } from '../account-file.js';
 import { readSecretFile, readStdin } from '../io/secret-input.js';
 import { formatTable } from '../io/table.js';
 import { allPages, stdio, withApi, type CommandIo } from './command.js';
+import type { ApiContext } from '../api-context.js';
 
 export const ACCOUNTS_USAGE = `fleet accounts list [--limit N] [--json]
 fleet accounts add --platform P [--label L] [--tag T ...] [--username U (--password-file F | --password-stdin)] [--proxy-file F]
 fleet accounts import FILE|- [--format csv|json] [--dry-run]
 fleet accounts start ID        (open its browser on its worker: warm it)
-fleet accounts stop ID         (snapshot and close its browser, keeping the profile: hibernate it)`;
+fleet accounts stop ID         (snapshot and close its browser, keeping the profile: hibernate it)
+fleet accounts reset ID        (force-close a stuck browser: its running job fails and runs again, the browser reopens)`;
 
 export async function accountsCommand(argv: string[], io: CommandIo = stdio): Promise<void> {
   const [sub, ...rest] = argv;
@@ -26,6 +28,7 @@ export async function accountsCommand(argv: string[], io: CommandIo = stdio): Pr
       return importAccounts(rest, io);
     case 'start':
     case 'stop':
+    case 'reset':
       return controlBrowser(sub, rest, io);
     default:
       throw new CliError(`unknown accounts command ${JSON.stringify(sub ?? '')}\nusage:\n${ACCOUNTS_USAGE}`);
@@ -45,12 +48,18 @@ async function listAccounts(argv: string[], io: CommandIo): Promise<void> {
   io.out.write(formatTable(['id', 'platform', 'label', 'tags', 'username', 'worker', 'epoch', 'browser', 'login'], rows));
 }
 
-async function controlBrowser(action: 'start' | 'stop', argv: string[], io: CommandIo): Promise<void> {
+const BROWSER_CALLS = {
+  start: (api: ApiContext, id: string) => api.rest.accounts.startBrowser(id),
+  stop: (api: ApiContext, id: string) => api.rest.accounts.stopBrowser(id),
+  reset: (api: ApiContext, id: string) => api.rest.accounts.resetBrowser(id),
+} as const;
+
+async function controlBrowser(action: keyof typeof BROWSER_CALLS, argv: string[], io: CommandIo): Promise<void> {
   const usage = `fleet accounts ${action} ID`;
   const parsed = parseCommand(argv, {}, usage);
   const [id, extra] = parsed.positionals;
   if (!id || extra !== undefined) throw new CliError(`name one account (usage: ${usage})`);
-  const account = await withApi(parsed, (api) => (action === 'start' ? api.rest.accounts.startBrowser(id) : api.rest.accounts.stopBrowser(id)));
+  const account = await withApi(parsed, (api) => BROWSER_CALLS[action](api, id));
   if (parsed.values.json) io.out.write(`${JSON.stringify(account, null, 2)}\n`);
   const { state, lockHolder } = account.browser;
   io.err.write(`account ${account.id}: browser ${state}${lockHolder ? ` on ${lockHolder.workerId} (lock fence ${lockHolder.fenceToken})` : ''}\n`);

@@ -43,9 +43,11 @@ export function browserButtons(account: AccountView, canChange: boolean): SafeHt
   const { state } = account.browser;
   const canStart = account.ownerWorkerId !== null && (state === 'stopped' || state === 'error');
   const canStop = state === 'running';
+  const canReset = account.ownerWorkerId !== null && state !== 'stopped';
   return html`<span class="button-row">
     <button type="button" data-browser-action="start" data-account="${account.id}" ${viewer} ${canStart || !canChange ? '' : html`disabled`} title="open the browser on its worker (warm it)">Start</button>
     <button type="button" data-browser-action="stop" data-account="${account.id}" ${viewer} ${canStop || !canChange ? '' : html`disabled`} title="snapshot and close the browser, keeping its profile (hibernate it)">Stop</button>
+    <button type="button" data-browser-action="reset" data-account="${account.id}" ${viewer} ${canReset || !canChange ? '' : html`disabled`} title="force-close a stuck browser: its running job fails and runs again, the browser reopens">Reset</button>
   </span>`;
 }
 

@@ -89,6 +89,10 @@ export function openApiDocument(): Json {
         parameters: [idParam],
         post: op("Start (warm) the account's browser on its owner worker; answers once it runs (409 ACCOUNT_UNASSIGNED without an owner)", ref('Account')),
       },
+      '/api/v1/accounts/{id}/browser/reset': {
+        parameters: [idParam],
+        post: op("Force-reset a stuck browser: the context is killed, its running job fails retryable (BROWSER_RESET) and runs again, and the context reopens under a new fence", ref('Account')),
+      },
       '/api/v1/accounts/{id}/browser/stop': {
         parameters: [idParam],
         post: op("Stop (hibernate) the account's browser: state snapshotted, context closed, profile kept (409 ACCOUNT_BUSY while a job runs)", ref('Account')),

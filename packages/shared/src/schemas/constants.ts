@@ -9,4 +9,5 @@ export const MASKED_SECRET = '********';
 export const JOB_STATUSES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const WORKER_STATUSES = ['online', 'draining', 'offline'] as const;
 export const BROWSER_STATES = ['stopped', 'starting', 'running', 'error'] as const;
-export const BROWSER_ACTIONS = ['start', 'stop'] as const;
+/** `reset` force-closes a stuck context (its running job fails retryable with BROWSER_RESET) and reopens it under a new fence. */
+export const BROWSER_ACTIONS = ['start', 'stop', 'reset'] as const;

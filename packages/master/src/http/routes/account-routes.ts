@@ -35,6 +35,10 @@ export function accountRoutes(store: FleetStore, scheduler: Scheduler, commands:
   router.post('/accounts/:id/browser/stop', async (req, res) => {
     res.json(await browsers.control(req.params.id, 'stop'));
   });
+  // Reset force-closes a stuck browser (a job hung in the page) and reopens it under a new fence.
+  router.post('/accounts/:id/browser/reset', async (req, res) => {
+    res.json(await browsers.control(req.params.id, 'reset'));
+  });
   router.delete('/accounts/:id', async (req, res) => {
     await commands.deleteAccount(req.params.id);
     res.status(204).end();
