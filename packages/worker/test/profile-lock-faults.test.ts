@@ -129,7 +129,8 @@ describe('ProfileLocks when Redis fails', () => {
     const prefix = `test:${randomUUID()}:`;
     const oldClient = client(redis);
     let lostWith: FleetError | undefined;
-    const old = await locks(oldClient, prefix, { ttlMs: 5000 }).acquire('acc-restart', (error) => (lostWith = error));
+    // A long ttl: its next scheduled extension is 20 s away, so only asking on reconnect notices in time.
+    const old = await locks(oldClient, prefix, { ttlMs: 60_000 }).acquire('acc-restart', (error) => (lostWith = error));
 
     await redis.restart();
     const newClient = client(redis);
@@ -137,7 +138,7 @@ describe('ProfileLocks when Redis fails', () => {
     const next = await locks(newClient, prefix, { acquireTimeoutMs: 3000 }).acquire('acc-restart', () => undefined);
     expect(next.fenceToken).toBeGreaterThan(old.fenceToken);
 
-    // The old holder's next extension finds the key someone else's: lost at once, not at its deadline.
+    // The old holder asks as soon as its connection is back, finds the key gone: lost at once.
     await waitFor('the old holder to notice', () => lostWith, 10_000, 20);
     expect(lostWith?.code).toBe('LOCK_LOST');
     expect(lostWith?.cause).toBeUndefined(); // Redis answered "not yours": no unreachable Redis behind it

@@ -17,7 +17,7 @@ export class ProfileLocks {
   private readonly scripts: RedisLockScripts;
   private readonly prefix: string;
   private readonly timings: LockTimings;
-  private readonly held = new Set<ProfileLease>();
+  private readonly held = new Set<RedisLease>();
   /** Since start, for the heartbeat's stats. */
   acquisitions = 0;
   losses = 0;
@@ -26,6 +26,11 @@ export class ProfileLocks {
     this.timings = lockTimings(options);
     this.scripts = new RedisLockScripts(options.redis, this.timings.commandTimeoutMs);
     this.prefix = options.prefix ?? 'fleet:';
+    // A Redis that comes back may have restarted without our locks and handed them out again:
+    // ask at once rather than at the next extension, so the old holder stops first.
+    options.redis.on('ready', () => {
+      for (const lease of this.held) lease.checkNow();
+    });
   }
 
   /**
@@ -59,7 +64,7 @@ export class ProfileLocks {
 
   private hold(accountId: string, fenceToken: number, lockKey: string, owner: string, sentAt: number, onLost: (error: FleetError) => void): ProfileLease {
     this.acquisitions += 1;
-    const lease: ProfileLease = new RedisLease({
+    const lease = new RedisLease({
       accountId,
       fenceToken,
       lockKey,

@@ -45,6 +45,7 @@ export class RedisLease implements ProfileLease {
   private extendTimer: NodeJS.Timeout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private lastFailure: FleetError | undefined;
+  private extending = false;
   private releasing: Promise<void> | undefined;
 
   constructor(private readonly parts: RedisLeaseParts) {
@@ -75,9 +76,17 @@ export class RedisLease implements ProfileLease {
     this.deadlineTimer.unref();
   }
 
+  /** Extends now instead of at the next tick: Redis is back after a drop and may have lost the lock. */
+  checkNow(): void {
+    if (this.ended || this.extending) return;
+    clearTimeout(this.extendTimer);
+    void this.extend();
+  }
+
   private async extend(): Promise<void> {
     const { lockKey, owner, scripts, timings } = this.parts;
     const sentAt = Date.now();
+    this.extending = true;
     try {
       const stillMine = await scripts.extend(lockKey, owner, timings.ttlMs);
       if (this.ended) return;
@@ -92,6 +101,8 @@ export class RedisLease implements ProfileLease {
       this.lastFailure = error as FleetError;
       this.parts.logger.warn('could not extend a profile lock; trying again', { accountId: this.accountId, error: this.lastFailure.message });
       this.scheduleExtend(timings.retryEveryMs);
+    } finally {
+      this.extending = false;
     }
   }
 
