@@ -57,7 +57,8 @@ export class ProfileLocks {
       }
       if (answer.taken) return this.hold(accountId, answer.fenceToken, lockKey, owner, sentAt, onLost);
       if (Date.now() + delay > until) throw new FleetError('LOCK_BUSY', `profile ${accountId} is locked by another holder`);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      // No longer than the holder's key has left to live: an expiring lock is taken as it frees.
+      await new Promise((resolve) => setTimeout(resolve, answer.heldForMs > 0 ? Math.min(delay, answer.heldForMs + 5) : delay));
       delay = Math.min(delay * 2, 1000);
     }
   }
