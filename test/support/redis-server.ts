@@ -15,7 +15,7 @@ export class RedisServer {
   }
 
   async start(): Promise<this> {
-    this.port = await freePort();
+    this.port ||= await freePort();
     this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.temp.dir], { stdio: 'ignore' });
     const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined); // refused until the server is up; the loop retries
@@ -40,6 +40,27 @@ export class RedisServer {
   }
 
   async stop(): Promise<void> {
+    await this.kill();
+    this.temp.remove();
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open and commands get no answer. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server go on (SIGCONT); it answers what was sent meanwhile. */
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
+
+  /** Kills the server and starts an empty one on the same port (no persistence: every key is gone). */
+  async restart(): Promise<void> {
+    await this.kill();
+    await this.start();
+  }
+
+  private async kill(): Promise<void> {
     const child = this.process;
     if (child && child.exitCode === null && child.signalCode === null) {
       await new Promise<void>((resolve) => {
@@ -47,6 +68,5 @@ export class RedisServer {
         child.kill('SIGKILL');
       });
     }
-    this.temp.remove();
   }
 }

@@ -130,7 +130,7 @@ export class Worker {
       try {
         await this.browsers.open(account);
       } catch (error) {
-        if (error instanceof FleetError && error.code === 'LOCK_BUSY') throw error;
+        if (error instanceof FleetError && (error.code === 'LOCK_BUSY' || error.code === 'LOCK_UNAVAILABLE')) throw error;
         throw new FleetError('BROWSER_START_FAILED', `could not open the browser of account ${command.accountId}: ${redactText(firstLineOf(error))}`);
       }
     } else {

@@ -78,6 +78,47 @@ describe('ProfileLocks over a real Redis', () => {
     await lease.release();
   });
 
+  it('lets exactly one of many concurrent acquirers win', async () => {
+    const contenders = Array.from({ length: 8 }, () => locks({ acquireTimeoutMs: 0 }));
+    const results = await Promise.allSettled(contenders.map((l) => l.acquire('acc-race', () => undefined)));
+    const won = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<ProfileLocks['acquire']>>> => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'LOCK_BUSY' });
+    await won[0]!.value.release();
+  });
+
+  it('hands the lock to waiting acquirers one at a time, each under a higher fence than the holder before', async () => {
+    const contenders = Array.from({ length: 6 }, () => locks({ acquireTimeoutMs: 30_000 }));
+    let holding = 0;
+    let overlaps = 0;
+    const fences: number[] = [];
+    await Promise.all(
+      contenders.map(async (l) => {
+        const lease = await l.acquire('acc-queue', () => undefined);
+        holding += 1;
+        if (holding > 1) overlaps += 1;
+        fences.push(lease.fenceToken);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        holding -= 1;
+        await lease.release();
+      }),
+    );
+    expect(overlaps).toBe(0);
+    expect(fences).toHaveLength(contenders.length);
+    for (let i = 1; i < fences.length; i += 1) expect(fences[i]).toBeGreaterThan(fences[i - 1]!);
+  });
+
+  it("never deletes another holder's lock on release", async () => {
+    const stale = await locks({ ttlMs: 30_000 }).acquire('acc-release', () => undefined);
+    // The stale holder's key is gone (it expired, or Redis lost it) and someone else took the lock.
+    await client().del(`${prefix}profile:acc-release`);
+    const current = await locks({ ttlMs: 30_000 }).acquire('acc-release', () => undefined);
+    await stale.release();
+    await expect(locks().acquire('acc-release', () => undefined)).rejects.toMatchObject({ code: 'LOCK_BUSY' });
+    expect(current.lost).toBe(false);
+    await current.release();
+  });
+
   it('reports a lost lock when Redis itself goes away', async () => {
     const own = await new RedisServer().start();
     const c = own.client();

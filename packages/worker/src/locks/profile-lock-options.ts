@@ -9,5 +9,17 @@ export interface ProfileLockOptions {
   ttlMs?: number;
   /** How long `acquire` keeps trying a lock another holder has. @defaultValue 30000 */
   acquireTimeoutMs?: number;
+  /**
+   * The longest wait for one Redis call (acquire, extend, release). Past it Redis counts as
+   * unreachable: an acquire fails with `LOCK_UNAVAILABLE`, an extension is tried again.
+   * @defaultValue a fifth of `ttlMs`
+   */
+  commandTimeoutMs?: number;
+  /**
+   * When Redis can't confirm an extension, the holder declares the lock lost this long before its
+   * last confirmed validity ends, so it has stopped before another holder can take the lock.
+   * @defaultValue a fifth of `ttlMs`
+   */
+  safetyMarginMs?: number;
   logger: Logger;
 }

@@ -1,120 +1,91 @@
-import Redlock, { type Lock } from 'redlock';
+import { randomUUID } from 'node:crypto';
 import { FleetError } from '@fleetwright/shared';
+import { lockTimings, type LockTimings } from './lock-timings.js';
 import type { ProfileLockOptions } from './profile-lock-options.js';
+import { RedisLease, type ProfileLease } from './redis-lease.js';
+import { RedisLockScripts } from './redis-lock-scripts.js';
 
-/** A held profile lock: its fencing token, and a way to give it back. */
-export interface ProfileLease {
-  readonly accountId: string;
-  /** Monotonic per account: every acquisition gets a higher one than any before it. */
-  readonly fenceToken: number;
-  readonly lost: boolean;
-  release(): Promise<void>;
-}
+export type { ProfileLease } from './redis-lease.js';
 
 /**
- * `profile:<accountId>` locks over Redis. redlock 5 is a beta whose `using()` has reported hangs,
- * so this takes the lock explicitly (`retryCount: 0` probes), runs its own extension timer, and
- * reports a failed extension as a lost lock at once.
+ * `profile:<accountId>` locks on one Redis, each with the account's fencing token. Our own small
+ * lock rather than redlock (see docs/operations.md, "Redis for profile locks"): one atomic script
+ * takes the lock and its token, every Redis call has a deadline, and a Redis that can't be reached
+ * is told apart from a lock that another holder has (`LOCK_UNAVAILABLE`, not `LOCK_BUSY`).
  */
 export class ProfileLocks {
-  private readonly redlock: Redlock;
+  private readonly scripts: RedisLockScripts;
   private readonly prefix: string;
-  private readonly ttlMs: number;
-  private readonly held = new Set<HeldLease>();
+  private readonly timings: LockTimings;
+  private readonly held = new Set<RedisLease>();
   /** Since start, for the heartbeat's stats. */
   acquisitions = 0;
   losses = 0;
 
   constructor(private readonly options: ProfileLockOptions) {
-    this.redlock = new Redlock([options.redis], { retryCount: 0, driftFactor: 0.01, automaticExtensionThreshold: 0 });
-    // redlock emits 'error' for failed votes; without a listener an EventEmitter would throw.
-    this.redlock.on('error', () => undefined);
+    this.timings = lockTimings(options);
+    this.scripts = new RedisLockScripts(options.redis, this.timings.commandTimeoutMs);
     this.prefix = options.prefix ?? 'fleet:';
-    this.ttlMs = options.ttlMs ?? 15_000;
+    // A Redis that comes back may have restarted without our locks and handed them out again:
+    // ask at once rather than at the next extension, so the old holder stops first.
+    options.redis.on('ready', () => {
+      for (const lease of this.held) lease.checkNow();
+    });
   }
 
   /**
-   * Takes the account's lock (retrying while another holder has it, up to `acquireTimeoutMs`),
-   * then draws its fencing token. `onLost` runs once if an extension fails.
+   * Takes the account's lock and its fencing token in one step, retrying while another holder has
+   * it (up to `acquireTimeoutMs`, then `LOCK_BUSY`). A Redis that can't be reached fails at once
+   * with `LOCK_UNAVAILABLE`. `onLost` runs once if the lock is lost while held.
    */
   async acquire(accountId: string, onLost: (error: FleetError) => void, signal?: AbortSignal): Promise<ProfileLease> {
-    const resource = `${this.prefix}profile:${accountId}`;
-    const until = Date.now() + (this.options.acquireTimeoutMs ?? 30_000);
+    const lockKey = `${this.prefix}profile:${accountId}`;
+    const keys = { lock: lockKey, fence: `${this.prefix}fence:${accountId}`, fenceRun: `${this.prefix}fence-run:${accountId}` };
+    const until = Date.now() + this.timings.acquireTimeoutMs;
     let delay = 50;
     for (;;) {
       signal?.throwIfAborted();
+      const owner = randomUUID();
+      const sentAt = Date.now();
+      let answer;
       try {
-        const lock = await this.redlock.acquire([resource], this.ttlMs);
-        const fenceToken = await this.options.redis.incr(`${this.prefix}fence:${accountId}`);
-        this.acquisitions += 1;
-        const counted = (error: FleetError): void => {
-          this.losses += 1;
-          onLost(error);
-        };
-        const lease = new HeldLease(accountId, fenceToken, lock, this.ttlMs, counted, this.options.logger, () => this.held.delete(lease));
-        this.held.add(lease);
-        return lease;
+        answer = await this.scripts.acquire(keys, owner, this.timings.ttlMs);
       } catch (error) {
-        if (error instanceof FleetError) throw error;
-        if (Date.now() + delay > until) {
-          throw new FleetError('LOCK_BUSY', `profile ${accountId} is locked by another holder`, { cause: error });
-        }
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(delay * 2, 1000);
+        // Redis may still run this acquire once it answers again; this owner's lock must not stay.
+        this.scripts.release(lockKey, owner).catch(() => undefined);
+        throw new FleetError('LOCK_UNAVAILABLE', `could not take the profile lock of account ${accountId}: ${(error as Error).message}`, { cause: error });
       }
+      if (answer.taken) return this.hold(accountId, answer.fenceToken, lockKey, owner, sentAt, onLost);
+      if (Date.now() + delay > until) throw new FleetError('LOCK_BUSY', `profile ${accountId} is locked by another holder`);
+      // No longer than the holder's key has left to live: an expiring lock is taken as it frees.
+      await new Promise((resolve) => setTimeout(resolve, answer.heldForMs > 0 ? Math.min(delay, answer.heldForMs + 5) : delay));
+      delay = Math.min(delay * 2, 1000);
     }
+  }
+
+  private hold(accountId: string, fenceToken: number, lockKey: string, owner: string, sentAt: number, onLost: (error: FleetError) => void): ProfileLease {
+    this.acquisitions += 1;
+    const lease = new RedisLease({
+      accountId,
+      fenceToken,
+      lockKey,
+      owner,
+      sentAt,
+      scripts: this.scripts,
+      timings: this.timings,
+      logger: this.options.logger,
+      onLost: (error) => {
+        this.losses += 1;
+        onLost(error);
+      },
+      onEnd: () => this.held.delete(lease),
+    });
+    this.held.add(lease);
+    return lease;
   }
 
   /** Releases every lease still held (shutdown). */
   async releaseAll(): Promise<void> {
     await Promise.allSettled([...this.held].map((lease) => lease.release()));
-  }
-}
-
-class HeldLease implements ProfileLease {
-  private lock: Lock;
-  private timer: NodeJS.Timeout | undefined;
-  private released = false;
-  lost = false;
-
-  constructor(
-    readonly accountId: string,
-    readonly fenceToken: number,
-    lock: Lock,
-    private readonly ttlMs: number,
-    private readonly onLost: (error: FleetError) => void,
-    private readonly logger: ProfileLockOptions['logger'],
-    private readonly forget: () => void,
-  ) {
-    this.lock = lock;
-    this.timer = setInterval(() => void this.extend(), Math.max(100, Math.floor(ttlMs / 3)));
-    this.timer.unref();
-  }
-
-  private async extend(): Promise<void> {
-    if (this.released || this.lost) return;
-    try {
-      this.lock = await this.lock.extend(this.ttlMs);
-    } catch (error) {
-      if (this.released) return;
-      this.lost = true;
-      clearInterval(this.timer);
-      this.forget();
-      this.logger.warn('profile lock lost', { accountId: this.accountId, fenceToken: this.fenceToken });
-      this.onLost(new FleetError('LOCK_LOST', `lost the profile lock of account ${this.accountId}`, { cause: error }));
-    }
-  }
-
-  async release(): Promise<void> {
-    if (this.released) return;
-    this.released = true;
-    clearInterval(this.timer);
-    this.forget();
-    if (this.lost) return;
-    try {
-      await this.lock.release();
-    } catch {
-      // expired already: nothing to give back
-    }
   }
 }
