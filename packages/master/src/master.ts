@@ -17,6 +17,7 @@ import { Retention } from './scheduler/retention.js';
 import { FleetStore } from './store/fleet-store.js';
 import { ArtifactStore } from './store/artifact-store.js';
 import { FleetMetrics } from './metrics/fleet-metrics.js';
+import { fleetTokenWorkerAuth } from './http/worker-auth.js';
 
 /** The master node: SQLite store, scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
@@ -59,7 +60,10 @@ export class Master {
         parents: this.parents,
         monitors: this.monitors,
         artifacts: new ArtifactStore(this.store.db, path.join(options.dataDir, 'artifacts')),
-        workerToken: options.workerToken,
+        workerAuth: options.workerAuth ?? fleetTokenWorkerAuth(options.workerToken),
+        maxArtifactBytes: options.maxArtifactBytes,
+        trustProxy: options.trustProxy,
+        metricsToken: options.metricsToken,
         reports,
         browsers,
         dashboardDir: options.dashboardDir,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { Master } from '@fleetwright/master';
+import { Master, type MasterOptions } from '@fleetwright/master';
 import { createLogger, Namespace, type ClientToMasterEvents, type MasterToClientEvents } from '@fleetwright/shared';
 import { SimulatedWorker, type SimulatedWorkerOptions } from './simulated-worker.js';
 import { waitUntil } from './wait-until.js';
@@ -21,6 +21,11 @@ export interface MasterFixtureOptions {
   accountFailoverMs?: number;
   /** Finished jobs older than this are purged. @defaultValue the master's (7 days) */
   retentionMs?: number;
+  /** The HTTP edge's options (trust proxy, metrics token, worker auth, upload cap). @defaultValue the master's */
+  trustProxy?: MasterOptions['trustProxy'];
+  metricsToken?: MasterOptions['metricsToken'];
+  workerAuth?: MasterOptions['workerAuth'];
+  maxArtifactBytes?: MasterOptions['maxArtifactBytes'];
 }
 
 export interface ApiResponse {
@@ -68,6 +73,10 @@ export class MasterFixture {
       retryBaseMs: this.options.retryBaseMs ?? 50,
       ...(this.options.accountFailoverMs === undefined ? {} : { accountFailoverMs: this.options.accountFailoverMs }),
       ...(this.options.retentionMs === undefined ? {} : { retentionMs: this.options.retentionMs }),
+      trustProxy: this.options.trustProxy,
+      metricsToken: this.options.metricsToken,
+      workerAuth: this.options.workerAuth,
+      maxArtifactBytes: this.options.maxArtifactBytes,
       logger: quiet,
     });
     await this.master.start();
