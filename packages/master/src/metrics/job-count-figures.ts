@@ -7,6 +7,8 @@ const RECOUNT_EVERY_MS = 10 * 60 * 1000;
 /** Past this many jobs counted since the last recount, the next scrape recounts (bounds memory). */
 const MAX_COUNTED = 100_000;
 
+const FINISHED = new Set<JobStatus>(['succeeded', 'failed', 'cancelled']);
+
 export type JobCounts = Map<string, Map<JobStatus, number>>;
 
 /**
@@ -46,9 +48,11 @@ export class JobCountFigures {
   }
 
   private recountFinished(now: number): void {
-    const rows = this.store.db.prepare("SELECT type, status, COUNT(*) AS n FROM jobs WHERE status IN ('succeeded','failed','cancelled') GROUP BY type, status").all() as { type: string; status: JobStatus; n: number }[];
+    // One pass over the table: finished jobs are most of it, and reaching their rows through the
+    // status index (for `type`) was 10x slower than reading them in order.
+    const rows = this.store.db.prepare('SELECT type, status, COUNT(*) AS n FROM jobs GROUP BY type, status').all() as { type: string; status: JobStatus; n: number }[];
     this.finished = new Map();
-    for (const r of rows) add(this.finished, r.type, r.status, r.n);
+    for (const r of rows) if (FINISHED.has(r.status)) add(this.finished, r.type, r.status, r.n);
     this.countedAt = now;
     this.counted.clear();
   }
