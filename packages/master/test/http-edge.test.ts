@@ -119,9 +119,10 @@ describe('FLEET_BIND: the master listens where it is told', () => {
   const answers = (url: string): Promise<boolean> => fetch(url, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
 
   it('binds only the address given (127.0.0.2 answers, 127.0.0.1 does not)', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const run = startMaster({ FLEET_BIND: '127.0.0.2', PORT: String(port) });
-    await waitUntil(`the master on 127.0.0.2:${port} (${run.output()})`, async () => ((await answers(`http://127.0.0.2:${port}/health`)) ? true : undefined), 15_000, 100);
+    const run = startMaster({ FLEET_BIND: '127.0.0.2', PORT: '0', FLEET_LOG_LEVEL: 'info' });
+    // Port 0: the master logs the address it got.
+    const port = await waitUntil(`the master to listen (${run.output()})`, () => /master listening.*http:\/\/127\.0\.0\.2:(\d+)/.exec(run.output())?.[1], 15_000, 50);
+    expect(await answers(`http://127.0.0.2:${port}/health`)).toBe(true);
     expect(await answers(`http://127.0.0.1:${port}/health`)).toBe(false);
   });
 
