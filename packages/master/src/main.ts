@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createLogger, loadConfig, loadOrExit, closeOnSignals } from '@fleetwright/shared';
+import { createLogger, loadConfig, loadMasterEdgeConfig, loadOrExit, closeOnSignals, logProcessFailures, registerSecret } from '@fleetwright/shared';
 import { Master } from './master.js';
 import { loadOrCreateSecrets } from './master-secrets.js';
 import { fileURLToPath } from 'node:url';
@@ -12,12 +12,19 @@ function defaultDashboardDir(): string {
 /** Composition root of a master process (PM2, `fleet master`). */
 export async function runMaster(): Promise<void> {
   const config = loadOrExit(() => loadConfig(), 'fleet-master');
+  const edge = loadOrExit(() => loadMasterEdgeConfig(), 'fleet-master');
+  registerSecret(edge.metricsToken);
   // JSON lines to data/logs/master-<date>.log (rotated), readable lines on the console.
   const logger = createLogger({ name: 'master', level: config.logLevel, dir: path.join(config.dataDir, 'logs') });
+  logProcessFailures('master', logger);
   const secrets = loadOrCreateSecrets(config);
   const master = new Master({
     dataDir: config.dataDir,
     port: config.port,
+    // Every interface unless FLEET_BIND says otherwise: remote workers must reach `fleet master`.
+    host: edge.bind,
+    trustProxy: edge.trustProxy,
+    metricsToken: edge.metricsToken,
     secretKey: secrets.secretKey,
     workerToken: secrets.workerToken,
     apiToken: secrets.apiToken,

@@ -1,4 +1,5 @@
-import type { Logger } from '@fleetwright/shared';
+import type { Logger, TrustProxy } from '@fleetwright/shared';
+import type { WorkerAuth } from './http/worker-auth.js';
 
 export interface MasterOptions {
   /** Where `master.db` lives. */
@@ -11,8 +12,16 @@ export interface MasterOptions {
   apiToken?: string | undefined;
   /** @defaultValue 3000; 0 picks a free port (tests). */
   port?: number;
-  /** @defaultValue all interfaces */
-  host?: string;
+  /** The listen address (FLEET_BIND). @defaultValue all interfaces */
+  host?: string | undefined;
+  /** Express's `trust proxy` (FLEET_TRUST_PROXY). @defaultValue false */
+  trustProxy?: TrustProxy | undefined;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <it>` (FLEET_METRICS_TOKEN). @defaultValue none: public */
+  metricsToken?: string | undefined;
+  /** Checks a worker's credential on artifact uploads. @defaultValue the fleet token, for any worker id */
+  workerAuth?: WorkerAuth | undefined;
+  /** The largest artifact a worker may upload. @defaultValue 64 MB */
+  maxArtifactBytes?: number | undefined;
   /** The interval workers heartbeat at. @defaultValue 10000 */
   heartbeatIntervalMs?: number;
   /** Scheduler timer. @defaultValue 1000 */

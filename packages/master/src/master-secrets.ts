@@ -43,7 +43,7 @@ export function loadOrCreateSecrets(config: Pick<FleetConfig, 'dataDir' | 'secre
     changed = true;
   }
   if (changed) {
-    mkdirSync(config.dataDir, { recursive: true });
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
   }

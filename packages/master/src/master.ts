@@ -18,6 +18,7 @@ import { FleetStore } from './store/fleet-store.js';
 import { ArtifactStore } from './store/artifact-store.js';
 import { FleetMetrics } from './metrics/fleet-metrics.js';
 import { WorkerCredentialStore } from './store/worker-credential-store.js';
+import { credentialWorkerAuth } from './http/worker-auth.js';
 
 /** The master node: SQLite store, scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
@@ -65,6 +66,10 @@ export class Master {
         artifacts: new ArtifactStore(this.store.db, path.join(options.dataDir, 'artifacts')),
         identities: this.identities,
         workers: this.workers,
+        workerAuth: options.workerAuth ?? credentialWorkerAuth(this.identities),
+        maxArtifactBytes: options.maxArtifactBytes,
+        trustProxy: options.trustProxy,
+        metricsToken: options.metricsToken,
         reports,
         browsers,
         dashboardDir: options.dashboardDir,

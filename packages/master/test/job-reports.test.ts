@@ -122,7 +122,7 @@ describe('worker reports about jobs are applied once, and only from the owner at
     // Once run.log is uploaded, the artifact is the record and the live lines go.
     const upload = await fetch(`${fx.url}/api/v1/worker/jobs/${jobId}/artifacts/run.log`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${fx.workerToken}`, 'x-fleet-worker': 'w1', 'content-type': 'application/octet-stream' },
+      headers: { authorization: `Bearer ${fx.workerToken}`, 'x-fleet-worker': 'w1', 'x-fleet-attempt': '1', 'content-type': 'application/octet-stream' },
       body: 'the whole run.log\n',
     });
     expect(upload.status).toBe(201);

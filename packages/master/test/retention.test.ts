@@ -28,11 +28,11 @@ describe('retention purges finished jobs past retentionMs', () => {
     return fx.waitForJob(jobId, 'finished', (j) => j.finishedAt !== null);
   }
 
-  /** Uploads an artifact the way a worker does (fleet token, X-Fleet-Worker) and returns its file on disk. */
+  /** Uploads an artifact the way a worker does (fleet token, X-Fleet-Worker, X-Fleet-Attempt) and returns its file on disk. */
   async function upload(jobId: string, name: string): Promise<string> {
     const res = await fetch(`${fx.url}/api/v1/worker/jobs/${jobId}/artifacts/${name}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${fx.workerToken}`, 'x-fleet-worker': 'w1', 'content-type': 'application/octet-stream' },
+      headers: { authorization: `Bearer ${fx.workerToken}`, 'x-fleet-worker': 'w1', 'x-fleet-attempt': '1', 'content-type': 'application/octet-stream' },
       body: `log of ${jobId}`,
       signal: AbortSignal.timeout(5_000),
     });

@@ -7,3 +7,4 @@ export * from './crypto/index.js';
 export * from './browser/find-chromium.js';
 export * from './version.js';
 export * from './lifecycle/close-on-signals.js';
+export * from './lifecycle/log-process-failures.js';

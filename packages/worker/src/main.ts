@@ -1,4 +1,4 @@
-import { createLogger, findChromium, loadConfig, loadOrExit, readInt, readVar, closeOnSignals } from '@fleetwright/shared';
+import { createLogger, findChromium, loadConfig, loadOrExit, readInt, readVar, closeOnSignals, logProcessFailures } from '@fleetwright/shared';
 import { createSandboxPlugin } from './platforms/sandbox/index.js';
 import { Worker } from './worker.js';
 import path from 'node:path';
@@ -24,6 +24,7 @@ export async function runWorker(): Promise<void> {
   const drainTimeoutMs = loadOrExit(() => readInt(process.env, 'FLEET_DRAIN_TIMEOUT_MS', 30_000, { min: 0, max: 3_600_000 }), 'fleet-worker');
   // JSON lines to data/logs/worker_<id>-<date>.log (rotated), readable lines on the console.
   const logger = createLogger({ name: `worker:${config.workerId}`, level: config.logLevel, dir: path.join(config.dataDir, 'logs') });
+  logProcessFailures('worker', logger);
   const sandboxUrl = readVar(process.env, 'FLEET_SANDBOX_URL')?.value ?? 'http://127.0.0.1:3100';
   const extra = await loadOrExitAsync(() => loadPlugins(process.env.FLEET_PLUGINS), 'fleet-worker');
   const plugins = [createSandboxPlugin({ baseUrl: sandboxUrl }), ...extra];

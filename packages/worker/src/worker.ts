@@ -87,7 +87,7 @@ export class Worker {
       log: (report) => void this.connection.request(WorkerEvent.JobLog, report),
       result: async (report: WorkerJobResult) => void (await this.connection.deliver(WorkerEvent.JobResult, report)),
       stateSnapshot: async (snapshot: WorkerStateSnapshot) => void (await this.connection.deliver(WorkerEvent.StateSnapshot, snapshot)),
-      uploadArtifact: (jobId, name, file) => this.connection.uploadArtifact(jobId, name, file),
+      uploadArtifact: (jobId, name, file, attempt) => this.connection.uploadArtifact(jobId, name, file, attempt),
       jobEvent: async (report: JobEventReport) => {
         const ack = await this.connection.deliver(JOB_EVENT_NAMES[report.event], report.payload as never);
         if (!ack.ok) throw FleetError.fromJSON(ack.error);

@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import { FleetError, type Logger } from '@fleetwright/shared';
+import { FleetError, type Logger, type TrustProxy } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { JobCommands } from '../scheduler/job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -22,6 +22,8 @@ import path from 'node:path';
 import type { JobReports } from '../scheduler/job-reports.js';
 import type { BrowserCommands } from '../scheduler/browser-commands.js';
 import { artifactDownloadRoutes, artifactUploadRoutes } from './routes/artifact-routes.js';
+import { securityHeaders } from './security-headers.js';
+import type { WorkerAuth } from './worker-auth.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import type { ParentJobs } from '../scheduler/parent-jobs.js';
 import type { Monitors } from '../scheduler/monitors.js';
@@ -44,21 +46,33 @@ export interface AppParts {
   identities: WorkerCredentialStore;
   /** Connected workers, to cut one whose credential is revoked. */
   workers: Pick<WorkerLinks, 'disconnect'>;
+  /** Checks a worker's credential on artifact uploads. */
+  workerAuth: WorkerAuth;
+  /** The largest artifact upload. @defaultValue 64 MB */
+  maxArtifactBytes?: number | undefined;
+  /** Express's `trust proxy` (FLEET_TRUST_PROXY): whether `X-Forwarded-*` from a TLS proxy count. @defaultValue false */
+  trustProxy?: TrustProxy | undefined;
+  /** When set, `/metrics` needs `Authorization: Bearer <it>` (FLEET_METRICS_TOKEN). */
+  metricsToken?: string | undefined;
   /** Built dashboard (index.html and assets) served at `/`; absent: a plain status page. */
   dashboardDir?: string | undefined;
-  /** Prometheus metrics served at `/metrics` (no token, like /health). */
+  /** Prometheus metrics served at `/metrics` (no token unless `metricsToken`). */
   metrics?: FleetMetrics | undefined;
   logger: Logger;
 }
 
-export function createApp({ store, scheduler, commands, parents, monitors, artifacts, reports, browsers, identities, workers, dashboardDir, metrics, logger }: AppParts): Express {
+export function createApp(parts: AppParts): Express {
+  const { store, scheduler, commands, parents, monitors, artifacts, reports, browsers, dashboardDir, metrics, logger } = parts;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Only a configured proxy's X-Forwarded-Proto makes `req.secure` (and so a `Secure` session cookie).
+  app.set('trust proxy', parts.trustProxy ?? false);
+  app.use(securityHeaders);
   app.get('/health', (_req, res) => {
     res.json(computeHealth(store, scheduler));
   });
-  if (metrics) app.get('/metrics', metricsRoute(metrics));
+  if (metrics) app.get('/metrics', metricsRoute(metrics, parts.metricsToken));
   if (dashboardDir && existsSync(path.join(dashboardDir, 'index.html'))) {
     app.use(express.static(dashboardDir, { index: 'index.html', maxAge: '1h' }));
   } else {
@@ -66,9 +80,9 @@ export function createApp({ store, scheduler, commands, parents, monitors, artif
       res.type('html').send(homePage(computeHealth(store, scheduler)));
     });
   }
-  // Workers upload with the fleet token, not an API token, so this comes before the API auth.
-  app.use('/api/v1', artifactUploadRoutes(store, artifacts, identities));
-  app.use('/api/v1', workerEnrollRoutes(identities));
+  // Workers upload with their own credential, not an API token, so this comes before the API auth.
+  app.use('/api/v1', artifactUploadRoutes(store, artifacts, { workerAuth: parts.workerAuth, maxBytes: parts.maxArtifactBytes }));
+  app.use('/api/v1', workerEnrollRoutes(parts.identities));
   app.use('/api/v1', sessionRoutes(store.tokens));
   // The API's own description is public, like /health: it holds no data.
   const openApi = openApiDocument();
@@ -84,7 +98,7 @@ export function createApp({ store, scheduler, commands, parents, monitors, artif
   api.use(accountRoutes(store, scheduler, commands, browsers));
   api.use(jobRoutes(store, commands));
   api.use(workerRoutes(store, scheduler));
-  api.use(workerCredentialRoutes(identities, workers));
+  api.use(workerCredentialRoutes(parts.identities, parts.workers));
   api.use(flowRoutes(parents));
   api.use(monitorRoutes(monitors));
   api.use(artifactDownloadRoutes(store, artifacts));

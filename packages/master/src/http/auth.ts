@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { FleetError } from '@fleetwright/shared';
 import type { Role, TokenStore } from '../store/token-store.js';
 
@@ -14,10 +14,19 @@ export const SESSION_COOKIE = 'fleet_session';
 /** Cookie-authenticated writes must carry this header: a cross-site form cannot set it (CSRF). */
 export const DASHBOARD_HEADER = 'x-fleet-dashboard';
 
+/**
+ * The cookie's value, or undefined. Total: it runs before any auth (the Socket.IO handshake, the
+ * REST token check), so a value that is not valid percent-encoding is no cookie, never a throw.
+ */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
@@ -25,24 +34,25 @@ export function readCookie(header: string | undefined, name: string): string | u
 /** `Authorization: Bearer <token>` or the dashboard's session cookie; viewers may read but not change. */
 export function requireToken(tokens: TokenStore): RequestHandler {
   return (req, res, next) => {
-    const header = req.get('authorization') ?? '';
-    const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    const cookie = bearer ? undefined : readCookie(req.get('cookie'), SESSION_COOKIE);
-    const identity = tokens.verify(bearer ?? cookie);
-    if (!identity) {
-      next(new FleetError('UNAUTHORIZED', 'missing or unknown API token (send Authorization: Bearer <token>)'));
+    try {
+      checkToken(tokens, req, res);
+    } catch (error) {
+      // Total: whatever the request holds, it is refused with an answer, never thrown past.
+      next(error);
       return;
     }
-    if (cookie && !['GET', 'HEAD'].includes(req.method) && req.get(DASHBOARD_HEADER) !== '1') {
-      next(new FleetError('FORBIDDEN', `a cookie-authenticated change needs the ${DASHBOARD_HEADER} header`));
-      return;
-    }
-    if (identity.role === 'viewer' && !['GET', 'HEAD'].includes(req.method)) {
-      next(new FleetError('FORBIDDEN', 'a viewer token cannot change anything'));
-      return;
-    }
-    res.locals.role = identity.role;
-    res.locals.tokenId = identity.tokenId;
     next();
   };
+}
+
+function checkToken(tokens: TokenStore, req: Request, res: Response): void {
+  const header = req.get('authorization') ?? '';
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  const cookie = bearer ? undefined : readCookie(req.get('cookie'), SESSION_COOKIE);
+  const identity = tokens.verify(bearer ?? cookie);
+  if (!identity) throw new FleetError('UNAUTHORIZED', 'missing or unknown API token (send Authorization: Bearer <token>)');
+  if (cookie && !['GET', 'HEAD'].includes(req.method) && req.get(DASHBOARD_HEADER) !== '1') throw new FleetError('FORBIDDEN', `a cookie-authenticated change needs the ${DASHBOARD_HEADER} header`);
+  if (identity.role === 'viewer' && !['GET', 'HEAD'].includes(req.method)) throw new FleetError('FORBIDDEN', 'a viewer token cannot change anything');
+  res.locals.role = identity.role;
+  res.locals.tokenId = identity.tokenId;
 }

@@ -75,6 +75,13 @@ export function openApiDocument(): Json {
     },
     paths: {
       '/health': { get: { ...op('Fleet health (no token)', ref('Health')), security: [] } },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics (text format); no token unless FLEET_METRICS_TOKEN is set, then that token as the bearer',
+          security: [{}, { bearer: [] }],
+          responses: { '200': { description: 'The exposition text', content: { 'text/plain': { schema: { type: 'string' } } } }, '401': { description: 'FLEET_METRICS_TOKEN is set and was not sent', ...json(ref('Error')) } },
+        },
+      },
       '/api/v1/accounts': {
         get: op('List accounts', page('Account'), { parameters: pageParams }),
         post: { ...op('Create an account (secrets masked in the answer)', ref('Account')), ...body('CreateAccount') },
@@ -111,24 +118,37 @@ export function openApiDocument(): Json {
         post: { ...op('Dashboard sign-in: a token in, an httpOnly session cookie out (no bearer needed)', { type: 'object', properties: { role: { type: 'string' } } }), security: [], requestBody: { required: true, ...json({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }) } },
         delete: { ...op('Dashboard sign-out: clears the session cookie', null), security: [] },
       },
-      '/api/v1/worker/jobs/{id}/artifacts/{name}': {
-        parameters: [idParam, { name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
-        put: {
-          ...op("A worker uploads a file of the attempt it runs (its own credential, X-Fleet-Worker and X-Fleet-Attempt headers; raw bytes)", { type: 'object', properties: { name: { type: 'string' }, size: { type: 'integer' }, url: { type: 'string' } } }),
-          requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', contentEncoding: 'binary' } } } },
-        },
-      },
       '/api/v1/jobs/{id}': { parameters: [idParam], get: op('Get a job with its progress, result, error and artifacts', ref('Job')) },
       '/api/v1/jobs/{id}/log': { parameters: [idParam], get: op("A running job's run.log lines so far, as its worker streams them (then read run.log as an artifact)", ref('JobLog')) },
       '/api/v1/jobs/{id}/cancel': { parameters: [idParam], post: op('Cancel a job (a batch or flow stops its unfinished children)', ref('Job')) },
-      '/api/v1/jobs/{id}/events': { parameters: [idParam], get: op('A job\'s event timeline', page('JobEvent')) },
+      '/api/v1/jobs/{id}/events': { parameters: [idParam], get: op("A job's event timeline, oldest first, a page at a time", page('JobEvent'), { parameters: pageParams }) },
       '/api/v1/stats/jobs-per-minute': {
         get: op('Jobs finished per minute by outcome, and every job by status now', ref('JobsPerMinute'), { parameters: [{ name: 'minutes', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1440 } }] }),
       },
       '/api/v1/jobs/{id}/qrcode': { parameters: [idParam], get: op('The latest QR code of a login job', { type: 'object', properties: { jobId: { type: 'string' }, dataUrl: { type: 'string' } } }) },
       '/api/v1/jobs/{id}/artifacts/{name}': {
         parameters: [idParam, { name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
-        get: { summary: 'Download an artifact (run.log, *.png, trace.zip)', responses: { '200': { description: 'The file' }, ...errors } },
+        get: {
+          summary: 'Download an artifact (run.log, *.png, trace.zip); traces and screenshots can hold session data and need an operator or admin token',
+          responses: { '200': { description: 'The file' }, ...errors, '403': { description: 'A viewer token asked for a trace or a screenshot', ...json(ref('Error')) } },
+        },
+      },
+      '/api/v1/worker/jobs/{id}/artifacts/{name}': {
+        parameters: [idParam, { name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        put: {
+          summary: "A worker uploads one of its job attempt's files (raw bytes, at most 64 MB), with its own credential as the bearer token",
+          parameters: [
+            { name: 'X-Fleet-Worker', in: 'header', required: true, schema: { type: 'string' } },
+            { name: 'X-Fleet-Attempt', in: 'header', required: true, description: 'The attempt the file belongs to: only the worker running it may upload', schema: { type: 'integer', minimum: 1 } },
+          ],
+          requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+          responses: {
+            '201': { description: 'Stored', ...json({ type: 'object', required: ['name', 'size', 'url'], properties: { name: { type: 'string' }, size: { type: 'integer' }, url: { type: 'string' } } }) },
+            ...errors,
+            '409': { description: 'NOT_OWNER: not the worker running that attempt', ...json(ref('Error')) },
+            '413': { description: 'TOO_LARGE: the body is over the cap', ...json(ref('Error')) },
+          },
+        },
       },
       '/api/v1/batches': { post: { ...op('Create a batch of jobs', ref('Job')), ...body('CreateBatch') } },
       '/api/v1/flows/invite': { post: { ...op('Invite members, then accept on each', ref('Job')), ...body('CreateInviteFlow') } },

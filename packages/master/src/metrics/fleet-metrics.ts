@@ -3,6 +3,7 @@ import type { FleetStore } from '../store/fleet-store.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { JobEventMetrics } from './job-event-metrics.js';
 import { registerStoreMetrics } from './store-metrics.js';
+import { JobCountFigures } from './job-count-figures.js';
 
 /**
  * The master's Prometheus metrics (`GET /metrics`, text format): the store's state read at each
@@ -11,10 +12,13 @@ import { registerStoreMetrics } from './store-metrics.js';
 export class FleetMetrics {
   readonly registry = new Registry();
   private readonly events: JobEventMetrics;
+  private readonly jobCounts: JobCountFigures;
+  private readonly storeMetrics: { scrapeStarts(): void };
 
   constructor(store: FleetStore, scheduler: Scheduler) {
     collectDefaultMetrics({ register: this.registry });
-    registerStoreMetrics(this.registry, store, scheduler);
+    this.jobCounts = new JobCountFigures(store, scheduler);
+    this.storeMetrics = registerStoreMetrics(this.registry, store, scheduler, this.jobCounts);
     this.events = new JobEventMetrics(this.registry, scheduler);
   }
 
@@ -27,10 +31,12 @@ export class FleetMetrics {
     // Node's event loop lag gauges have no value until a sample lands after the previous scrape;
     // prom-client writes that as `Nan` (the format says `NaN`, and several parsers refuse either).
     // A missing sample means the same to Prometheus, so such lines are left out.
+    this.storeMetrics.scrapeStarts();
     return (await this.registry.metrics()).replace(/^[^#\n][^\n]* Nan\n/gm, '');
   }
 
   close(): void {
     this.events.close();
+    this.jobCounts.close();
   }
 }

@@ -1,17 +1,23 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { JOB_STATUSES, WORKER_STATUSES, type WorkerStats } from '@fleetwright/shared';
+import { JOB_STATUSES, WORKER_STATUSES, type Health, type WorkerStats } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { computeHealth } from '../http/health.js';
 import { MetricName } from './metric-names.js';
+import type { JobCountFigures } from './job-count-figures.js';
 
 /**
  * Metrics read from the store at each scrape: what the fleet holds now (jobs by type and status,
  * workers, accounts, pools), the workers' last heartbeat stats, and the refused reports table.
- * Reading at scrape time keeps them true across master restarts, with no bookkeeping.
+ * Reading at scrape time keeps them true across master restarts. A scrape needs no token, so each
+ * read is a narrow one from an index (what is in flight, the fleet's workers and accounts, what is
+ * new): none reads the job history (see {@link JobCountFigures}).
  */
-export function registerStoreMetrics(registry: Registry, store: FleetStore, scheduler: Scheduler): void {
+export function registerStoreMetrics(registry: Registry, store: FleetStore, scheduler: Scheduler, jobCounts: JobCountFigures): { scrapeStarts(): void } {
   const registers = [registry];
+  // Two gauges read the health figures: one reading serves both within a scrape.
+  let healthRead: Health | undefined;
+  const health = (): Health => (healthRead ??= computeHealth(store, scheduler));
   new Gauge({
     name: MetricName.Jobs,
     help: 'Jobs in the store, by type and status (finished ones until retention purges them)',
@@ -19,11 +25,8 @@ export function registerStoreMetrics(registry: Registry, store: FleetStore, sche
     registers,
     collect() {
       this.reset();
-      const rows = store.db.prepare('SELECT type, status, COUNT(*) AS n FROM jobs GROUP BY type, status').all() as { type: string; status: string; n: number }[];
-      const types = new Set(rows.map((r) => r.type));
       // Every status of every known type, so a rate or an alert never sees a series vanish at zero.
-      for (const type of types) for (const status of JOB_STATUSES) this.set({ type, status }, 0);
-      for (const r of rows) this.set({ type: r.type, status: r.status }, r.n);
+      for (const [type, byStatus] of jobCounts.read()) for (const status of JOB_STATUSES) this.set({ type, status }, byStatus.get(status) ?? 0);
     },
   });
   new Gauge({
@@ -61,12 +64,12 @@ export function registerStoreMetrics(registry: Registry, store: FleetStore, sche
     labelNames: ['state'],
     registers,
     collect() {
-      const health = computeHealth(store, scheduler);
+      const { accounts } = health();
       const owned = (store.db.prepare('SELECT COUNT(*) AS n FROM accounts WHERE owner_worker_id IS NOT NULL').get() as { n: number }).n;
-      this.set({ state: 'total' }, health.accounts.total);
+      this.set({ state: 'total' }, accounts.total);
       this.set({ state: 'owned' }, owned);
-      this.set({ state: 'live' }, health.accounts.live);
-      this.set({ state: 'busy' }, health.accounts.busy);
+      this.set({ state: 'live' }, accounts.live);
+      this.set({ state: 'busy' }, accounts.busy);
     },
   });
   new Gauge({
@@ -76,20 +79,36 @@ export function registerStoreMetrics(registry: Registry, store: FleetStore, sche
     registers,
     collect() {
       this.reset();
-      for (const [pool, { capacity }] of Object.entries(computeHealth(store, scheduler).pools)) this.set({ pool }, capacity);
+      for (const [pool, { capacity }] of Object.entries(health().pools)) this.set({ pool }, capacity);
     },
   });
+  const refused = new Map<string, { event: string; code: string; n: number }>();
+  let refusedSeq = 0;
   new Counter({
     name: MetricName.RefusedReports,
     help: 'Worker reports the master refused and recorded, by event and code (STALE_EPOCH: made under an old assignment)',
     labelNames: ['event', 'code'],
     registers,
     collect() {
+      // Only the rows recorded since the last scrape (by their sequence number): a scrape costs
+      // what is new, and the counter never falls when old rows are purged.
+      const rows = store.db.prepare('SELECT seq, event, code FROM refused_reports WHERE seq > ? ORDER BY seq').all(refusedSeq) as { seq: number; event: string; code: string }[];
+      for (const r of rows) {
+        const key = `${r.event}\0${r.code}`;
+        const entry = refused.get(key) ?? { event: r.event, code: r.code, n: 0 };
+        entry.n++;
+        refused.set(key, entry);
+        refusedSeq = r.seq;
+      }
       this.reset();
-      const rows = store.db.prepare('SELECT event, code, COUNT(*) AS n FROM refused_reports GROUP BY event, code').all() as { event: string; code: string; n: number }[];
-      for (const r of rows) this.inc({ event: r.event, code: r.code }, r.n);
+      for (const { event, code, n } of refused.values()) this.inc({ event, code }, n);
     },
   });
+  return {
+    scrapeStarts: () => {
+      healthRead = undefined;
+    },
+  };
 }
 
 /** Per worker, from its last heartbeat; offline workers are left out (their numbers are history). */

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.js';
@@ -10,7 +10,13 @@ export const PAGE_SIZE = 2048;
 
 /** Opens (creating if needed) the master's SQLite file in WAL mode and applies pending migrations. */
 export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS): Db {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // The store holds sealed secrets and token hashes: only the master's user reads it. SQLite gives
+    // the -wal and -shm files the database file's mode, so the file is made 0600 before it opens.
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
+  }
   const db = new Database(file);
   // Takes effect only while the file is still empty (a new fleet); an existing one keeps its size.
   // A job's life rewrites ~36 pages of small rows and index entries: with 2 KB pages instead of
@@ -18,6 +24,8 @@ export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS)
   // the job store), while a scan of 50,000 jobs takes 2.5 ms instead of 2.0.
   db.pragma(`page_size = ${PAGE_SIZE}`);
   db.pragma('journal_mode = WAL');
+  // A -wal or -shm left by an older master keeps its mode: tighten it too.
+  if (file !== ':memory:') for (const extra of [`${file}-wal`, `${file}-shm`]) if (existsSync(extra)) chmodSync(extra, 0o600);
   // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commits).
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { Master } from '@fleetwright/master';
+import { Master, type MasterOptions } from '@fleetwright/master';
 import { createLogger, Namespace, type ClientToMasterEvents, type MasterToClientEvents } from '@fleetwright/shared';
 import { SimulatedWorker, type SimulatedWorkerOptions } from './simulated-worker.js';
 import { waitUntil } from './wait-until.js';
@@ -23,6 +23,11 @@ export interface MasterFixtureOptions {
   retentionMs?: number;
   /** Origins allowed to open cookie sockets besides the master's own. @defaultValue none */
   allowedOrigins?: string[];
+  /** The HTTP edge's options (trust proxy, metrics token, worker auth, upload cap). @defaultValue the master's */
+  trustProxy?: MasterOptions['trustProxy'];
+  metricsToken?: MasterOptions['metricsToken'];
+  workerAuth?: MasterOptions['workerAuth'];
+  maxArtifactBytes?: MasterOptions['maxArtifactBytes'];
 }
 
 export interface ApiResponse {
@@ -71,6 +76,10 @@ export class MasterFixture {
       ...(this.options.accountFailoverMs === undefined ? {} : { accountFailoverMs: this.options.accountFailoverMs }),
       ...(this.options.retentionMs === undefined ? {} : { retentionMs: this.options.retentionMs }),
       ...(this.options.allowedOrigins === undefined ? {} : { allowedOrigins: this.options.allowedOrigins }),
+      trustProxy: this.options.trustProxy,
+      metricsToken: this.options.metricsToken,
+      workerAuth: this.options.workerAuth,
+      maxArtifactBytes: this.options.maxArtifactBytes,
       logger: quiet,
     });
     await this.master.start();

@@ -1,3 +1,4 @@
 export * from './env-reader.js';
 export * from './fleet-config.js';
 export * from './exit-on-config-error.js';
+export * from './network-env.js';

@@ -114,12 +114,15 @@ export class MasterConnection {
     }
   }
 
-  /** Uploads a job's file over HTTP with the worker's credential (artifacts can be megabytes: not the socket). */
-  async uploadArtifact(jobId: string, name: string, file: string): Promise<void> {
+  /**
+   * Uploads a job's file over HTTP with the worker's credential (artifacts can be megabytes: not the
+   * socket). The master accepts it only from the worker running that `attempt` of the job.
+   */
+  async uploadArtifact(jobId: string, name: string, file: string, attempt: number): Promise<void> {
     const body = await readFile(file);
     const res = await fetch(`${this.options.masterUrl}/api/v1/worker/jobs/${encodeURIComponent(jobId)}/artifacts/${encodeURIComponent(name)}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${this.token}`, 'x-fleet-worker': this.options.workerId, 'content-type': 'application/octet-stream' },
+      headers: { authorization: `Bearer ${this.token}`, 'x-fleet-worker': this.options.workerId, 'x-fleet-attempt': String(attempt), 'content-type': 'application/octet-stream' },
       body,
       signal: AbortSignal.timeout(60_000),
     });

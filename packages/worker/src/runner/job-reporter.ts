@@ -17,6 +17,6 @@ export interface JobReporter {
   stateSnapshot(snapshot: WorkerStateSnapshot): Promise<void>;
   /** Delivered at least once (the master de-duplicates). */
   jobEvent?(report: JobEventReport): Promise<void>;
-  /** Sends one of the job's files (run.log, a screenshot, trace.zip) to the master. */
-  uploadArtifact?(jobId: string, name: string, file: string): Promise<void>;
+  /** Sends one of the job's files (run.log, a screenshot, trace.zip) of that attempt to the master. */
+  uploadArtifact?(jobId: string, name: string, file: string, attempt: number): Promise<void>;
 }

@@ -166,17 +166,17 @@ export class JobRunner {
     await runLog.close();
     // A failure's evidence is listed when its result lands; a success's run.log follows its
     // result, off the job's critical path (it measured ~10 % of a warm job).
-    if (result.status !== 'succeeded') await this.uploadArtifacts(run.jobId, jobDir);
+    if (result.status !== 'succeeded') await this.uploadArtifacts(run, jobDir);
     await this.reporter.result(result);
     await afterResult?.();
-    if (result.status === 'succeeded') await this.uploadArtifacts(run.jobId, jobDir);
+    if (result.status === 'succeeded') await this.uploadArtifacts(run, jobDir);
   }
 
-  private async uploadArtifacts(jobId: string, jobDir: string): Promise<void> {
+  private async uploadArtifacts({ jobId, attempt }: JobRun, jobDir: string): Promise<void> {
     if (!this.reporter.uploadArtifact) return;
     const files = await readdir(jobDir).catch(() => [] as string[]);
     for (const name of files.sort()) {
-      await this.reporter.uploadArtifact(jobId, name, path.join(jobDir, name)).catch((error: unknown) => this.options.logger.warn('artifact upload failed', { jobId, name, error }));
+      await this.reporter.uploadArtifact(jobId, name, path.join(jobDir, name), attempt).catch((error: unknown) => this.options.logger.warn('artifact upload failed', { jobId, name, error }));
     }
   }
 

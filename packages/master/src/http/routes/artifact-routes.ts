@@ -1,40 +1,72 @@
-import express, { Router } from 'express';
+import { Router, type Request } from 'express';
 import { FleetError } from '@fleetwright/shared';
-import type { WorkerCredentialStore } from '../../store/worker-credential-store.js';
-import type { ArtifactStore } from '../../store/artifact-store.js';
+import { holdsSessionData, type ArtifactStore } from '../../store/artifact-store.js';
 import type { FleetStore } from '../../store/fleet-store.js';
+import type { WorkerAuth } from '../worker-auth.js';
 
-/** Downloads for clients: only a job's own recorded files, by name, with their content type. */
+/** The largest artifact a worker may upload (a trace with DOM snapshots of a long job). */
+export const DEFAULT_MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
+
+/** The header that names the attempt an upload belongs to: only the worker running it may upload. */
+export const ATTEMPT_HEADER = 'x-fleet-attempt';
+
+/**
+ * Downloads for clients: only a job's own recorded files, by name, with their content type.
+ * Files that can hold an account's session (traces, screenshots) need an operator or admin token.
+ */
 export function artifactDownloadRoutes(store: FleetStore, artifacts: ArtifactStore): Router {
   const router = Router();
   router.get('/jobs/:id/artifacts/:name', (req, res) => {
     store.jobs.require(req.params.id, 'id');
     artifacts.checkName(req.params.name);
     const row = artifacts.require(req.params.id, req.params.name);
+    if (holdsSessionData(row.name) && res.locals.role === 'viewer') throw new FleetError('FORBIDDEN', `name: ${row.name} can hold session data; a viewer token cannot read it`, { field: 'name' });
     res.type(row.content_type);
     res.setHeader('content-disposition', `attachment; filename="${row.name}"`);
-    res.setHeader('x-content-type-options', 'nosniff');
     res.sendFile(row.path);
   });
   return router;
 }
 
+export interface ArtifactUploadOptions {
+  workerAuth: WorkerAuth;
+  /** @defaultValue {@link DEFAULT_MAX_ARTIFACT_BYTES} */
+  maxBytes?: number | undefined;
+}
+
 /**
- * Uploads from workers: the fleet token, and only for a job that worker runs (or ran).
- * `PUT /api/v1/worker/jobs/:id/artifacts/:name` with the raw bytes.
+ * Uploads from workers: `PUT /api/v1/worker/jobs/:id/artifacts/:name` with the raw bytes,
+ * `Authorization: Bearer <worker credential>`, `X-Fleet-Worker` and `X-Fleet-Attempt`. Who is asking
+ * is checked before a byte of the body is read; then only the worker running that attempt of the
+ * job may upload, and the body streams to disk under a size cap (413 TOO_LARGE).
  */
-export function artifactUploadRoutes(store: FleetStore, artifacts: ArtifactStore, identities: Pick<WorkerCredentialStore, 'authenticate'>): Router {
+export function artifactUploadRoutes(store: FleetStore, artifacts: ArtifactStore, { workerAuth, maxBytes = DEFAULT_MAX_ARTIFACT_BYTES }: ArtifactUploadOptions): Router {
   const router = Router();
-  router.put('/worker/jobs/:id/artifacts/:name', express.raw({ type: () => true, limit: '64mb' }), (req, res) => {
-    const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    const workerId = req.get('x-fleet-worker');
-    if (!token || !workerId || !identities.authenticate(workerId, token)) throw new FleetError('UNAUTHORIZED', "artifact uploads need X-Fleet-Worker and that worker's credential");
-    const job = store.jobs.require(req.params.id, 'id');
-    if (job.worker_id !== workerId) throw new FleetError('NOT_OWNER', `job ${job.id} is not worker ${workerId}'s`, { field: 'id' });
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const row = artifacts.save(job.id, req.params.name, body);
-    if (row.name === 'run.log') store.liveLogs.drop(job.id);
-    res.status(201).json({ name: row.name, size: row.size, url: `/api/v1/jobs/${job.id}/artifacts/${encodeURIComponent(row.name)}` });
+  router.put('/worker/jobs/:id/artifacts/:name', async (req, res) => {
+    try {
+      const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+      const workerId = req.get('x-fleet-worker');
+      if (!token || !workerId || !workerAuth.verify(workerId, token)) throw new FleetError('UNAUTHORIZED', 'artifact uploads need the worker credential and X-Fleet-Worker');
+      artifacts.checkName(req.params.name);
+      const attempt = attemptOf(req);
+      const job = store.jobs.require(req.params.id, 'id');
+      if (job.worker_id !== workerId || job.attempt !== attempt) throw new FleetError('NOT_OWNER', `job ${job.id}: attempt ${attempt} is not worker ${workerId}'s to upload for`, { field: ATTEMPT_HEADER });
+      const declared = Number(req.get('content-length') ?? 0);
+      if (declared > maxBytes) throw new FleetError('TOO_LARGE', `body: an artifact may be at most ${maxBytes} bytes`, { field: 'body' });
+      const row = await artifacts.saveStream(job.id, req.params.name, req, maxBytes);
+      if (row.name === 'run.log') store.liveLogs.drop(job.id);
+      res.status(201).json({ name: row.name, size: row.size, url: `/api/v1/jobs/${job.id}/artifacts/${encodeURIComponent(row.name)}` });
+    } catch (error) {
+      // Refused with its body unread: close the connection rather than read the rest of it.
+      if (!req.complete) res.setHeader('connection', 'close');
+      throw error;
+    }
   });
   return router;
+}
+
+function attemptOf(req: Request): number {
+  const raw = req.get(ATTEMPT_HEADER);
+  if (!raw || !/^[1-9]\d{0,8}$/.test(raw)) throw new FleetError('VALIDATION_FAILED', `${ATTEMPT_HEADER}: the attempt the upload belongs to, a positive integer`, { field: ATTEMPT_HEADER });
+  return Number(raw);
 }

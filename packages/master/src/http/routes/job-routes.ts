@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { CreateJobBodySchema, CreateJobsBulkBodySchema, JobListQuerySchema, PageQuerySchema, parseOrThrow } from '@fleetwright/shared';
 import type { FleetStore } from '../../store/fleet-store.js';
 import type { JobCommands } from '../../scheduler/job-commands.js';
+import { jobEventPage } from '../../store/job-event-pages.js';
 
 export function jobRoutes(store: FleetStore, commands: JobCommands): Router {
   const router = Router();
@@ -23,9 +24,11 @@ export function jobRoutes(store: FleetStore, commands: JobCommands): Router {
   router.get('/jobs/:id', (req, res) => {
     res.json(store.jobs.view(store.jobs.require(req.params.id, 'id')));
   });
+  // The timeline oldest first, a page at a time (`nextCursor` until the last page).
   router.get('/jobs/:id/events', (req, res) => {
     store.jobs.require(req.params.id, 'id');
-    res.json({ items: store.jobs.events(req.params.id), nextCursor: null });
+    const page = parseOrThrow(PageQuerySchema, req.query);
+    res.json(jobEventPage(store.db, req.params.id, page.limit, page.cursor));
   });
   // The live tail while the job runs; once run.log is uploaded, read it as an artifact.
   router.get('/jobs/:id/log', (req, res) => {
