@@ -1,4 +1,5 @@
-import { readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Page, Tracing } from 'playwright-core';
@@ -6,10 +7,13 @@ import { FleetError, parseOrThrow, type Capability, type JobRun, type TraceMode,
 import type { BrowserManager } from '../browser/browser-manager.js';
 import type { JobContext, JobDefinition, PlatformPlugin } from '../platforms/plugin.js';
 import type { AccountRegistry, AssignedAccount } from './account-registry.js';
-import { classifyError } from './classify-error.js';
+import { classifyError, firstLineOf } from './classify-error.js';
+import { JobFiles } from './job-files.js';
 import type { JobEventReport, JobReporter } from './job-reporter.js';
 import type { JobRunnerOptions } from './job-runner-options.js';
+import { JobSecrets, within } from './job-secrets.js';
 import { RunLog } from './run-log.js';
+import { scrubTrace } from './trace-scrubber.js';
 
 /** The input side of a payload schema (defaults optional); a schema JSON Schema cannot express is sent as "anything". */
 function payloadJsonSchema(schema: z.ZodType): unknown {
@@ -45,6 +49,13 @@ async function stopTracing(tracing: Tracing | undefined, file?: string): Promise
   await tracing?.stop(file ? { path: file } : {}).catch(() => undefined);
 }
 
+/** The result as it may leave the worker: the job's secrets scrubbed from its value or error. */
+function scrubResult(result: WorkerJobResult, secrets: JobSecrets): WorkerJobResult {
+  if (result.status === 'succeeded') return { ...result, result: secrets.value(result.result) };
+  if (!result.error) return result;
+  return { ...result, error: secrets.value({ ...result.error, message: secrets.text(result.error.message) }) };
+}
+
 /** Whether an attempt records a trace, and with DOM snapshots (see `TraceMode`). */
 function traceOf(mode: TraceMode, attempt: number): { record: boolean; snapshots: boolean } {
   if (mode === 'off') return { record: false, snapshots: false };
@@ -66,6 +77,7 @@ export class JobRunner {
   private readonly plugins = new Map<string, PlatformPlugin>();
   private readonly running = new Map<string, RunningJob>();
   private readonly accountTails = new Map<string, Promise<void>>();
+  private readonly files: JobFiles;
   /** `options.trace`, or `off` for the deprecated `traceOnFailure: false`. */
   private readonly traceMode: TraceMode;
   private accepting = true;
@@ -79,6 +91,15 @@ export class JobRunner {
   ) {
     for (const plugin of plugins) this.plugins.set(plugin.platform, plugin);
     this.traceMode = options.traceOnFailure === false ? 'off' : (options.trace ?? 'full-on-retry');
+    this.files = new JobFiles(options.dataDir, reporter, options.logger);
+  }
+
+  /**
+   * Removes the job directories an earlier run of this worker left behind (the master has their
+   * record, or requeued their jobs). Call at start, before the first job. Returns the job ids.
+   */
+  removeLeftoverJobDirs(): Promise<string[]> {
+    return this.files.removeLeftovers(new Set(this.running.keys()));
   }
 
   /** What this worker runs, with each payload's JSON Schema so the master can refuse bad payloads at submit. */
@@ -158,25 +179,40 @@ export class JobRunner {
   }
 
   /**
-   * Closes the pages and run.log, uploads the job's files, then reports: the artifacts are listed
-   * when the result lands. `afterResult` is the job's own bookkeeping that need not delay it.
+   * Closes the pages and run.log, uploads the job's files, then reports, its secrets scrubbed: the
+   * artifacts are listed when the result lands. `afterResult` is the job's own bookkeeping that
+   * need not delay it. The worker's copy of the files goes once they are uploaded.
    */
-  private async finishJob(run: JobRun, jobDir: string, runLog: RunLog, closePages: () => Promise<unknown>, result: WorkerJobResult, afterResult?: () => Promise<void>): Promise<void> {
+  private async finishJob(run: JobRun, runLog: RunLog, closePages: () => Promise<unknown>, secrets: JobSecrets, result: WorkerJobResult, afterResult?: () => Promise<void>): Promise<void> {
+    // Read before the pages close: a job that signed in holds a cookie no one registered.
+    await secrets.refresh();
     await closePages();
     await runLog.close();
     // A failure's evidence is listed when its result lands; a success's run.log follows its
     // result, off the job's critical path (it measured ~10 % of a warm job).
-    if (result.status !== 'succeeded') await this.uploadArtifacts(run.jobId, jobDir);
-    await this.reporter.result(result);
+    if (result.status !== 'succeeded') await this.files.uploadAndRemove(run.jobId);
+    await this.reporter.result(scrubResult(result, secrets));
     await afterResult?.();
-    if (result.status === 'succeeded') await this.uploadArtifacts(run.jobId, jobDir);
+    if (result.status === 'succeeded') await this.files.uploadAndRemove(run.jobId);
   }
 
-  private async uploadArtifacts(jobId: string, jobDir: string): Promise<void> {
-    if (!this.reporter.uploadArtifact) return;
-    const files = await readdir(jobDir).catch(() => [] as string[]);
-    for (const name of files.sort()) {
-      await this.reporter.uploadArtifact(jobId, name, path.join(jobDir, name)).catch((error: unknown) => this.options.logger.warn('artifact upload failed', { jobId, name, error }));
+  /**
+   * Turns the raw trace (kept in a subdirectory, which is never uploaded) into the job's
+   * trace.zip with the account's secrets scrubbed; when that fails there is no trace, and
+   * run.log and the worker's log say why.
+   */
+  private async keepScrubbedTrace(run: JobRun, rawTrace: string, secrets: JobSecrets, runLog: RunLog): Promise<void> {
+    const jobId = run.jobId;
+    try {
+      if (!existsSync(rawTrace)) return;
+      // The full storage state (localStorage too, which may open the origins): only a failure pays for it.
+      secrets.addStorageState(await within(this.browsers.snapshot(run.accountId), 5000, undefined));
+      await scrubTrace(rawTrace, path.join(this.files.dirOf(jobId), 'trace.zip'), secrets.scrubber);
+    } catch (error) {
+      runLog.line(`trace.zip dropped: it could not be scrubbed of the account's secrets (${firstLineOf(error)})`);
+      this.options.logger.warn('trace dropped: it could not be scrubbed', { jobId, error: firstLineOf(error) });
+    } finally {
+      await rm(path.dirname(rawTrace), { recursive: true, force: true }).catch(() => undefined);
     }
   }
 
@@ -192,8 +228,17 @@ export class JobRunner {
     // Closing the job's pages makes any pending Playwright call inside the handler throw at once.
     signal.addEventListener('abort', () => void closePages(), { once: true });
     const report = { jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, attempt: run.attempt };
-    const jobDir = path.join(this.options.dataDir, 'jobs', run.jobId);
-    const runLog = new RunLog(jobDir, this.reporter.log ? (lines) => this.reporter.log!({ ...report, lines }) : undefined);
+    const jobDir = this.files.dirOf(run.jobId);
+    // What of this account must not leave the worker; the job's own session joins as it is seen.
+    const secrets = new JobSecrets(account);
+    /** Progress goes out in order, each after the cookies it may quote are known. */
+    let progressSent = Promise.resolve();
+    const runLog = new RunLog(jobDir, {
+      ...(this.reporter.log ? { live: (lines: string[]) => this.reporter.log!({ ...report, lines }) } : {}),
+      beforeFlush: () => secrets.refresh(),
+      scrub: (text) => secrets.scrubber.text(text),
+      onFileError: (error) => this.options.logger.warn('run.log cannot be written: the job goes on without it', { jobId: run.jobId, error: firstLineOf(error) }),
+    });
     let step = 'start';
     let tracing: Tracing | undefined;
     const trace = traceOf(this.traceMode, run.attempt);
@@ -231,20 +276,28 @@ export class JobRunner {
           await starting;
         }
         pages.push(page);
+        secrets.watch(page.context());
         await startTrace();
         page.setDefaultTimeout(Math.max(1000, Math.min(this.options.actionTimeoutMs ?? 30_000, deadline - Date.now())));
         if (signal.aborted) await page.close();
         return page;
       },
       progress: (percent, name, message) => {
-        step = name;
+        // The step also names the failure's screenshot, an artifact: scrubbed before either use.
+        step = secrets.text(name);
         runLog.line(`progress ${Math.round(percent)}% ${name}${message ? `: ${message}` : ''}`);
-        this.reporter.progress({ ...report, percent: Math.max(0, Math.min(100, percent)), step: name, ...(message ? { message } : {}) });
+        const bounded = Math.max(0, Math.min(100, percent));
+        progressSent = progressSent.then(async () => {
+          await secrets.refresh();
+          this.reporter.progress({ ...report, percent: bounded, step: secrets.text(name), ...(message ? { message: secrets.text(message) } : {}) });
+        });
       },
       emit: async (event, data) => {
         signal.throwIfAborted();
         runLog.line(`emit ${event}`);
-        await this.reporter.jobEvent?.({ event, payload: { ...report, ...data } } as JobEventReport);
+        await secrets.refresh();
+        const scrubbed = secrets.value(data) as object;
+        await this.reporter.jobEvent?.({ event, payload: { ...report, ...scrubbed } } as JobEventReport);
       },
       screenshot: async (name) => {
         const page = lastPage();
@@ -256,6 +309,7 @@ export class JobRunner {
         const storageState = await this.browsers.snapshot(run.accountId);
         account.storageStateVersion += 1;
         account.storageState = storageState;
+        secrets.addStorageState(storageState);
         await this.reporter.stateSnapshot({ accountId: run.accountId, epoch: run.epoch, version: account.storageStateVersion, storageState });
       },
     };
@@ -268,20 +322,27 @@ export class JobRunner {
       });
       const result = await Promise.race([definition.run(ctx, payload), aborted]);
       runLog.line(`succeeded in ${Date.now() - startedAt} ms`);
+      await progressSent;
       // A success's trace is discarded: after its result, so the client does not wait for that.
-      await this.finishJob(run, jobDir, runLog, closePages, { ...report, status: 'succeeded', result: result ?? null }, () => stopTrace());
+      await this.finishJob(run, runLog, closePages, secrets, { ...report, status: 'succeeded', result: result ?? null }, () => stopTrace());
     } catch (error) {
       const failure = classifyError(error, signal);
       runLog.line(`${failure.code}: ${failure.message}`);
+      await progressSent;
       if (failure.code === 'JOB_CANCELLED') {
         await stopTrace();
-        await this.finishJob(run, jobDir, runLog, closePages, { ...report, status: 'cancelled', error: failure.toJSON() });
+        await this.finishJob(run, runLog, closePages, secrets, { ...report, status: 'cancelled', error: failure.toJSON() });
       } else {
         // What the page looked like, and how it got there: named after the step that failed.
         const page = lastPage();
         if (page) await page.screenshot({ path: path.join(jobDir, `${safeName(step)}_failed.png`), timeout: 5000 }).catch(() => undefined);
-        await stopTrace(path.join(jobDir, 'trace.zip'));
-        await this.finishJob(run, jobDir, runLog, closePages, { ...report, status: 'failed', error: failure.toJSON() });
+        // The raw trace holds the password as typed and the session: it is written outside the
+        // uploaded files, and only its scrubbed copy becomes the job's trace.zip.
+        const rawTrace = path.join(jobDir, 'unscrubbed', 'trace.zip');
+        if (tracing) await mkdir(path.dirname(rawTrace), { recursive: true }).catch(() => undefined);
+        await stopTrace(rawTrace);
+        await this.keepScrubbedTrace(run, rawTrace, secrets, runLog);
+        await this.finishJob(run, runLog, closePages, secrets, { ...report, status: 'failed', error: failure.toJSON() });
       }
     } finally {
       clearTimeout(timer);
