@@ -49,6 +49,24 @@ describe("JobRunner keeps no job's files once the master has them", () => {
     expect(warn).toHaveBeenCalledWith('artifact upload failed', expect.objectContaining({ jobId: run.jobId, name: 'run.log' }));
   });
 
+  it('drops a trace that cannot be scrubbed rather than upload it, and says why in run.log and the log', async () => {
+    makeRig();
+    const warn = vi.spyOn(quietLogger, 'warn');
+    const run = rig.jobRun({ accountId: 'acc-a', type: 'click_missing', payload: { by: 'css' } });
+    // A directory where the scrubbed trace.zip should go: the scrub's last step fails for real.
+    mkdirSync(path.join(jobDir(run.jobId), 'trace.zip'), { recursive: true });
+
+    rig.runner.accept(run);
+
+    expect(await rig.reporter.resultOf(run.jobId)).toMatchObject({ status: 'failed', error: { code: 'SELECTOR_NOT_FOUND' } });
+    await settled();
+    const uploaded = master.files(run.jobId);
+    expect([...uploaded.keys()].sort()).toEqual(['run.log', 'start_failed.png']);
+    expect(uploaded.get('run.log')!.toString('utf8')).toMatch(/trace\.zip dropped: it could not be scrubbed of the account's secrets \(.+\)/);
+    expect(warn).toHaveBeenCalledWith('trace dropped: it could not be scrubbed', expect.objectContaining({ jobId: run.jobId, error: expect.any(String) }));
+    expect(existsSync(jobDir(run.jobId))).toBe(false);
+  });
+
   it('removes the job directories an earlier run left behind, and nothing else', async () => {
     makeRig();
     for (const [jobId, name] of [['job-old', 'run.log'], ['job-older', 'trace.zip']] as const) {
