@@ -86,6 +86,23 @@ describe("JobRunner keeps no job's files once the master has them", () => {
     expect(await rig.runner.removeLeftoverJobDirs()).toEqual([]);
   });
 
+  it('a job accepted while the leftovers are removed waits, and keeps its own directory even under a leftover id', async () => {
+    makeRig();
+    const run = rig.jobRun({ accountId: 'acc-a', type: 'chatty', payload: { steps: [[50, 'again']] } });
+    // A worker that died mid-job left this attempt's directory; the master sends the job again.
+    mkdirSync(jobDir(run.jobId), { recursive: true });
+    writeFileSync(path.join(jobDir(run.jobId), 'stale.png'), 'from the attempt that died');
+
+    const removing = rig.runner.removeLeftoverJobDirs();
+    rig.runner.accept(run);
+
+    expect(await removing).toEqual([run.jobId]);
+    expect(await rig.reporter.resultOf(run.jobId)).toMatchObject({ status: 'succeeded' });
+    await settled();
+    expect([...master.files(run.jobId).keys()]).toEqual(['run.log']);
+    expect(master.files(run.jobId).get('run.log')!.toString('utf8')).toContain('working on again');
+  });
+
   it('a full disk under run.log (ENOSPC) does not crash the worker: the job runs, streams its lines and reports, and the failure is logged once', async () => {
     makeRig();
     const warn = vi.spyOn(quietLogger, 'warn');

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Page, Tracing } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { FleetError, parseOrThrow, type Capability, type JobRun, type TraceMode, type WorkerJobResult } from '@fleetwright/shared';
 import type { BrowserManager } from '../browser/browser-manager.js';
 import type { JobContext, JobDefinition, PlatformPlugin } from '../platforms/plugin.js';
@@ -12,8 +10,9 @@ import { JobFiles } from './job-files.js';
 import type { JobEventReport, JobReporter } from './job-reporter.js';
 import type { JobRunnerOptions } from './job-runner-options.js';
 import { JobSecrets, within } from './job-secrets.js';
+import { JobTrace } from './job-trace.js';
 import { RunLog } from './run-log.js';
-import { scrubTrace } from './trace-scrubber.js';
+import { keepScrubbedTrace } from './trace-scrubber.js';
 
 /** The input side of a payload schema (defaults optional); a schema JSON Schema cannot express is sent as "anything". */
 function payloadJsonSchema(schema: z.ZodType): unknown {
@@ -28,38 +27,11 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'job';
 }
 
-/**
- * A trace per job attempt: started with the attempt's first page, kept (trace.zip) only when it
- * fails. `snapshots` adds DOM snapshots and network, which make the trace browsable but cost ~30 ms
- * per warm job of ~160 ms (bench:browser); actions, call logs, console and page errors are
- * recorded either way.
- */
-async function startTracing(tracing: Tracing | undefined, snapshots: boolean): Promise<Tracing | undefined> {
-  if (!tracing) return undefined;
-  try {
-    // Per-action screenshots cost more than the job itself.
-    await tracing.start({ screenshots: false, snapshots });
-    return tracing;
-  } catch {
-    return undefined; // already tracing (a crashed job's leftover) or the context is gone
-  }
-}
-
-async function stopTracing(tracing: Tracing | undefined, file?: string): Promise<void> {
-  await tracing?.stop(file ? { path: file } : {}).catch(() => undefined);
-}
-
 /** The result as it may leave the worker: the job's secrets scrubbed from its value or error. */
 function scrubResult(result: WorkerJobResult, secrets: JobSecrets): WorkerJobResult {
   if (result.status === 'succeeded') return { ...result, result: secrets.value(result.result) };
   if (!result.error) return result;
   return { ...result, error: secrets.value({ ...result.error, message: secrets.text(result.error.message) }) };
-}
-
-/** Whether an attempt records a trace, and with DOM snapshots (see `TraceMode`). */
-function traceOf(mode: TraceMode, attempt: number): { record: boolean; snapshots: boolean } {
-  if (mode === 'off') return { record: false, snapshots: false };
-  return { record: true, snapshots: mode === 'full' || attempt > 1 };
 }
 
 interface RunningJob {
@@ -78,6 +50,8 @@ export class JobRunner {
   private readonly running = new Map<string, RunningJob>();
   private readonly accountTails = new Map<string, Promise<void>>();
   private readonly files: JobFiles;
+  /** Jobs wait for this: a leftover directory may bear the id of a job that now runs again here. */
+  private leftoversRemoved: Promise<unknown> = Promise.resolve();
   /** `options.trace`, or `off` for the deprecated `traceOnFailure: false`. */
   private readonly traceMode: TraceMode;
   private accepting = true;
@@ -96,10 +70,15 @@ export class JobRunner {
 
   /**
    * Removes the job directories an earlier run of this worker left behind (the master has their
-   * record, or requeued their jobs). Call at start, before the first job. Returns the job ids.
+   * record, or requeued their jobs). Call at start; jobs accepted meanwhile wait for it. Returns
+   * the job ids removed.
    */
   removeLeftoverJobDirs(): Promise<string[]> {
-    return this.files.removeLeftovers(new Set(this.running.keys()));
+    // The jobs here now may be writing their directories; those accepted from now on wait.
+    const running = new Set(this.running.keys());
+    const removing = this.leftoversRemoved.then(() => this.files.removeLeftovers(running));
+    this.leftoversRemoved = removing.catch(() => undefined);
+    return removing;
   }
 
   /** What this worker runs, with each payload's JSON Schema so the master can refuse bad payloads at submit. */
@@ -142,7 +121,7 @@ export class JobRunner {
 
     const controller = new AbortController();
     const previous = this.accountTails.get(run.accountId) ?? Promise.resolve();
-    const done = previous.then(() => this.execute(run, definition, payload, account, controller));
+    const done = previous.then(() => this.leftoversRemoved).then(() => this.execute(run, definition, payload, account, controller));
     const tail = done.finally(() => {
       if (this.accountTails.get(run.accountId) === tail) this.accountTails.delete(run.accountId);
     });
@@ -185,7 +164,7 @@ export class JobRunner {
    */
   private async finishJob(run: JobRun, runLog: RunLog, closePages: () => Promise<unknown>, secrets: JobSecrets, result: WorkerJobResult, afterResult?: () => Promise<void>): Promise<void> {
     // Read before the pages close: a job that signed in holds a cookie no one registered.
-    await secrets.refresh();
+    await secrets.settle();
     await closePages();
     await runLog.close();
     // A failure's evidence is listed when its result lands; a success's run.log follows its
@@ -197,23 +176,19 @@ export class JobRunner {
   }
 
   /**
-   * Turns the raw trace (kept in a subdirectory, which is never uploaded) into the job's
-   * trace.zip with the account's secrets scrubbed; when that fails there is no trace, and
-   * run.log and the worker's log say why.
+   * Keeps a failed attempt's trace as the job's trace.zip, scrubbed of the account's secrets; when
+   * that fails there is no trace, and run.log and the worker's log say why.
    */
-  private async keepScrubbedTrace(run: JobRun, rawTrace: string, secrets: JobSecrets, runLog: RunLog): Promise<void> {
-    const jobId = run.jobId;
-    try {
-      if (!existsSync(rawTrace)) return;
-      // The full storage state (localStorage too, which may open the origins): only a failure pays for it.
-      secrets.addStorageState(await within(this.browsers.snapshot(run.accountId), 5000, undefined));
-      await scrubTrace(rawTrace, path.join(this.files.dirOf(jobId), 'trace.zip'), secrets.scrubber);
-    } catch (error) {
-      runLog.line(`trace.zip dropped: it could not be scrubbed of the account's secrets (${firstLineOf(error)})`);
-      this.options.logger.warn('trace dropped: it could not be scrubbed', { jobId, error: firstLineOf(error) });
-    } finally {
-      await rm(path.dirname(rawTrace), { recursive: true, force: true }).catch(() => undefined);
-    }
+  private async keepTrace(run: JobRun, trace: JobTrace, secrets: JobSecrets, runLog: RunLog): Promise<void> {
+    const jobDir = this.files.dirOf(run.jobId);
+    const raw = await trace.saveUnscrubbed(jobDir);
+    if (!raw) return;
+    // The full storage state (localStorage too, which may open the origins): only a failure pays for it.
+    secrets.addStorageState(await within(this.browsers.snapshot(run.accountId), 5000, undefined));
+    const dropped = await keepScrubbedTrace(raw, path.join(jobDir, 'trace.zip'), secrets.scrubber);
+    if (!dropped) return;
+    runLog.line(`trace.zip dropped: it could not be scrubbed of the account's secrets (${dropped})`);
+    this.options.logger.warn('trace dropped: it could not be scrubbed', { jobId: run.jobId, error: dropped });
   }
 
   private async execute(run: JobRun, definition: JobDefinition, payload: unknown, account: AssignedAccount, controller: AbortController): Promise<void> {
@@ -240,23 +215,7 @@ export class JobRunner {
       onFileError: (error) => this.options.logger.warn('run.log cannot be written: the job goes on without it', { jobId: run.jobId, error: firstLineOf(error) }),
     });
     let step = 'start';
-    let tracing: Tracing | undefined;
-    const trace = traceOf(this.traceMode, run.attempt);
-    let tracingStarted: Promise<void> | undefined;
-    /** Starts the attempt's trace once (concurrent pages share it); undefined while the context is not open. */
-    const startTrace = (): Promise<void> | undefined => {
-      if (!trace.record || tracingStarted) return tracingStarted;
-      const target = this.browsers.tracingOf(run.accountId);
-      if (!target) return undefined;
-      tracingStarted = startTracing(target, trace.snapshots).then((started) => void (tracing = started));
-      return tracingStarted;
-    };
-    /** Stops the attempt's trace once, saving it to `file` when given. */
-    const stopTrace = (file?: string): Promise<void> => {
-      const current = tracing;
-      tracing = undefined;
-      return stopTracing(current, file);
-    };
+    const trace = new JobTrace(this.traceMode, run.attempt, () => this.browsers.tracingOf(run.accountId));
     const lastPage = (): Page | undefined => [...pages].reverse().find((p) => !p.isClosed());
     const ctx: JobContext = {
       jobId: run.jobId,
@@ -268,7 +227,7 @@ export class JobRunner {
         signal.throwIfAborted();
         // A live context's trace starts while the page opens (~5 ms off a warm job); the trace of a
         // context this call opens starts once it is open. Either way, before the page's first action.
-        const starting = startTrace();
+        const starting = trace.start();
         let page: Page;
         try {
           page = await this.browsers.newPage(account);
@@ -277,7 +236,7 @@ export class JobRunner {
         }
         pages.push(page);
         secrets.watch(page.context());
-        await startTrace();
+        await trace.start();
         page.setDefaultTimeout(Math.max(1000, Math.min(this.options.actionTimeoutMs ?? 30_000, deadline - Date.now())));
         if (signal.aborted) await page.close();
         return page;
@@ -302,7 +261,7 @@ export class JobRunner {
       screenshot: async (name) => {
         const page = lastPage();
         if (!page) throw new FleetError('INTERNAL_ERROR', 'screenshot() needs a page: call page() first');
-        await page.screenshot({ path: path.join(jobDir, `${safeName(name)}.png`), timeout: 10_000 });
+        await page.screenshot({ path: path.join(jobDir, `${safeName(secrets.text(name))}.png`), timeout: 10_000 });
       },
       log: (line) => runLog.line(line),
       saveState: async () => {
@@ -324,29 +283,24 @@ export class JobRunner {
       runLog.line(`succeeded in ${Date.now() - startedAt} ms`);
       await progressSent;
       // A success's trace is discarded: after its result, so the client does not wait for that.
-      await this.finishJob(run, runLog, closePages, secrets, { ...report, status: 'succeeded', result: result ?? null }, () => stopTrace());
+      await this.finishJob(run, runLog, closePages, secrets, { ...report, status: 'succeeded', result: result ?? null }, () => trace.discard());
     } catch (error) {
       const failure = classifyError(error, signal);
       runLog.line(`${failure.code}: ${failure.message}`);
       await progressSent;
       if (failure.code === 'JOB_CANCELLED') {
-        await stopTrace();
+        await trace.discard();
         await this.finishJob(run, runLog, closePages, secrets, { ...report, status: 'cancelled', error: failure.toJSON() });
       } else {
         // What the page looked like, and how it got there: named after the step that failed.
         const page = lastPage();
         if (page) await page.screenshot({ path: path.join(jobDir, `${safeName(step)}_failed.png`), timeout: 5000 }).catch(() => undefined);
-        // The raw trace holds the password as typed and the session: it is written outside the
-        // uploaded files, and only its scrubbed copy becomes the job's trace.zip.
-        const rawTrace = path.join(jobDir, 'unscrubbed', 'trace.zip');
-        if (tracing) await mkdir(path.dirname(rawTrace), { recursive: true }).catch(() => undefined);
-        await stopTrace(rawTrace);
-        await this.keepScrubbedTrace(run, rawTrace, secrets, runLog);
+        await this.keepTrace(run, trace, secrets, runLog);
         await this.finishJob(run, runLog, closePages, secrets, { ...report, status: 'failed', error: failure.toJSON() });
       }
     } finally {
       clearTimeout(timer);
-      await stopTrace();
+      await trace.discard();
       await closePages();
       await runLog.close();
       this.running.delete(run.jobId);

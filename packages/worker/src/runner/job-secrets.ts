@@ -62,6 +62,15 @@ export class JobSecrets {
     return this.queued;
   }
 
+  /**
+   * The last read: the job has ended (its handler returned or threw), so nothing it reports from
+   * now on can quote a newer value, and later `refresh()` calls cost nothing.
+   */
+  async settle(): Promise<void> {
+    await this.refresh();
+    this.context = undefined;
+  }
+
   /** Free text (a message, a log line): the process-wide redactor, then this account's values. */
   text(text: string): string {
     return this.scrubber.text(redactText(text));

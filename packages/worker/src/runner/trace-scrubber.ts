@@ -1,10 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { REDACTED } from '@fleetwright/shared';
+import { firstLineOf } from './classify-error.js';
 import type { SecretScrubber } from './secret-scrubber.js';
 
 /** Headers that carry a session or a credential whatever their value looks like. */
@@ -91,5 +93,21 @@ export async function scrubTrace(source: string, target: string, scrubber: Secre
   } finally {
     input.close();
     await rm(temp, { force: true });
+  }
+}
+
+/**
+ * Makes `target` the scrubbed copy of the raw trace `source`, then deletes the raw trace's
+ * directory either way. Returns why there is no trace when the scrub failed: an unscrubbed trace
+ * is never kept.
+ */
+export async function keepScrubbedTrace(source: string, target: string, scrubber: SecretScrubber): Promise<string | undefined> {
+  try {
+    await scrubTrace(source, target, scrubber);
+    return undefined;
+  } catch (error) {
+    return firstLineOf(error);
+  } finally {
+    await rm(path.dirname(source), { recursive: true, force: true }).catch(() => undefined);
   }
 }
