@@ -29,6 +29,8 @@ describe('SecretScrubber (pure logic)', () => {
     expect([...scrubber.bytes(binary)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, ...Buffer.from('[redacted]'), 0xfe, 0x00]);
     const clean = Buffer.from([1, 2, 3]);
     expect(scrubber.bytes(clean)).toBe(clean);
+    const unicode = new SecretScrubber(['pässwört-€1']);
+    expect(unicode.bytes(Buffer.from('{"value":"pässwört-€1","also":"p%C3%A4ssw%C3%B6rt-%E2%82%AC1"}', 'utf8')).toString('utf8')).toBe('{"value":"[redacted]","also":"[redacted]"}');
   });
 
   it('scrubs a value deep, keys too, the way JSON would send it, with cycles and depth bounded', () => {
@@ -57,5 +59,17 @@ describe('accountSecrets', () => {
       storageState: { cookies: [{ name: 'sid', value: 'cookie-value-1' }], origins: [{ origin: 'http://127.0.0.1:1', localStorage: [{ name: 'token', value: 'ls-value-1' }] }] },
     });
     expect(values.sort()).toEqual(['cookie-value-1', 'ls-value-1', 'proxy:pw@x', 'pw-123456']);
+  });
+
+  it('takes token-like session values only: a word-like setting stays, whatever the password looks like', () => {
+    const values = accountSecrets({
+      credentials: { username: 'alice', password: 'sunshine' },
+      proxy: null,
+      storageState: {
+        cookies: ['necessary', 'dark-mode', '1733380000', 'GA1.1.2345', 'aB3dE5gH7jK9mN1pQ3sT'].map((value) => ({ name: 'c', value })),
+        origins: [{ origin: 'http://127.0.0.1:1', localStorage: [{ name: 'theme', value: 'high contrast theme setting' }, { name: 'jwt', value: 'eyJhbGciOiJIUzI1NiJ9.e30.sig' }] }],
+      },
+    });
+    expect(values.sort()).toEqual(['GA1.1.2345', 'aB3dE5gH7jK9mN1pQ3sT', 'eyJhbGciOiJIUzI1NiJ9.e30.sig', 'sunshine']);
   });
 });

@@ -1,7 +1,7 @@
 import type { BrowserContext } from 'playwright-core';
 import { redactText, type StorageState } from '@fleetwright/shared';
 import type { AssignedAccount } from './account-registry.js';
-import { accountSecrets, storageStateSecrets } from './account-secrets.js';
+import { accountSecrets, sessionSecrets, storageStateSecrets } from './account-secrets.js';
 import { SecretScrubber } from './secret-scrubber.js';
 
 /** A hung browser must not hold up what the job reports: a read past this is given up. */
@@ -51,7 +51,7 @@ export class JobSecrets {
     if (!context) return Promise.resolve();
     if (!this.reading) {
       this.reading = within(context.cookies(), READ_TIMEOUT_MS, [])
-        .then((cookies) => this.scrubber.add(cookies.map((cookie) => cookie.value)))
+        .then((cookies) => this.scrubber.add(sessionSecrets(cookies.map((cookie) => cookie.value))))
         .finally(() => (this.reading = undefined));
       return this.reading;
     }
