@@ -246,10 +246,12 @@ export class JobRunner {
         step = secrets.text(name);
         runLog.line(`progress ${Math.round(percent)}% ${name}${message ? `: ${message}` : ''}`);
         const bounded = Math.max(0, Math.min(100, percent));
-        progressSent = progressSent.then(async () => {
-          await secrets.refresh();
-          this.reporter.progress({ ...report, percent: bounded, step: secrets.text(name), ...(message ? { message: secrets.text(message) } : {}) });
-        });
+        progressSent = progressSent
+          .then(async () => {
+            await secrets.refresh();
+            this.reporter.progress({ ...report, percent: bounded, step: secrets.text(name), ...(message ? { message: secrets.text(message) } : {}) });
+          })
+          .catch(() => undefined); // best effort, as before: a failed send must not fail the job
       },
       emit: async (event, data) => {
         signal.throwIfAborted();
