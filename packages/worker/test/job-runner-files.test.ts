@@ -117,7 +117,7 @@ describe("JobRunner keeps no job's files once the master has them", () => {
     await settled();
     const lines = rig.reporter.logReports.filter((r) => r.jobId === run.jobId).flatMap((r) => r.lines.map((l) => l.replace(/^\S+ /, '')));
     expect(lines).toEqual(expect.arrayContaining(['working on open_inbox', 'progress 90% read_threads', expect.stringMatching(/^succeeded in \d+ ms$/)]));
-    const runLogWarnings = warn.mock.calls.filter(([message]) => /run\.log/.test(String(message)));
+    const runLogWarnings = (warn.mock.calls as unknown[][]).filter(([message]) => /run\.log/.test(String(message)));
     expect(runLogWarnings).toHaveLength(1);
     expect(runLogWarnings[0]![1]).toMatchObject({ jobId: run.jobId, error: expect.stringContaining('ENOSPC') });
     // The device behind run.log is not a file to upload; the next job of the account still runs.
