@@ -145,6 +145,8 @@ export class Worker {
   }
 
   start(): void {
+    // What an earlier run left under jobs/ (it died before uploading); never rejects.
+    void this.runner.removeLeftoverJobDirs();
     this.connection.socket.on('connect', () => void this.register());
     this.connection.socket.on('disconnect', (reason) => this.options.logger.warn('disconnected from the master', { reason }));
     this.connection.start();

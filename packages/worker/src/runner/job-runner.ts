@@ -1,15 +1,18 @@
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Page, Tracing } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { FleetError, parseOrThrow, type Capability, type JobRun, type TraceMode, type WorkerJobResult } from '@fleetwright/shared';
 import type { BrowserManager } from '../browser/browser-manager.js';
 import type { JobContext, JobDefinition, PlatformPlugin } from '../platforms/plugin.js';
 import type { AccountRegistry, AssignedAccount } from './account-registry.js';
-import { classifyError } from './classify-error.js';
+import { classifyError, firstLineOf } from './classify-error.js';
+import { JobFiles } from './job-files.js';
 import type { JobEventReport, JobReporter } from './job-reporter.js';
 import type { JobRunnerOptions } from './job-runner-options.js';
+import { JobSecrets, within } from './job-secrets.js';
+import { JobTrace } from './job-trace.js';
 import { RunLog } from './run-log.js';
+import { keepScrubbedTrace } from './trace-scrubber.js';
 
 /** The input side of a payload schema (defaults optional); a schema JSON Schema cannot express is sent as "anything". */
 function payloadJsonSchema(schema: z.ZodType): unknown {
@@ -24,31 +27,11 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64) || 'job';
 }
 
-/**
- * A trace per job attempt: started with the attempt's first page, kept (trace.zip) only when it
- * fails. `snapshots` adds DOM snapshots and network, which make the trace browsable but cost ~30 ms
- * per warm job of ~160 ms (bench:browser); actions, call logs, console and page errors are
- * recorded either way.
- */
-async function startTracing(tracing: Tracing | undefined, snapshots: boolean): Promise<Tracing | undefined> {
-  if (!tracing) return undefined;
-  try {
-    // Per-action screenshots cost more than the job itself.
-    await tracing.start({ screenshots: false, snapshots });
-    return tracing;
-  } catch {
-    return undefined; // already tracing (a crashed job's leftover) or the context is gone
-  }
-}
-
-async function stopTracing(tracing: Tracing | undefined, file?: string): Promise<void> {
-  await tracing?.stop(file ? { path: file } : {}).catch(() => undefined);
-}
-
-/** Whether an attempt records a trace, and with DOM snapshots (see `TraceMode`). */
-function traceOf(mode: TraceMode, attempt: number): { record: boolean; snapshots: boolean } {
-  if (mode === 'off') return { record: false, snapshots: false };
-  return { record: true, snapshots: mode === 'full' || attempt > 1 };
+/** The result as it may leave the worker: the job's secrets scrubbed from its value or error. */
+function scrubResult(result: WorkerJobResult, secrets: JobSecrets): WorkerJobResult {
+  if (result.status === 'succeeded') return { ...result, result: secrets.value(result.result) };
+  if (!result.error) return result;
+  return { ...result, error: secrets.value({ ...result.error, message: secrets.text(result.error.message) }) };
 }
 
 interface RunningJob {
@@ -66,6 +49,9 @@ export class JobRunner {
   private readonly plugins = new Map<string, PlatformPlugin>();
   private readonly running = new Map<string, RunningJob>();
   private readonly accountTails = new Map<string, Promise<void>>();
+  private readonly files: JobFiles;
+  /** Jobs wait for this: a leftover directory may bear the id of a job that now runs again here. */
+  private leftoversRemoved: Promise<unknown> = Promise.resolve();
   /** `options.trace`, or `off` for the deprecated `traceOnFailure: false`. */
   private readonly traceMode: TraceMode;
   private accepting = true;
@@ -79,6 +65,20 @@ export class JobRunner {
   ) {
     for (const plugin of plugins) this.plugins.set(plugin.platform, plugin);
     this.traceMode = options.traceOnFailure === false ? 'off' : (options.trace ?? 'full-on-retry');
+    this.files = new JobFiles(options.dataDir, reporter, options.logger);
+  }
+
+  /**
+   * Removes the job directories an earlier run of this worker left behind (the master has their
+   * record, or requeued their jobs). Call at start; jobs accepted meanwhile wait for it. Returns
+   * the job ids removed.
+   */
+  removeLeftoverJobDirs(): Promise<string[]> {
+    // The jobs here now may be writing their directories; those accepted from now on wait.
+    const running = new Set(this.running.keys());
+    const removing = this.leftoversRemoved.then(() => this.files.removeLeftovers(running));
+    this.leftoversRemoved = removing.catch(() => undefined);
+    return removing;
   }
 
   /** What this worker runs, with each payload's JSON Schema so the master can refuse bad payloads at submit. */
@@ -121,7 +121,7 @@ export class JobRunner {
 
     const controller = new AbortController();
     const previous = this.accountTails.get(run.accountId) ?? Promise.resolve();
-    const done = previous.then(() => this.execute(run, definition, payload, account, controller));
+    const done = previous.then(() => this.leftoversRemoved).then(() => this.execute(run, definition, payload, account, controller));
     const tail = done.finally(() => {
       if (this.accountTails.get(run.accountId) === tail) this.accountTails.delete(run.accountId);
     });
@@ -158,26 +158,37 @@ export class JobRunner {
   }
 
   /**
-   * Closes the pages and run.log, uploads the job's files, then reports: the artifacts are listed
-   * when the result lands. `afterResult` is the job's own bookkeeping that need not delay it.
+   * Closes the pages and run.log, uploads the job's files, then reports, its secrets scrubbed: the
+   * artifacts are listed when the result lands. `afterResult` is the job's own bookkeeping that
+   * need not delay it. The worker's copy of the files goes once they are uploaded.
    */
-  private async finishJob(run: JobRun, jobDir: string, runLog: RunLog, closePages: () => Promise<unknown>, result: WorkerJobResult, afterResult?: () => Promise<void>): Promise<void> {
+  private async finishJob(run: JobRun, runLog: RunLog, closePages: () => Promise<unknown>, secrets: JobSecrets, result: WorkerJobResult, afterResult?: () => Promise<void>): Promise<void> {
+    // Read before the pages close: a job that signed in holds a cookie no one registered.
+    await secrets.settle();
     await closePages();
     await runLog.close();
     // A failure's evidence is listed when its result lands; a success's run.log follows its
     // result, off the job's critical path (it measured ~10 % of a warm job).
-    if (result.status !== 'succeeded') await this.uploadArtifacts(run, jobDir);
-    await this.reporter.result(result);
+    if (result.status !== 'succeeded') await this.files.uploadAndRemove(run.jobId, run.attempt);
+    await this.reporter.result(scrubResult(result, secrets));
     await afterResult?.();
-    if (result.status === 'succeeded') await this.uploadArtifacts(run, jobDir);
+    if (result.status === 'succeeded') await this.files.uploadAndRemove(run.jobId, run.attempt);
   }
 
-  private async uploadArtifacts({ jobId, attempt }: JobRun, jobDir: string): Promise<void> {
-    if (!this.reporter.uploadArtifact) return;
-    const files = await readdir(jobDir).catch(() => [] as string[]);
-    for (const name of files.sort()) {
-      await this.reporter.uploadArtifact(jobId, name, path.join(jobDir, name), attempt).catch((error: unknown) => this.options.logger.warn('artifact upload failed', { jobId, name, error }));
-    }
+  /**
+   * Keeps a failed attempt's trace as the job's trace.zip, scrubbed of the account's secrets; when
+   * that fails there is no trace, and run.log and the worker's log say why.
+   */
+  private async keepTrace(run: JobRun, trace: JobTrace, secrets: JobSecrets, runLog: RunLog): Promise<void> {
+    const jobDir = this.files.dirOf(run.jobId);
+    const raw = await trace.saveUnscrubbed(jobDir);
+    if (!raw) return;
+    // The full storage state (localStorage too, which may open the origins): only a failure pays for it.
+    secrets.addStorageState(await within(this.browsers.snapshot(run.accountId), 5000, undefined));
+    const dropped = await keepScrubbedTrace(raw, path.join(jobDir, 'trace.zip'), secrets.scrubber);
+    if (!dropped) return;
+    runLog.line(`trace.zip dropped: it could not be scrubbed of the account's secrets (${dropped})`);
+    this.options.logger.warn('trace dropped: it could not be scrubbed', { jobId: run.jobId, error: dropped });
   }
 
   private async execute(run: JobRun, definition: JobDefinition, payload: unknown, account: AssignedAccount, controller: AbortController): Promise<void> {
@@ -192,26 +203,19 @@ export class JobRunner {
     // Closing the job's pages makes any pending Playwright call inside the handler throw at once.
     signal.addEventListener('abort', () => void closePages(), { once: true });
     const report = { jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, attempt: run.attempt };
-    const jobDir = path.join(this.options.dataDir, 'jobs', run.jobId);
-    const runLog = new RunLog(jobDir, this.reporter.log ? (lines) => this.reporter.log!({ ...report, lines }) : undefined);
+    const jobDir = this.files.dirOf(run.jobId);
+    // What of this account must not leave the worker; the job's own session joins as it is seen.
+    const secrets = new JobSecrets(account);
+    /** Progress goes out in order, each after the cookies it may quote are known. */
+    let progressSent = Promise.resolve();
+    const runLog = new RunLog(jobDir, {
+      ...(this.reporter.log ? { live: (lines: string[]) => this.reporter.log!({ ...report, lines }) } : {}),
+      beforeFlush: () => secrets.refresh(),
+      scrub: (text) => secrets.scrubber.text(text),
+      onFileError: (error) => this.options.logger.warn('run.log cannot be written: the job goes on without it', { jobId: run.jobId, error: firstLineOf(error) }),
+    });
     let step = 'start';
-    let tracing: Tracing | undefined;
-    const trace = traceOf(this.traceMode, run.attempt);
-    let tracingStarted: Promise<void> | undefined;
-    /** Starts the attempt's trace once (concurrent pages share it); undefined while the context is not open. */
-    const startTrace = (): Promise<void> | undefined => {
-      if (!trace.record || tracingStarted) return tracingStarted;
-      const target = this.browsers.tracingOf(run.accountId);
-      if (!target) return undefined;
-      tracingStarted = startTracing(target, trace.snapshots).then((started) => void (tracing = started));
-      return tracingStarted;
-    };
-    /** Stops the attempt's trace once, saving it to `file` when given. */
-    const stopTrace = (file?: string): Promise<void> => {
-      const current = tracing;
-      tracing = undefined;
-      return stopTracing(current, file);
-    };
+    const trace = new JobTrace(this.traceMode, run.attempt, () => this.browsers.tracingOf(run.accountId));
     const lastPage = (): Page | undefined => [...pages].reverse().find((p) => !p.isClosed());
     const ctx: JobContext = {
       jobId: run.jobId,
@@ -223,7 +227,7 @@ export class JobRunner {
         signal.throwIfAborted();
         // A live context's trace starts while the page opens (~5 ms off a warm job); the trace of a
         // context this call opens starts once it is open. Either way, before the page's first action.
-        const starting = startTrace();
+        const starting = trace.start();
         let page: Page;
         try {
           page = await this.browsers.newPage(account);
@@ -231,31 +235,42 @@ export class JobRunner {
           await starting;
         }
         pages.push(page);
-        await startTrace();
+        secrets.watch(page.context());
+        await trace.start();
         page.setDefaultTimeout(Math.max(1000, Math.min(this.options.actionTimeoutMs ?? 30_000, deadline - Date.now())));
         if (signal.aborted) await page.close();
         return page;
       },
       progress: (percent, name, message) => {
-        step = name;
+        // The step also names the failure's screenshot, an artifact: scrubbed before either use.
+        step = secrets.text(name);
         runLog.line(`progress ${Math.round(percent)}% ${name}${message ? `: ${message}` : ''}`);
-        this.reporter.progress({ ...report, percent: Math.max(0, Math.min(100, percent)), step: name, ...(message ? { message } : {}) });
+        const bounded = Math.max(0, Math.min(100, percent));
+        progressSent = progressSent
+          .then(async () => {
+            await secrets.refresh();
+            this.reporter.progress({ ...report, percent: bounded, step: secrets.text(name), ...(message ? { message: secrets.text(message) } : {}) });
+          })
+          .catch(() => undefined); // best effort, as before: a failed send must not fail the job
       },
       emit: async (event, data) => {
         signal.throwIfAborted();
         runLog.line(`emit ${event}`);
-        await this.reporter.jobEvent?.({ event, payload: { ...report, ...data } } as JobEventReport);
+        await secrets.refresh();
+        const scrubbed = secrets.value(data) as object;
+        await this.reporter.jobEvent?.({ event, payload: { ...report, ...scrubbed } } as JobEventReport);
       },
       screenshot: async (name) => {
         const page = lastPage();
         if (!page) throw new FleetError('INTERNAL_ERROR', 'screenshot() needs a page: call page() first');
-        await page.screenshot({ path: path.join(jobDir, `${safeName(name)}.png`), timeout: 10_000 });
+        await page.screenshot({ path: path.join(jobDir, `${safeName(secrets.text(name))}.png`), timeout: 10_000 });
       },
       log: (line) => runLog.line(line),
       saveState: async () => {
         const storageState = await this.browsers.snapshot(run.accountId);
         account.storageStateVersion += 1;
         account.storageState = storageState;
+        secrets.addStorageState(storageState);
         await this.reporter.stateSnapshot({ accountId: run.accountId, epoch: run.epoch, version: account.storageStateVersion, storageState });
       },
     };
@@ -268,24 +283,26 @@ export class JobRunner {
       });
       const result = await Promise.race([definition.run(ctx, payload), aborted]);
       runLog.line(`succeeded in ${Date.now() - startedAt} ms`);
+      await progressSent;
       // A success's trace is discarded: after its result, so the client does not wait for that.
-      await this.finishJob(run, jobDir, runLog, closePages, { ...report, status: 'succeeded', result: result ?? null }, () => stopTrace());
+      await this.finishJob(run, runLog, closePages, secrets, { ...report, status: 'succeeded', result: result ?? null }, () => trace.discard());
     } catch (error) {
       const failure = classifyError(error, signal);
       runLog.line(`${failure.code}: ${failure.message}`);
+      await progressSent;
       if (failure.code === 'JOB_CANCELLED') {
-        await stopTrace();
-        await this.finishJob(run, jobDir, runLog, closePages, { ...report, status: 'cancelled', error: failure.toJSON() });
+        await trace.discard();
+        await this.finishJob(run, runLog, closePages, secrets, { ...report, status: 'cancelled', error: failure.toJSON() });
       } else {
         // What the page looked like, and how it got there: named after the step that failed.
         const page = lastPage();
         if (page) await page.screenshot({ path: path.join(jobDir, `${safeName(step)}_failed.png`), timeout: 5000 }).catch(() => undefined);
-        await stopTrace(path.join(jobDir, 'trace.zip'));
-        await this.finishJob(run, jobDir, runLog, closePages, { ...report, status: 'failed', error: failure.toJSON() });
+        await this.keepTrace(run, trace, secrets, runLog);
+        await this.finishJob(run, runLog, closePages, secrets, { ...report, status: 'failed', error: failure.toJSON() });
       }
     } finally {
       clearTimeout(timer);
-      await stopTrace();
+      await trace.discard();
       await closePages();
       await runLog.close();
       this.running.delete(run.jobId);
