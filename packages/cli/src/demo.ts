@@ -38,9 +38,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     })());
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  // The children run in process groups of their own, so a closed terminal's SIGHUP reaches only us.
+  process.on('SIGHUP', () => void stop(0));
 
   const workerCount = options.workers ?? 2;
   try {
+    // Another fleet on this port would answer the health check below for ours, and our workers
+    // would join it under the same ids; this master could only crash-loop on EADDRINUSE.
+    if (await answersHealth(masterUrl)) throw new Error(`a fleet already answers on ${masterUrl} (another npm start?): stop it, or set PORT`);
     // The demo's master listens on loopback only, unless the user chose otherwise.
     supervisor.start({ name: 'master', args: [CLI_MAIN, 'master'], env: { ...baseEnv, PORT: String(config.port), FLEET_BIND: process.env.FLEET_BIND ?? '127.0.0.1' } });
     await waitForHealth(masterUrl, 30_000);
@@ -92,15 +97,18 @@ async function startSandbox(port: number): Promise<SandboxServer> {
   }
 }
 
+async function answersHealth(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false; // nothing there (yet)
+  }
+}
+
 async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
+    if (await answersHealth(url)) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`the master did not answer ${url}/health within ${timeoutMs} ms`);

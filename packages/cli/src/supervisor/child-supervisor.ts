@@ -2,10 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { ChildSpec, ChildSupervisorOptions } from './child-supervisor-options.js';
 import { killProcessGroup, killProcessesMentioning } from './process-reaper.js';
 import { RestartPolicy } from './restart-policy.js';
-import { SUPERVISED_ENV } from './supervised-env.js';
-
-/** A file: URL, as `--import` takes it. */
-const PARENT_WATCH = new URL('./parent-watch.js', import.meta.url).href;
+import { WATCH_PARAMS } from './watch-params.js';
 
 /** One child under supervision: its spec, the process running it now, and its restart history. */
 interface Supervised {
@@ -71,11 +68,13 @@ export class ChildSupervisor {
 
   private spawn(child: Supervised): void {
     const { spec } = child;
-    const env: NodeJS.ProcessEnv = { ...spec.env, [SUPERVISED_ENV.stopTimeoutMs]: String(this.options.stopTimeoutMs) };
-    if (spec.ownedMarker) env[SUPERVISED_ENV.marker] = spec.ownedMarker;
+    // A file: URL, as `--import` takes it; URL-encoded, the marker does not show in the child's command line.
+    const watch = new URL('./parent-watch.js', import.meta.url);
+    watch.searchParams.set(WATCH_PARAMS.stopTimeoutMs, String(this.options.stopTimeoutMs));
+    if (spec.ownedMarker) watch.searchParams.set(WATCH_PARAMS.marker, spec.ownedMarker);
     // detached: a group of its own, so the whole group can be killed when the child ends, and a
     // terminal's Ctrl-C reaches only this process, which stops the children in order.
-    const proc = spawn(process.execPath, ['--import', PARENT_WATCH, ...spec.args], { env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    const proc = spawn(process.execPath, ['--import', watch.href, ...spec.args], { env: spec.env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
     child.process = proc;
     child.startedAt = Date.now();
     child.exited = new Promise((resolve) => {

@@ -6,12 +6,14 @@
  * process group and whatever carries its marker SIGKILLed after the deadline.
  */
 import { killProcessGroup, killProcessesMentioning } from './process-reaper.js';
-import { SUPERVISED_ENV } from './supervised-env.js';
+import { WATCH_PARAMS } from './watch-params.js';
 
 const POLL_MS = 500;
 const supervisor = process.ppid;
-const marker = process.env[SUPERVISED_ENV.marker];
-const stopTimeoutMs = Number(process.env[SUPERVISED_ENV.stopTimeoutMs]) || 40_000;
+// Passed in this module's URL, so no env var reaches the child's own children (Chromium).
+const params = new URL(import.meta.url).searchParams;
+const marker = params.get(WATCH_PARAMS.marker) || undefined;
+const stopTimeoutMs = Number(params.get(WATCH_PARAMS.stopTimeoutMs)) || 40_000;
 
 /** Its helpers in its own group, and what carries its marker (its Chromium, in groups of their own). */
 const reapOwn = (): void => {
