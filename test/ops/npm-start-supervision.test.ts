@@ -59,7 +59,7 @@ function startDemo(dataDir: string, port: number): { demo: ChildProcess; output:
 
 describe('npm start supervises its children', () => {
   let demo: ChildProcess | undefined;
-  let temp = makeTempDir('fleet-demo-supervision-');
+  let temp: ReturnType<typeof makeTempDir>;
   beforeEach(() => {
     temp = makeTempDir('fleet-demo-supervision-');
   });

@@ -57,10 +57,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     }
     await ensureDemoAccounts(masterUrl, secrets.apiToken);
   } catch (error) {
+    // Ctrl-C while starting stops the children under us: that is no failure, and stop() exits.
+    if (stopping) return stopping;
     await supervisor.close();
     await sandbox.close();
     throw error;
   }
+  if (stopping) return stopping;
   process.stdout.write(
     [
       '',

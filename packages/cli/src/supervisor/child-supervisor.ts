@@ -88,7 +88,7 @@ export class ChildSupervisor {
       };
       proc.once('exit', onEnd);
       // A child that could not be started at all gets no 'exit'.
-      proc.once('error', (error) => {
+      proc.on('error', (error) => {
         if (proc.pid !== undefined) return;
         this.options.report(`${spec.name} could not be started: ${error.message}`);
         onEnd(null, null);
