@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -84,16 +84,25 @@ describe('ChildSupervisor: the embedded default keeps its children running', () 
     expect(supervisor.pidOf('steady')).toBe(steadyPid);
   });
 
-  it('close() stops every child, SIGKILLs one that ignores SIGTERM after the deadline, and is idempotent', async () => {
+  it('close() stops the higher tier first, SIGKILLs a child that ignores SIGTERM after the deadline, and is idempotent', async () => {
     const supervisor = supervise({ stopTimeoutMs: 500 });
-    supervisor.start({ name: 'polite', args: steady(`${temp.dir}/polite`), env: process.env });
-    supervisor.start({ name: 'stubborn', args: ['-e', `process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);`, `${temp.dir}/stubborn`], env: process.env });
-    await waitFor('both children', () => (processesMentioning(temp.dir).length === 2 ? true : undefined));
+    const seen = path.join(temp.dir, 'seen-at-sigterm');
+    // The lower tier (a master) notes, when its SIGTERM comes, whether the higher one (a worker) still runs.
+    const noteStubborn = `const fs = require('node:fs');
+      const running = () => fs.readdirSync('/proc').some((p) => { try { return /^\\d+$/.test(p) && p !== String(process.pid) && fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('${temp.dir}/stubborn'); } catch { return false; } });
+      process.on('SIGTERM', () => { fs.writeFileSync('${seen}', running() ? 'stubborn running' : 'stubborn gone'); process.exit(0); });
+      fs.writeFileSync('${temp.dir}/polite-ready', '');
+      setInterval(() => {}, 1000);`;
+    const ignoreSigterm = `process.on('SIGTERM', () => {}); require('node:fs').writeFileSync('${temp.dir}/stubborn-ready', ''); setInterval(() => {}, 1000);`;
+    supervisor.start({ name: 'polite', args: ['-e', noteStubborn, `${temp.dir}/polite`], env: process.env });
+    supervisor.start({ name: 'stubborn', args: ['-e', ignoreSigterm, `${temp.dir}/stubborn`], env: process.env, stopTier: 1 });
+    await waitFor('both children to handle SIGTERM', () => (['polite', 'stubborn'].every((n) => existsSync(`${temp.dir}/${n}-ready`)) ? true : undefined));
 
     const closing = supervisor.close();
     expect(supervisor.close()).toBe(closing);
     await closing;
     expect(processesMentioning(temp.dir)).toEqual([]);
+    expect(readFileSync(seen, 'utf8')).toBe('stubborn gone');
     expect(lines.some((l) => l.includes('restarting'))).toBe(false);
   });
 

@@ -168,7 +168,9 @@ describe('npm start supervises its children', () => {
     };
     await waitFor('two workers online with both accounts live', health, 60_000, 200);
     const started = descendantsOf(run.demo.pid!);
-    expect(Object.keys(fleetPids(run.demo.pid!)).sort()).toEqual(['demo-worker-1', 'demo-worker-2', 'master']);
+    const pids = fleetPids(run.demo.pid!);
+    expect(Object.keys(pids).sort()).toEqual(['demo-worker-1', 'demo-worker-2', 'master']);
+    expect(readFileSync(`/proc/${pids.master}/environ`, 'utf8').split('\0')).toContain('FLEET_BIND=127.0.0.1'); // the demo's master on loopback
     expect(processesMentioning(temp.dir).length).toBeGreaterThan(0); // the accounts' Chromium
 
     process.kill(run.demo.pid!, 'SIGKILL'); // the demo alone, as the OOM killer would

@@ -53,7 +53,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
       const workerId = `demo-worker-${i}`;
       // The worker keeps its profiles under its own dir: every Chromium it starts names it.
       const ownedMarker = path.resolve(config.dataDir, 'workers', workerId) + path.sep;
-      supervisor.start({ name: `worker-${i}`, args: [CLI_MAIN, 'worker'], env: { ...baseEnv, FLEET_MASTER_URL: masterUrl, FLEET_WORKER_ID: workerId }, ownedMarker });
+      supervisor.start({ name: `worker-${i}`, args: [CLI_MAIN, 'worker'], env: { ...baseEnv, FLEET_MASTER_URL: masterUrl, FLEET_WORKER_ID: workerId }, ownedMarker, stopTier: 1 });
     }
     await ensureDemoAccounts(masterUrl, secrets.apiToken);
   } catch (error) {

@@ -36,4 +36,10 @@ export interface ChildSpec {
    * it is SIGKILLed whenever the child exits.
    */
   ownedMarker?: string;
+  /**
+   * Children stop in descending tier on close: every child of a higher tier has exited before a
+   * lower tier is sent SIGTERM; one tier stops together. Workers above their master let them hand
+   * jobs and storage states back to a master that still listens. @defaultValue 0
+   */
+  stopTier?: number;
 }

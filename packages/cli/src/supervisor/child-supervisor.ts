@@ -13,7 +13,6 @@ interface Supervised {
   restarts: number;
   restartTimer?: NodeJS.Timeout;
   exited?: Promise<void>;
-  gaveUp: boolean;
 }
 
 /**
@@ -46,7 +45,7 @@ export class ChildSupervisor {
   start(spec: ChildSpec): void {
     if (this.closing) throw new Error(`the supervisor is closed; ${spec.name} was not started`);
     if (this.children.has(spec.name)) throw new Error(`a child named ${spec.name} is supervised already`);
-    const child: Supervised = { spec, policy: new RestartPolicy(this.options), startedAt: 0, restarts: 0, gaveUp: false };
+    const child: Supervised = { spec, policy: new RestartPolicy(this.options), startedAt: 0, restarts: 0 };
     this.children.set(spec.name, child);
     this.spawn(child);
   }
@@ -58,11 +57,17 @@ export class ChildSupervisor {
   }
 
   /**
-   * Stops every child: SIGTERM, then its process group SIGKILLed after `stopTimeoutMs`; pending
-   * restarts are dropped. Idempotent: returns the same promise every time; never rejects.
+   * Stops every child, tier by tier (see `ChildSpec.stopTier`): SIGTERM, then its process group
+   * SIGKILLed after `stopTimeoutMs`. Pending restarts are dropped at once. Idempotent: returns the
+   * same promise every time; never rejects.
    */
   close(): Promise<void> {
-    this.closing ??= Promise.all([...this.children.values()].map((child) => this.stop(child))).then(() => undefined);
+    this.closing ??= (async () => {
+      const children = [...this.children.values()];
+      for (const child of children) this.cancelRestart(child);
+      const tiers = [...new Set(children.map(tierOf))].sort((a, b) => b - a);
+      for (const tier of tiers) await Promise.all(children.filter((child) => tierOf(child) === tier).map((child) => this.stop(child)));
+    })();
     return this.closing;
   }
 
@@ -110,7 +115,6 @@ export class ChildSupervisor {
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const delay = child.policy.onExit(Date.now(), Date.now() - child.startedAt);
     if (delay === undefined) {
-      child.gaveUp = true;
       const seconds = Math.round(this.options.restartWindowMs / 1000);
       this.options.report(
         `${name} (pid ${proc.pid}) ${how}: restarted ${child.policy.recentRestarts} times within ${seconds} s, a crash loop; not restarting it (the rest keep running; see its log)`,
@@ -127,9 +131,12 @@ export class ChildSupervisor {
     }, delay);
   }
 
-  private async stop(child: Supervised): Promise<void> {
+  private cancelRestart(child: Supervised): void {
     if (child.restartTimer) clearTimeout(child.restartTimer);
     child.restartTimer = undefined;
+  }
+
+  private async stop(child: Supervised): Promise<void> {
     const proc = child.process;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return child.exited;
     const deadline = setTimeout(() => proc.pid !== undefined && killProcessGroup(proc.pid), this.options.stopTimeoutMs);
@@ -142,6 +149,10 @@ export class ChildSupervisor {
     await child.exited;
     clearTimeout(deadline);
   }
+}
+
+function tierOf(child: Supervised): number {
+  return child.spec.stopTier ?? 0;
 }
 
 function formatDelay(ms: number): string {
