@@ -25,9 +25,23 @@ const withHelpers = (tag: string, marker: string): string[] => [
    const idle = 'setInterval(() => {}, 1000)';
    spawn(process.execPath, ['-e', idle, '${tag}-helper'], { stdio: 'ignore' });
    spawn(process.execPath, ['-e', idle, '${marker}browser'], { stdio: 'ignore', detached: true });
-   process.on('SIGTERM', () => process.exit(0));
+   process.on('SIGTERM', () => setTimeout(() => process.exit(0), 300)); // a short drain
    setInterval(() => {}, 1000);`,
   tag,
+];
+
+/**
+ * A child like a master: it exits on SIGTERM, and first notes in `file` whether a process whose
+ * command line contains `tag` (a worker, which should have stopped before it) still runs.
+ */
+const notesAtSigterm = (tag: string, file: string, readyFile: string): string[] => [
+  '-e',
+  `const fs = require('node:fs');
+   const running = () => fs.readdirSync('/proc').some((p) => { try { return /^\\d+$/.test(p) && p !== String(process.pid) && fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('${tag}'); } catch { return false; } });
+   process.on('SIGTERM', () => { fs.writeFileSync('${file}', running() ? '${tag} running' : '${tag} gone'); process.exit(0); });
+   fs.writeFileSync('${readyFile}', '');
+   setInterval(() => {}, 1000);`,
+  file,
 ];
 
 describe('ChildSupervisor: the embedded default keeps its children running', () => {
@@ -88,13 +102,8 @@ describe('ChildSupervisor: the embedded default keeps its children running', () 
     const supervisor = supervise({ stopTimeoutMs: 500 });
     const seen = path.join(temp.dir, 'seen-at-sigterm');
     // The lower tier (a master) notes, when its SIGTERM comes, whether the higher one (a worker) still runs.
-    const noteStubborn = `const fs = require('node:fs');
-      const running = () => fs.readdirSync('/proc').some((p) => { try { return /^\\d+$/.test(p) && p !== String(process.pid) && fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('${temp.dir}/stubborn'); } catch { return false; } });
-      process.on('SIGTERM', () => { fs.writeFileSync('${seen}', running() ? 'stubborn running' : 'stubborn gone'); process.exit(0); });
-      fs.writeFileSync('${temp.dir}/polite-ready', '');
-      setInterval(() => {}, 1000);`;
     const ignoreSigterm = `process.on('SIGTERM', () => {}); require('node:fs').writeFileSync('${temp.dir}/stubborn-ready', ''); setInterval(() => {}, 1000);`;
-    supervisor.start({ name: 'polite', args: ['-e', noteStubborn, `${temp.dir}/polite`], env: process.env });
+    supervisor.start({ name: 'polite', args: notesAtSigterm(`${temp.dir}/stubborn`, seen, `${temp.dir}/polite-ready`), env: process.env });
     supervisor.start({ name: 'stubborn', args: ['-e', ignoreSigterm, `${temp.dir}/stubborn`], env: process.env, stopTier: 1 });
     await waitFor('both children to handle SIGTERM', () => (['polite', 'stubborn'].every((n) => existsSync(`${temp.dir}/${n}-ready`)) ? true : undefined));
 
@@ -102,29 +111,32 @@ describe('ChildSupervisor: the embedded default keeps its children running', () 
     expect(supervisor.close()).toBe(closing);
     await closing;
     expect(processesMentioning(temp.dir)).toEqual([]);
-    expect(readFileSync(seen, 'utf8')).toBe('stubborn gone');
+    expect(readFileSync(seen, 'utf8')).toBe(`${temp.dir}/stubborn gone`);
     expect(lines.some((l) => l.includes('restarting'))).toBe(false);
   });
 
-  it('children stop themselves, and reap what they started, when the supervising process is SIGKILLed', async () => {
+  it('children stop themselves, workers before their master, and reap what they started, when the supervising process is SIGKILLed', async () => {
     const marker = path.join(temp.dir, 'workers', 'orphan') + path.sep;
+    const seen = path.join(temp.dir, 'seen-at-sigterm');
     const script = path.join(temp.dir, 'supervise.mjs');
     writeFileSync(
       script,
       `import { ChildSupervisor } from ${JSON.stringify(SUPERVISOR_MODULE)};
        const supervisor = new ChildSupervisor({ stopTimeoutMs: 5000 });
-       supervisor.start({ name: 'worker', args: ${JSON.stringify(withHelpers(`${temp.dir}/orphan`, marker))}, env: process.env, ownedMarker: ${JSON.stringify(marker)} });
+       supervisor.start({ name: 'master', args: ${JSON.stringify(notesAtSigterm(`${temp.dir}/orphan`, seen, `${temp.dir}/master-ready`))}, env: process.env });
+       supervisor.start({ name: 'worker', args: ${JSON.stringify(withHelpers(`${temp.dir}/orphan`, marker))}, env: process.env, ownedMarker: ${JSON.stringify(marker)}, stopTier: 1 });
        setInterval(() => {}, 1000);`,
     );
     const parent = spawn(process.execPath, [script], { stdio: 'ignore' });
-    const tree = await waitFor('the supervised worker and its two helpers', () => {
+    const tree = await waitFor('the supervised master, worker and the worker\'s two helpers', () => {
       const all = descendantsOf(parent.pid!);
-      return all.length === 3 ? all : undefined;
+      return all.length === 4 && existsSync(`${temp.dir}/master-ready`) ? all : undefined;
     });
 
     parent.kill('SIGKILL');
-    await waitFor('the worker and both helpers to end', () => (stillRunning(tree).length === 0 ? true : undefined), 15_000, 100);
+    await waitFor('the master, the worker and its helpers to end', () => (stillRunning(tree).length === 0 ? true : undefined), 15_000, 100);
     expect(processesMentioning(temp.dir)).toEqual([]);
+    expect(readFileSync(seen, 'utf8')).toBe(`${temp.dir}/orphan gone`);
   });
 });
 

@@ -76,6 +76,8 @@ export class ChildSupervisor {
     // A file: URL, as `--import` takes it; URL-encoded, the marker does not show in the child's command line.
     const watch = new URL('./parent-watch.js', import.meta.url);
     watch.searchParams.set(WATCH_PARAMS.stopTimeoutMs, String(this.options.stopTimeoutMs));
+    watch.searchParams.set(WATCH_PARAMS.supervisor, String(process.pid));
+    watch.searchParams.set(WATCH_PARAMS.stopTier, String(tierOf(child)));
     if (spec.ownedMarker) watch.searchParams.set(WATCH_PARAMS.marker, spec.ownedMarker);
     // detached: a group of its own, so the whole group can be killed when the child ends, and a
     // terminal's Ctrl-C reaches only this process, which stops the children in order.

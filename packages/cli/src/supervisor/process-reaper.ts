@@ -1,5 +1,32 @@
 import { readFileSync, readdirSync } from 'node:fs';
 
+/** A process seen in /proc: its pid and its arguments (argv[0] first). */
+export interface ProcessArgs {
+  pid: number;
+  args: string[];
+}
+
+/** Every process but this one, with its arguments. Linux only (/proc); elsewhere none. */
+export function listProcesses(): ProcessArgs[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const out: ProcessArgs[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline) out.push({ pid: Number(entry), args: cmdline.replace(/\0$/, '').split('\0') });
+    } catch {
+      // it ended while we looked
+    }
+  }
+  return out;
+}
+
 /** SIGKILLs every process left in the group `pgid` (a detached child's pid); none left is fine. */
 export function killProcessGroup(pgid: number): void {
   try {
@@ -11,24 +38,17 @@ export function killProcessGroup(pgid: number): void {
 
 /**
  * SIGKILLs every process (but this one) whose command line contains `marker`, and returns their
- * pids. Synchronous, so it also works in an `exit` handler. Linux only (/proc); elsewhere a no-op.
+ * pids. Synchronous, so it also works in an `exit` handler.
  */
 export function killProcessesMentioning(marker: string): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
   const killed: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+  for (const { pid, args } of listProcesses()) {
+    if (!args.join(' ').includes(marker)) continue;
     try {
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) continue;
-      process.kill(Number(entry), 'SIGKILL');
-      killed.push(Number(entry));
+      process.kill(pid, 'SIGKILL');
+      killed.push(pid);
     } catch {
-      // it ended while we looked
+      // it ended meanwhile
     }
   }
   return killed;

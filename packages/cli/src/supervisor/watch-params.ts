@@ -4,4 +4,8 @@ export const WATCH_PARAMS = {
   marker: 'marker',
   /** The supervisor's `stopTimeoutMs`. */
   stopTimeoutMs: 'stopTimeoutMs',
+  /** The supervisor's pid: children with the same one are siblings. */
+  supervisor: 'supervisor',
+  /** The child's `stopTier`: siblings of a higher tier stop first. */
+  stopTier: 'stopTier',
 } as const;
