@@ -151,10 +151,11 @@ describe('npm start supervises its children', () => {
     for (const pid of chromiumOfVictim) process.kill(pid, 'SIGSTOP');
     process.kill(victim!.pid, 'SIGKILL');
     await waitFor('the killed worker to have ended', () => (alive(victim!.pid) ? undefined : true), 10_000, 20);
+    const started = descendantsOf(demo.pid!);
     process.kill(-demo.pid!, 'SIGINT'); // Ctrl-C
     await run.exited;
     expect(run.output()).toContain('stopping the fleet');
-    await waitFor('no Chromium (or other process) of this run to remain', () => (processesMentioning(temp.dir).length === 0 ? true : undefined), 15_000, 200);
+    await waitFor('no Chromium, master or worker of this run to remain', () => (stillRunning(started).length === 0 && processesMentioning(temp.dir).length === 0 ? true : undefined), 15_000, 200);
   }, 300_000);
 
   it('stops the master, the workers and their Chromium when the demo itself is SIGKILLed', async () => {
@@ -167,12 +168,12 @@ describe('npm start supervises its children', () => {
       return body.workers.online === 2 && body.accounts.live === 2 ? true : undefined;
     };
     await waitFor('two workers online with both accounts live', health, 60_000, 200);
-    const started = descendantsOf(run.demo.pid!);
     const pids = fleetPids(run.demo.pid!);
     expect(Object.keys(pids).sort()).toEqual(['demo-worker-1', 'demo-worker-2', 'master']);
     expect(readFileSync(`/proc/${pids.master}/environ`, 'utf8').split('\0')).toContain('FLEET_BIND=127.0.0.1'); // the demo's master on loopback
-    expect(processesMentioning(temp.dir).length).toBeGreaterThan(0); // the accounts' Chromium
+    await waitFor('the accounts\' Chromium', () => (processesMentioning(`${temp.dir}/workers/`).length > 0 ? true : undefined), 30_000, 200);
 
+    const started = descendantsOf(run.demo.pid!); // master, workers and their Chromium
     process.kill(run.demo.pid!, 'SIGKILL'); // the demo alone, as the OOM killer would
     await run.exited;
     await waitFor('every process the demo started to end', () => (stillRunning(started).length === 0 && processesMentioning(temp.dir).length === 0 ? true : undefined), 30_000, 200);
