@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SandboxServer, seedDemo } from '@fleetwright/sandbox';
 import { loadOrCreateSecrets } from '@fleetwright/master';
 import { loadConfig, loadOrExit, readInt } from '@fleetwright/shared';
+import { ChildSupervisor } from './supervisor/child-supervisor.js';
 
 const CLI_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const DEMO_PASSWORD = 'sandbox-demo-pass';
@@ -14,7 +15,8 @@ export interface DemoOptions {
 
 /**
  * `npm start`: the embedded default. The sandbox site (seeded), a master and two workers as child
- * processes of this one, no Redis; Ctrl-C stops them all. State persists in the data dir.
+ * processes of this one, no Redis. A child that dies is restarted (see ChildSupervisor) while the
+ * rest keep running; Ctrl-C stops them all. State persists in the data dir.
  */
 export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const config = loadOrExit(() => loadConfig(), 'fleet demo');
@@ -23,29 +25,45 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const sandbox = await startSandbox(sandboxPort);
   seedDemo(sandbox.store, DEMO_PASSWORD);
   const masterUrl = `http://127.0.0.1:${config.port}`;
-  const children: ChildProcess[] = [];
+  const supervisor = new ChildSupervisor();
   const baseEnv = { ...process.env, FLEET_DATA_DIR: config.dataDir, FLEET_WORKER_TOKEN: secrets.workerToken, FLEET_SANDBOX_URL: sandbox.url };
-  children.push(start('master', { ...baseEnv, PORT: String(config.port) }));
 
-  let stopping = false;
-  const stop = async (code: number): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write('\nstopping the fleet...\n');
-    await Promise.all(children.map((child) => stopChild(child)));
-    await sandbox.close();
-    process.exit(code);
-  };
+  let stopping: Promise<void> | undefined;
+  const stop = (code: number): Promise<void> =>
+    (stopping ??= (async () => {
+      process.stdout.write('\nstopping the fleet...\n');
+      await supervisor.close();
+      await sandbox.close();
+      process.exit(code);
+    })());
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  // The children run in process groups of their own, so a closed terminal's SIGHUP reaches only us.
+  process.on('SIGHUP', () => void stop(0));
 
-  await waitForHealth(masterUrl, 30_000);
   const workerCount = options.workers ?? 2;
-  for (let i = 1; i <= workerCount; i += 1) {
-    children.push(start(`worker-${i}`, { ...baseEnv, FLEET_MASTER_URL: masterUrl, FLEET_WORKER_ID: `demo-worker-${i}` }));
+  try {
+    // Another fleet on this port would answer the health check below for ours, and our workers
+    // would join it under the same ids; this master could only crash-loop on EADDRINUSE.
+    if (await answersHealth(masterUrl)) throw new Error(`a fleet already answers on ${masterUrl} (another npm start?): stop it, or set PORT`);
+    // The demo's master listens on loopback only, unless the user chose otherwise.
+    supervisor.start({ name: 'master', args: [CLI_MAIN, 'master'], env: { ...baseEnv, PORT: String(config.port), FLEET_BIND: process.env.FLEET_BIND ?? '127.0.0.1' } });
+    await waitForHealth(masterUrl, 30_000);
+    for (let i = 1; i <= workerCount; i += 1) {
+      const workerId = `demo-worker-${i}`;
+      // The worker keeps its profiles under its own dir: every Chromium it starts names it.
+      const ownedMarker = path.resolve(config.dataDir, 'workers', workerId) + path.sep;
+      supervisor.start({ name: `worker-${i}`, args: [CLI_MAIN, 'worker'], env: { ...baseEnv, FLEET_MASTER_URL: masterUrl, FLEET_WORKER_ID: workerId }, ownedMarker, stopTier: 1 });
+    }
+    await ensureDemoAccounts(masterUrl, secrets.apiToken);
+  } catch (error) {
+    // Ctrl-C while starting stops the children under us: that is no failure, and stop() exits.
+    if (stopping) return stopping;
+    await supervisor.close();
+    await sandbox.close();
+    throw error;
   }
-  for (const child of children) child.once('exit', (code) => !stopping && void stop(code ?? 1));
-  await ensureDemoAccounts(masterUrl, secrets.apiToken);
+  if (stopping) return stopping;
   process.stdout.write(
     [
       '',
@@ -63,7 +81,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
       `  curl -s -H "Authorization: Bearer ${secrets.apiToken}" ${masterUrl}/api/v1/accounts`,
       `Logs: ${config.dataDir}/logs/   Metrics: ${masterUrl}/metrics`,
       '',
-      'Ctrl-C stops everything.',
+      'A master or worker that dies is restarted. Ctrl-C stops everything.',
       '',
     ].join('\n'),
   );
@@ -82,34 +100,18 @@ async function startSandbox(port: number): Promise<SandboxServer> {
   }
 }
 
-function start(name: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const role = name.startsWith('worker') ? 'worker' : 'master';
-  const child = spawn(process.execPath, [CLI_MAIN, role], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  return child;
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    timer.unref();
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
+async function answersHealth(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false; // nothing there (yet)
+  }
 }
 
 async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
+    if (await answersHealth(url)) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`the master did not answer ${url}/health within ${timeoutMs} ms`);
