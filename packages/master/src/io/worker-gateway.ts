@@ -145,7 +145,7 @@ export class WorkerGateway implements WorkerLinks {
       if (this.sockets.get(workerId) !== socket) return;
       this.sockets.delete(workerId);
       this.logger.info('worker disconnected', { workerId, reason });
-      if (registered) scheduler.workerDisconnected(workerId);
+      if (registered) scheduler.workerDisconnected(workerId, reason);
     });
   }
 

@@ -9,13 +9,14 @@ import { TokenStore } from './token-store.js';
 import { MessageStore } from './message-store.js';
 import { TurnBatch } from './turn-batch.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
+import { refusedReportDetail } from './refused-report-detail.js';
 
 /** The master's SQLite store: one database, one store per table family. */
 export class FleetStore {
   readonly db: Db;
   readonly accounts: AccountStore;
   /** Live browser states from the workers' reports (memory only). */
-  readonly browsers = new AccountBrowsers();
+  readonly browsers = new AccountBrowsers((accountId) => this.accounts.ownershipOf(accountId));
   /** Running jobs' run.log lines as they stream in (memory only). */
   readonly liveLogs = new LiveLogs();
   readonly jobs: JobStore;
@@ -40,8 +41,9 @@ export class FleetStore {
     }
   }
 
+  /** Records a refused report, cut to a few KB (see refusedReportDetail); the retention pass purges old ones. */
   recordRefusedReport(workerId: string, event: string, code: string, detail: Record<string, unknown>): void {
-    this.db.prepare('INSERT INTO refused_reports (at, worker_id, event, code, detail) VALUES (?, ?, ?, ?, ?)').run(Date.now(), workerId, event, code, JSON.stringify(detail));
+    this.db.prepare('INSERT INTO refused_reports (at, worker_id, event, code, detail) VALUES (?, ?, ?, ?, ?)').run(Date.now(), workerId, event, code, refusedReportDetail(detail));
   }
 
   /** Idempotent: the checkpoint thread stops first, so the main connection closes last (and cleans up the WAL). */

@@ -214,4 +214,17 @@ CREATE INDEX jobs_finished ON jobs(finished_at) WHERE finished_at IS NOT NULL;
 CREATE INDEX jobs_queued_by_account ON jobs(account_id, priority DESC, run_after, seq) WHERE status = 'queued';
 `,
   },
+  {
+    version: 6,
+    name: 'durable cancel requests, idempotency fingerprints, refused reports by age',
+    // A cancel sent to a worker that then vanished must not turn into a retry: the request is
+    // kept on the job, so loss, lease expiry and re-register end it cancelled. The fingerprint of
+    // the request that first used an idempotency key tells a re-post from a different job under
+    // the same key. Refused reports are purged by age with the retention pass.
+    sql: `
+ALTER TABLE jobs ADD COLUMN cancel_requested_at INTEGER;
+ALTER TABLE jobs ADD COLUMN idempotency_fingerprint TEXT;
+CREATE INDEX refused_reports_at ON refused_reports(at);
+`,
+  },
 ];

@@ -31,10 +31,18 @@ export type WorkerRegister = z.input<typeof WorkerRegisterSchema>;
 export const RegisterResultSchema = z.object({ heartbeatIntervalMs: z.number().int() });
 export type RegisterResult = z.infer<typeof RegisterResultSchema>;
 
+/**
+ * One account's browser in a heartbeat. `epoch` (the assignment it is held under) is optional for
+ * workers that predate it; the master applies an entry only for an account the worker owns, and
+ * only at the current epoch when one is given.
+ */
+export const HeartbeatBrowserReportSchema = AccountBrowserReportSchema.extend({ epoch: z.number().int().min(0).optional() });
+export type HeartbeatBrowserReport = z.infer<typeof HeartbeatBrowserReportSchema>;
+
 export const WorkerHeartbeatSchema = z.object({
   stats: WorkerStatsSchema,
   /** Every account whose browser is not stopped on this worker; the rest are stopped here. */
-  browsers: z.array(AccountBrowserReportSchema).max(10_000).optional(),
+  browsers: z.array(HeartbeatBrowserReportSchema).max(10_000).optional(),
 });
 export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeatSchema>;
 
