@@ -4,8 +4,8 @@ import { MasterFixture } from './support/master-fixture.js';
 import { sleep, waitUntil } from './support/wait-until.js';
 
 const HEARTBEAT_MS = 200;
-/** Jobs of a disconnected worker used to be requeued after 3 missed heartbeat intervals. */
-const OLD_REQUEUE_MS = 3 * HEARTBEAT_MS;
+/** 3 heartbeat intervals: a worker away this long is offline, though still within its grace. */
+const OFFLINE_MS = 3 * HEARTBEAT_MS;
 /** The master's deadline on job:run answers, shortened for these tests (10 s in production). */
 const ACK_TIMEOUT_MS = 300;
 
@@ -33,7 +33,7 @@ describe('a worker that comes back keeps what it still runs; an unanswered job:r
     const w2 = await fx.worker('w2', { heartbeatEveryMs: HEARTBEAT_MS / 2 }).start();
 
     w1.close();
-    await sleep(OLD_REQUEUE_MS + 400);
+    await sleep(OFFLINE_MS + 400);
     expect(await fx.job(job.id)).toMatchObject({ status: 'running', workerId: 'w1', attempt: 1 });
 
     const back = await fx.worker('w1', { heartbeatEveryMs: HEARTBEAT_MS / 2 }).start({
@@ -115,7 +115,7 @@ describe('a worker that comes back keeps what it still runs; an unanswered job:r
     w1.socket.io.engine.close();
     await waitUntil('w1 to re-register', () => (w1.reregistrations.length > 0 ? true : undefined));
     expect(w1.reregistrations[0]).toMatchObject({ ok: true });
-    await sleep(OLD_REQUEUE_MS + 400);
+    await sleep(OFFLINE_MS + 400);
     expect(w1.runs).toHaveLength(1);
     expect(w1.cancels).toEqual([]);
     expect(await fx.job(job.id)).toMatchObject({ status: 'running', attempt: 1, workerId: 'w1' });

@@ -535,7 +535,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
     const error = FleetError.fromJSON(ack.error);
     if (error.code === 'TIMEOUT') {
-      // Not a refusal: requeueing now (as this once did) could run the job twice, and would drop its result as NOT_OWNER.
+      // Not a refusal: the worker may have started it. Requeueing would run it twice and refuse its result as NOT_OWNER.
       this.logger.warn('worker did not answer job:run in time; the job stays with it', { jobId: job.id, workerId });
       return;
     }
