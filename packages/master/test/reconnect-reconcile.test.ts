@@ -52,6 +52,26 @@ describe('a worker that comes back keeps what it still runs; an unanswered job:r
     expect(fx.refusedReports()).toEqual([]);
   });
 
+  it('requeues the master\'s attempt as the next one, and cancels the listed one, when the returning worker runs the job as another attempt', async () => {
+    fx = await MasterFixture.start({ heartbeatIntervalMs: HEARTBEAT_MS });
+    const w1 = await fx.worker('w1', { heartbeatEveryMs: HEARTBEAT_MS / 2 }).start();
+    const account = await fx.createAccount();
+    const job = await fx.createJob({ type: 'crawl', accountId: account.id });
+    const run = await w1.waitForRun(0);
+    await fx.waitForJob(job.id, 'running', (j) => j.status === 'running');
+    w1.close();
+
+    const back = await fx.worker('w1', { heartbeatEveryMs: HEARTBEAT_MS / 2 }).start({
+      runningJobs: [{ jobId: job.id, accountId: account.id, epoch: run.epoch, attempt: run.attempt + 4 }],
+      heldAccounts: [{ accountId: account.id, epoch: run.epoch }],
+    });
+    await waitUntil('the listed attempt cancelled', () => back.cancels.find((c) => c.jobId === job.id));
+    const again = await back.waitForRun(0);
+    expect(again).toMatchObject({ jobId: job.id, attempt: 2, epoch: run.epoch });
+    expect((await back.succeed(again, { attempt: 2 })).ok).toBe(true);
+    expect(await fx.waitForJob(job.id, 'succeeded', (j) => j.status === 'succeeded')).toMatchObject({ attempt: 2, result: { attempt: 2 } });
+  });
+
   it('keeps a job whose job:run went unanswered with its worker, and applies the result that arrives later', async () => {
     fx = await MasterFixture.start();
     shortenAckTimeout(fx.master, ACK_TIMEOUT_MS);

@@ -109,7 +109,7 @@ export class WorkerGateway implements WorkerLinks {
           });
           registered = true;
           this.logger.info('worker registered', { workerId, host: payload.host, platforms: payload.capabilities.map((c) => c.platform) });
-          const toCancel = scheduler.workerRegistered(row, new Set(payload.runningJobs.map((j) => j.jobId)));
+          const toCancel = scheduler.workerRegistered(row, payload.runningJobs);
           for (const jobId of toCancel) void this.request(workerId, MasterEvent.JobCancel, { jobId, reason: 'unknown to the master' });
           scheduler.revokeMoved(workerId, payload.heldAccounts);
           return { heartbeatIntervalMs: scheduler.options.heartbeatIntervalMs };

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { FleetError, MasterEvent, type Logger, type WorkerStats } from '@fleetwright/shared';
+import { FleetError, MasterEvent, type Logger, type RunningJobRef, type WorkerStats } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { AccountOwnership, AccountRow, AccountStore } from '../store/account-store.js';
 import type { JobPatch, JobRow, RunnableJob } from '../store/job-store.js';
@@ -131,13 +131,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /**
    * A worker (re)registered: reconcile what it says it runs with what we think it runs. A job the
-   * master has on this worker and the worker still runs stays there, the same attempt (a worker
-   * lists a job until its result is acknowledged, so one that finished while away is listed too,
-   * and its result follows). A job the worker no longer runs goes back to the queue (or ends
-   * `cancelled` if a cancel was asked of it). A job it runs that is not its own is returned, to
-   * be cancelled there.
+   * master has on this worker and the worker still runs under the same epoch (and attempt, when
+   * the worker names it) stays there: a worker lists a job until its result is acknowledged, so
+   * one that finished while away is listed too, and its result follows. A job the worker no
+   * longer runs, or runs as another attempt, goes back to the queue as its next attempt (or ends
+   * `cancelled` if a cancel was asked of it). What it runs that is not its own, as the master
+   * sees it, is returned, to be cancelled there.
    */
-  workerRegistered(worker: WorkerRow, runningJobIds: Set<string>): string[] {
+  workerRegistered(worker: WorkerRow, running: RunningJobRef[]): string[] {
     this.failoverAt.delete(worker.id);
     this.delivered.set(worker.id, new Map());
     // A new connection: what was sent on the old one will never be answered, so send it again.
@@ -146,14 +147,16 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.forgetInFlight(worker.id);
     for (const accountId of this.store.accounts.idsOwnedBy(worker.id)) this.undelivered.add(accountId);
     this.assignmentsDirty = true;
-    const toCancel: string[] = [];
+    const listed = new Map(running.map((ref) => [ref.jobId, ref]));
     for (const job of this.store.jobs.activeForWorker(worker.id)) {
-      if (!runningJobIds.has(job.id)) this.requeueLost(job, 'worker restarted without this job');
-      else this.keepRunning(job);
+      const ref = listed.get(job.id);
+      if (ref && runsThisAttempt(ref, job)) this.keepRunning(job);
+      else this.requeueLost(job, ref ? 'worker runs another attempt of this job' : 'worker restarted without this job');
     }
-    for (const jobId of runningJobIds) {
-      const job = this.store.jobs.row(jobId);
-      if (!job || job.worker_id !== worker.id || (job.status !== 'running' && job.status !== 'dispatched')) toCancel.push(jobId);
+    const toCancel: string[] = [];
+    for (const ref of running) {
+      const job = this.store.jobs.row(ref.jobId);
+      if (!job || job.worker_id !== worker.id || (job.status !== 'running' && job.status !== 'dispatched') || !runsThisAttempt(ref, job)) toCancel.push(ref.jobId);
     }
     this.emitWorker(worker.id);
     this.schedule();
@@ -608,6 +611,11 @@ const CLOSED_CONNECTION_REASONS = new Set(['transport close', 'transport error',
 const DISPATCH_BATCH = 500;
 /** Above this many idle accounts with queued jobs, a pass reads the queue in order instead (see `runnable`). */
 const HEAD_PROBES_PER_PASS = 200;
+
+/** Whether the job the worker lists is the attempt the master has on it: same epoch, and same attempt when named. */
+function runsThisAttempt(ref: RunningJobRef, job: JobRow): boolean {
+  return ref.epoch === job.epoch && (ref.attempt === undefined || ref.attempt === job.attempt);
+}
 
 function inDispatchOrder(a: RunnableJob, b: RunnableJob): number {
   return b.priority - a.priority || a.run_after - b.run_after || a.seq - b.seq;

@@ -9,8 +9,12 @@ import { JobTypeSchema } from '../schemas/job.js';
 export const WorkerHandshakeSchema = z.object({ workerId: IdSchema, token: z.string().min(1) });
 export type WorkerHandshake = z.infer<typeof WorkerHandshakeSchema>;
 
-/** A job the worker is running when it (re)registers, so a restarted master can reconcile. */
-export const RunningJobRefSchema = z.object({ jobId: IdSchema, accountId: IdSchema, epoch: z.number().int().min(0) });
+/**
+ * A job the worker is running when it (re)registers, so the master can reconcile. `attempt` is
+ * optional for workers that predate it; when given, only that attempt is kept.
+ */
+export const RunningJobRefSchema = z.object({ jobId: IdSchema, accountId: IdSchema, epoch: z.number().int().min(0), attempt: z.number().int().min(1).optional() });
+export type RunningJobRef = z.infer<typeof RunningJobRefSchema>;
 
 export const WorkerRegisterSchema = z.object({
   host: z.string().min(1).max(256),
