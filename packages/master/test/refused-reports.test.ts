@@ -35,5 +35,8 @@ describe('refused reports are kept small and purged with the retention', () => {
     expect(fx.refusedReports()).toHaveLength(1);
     fx.master.retention.purge(Date.now() + RETENTION_MS + 1_000);
     expect(fx.refusedReports()).toEqual([]);
+    // The counter of refusals does not go down with the purge.
+    const metrics = await (await fetch(`${fx.url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    expect(metrics).toContain(`fleet_refused_reports_total{event="${WorkerEvent.LoginQrCode}",code="NOT_OWNER"} 1`);
   });
 });

@@ -86,8 +86,7 @@ export function registerStoreMetrics(registry: Registry, store: FleetStore, sche
     registers,
     collect() {
       this.reset();
-      const rows = store.db.prepare('SELECT event, code, COUNT(*) AS n FROM refused_reports GROUP BY event, code').all() as { event: string; code: string; n: number }[];
-      for (const r of rows) this.inc({ event: r.event, code: r.code }, r.n);
+      for (const r of store.refusedReportTotals()) this.inc({ event: r.event, code: r.code }, r.n);
     },
   });
 }

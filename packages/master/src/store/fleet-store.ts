@@ -1,7 +1,7 @@
 import { AccountStore } from './account-store.js';
 import { AccountBrowsers } from './account-browsers.js';
 import { LiveLogs } from './live-logs.js';
-import { openDatabase, type Db } from './database.js';
+import { atomically, openDatabase, type Db } from './database.js';
 import { JobStore } from './job-store.js';
 import { SecretBox } from './secret-box.js';
 import { WorkerStore } from './worker-store.js';
@@ -41,9 +41,20 @@ export class FleetStore {
     }
   }
 
-  /** Records a refused report, cut to a few KB (see refusedReportDetail); the retention pass purges old ones. */
+  /**
+   * Records a refused report, cut to a few KB (see refusedReportDetail), and counts it in the
+   * running totals by event and code, which outlive the retention pass that purges old reports.
+   */
   recordRefusedReport(workerId: string, event: string, code: string, detail: Record<string, unknown>): void {
-    this.db.prepare('INSERT INTO refused_reports (at, worker_id, event, code, detail) VALUES (?, ?, ?, ?, ?)').run(Date.now(), workerId, event, code, refusedReportDetail(detail));
+    atomically(this.db, () => {
+      this.db.prepare('INSERT INTO refused_reports (at, worker_id, event, code, detail) VALUES (?, ?, ?, ?, ?)').run(Date.now(), workerId, event, code, refusedReportDetail(detail));
+      this.db.prepare('INSERT INTO refused_report_totals (event, code, n) VALUES (?, ?, 1) ON CONFLICT (event, code) DO UPDATE SET n = n + 1').run(event, code);
+    });
+  }
+
+  /** Refused reports ever recorded, by event and code (purged reports included). */
+  refusedReportTotals(): { event: string; code: string; n: number }[] {
+    return this.db.prepare('SELECT event, code, n FROM refused_report_totals').all() as { event: string; code: string; n: number }[];
   }
 
   /** Idempotent: the checkpoint thread stops first, so the main connection closes last (and cleans up the WAL). */
