@@ -113,7 +113,7 @@ export class WorkerGateway implements WorkerLinks {
           });
           registered = true;
           this.logger.info('worker registered', { workerId, host: payload.host, platforms: payload.capabilities.map((c) => c.platform) });
-          const toCancel = scheduler.workerRegistered(row, new Set(payload.runningJobs.map((j) => j.jobId)));
+          const toCancel = scheduler.workerRegistered(row, payload.runningJobs);
           for (const jobId of toCancel) void this.request(workerId, MasterEvent.JobCancel, { jobId, reason: 'unknown to the master' });
           scheduler.revokeMoved(workerId, payload.heldAccounts);
           return { heartbeatIntervalMs: scheduler.options.heartbeatIntervalMs };
@@ -149,7 +149,7 @@ export class WorkerGateway implements WorkerLinks {
       if (this.sockets.get(workerId) !== socket) return;
       this.sockets.delete(workerId);
       this.logger.info('worker disconnected', { workerId, reason });
-      if (registered) scheduler.workerDisconnected(workerId);
+      if (registered) scheduler.workerDisconnected(workerId, reason);
     });
   }
 

@@ -82,26 +82,16 @@ export function registerStoreMetrics(registry: Registry, store: FleetStore, sche
       for (const [pool, { capacity }] of Object.entries(health().pools)) this.set({ pool }, capacity);
     },
   });
-  const refused = new Map<string, { event: string; code: string; n: number }>();
-  let refusedSeq = 0;
   new Counter({
     name: MetricName.RefusedReports,
     help: 'Worker reports the master refused and recorded, by event and code (STALE_EPOCH: made under an old assignment)',
     labelNames: ['event', 'code'],
     registers,
     collect() {
-      // Only the rows recorded since the last scrape (by their sequence number): a scrape costs
-      // what is new, and the counter never falls when old rows are purged.
-      const rows = store.db.prepare('SELECT seq, event, code FROM refused_reports WHERE seq > ? ORDER BY seq').all(refusedSeq) as { seq: number; event: string; code: string }[];
-      for (const r of rows) {
-        const key = `${r.event}\0${r.code}`;
-        const entry = refused.get(key) ?? { event: r.event, code: r.code, n: 0 };
-        entry.n++;
-        refused.set(key, entry);
-        refusedSeq = r.seq;
-      }
+      // Running totals kept as reports are recorded: a scrape reads a few rows, and the counter
+      // never falls when old reports are purged.
       this.reset();
-      for (const { event, code, n } of refused.values()) this.inc({ event, code }, n);
+      for (const r of store.refusedReportTotals()) this.inc({ event: r.event, code: r.code }, r.n);
     },
   });
   return {

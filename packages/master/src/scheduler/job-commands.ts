@@ -1,5 +1,6 @@
 import { FleetError, MasterEvent, parseOrThrow, type CreateJobBody, type JobView, type Logger } from '@fleetwright/shared';
 import { PayloadSchemaCache } from './payload-schema-cache.js';
+import { requestFingerprint } from './request-fingerprint.js';
 import { PARENT_JOB_TYPES, type JobRow } from '../store/job-store.js';
 import type { FleetStore } from '../store/fleet-store.js';
 import { atomically } from '../store/database.js';
@@ -18,7 +19,10 @@ export class JobCommands {
     private readonly logger: Logger,
   ) {}
 
-  /** Validates against what the fleet knows, then queues; an existing idempotency key returns its job. */
+  /**
+   * Validates against what the fleet knows, then queues. A known idempotency key returns its job
+   * when the body is the same, and is refused with CONFLICT (field `idempotencyKey`) when it is not.
+   */
   create(body: CreateJobBody, extra: { monitorId?: string } = {}): { job: JobView; created: boolean } {
     const platform = this.check(body);
     const result = this.insert(body, platform, extra);
@@ -74,6 +78,7 @@ export class JobCommands {
       runAfter: body.runAfter ? Date.parse(body.runAfter) : Date.now(),
       parentId: body.parentId ?? null,
       idempotencyKey: body.idempotencyKey ?? null,
+      idempotencyFingerprint: body.idempotencyKey ? requestFingerprint(body) : null,
       monitorId: extra.monitorId ?? null,
     });
     if (announce && result.created) this.scheduler.jobChanged(result.row);
@@ -133,7 +138,11 @@ export class JobCommands {
     }
   }
 
-  /** Queued: cancelled at once. Running: aborted on its worker, which reports `cancelled`. */
+  /**
+   * Queued: cancelled at once. Running: the request is recorded on the job, then its worker aborts
+   * it and reports `cancelled`; should the worker vanish first, loss, lease expiry or its
+   * re-register end the job `cancelled` (never requeued).
+   */
   async cancel(jobId: string): Promise<JobView> {
     const job = this.store.jobs.require(jobId, 'id');
     if (PARENT_JOB_TYPES.has(job.type) && this.stopParent) return this.stopParent(jobId);
@@ -146,7 +155,8 @@ export class JobCommands {
     if (job.status !== 'dispatched' && job.status !== 'running') {
       throw new FleetError('ILLEGAL_TRANSITION', `job ${jobId} is already ${job.status}; it cannot be cancelled`, { field: 'id' });
     }
-    this.store.jobs.addEvent(jobId, 'cancel_requested', {});
+    // Durable before it is sent: if the worker acks and then vanishes, the job still ends cancelled.
+    this.store.jobs.requestCancel(jobId);
     const ack = await this.links.request(job.worker_id!, MasterEvent.JobCancel, { jobId, reason: 'cancelled by request' });
     const current = this.store.jobs.require(jobId);
     if (!ack.ok && (current.status === 'dispatched' || current.status === 'running')) {

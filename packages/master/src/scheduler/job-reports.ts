@@ -16,27 +16,38 @@ import type { FleetStore } from '../store/fleet-store.js';
 import type { JobRow } from '../store/job-store.js';
 import type { Scheduler } from './scheduler.js';
 import type { WorkerLinks } from './worker-links.js';
+import { QrCodeCache } from './qr-code-cache.js';
 
 /**
  * Applies what workers report about jobs and accounts. A report from a worker that does not own
  * the job, or made under a stale epoch, is refused, recorded, and answered with a revoke.
  */
 export class JobReports {
-  /** Newest QR code per login job; small and short-lived (a login waits minutes at most). */
-  private readonly latestQrCodes = new Map<string, string>();
+  /** Newest QR code of each running login, for late readers; dropped once the attempt is over. */
+  private readonly latestQrCodes = new QrCodeCache();
   constructor(
     private readonly store: FleetStore,
     private readonly scheduler: Scheduler,
     private readonly links: WorkerLinks,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    // A finished or requeued login's QR code is stale: its token was for that attempt.
+    scheduler.on('job:changed', (job) => {
+      if (job.status !== 'dispatched' && job.status !== 'running') this.latestQrCodes.delete(job.id);
+    });
+  }
 
-  private checkOwnership(workerId: string, event: string, report: { jobId: string; accountId: string; epoch: number }, loaded?: JobRow): JobRow {
+  private checkOwnership(workerId: string, event: string, report: { jobId: string; accountId: string; epoch: number; attempt: number }, loaded?: JobRow): JobRow {
     const job = loaded ?? this.store.jobs.require(report.jobId);
     const account = this.store.accounts.ownership(report.accountId);
     if (job.worker_id !== workerId || job.account_id !== report.accountId) {
       this.refuse(workerId, event, 'NOT_OWNER', report);
       throw new FleetError('NOT_OWNER', `job ${report.jobId} is not this worker's`, { field: 'jobId' });
+    }
+    // An attempt the master never dispatched: nothing about it can be true.
+    if (report.attempt > job.attempt) {
+      this.refuse(workerId, event, 'NOT_OWNER', { ...report, currentAttempt: job.attempt });
+      throw new FleetError('NOT_OWNER', `attempt ${report.attempt} of job ${report.jobId} was never dispatched (the job is at attempt ${job.attempt})`, { field: 'attempt' });
     }
     if (report.epoch !== account.epoch || job.epoch !== report.epoch) {
       this.refuse(workerId, event, 'STALE_EPOCH', { ...report, currentEpoch: account.epoch });
@@ -71,7 +82,7 @@ export class JobReports {
     // A re-sent result that was already applied is acknowledged again, not applied twice: either
     // it is about an attempt that has since been retried, or this attempt already ended so.
     if (report.attempt < current.attempt) return;
-    if (current.status === report.status && current.worker_id === workerId) return;
+    if (report.attempt === current.attempt && current.status === report.status && current.worker_id === workerId) return;
     const job = this.checkOwnership(workerId, WorkerEvent.JobResult, report, current);
     const now = Date.now();
     if (report.status === 'succeeded') {

@@ -3,6 +3,7 @@ import type { FleetStore } from '../store/fleet-store.js';
 import type { JobRow } from '../store/job-store.js';
 import type { JobCommands } from './job-commands.js';
 import type { Scheduler } from './scheduler.js';
+import { requestFingerprint } from './request-fingerprint.js';
 
 interface ParentOptions {
   stopOnFailure?: boolean;
@@ -36,7 +37,7 @@ export class ParentJobs {
 
   createBatch(body: CreateBatchBody): { job: JobView; created: boolean } {
     return this.store.db.transaction(() => {
-      const { row, created } = this.createParent('batch', { stopOnFailure: body.stopOnFailure ?? false }, body.idempotencyKey, body.priority ?? 0);
+      const { row, created } = this.createParent('batch', { stopOnFailure: body.stopOnFailure ?? false }, body.idempotencyKey, body.priority ?? 0, body);
       if (created) {
         body.children.forEach((child, i) => {
           try {
@@ -56,7 +57,7 @@ export class ParentJobs {
     return this.store.db.transaction(() => {
       this.store.accounts.require(body.ownerAccountId, 'ownerAccountId');
       body.members.forEach((m, i) => this.store.accounts.require(m.accountId, `members.${i}.accountId`));
-      const { row, created } = this.createParent('invite_flow', { members: body.members }, body.idempotencyKey, 0);
+      const { row, created } = this.createParent('invite_flow', { members: body.members }, body.idempotencyKey, 0, body);
       if (created) {
         this.commands.create({
           type: 'invite',
@@ -69,7 +70,8 @@ export class ParentJobs {
     })();
   }
 
-  private createParent(type: string, options: ParentOptions, idempotencyKey: string | undefined, priority: number): { row: JobRow; created: boolean } {
+  /** `body` is the whole request, fingerprinted for its idempotency key. */
+  private createParent(type: string, options: ParentOptions, idempotencyKey: string | undefined, priority: number, body: unknown): { row: JobRow; created: boolean } {
     return this.store.jobs.create({
       type,
       platform: null,
@@ -82,6 +84,8 @@ export class ParentJobs {
       runAfter: Date.now(),
       parentId: null,
       idempotencyKey: idempotencyKey ?? null,
+      // The kind of parent is part of the request: a batch's key re-posted as a flow is another request.
+      idempotencyFingerprint: idempotencyKey ? requestFingerprint({ type, body }) : null,
       options: options as Record<string, unknown>,
       status: 'running',
     });

@@ -10,7 +10,7 @@ export interface RetentionOptions {
   checkEveryMs?: number;
 }
 
-/** Purges finished jobs (and their events, artifacts and artifact files) past the retention. */
+/** Purges finished jobs (and their events, artifacts and artifact files) and refused reports past the retention. */
 export class Retention {
   private lastRunAt = 0;
   readonly retentionMs: number;
@@ -48,6 +48,8 @@ export class Retention {
     })();
     for (const file of files) rmSync(file, { force: true });
     if (purged > 0) this.logger.info('purged finished jobs past retention', { purged, retentionMs: this.retentionMs });
+    const refused = db.prepare('DELETE FROM refused_reports WHERE at < ?').run(cutoff).changes;
+    if (refused > 0) this.logger.info('purged refused reports past retention', { refused, retentionMs: this.retentionMs });
     return purged;
   }
 }

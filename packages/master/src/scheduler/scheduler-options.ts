@@ -11,6 +11,16 @@ export interface SchedulerOptions {
   tickIntervalMs?: number;
   /** Backoff base for retries. @defaultValue 1000 */
   retryBaseMs?: number;
-  /** How long an offline worker keeps its accounts before they move to other workers. @defaultValue 60000 */
+  /**
+   * How long a worker that fell silent (ping timeout, missed heartbeats) keeps its jobs and
+   * accounts once offline, before its jobs requeue and its accounts move to other workers: it may
+   * still be running, cut off. @defaultValue 60000
+   */
   accountFailoverMs?: number;
+  /**
+   * The same for a worker whose connection was closed (its process died, or it disconnected):
+   * short, since it is most likely gone; long enough for a reconnect after a network blip.
+   * Never longer than `accountFailoverMs`. @defaultValue 5000
+   */
+  closedConnectionFailoverMs?: number;
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { FleetError, MasterEvent, type Logger, type WorkerStats } from '@fleetwright/shared';
+import { FleetError, MasterEvent, type Logger, type RunningJobRef, type WorkerStats } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { AccountOwnership, AccountRow, AccountStore } from '../store/account-store.js';
 import type { JobPatch, JobRow, RunnableJob } from '../store/job-store.js';
@@ -45,6 +45,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly queuedAccounts = new Set<string>();
   /** Accounts whose queued jobs are all for later, with when the first is due: not asked again before. */
   private readonly queuedFor = new Map<string, number>();
+  /**
+   * Offline workers, with when their jobs and accounts move on: sooner after a closed connection
+   * than after a silent one (see `workerDisconnected`). A worker missing here (offline since before
+   * this master started) is given the silent grace from its `disconnected_at`.
+   */
+  private readonly failoverAt = new Map<string, number>();
   private fullPasses = 0;
   private closed = false;
   readonly options: Required<SchedulerOptions>;
@@ -63,6 +69,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       tickIntervalMs: 1000,
       retryBaseMs: 1000,
       accountFailoverMs: 60_000,
+      closedConnectionFailoverMs: 5_000,
       ...options,
     };
   }
@@ -122,8 +129,17 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   // ---- workers -------------------------------------------------------------------------------
 
-  /** A worker (re)registered: reconcile what it says it runs with what we think it runs. */
-  workerRegistered(worker: WorkerRow, runningJobIds: Set<string>): string[] {
+  /**
+   * A worker (re)registered: reconcile what it says it runs with what we think it runs. A job the
+   * master has on this worker and the worker still runs under the same epoch (and attempt, when
+   * the worker names it) stays there: a worker lists a job until its result is acknowledged, so
+   * one that finished while away is listed too, and its result follows. A job the worker no
+   * longer runs, or runs as another attempt, goes back to the queue as its next attempt (or ends
+   * `cancelled` if a cancel was asked of it). What it runs that is not its own, as the master
+   * sees it, is returned, to be cancelled there.
+   */
+  workerRegistered(worker: WorkerRow, running: RunningJobRef[]): string[] {
+    this.failoverAt.delete(worker.id);
     this.delivered.set(worker.id, new Map());
     // A new connection: what was sent on the old one will never be answered, so send it again.
     this.connectionSeq += 1;
@@ -131,17 +147,37 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.forgetInFlight(worker.id);
     for (const accountId of this.store.accounts.idsOwnedBy(worker.id)) this.undelivered.add(accountId);
     this.assignmentsDirty = true;
-    const toCancel: string[] = [];
+    const listed = new Map(running.map((ref) => [ref.jobId, ref]));
     for (const job of this.store.jobs.activeForWorker(worker.id)) {
-      if (!runningJobIds.has(job.id)) this.requeueLost(job, 'worker restarted without this job');
+      const ref = listed.get(job.id);
+      if (ref && runsThisAttempt(ref, job)) this.keepRunning(job);
+      else this.requeueLost(job, ref ? 'worker runs another attempt of this job' : 'worker restarted without this job');
     }
-    for (const jobId of runningJobIds) {
-      const job = this.store.jobs.row(jobId);
-      if (!job || job.worker_id !== worker.id || (job.status !== 'running' && job.status !== 'dispatched')) toCancel.push(jobId);
+    const toCancel: string[] = [];
+    for (const ref of running) {
+      const job = this.store.jobs.row(ref.jobId);
+      if (!job || job.worker_id !== worker.id || (job.status !== 'running' && job.status !== 'dispatched') || !runsThisAttempt(ref, job)) toCancel.push(ref.jobId);
     }
     this.emitWorker(worker.id);
     this.schedule();
     return toCancel;
+  }
+
+  /**
+   * The worker still runs a job the master has on it: a dispatched one whose job:run answer was
+   * lost is running; a cancel asked of it before the worker went away is asked again (the worker
+   * ignores a repeat), since the worker may not have got it.
+   */
+  private keepRunning(job: JobRow): void {
+    let row = job;
+    if (row.status === 'dispatched') {
+      row = this.store.jobs.transition(row, 'running', { started_at: Date.now() }, { reconciled: true });
+      this.setStep(row, 'running');
+      this.jobChanged(row);
+    }
+    if (row.cancel_requested_at !== null && row.worker_id) {
+      void this.links.request(row.worker_id, MasterEvent.JobCancel, { jobId: row.id, reason: 'cancelled by request' });
+    }
   }
 
   workerHeartbeat(workerId: string, stats: WorkerStats): void {
@@ -149,7 +185,19 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.emitWorker(workerId);
   }
 
-  workerDisconnected(workerId: string): void {
+  /**
+   * The worker's connection ended. Its jobs and accounts stay with it for a grace period, so a
+   * worker that comes back keeps them. `reason` is Socket.IO's: when the connection was closed
+   * (the peer's TCP connection closed, as when its process dies, or the worker disconnected on
+   * purpose) the grace is `closedConnectionFailoverMs`; when the peer fell silent (ping timeout,
+   * missed heartbeats) it may still be running, cut off, and the grace is `accountFailoverMs`.
+   */
+  workerDisconnected(workerId: string, reason?: string): void {
+    const graceMs = reason !== undefined && CLOSED_CONNECTION_REASONS.has(reason)
+      ? Math.min(this.options.closedConnectionFailoverMs, this.options.accountFailoverMs)
+      : this.options.accountFailoverMs;
+    // A second notice of one loss (the liveness check disconnects, then the socket reports it) keeps the first deadline.
+    if (!this.failoverAt.has(workerId)) this.failoverAt.set(workerId, Date.now() + graceMs);
     this.delivered.delete(workerId);
     this.connectionOf.delete(workerId);
     this.forgetInFlight(workerId);
@@ -167,16 +215,27 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     for (const worker of this.store.workers.all()) {
       if (worker.status !== 'offline' && worker.last_heartbeat_at !== null && now - worker.last_heartbeat_at > limit) {
         this.logger.warn('worker missed its heartbeats; marking it offline', { workerId: worker.id });
+        this.workerDisconnected(worker.id, 'missed heartbeats');
         this.links.disconnect(worker.id);
-        this.workerDisconnected(worker.id);
-      } else if (worker.status === 'offline' && worker.disconnected_at !== null && now - worker.disconnected_at > limit) {
-        for (const job of this.store.jobs.activeForWorker(worker.id)) this.requeueLost(job, 'worker offline');
-        if (now - worker.disconnected_at > this.options.accountFailoverMs) this.releaseAccounts(worker.id, 'owner offline');
+      } else if (worker.status === 'offline' && worker.disconnected_at !== null) {
+        if (now >= (this.failoverAt.get(worker.id) ?? worker.disconnected_at + this.options.accountFailoverMs)) this.failOver(worker.id);
       } else if (worker.status === 'draining' && this.store.jobs.activeForWorker(worker.id).length === 0) {
         this.releaseAccounts(worker.id, 'owner drained');
       }
     }
     this.expireLeases(now, limit);
+  }
+
+  /**
+   * An offline worker's grace is over: its jobs go back to the queue as their next attempt and its
+   * accounts move to a new epoch, in one pass, so nothing is dispatched in between. Until then its
+   * jobs stayed with it, since it may still be running them; from now on the old attempts are
+   * fenced (their reports carry the old epoch and are refused), so a new attempt never runs
+   * beside one the master still counts on.
+   */
+  private failOver(workerId: string): void {
+    for (const job of this.store.jobs.activeForWorker(workerId)) this.requeueLost(job, 'worker offline');
+    this.releaseAccounts(workerId, 'owner offline');
   }
 
   /**
@@ -227,7 +286,16 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
   }
 
+  /**
+   * An attempt ended without a result (its worker was lost, restarted without it, or its lease
+   * ran out): the job goes back to the queue as its next attempt, fails if that was its last, or
+   * ends `cancelled` if a cancel had been asked of it.
+   */
   private requeueLost(job: JobRow, reason: string, code: 'WORKER_LOST' | 'TIMEOUT' = 'WORKER_LOST'): void {
+    if (job.cancel_requested_at !== null) {
+      this.finishCancelled(job, `cancelled by request; the worker ended without reporting (${reason})`);
+      return;
+    }
     const exhausted = job.attempt >= job.max_attempts;
     const message = `${reason} (attempt ${job.attempt} of ${job.max_attempts})`;
     const row = exhausted
@@ -454,18 +522,30 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       .catch((error: unknown) => this.logger.error('could not apply a job:run answer', { jobId: job.id, error }));
   }
 
-  /** The worker took the job (running) or refused it (back to the queue, or failed if final). */
+  /**
+   * The worker took the job (running) or refused it (back to the queue, or failed if final). No
+   * answer in time is neither: the worker may have started it, so it stays with that worker until
+   * a report, the worker's re-register, or the loss and lease rules end it.
+   */
   private jobRunAnswered(job: JobRow, workerId: string, ack: Awaited<ReturnType<WorkerLinks['request']>>): void {
     const current = this.store.jobs.row(job.id);
-    if (!current || current.status !== 'dispatched' || current.worker_id !== workerId) return;
+    // Only the answer to this very dispatch (a job can be dispatched again under the same attempt).
+    if (!current || current.status !== 'dispatched' || current.worker_id !== workerId || current.attempt !== job.attempt || current.dispatched_at !== job.dispatched_at) return;
     if (ack.ok) {
       this.setStep(current, 'running');
       this.jobChanged(this.store.jobs.transition(current, 'running', { started_at: Date.now() }));
       return;
     }
     const error = FleetError.fromJSON(ack.error);
+    if (error.code === 'TIMEOUT') {
+      // Not a refusal: the worker may have started it. Requeueing would run it twice and refuse its result as NOT_OWNER.
+      this.logger.warn('worker did not answer job:run in time; the job stays with it', { jobId: job.id, workerId });
+      return;
+    }
     this.logger.warn('worker refused a job', { jobId: job.id, workerId, code: error.code });
-    if (error.retryable) {
+    if (current.cancel_requested_at !== null) {
+      this.finishCancelled(current, 'cancelled by request');
+    } else if (error.retryable) {
       this.jobChanged(this.store.jobs.transition(job.id, 'queued', { worker_id: null, epoch: null, run_after: Date.now() + retryDelayMs(1, { baseMs: this.options.retryBaseMs }) }, { refused: error.code }));
     } else {
       this.finishFailed(current, error);
@@ -473,7 +553,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.schedule();
   }
 
+  /** A failure ends the attempt: retried if retryable with attempts left (unless a cancel was asked), failed otherwise. */
   finishFailed(job: JobRow, error: FleetError): JobRow {
+    if (error.retryable && job.attempt < job.max_attempts && job.cancel_requested_at !== null) return this.finishCancelled(job, `cancelled by request (the attempt ended with ${error.code})`);
     const canRetry = error.retryable && job.attempt < job.max_attempts;
     const row = canRetry
       ? this.store.jobs.transition(job.id, 'queued', {
@@ -486,6 +568,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         }, { retry: true, code: error.code })
       : this.store.jobs.transition(job.id, 'failed', { finished_at: Date.now(), error_code: error.code, error_message: error.message }, { code: error.code });
     if (row.status === 'failed') this.setStep(row, 'failed');
+    this.jobChanged(row);
+    return row;
+  }
+
+  /** The job ends `cancelled` (JOB_CANCELLED) with `message`. */
+  private finishCancelled(job: JobRow, message: string): JobRow {
+    const row = this.store.jobs.transition(job, 'cancelled', { finished_at: Date.now(), error_code: 'JOB_CANCELLED', error_message: message });
+    this.logger.info('job cancelled as requested', { jobId: job.id, message });
     this.jobChanged(row);
     return row;
   }
@@ -511,10 +601,21 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
  * accounts have queued jobs (backstops for `undelivered` and `queuedAccounts`).
  */
 const SWEEP_EVERY_FULL_PASSES = 30;
+/**
+ * Socket.IO's disconnect reasons for a connection that was closed rather than fallen silent: the
+ * peer's transport closed or failed (its process died, its host closed the TCP connection), or
+ * the worker disconnected on purpose.
+ */
+const CLOSED_CONNECTION_REASONS = new Set(['transport close', 'transport error', 'client namespace disconnect']);
 /** At most this many jobs are considered (and dispatched) per pass. */
 const DISPATCH_BATCH = 500;
 /** Above this many idle accounts with queued jobs, a pass reads the queue in order instead (see `runnable`). */
 const HEAD_PROBES_PER_PASS = 200;
+
+/** Whether the job the worker lists is the attempt the master has on it: same epoch, and same attempt when named. */
+function runsThisAttempt(ref: RunningJobRef, job: JobRow): boolean {
+  return ref.epoch === job.epoch && (ref.attempt === undefined || ref.attempt === job.attempt);
+}
 
 function inDispatchOrder(a: RunnableJob, b: RunnableJob): number {
   return b.priority - a.priority || a.run_after - b.run_after || a.seq - b.seq;

@@ -1,4 +1,4 @@
-import { STOPPED_BROWSER, type AccountBrowserReport, type AccountBrowserView } from '@fleetwright/shared';
+import { STOPPED_BROWSER, type AccountBrowserReport, type AccountBrowserView, type HeartbeatBrowserReport } from '@fleetwright/shared';
 
 interface Entry {
   workerId: string;
@@ -8,6 +8,9 @@ interface Entry {
 
 type Listener = (accountId: string, view: AccountBrowserView) => void;
 
+/** An account's owner and epoch now, or undefined if there is no such account. */
+export type OwnershipLookup = (accountId: string) => { owner_worker_id: string | null; epoch: number } | undefined;
+
 /**
  * Each account's browser as its worker last reported it. Kept in memory, not in SQLite: it is a
  * live reading, and after a master restart the workers' next heartbeats (which list every browser
@@ -16,6 +19,9 @@ type Listener = (accountId: string, view: AccountBrowserView) => void;
 export class AccountBrowsers {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners: Listener[] = [];
+
+  /** `ownershipOf` tells whose a heartbeat's entries may be: only the owner speaks for an account. */
+  constructor(private readonly ownershipOf: OwnershipLookup) {}
 
   onChange(listener: Listener): void {
     this.listeners.push(listener);
@@ -48,13 +54,24 @@ export class AccountBrowsers {
     this.announce(report.accountId);
   }
 
-  /** A heartbeat's full list: the worker's accounts not in it are stopped there. */
-  replaceWorker(workerId: string, reports: AccountBrowserReport[]): void {
-    const listed = new Set(reports.map((r) => r.accountId));
+  /**
+   * A heartbeat's full list: the worker's accounts not in it are stopped there. Only entries for
+   * accounts the worker owns (at the current epoch, when the entry names one) are applied, so a
+   * worker cannot paint another's account as running, or with a fence of its own; the rest count
+   * as not listed.
+   */
+  replaceWorker(workerId: string, reports: HeartbeatBrowserReport[]): void {
+    const owned = reports.filter((r) => this.isOwner(workerId, r));
+    const listed = new Set(owned.map((r) => r.accountId));
     for (const [accountId, entry] of this.entries) {
       if (entry.workerId === workerId && !listed.has(accountId)) this.report(workerId, { accountId, state: 'stopped', fenceToken: null, error: null });
     }
-    for (const report of reports) this.report(workerId, report);
+    for (const { epoch: _epoch, ...report } of owned) this.report(workerId, report);
+  }
+
+  private isOwner(workerId: string, report: HeartbeatBrowserReport): boolean {
+    const account = this.ownershipOf(report.accountId);
+    return account !== undefined && account.owner_worker_id === workerId && (report.epoch === undefined || report.epoch === account.epoch);
   }
 
   /** The worker went offline: its browsers are gone as far as the fleet can tell. */

@@ -146,6 +146,11 @@ export class AccountStore {
     return row;
   }
 
+  /** The same, or undefined when there is no such account. */
+  ownershipOf(id: string): AccountOwnership | undefined {
+    return this.db.prepare('SELECT id, platform, owner_worker_id, epoch FROM accounts WHERE id = ?').get(id) as AccountOwnership | undefined;
+  }
+
   require(id: string, field = 'accountId'): AccountRow {
     const row = this.row(id);
     if (!row) throw new FleetError('ACCOUNT_NOT_FOUND', `no account ${id}`, { field });

@@ -1,7 +1,7 @@
 import { AccountStore } from './account-store.js';
 import { AccountBrowsers } from './account-browsers.js';
 import { LiveLogs } from './live-logs.js';
-import { openDatabase, type Db } from './database.js';
+import { atomically, openDatabase, type Db } from './database.js';
 import { JobStore } from './job-store.js';
 import { SecretBox } from './secret-box.js';
 import { WorkerStore } from './worker-store.js';
@@ -9,13 +9,14 @@ import { TokenStore } from './token-store.js';
 import { MessageStore } from './message-store.js';
 import { TurnBatch } from './turn-batch.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
+import { refusedReportDetail } from './refused-report-detail.js';
 
 /** The master's SQLite store: one database, one store per table family. */
 export class FleetStore {
   readonly db: Db;
   readonly accounts: AccountStore;
   /** Live browser states from the workers' reports (memory only). */
-  readonly browsers = new AccountBrowsers();
+  readonly browsers = new AccountBrowsers((accountId) => this.accounts.ownershipOf(accountId));
   /** Running jobs' run.log lines as they stream in (memory only). */
   readonly liveLogs = new LiveLogs();
   readonly jobs: JobStore;
@@ -40,8 +41,20 @@ export class FleetStore {
     }
   }
 
+  /**
+   * Records a refused report, cut to a few KB (see refusedReportDetail), and counts it in the
+   * running totals by event and code, which outlive the retention pass that purges old reports.
+   */
   recordRefusedReport(workerId: string, event: string, code: string, detail: Record<string, unknown>): void {
-    this.db.prepare('INSERT INTO refused_reports (at, worker_id, event, code, detail) VALUES (?, ?, ?, ?, ?)').run(Date.now(), workerId, event, code, JSON.stringify(detail));
+    atomically(this.db, () => {
+      this.db.prepare('INSERT INTO refused_reports (at, worker_id, event, code, detail) VALUES (?, ?, ?, ?, ?)').run(Date.now(), workerId, event, code, refusedReportDetail(detail));
+      this.db.prepare('INSERT INTO refused_report_totals (event, code, n) VALUES (?, ?, 1) ON CONFLICT (event, code) DO UPDATE SET n = n + 1').run(event, code);
+    });
+  }
+
+  /** Refused reports ever recorded, by event and code (purged reports included). */
+  refusedReportTotals(): { event: string; code: string; n: number }[] {
+    return this.db.prepare('SELECT event, code, n FROM refused_report_totals').all() as { event: string; code: string; n: number }[];
   }
 
   /** Idempotent: the checkpoint thread stops first, so the main connection closes last (and cleans up the WAL). */

@@ -35,6 +35,10 @@ export interface JobRow {
   monitor_id: string | null;
   /** JSON: parent options ({ stopOnFailure }, flow members). */
   options: string;
+  /** When a cancel was asked of the job's worker: the job never runs again, whatever becomes of that worker. */
+  cancel_requested_at: number | null;
+  /** Fingerprint of the request that created the job under its idempotency key. */
+  idempotency_fingerprint: string | null;
   created_at: number;
   dispatched_at: number | null;
   started_at: number | null;
@@ -53,6 +57,8 @@ export interface NewJob {
   runAfter: number;
   parentId: string | null;
   idempotencyKey: string | null;
+  /** Fingerprint of the request (see `requestFingerprint`): a re-post under the same key must match it. */
+  idempotencyFingerprint?: string | null;
   monitorId?: string | null;
   options?: Record<string, unknown>;
   /** Parents (batches, flows) start `running`: they are never dispatched. @defaultValue `queued` */
@@ -110,20 +116,30 @@ export interface JobFilter {
 export class JobStore {
   constructor(private readonly db: Db) {}
 
-  /** Inserts a job, or returns the existing one when its idempotency key is known. */
+  /**
+   * Inserts a job, or returns the existing one when its idempotency key is known and the request
+   * is the same; a different request under a known key is refused with CONFLICT.
+   */
   create(job: NewJob): { row: JobRow; created: boolean } {
     return atomically(this.db, () => {
       if (job.idempotencyKey) {
         const existing = this.db.prepare('SELECT * FROM jobs WHERE idempotency_key = ?').get(job.idempotencyKey) as JobRow | undefined;
-        if (existing) return { row: existing, created: false };
+        if (existing) {
+          // Jobs created before fingerprints were kept (null) match any re-post, as they always did.
+          const fingerprint = job.idempotencyFingerprint ?? null;
+          if (existing.idempotency_fingerprint !== null && fingerprint !== null && existing.idempotency_fingerprint !== fingerprint) {
+            throw new FleetError('CONFLICT', `idempotencyKey: ${job.idempotencyKey} was already used for a different request (job ${existing.id})`, { field: 'idempotencyKey' });
+          }
+          return { row: existing, created: false };
+        }
       }
       const now = Date.now();
       const id = timeOrderedId(now);
       const status = job.status ?? 'queued';
       const row = this.db
         .prepare(
-          `INSERT INTO jobs (id, type, platform, account_id, pool, payload, priority, run_after, status, max_attempts, timeout_ms, parent_id, idempotency_key, monitor_id, options, created_at, started_at)
-           VALUES (@id, @type, @platform, @accountId, @pool, @payload, @priority, @runAfter, @status, @maxAttempts, @timeoutMs, @parentId, @idempotencyKey, @monitorId, @options, @now, @startedAt)
+          `INSERT INTO jobs (id, type, platform, account_id, pool, payload, priority, run_after, status, max_attempts, timeout_ms, parent_id, idempotency_key, idempotency_fingerprint, monitor_id, options, created_at, started_at)
+           VALUES (@id, @type, @platform, @accountId, @pool, @payload, @priority, @runAfter, @status, @maxAttempts, @timeoutMs, @parentId, @idempotencyKey, @idempotencyFingerprint, @monitorId, @options, @now, @startedAt)
            RETURNING *`,
         )
         .get({
@@ -137,6 +153,7 @@ export class JobStore {
           timeoutMs: job.timeoutMs,
           parentId: job.parentId,
           idempotencyKey: job.idempotencyKey,
+          idempotencyFingerprint: job.idempotencyKey ? (job.idempotencyFingerprint ?? null) : null,
           id,
           status,
           payload: JSON.stringify(job.payload),
@@ -190,6 +207,18 @@ export class JobStore {
         if (actual.status === current.status) throw new Error(`job ${current.id}: the update of status ${current.status} matched no row`);
         current = actual;
       }
+    });
+  }
+
+  /**
+   * Records that a cancel was asked of the job's worker (once; the first request's time stays).
+   * From then on the job ends `cancelled` instead of going back to the queue.
+   */
+  requestCancel(id: string, now = Date.now()): JobRow {
+    return atomically(this.db, () => {
+      const row = this.db.prepare('UPDATE jobs SET cancel_requested_at = ? WHERE id = ? AND cancel_requested_at IS NULL RETURNING *').get(now, id) as JobRow | undefined;
+      if (row) this.addEvent(id, 'cancel_requested', {});
+      return row ?? this.require(id);
     });
   }
 

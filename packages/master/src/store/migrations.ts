@@ -215,6 +215,27 @@ CREATE INDEX jobs_queued_by_account ON jobs(account_id, priority DESC, run_after
 `,
   },
   {
+    version: 6,
+    name: 'durable cancel requests, idempotency fingerprints, refused reports by age',
+    // A cancel sent to a worker that then vanished must not turn into a retry: the request is
+    // kept on the job, so loss, lease expiry and re-register end it cancelled. The fingerprint of
+    // the request that first used an idempotency key tells a re-post from a different job under
+    // the same key. Refused reports are purged by age with the retention pass; their running
+    // totals (the fleet_refused_reports_total counter) are kept apart, so a purge never lowers them.
+    sql: `
+ALTER TABLE jobs ADD COLUMN cancel_requested_at INTEGER;
+ALTER TABLE jobs ADD COLUMN idempotency_fingerprint TEXT;
+CREATE INDEX refused_reports_at ON refused_reports(at);
+CREATE TABLE refused_report_totals (
+  event TEXT NOT NULL,
+  code TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (event, code)
+);
+INSERT INTO refused_report_totals (event, code, n) SELECT event, code, COUNT(*) FROM refused_reports GROUP BY event, code;
+`,
+  },
+  {
     version: 7,
     name: 'worker credentials',
     // Each worker id gets a credential of its own, enrolled once with the fleet token (see

@@ -55,6 +55,8 @@ export interface RunningJobRef {
   jobId: string;
   accountId: string;
   epoch: number;
+  /** The attempt it runs, as a worker names it (optional in the protocol). */
+  attempt?: number;
 }
 
 export const DEFAULT_STATS: WorkerStats = { rssBytes: 1000, browserRssBytes: 0, cpuPercent: 0, liveContexts: 0, runningJobs: 0 };
@@ -101,7 +103,7 @@ export class SimulatedWorker {
     });
     this.socket.on(MasterEvent.JobRun, (payload, ack) => {
       this.runs.push(payload);
-      this.running.set(payload.jobId, { jobId: payload.jobId, accountId: payload.accountId, epoch: payload.epoch });
+      this.running.set(payload.jobId, { jobId: payload.jobId, accountId: payload.accountId, epoch: payload.epoch, attempt: payload.attempt });
       if (this.options.autoAckRun === false) this.heldRunAcks.set(payload.jobId, ack);
       else ack({ ok: true, data: undefined });
     });

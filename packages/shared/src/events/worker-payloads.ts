@@ -9,8 +9,12 @@ import { JobTypeSchema } from '../schemas/job.js';
 export const WorkerHandshakeSchema = z.object({ workerId: IdSchema, token: z.string().min(1) });
 export type WorkerHandshake = z.infer<typeof WorkerHandshakeSchema>;
 
-/** A job the worker is running when it (re)registers, so a restarted master can reconcile. */
-export const RunningJobRefSchema = z.object({ jobId: IdSchema, accountId: IdSchema, epoch: z.number().int().min(0) });
+/**
+ * A job the worker is running when it (re)registers, so the master can reconcile. `attempt` is
+ * optional for workers that predate it; when given, only that attempt is kept.
+ */
+export const RunningJobRefSchema = z.object({ jobId: IdSchema, accountId: IdSchema, epoch: z.number().int().min(0), attempt: z.number().int().min(1).optional() });
+export type RunningJobRef = z.infer<typeof RunningJobRefSchema>;
 
 export const WorkerRegisterSchema = z.object({
   host: z.string().min(1).max(256),
@@ -31,10 +35,18 @@ export type WorkerRegister = z.input<typeof WorkerRegisterSchema>;
 export const RegisterResultSchema = z.object({ heartbeatIntervalMs: z.number().int() });
 export type RegisterResult = z.infer<typeof RegisterResultSchema>;
 
+/**
+ * One account's browser in a heartbeat. `epoch` (the assignment it is held under) is optional for
+ * workers that predate it; the master applies an entry only for an account the worker owns, and
+ * only at the current epoch when one is given.
+ */
+export const HeartbeatBrowserReportSchema = AccountBrowserReportSchema.extend({ epoch: z.number().int().min(0).optional() });
+export type HeartbeatBrowserReport = z.infer<typeof HeartbeatBrowserReportSchema>;
+
 export const WorkerHeartbeatSchema = z.object({
   stats: WorkerStatsSchema,
   /** Every account whose browser is not stopped on this worker; the rest are stopped here. */
-  browsers: z.array(AccountBrowserReportSchema).max(10_000).optional(),
+  browsers: z.array(HeartbeatBrowserReportSchema).max(10_000).optional(),
 });
 export type WorkerHeartbeat = z.infer<typeof WorkerHeartbeatSchema>;
 
