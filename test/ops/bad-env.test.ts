@@ -20,6 +20,7 @@ describe('a bad environment value stops a process with one clear line', () => {
   it.each([
     ['master', { PORT: 'abc' }, 'PORT'],
     ['master', { FLEET_SECRET_KEY: 'too-short' }, 'FLEET_SECRET_KEY'],
+    ['master', { FLEET_DB_SYNCHRONOUS: 'sometimes' }, 'FLEET_DB_SYNCHRONOUS'],
     ['worker', { FLEET_MAX_CONCURRENCY: '0' }, 'FLEET_MAX_CONCURRENCY'],
     ['worker', { HEADLESS: 'maybe' }, 'HEADLESS'],
     ['worker', { FLEET_MASTER_URL: 'ftp://x' }, 'FLEET_MASTER_URL'],

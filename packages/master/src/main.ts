@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { createLogger, loadConfig, loadMasterEdgeConfig, loadOrExit, closeOnSignals, logProcessFailures, registerSecret } from '@fleetwright/shared';
+import { createLogger, loadConfig, loadMasterEdgeConfig, loadOrExit, closeOnSignals, logProcessFailures, readEnum, registerSecret } from '@fleetwright/shared';
+import { DB_SYNCHRONOUS_MODES } from './store/database.js';
 import { Master } from './master.js';
 import { loadOrCreateSecrets } from './master-secrets.js';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ function defaultDashboardDir(): string {
 export async function runMaster(): Promise<void> {
   const config = loadOrExit(() => loadConfig(), 'fleet-master');
   const edge = loadOrExit(() => loadMasterEdgeConfig(), 'fleet-master');
+  const dbSynchronous = loadOrExit(() => readEnum(process.env, 'FLEET_DB_SYNCHRONOUS', DB_SYNCHRONOUS_MODES, 'normal'), 'fleet-master');
   registerSecret(edge.metricsToken);
   // JSON lines to data/logs/master-<date>.log (rotated), readable lines on the console.
   const logger = createLogger({ name: 'master', level: config.logLevel, dir: path.join(config.dataDir, 'logs') });
@@ -31,6 +33,7 @@ export async function runMaster(): Promise<void> {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     dashboardDir: process.env.FLEET_DASHBOARD_DIR || defaultDashboardDir(),
     allowedOrigins: config.allowedOrigins,
+    dbSynchronous,
     logger,
   });
   await master.start();

@@ -1,5 +1,6 @@
 import type { Logger, TrustProxy } from '@fleetwright/shared';
 import type { WorkerAuth } from './http/worker-auth.js';
+import type { DbSynchronous } from './store/database.js';
 
 export interface MasterOptions {
   /** Where `master.db` lives. */
@@ -36,5 +37,7 @@ export interface MasterOptions {
   dashboardDir?: string | undefined;
   /** Origins besides the master's own allowed to open cookie-authenticated `/client` sockets. @defaultValue [] */
   allowedOrigins?: readonly string[];
+  /** `full`: every commit is synced to disk, so an OS crash loses nothing acknowledged (`FLEET_DB_SYNCHRONOUS`). @defaultValue `normal` */
+  dbSynchronous?: DbSynchronous;
   logger: Logger;
 }

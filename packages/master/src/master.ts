@@ -40,7 +40,7 @@ export class Master {
 
   constructor(private readonly options: MasterOptions) {
     const logger = options.logger;
-    this.store = new FleetStore(path.join(options.dataDir, 'master.db'), options.secretKey, options.apiToken);
+    this.store = new FleetStore(path.join(options.dataDir, 'master.db'), options.secretKey, options.apiToken, options.dbSynchronous);
     this.identities = new WorkerCredentialStore(this.store.db, options.workerToken);
     this.workers = new WorkerGateway(this.store, logger, this.identities);
     this.scheduler = new Scheduler(this.store, this.workers, logger, {

@@ -8,8 +8,17 @@ export type Db = Database.Database;
 /** Bytes per page of a new database. */
 export const PAGE_SIZE = 2048;
 
+/**
+ * How hard a commit waits for the disk (`FLEET_DB_SYNCHRONOUS`). In WAL mode, `normal` survives a
+ * crash of the process but an OS crash or power loss can lose the last commits (never corrupt
+ * the file); `full` syncs the WAL at every commit, so nothing acknowledged is lost even then.
+ * docs/RELIABILITY.md has the cost measured with bench:dispatch.
+ */
+export const DB_SYNCHRONOUS_MODES = ['normal', 'full'] as const;
+export type DbSynchronous = (typeof DB_SYNCHRONOUS_MODES)[number];
+
 /** Opens (creating if needed) the master's SQLite file in WAL mode and applies pending migrations. */
-export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS): Db {
+export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS, synchronous: DbSynchronous = 'normal'): Db {
   if (file !== ':memory:') {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     // The store holds sealed secrets and token hashes: only the master's user reads it. SQLite gives
@@ -26,8 +35,7 @@ export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS)
   db.pragma('journal_mode = WAL');
   // A -wal or -shm left by an older master keeps its mode: tighten it too.
   if (file !== ':memory:') for (const extra of [`${file}-wal`, `${file}-shm`]) if (existsSync(extra)) chmodSync(extra, 0o600);
-  // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commits).
-  db.pragma('synchronous = NORMAL');
+  db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, migrations);

@@ -1,7 +1,8 @@
 import { AccountStore } from './account-store.js';
 import { AccountBrowsers } from './account-browsers.js';
 import { LiveLogs } from './live-logs.js';
-import { atomically, openDatabase, type Db } from './database.js';
+import { atomically, openDatabase, type Db, type DbSynchronous } from './database.js';
+import { MIGRATIONS } from './migrations.js';
 import { JobStore } from './job-store.js';
 import { SecretBox } from './secret-box.js';
 import { WorkerStore } from './worker-store.js';
@@ -27,8 +28,8 @@ export class FleetStore {
   readonly batch: TurnBatch;
   private readonly checkpointer: WalCheckpointer | undefined;
 
-  constructor(file: string, secretKey: Buffer, adminToken?: string) {
-    this.db = openDatabase(file);
+  constructor(file: string, secretKey: Buffer, adminToken?: string, synchronous: DbSynchronous = 'normal') {
+    this.db = openDatabase(file, MIGRATIONS, synchronous);
     this.accounts = new AccountStore(this.db, new SecretBox(secretKey), this.browsers);
     this.jobs = new JobStore(this.db);
     this.workers = new WorkerStore(this.db);
