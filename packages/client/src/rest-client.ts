@@ -115,7 +115,8 @@ export class RestClient {
     cancel: (id: string) => this.request<JobView>('POST', `/api/v1/jobs/${encodeURIComponent(id)}/cancel`),
     /** A running job's run.log lines so far (the live tail; `job:log` events bring the next ones). */
     log: (id: string) => this.request<JobLogView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/log`),
-    events: (id: string) => this.request<Page<JobEventView>>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/events`),
+    /** A job's timeline, oldest first, a page at a time (`nextCursor` continues it). */
+    events: (id: string, page: PageParams = {}) => this.request<Page<JobEventView>>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/events`, undefined, { ...page }),
     qrCode: (id: string) => this.request<{ jobId: string; dataUrl: string }>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/qrcode`),
     /** Absolute URL of an artifact (send the token as a Bearer header when fetching it). */
     artifactUrl: (id: string, name: string) => `${this.baseUrl}/api/v1/jobs/${encodeURIComponent(id)}/artifacts/${encodeURIComponent(name)}`,

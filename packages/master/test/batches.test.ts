@@ -78,7 +78,7 @@ describe('batches: a parent job whose children do the work', () => {
     }, 20_000);
     expect(await fx.waitForJob(parent.id, 'succeeded', (j) => j.status === 'succeeded')).toMatchObject({ progress: { percent: 100 }, error: null });
 
-    const progress = ((await fx.api('GET', `/jobs/${parent.id}/events`)).body.items as { kind: string; data: { percent: number; step: string } }[]).filter((e) => e.kind === 'progress').map((e) => e.data);
+    const progress = ((await fx.api('GET', `/jobs/${parent.id}/events?limit=500`)).body.items as { kind: string; data: { percent: number; step: string } }[]).filter((e) => e.kind === 'progress').map((e) => e.data);
     expect(progress.at(-1)).toEqual({ percent: expect.any(Number), step: '119/120 finished', message: null });
     progress.forEach((p, i) => {
       if (i > 0) expect(p).not.toEqual(progress[i - 1]);

@@ -72,7 +72,8 @@ export const jobView: View = async (root, ctx, route, scope) => {
     );
   };
   const loadTimeline = async (): Promise<void> => {
-    const events = await ctx.api.jobs.events(id);
+    // The first 500 events (the largest page): a timeline longer than that is a batch's, read over REST.
+    const events = await ctx.api.jobs.events(id, { limit: 500 });
     if (!scope.disposed) mount($(root, '[data-panel="timeline"]'), timeline(events.items));
   };
   const log = new RunLogPanel($(root, '[data-panel="log"]'), ctx);
