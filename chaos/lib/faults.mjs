@@ -1,0 +1,129 @@
+// The faults, each injected on the real processes and healed again, with what was done recorded in
+// `log` (the failover figure reads the worker kills from it).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { browsersOf } from './process-table.mjs';
+import { progress, sleep } from './rest.mjs';
+
+export class FaultInjector {
+  /** @param {import('./chaos-fleet.mjs').ChaosFleet} fleet */
+  constructor(fleet, rng) {
+    this.fleet = fleet;
+    this.rng = rng;
+    /** @type {{ kind: string, at: number, target?: string, detail?: string }[]} */
+    this.log = [];
+    this.notes = [];
+    this.mounts = [];
+  }
+
+  record(kind, target, detail) {
+    this.log.push({ kind, at: Date.now(), target, detail });
+    progress(`fault: ${kind}${target ? ` ${target}` : ''}${detail ? ` (${detail})` : ''}`);
+  }
+
+  /** SIGKILL of a random worker, restarted after 2-5 s. */
+  async killWorker() {
+    const worker = this.rng.pick(this.fleet.workers);
+    if (!worker.running) return;
+    const downMs = this.rng.int(2000, 5000);
+    await worker.kill();
+    this.record('worker-sigkill', worker.workerId, `restart in ${downMs} ms`);
+    await sleep(downMs);
+    worker.start();
+  }
+
+  async killMaster() {
+    const downMs = this.rng.int(2000, 4000);
+    await this.fleet.master.kill();
+    this.record('master-sigkill', 'master', `restart in ${downMs} ms`);
+    await sleep(downMs);
+    this.fleet.master.start();
+  }
+
+  /** A graceful Redis restart (an upgrade, a failover): every connection drops, the data stays. */
+  async restartRedis() {
+    const downMs = this.rng.int(2000, 4000);
+    await this.fleet.redis.stop(10_000);
+    this.record('redis-restart', 'redis', `down ${downMs} ms`);
+    await sleep(downMs);
+    this.fleet.redis.start();
+  }
+
+  /** One worker cut off from the master (its Redis link stays up), then healed. */
+  async partitionWorker(durationMs) {
+    const worker = this.rng.pick(this.fleet.workers);
+    worker.masterProxy.partition();
+    this.record('partition-from-master', worker.workerId, `${durationMs} ms, Redis still reachable`);
+    await sleep(durationMs);
+    worker.masterProxy.heal();
+    this.record('partition-healed', worker.workerId);
+  }
+
+  /** SIGKILL of the Chromium of an account that has a job running at that moment. */
+  async killChromium(deadlineMs = 60_000) {
+    const until = Date.now() + deadlineMs;
+    while (Date.now() < until) {
+      const browsers = browsersOf(this.fleet.runDir);
+      const running = browsers.length === 0 ? undefined : await this.fleet.api.call('GET', '/jobs?status=running&limit=100').catch(() => undefined);
+      const busy = new Map((running?.body?.items ?? []).map((j) => [j.accountId, j.id]));
+      const victims = browsers.filter((b) => busy.has(b.accountId));
+      if (victims.length > 0) {
+        const victim = this.rng.pick(victims);
+        try {
+          process.kill(victim.pid, 'SIGKILL');
+          this.record('chromium-sigkill', victim.accountId, `pid ${victim.pid} under job ${busy.get(victim.accountId)}`);
+          return;
+        } catch {
+          // it ended on its own meanwhile; look again
+        }
+      }
+      await sleep(100);
+    }
+    this.notes.push('chromium-sigkill: no Chromium with a running job was found in time; not injected');
+  }
+
+  /**
+   * A worker's job directory on a full disk: a small tmpfs mounted over it and filled. Needs root
+   * and a working `mount`; otherwise the fault is skipped and the output says so.
+   */
+  async fillDisk(durationMs) {
+    const worker = this.rng.pick(this.fleet.workers);
+    const jobsDir = path.join(worker.dataDir, 'jobs');
+    mkdirSync(jobsDir, { recursive: true });
+    try {
+      if (process.getuid?.() !== 0) throw new Error('not running as root');
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'chaos-full-disk', jobsDir], { stdio: 'pipe' });
+    } catch (error) {
+      this.notes.push(`disk-full: skipped, could not mount a small tmpfs (${String(error.message ?? error).split('\n')[0]})`);
+      progress(`fault: disk-full skipped (${this.notes.at(-1)})`);
+      return;
+    }
+    this.mounts.push(jobsDir);
+    const filler = path.join(jobsDir, '.chaos-filler');
+    const fd = openSync(filler, 'w');
+    try {
+      const block = Buffer.alloc(16 * 1024);
+      for (;;) writeSync(fd, block);
+    } catch {
+      // ENOSPC: the disk is full, which is the point
+    } finally {
+      closeSync(fd);
+    }
+    this.record('disk-full', worker.workerId, `${jobsDir} full for ${durationMs} ms`);
+    await sleep(durationMs);
+    rmSync(filler, { force: true });
+    this.record('disk-freed', worker.workerId);
+  }
+
+  /** Unmounts what `fillDisk` mounted (lazily: a worker may still hold a file open there). */
+  unmountAll() {
+    for (const dir of this.mounts.splice(0)) {
+      try {
+        execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
+      } catch (error) {
+        this.notes.push(`could not unmount ${dir}: ${String(error.message ?? error).split('\n')[0]}`);
+      }
+    }
+  }
+}
