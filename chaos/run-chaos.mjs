@@ -18,12 +18,12 @@ export const FULL_RUN = {
   accounts: 30,
   deletedAccounts: 3,
   batchSize: 20,
-  durationMs: 8 * 60_000,
+  durationMs: 12 * 60_000,
   workerKillEveryMs: 20_000,
   masterKills: 2,
   partitionMs: 40_000,
   diskFullMs: 20_000,
-  drainMs: 5 * 60_000,
+  drainMs: 15 * 60_000,
   workers: 3,
   heartbeatMs: 2000,
   maxAttempts: 5,
@@ -101,7 +101,9 @@ export async function runChaos(overrides = {}) {
     const missingEffects = site.replyTexts.filter((r) => r.count === 0 && statusByKey.get(r.key) === 'succeeded');
     // A cancel the master accepted must stick: the job never starts (again) after it.
     const startedAfter = (s) => (store.history.get(s.jobId) ?? []).some((e) => e.status === 'running' && e.at > s.cancelAnsweredAt);
-    const cancelsNotHonoured = jobs.filter((s) => s.cancelAccepted && startedAfter(s)).map((s) => ({ key: s.key, jobId: s.jobId, status: statusByKey.get(s.key) }));
+    const statusById = new Map(store.rows.map((r) => [r.id, r.status]));
+    const cancels = [...jobs.filter((s) => s.cancelAccepted), ...faults.cancels];
+    const cancelsNotHonoured = cancels.filter(startedAfter).map((s) => ({ jobId: s.jobId, status: statusById.get(s.jobId) }));
     const profilesLeft = leftoverProfiles(path.join(fleet.runDir, 'fleet', 'workers'), doomed.filter((a) => a.deleted).map((a) => a.accountId));
     const kills = faults.log.filter((f) => f.kind === 'worker-sigkill');
     const failover = failoverTimes(store.history, kills);
@@ -119,7 +121,7 @@ export async function runChaos(overrides = {}) {
       requestsWithFence: site.requestsWithFence,
       orphans: orphans.length,
       leftoverProfiles: profilesLeft.length,
-      cancelsAccepted: jobs.filter((s) => s.cancelAccepted).length,
+      cancelsAccepted: cancels.length,
       cancelsNotHonoured: cancelsNotHonoured.length,
       succeededTwice: store.succeededTwice.length,
       unexpectedFailures: store.unexpectedFailures.length,

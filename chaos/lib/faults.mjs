@@ -15,6 +15,8 @@ export class FaultInjector {
     this.log = [];
     this.notes = [];
     this.mounts = [];
+    /** Cancels the master accepted as part of a fault: `{ jobId, cancelAnsweredAt }`. */
+    this.cancels = [];
   }
 
   record(kind, target, detail) {
@@ -22,9 +24,15 @@ export class FaultInjector {
     progress(`fault: ${kind}${target ? ` ${target}` : ''}${detail ? ` (${detail})` : ''}`);
   }
 
-  /** SIGKILL of a random worker, restarted after 2-5 s. */
+  /**
+   * SIGKILL of a random worker, restarted after 2-5 s. The pick is among the workers running a job
+   * at that moment when there are any, so that every kill also measures a failover.
+   */
   async killWorker() {
-    const worker = this.rng.pick(this.fleet.workers);
+    const running = await this.fleet.api.call('GET', '/jobs?status=running&limit=500').catch(() => undefined);
+    const busyIds = new Set((running?.body?.items ?? []).map((j) => j.workerId));
+    const busy = this.fleet.workers.filter((w) => w.running && busyIds.has(w.workerId));
+    const worker = this.rng.pick(busy.length > 0 ? busy : this.fleet.workers);
     if (!worker.running) return;
     const downMs = this.rng.int(2000, 5000);
     await worker.kill();
@@ -50,11 +58,26 @@ export class FaultInjector {
     this.fleet.redis.start();
   }
 
-  /** One worker cut off from the master (its Redis link stays up), then healed. */
+  /**
+   * One worker cut off from the master (its Redis link stays up), then healed. If it is running a
+   * job, that job is cancelled first and the link cut as soon as the worker has acknowledged the
+   * cancel, before it can report the job cancelled: a cancel the master accepted must still stick.
+   */
   async partitionWorker(durationMs) {
-    const worker = this.rng.pick(this.fleet.workers);
+    const running = (await this.fleet.api.call('GET', '/jobs?status=running&limit=500').catch(() => undefined))?.body?.items ?? [];
+    const busy = this.fleet.workers.filter((w) => running.some((j) => j.workerId === w.workerId));
+    const worker = this.rng.pick(busy.length > 0 ? busy : this.fleet.workers);
+    const job = running.find((j) => j.workerId === worker.workerId && j.type === 'crawl') ?? running.find((j) => j.workerId === worker.workerId);
+    let cancelled = '';
+    if (job) {
+      const res = await this.fleet.api.call('POST', `/jobs/${job.id}/cancel`).catch(() => undefined);
+      if (res?.status === 200) {
+        this.cancels.push({ jobId: job.id, cancelAnsweredAt: Date.now() });
+        cancelled = `, job ${job.id} cancelled just before (${res.body.status})`;
+      }
+    }
     worker.masterProxy.partition();
-    this.record('partition-from-master', worker.workerId, `${durationMs} ms, Redis still reachable`);
+    this.record('partition-from-master', worker.workerId, `${durationMs} ms, Redis still reachable${cancelled}`);
     await sleep(durationMs);
     worker.masterProxy.heal();
     this.record('partition-healed', worker.workerId);

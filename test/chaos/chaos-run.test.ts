@@ -18,7 +18,7 @@ describe('the fleet under faults (seeded chaos run)', () => {
       durationMs: 60_000,
       workerKillEveryMs: 45_000,
       masterKills: 1,
-      partitionMs: 15_000,
+      partitionMs: 40_000,
       diskFullMs: 10_000,
       drainMs: 90_000,
       maxLiveContexts: 4,
