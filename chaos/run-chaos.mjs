@@ -68,13 +68,16 @@ export async function runChaos(overrides = {}) {
     at(0.6, () => faults.fillDisk(o.diskFullMs));
     at(0.4, () => deleteAccounts(fleet.api, doomed, faults));
 
-    const submissions = [...doomedJobs.map((s) => submitJob(fleet.api, s, o.maxAttempts))];
+    // A submission the master refuses is recorded, not thrown: the run goes on and reports it.
+    const refused = [];
+    const track = (promise, key) => promise.catch((error) => refused.push({ key, error: String(error.message ?? error) }));
+    const submissions = [...doomedJobs.map((s) => track(submitJob(fleet.api, s, o.maxAttempts), s.key))];
     let batchId;
     const gap = o.durationMs / Math.max(1, jobs.length + 1);
     for (let i = 0; i < jobs.length; i += 1) {
-      if (i === batchAt) submissions.push(submitBatch(fleet.api, batch, o.maxAttempts, `chaos-${o.seed}-batch`).then((id) => (batchId = id)));
+      if (i === batchAt) submissions.push(track(submitBatch(fleet.api, batch, o.maxAttempts, `chaos-${o.seed}-batch`).then((id) => (batchId = id)), 'batch'));
       const spec = jobs[i];
-      submissions.push(submitJob(fleet.api, spec, o.maxAttempts).then(() => (spec.cancelAfterMs === undefined ? spec : cancelJob(fleet.api, spec))));
+      submissions.push(track(submitJob(fleet.api, spec, o.maxAttempts).then(() => (spec.cancelAfterMs === undefined ? spec : cancelJob(fleet.api, spec))), spec.key));
       if (i % 50 === 0) progress(`submitted ${i}/${jobs.length} jobs, ${Math.round((Date.now() - windowStart) / 1000)} s into the fault window`);
       await sleep(Math.max(0, windowStart + (i + 1) * gap - Date.now()));
     }
@@ -94,7 +97,8 @@ export async function runChaos(overrides = {}) {
 
     const replies = [...jobs, ...batch].filter((s) => s.type === 'reply');
     const site = await judgeSite(fleet.sandbox, replies);
-    const submitted = [...logins, ...jobs, ...batch, ...doomedJobs];
+    // Only what the master accepted counts as submitted; a refusal is reported apart.
+    const submitted = [...logins, ...jobs.filter((s) => s.jobId), ...doomedJobs.filter((s) => s.jobId), ...(batchId ? batch : [])];
     const store = judgeStore(path.join(fleet.runDir, 'master', 'master.db'), submitted);
     const statusByKey = new Map(store.rows.map((r) => [r.idempotency_key, r.status]));
     const duplicateEffects = site.replyTexts.reduce((sum, r) => sum + Math.max(0, r.count - 1), 0);
@@ -123,6 +127,7 @@ export async function runChaos(overrides = {}) {
       leftoverProfiles: profilesLeft.length,
       cancelsAccepted: cancels.length,
       cancelsNotHonoured: cancelsNotHonoured.length,
+      refusedSubmissions: refused.length,
       succeededTwice: store.succeededTwice.length,
       unexpectedFailures: store.unexpectedFailures.length,
       jobsRunMoreThanOnce: store.jobsRunMoreThanOnce,
@@ -141,6 +146,7 @@ export async function runChaos(overrides = {}) {
       failureReasons: store.failureReasons,
       unexpectedFailures: store.unexpectedFailures.slice(0, 50),
       refusedReports: store.refusedReports,
+      refusedSubmissions: refused.slice(0, 20),
       missing: store.missing.slice(0, 50),
       unfinished: store.unfinished.slice(0, 50),
       duplicates: site.replyTexts.filter((r) => r.count > 1).slice(0, 50),

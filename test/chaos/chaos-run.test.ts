@@ -26,7 +26,7 @@ describe('the fleet under faults (seeded chaos run)', () => {
     });
     // What the judges found, for whoever reads a failure.
     process.stderr.write(`chaos summary: ${JSON.stringify(summary)}\n`);
-    if (summary.lost + summary.duplicateEffects + summary.fenceViolations + summary.orphans + summary.leftoverProfiles > 0) {
+    if (summary.lost + summary.duplicateEffects + summary.fenceViolations + summary.orphans + summary.leftoverProfiles + summary.refusedSubmissions > 0) {
       process.stderr.write(`chaos details: ${JSON.stringify({ ...details, failover: undefined, faults: undefined }, null, 1).slice(0, 20_000)}\n`);
     }
     expect(summary.faults).toMatchObject({ 'worker-sigkill': 1, 'master-sigkill': 1, 'redis-restart': 1, 'partition-from-master': 1, 'chromium-sigkill': 1 });
@@ -38,6 +38,7 @@ describe('the fleet under faults (seeded chaos run)', () => {
       fenceViolations: summary.fenceViolations,
       orphans: summary.orphans,
       leftoverProfiles: summary.leftoverProfiles,
-    }).toEqual({ lost: 0, duplicateEffects: 0, fenceViolations: 0, orphans: 0, leftoverProfiles: 0 });
+      refusedSubmissions: summary.refusedSubmissions,
+    }).toEqual({ lost: 0, duplicateEffects: 0, fenceViolations: 0, orphans: 0, leftoverProfiles: 0, refusedSubmissions: 0 });
   }, 300_000);
 });
