@@ -23,7 +23,7 @@ export const FULL_RUN = {
   masterKills: 2,
   partitionMs: 40_000,
   diskFullMs: 20_000,
-  drainMs: 15 * 60_000,
+  drainMs: 10 * 60_000,
   workers: 3,
   heartbeatMs: 2000,
   maxAttempts: 5,
@@ -157,6 +157,8 @@ export async function runChaos(overrides = {}) {
       leftoverProfiles: profilesLeft,
       cancelsNotHonoured,
       failover,
+      // The status timeline of every job a judge names, to tell which fault it met.
+      timelines: Object.fromEntries([...new Set([...store.unfinished.map((j) => j.id), ...cancelsNotHonoured.map((j) => j.jobId), ...store.unexpectedFailures.map((j) => j.id)])].slice(0, 30).map((id) => [id, store.history.get(id) ?? []])),
       faults: faults.log,
       crashes: fleet.crashes,
     };
