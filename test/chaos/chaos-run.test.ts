@@ -20,7 +20,7 @@ describe('the fleet under faults (seeded chaos run)', () => {
       masterKills: 1,
       partitionMs: 40_000,
       diskFullMs: 10_000,
-      drainMs: 90_000,
+      drainMs: 150_000,
       maxLiveContexts: 4,
       maxConcurrency: 2,
     });
