@@ -1,7 +1,7 @@
 // The faults, each injected on the real processes and healed again, with what was done recorded in
 // `log` (the failover figure reads the worker kills from it).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
+import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { browsersOf } from './process-table.mjs';
 import { progress, sleep } from './rest.mjs';
@@ -135,18 +135,23 @@ export class FaultInjector {
     }
     this.record('disk-full', worker.workerId, `${jobsDir} full for ${durationMs} ms`);
     await sleep(durationMs);
-    rmSync(filler, { force: true });
+    // The heal gives the real disk back (the worker's own job directories would keep a small tmpfs
+    // full: it never deletes them). Lazily, as the worker may hold a file open there.
+    this.unmount(jobsDir);
     this.record('disk-freed', worker.workerId);
   }
 
-  /** Unmounts what `fillDisk` mounted (lazily: a worker may still hold a file open there). */
-  unmountAll() {
-    for (const dir of this.mounts.splice(0)) {
-      try {
-        execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
-      } catch (error) {
-        this.notes.push(`could not unmount ${dir}: ${String(error.message ?? error).split('\n')[0]}`);
-      }
+  unmount(dir) {
+    this.mounts = this.mounts.filter((d) => d !== dir);
+    try {
+      execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
+    } catch (error) {
+      this.notes.push(`could not unmount ${dir}: ${String(error.message ?? error).split('\n')[0]}`);
     }
+  }
+
+  /** Unmounts whatever `fillDisk` left mounted (after a failed run). */
+  unmountAll() {
+    for (const dir of [...this.mounts]) this.unmount(dir);
   }
 }
