@@ -131,6 +131,7 @@ export async function runChaos(overrides = {}) {
       succeededTwice: store.succeededTwice.length,
       unexpectedFailures: store.unexpectedFailures.length,
       jobsRunMoreThanOnce: store.jobsRunMoreThanOnce,
+      dispatchRefusals: store.dispatchRefusals,
       failoverP50Ms: percentile(ms, 50),
       failoverMaxMs: ms.length ? Math.max(...ms) : null,
       failoverSamples: ms.length,

@@ -61,6 +61,9 @@ export function judgeStore(dbPath, submitted) {
       failureReasons[reason] = (failureReasons[reason] ?? 0) + 1;
     }
     const count = (status) => rows.filter((r) => r.status === status).length;
+    // Dispatches a worker refused (NO_CAPACITY, NOT_OWNER, ...): the master and the worker disagreeing.
+    const dispatchRefusals = {};
+    for (const events of history.values()) for (const e of events) if (e.refused) dispatchRefusals[e.refused] = (dispatchRefusals[e.refused] ?? 0) + 1;
     const reruns = rows.filter((r) => (history.get(r.id) ?? []).filter((e) => e.status === 'running').length > 1).length;
     return {
       jobs: rows.length,
@@ -74,6 +77,7 @@ export function judgeStore(dbPath, submitted) {
       failureReasons,
       refusedReports: Object.fromEntries(refused.map((r) => [`${r.event} ${r.code}`, r.n])),
       jobsRunMoreThanOnce: reruns,
+      dispatchRefusals,
       history,
       rows,
     };
