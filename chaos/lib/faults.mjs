@@ -29,11 +29,20 @@ export class FaultInjector {
    * at that moment when there are any, so that every kill also measures a failover.
    */
   async killWorker() {
+    let alive = this.fleet.workers.filter((w) => w.running);
+    // A worker in a crash loop may be between two starts: wait for one to be up.
+    for (let tries = 0; alive.length === 0 && tries < 30; tries += 1) {
+      await sleep(500);
+      alive = this.fleet.workers.filter((w) => w.running);
+    }
+    if (alive.length === 0) {
+      this.notes.push('worker-sigkill: no worker was running; not injected');
+      return;
+    }
     const running = await this.fleet.api.call('GET', '/jobs?status=running&limit=500').catch(() => undefined);
     const busyIds = new Set((running?.body?.items ?? []).map((j) => j.workerId));
-    const busy = this.fleet.workers.filter((w) => w.running && busyIds.has(w.workerId));
-    const worker = this.rng.pick(busy.length > 0 ? busy : this.fleet.workers);
-    if (!worker.running) return;
+    const busy = alive.filter((w) => busyIds.has(w.workerId));
+    const worker = this.rng.pick(busy.length > 0 ? busy : alive);
     const downMs = this.rng.int(2000, 5000);
     await worker.kill();
     this.record('worker-sigkill', worker.workerId, `restart in ${downMs} ms`);
