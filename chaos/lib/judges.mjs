@@ -1,0 +1,134 @@
+// The judges, each independent of what the master says about itself: the sandbox's oracles (what
+// the site saw), the master's SQLite read directly and read-only (not its API), the process table
+// and the disk.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { ERROR_CODES } from '@fleetwright/shared';
+
+const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** Fence violations and duplicate replies as the sandbox reports them over HTTP, and every reply text counted in its store. */
+export async function judgeSite(sandbox, replies) {
+  const fence = await (await fetch(`${sandbox.url}/oracle/fence-violations`)).json();
+  const duplicates = (await (await fetch(`${sandbox.url}/oracle/duplicate-replies`)).json()).duplicates;
+  const counts = new Map();
+  for (const c of sandbox.store.comments.values()) if (c.parentId !== undefined) counts.set(c.text, (counts.get(c.text) ?? 0) + 1);
+  for (const m of sandbox.store.messages.messages.values()) counts.set(m.text, (counts.get(m.text) ?? 0) + 1);
+  const replyTexts = replies.map((r) => ({ key: r.key, jobId: r.jobId, text: r.text, count: counts.get(r.text) ?? 0 }));
+  return {
+    fenceViolations: fence.violations,
+    requestsWithFence: fence.requestsWithFence,
+    oracleDuplicates: duplicates,
+    replyTexts,
+  };
+}
+
+/** Status history of every job, from `job_events`, in order. */
+function histories(db) {
+  const byJob = new Map();
+  for (const e of db.prepare("SELECT job_id, at, data FROM job_events WHERE kind = 'status' ORDER BY seq").iterate()) {
+    const data = JSON.parse(e.data);
+    const list = byJob.get(e.job_id) ?? [];
+    list.push({ at: e.at, ...data });
+    byJob.set(e.job_id, list);
+  }
+  return byJob;
+}
+
+/** The master's store, opened read-only after the master stopped. */
+export function judgeStore(dbPath, submitted) {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare('SELECT id, type, status, attempt, max_attempts, error_code, error_message, idempotency_key, worker_id, parent_id, monitor_id FROM jobs').all();
+    const refused = db.prepare('SELECT event, code, COUNT(*) AS n FROM refused_reports GROUP BY event, code').all();
+    const history = histories(db);
+    const byKey = new Map(rows.map((r) => [r.idempotency_key, r]));
+    const missing = submitted.filter((s) => !byKey.has(s.key)).map((s) => s.key);
+    const unfinished = rows.filter((r) => !FINAL.has(r.status)).map((r) => ({ id: r.id, type: r.type, status: r.status }));
+    const succeededTwice = [...history.entries()].filter(([, h]) => h.filter((e) => e.status === 'succeeded').length > 1).map(([id]) => id);
+    const failed = rows.filter((r) => r.status === 'failed');
+    const exhausted = (r) => r.attempt >= r.max_attempts;
+    const retryable = (code) => ERROR_CODES[code]?.retryable ?? true;
+    // A failure is expected when the job used all its attempts, or when its error says retrying
+    // cannot help; both must name a reason.
+    const unexpectedFailures = failed
+      .filter((r) => !r.error_code || (!exhausted(r) && retryable(r.error_code)))
+      .map((r) => ({ id: r.id, type: r.type, attempt: r.attempt, maxAttempts: r.max_attempts, code: r.error_code, message: r.error_message }));
+    const failureReasons = {};
+    for (const r of failed) {
+      const reason = `${r.error_code ?? 'NO_REASON'}${exhausted(r) ? ' (attempts exhausted)' : retryable(r.error_code) ? '' : ' (not retryable)'}`;
+      failureReasons[reason] = (failureReasons[reason] ?? 0) + 1;
+    }
+    const count = (status) => rows.filter((r) => r.status === status).length;
+    // Dispatches a worker refused (NO_CAPACITY, NOT_OWNER, ...): the master and the worker disagreeing.
+    const dispatchRefusals = {};
+    for (const events of history.values()) for (const e of events) if (e.refused) dispatchRefusals[e.refused] = (dispatchRefusals[e.refused] ?? 0) + 1;
+    const reruns = rows.filter((r) => (history.get(r.id) ?? []).filter((e) => e.status === 'running').length > 1).length;
+    return {
+      jobs: rows.length,
+      succeeded: count('succeeded'),
+      failed: failed.length,
+      cancelled: count('cancelled'),
+      missing,
+      unfinished,
+      succeededTwice,
+      unexpectedFailures,
+      failureReasons,
+      refusedReports: Object.fromEntries(refused.map((r) => [`${r.event} ${r.code}`, r.n])),
+      jobsRunMoreThanOnce: reruns,
+      dispatchRefusals,
+      history,
+      rows,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Profile directories still on disk, on any worker, for accounts that were deleted. */
+export function leftoverProfiles(workersDir, deletedAccountIds) {
+  if (!existsSync(workersDir)) return [];
+  const left = [];
+  for (const worker of readdirSync(workersDir)) {
+    for (const accountId of deletedAccountIds) {
+      const dir = path.join(workersDir, worker, 'profiles', accountId);
+      if (existsSync(dir)) left.push(dir);
+    }
+  }
+  return left;
+}
+
+/**
+ * Failover: for each worker SIGKILL, each job that was running on that worker at that moment, the
+ * time until it was running again (on another worker, or on the same worker once restarted).
+ * Jobs that ended without running again are listed apart.
+ */
+export function failoverTimes(history, kills) {
+  const samples = [];
+  const notRerun = [];
+  for (const kill of kills) {
+    for (const [jobId, events] of history) {
+      let worker;
+      let status;
+      let i = 0;
+      for (; i < events.length && events[i].at <= kill.at; i += 1) {
+        status = events[i].status;
+        if (status === 'dispatched') worker = events[i].workerId;
+      }
+      if (status !== 'running' || worker !== kill.target) continue;
+      const next = events.slice(i).find((e) => e.status === 'running' || FINAL.has(e.status));
+      if (next?.status === 'running') {
+        const by = [...events.slice(i)].reverse().find((e) => e.status === 'dispatched' && e.at <= next.at)?.workerId;
+        samples.push({ jobId, killedWorker: kill.target, ms: next.at - kill.at, rerunOn: by });
+      } else notRerun.push({ jobId, killedWorker: kill.target, endedAs: next?.status ?? 'never' });
+    }
+  }
+  return { samples, notRerun };
+}
+
+export function percentile(values, p) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
