@@ -12,8 +12,8 @@ const BACKGROUND = {
   schema_migrations: { skip: true },
   workers: { columns: ['status', 'last_heartbeat_at', 'disconnected_at', 'stats'] },
   // Assignment and failover move owners and epochs on the scheduler's tick; a job that the tick
-  // fails (its lease ran out) writes its step's status.
-  accounts: { columns: ['owner_worker_id', 'epoch', 'updated_at', 'login_status', 'login_updated_at', 'invite_status', 'invite_updated_at', 'team_join_status', 'team_join_updated_at'] },
+  // fails (its lease ran out) writes its step's status; the first dispatch writes a device profile.
+  accounts: { columns: ['owner_worker_id', 'epoch', 'updated_at', 'device_profile', 'login_status', 'login_updated_at', 'invite_status', 'invite_updated_at', 'team_join_status', 'team_join_updated_at'] },
   // Dispatch, lease expiry and retries move these; monitors add their jobs on their own clock.
   jobs: {
     columns: ['status', 'attempt', 'worker_id', 'epoch', 'lease_expires_at', 'dispatched_at', 'started_at', 'finished_at', 'run_after', 'progress_percent', 'progress_step', 'progress_message', 'error_code', 'error_message'],
@@ -77,8 +77,14 @@ export class DbState {
       const b = after.rows[table] ?? new Map();
       for (const rowid of new Set([...a.keys(), ...b.keys()])) {
         if (a.get(rowid) === b.get(rowid)) continue;
-        if (out.length < limit) out.push({ table, rowid, before: cut(a.get(rowid)), after: cut(b.get(rowid)) });
-        else return out;
+        if (out.length >= limit) return out;
+        const was = a.has(rowid) ? JSON.parse(a.get(rowid)) : undefined;
+        const now = b.has(rowid) ? JSON.parse(b.get(rowid)) : undefined;
+        if (!was || !now) out.push({ table, rowid, before: cut(a.get(rowid)), after: cut(b.get(rowid)) });
+        else {
+          const columns = Object.keys(now).filter((c) => JSON.stringify(was[c]) !== JSON.stringify(now[c]));
+          out.push({ table, rowid, columns: Object.fromEntries(columns.map((c) => [c, { before: cut(JSON.stringify(was[c])), after: cut(JSON.stringify(now[c])) }])) });
+        }
       }
     }
     return out;
