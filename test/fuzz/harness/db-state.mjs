@@ -14,9 +14,10 @@ const BACKGROUND = {
   // Assignment and failover move owners and epochs on the scheduler's tick; a job that the tick
   // fails (its lease ran out) writes its step's status; the first dispatch writes a device profile.
   accounts: { columns: ['owner_worker_id', 'epoch', 'updated_at', 'device_profile', 'login_status', 'login_updated_at', 'invite_status', 'invite_updated_at', 'team_join_status', 'team_join_updated_at'] },
-  // Dispatch, lease expiry and retries move these; monitors add their jobs on their own clock.
+  // Dispatch, lease expiry and retries move these (a pool job gets its account and platform at
+  // dispatch); monitors add their jobs on their own clock.
   jobs: {
-    columns: ['status', 'attempt', 'worker_id', 'epoch', 'lease_expires_at', 'dispatched_at', 'started_at', 'finished_at', 'run_after', 'progress_percent', 'progress_step', 'progress_message', 'error_code', 'error_message'],
+    columns: ['platform', 'account_id', 'status', 'attempt', 'worker_id', 'epoch', 'lease_expires_at', 'dispatched_at', 'started_at', 'finished_at', 'run_after', 'progress_percent', 'progress_step', 'progress_message', 'error_code', 'error_message'],
     rows: 'monitor_id IS NULL',
   },
   job_events: { rows: "kind <> 'status' AND job_id IN (SELECT id FROM jobs WHERE monitor_id IS NULL)" },

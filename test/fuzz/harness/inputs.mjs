@@ -22,7 +22,7 @@ import {
   WorkerReplyResultSchema,
   WorkerStateSnapshotSchema,
 } from '@fleetwright/shared/contract';
-import { NASTY_STRINGS, Pick, hostileValue, schemaArbitrary } from './schema-arbitrary.mjs';
+import { NASTY_STRINGS, Pick, bodyArbitrary, hostileValue, schemaArbitrary } from './schema-arbitrary.mjs';
 
 /** Each `/worker` event with the schema the master parses it with. */
 export const WORKER_EVENT_SCHEMAS = {
@@ -102,7 +102,7 @@ const segment = (pool) =>
 
 const queryValue = (schema, doc) =>
   fc.oneof(
-    { arbitrary: schemaArbitrary(schema ?? { type: 'string' }, { root: doc, mutate: 0 }).map((v) => ({ text: pct(typeof v === 'string' ? v : JSON.stringify(v)) })), weight: 6 },
+    { arbitrary: schemaArbitrary(schema ?? { type: 'string' }, { root: doc, mutate: 0, freeForm: 0 }).map((v) => ({ text: pct(typeof v === 'string' ? v : JSON.stringify(v)) })), weight: 6 },
     { arbitrary: fc.constantFrom(...NASTY_STRINGS).map((s) => ({ text: pct(s) })), weight: 2 },
     { arbitrary: fc.constantFrom('%E0%A4%A', '%', '-1', '0', '1e3', '501', '1.5', '[]', '{}').map((s) => ({ text: s })), weight: 2 },
   );
@@ -115,7 +115,7 @@ function restArbitrary(doc, method, pathTemplate, params, bodySchema) {
   const extra = fc.array(fc.tuple(fc.constantFrom('limit', 'cursor', 'status', '__proto__', 'x', 'accountId[]', 'minutes'), fc.constantFrom('1', '%E0%A4%A', 'a', '-5', '')), { maxLength: 3 });
   const query = fc.tuple(declared, extra).map(([a, b]) => [...a, ...b]);
   const body = bodySchema
-    ? fc.oneof({ arbitrary: schemaArbitrary(bodySchema, { root: doc, hostileDepth: 50_000 }), weight: 12 }, { arbitrary: hostileValue({ maxDepth: 5_000 }), weight: 1 })
+    ? bodyArbitrary(bodySchema, { root: doc, hostileDepth: 50_000 })
     : fc.option(hostileValue({ maxDepth: 100 }), { freq: 8 });
   return fc.record({
     kind: fc.constant('rest'),
@@ -140,7 +140,7 @@ function socketEvent(kind, schemas, sockets) {
       kind: fc.constant(kind),
       socket: fc.constantFrom(...sockets(event)),
       event: fc.constant(event),
-      payload: fc.oneof({ arbitrary: schemaArbitrary(jsonSchema, { root: jsonSchema, hostileDepth: SOCKET_MAX_DEPTH }), weight: 12 }, { arbitrary: hostileValue({ maxDepth: SOCKET_MAX_DEPTH }), weight: 1 }),
+      payload: bodyArbitrary(jsonSchema, { root: jsonSchema, hostileDepth: SOCKET_MAX_DEPTH }),
       write: fc.constant(true),
     });
   });

@@ -65,10 +65,22 @@ export function hostileValue(options = {}) {
     { arbitrary: fc.constant(JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}')), weight: 1 },
     { arbitrary: fc.anything({ maxDepth: 3, maxKeys: 4, withNullPrototype: true }).map(jsonSafe), weight: 3 },
     // 3,900 levels: stored, then JSON.stringify overflowed on reading it back (GET /jobs answered 500).
-    { arbitrary: fc.constantFrom(33, 100, 3_900, maxDepth).map((n) => new Hostile('deep', Math.min(n, maxDepth))), weight: 1 },
+    { arbitrary: fc.constantFrom(33, 100, 3_900, maxDepth).map((n) => new Hostile('deep', Math.min(n, maxDepth))), weight: 3 },
     { arbitrary: fc.constantFrom(33, 100, 3_900, maxDepth).map((n) => new Hostile('deepArray', Math.min(n, maxDepth))), weight: 1 },
     { arbitrary: fc.constantFrom(300 * 1024, 1024 * 1024).map((n) => new Hostile('bigString', n)), weight: 1 },
     { arbitrary: fc.constantFrom(2_000, 20_000).map((n) => new Hostile('wide', n)), weight: 1 },
+  );
+}
+
+/** Hostile values for a free-form JSON field: mostly the shapes that hurt whoever walks them later. */
+export function hostileJson(options = {}) {
+  const maxDepth = options.maxDepth ?? 1_500;
+  return fc.oneof(
+    { arbitrary: fc.constantFrom(33, 3_900, maxDepth).map((n) => new Hostile('deep', Math.min(n, maxDepth))), weight: 4 },
+    { arbitrary: fc.constantFrom(33, maxDepth).map((n) => new Hostile('deepArray', Math.min(n, maxDepth))), weight: 1 },
+    { arbitrary: fc.constantFrom(300 * 1024, 1024 * 1024).map((n) => new Hostile('bigString', n)), weight: 1 },
+    { arbitrary: fc.constant(new Hostile('wide', 20_000)), weight: 1 },
+    { arbitrary: hostileValue(options), weight: 3 },
   );
 }
 
@@ -100,14 +112,36 @@ const ID_POOLS = {
 
 /**
  * @param {object} schema the JSON Schema
- * @param {{ root: object, mutate?: number, hostileDepth?: number }} ctx `root` resolves `$ref`s;
- *   `mutate` is the weight of a hostile value against 20 for a generated one, at every level.
+ * @param {{ root: object, mutate?: number, freeForm?: number, hostileDepth?: number }} ctx `root`
+ *   resolves `$ref`s; `mutate` is the weight of a hostile value against 20 for a generated one, at
+ *   every level; `freeForm` the same for free-form JSON (default 8).
  */
 export function schemaArbitrary(schema, ctx, key = undefined, depth = 0) {
   const valid = validArbitrary(schema, ctx, key, depth);
   const mutate = ctx.mutate ?? 1;
-  if (mutate === 0) return valid;
-  return fc.oneof({ arbitrary: valid, weight: 20 }, { arbitrary: hostileValue({ maxDepth: ctx.hostileDepth }), weight: mutate });
+  // Free-form JSON (a payload, a result) is where hostile shapes get in whole: it gets them even in
+  // an otherwise valid input (`mutate` 0), so that they reach the code behind the validation.
+  const weight = isFreeForm(schema) ? (ctx.freeForm ?? 8) : mutate;
+  if (weight === 0) return valid;
+  const hostile = isFreeForm(schema) ? hostileJson({ maxDepth: ctx.hostileDepth }) : hostileValue({ maxDepth: ctx.hostileDepth });
+  return fc.oneof({ arbitrary: valid, weight: 20 }, { arbitrary: hostile, weight });
+}
+
+/** An arbitrary of whole inputs for `schema`: valid but for free-form fields, lightly mutated, or hostile whole. */
+export function bodyArbitrary(schema, ctx) {
+  return fc.oneof(
+    { arbitrary: schemaArbitrary(schema, { ...ctx, mutate: 0 }), weight: 5 },
+    { arbitrary: schemaArbitrary(schema, { ...ctx, mutate: 1 }), weight: 5 },
+    { arbitrary: hostileValue({ maxDepth: ctx.hostileDepth }), weight: 1 },
+  );
+}
+
+/** `{}` (any value) or an object with no declared properties (a record). */
+function isFreeForm(schema) {
+  if (!schema || typeof schema !== 'object') return false;
+  const keys = Object.keys(schema).filter((k) => !['description', 'default', '$schema'].includes(k));
+  if (keys.length === 0) return true;
+  return schema.type === 'object' && !schema.properties && (schema.additionalProperties === undefined || (typeof schema.additionalProperties === 'object' && Object.keys(schema.additionalProperties).length === 0));
 }
 
 function validArbitrary(schema, ctx, key, depth) {
@@ -156,7 +190,14 @@ function objectArbitrary(schema, ctx, depth) {
   }
   const model = Object.fromEntries(keys.map((k) => [k, schemaArbitrary(properties[k], ctx, k, depth + 1)]));
   const required = (schema.required ?? []).filter((k) => keys.includes(k));
-  const complete = fc.record(model, { requiredKeys: required });
+  // Optional ids and free-form fields are there 4 times in 5 (they lead deeper: an existing
+  // account, a payload); the rest half the time. `pool` is the alternative to `accountId`.
+  const absent = Symbol('absent');
+  const optional = (k) => fc.option(model[k], { nil: absent, freq: (ID_POOLS[k] && k !== 'pool') || isFreeForm(properties[k]) ? 5 : 2 });
+  const complete = fc.record(Object.fromEntries(keys.map((k) => [k, required.includes(k) ? model[k] : optional(k)]))).map((o) => {
+    for (const k of Object.keys(o)) if (o[k] === absent) delete o[k];
+    return o;
+  });
   const missing = fc.record(model, { requiredKeys: [] });
   const extra = fc.tuple(complete, fc.constantFrom('nickname', '__proto__', 'constructor', 'x'.repeat(300)), fc.jsonValue({ maxDepth: 1 })).map(([o, k, v]) => {
     const out = { ...o };
