@@ -104,7 +104,7 @@ export function boundedJson(bounds: JsonBounds): z.ZodType<unknown> {
 }
 
 /** A JSON object within `bounds` (a job's payload). */
-export function boundedJsonRecord(bounds: JsonBounds): z.ZodType<Record<string, unknown>> {
+export function boundedJsonRecord(bounds: JsonBounds): z.ZodType<Record<string, unknown>, Record<string, unknown>> {
   return withBounds(z.record(z.string(), z.unknown()), bounds);
 }
 
