@@ -97,3 +97,43 @@ describe('redactValue', () => {
     expect(JSON.stringify(redactValue(deep))).toContain('[too deep]');
   });
 });
+
+describe('redactText on hostile input (~1 MB a field)', () => {
+  // These took seconds to minutes when the URL scheme was matched forwards without a bound (each
+  // letter of a long word started a scan to its end). No timing is asserted: the test's timeout is
+  // the bound, and the outputs are checked exactly.
+  const MB = 1 << 20;
+
+  it('leaves long words, scheme-like runs and unterminated userinfo as they are', () => {
+    const unchanged = [
+      'a'.repeat(MB),
+      'a1+.-'.repeat(MB / 5),
+      `a://${'b'.repeat(MB)}`,
+      `x://${':'.repeat(MB)}`,
+      `http://${'u:'.repeat(MB / 2)}`,
+      'a:/'.repeat(MB / 3),
+      'a://'.repeat(MB / 4),
+      `Basic ${'A'.repeat(MB)}===`,
+      `Bearer${' '.repeat(MB)}!`,
+    ];
+    for (const text of unchanged) expect(redactText(text)).toBe(text);
+  });
+
+  it('still masks the password behind a megabyte-long scheme-like word', () => {
+    const prefix = 'z'.repeat(MB);
+    expect(redactText(`${prefix}http://bob:hunter2@proxy:8080`)).toBe(`${prefix}http://bob:****@proxy:8080`);
+  });
+
+  it('masks a megabyte-long password and a megabyte-long bare token', () => {
+    expect(redactText(`http://u:${'p:'.repeat(MB / 2)}@h:1`)).toBe('http://u:****@h:1');
+    expect(redactText(`https://${'T'.repeat(MB)}@h`)).toBe('https://****@h');
+  });
+
+  it('masks every one of tens of thousands of URLs, bearer and basic credentials in one field', () => {
+    const count = 12_000;
+    const text = 'redis://:pw-xyz@r:6379 Bearer tok.abc https://ghp_0123456789abcdefXYZ@git Basic dXNlcjpwYXNz\n'.repeat(count);
+    const out = redactText(text);
+    expect(out).toBe('redis://:****@r:6379 Bearer [redacted] https://****@git Basic [redacted]\n'.repeat(count));
+    expect(text.length).toBeGreaterThan(MB);
+  });
+});

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { FleetError } from './fleet-error.js';
-import type { ErrorCode } from './error-codes.js';
+import { isErrorCode, type ErrorCode } from './error-codes.js';
 
 /**
  * Dotted path of the first issue (`credentials.password`, `items.2.id`); for an unknown key, the
@@ -21,7 +21,9 @@ export function fleetErrorFromZod(error: z.ZodError, code: ErrorCode = 'VALIDATI
   // A wrong whole value (not an object at all) is blamed on the body, so `field` is always set.
   const field = prefix ? (local ? `${prefix}.${local}` : prefix) : (local ?? 'body');
   const problem = issue?.code === 'unrecognized_keys' ? 'unknown field' : (issue?.message ?? 'invalid value');
-  return new FleetError(code, `${field}: ${problem}`, { field });
+  // A check that knows its own code (a bounded JSON value too deep or too big: TOO_LARGE) keeps it.
+  const own: unknown = issue?.code === 'custom' ? issue.params?.fleetCode : undefined;
+  return new FleetError(isErrorCode(own) ? own : code, `${field}: ${problem}`, { field });
 }
 
 /** Parses `value` with `schema` or throws a FleetError naming the first bad field. */

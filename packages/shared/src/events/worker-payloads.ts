@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ErrorBodySchema, IdSchema, PlatformSchema } from '../schemas/common.js';
+import { IdSchema, PlatformSchema, ReportedErrorSchema } from '../schemas/common.js';
+import { RESULT_BOUNDS, boundedJson } from '../schemas/bounded-json.js';
 import { CredentialsSchema, DeviceProfileSchema, StorageStateSchema } from '../schemas/account.js';
 import { CapabilitySchema, WorkerStatsSchema } from '../schemas/worker.js';
 import { AccountBrowserReportSchema, BrowserActionSchema } from '../schemas/browser.js';
@@ -71,9 +72,9 @@ export const WorkerJobLogSchema = JobReportBase.extend({ lines: z.array(z.string
 export type WorkerJobLog = z.infer<typeof WorkerJobLogSchema>;
 
 export const WorkerJobResultSchema = z.discriminatedUnion('status', [
-  JobReportBase.extend({ status: z.literal('succeeded'), result: z.unknown().optional() }),
-  JobReportBase.extend({ status: z.literal('failed'), error: ErrorBodySchema }),
-  JobReportBase.extend({ status: z.literal('cancelled'), error: ErrorBodySchema.optional() }),
+  JobReportBase.extend({ status: z.literal('succeeded'), result: boundedJson(RESULT_BOUNDS).optional() }),
+  JobReportBase.extend({ status: z.literal('failed'), error: ReportedErrorSchema }),
+  JobReportBase.extend({ status: z.literal('cancelled'), error: ReportedErrorSchema.optional() }),
 ]);
 export type WorkerJobResult = z.infer<typeof WorkerJobResultSchema>;
 

@@ -3,6 +3,7 @@ import { ACCOUNT_STEPS } from './constants.js';
 import { IdSchema, PlatformSchema, StepStatusSchema, TagSchema } from './common.js';
 import { ProxyUrlSchema } from './proxy.js';
 import { AccountBrowserViewSchema } from './browser.js';
+import { COOKIE_BOUNDS, boundedJsonRecord } from './bounded-json.js';
 
 export const CredentialsSchema = z.object({
   username: z.string().min(1).max(256),
@@ -23,7 +24,7 @@ export type DeviceProfile = z.infer<typeof DeviceProfileSchema>;
 
 /** Playwright's storage state: cookies plus localStorage per origin. */
 export const StorageStateSchema = z.object({
-  cookies: z.array(z.record(z.string(), z.unknown())),
+  cookies: z.array(boundedJsonRecord(COOKIE_BOUNDS)),
   origins: z.array(z.object({ origin: z.string(), localStorage: z.array(z.object({ name: z.string(), value: z.string() })) })),
 });
 export type StorageState = z.infer<typeof StorageStateSchema>;

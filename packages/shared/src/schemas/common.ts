@@ -25,6 +25,21 @@ export const ErrorBodySchema = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
+/** Longest error message a worker's report keeps; a plugin's longer message is cut, not refused. */
+export const MAX_REPORTED_ERROR_MESSAGE = 4096;
+
+/**
+ * An error as a worker reports it (a job's failure): bounded, so a plugin's huge message cannot
+ * bloat the job, its events and every view. The message is cut rather than refused: refusing a
+ * failure report would leave the job running until its lease ran out.
+ */
+export const ReportedErrorSchema = z.object({
+  code: z.string().min(1).max(64),
+  message: z.string().transform((m) => (m.length > MAX_REPORTED_ERROR_MESSAGE ? `${m.slice(0, MAX_REPORTED_ERROR_MESSAGE)}…` : m)),
+  field: z.string().max(256).optional(),
+  retryable: z.boolean().optional(),
+});
+
 /** Every acknowledged socket request answers with one of these. */
 export type Ack<T = undefined> = { ok: true; data: T } | { ok: false; error: ErrorBody };
 export type AckCallback<T = undefined> = (response: Ack<T>) => void;

@@ -1,5 +1,6 @@
 export * from './constants.js';
 export * from './common.js';
+export * from './bounded-json.js';
 export * from './proxy.js';
 export * from './browser.js';
 export * from './account.js';

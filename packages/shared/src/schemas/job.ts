@@ -3,6 +3,10 @@ import { JOB_STATUSES } from './constants.js';
 import { JOB_ERROR_CLASSES } from '../errors/error-codes.js';
 import { IdSchema, PlatformSchema, TagSchema } from './common.js';
 import { ErrorBodySchema } from './common.js';
+import { PAYLOAD_BOUNDS, boundedJsonRecord } from './bounded-json.js';
+
+/** A job's payload as it arrives (REST, `/client`, a monitor, a flow): JSON, bounded in depth and size. */
+export const JobPayloadSchema = boundedJsonRecord(PAYLOAD_BOUNDS);
 
 /** Bounds of a job's deadline (a job's `timeoutMs`, or its plugin's). */
 export const MIN_JOB_TIMEOUT_MS = 1000;
@@ -27,7 +31,7 @@ export const CreateJobBodySchema = z
     type: JobTypeSchema,
     accountId: IdSchema.optional(),
     pool: TagSchema.optional(),
-    payload: z.record(z.string(), z.unknown()).optional(),
+    payload: JobPayloadSchema.optional(),
     priority: z.number().int().min(-1000).max(1000).optional(),
     maxAttempts: z.number().int().min(1).max(100).optional(),
     idempotencyKey: z.string().min(1).max(256).optional(),
@@ -61,7 +65,7 @@ export const CreateInviteFlowBodySchema = z.strictObject({
   ownerAccountId: IdSchema,
   members: z.array(z.strictObject({ accountId: IdSchema, email: z.email() })).min(1).max(500),
   /** Extra payload for the owner's `invite` job (the emails are added). */
-  invitePayload: z.record(z.string(), z.unknown()).optional(),
+  invitePayload: JobPayloadSchema.optional(),
   idempotencyKey: z.string().min(1).max(256).optional(),
 });
 export type CreateInviteFlowBody = z.infer<typeof CreateInviteFlowBodySchema>;
@@ -70,7 +74,7 @@ export const CreateMonitorBodySchema = z.strictObject({
   accountId: IdSchema,
   /** @defaultValue `crawl` */
   type: JobTypeSchema.optional(),
-  payload: z.record(z.string(), z.unknown()).optional(),
+  payload: JobPayloadSchema.optional(),
   /** @defaultValue 15000 */
   minIntervalMs: z.number().int().min(1000).max(24 * 3600 * 1000).optional(),
   /** @defaultValue 30000 */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { WORKER_STATUSES } from './constants.js';
 import { IdSchema, PlatformSchema } from './common.js';
 import { JobTimeoutSchema, JobTypeSchema } from './job.js';
+import { PAYLOAD_SCHEMA_BOUNDS, boundedJsonRecord } from './bounded-json.js';
 
 export const WorkerStatusSchema = z.enum(WORKER_STATUSES);
 export type WorkerStatus = z.infer<typeof WorkerStatusSchema>;
@@ -11,7 +12,7 @@ export const CapabilitySchema = z.object({
   platform: PlatformSchema,
   jobTypes: z.array(JobTypeSchema).min(1).max(256),
   /** JSON Schema of each job type's payload (input side), so the master refuses a bad payload at submit. */
-  payloadSchemas: z.record(z.string(), z.unknown()).optional(),
+  payloadSchemas: boundedJsonRecord(PAYLOAD_SCHEMA_BOUNDS).optional(),
   /** Each job type's own deadline where its plugin sets one: the default for jobs that name none. */
   timeouts: z.record(z.string(), JobTimeoutSchema).optional(),
 });
