@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Namespace } from '@fleetwright/shared';
 import { readCookie } from '../src/http/auth.js';
 import { MasterProcess } from './support/master-process.js';
+import { MasterFixture } from './support/master-fixture.js';
 
 /** Not valid percent-encoding: `decodeURIComponent` throws a URIError on it. */
 const BAD_COOKIE = 'fleet_session=%E0%A4%A';
@@ -95,5 +96,22 @@ describe('process-level failures are logged, redacted', () => {
     expect(output).not.toContain('hunter2-very-secret');
     expect(output).not.toContain('should not run');
     expect(code).toBe(70);
+  });
+});
+
+describe('malformed paths and bodies are the client\'s mistake', () => {
+  let fx: MasterFixture | undefined;
+  afterEach(async () => {
+    await fx?.close();
+  });
+
+  it('answers a path parameter that is not valid percent-encoding with 400 naming path, and a body over the limit with 413 TOO_LARGE', async () => {
+    fx = await MasterFixture.start();
+    for (const route of ['/accounts/%E0%A4%A', '/monitors/%ED%A0%80', '/jobs/%']) {
+      const res = await fx.api('GET', route);
+      expect(res, route).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', field: 'path' } });
+    }
+    const big = await fx.api('POST', '/accounts', JSON.stringify({ platform: 'sandbox', label: 'x'.repeat(3 * 1024 * 1024) }));
+    expect(big).toMatchObject({ status: 413, body: { code: 'TOO_LARGE', field: 'body' } });
   });
 });

@@ -49,6 +49,24 @@ export class FleetSockets {
     this.sockets = {};
     /** The last `master:job:run` each worker socket was asked to run, by job id. */
     this.runs = new Map();
+    /** Each fleet worker's own credential, enrolled once (the fleet token no longer speaks for it then). */
+    this.credentials = new Map();
+  }
+
+  /** The worker id's credential, enrolled with the fleet token the first time (or again after a fuzzed revoke). */
+  async credentialOf(workerId, renew = false) {
+    if (renew) this.credentials.delete(workerId);
+    if (!this.credentials.has(workerId)) {
+      const res = await fetch(`${this.master.url}/api/v1/worker/enroll`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.master.workerToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ workerId }),
+      });
+      const body = await res.json();
+      if (res.status !== 201) throw new Error(`enrolling ${workerId}: ${res.status} ${JSON.stringify(body)}`);
+      this.credentials.set(workerId, body.credential);
+    }
+    return this.credentials.get(workerId);
   }
 
   async open(viewerToken) {
@@ -56,9 +74,9 @@ export class FleetSockets {
     const url = this.master.url;
     this.sockets.admin = connect(url, Namespace.Client, { auth: { token: this.master.apiToken } });
     this.sockets.viewer = connect(url, Namespace.Client, { auth: { token: viewerToken } });
-    this.sockets.steady = this.worker('fuzz-steady');
-    this.sockets.spare = this.worker('fuzz-spare');
-    this.sockets.unregistered = this.worker('fuzz-unregistered');
+    this.sockets.steady = this.worker('fuzz-steady', await this.credentialOf('fuzz-steady'));
+    this.sockets.spare = this.worker('fuzz-spare', await this.credentialOf('fuzz-spare'));
+    this.sockets.unregistered = this.worker('fuzz-unregistered', await this.credentialOf('fuzz-unregistered'));
     for (const [name, socket] of Object.entries(this.sockets)) {
       const how = await connected(socket);
       if (how !== 'connect') throw new Error(`fuzz socket ${name}: ${how}`);
@@ -68,8 +86,8 @@ export class FleetSockets {
   }
 
   /** A worker socket that says yes to everything the master asks and never reports on its own. */
-  worker(workerId) {
-    const socket = connect(this.master.url, Namespace.Worker, { auth: { workerId, token: this.master.workerToken } });
+  worker(workerId, credential) {
+    const socket = connect(this.master.url, Namespace.Worker, { auth: { workerId, token: credential } });
     const yes = (data) => (_payload, ack) => typeof ack === 'function' && ack({ ok: true, data });
     socket.on(MasterEvent.TaskAssign, yes(undefined));
     socket.on(MasterEvent.TaskRevoke, yes(undefined));
@@ -94,9 +112,15 @@ export class FleetSockets {
       const url = this.master.url;
       const fresh = name === 'admin' ? connect(url, Namespace.Client, { auth: { token: this.master.apiToken } })
         : name === 'viewer' ? connect(url, Namespace.Client, { auth: { token: this.viewerToken } })
-        : this.worker(`fuzz-${name}`);
+        : this.worker(`fuzz-${name}`, await this.credentialOf(`fuzz-${name}`));
       this.sockets[name] = fresh;
-      await connected(fresh);
+      if ((await connected(fresh)) !== 'connect' && name !== 'admin' && name !== 'viewer') {
+        // A fuzzed DELETE /workers/:id/credential revoked it: enroll again, as a real worker does.
+        fresh.removeAllListeners();
+        fresh.disconnect();
+        this.sockets[name] = this.worker(`fuzz-${name}`, await this.credentialOf(`fuzz-${name}`, true).catch(() => ''));
+        await connected(this.sockets[name]);
+      }
       if (name === 'steady' || name === 'spare') await this.register(name, name === 'steady' ? STEADY_PLATFORM : 'fuzzspare').catch(() => undefined);
     }
   }
