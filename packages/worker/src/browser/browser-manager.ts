@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page, type Tracing } from 'playwright-core';
 import { FleetError, type StorageState } from '@fleetwright/shared';
@@ -11,10 +12,15 @@ import type { HeldLease } from './lease-provider.js';
 import { writeChromiumLauncher } from './chromium-launcher.js';
 import type { RemoteContext } from './remote-browsers.js';
 import { BrowserStates } from './browser-states.js';
+import { chromiumSandboxEnabled } from './launch-options.js';
+import { sendFenceTo } from './fence-header.js';
+import { reapProfiles } from './profile-reaper.js';
 import { firstLineOf } from '../runner/classify-error.js';
 
 interface LiveContext {
   accountId: string;
+  /** What it was opened with: a reset reopens it the same way, and a snapshot's version counts from it. */
+  profile: AccountProfile;
   context: BrowserContext;
   userDataDir: string;
   /** The browser's pid, for the kill when a close hangs. */
@@ -47,14 +53,39 @@ export class BrowserManager {
   private launching = 0;
   /** Contexts being closed, so a reopen of the same profile waits for its directory and lock. */
   private readonly closingAccounts = new Map<string, Promise<void>>();
-  /** States taken when contexts were hibernated: newer than anything the caller holds. */
-  private readonly hibernated = new Map<string, StorageState>();
+  /**
+   * States taken when contexts were hibernated, with the version each was sent as: the next open
+   * restores one only when it is newer than the master's (the caller's profile).
+   */
+  private readonly hibernated = new Map<string, { state: StorageState; version: number }>();
+  /** Reaping what a dead predecessor left on these profiles: every launch waits for it. */
+  private started: Promise<void> | undefined;
+  private readonly sandbox: boolean;
 
   /** Starting, running and failed accounts, reported to the master. */
   readonly states: BrowserStates;
 
   constructor(private readonly options: BrowserManagerOptions) {
     this.states = new BrowserStates(options.onBrowserState);
+    this.sandbox = chromiumSandboxEnabled({ uid: process.getuid?.(), configured: options.chromiumSandbox });
+  }
+
+  /**
+   * Kills what a dead predecessor (a SIGKILLed worker, a crashed host) left running on this
+   * worker's profiles, and only those, and clears their stale singleton files. Idempotent; every
+   * launch waits for it, so nothing is launched on a profile a leftover still holds.
+   */
+  start(): Promise<void> {
+    this.started ??= (async () => {
+      if (this.options.remote) return;
+      const killed = await reapProfiles(this.profilesRoot());
+      if (killed.length > 0) this.options.logger.warn('killed browsers left on this worker\'s profiles by a previous run', { pids: killed });
+    })();
+    return this.started;
+  }
+
+  private profilesRoot(): string {
+    return path.join(this.options.dataDir, 'profiles');
   }
 
   get liveCount(): number {
@@ -71,7 +102,7 @@ export class BrowserManager {
   }
 
   profileDir(accountId: string): string {
-    return path.join(this.options.dataDir, 'profiles', accountId);
+    return path.join(this.profilesRoot(), accountId);
   }
 
   /** Opens the account's context if it is not open yet, restoring its stored state into a new directory. */
@@ -106,10 +137,10 @@ export class BrowserManager {
     if (existing && !existing.crashed) {
       // A reassignment under a newer epoch or lock brings a higher fencing token: send that one.
       if (!this.options.leases && profile.fenceToken !== existing.fenceToken) {
-        existing.fenceToken = profile.fenceToken;
-        await existing.context.setExtraHTTPHeaders({ 'X-Fleet-Fence': String(profile.fenceToken) });
+        existing.fenceToken = profile.fenceToken; // the fence route reads it at each request
         this.states.set(profile.accountId, 'running', { fenceToken: profile.fenceToken });
       }
+      existing.profile = profile;
       return existing;
     }
     if (existing) await this.closeContext(profile.accountId, { snapshot: false });
@@ -133,6 +164,7 @@ export class BrowserManager {
   }
 
   private async launch(profile: AccountProfile): Promise<LiveContext> {
+    await this.start();
     // The same profile may still be closing (hibernated, recycled, stopped): its browser holds the
     // directory and its lock until then.
     await this.closingAccounts.get(profile.accountId);
@@ -162,35 +194,44 @@ export class BrowserManager {
       } else {
         context = await chromium.launchPersistentContext(
           dir,
-          persistentContextOptions({ chromiumPath: this.launcher, headless: this.options.headless ?? true, proxy: profile.proxy, deviceProfile: profile.deviceProfile }),
+          persistentContextOptions({ chromiumPath: this.launcher, headless: this.options.headless ?? true, sandbox: this.sandbox, proxy: profile.proxy, deviceProfile: profile.deviceProfile }),
         );
       }
     } catch (error) {
       await lease?.release();
       throw error;
     }
-    await context.setExtraHTTPHeaders({ 'X-Fleet-Fence': String(fenceToken) });
-    // The master's snapshot is the truth and the directory only a cache of it: Chromium drops
-    // session cookies at every close, so the snapshot is restored on every open, warm or not.
-    const state = this.hibernated.get(profile.accountId) ?? profile.storageState;
-    this.hibernated.delete(profile.accountId);
-    if (state) await restoreStorageState(context, state);
-    const keepAlivePage = context.pages()[0] ?? (await context.newPage());
     const live: LiveContext = {
       accountId: profile.accountId,
+      profile,
       context,
       userDataDir: dir,
       pid: remote ? undefined : findBrowserPid(dir),
       remote,
       fenceToken,
       lease,
-      keepAlivePage,
+      keepAlivePage: undefined as unknown as Page,
       lastUsedAt: Date.now(),
       activePages: 0,
       crashed: false,
       openedAt: Date.now(),
       jobsRun: 0,
     };
+    try {
+      await sendFenceTo(context, this.options.fenceOriginsOf?.(profile.accountId) ?? [], () => live.fenceToken);
+      // The master's snapshot is the truth and the directory only a cache of it: Chromium drops
+      // session cookies at every close, so a snapshot is restored on every open, warm or not. A
+      // hibernation snapshot of ours wins only while it is newer than the master's.
+      const local = this.hibernated.get(profile.accountId);
+      this.hibernated.delete(profile.accountId);
+      const state = local && local.version > profile.storageStateVersion ? local.state : profile.storageState;
+      if (state) await restoreStorageState(context, state);
+      live.keepAlivePage = context.pages()[0] ?? (await context.newPage());
+    } catch (error) {
+      // Launched but not usable: nothing else knows of this browser, so it goes now.
+      await this.closeLive(live, { snapshot: false });
+      throw error;
+    }
     context.on('close', () => {
       live.crashed = true;
       // Still listed as live: nobody asked for this close, so the browser died or was killed.
@@ -238,9 +279,11 @@ export class BrowserManager {
   /**
    * Graceful close, then a kill after the timeout, so no Chromium outlives its context. With
    * `snapshot` (the default) the state is taken first and handed to `onSnapshot`, so the account
-   * reopens signed in (here or on another worker).
+   * reopens signed in (here or on another worker). A context still opening is waited for, then
+   * closed: a close never lets a launch in flight come up afterwards.
    */
-  async closeContext(accountId: string, options: { snapshot?: boolean } = {}): Promise<void> {
+  async closeContext(accountId: string, options: CloseOptions = {}): Promise<void> {
+    await this.opening.get(accountId)?.catch(() => undefined);
     const live = this.live.get(accountId);
     if (!live) return;
     this.live.delete(accountId);
@@ -254,18 +297,22 @@ export class BrowserManager {
     }
   }
 
-  private async closeLive(live: LiveContext, options: { snapshot?: boolean }): Promise<void> {
+  private async closeLive(live: LiveContext, options: CloseOptions): Promise<void> {
     const { accountId } = live;
+    const timeoutMs = options.timeoutMs ?? this.options.closeTimeoutMs ?? 10_000;
     if (options.snapshot !== false && !live.crashed) {
       try {
-        const state = (await withTimeout(live.context.storageState(), Math.min(5000, this.options.closeTimeoutMs ?? 10_000))) as unknown as StorageState;
-        this.hibernated.set(accountId, state);
-        await this.options.onSnapshot?.(accountId, state);
+        const state = (await withTimeout(live.context.storageState(), Math.min(5000, timeoutMs))) as unknown as StorageState;
+        if (options.deliver) {
+          await options.deliver(state);
+        } else {
+          const version = await this.options.onSnapshot?.(accountId, state);
+          this.hibernated.set(accountId, { state, version: version ?? live.profile.storageStateVersion + 1 });
+        }
       } catch (error) {
         this.options.logger.warn('could not snapshot a context before closing it', { accountId, error });
       }
     }
-    const timeoutMs = this.options.closeTimeoutMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -274,11 +321,78 @@ export class BrowserManager {
     const closed = live.remote ? live.remote.close() : live.context.close();
     const outcome = await Promise.race([closed.then(() => 'closed' as const, () => 'closed' as const), timedOut]);
     clearTimeout(timer);
-    await live.lease?.release();
     if (outcome === 'timeout') {
       this.options.logger.warn('context close hung; killing its browser', { accountId, pid: live.pid });
       const pid = live.pid ?? findBrowserPid(live.userDataDir);
       if (pid !== undefined) killBrowser(pid);
+      // The lock goes back only once no browser can touch the profile any more.
+      if (!live.remote) await reapProfiles(live.userDataDir);
+    }
+    await live.lease?.release();
+  }
+
+  /**
+   * Force reset of a stuck profile: a short graceful close (snapshot included, both bounded by
+   * `resetTimeoutMs`), then a kill, and the context opens again under a new lease, so a new fence
+   * (with Redis; without it, the master's next epoch is the new fence). The caller aborts the
+   * account's running job first. Returns the fencing token the reopened context sends.
+   */
+  async reset(profile: AccountProfile): Promise<number> {
+    if (this.closing) throw new FleetError('BROWSER_CRASHED', 'the browser manager is closing');
+    this.options.logger.warn('resetting a browser context', { accountId: profile.accountId });
+    await this.closeContext(profile.accountId, { snapshot: true, timeoutMs: this.options.resetTimeoutMs ?? 2000 });
+    const live = await this.ensure(profile);
+    return live.fenceToken;
+  }
+
+  /**
+   * The account left this worker (revoked, moved, deleted): its final state goes to `deliver` (a
+   * live context is snapshotted; a hibernated one hands over its last snapshot), then the context
+   * closes and the local copy goes: the cached state and the profile directory, which holds live
+   * session cookies. The master's snapshot is the truth from now on.
+   */
+  async retire(accountId: string, deliver?: (state: StorageState) => Promise<void>): Promise<void> {
+    await this.opening.get(accountId)?.catch(() => undefined);
+    if (this.live.has(accountId)) {
+      await this.closeContext(accountId, deliver ? { snapshot: true, deliver } : { snapshot: false });
+    } else {
+      const hibernated = this.hibernated.get(accountId);
+      if (hibernated && deliver) await deliver(hibernated.state).catch((error: unknown) => this.options.logger.warn('could not deliver the final state of a hibernated context', { accountId, error }));
+    }
+    this.hibernated.delete(accountId);
+    await this.removeProfile(accountId);
+  }
+
+  /**
+   * Deletes the profile directories of accounts not in `keep` that have no context open, opening
+   * or closing here: accounts that moved away or were deleted while this worker was down. Returns
+   * the accounts whose directories went.
+   */
+  async pruneProfiles(keep: ReadonlySet<string>): Promise<string[]> {
+    let ids: string[];
+    try {
+      ids = readdirSync(this.profilesRoot(), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      return [];
+    }
+    const pruned: string[] = [];
+    for (const id of ids) {
+      if (keep.has(id) || this.live.has(id) || this.opening.has(id) || this.closingAccounts.has(id)) continue;
+      this.hibernated.delete(id);
+      await this.removeProfile(id);
+      pruned.push(id);
+    }
+    if (pruned.length > 0) this.options.logger.info('deleted the profiles of accounts this worker no longer holds', { accounts: pruned.length });
+    return pruned;
+  }
+
+  private async removeProfile(accountId: string): Promise<void> {
+    const dir = this.profileDir(accountId);
+    try {
+      await reapProfiles(dir); // a browser that outlived its close would keep writing into it
+      await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    } catch (error) {
+      this.options.logger.warn('could not delete a profile directory', { accountId, error });
     }
   }
 
@@ -331,15 +445,29 @@ export class BrowserManager {
     return this.live.get(accountId)?.fenceToken;
   }
 
-  /** Idempotent. */
+  /** Idempotent. Leaves no browser on this worker's profiles, even one a failed step lost track of. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.opening.values()]);
       await Promise.allSettled([...this.live.keys()].map((id) => this.closeContext(id)));
+      await Promise.allSettled([...this.closingAccounts.values()]);
       await this.options.remote?.close();
+      if (!this.options.remote) {
+        const killed = await reapProfiles(this.profilesRoot());
+        if (killed.length > 0) this.options.logger.warn('killed browsers still running on this worker\'s profiles at close', { pids: killed });
+      }
     })();
     return this.closing;
   }
+}
+
+interface CloseOptions {
+  /** Snapshot the state first. @defaultValue true */
+  snapshot?: boolean;
+  /** Where the snapshot goes instead of `onSnapshot` and the hibernation cache (a retiring account). */
+  deliver?: (state: StorageState) => Promise<void>;
+  /** @defaultValue `closeTimeoutMs` */
+  timeoutMs?: number;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
