@@ -283,7 +283,10 @@ export class BrowserManager {
    * closed: a close never lets a launch in flight come up afterwards.
    */
   async closeContext(accountId: string, options: CloseOptions = {}): Promise<void> {
-    await this.opening.get(accountId)?.catch(() => undefined);
+    // Only when one is in flight: otherwise the context leaves `live` in this same turn, so a
+    // newPage() asked for right after waits for this close instead of reusing the closing context.
+    const opening = this.opening.get(accountId);
+    if (opening) await opening.catch(() => undefined);
     const live = this.live.get(accountId);
     if (!live) return;
     this.live.delete(accountId);
@@ -352,7 +355,8 @@ export class BrowserManager {
    * session cookies. The master's snapshot is the truth from now on.
    */
   async retire(accountId: string, deliver?: (state: StorageState) => Promise<void>): Promise<void> {
-    await this.opening.get(accountId)?.catch(() => undefined);
+    const opening = this.opening.get(accountId);
+    if (opening) await opening.catch(() => undefined);
     if (this.live.has(accountId)) {
       await this.closeContext(accountId, deliver ? { snapshot: true, deliver } : { snapshot: false });
     } else {
