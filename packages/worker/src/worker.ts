@@ -277,6 +277,8 @@ export class Worker {
         TaskAssignSchema,
         async (task) => {
           const previous = this.accounts.get(task.accountId);
+          // The master's state wins over a cached one of ours unless ours is strictly newer.
+          this.browsers.masterStateAt(task.accountId, task.storageStateVersion);
           const account = this.accounts.assign(task);
           logger.info('account assigned', { accountId: task.accountId, epoch: task.epoch });
           // An edit (PATCH) redelivers the assignment: new proxy or device settings need a new launch.

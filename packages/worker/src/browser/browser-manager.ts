@@ -1,44 +1,19 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page, type Tracing } from 'playwright-core';
 import { FleetError, type StorageState } from '@fleetwright/shared';
 import type { AccountProfile } from './account-profile.js';
 import type { BrowserManagerOptions } from './browser-manager-options.js';
-import { persistentContextOptions } from './launch-options.js';
+import { chromiumSandboxEnabled, persistentContextOptions } from './launch-options.js';
 import { restoreStorageState } from './restore-storage-state.js';
-import { findBrowserPid, killBrowser } from './browser-process.js';
-import type { HeldLease } from './lease-provider.js';
+import { findBrowserPid } from './browser-process.js';
 import { writeChromiumLauncher } from './chromium-launcher.js';
-import type { RemoteContext } from './remote-browsers.js';
 import { BrowserStates } from './browser-states.js';
-import { chromiumSandboxEnabled } from './launch-options.js';
+import type { RemoteContext } from './remote-browsers.js';
 import { sendFenceTo } from './fence-header.js';
-import { reapProfiles } from './profile-reaper.js';
+import { profileIdsIn, reapProfiles, removeProfileDir } from './profile-reaper.js';
+import { closeOrKill, withTimeout, type CloseOptions, type LiveContext } from './live-context.js';
 import { firstLineOf } from '../runner/classify-error.js';
-
-interface LiveContext {
-  accountId: string;
-  /** What it was opened with: a reset reopens it the same way, and a snapshot's version counts from it. */
-  profile: AccountProfile;
-  context: BrowserContext;
-  userDataDir: string;
-  /** The browser's pid, for the kill when a close hangs. */
-  pid: number | undefined;
-  fenceToken: number;
-  lease: HeldLease | undefined;
-  /** Set when the context lives on a remote browser (CDP): closing it goes through the provider. */
-  remote: RemoteContext | undefined;
-  /** Closing a persistent context's last page drops its session cookies, so one blank page stays open. */
-  keepAlivePage: Page;
-  lastUsedAt: number;
-  activePages: number;
-  crashed: boolean;
-  openedAt: number;
-  jobsRun: number;
-  /** Opened with settings that have changed since: relaunch once idle. */
-  stale?: boolean;
-}
 
 /**
  * One persistent Chromium context per live account. Business code never sees this class: it gets
@@ -54,8 +29,8 @@ export class BrowserManager {
   /** Contexts being closed, so a reopen of the same profile waits for its directory and lock. */
   private readonly closingAccounts = new Map<string, Promise<void>>();
   /**
-   * States taken when contexts were hibernated, with the version each was sent as: the next open
-   * restores one only when it is newer than the master's (the caller's profile).
+   * States taken when contexts were hibernated, with the version each was sent as: newer than what
+   * the caller holds, until the master delivers one at least as new ({@link masterStateAt}).
    */
   private readonly hibernated = new Map<string, { state: StorageState; version: number }>();
   /** Reaping what a dead predecessor left on these profiles: every launch waits for it. */
@@ -210,7 +185,7 @@ export class BrowserManager {
       remote,
       fenceToken,
       lease,
-      keepAlivePage: undefined as unknown as Page,
+      keepAlivePage: undefined, // set once the state is restored
       lastUsedAt: Date.now(),
       activePages: 0,
       crashed: false,
@@ -221,10 +196,10 @@ export class BrowserManager {
       await sendFenceTo(context, this.options.fenceOriginsOf?.(profile.accountId) ?? [], () => live.fenceToken);
       // The master's snapshot is the truth and the directory only a cache of it: Chromium drops
       // session cookies at every close, so a snapshot is restored on every open, warm or not. A
-      // hibernation snapshot of ours wins only while it is newer than the master's.
-      const local = this.hibernated.get(profile.accountId);
+      // hibernation snapshot of ours is newer than what the caller holds, unless the master has
+      // since delivered one at least as new (masterStateAt dropped ours then).
+      const state = this.hibernated.get(profile.accountId)?.state ?? profile.storageState;
       this.hibernated.delete(profile.accountId);
-      const state = local && local.version > profile.storageStateVersion ? local.state : profile.storageState;
       if (state) await restoreStorageState(context, state);
       live.keepAlivePage = context.pages()[0] ?? (await context.newPage());
     } catch (error) {
@@ -269,6 +244,16 @@ export class BrowserManager {
       // Every context is busy with a job: wait for one to finish rather than exceed the cap.
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+  }
+
+  /**
+   * The master delivered the account's state at `version` (an assignment): a cached state of ours
+   * that is not newer goes, so the next open restores the master's. Compared with the version the
+   * master sent, not the worker's own counter, which never goes below what it already sent.
+   */
+  masterStateAt(accountId: string, version: number): void {
+    const cached = this.hibernated.get(accountId);
+    if (cached && cached.version <= version) this.hibernated.delete(accountId);
   }
 
   /** Whether a context could open now without closing another (eager warm-ups use this). */
@@ -316,21 +301,8 @@ export class BrowserManager {
         this.options.logger.warn('could not snapshot a context before closing it', { accountId, error });
       }
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      timer.unref();
-    });
-    const closed = live.remote ? live.remote.close() : live.context.close();
-    const outcome = await Promise.race([closed.then(() => 'closed' as const, () => 'closed' as const), timedOut]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') {
-      this.options.logger.warn('context close hung; killing its browser', { accountId, pid: live.pid });
-      const pid = live.pid ?? findBrowserPid(live.userDataDir);
-      if (pid !== undefined) killBrowser(pid);
-      // The lock goes back only once no browser can touch the profile any more.
-      if (!live.remote) await reapProfiles(live.userDataDir);
-    }
+    await closeOrKill(live, timeoutMs, this.options.logger);
+    // The lock goes back only once no browser can touch the profile any more.
     await live.lease?.release();
   }
 
@@ -373,14 +345,8 @@ export class BrowserManager {
    * the accounts whose directories went.
    */
   async pruneProfiles(keep: ReadonlySet<string>): Promise<string[]> {
-    let ids: string[];
-    try {
-      ids = readdirSync(this.profilesRoot(), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-    } catch {
-      return [];
-    }
     const pruned: string[] = [];
-    for (const id of ids) {
+    for (const id of profileIdsIn(this.profilesRoot())) {
       if (keep.has(id) || this.live.has(id) || this.opening.has(id) || this.closingAccounts.has(id)) continue;
       this.hibernated.delete(id);
       await this.removeProfile(id);
@@ -391,13 +357,7 @@ export class BrowserManager {
   }
 
   private async removeProfile(accountId: string): Promise<void> {
-    const dir = this.profileDir(accountId);
-    try {
-      await reapProfiles(dir); // a browser that outlived its close would keep writing into it
-      await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-    } catch (error) {
-      this.options.logger.warn('could not delete a profile directory', { accountId, error });
-    }
+    await removeProfileDir(this.profileDir(accountId)).catch((error: unknown) => this.options.logger.warn('could not delete a profile directory', { accountId, error }));
   }
 
   /** Another holder may have the profile now: stop its jobs and close it at once, without a snapshot. */
@@ -463,24 +423,4 @@ export class BrowserManager {
     })();
     return this.closing;
   }
-}
-
-interface CloseOptions {
-  /** Snapshot the state first. @defaultValue true */
-  snapshot?: boolean;
-  /** Where the snapshot goes instead of `onSnapshot` and the hibernation cache (a retiring account). */
-  deliver?: (state: StorageState) => Promise<void>;
-  /** @defaultValue `closeTimeoutMs` */
-  timeoutMs?: number;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-      timer.unref();
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

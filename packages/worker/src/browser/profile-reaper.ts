@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { killBrowser } from './browser-process.js';
@@ -97,4 +98,15 @@ export async function reapProfiles(root: string, timeoutMs = 5000): Promise<numb
 /** Removes the singleton files of a profile whose browser is gone. */
 export function removeSingletonFiles(profileDir: string): void {
   for (const name of SINGLETON_FILES) rmSync(path.join(profileDir, name), { force: true });
+}
+
+/** The account ids that have a profile directory under `root`. */
+export function profileIdsIn(root: string): string[] {
+  return profileDirsUnder(root).map((dir) => path.basename(dir));
+}
+
+/** Deletes a profile directory once no browser runs on it (one that outlived its close would keep writing). */
+export async function removeProfileDir(dir: string): Promise<void> {
+  await reapProfiles(dir);
+  await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 }
