@@ -95,12 +95,14 @@ describe('accounts that leave a worker', () => {
     for (const id of ['acc-gone', 'acc-1']) {
       mkdirSync(path.join(profiles, id, 'Default'), { recursive: true });
       writeFileSync(path.join(profiles, id, 'Default', 'Cookies'), 'a live session');
+      writeFileSync(path.join(profiles, id, 'left-by-the-test'), id);
     }
-    worker = scriptedWorker(master, path.join(temp.dir, 'worker'), { plugins: [createSandboxPlugin({ baseUrl: site.url })], profilePruneDelayMs: 300 });
+    master.assignOnRegister = [taskAssign('acc-1')];
+    worker = scriptedWorker(master, path.join(temp.dir, 'worker'), { plugins: [createSandboxPlugin({ baseUrl: site.url })], profilePruneDelayMs: 500 });
     await master.registered();
-    await master.assign(taskAssign('acc-1'));
 
     await waitFor('the profile of the account that moved away to go', () => (existsSync(path.join(profiles, 'acc-gone')) ? undefined : true));
-    expect(existsSync(path.join(profiles, 'acc-1', 'Default'))).toBe(true);
+    // The assigned account's directory was kept all along (not deleted and made again).
+    expect(existsSync(path.join(profiles, 'acc-1', 'left-by-the-test'))).toBe(true);
   });
 });

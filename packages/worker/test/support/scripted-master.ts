@@ -16,6 +16,8 @@ export class ScriptedMaster {
   /** Paths of the artifact uploads received. */
   readonly uploads: string[] = [];
   heartbeats = 0;
+  /** Assignments sent right after each registration. */
+  assignOnRegister: TaskAssign[] = [];
   /** How the master answers a state snapshot (a real master refuses a stale epoch). */
   snapshotAnswer: (snapshot: WorkerStateSnapshot) => Ack<null> = () => ({ ok: true, data: null });
   private httpServer: http.Server | undefined;
@@ -54,6 +56,8 @@ export class ScriptedMaster {
     socket.on(WorkerEvent.Register, (payload: WorkerRegister, ack: unknown) => {
       this.registrations.push(payload);
       ok(ack, { heartbeatIntervalMs: this.heartbeatIntervalMs });
+      // As a real master does: the worker's accounts follow its registration at once.
+      for (const task of this.assignOnRegister) void this.assign(task);
     });
     socket.on(WorkerEvent.Heartbeat, (_payload: unknown, ack: unknown) => {
       this.heartbeats += 1;
