@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +60,8 @@ function profileDirsUnder(root: string): string[] {
 
 /** Every process (browser, renderer, helper) that runs on a profile under `root`, by argv or SingletonLock. */
 export function processesOnProfiles(root: string): number[] {
+  // No directory, no profile to hold: a fresh data dir skips the scan of every process.
+  if (!existsSync(root)) return [];
   const found = new Set<number>();
   let entries: string[] = [];
   try {
