@@ -199,9 +199,9 @@ export class BrowserManager {
       // hibernation snapshot of ours is newer than what the caller holds, unless the master has
       // since delivered one at least as new (masterStateAt dropped ours then).
       const state = this.hibernated.get(profile.accountId)?.state ?? profile.storageState;
-      this.hibernated.delete(profile.accountId);
       if (state) await restoreStorageState(context, state);
       live.keepAlivePage = context.pages()[0] ?? (await context.newPage());
+      this.hibernated.delete(profile.accountId); // in the context now (kept if the open failed)
     } catch (error) {
       // Launched but not usable: nothing else knows of this browser, so it goes now.
       await this.closeLive(live, { snapshot: false });
