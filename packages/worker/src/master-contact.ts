@@ -8,6 +8,8 @@ export class MasterContact {
   private lastAnswerAt = Date.now();
   private lost = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Raised with the heartbeat interval: silence shorter than two heartbeats is not a loss. */
+  private floorMs = 0;
 
   constructor(
     private readonly limitMs: number,
@@ -17,6 +19,11 @@ export class MasterContact {
   start(): void {
     this.timer ??= setInterval(() => this.check(), Math.max(50, Math.min(1000, Math.floor(this.limitMs / 4))));
     this.timer.unref();
+  }
+
+  /** The master's heartbeat interval (from the registration): never call a loss before two are missed. */
+  heartbeatEvery(intervalMs: number): void {
+    this.floorMs = 2 * intervalMs + 1000;
   }
 
   /** The master acknowledged something just now. */
@@ -31,7 +38,7 @@ export class MasterContact {
 
   private check(): void {
     const silentMs = Date.now() - this.lastAnswerAt;
-    if (this.lost || silentMs <= this.limitMs) return;
+    if (this.lost || silentMs <= Math.max(this.limitMs, this.floorMs)) return;
     this.lost = true;
     this.onLost(silentMs);
   }

@@ -49,7 +49,8 @@ export interface WorkerOptions {
    * so the account's next owner is not refused with `LOCK_BUSY` for as long as the partition
    * lasts. It registers again once the master answers, and reopens what the master still gives
    * it. Keep it below the master's `accountFailoverMs` (60 s by default), less the time a close
-   * takes (a few seconds): the master moves the accounts then. @defaultValue 45000
+   * takes (a few seconds): the master moves the accounts then. Never less than two heartbeat
+   * intervals plus a second, whatever this says. @defaultValue 45000
    */
   masterLossTimeoutMs?: number;
   /**

@@ -231,6 +231,7 @@ export class Worker {
     this.masterContact.answered();
     this.schedulePrune();
     this.heartbeatIntervalMs = ack.data.heartbeatIntervalMs;
+    this.masterContact.heartbeatEvery(this.heartbeatIntervalMs);
     this.options.logger.info('registered with the master', { workerId: this.id, heartbeatIntervalMs: this.heartbeatIntervalMs });
     this.startHeartbeat();
     // At once, not an interval later: a restarted master learns the live browsers and stats now.
