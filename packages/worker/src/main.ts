@@ -56,6 +56,7 @@ export async function runWorker(): Promise<void> {
     chromiumPath,
     plugins,
     headless: config.headless,
+    chromiumSandbox: config.chromiumSandbox,
     maxAccounts: config.maxAccounts,
     maxConcurrency: config.maxConcurrency,
     maxLiveContexts: config.maxLiveContexts,

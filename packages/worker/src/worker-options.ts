@@ -40,6 +40,28 @@ export interface WorkerOptions {
   recycleAfterJobs?: number;
   /** Recycle a context after this long open. @defaultValue 6 hours */
   recycleAfterMs?: number;
+  /**
+   * Chromium's own sandbox (`FLEET_CHROMIUM_SANDBOX`). Off whatever this says when the worker runs
+   * as root. @defaultValue true
+   */
+  chromiumSandbox?: boolean;
+  /**
+   * How long the worker may go without an answer from the master before it stops its accounts:
+   * it aborts their jobs, snapshots and closes their contexts and gives back their profile locks,
+   * so the account's next owner is not refused with `LOCK_BUSY` for as long as the partition
+   * lasts. It registers again once the master answers, and reopens what the master still gives
+   * it. Keep it below the master's `accountFailoverMs` (60 s by default), less the time a close
+   * takes (a few seconds): the master moves the accounts then. Never less than two heartbeat
+   * intervals plus a second, whatever this says. @defaultValue 45000
+   */
+  masterLossTimeoutMs?: number;
+  /**
+   * How long after each registration the worker deletes the profile directories of accounts the
+   * master has not (re)assigned to it: accounts moved or deleted while it was down. The master
+   * sends every assignment right after a registration, so this is a margin, not a wait for
+   * anything. @defaultValue 30000
+   */
+  profilePruneDelayMs?: number;
   /** Remote browsers instead of local Chromium: a CDP endpoint, or a launcher per profile. */
   remoteBrowser?: { cdpUrl?: string | undefined; launcherUrl?: string | undefined } | undefined;
   logger: Logger;

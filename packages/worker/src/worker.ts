@@ -38,6 +38,8 @@ const JOB_EVENT_NAMES = {
 import { JobRunner } from './runner/job-runner.js';
 import { firstLineOf } from './runner/classify-error.js';
 import type { WorkerOptions } from './worker-options.js';
+import { MasterContact } from './master-contact.js';
+import type { AssignedAccount } from './runner/account-registry.js';
 
 /**
  * A worker node: holds the accounts the master assigns, one browser profile each, and runs their
@@ -57,6 +59,10 @@ export class Worker {
   private draining = false;
   private browserVersion: Promise<string | undefined> | undefined;
   private closing: Promise<void> | undefined;
+  private readonly masterContact: MasterContact;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  /** Snapshots on their way to the master; shutdown gives them a moment before it disconnects. */
+  private readonly pendingSnapshots = new Set<Promise<unknown>>();
 
   constructor(private readonly options: WorkerOptions) {
     const logger = options.logger;
@@ -74,6 +80,11 @@ export class Worker {
       onLeaseLost: (accountId, error) => this.runner.abortAccount(accountId, error),
       dataDir: options.dataDir,
       chromiumPath: options.chromiumPath,
+      ...(options.chromiumSandbox !== undefined ? { chromiumSandbox: options.chromiumSandbox } : {}),
+      fenceOriginsOf: (accountId) => {
+        const platform = this.accounts.get(accountId)?.platform;
+        return options.plugins.find((p) => p.platform === platform)?.fenceOrigins ?? [];
+      },
       headless: options.headless ?? true,
       maxLiveContexts: options.maxLiveContexts ?? 10,
       onSnapshot: (accountId, state) => this.sendSnapshot(accountId, state),
@@ -100,17 +111,36 @@ export class Worker {
       ...(options.traceOnFailure !== undefined ? { traceOnFailure: options.traceOnFailure } : {}),
       logger,
     });
+    this.masterContact = new MasterContact(options.masterLossTimeoutMs ?? 45_000, (silentMs) => void this.stopAccountsForMasterLoss(silentMs));
     this.bindMasterEvents();
   }
 
-  /** A hibernated or closed context's state goes to the master, the truth for the next open. */
-  private async sendSnapshot(accountId: string, state: StorageState): Promise<void> {
+  /**
+   * A hibernated or closed context's state goes to the master, the truth for the next open.
+   * Sent in the background: a close (and the lock it gives back) never waits for a master that may
+   * be unreachable; the browser manager keeps the state, with the version returned here, until the
+   * next open.
+   */
+  private sendSnapshot(accountId: string, state: StorageState): number | undefined {
     const account = this.accounts.get(accountId);
-    if (!account) return;
+    if (!account) return undefined;
     account.storageState = state;
     account.storageStateVersion += 1;
-    // Bounded: at shutdown the master may be gone, and closing must not wait for it forever.
-    await this.connection.deliver(WorkerEvent.StateSnapshot, { accountId, epoch: account.epoch, version: account.storageStateVersion, storageState: state }, 10_000);
+    const delivery = this.connection.deliver(WorkerEvent.StateSnapshot, { accountId, epoch: account.epoch, version: account.storageStateVersion, storageState: state }, 60_000);
+    this.pendingSnapshots.add(delivery);
+    void delivery.finally(() => this.pendingSnapshots.delete(delivery));
+    return account.storageStateVersion;
+  }
+
+  /**
+   * The last state of an account this worker no longer owns: newer than anything the master has,
+   * since this worker held the account until now. Waited for (bounded), since the local copy is
+   * deleted right after.
+   */
+  private async sendFinalSnapshot(account: AssignedAccount, state: StorageState): Promise<void> {
+    const version = account.storageStateVersion + 1;
+    const ack = await this.connection.deliver(WorkerEvent.StateSnapshot, { accountId: account.accountId, epoch: account.epoch, version, storageState: state }, 10_000);
+    if (!ack.ok) this.options.logger.warn('the master did not take the final state of a revoked account', { accountId: account.accountId, code: ack.error.code });
   }
 
   /** Tells the master at once; heartbeats carry the full list, so a lost one heals. */
@@ -133,6 +163,8 @@ export class Worker {
         if (error instanceof FleetError && (error.code === 'LOCK_BUSY' || error.code === 'LOCK_UNAVAILABLE')) throw error;
         throw new FleetError('BROWSER_START_FAILED', `could not open the browser of account ${command.accountId}: ${redactText(firstLineOf(error))}`);
       }
+    } else if (command.action === 'reset') {
+      return this.resetAccount(command.accountId);
     } else {
       if (this.runner.hasJobFor(command.accountId)) throw new FleetError('ACCOUNT_BUSY', `account ${command.accountId} has a job running; stop its browser after the job ends`);
       await this.browsers.closeContext(command.accountId, { snapshot: true });
@@ -145,11 +177,40 @@ export class Worker {
   }
 
   start(): void {
+    // Before any assignment can launch a browser: what a dead predecessor left on our profiles goes.
+    void this.browsers.start();
     // What an earlier run left under jobs/ (it died before uploading); never rejects.
     void this.runner.removeLeftoverJobDirs();
     this.connection.socket.on('connect', () => void this.register());
     this.connection.socket.on('disconnect', (reason) => this.options.logger.warn('disconnected from the master', { reason }));
     this.connection.start();
+    this.masterContact.start();
+  }
+
+  /**
+   * Force reset of a stuck profile: the running job fails with `BROWSER_RESET` (retryable), the
+   * context is closed (killed when it will not close in time) and opens again under a new lease.
+   */
+  async resetAccount(accountId: string): Promise<AccountBrowserReport> {
+    const account = this.accounts.get(accountId);
+    if (!account) throw new FleetError('NOT_OWNER', `account ${accountId} is not assigned to this worker`, { field: 'accountId' });
+    this.runner.abortAccount(accountId, new FleetError('BROWSER_RESET', `an operator reset the browser of account ${accountId}`));
+    await this.browsers.reset(account);
+    return this.browsers.states.get(accountId);
+  }
+
+  /**
+   * Cut off from the master for longer than it keeps our accounts: someone else may own them
+   * soon, and a lock we keep would refuse that owner forever. Jobs are aborted (the master has
+   * requeued them), contexts snapshotted into the local cache and closed, locks given back. The
+   * assignments stay: a registration reports them, and the master gives back what is still ours.
+   */
+  private async stopAccountsForMasterLoss(silentMs: number): Promise<void> {
+    const live = this.browsers.liveAccountIds();
+    if (live.length === 0 && this.runner.runningCount === 0) return;
+    this.options.logger.warn('no answer from the master; stopping this worker\'s accounts so their profiles are free', { silentMs, accounts: live.length, runningJobs: this.runner.runningCount });
+    for (const accountId of this.accounts.ids()) this.runner.abortAccount(accountId, new FleetError('WORKER_LOST', 'the worker lost contact with the master', { retryable: true }));
+    await Promise.allSettled(live.map((accountId) => this.browsers.closeContext(accountId, { snapshot: true })));
   }
 
   private async register(): Promise<void> {
@@ -171,7 +232,10 @@ export class Worker {
       this.options.logger.error('the master refused registration', { error: ack.error });
       return;
     }
+    this.masterContact.answered();
+    this.schedulePrune();
     this.heartbeatIntervalMs = ack.data.heartbeatIntervalMs;
+    this.masterContact.heartbeatEvery(this.heartbeatIntervalMs);
     this.options.logger.info('registered with the master', { workerId: this.id, heartbeatIntervalMs: this.heartbeatIntervalMs });
     this.startHeartbeat();
     // At once, not an interval later: a restarted master learns the live browsers and stats now.
@@ -184,8 +248,18 @@ export class Worker {
     this.heartbeatTimer.unref();
   }
 
+  /** Profiles of accounts the master did not give back after this registration go (moved, deleted). */
+  private schedulePrune(): void {
+    clearTimeout(this.pruneTimer);
+    this.pruneTimer = setTimeout(() => {
+      if (this.closing || !this.connection.connected) return;
+      void this.browsers.pruneProfiles(new Set(this.accounts.ids()));
+    }, this.options.profilePruneDelayMs ?? 30_000);
+    this.pruneTimer.unref();
+  }
+
   async heartbeat(): Promise<void> {
-    await this.connection.request(WorkerEvent.Heartbeat, {
+    const ack = await this.connection.request(WorkerEvent.Heartbeat, {
       stats: {
         rssBytes: process.memoryUsage().rss,
         browserRssBytes: descendantsRssBytes(),
@@ -195,8 +269,10 @@ export class Worker {
         hibernatedContexts: this.browsers.hibernatedCount,
         ...(this.locks ? { lockAcquisitions: this.locks.acquisitions, lockLosses: this.locks.losses } : {}),
       },
-      browsers: this.browsers.states.all(),
+      // Each entry names the epoch it is held under, so the master applies only current owners' states.
+      browsers: this.browsers.states.all().map((report) => ({ ...report, ...(this.accounts.get(report.accountId) ? { epoch: this.accounts.get(report.accountId)!.epoch } : {}) })),
     });
+    if (ack.ok) this.masterContact.answered();
   }
 
   private bindMasterEvents(): void {
@@ -207,6 +283,8 @@ export class Worker {
         TaskAssignSchema,
         async (task) => {
           const previous = this.accounts.get(task.accountId);
+          // The master's state wins over a cached one of ours unless ours is strictly newer.
+          this.browsers.masterStateAt(task.accountId, task.storageStateVersion);
           const account = this.accounts.assign(task);
           logger.info('account assigned', { accountId: task.accountId, epoch: task.epoch });
           // An edit (PATCH) redelivers the assignment: new proxy or device settings need a new launch.
@@ -231,7 +309,9 @@ export class Worker {
           if (!current || current.epoch > revoke.epoch) return; // already moved on to a newer epoch
           this.runner.abortAccount(revoke.accountId, new FleetError('STALE_EPOCH', `assignment revoked: ${revoke.reason}`, { retryable: true }));
           this.accounts.revoke(revoke.accountId);
-          await this.browsers.closeContext(revoke.accountId);
+          // Its last state goes to the master, then the local copy (cache and profile directory,
+          // with live session cookies) goes: if the account comes back, the master's state is the truth.
+          await this.browsers.retire(revoke.accountId, (state) => this.sendFinalSnapshot(current, state));
         },
         logger,
         MasterEvent.TaskRevoke,
@@ -262,8 +342,9 @@ export class Worker {
       this.draining = true;
       const steps: [string, () => Promise<unknown> | unknown][] = [
         ['drain jobs', () => this.runner.drain(this.options.drainTimeoutMs ?? 30_000)],
-        ['heartbeat', () => clearInterval(this.heartbeatTimer)],
+        ['timers', () => (clearInterval(this.heartbeatTimer), clearTimeout(this.pruneTimer), this.masterContact.close())],
         ['browsers', () => this.browsers.close()],
+        ['snapshots', () => settledWithin([...this.pendingSnapshots], 10_000)],
         ['locks', () => this.locks?.releaseAll()],
         ['redis', () => this.redis?.quit()],
         ['connection', () => this.connection.close()],
@@ -278,4 +359,11 @@ export class Worker {
     })();
     return this.closing;
   }
+}
+
+/** Waits for the promises to settle, at most `ms`. */
+async function settledWithin(promises: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(promises), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

@@ -79,7 +79,7 @@ describe('BrowserManager', () => {
     const recorder = new HeaderRecorder();
     const base = await recorder.start();
     cleanups.push(() => recorder.close());
-    const browsers = manager();
+    const browsers = manager({ fenceOriginsOf: () => [base] });
     const profile = accountProfile('acc-1', { fenceToken: 42 });
 
     for (const page of [await browsers.newPage(profile), await browsers.newPage(profile)]) {
@@ -93,7 +93,7 @@ describe('BrowserManager', () => {
   });
 
   it('lets the sandbox check the fence on signed-in requests without recording a violation', async () => {
-    const browsers = manager();
+    const browsers = manager({ fenceOriginsOf: () => [site.url] });
     const page = await browsers.newPage(accountProfile('acc-1', { fenceToken: 3 }));
     await site.signIn(page, alice);
     await page.goto(`${site.url}/comments`);
@@ -107,7 +107,7 @@ describe('BrowserManager', () => {
     const recorder = new HeaderRecorder();
     const base = await recorder.start();
     cleanups.push(() => recorder.close());
-    const browsers = manager();
+    const browsers = manager({ fenceOriginsOf: () => [base] });
     await browsers.open(accountProfile('acc-1', { epoch: 1, fenceToken: 1 }));
 
     const page = await browsers.newPage(accountProfile('acc-1', { epoch: 2, fenceToken: 2 }));

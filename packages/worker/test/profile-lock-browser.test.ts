@@ -27,11 +27,11 @@ describe('profile locks around real browser contexts', () => {
   });
 
   /** One "worker": its own browser manager and runner, with locks on the shared Redis. */
-  function worker(probe: HandlerProbe): RunnerRig {
+  function worker(probe: HandlerProbe, fenceOrigins: string[] = []): RunnerRig {
     const client = redis.client();
     clients.push(client);
     prefix ||= `test:${randomUUID()}:`;
-    const rig = new RunnerRig({ plugins: [testkitPlugin(probe)], leases: new ProfileLocks({ redis: client, prefix, ttlMs: 600, acquireTimeoutMs: 300, logger: quietLogger }) });
+    const rig = new RunnerRig({ plugins: [testkitPlugin(probe)], leases: new ProfileLocks({ redis: client, prefix, ttlMs: 600, acquireTimeoutMs: 300, logger: quietLogger }), fenceOrigins });
     rigs.push(rig);
     rig.assign('acc-1', { platform: 'testkit' });
     return rig;
@@ -41,8 +41,8 @@ describe('profile locks around real browser contexts', () => {
     prefix = '';
     const recorder = new HeaderRecorder();
     const url = await recorder.start();
-    const first = worker(new HandlerProbe());
-    const second = worker(new HandlerProbe());
+    const first = worker(new HandlerProbe(), [url]);
+    const second = worker(new HandlerProbe(), [url]);
     const page = await first.browsers.newPage(first.accounts.get('acc-1')!);
     await page.goto(url);
     const token = first.browsers.fenceTokenOf('acc-1');

@@ -30,7 +30,7 @@ describe('remote browsers over CDP', () => {
   it('runs an account in its own context on an externally started Chromium, with its device profile and fence header', async () => {
     const external = await new RemoteChromium(path.join(temp.dir, 'external')).start();
     cleanups.push(() => external.stop());
-    const browsers = new BrowserManager({ dataDir: temp.dir, chromiumPath: findChromium(), logger: quietLogger, remote: new RemoteBrowsers({ cdpUrl: external.httpUrl, logger: quietLogger }) });
+    const browsers = new BrowserManager({ dataDir: temp.dir, chromiumPath: findChromium(), logger: quietLogger, fenceOriginsOf: () => [site.url], remote: new RemoteBrowsers({ cdpUrl: external.httpUrl, logger: quietLogger }) });
     cleanups.push(() => browsers.close());
     const profile = accountProfile('acc-1', { deviceProfile: device, fenceToken: 7 });
 

@@ -43,6 +43,8 @@ export interface FleetConfig {
   /** Absent: the master grants leases and fencing tokens itself. */
   redisUrl: string | undefined;
   chromiumPath: string | undefined;
+  /** Chromium's sandbox; it is off anyway when the worker runs as root. @defaultValue true */
+  chromiumSandbox: boolean;
   /** DevTools endpoint of an external Chromium; accounts get contexts in it instead of local profiles. */
   browserCdpUrl: string | undefined;
   /** HTTP launcher that starts a browser per profile (POST /profiles/:id/start → { wsEndpoint }). */
@@ -73,6 +75,7 @@ export function loadConfig(env: Env = process.env): FleetConfig {
     headless: readBool(env, 'FLEET_HEADLESS', true, 'HEADLESS'),
     redisUrl: readUrl(env, 'FLEET_REDIS_URL', ['redis:', 'rediss:']),
     chromiumPath: readVar(env, 'FLEET_CHROMIUM_PATH')?.value,
+    chromiumSandbox: readBool(env, 'FLEET_CHROMIUM_SANDBOX', true),
     browserCdpUrl: readUrl(env, 'FLEET_BROWSER_CDP_URL', ['http:', 'https:', 'ws:', 'wss:']),
     browserLauncherUrl: readUrl(env, 'FLEET_BROWSER_LAUNCHER_URL', ['http:', 'https:']),
     logLevel: readEnum(env, 'FLEET_LOG_LEVEL', LOG_LEVELS, 'info', 'LOG_LEVEL'),

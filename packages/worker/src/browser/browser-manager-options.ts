@@ -12,8 +12,23 @@ export interface BrowserManagerOptions {
   maxLiveContexts?: number;
   /** How long a graceful close may take before the browser is killed. @defaultValue 10000 */
   closeTimeoutMs?: number;
-  /** Receives the state snapshotted when a context is hibernated or closed (to send to the master). */
-  onSnapshot?: (accountId: string, state: StorageState) => Promise<void> | void;
+  /** The same for a forced reset of a stuck profile ({@link BrowserManager.reset}). @defaultValue 2000 */
+  resetTimeoutMs?: number;
+  /**
+   * Chromium's own sandbox. It is off whatever this says when the worker runs as root (Chromium
+   * refuses to start sandboxed as root). @defaultValue true
+   */
+  chromiumSandbox?: boolean;
+  /**
+   * The origins that check `X-Fleet-Fence` for an account (its plugin's `fenceOrigins`): only
+   * requests to these carry its fencing token. @defaultValue none
+   */
+  fenceOriginsOf?: (accountId: string) => readonly string[];
+  /**
+   * Receives the state snapshotted when a context is hibernated or closed (to send to the master),
+   * and answers the version it was given, so a later open can tell it from the master's.
+   */
+  onSnapshot?: (accountId: string, state: StorageState) => Promise<number | void> | number | void;
   /** Profile locks held while a context is open (Redis). Absent: the profile's own fenceToken is used. */
   leases?: LeaseProvider;
   /** Called at once when a lease is lost; the context is closed right after. */

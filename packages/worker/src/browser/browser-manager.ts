@@ -4,35 +4,16 @@ import { chromium, type BrowserContext, type Page, type Tracing } from 'playwrig
 import { FleetError, type StorageState } from '@fleetwright/shared';
 import type { AccountProfile } from './account-profile.js';
 import type { BrowserManagerOptions } from './browser-manager-options.js';
-import { persistentContextOptions } from './launch-options.js';
+import { chromiumSandboxEnabled, persistentContextOptions } from './launch-options.js';
 import { restoreStorageState } from './restore-storage-state.js';
-import { findBrowserPid, killBrowser } from './browser-process.js';
-import type { HeldLease } from './lease-provider.js';
+import { findBrowserPid } from './browser-process.js';
 import { writeChromiumLauncher } from './chromium-launcher.js';
-import type { RemoteContext } from './remote-browsers.js';
 import { BrowserStates } from './browser-states.js';
+import type { RemoteContext } from './remote-browsers.js';
+import { sendFenceTo } from './fence-header.js';
+import { profileIdsIn, reapProfiles, removeProfileDir } from './profile-reaper.js';
+import { closeOrKill, withTimeout, type CloseOptions, type LiveContext } from './live-context.js';
 import { firstLineOf } from '../runner/classify-error.js';
-
-interface LiveContext {
-  accountId: string;
-  context: BrowserContext;
-  userDataDir: string;
-  /** The browser's pid, for the kill when a close hangs. */
-  pid: number | undefined;
-  fenceToken: number;
-  lease: HeldLease | undefined;
-  /** Set when the context lives on a remote browser (CDP): closing it goes through the provider. */
-  remote: RemoteContext | undefined;
-  /** Closing a persistent context's last page drops its session cookies, so one blank page stays open. */
-  keepAlivePage: Page;
-  lastUsedAt: number;
-  activePages: number;
-  crashed: boolean;
-  openedAt: number;
-  jobsRun: number;
-  /** Opened with settings that have changed since: relaunch once idle. */
-  stale?: boolean;
-}
 
 /**
  * One persistent Chromium context per live account. Business code never sees this class: it gets
@@ -47,14 +28,39 @@ export class BrowserManager {
   private launching = 0;
   /** Contexts being closed, so a reopen of the same profile waits for its directory and lock. */
   private readonly closingAccounts = new Map<string, Promise<void>>();
-  /** States taken when contexts were hibernated: newer than anything the caller holds. */
-  private readonly hibernated = new Map<string, StorageState>();
+  /**
+   * States taken when contexts were hibernated, with the version each was sent as: newer than what
+   * the caller holds, until the master delivers one at least as new ({@link masterStateAt}).
+   */
+  private readonly hibernated = new Map<string, { state: StorageState; version: number }>();
+  /** Reaping what a dead predecessor left on these profiles: every launch waits for it. */
+  private started: Promise<void> | undefined;
+  private readonly sandbox: boolean;
 
   /** Starting, running and failed accounts, reported to the master. */
   readonly states: BrowserStates;
 
   constructor(private readonly options: BrowserManagerOptions) {
     this.states = new BrowserStates(options.onBrowserState);
+    this.sandbox = chromiumSandboxEnabled({ uid: process.getuid?.(), configured: options.chromiumSandbox });
+  }
+
+  /**
+   * Kills what a dead predecessor (a SIGKILLed worker, a crashed host) left running on this
+   * worker's profiles, and only those, and clears their stale singleton files. Idempotent; every
+   * launch waits for it, so nothing is launched on a profile a leftover still holds.
+   */
+  start(): Promise<void> {
+    this.started ??= (async () => {
+      if (this.options.remote) return;
+      const killed = await reapProfiles(this.profilesRoot());
+      if (killed.length > 0) this.options.logger.warn('killed browsers left on this worker\'s profiles by a previous run', { pids: killed });
+    })();
+    return this.started;
+  }
+
+  private profilesRoot(): string {
+    return path.join(this.options.dataDir, 'profiles');
   }
 
   get liveCount(): number {
@@ -71,7 +77,7 @@ export class BrowserManager {
   }
 
   profileDir(accountId: string): string {
-    return path.join(this.options.dataDir, 'profiles', accountId);
+    return path.join(this.profilesRoot(), accountId);
   }
 
   /** Opens the account's context if it is not open yet, restoring its stored state into a new directory. */
@@ -106,10 +112,10 @@ export class BrowserManager {
     if (existing && !existing.crashed) {
       // A reassignment under a newer epoch or lock brings a higher fencing token: send that one.
       if (!this.options.leases && profile.fenceToken !== existing.fenceToken) {
-        existing.fenceToken = profile.fenceToken;
-        await existing.context.setExtraHTTPHeaders({ 'X-Fleet-Fence': String(profile.fenceToken) });
+        existing.fenceToken = profile.fenceToken; // the fence route reads it at each request
         this.states.set(profile.accountId, 'running', { fenceToken: profile.fenceToken });
       }
+      existing.profile = profile;
       return existing;
     }
     if (existing) await this.closeContext(profile.accountId, { snapshot: false });
@@ -133,6 +139,7 @@ export class BrowserManager {
   }
 
   private async launch(profile: AccountProfile): Promise<LiveContext> {
+    await this.start();
     // The same profile may still be closing (hibernated, recycled, stopped): its browser holds the
     // directory and its lock until then.
     await this.closingAccounts.get(profile.accountId);
@@ -162,35 +169,44 @@ export class BrowserManager {
       } else {
         context = await chromium.launchPersistentContext(
           dir,
-          persistentContextOptions({ chromiumPath: this.launcher, headless: this.options.headless ?? true, proxy: profile.proxy, deviceProfile: profile.deviceProfile }),
+          persistentContextOptions({ chromiumPath: this.launcher, headless: this.options.headless ?? true, sandbox: this.sandbox, proxy: profile.proxy, deviceProfile: profile.deviceProfile }),
         );
       }
     } catch (error) {
       await lease?.release();
       throw error;
     }
-    await context.setExtraHTTPHeaders({ 'X-Fleet-Fence': String(fenceToken) });
-    // The master's snapshot is the truth and the directory only a cache of it: Chromium drops
-    // session cookies at every close, so the snapshot is restored on every open, warm or not.
-    const state = this.hibernated.get(profile.accountId) ?? profile.storageState;
-    this.hibernated.delete(profile.accountId);
-    if (state) await restoreStorageState(context, state);
-    const keepAlivePage = context.pages()[0] ?? (await context.newPage());
     const live: LiveContext = {
       accountId: profile.accountId,
+      profile,
       context,
       userDataDir: dir,
       pid: remote ? undefined : findBrowserPid(dir),
       remote,
       fenceToken,
       lease,
-      keepAlivePage,
+      keepAlivePage: undefined, // set once the state is restored
       lastUsedAt: Date.now(),
       activePages: 0,
       crashed: false,
       openedAt: Date.now(),
       jobsRun: 0,
     };
+    try {
+      await sendFenceTo(context, this.options.fenceOriginsOf?.(profile.accountId) ?? [], () => live.fenceToken);
+      // The master's snapshot is the truth and the directory only a cache of it: Chromium drops
+      // session cookies at every close, so a snapshot is restored on every open, warm or not. A
+      // hibernation snapshot of ours is newer than what the caller holds, unless the master has
+      // since delivered one at least as new (masterStateAt dropped ours then).
+      const state = this.hibernated.get(profile.accountId)?.state ?? profile.storageState;
+      if (state) await restoreStorageState(context, state);
+      live.keepAlivePage = context.pages()[0] ?? (await context.newPage());
+      this.hibernated.delete(profile.accountId); // in the context now (kept if the open failed)
+    } catch (error) {
+      // Launched but not usable: nothing else knows of this browser, so it goes now.
+      await this.closeLive(live, { snapshot: false });
+      throw error;
+    }
     context.on('close', () => {
       live.crashed = true;
       // Still listed as live: nobody asked for this close, so the browser died or was killed.
@@ -230,6 +246,16 @@ export class BrowserManager {
     }
   }
 
+  /**
+   * The master delivered the account's state at `version` (an assignment): a cached state of ours
+   * that is not newer goes, so the next open restores the master's. Compared with the version the
+   * master sent, not the worker's own counter, which never goes below what it already sent.
+   */
+  masterStateAt(accountId: string, version: number): void {
+    const cached = this.hibernated.get(accountId);
+    if (cached && cached.version <= version) this.hibernated.delete(accountId);
+  }
+
   /** Whether a context could open now without closing another (eager warm-ups use this). */
   hasRoom(): boolean {
     return this.live.size + this.opening.size < (this.options.maxLiveContexts ?? 10);
@@ -238,9 +264,14 @@ export class BrowserManager {
   /**
    * Graceful close, then a kill after the timeout, so no Chromium outlives its context. With
    * `snapshot` (the default) the state is taken first and handed to `onSnapshot`, so the account
-   * reopens signed in (here or on another worker).
+   * reopens signed in (here or on another worker). A context still opening is waited for, then
+   * closed: a close never lets a launch in flight come up afterwards.
    */
-  async closeContext(accountId: string, options: { snapshot?: boolean } = {}): Promise<void> {
+  async closeContext(accountId: string, options: CloseOptions = {}): Promise<void> {
+    // Only when one is in flight: otherwise the context leaves `live` in this same turn, so a
+    // newPage() asked for right after waits for this close instead of reusing the closing context.
+    const opening = this.opening.get(accountId);
+    if (opening) await opening.catch(() => undefined);
     const live = this.live.get(accountId);
     if (!live) return;
     this.live.delete(accountId);
@@ -254,32 +285,79 @@ export class BrowserManager {
     }
   }
 
-  private async closeLive(live: LiveContext, options: { snapshot?: boolean }): Promise<void> {
+  private async closeLive(live: LiveContext, options: CloseOptions): Promise<void> {
     const { accountId } = live;
+    const timeoutMs = options.timeoutMs ?? this.options.closeTimeoutMs ?? 10_000;
     if (options.snapshot !== false && !live.crashed) {
       try {
-        const state = (await withTimeout(live.context.storageState(), Math.min(5000, this.options.closeTimeoutMs ?? 10_000))) as unknown as StorageState;
-        this.hibernated.set(accountId, state);
-        await this.options.onSnapshot?.(accountId, state);
+        const state = (await withTimeout(live.context.storageState(), Math.min(5000, timeoutMs))) as unknown as StorageState;
+        if (options.deliver) {
+          await options.deliver(state);
+        } else {
+          const version = await this.options.onSnapshot?.(accountId, state);
+          this.hibernated.set(accountId, { state, version: version ?? live.profile.storageStateVersion + 1 });
+        }
       } catch (error) {
         this.options.logger.warn('could not snapshot a context before closing it', { accountId, error });
       }
     }
-    const timeoutMs = this.options.closeTimeoutMs ?? 10_000;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      timer.unref();
-    });
-    const closed = live.remote ? live.remote.close() : live.context.close();
-    const outcome = await Promise.race([closed.then(() => 'closed' as const, () => 'closed' as const), timedOut]);
-    clearTimeout(timer);
+    await closeOrKill(live, timeoutMs, this.options.logger);
+    // The lock goes back only once no browser can touch the profile any more.
     await live.lease?.release();
-    if (outcome === 'timeout') {
-      this.options.logger.warn('context close hung; killing its browser', { accountId, pid: live.pid });
-      const pid = live.pid ?? findBrowserPid(live.userDataDir);
-      if (pid !== undefined) killBrowser(pid);
+  }
+
+  /**
+   * Force reset of a stuck profile: a short graceful close (snapshot included, both bounded by
+   * `resetTimeoutMs`), then a kill, and the context opens again under a new lease, so a new fence
+   * (with Redis; without it, the master's next epoch is the new fence). The caller aborts the
+   * account's running job first. Returns the fencing token the reopened context sends.
+   */
+  async reset(profile: AccountProfile): Promise<number> {
+    if (this.closing) throw new FleetError('BROWSER_CRASHED', 'the browser manager is closing');
+    this.options.logger.warn('resetting a browser context', { accountId: profile.accountId });
+    await this.closeContext(profile.accountId, { snapshot: true, timeoutMs: this.options.resetTimeoutMs ?? 2000 });
+    const live = await this.ensure(profile);
+    return live.fenceToken;
+  }
+
+  /**
+   * The account left this worker (revoked, moved, deleted): its final state goes to `deliver` (a
+   * live context is snapshotted; a hibernated one hands over its last snapshot), then the context
+   * closes and the local copy goes: the cached state and the profile directory, which holds live
+   * session cookies. The master's snapshot is the truth from now on.
+   */
+  async retire(accountId: string, deliver?: (state: StorageState) => Promise<void>): Promise<void> {
+    const opening = this.opening.get(accountId);
+    if (opening) await opening.catch(() => undefined);
+    if (this.live.has(accountId)) {
+      await this.closeContext(accountId, deliver ? { snapshot: true, deliver } : { snapshot: false });
+    } else {
+      const hibernated = this.hibernated.get(accountId);
+      if (hibernated && deliver) await deliver(hibernated.state).catch((error: unknown) => this.options.logger.warn('could not deliver the final state of a hibernated context', { accountId, error }));
     }
+    this.hibernated.delete(accountId);
+    await this.removeProfile(accountId);
+  }
+
+  /**
+   * Deletes the profile directories of accounts not in `keep` that have no context open, opening
+   * or closing here: accounts that moved away or were deleted while this worker was down. Returns
+   * the accounts whose directories went.
+   */
+  async pruneProfiles(keep: ReadonlySet<string>): Promise<string[]> {
+    const pruned: string[] = [];
+    for (const id of profileIdsIn(this.profilesRoot())) {
+      if (keep.has(id) || this.live.has(id) || this.opening.has(id) || this.closingAccounts.has(id)) continue;
+      this.hibernated.delete(id);
+      await this.removeProfile(id);
+      pruned.push(id);
+    }
+    if (pruned.length > 0) this.options.logger.info('deleted the profiles of accounts this worker no longer holds', { accounts: pruned.length });
+    return pruned;
+  }
+
+  private async removeProfile(accountId: string): Promise<void> {
+    await removeProfileDir(this.profileDir(accountId)).catch((error: unknown) => this.options.logger.warn('could not delete a profile directory', { accountId, error }));
   }
 
   /** Another holder may have the profile now: stop its jobs and close it at once, without a snapshot. */
@@ -331,24 +409,18 @@ export class BrowserManager {
     return this.live.get(accountId)?.fenceToken;
   }
 
-  /** Idempotent. */
+  /** Idempotent. Leaves no browser on this worker's profiles, even one a failed step lost track of. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.opening.values()]);
       await Promise.allSettled([...this.live.keys()].map((id) => this.closeContext(id)));
+      await Promise.allSettled([...this.closingAccounts.values()]);
       await this.options.remote?.close();
+      if (!this.options.remote) {
+        const killed = await reapProfiles(this.profilesRoot());
+        if (killed.length > 0) this.options.logger.warn('killed browsers still running on this worker\'s profiles at close', { pids: killed });
+      }
     })();
     return this.closing;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-      timer.unref();
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -3,10 +3,10 @@ import { parseProxyUrl, type DeviceProfile } from '@fleetwright/shared';
 
 /**
  * Flags for Chromium on a closed network: without the background-networking ones its
- * connections to Google's hosts hang or are refused at every start.
+ * connections to Google's hosts hang or are refused at every start. The sandbox is not among
+ * them: `chromiumSandbox` decides (see {@link chromiumSandboxEnabled}).
  */
 export const CHROMIUM_ARGS = [
-  '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
   '--disable-component-update',
@@ -15,9 +15,21 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ] as const;
 
+/**
+ * Chromium's own sandbox stays on unless it cannot work or the operator turned it off: Chromium
+ * refuses to start sandboxed as root, and some containers lack the user namespaces it needs
+ * (`FLEET_CHROMIUM_SANDBOX=false`).
+ */
+export function chromiumSandboxEnabled(input: { uid: number | undefined; configured: boolean | undefined }): boolean {
+  if (input.uid === 0) return false;
+  return input.configured ?? true;
+}
+
 export interface ProfileLaunchInput {
   chromiumPath: string;
   headless: boolean;
+  /** Runs Chromium with its sandbox (without it Playwright adds `--no-sandbox`). @defaultValue false */
+  sandbox?: boolean;
   proxy: string | null;
   deviceProfile: DeviceProfile | null;
 }
@@ -32,6 +44,7 @@ export function persistentContextOptions(input: ProfileLaunchInput): LaunchOptio
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
+    chromiumSandbox: input.sandbox ?? false,
     args: [...CHROMIUM_ARGS],
   };
   if (input.proxy) {

@@ -41,5 +41,20 @@ export function checkPlugin(value: unknown, name: string): PlatformPlugin {
       throw configError('FLEET_PLUGINS', `names ${name}, whose job ${type} has timeoutMs ${String(timeoutMs)}: give whole milliseconds from ${MIN_JOB_TIMEOUT_MS} to ${MAX_JOB_TIMEOUT_MS}`);
     }
   }
+  const fenceOrigins = (plugin as { fenceOrigins?: unknown }).fenceOrigins;
+  if (fenceOrigins !== undefined && !(Array.isArray(fenceOrigins) && fenceOrigins.every(isOrigin))) {
+    throw configError('FLEET_PLUGINS', `names ${name}, whose fenceOrigins must be a list of origins such as https://example.test (scheme, host and port only)`);
+  }
   return plugin as PlatformPlugin;
+}
+
+/** `http(s)://host[:port]` and nothing more: the header goes to exactly these. */
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
 }

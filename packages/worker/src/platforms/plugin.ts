@@ -53,6 +53,12 @@ export interface PlatformPlugin {
   /** Platform name accounts are created with (`sandbox`). */
   platform: string;
   jobs: Record<string, JobDefinition>;
+  /**
+   * Origins (`https://example.test`, scheme + host + port) that check the `X-Fleet-Fence` header:
+   * only requests to these carry the account's fencing token. Any other site the page contacts
+   * never sees it. @defaultValue none
+   */
+  fenceOrigins?: readonly string[];
 }
 
 /** Keeps the payload type of each job tied to its schema. */

@@ -101,13 +101,18 @@ export class JobRunner {
     return this.accountTails.has(accountId);
   }
 
-  runningJobs(): { jobId: string; accountId: string; epoch: number }[] {
-    return [...this.running.values()].map((r) => ({ jobId: r.run.jobId, accountId: r.run.accountId, epoch: r.run.epoch }));
+  /** What a (re)registration tells the master, so it keeps each attempt with this worker rather than run it again. */
+  runningJobs(): { jobId: string; accountId: string; epoch: number; attempt: number }[] {
+    return [...this.running.values()].map((r) => ({ jobId: r.run.jobId, accountId: r.run.accountId, epoch: r.run.epoch, attempt: r.run.attempt }));
   }
 
   /** Checks a job before any browser work and starts it; throws a FleetError the master gets in the ack. */
   accept(run: JobRun): void {
-    if (this.running.has(run.jobId)) return; // a re-sent run of a job already running
+    const current = this.running.get(run.jobId);
+    if (current?.run.attempt === run.attempt) return; // a re-sent run of the attempt already running
+    // Another attempt of a job whose earlier one is still finishing here: refused so the master
+    // retries it, rather than tying the new attempt to the old run's report.
+    if (current) throw new FleetError('CONFLICT', `attempt ${current.run.attempt} of job ${run.jobId} is still finishing on this worker`, { field: 'attempt', retryable: true });
     if (!this.accepting) throw new FleetError('NO_CAPACITY', 'worker is shutting down');
     const account = this.accounts.get(run.accountId);
     if (!account) throw new FleetError('NOT_OWNER', `account ${run.accountId} is not assigned to this worker`, { field: 'accountId', retryable: true });

@@ -18,6 +18,8 @@ export interface RunnerRigOptions {
   leases?: LeaseProvider;
   /** @defaultValue the runner's default (`full-on-retry`) */
   trace?: TraceMode;
+  /** Origins that get `X-Fleet-Fence`. @defaultValue the account's plugin's `fenceOrigins`, as a worker does */
+  fenceOrigins?: string[];
 }
 
 /**
@@ -43,6 +45,7 @@ export class RunnerRig {
       logger: quietLogger,
       ...(options.leases ? { leases: options.leases } : {}),
       onLeaseLost: (accountId, error) => this.runner.abortAccount(accountId, error),
+      fenceOriginsOf: (accountId) => options.fenceOrigins ?? options.plugins.find((p) => p.platform === this.accounts.get(accountId)?.platform)?.fenceOrigins ?? [],
     });
     this.runner = new JobRunner(options.plugins, this.accounts, this.browsers, this.reporter, { dataDir: this.temp.dir, maxConcurrency: options.maxConcurrency ?? 4, ...(options.trace ? { trace: options.trace } : {}), logger: quietLogger });
   }

@@ -59,6 +59,15 @@ export function testkitPlugin(probe: HandlerProbe): PlatformPlugin {
           await second.locator('#send').click({ timeout: 500 });
         },
       }),
+      hang: defineJob({
+        schema: z.strictObject({}),
+        async run(ctx) {
+          const page = await ctx.page();
+          probe.pages.set(ctx.jobId, page);
+          // Stuck inside the page: only a reset (or the deadline) gets the account back.
+          await page.evaluate(() => new Promise(() => undefined));
+        },
+      }),
       visit: defineJob({
         schema: z.strictObject({ url: z.string() }),
         async run(ctx, payload) {

@@ -14,6 +14,8 @@ export interface SandboxPluginOptions {
 export function createSandboxPlugin(options: SandboxPluginOptions): PlatformPlugin {
   return {
     platform: 'sandbox',
+    // The sandbox refuses (and its oracle records) requests with a stale fence: it is fence-aware.
+    fenceOrigins: [new URL(options.baseUrl).origin],
     jobs: {
       login: loginJob(options.baseUrl),
       crawl: crawlJob(options.baseUrl),
