@@ -37,6 +37,8 @@ export interface MasterOptions {
   dashboardDir?: string | undefined;
   /** Origins besides the master's own allowed to open cookie-authenticated `/client` sockets. @defaultValue [] */
   allowedOrigins?: readonly string[];
+  /** A `/client` socket with more unsent packets than this is cut as too slow. @defaultValue 5000 */
+  maxQueuedClientPackets?: number;
   /** `full`: every commit is synced to disk, so an OS crash loses nothing acknowledged (`FLEET_DB_SYNCHRONOUS`). @defaultValue `normal` */
   dbSynchronous?: DbSynchronous;
   logger: Logger;

@@ -52,7 +52,10 @@ export class Master {
     this.commands = new JobCommands(this.store, this.scheduler, this.workers, logger);
     const reports = new JobReports(this.store, this.scheduler, this.workers, logger);
     const browsers = new BrowserCommands(this.store, this.workers, logger);
-    this.clients = new ClientGateway(this.store, this.commands, logger, { allowedOrigins: options.allowedOrigins ?? [] });
+    this.clients = new ClientGateway(this.store, this.commands, logger, {
+      allowedOrigins: options.allowedOrigins ?? [],
+      ...(options.maxQueuedClientPackets ? { maxQueuedPackets: options.maxQueuedClientPackets } : {}),
+    });
     this.parents = new ParentJobs(this.store, this.scheduler, this.commands, logger);
     this.monitors = new Monitors(this.store, this.scheduler, this.commands, logger);
     this.metrics = new FleetMetrics(this.store, this.scheduler);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { Namespace } from '@fleetwright/shared';
+import { Namespace, WorkerEvent } from '@fleetwright/shared';
 import { MasterFixture } from './support/master-fixture.js';
 import { waitUntil } from './support/wait-until.js';
 
@@ -51,5 +51,48 @@ describe('cookie sockets only from the master\'s own origin; revoked tokens lose
     await waitUntil('the revoked token\'s socket is cut', async () => !result.socket.connected, 5000);
     expect(other.connected && other.socket.connected).toBe(true);
     expect((await fx.api('GET', '/jobs', undefined, created.token)).status).toBe(401);
+  });
+});
+
+describe('a /client socket too slow for the event stream', () => {
+  let fx: MasterFixture | undefined;
+  afterEach(async () => {
+    await fx?.close();
+  });
+
+  it('is disconnected once its unsent packets pass the bound, while a reading socket stays', async () => {
+    fx = await MasterFixture.start({ maxQueuedClientPackets: 50 });
+    const worker = await fx.worker('w1').start();
+    const account = await fx.createAccount({ platform: 'sandbox' });
+    await worker.waitForAssign(account.id);
+    const login = await fx.createJob({ type: 'login', accountId: account.id });
+    const run = await waitUntil('the login runs', async () => worker.runs.find((r) => r.jobId === login.id), 5000);
+    const slow = fx.client();
+    const reader = fx.client();
+    for (const socket of [slow, reader]) {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+        socket.connect();
+      });
+    }
+    // The slow client stops reading its TCP socket: the master's writes back up behind it.
+    const engine = slow.io.engine as unknown as { transport: { ws?: { _socket?: { pause(): void } } } };
+    const tcp = engine.transport.ws?._socket;
+    expect(tcp, 'the websocket transport exposes its TCP socket').toBeDefined();
+    tcp!.pause();
+    // Big QR codes fill the kernel's buffers; then every small event waits in the master's memory.
+    const qr = `data:image/png;base64,${'A'.repeat(1_900_000)}`;
+    for (let i = 0; i < 5; i += 1) {
+      const ack = await (worker.socket.timeout(5000) as unknown as { emitWithAck(e: string, p: unknown): Promise<{ ok: boolean }> }).emitWithAck(WorkerEvent.LoginQrCode, { jobId: run.jobId, accountId: account.id, epoch: run.epoch, attempt: run.attempt, dataUrl: qr });
+      expect(ack.ok).toBe(true);
+    }
+    let n = 0;
+    await waitUntil('the slow socket to be cut', async () => {
+      const jobs = Array.from({ length: 50 }, () => ({ type: 'crawl', accountId: account.id, payload: { n: (n += 1) } }));
+      expect((await fx!.api('POST', '/jobs/bulk', { jobs })).status).toBe(201);
+      return (fx!.master as unknown as { io: { of(ns: string): { sockets: Map<string, unknown> } } }).io.of('/client').sockets.size === 1 ? true : undefined;
+    }, 30_000);
+    expect(reader.connected).toBe(true);
   });
 });

@@ -42,7 +42,7 @@ describe('the /worker namespace authenticates and validates every worker message
     expect((await fx.api('GET', '/workers')).body.items).toEqual([]);
 
     const good = await worker.register();
-    expect(good).toEqual({ ok: true, data: { heartbeatIntervalMs: 10_000 } });
+    expect(good).toEqual({ ok: true, data: { heartbeatIntervalMs: 10_000, ownedAccountIds: [] } });
     const workers = await fx.api('GET', '/workers');
     expect(workers.body.items).toEqual([
       expect.objectContaining({ id: 'w1', status: 'online', host: 'sim-host', maxConcurrency: 4, capabilities: [{ platform: 'sandbox', jobTypes: ['crawl', 'login'] }] }),

@@ -233,7 +233,7 @@ export class Worker {
       return;
     }
     this.masterContact.answered();
-    this.schedulePrune();
+    this.schedulePrune(ack.data.ownedAccountIds);
     this.heartbeatIntervalMs = ack.data.heartbeatIntervalMs;
     this.masterContact.heartbeatEvery(this.heartbeatIntervalMs);
     this.options.logger.info('registered with the master', { workerId: this.id, heartbeatIntervalMs: this.heartbeatIntervalMs });
@@ -248,9 +248,16 @@ export class Worker {
     this.heartbeatTimer.unref();
   }
 
-  /** Profiles of accounts the master did not give back after this registration go (moved, deleted). */
-  private schedulePrune(): void {
+  /**
+   * Profiles of accounts the master did not give back after this registration go (moved, deleted):
+   * at once when the master listed what this worker owns, else once its assignments had time to come.
+   */
+  private schedulePrune(owned: readonly string[] | undefined): void {
     clearTimeout(this.pruneTimer);
+    if (owned) {
+      void this.browsers.pruneProfiles(new Set([...owned, ...this.accounts.ids()]));
+      return;
+    }
     this.pruneTimer = setTimeout(() => {
       if (this.closing || !this.connection.connected) return;
       void this.browsers.pruneProfiles(new Set(this.accounts.ids()));

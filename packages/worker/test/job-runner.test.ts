@@ -90,7 +90,7 @@ describe('JobRunner', () => {
       const error = acceptError(() => rig.runner.accept(rig.jobRun({ accountId: 'acc-b', type: 'hold', payload: { ms: 10 } })));
 
       expect(error).toMatchObject({ code: 'NO_CAPACITY', retryable: true });
-      expect(rig.runner.runningJobs()).toEqual([{ jobId: first.jobId, accountId: 'acc-a', epoch: 1 }]);
+      expect(rig.runner.runningJobs()).toEqual([{ jobId: first.jobId, accountId: 'acc-a', epoch: 1, attempt: 1 }]);
       rig.runner.cancel(first.jobId, 'test over');
       await rig.reporter.resultOf(first.jobId);
     });
@@ -120,6 +120,18 @@ describe('JobRunner', () => {
     await rig.reporter.resultOf(run.jobId);
     await settled();
     expect(rig.reporter.results.filter((r) => r.jobId === run.jobId)).toHaveLength(1);
+  });
+
+  it('refuses, retryable, the next attempt of a job whose earlier attempt is still finishing here, and runs it once that one is done', async () => {
+    makeRig();
+    const first = rig.jobRun({ accountId: 'acc-a', type: 'hold', payload: { ms: 400 } });
+    rig.runner.accept(first);
+    const next = { ...first, attempt: 2 };
+    expect(acceptError(() => rig.runner.accept(next))).toMatchObject({ code: 'CONFLICT', retryable: true, field: 'attempt' });
+    await rig.reporter.resultOf(first.jobId);
+    await settled();
+    rig.runner.accept(next);
+    await waitFor('attempt 2 reports', () => rig.reporter.results.find((r) => r.jobId === first.jobId && r.attempt === 2), 10_000);
   });
 
   it('cancels a running job promptly: it reports cancelled with JOB_CANCELLED and its pages are closed', async () => {

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 const BACKGROUND = {
   // The record of a refused report is what a refusal is meant to write.
   refused_reports: { skip: true },
+  refused_report_totals: { skip: true },
   sqlite_sequence: { skip: true },
   schema_migrations: { skip: true },
   workers: { columns: ['status', 'last_heartbeat_at', 'disconnected_at', 'stats'] },

@@ -116,7 +116,7 @@ export class WorkerGateway implements WorkerLinks {
           const toCancel = scheduler.workerRegistered(row, payload.runningJobs);
           for (const jobId of toCancel) void this.request(workerId, MasterEvent.JobCancel, { jobId, reason: 'unknown to the master' });
           scheduler.revokeMoved(workerId, payload.heldAccounts);
-          return { heartbeatIntervalMs: scheduler.options.heartbeatIntervalMs };
+          return { heartbeatIntervalMs: scheduler.options.heartbeatIntervalMs, ownedAccountIds: this.store.accounts.idsOwnedBy(workerId) };
         },
         this.logger,
         WorkerEvent.Register,

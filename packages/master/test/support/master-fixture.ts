@@ -23,6 +23,8 @@ export interface MasterFixtureOptions {
   retentionMs?: number;
   /** Origins allowed to open cookie sockets besides the master's own. @defaultValue none */
   allowedOrigins?: string[];
+  /** A /client socket with more unsent packets is cut. @defaultValue the master's */
+  maxQueuedClientPackets?: number;
   /** The HTTP edge's options (trust proxy, metrics token, worker auth, upload cap). @defaultValue the master's */
   trustProxy?: MasterOptions['trustProxy'];
   metricsToken?: MasterOptions['metricsToken'];
@@ -76,6 +78,7 @@ export class MasterFixture {
       ...(this.options.accountFailoverMs === undefined ? {} : { accountFailoverMs: this.options.accountFailoverMs }),
       ...(this.options.retentionMs === undefined ? {} : { retentionMs: this.options.retentionMs }),
       ...(this.options.allowedOrigins === undefined ? {} : { allowedOrigins: this.options.allowedOrigins }),
+      ...(this.options.maxQueuedClientPackets === undefined ? {} : { maxQueuedClientPackets: this.options.maxQueuedClientPackets }),
       trustProxy: this.options.trustProxy,
       metricsToken: this.options.metricsToken,
       workerAuth: this.options.workerAuth,

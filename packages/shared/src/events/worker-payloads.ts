@@ -33,7 +33,11 @@ export const WorkerRegisterSchema = z.object({
   draining: z.boolean().default(false),
 });
 export type WorkerRegister = z.input<typeof WorkerRegisterSchema>;
-export const RegisterResultSchema = z.object({ heartbeatIntervalMs: z.number().int() });
+export const RegisterResultSchema = z.object({
+  heartbeatIntervalMs: z.number().int(),
+  /** Every account the worker owns after this registration: profiles of any other can go at once. */
+  ownedAccountIds: z.array(IdSchema).max(100_000).optional(),
+});
 export type RegisterResult = z.infer<typeof RegisterResultSchema>;
 
 /**
