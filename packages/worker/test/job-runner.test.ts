@@ -111,6 +111,14 @@ describe('JobRunner', () => {
     expect(start(a1.jobId)).toBeLessThan(end(b1.jobId));
   });
 
+  it('fails a job whose result is nested deeper than the master accepts with TOO_LARGE naming result, not retryable', async () => {
+    makeRig();
+    const shallow = rig.start({ accountId: 'acc-a', type: 'deep_result', payload: { depth: 10 } });
+    expect(await rig.reporter.resultOf(shallow.jobId)).toMatchObject({ status: 'succeeded' });
+    const deep = rig.start({ accountId: 'acc-a', type: 'deep_result', payload: { depth: 5000 } });
+    expect(await rig.reporter.resultOf(deep.jobId)).toMatchObject({ status: 'failed', error: { code: 'TOO_LARGE', field: 'result', retryable: false } });
+  });
+
   it('runs a re-sent run of a job that is already running only once', async () => {
     makeRig();
     const run = rig.jobRun({ accountId: 'acc-a', type: 'hold', payload: { ms: 300 } });

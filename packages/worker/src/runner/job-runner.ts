@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { Page } from 'playwright-core';
-import { FleetError, parseOrThrow, type Capability, type JobRun, type TraceMode, type WorkerJobResult } from '@fleetwright/shared';
+import { FleetError, RESULT_BOUNDS, checkJsonBounds, parseOrThrow, type Capability, type JobRun, type TraceMode, type WorkerJobResult } from '@fleetwright/shared';
 import type { BrowserManager } from '../browser/browser-manager.js';
 import type { JobContext, JobDefinition, PlatformPlugin } from '../platforms/plugin.js';
 import type { AccountRegistry, AssignedAccount } from './account-registry.js';
@@ -287,6 +287,8 @@ export class JobRunner {
         signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
       });
       const result = await Promise.race([definition.run(ctx, payload), aborted]);
+      // A result the master would refuse (too deep or too big) fails here, naming `result`, instead.
+      checkJsonBounds(result ?? null, 'result', RESULT_BOUNDS);
       runLog.line(`succeeded in ${Date.now() - startedAt} ms`);
       await progressSent;
       // A success's trace is discarded: after its result, so the client does not wait for that.

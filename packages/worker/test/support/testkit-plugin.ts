@@ -21,6 +21,15 @@ export function testkitPlugin(probe: HandlerProbe): PlatformPlugin {
   return {
     platform: 'testkit',
     jobs: {
+      /** Returns a result nested `depth` levels deep (a careless plugin's). */
+      deep_result: defineJob({
+        schema: z.strictObject({ depth: z.number().int().min(1).max(100_000) }),
+        run: async (_ctx, payload) => {
+          let value: unknown = 'bottom';
+          for (let i = 0; i < payload.depth; i += 1) value = { next: value };
+          return { value };
+        },
+      }),
       strict: defineJob({ schema: z.strictObject({ method: z.enum(['password']) }), run: async () => ({ ok: true }) }),
       hold: defineJob({
         schema: z.strictObject({ ms: z.number().int().min(0), withPage: z.boolean().default(false) }),
