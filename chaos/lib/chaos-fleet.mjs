@@ -10,17 +10,8 @@ import { SandboxServer } from '@fleetwright/sandbox';
 import { fleetProcess, redisProcess } from './fleet-process.mjs';
 import { MasterApi, progress, sleep } from './rest.mjs';
 import { TcpProxy } from './tcp-proxy.mjs';
+import { freePort } from '../../bench/lib.mjs';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntil(what, check, timeoutMs) {
   const until = Date.now() + timeoutMs;
