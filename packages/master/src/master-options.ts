@@ -29,8 +29,10 @@ export interface MasterOptions {
   tickIntervalMs?: number;
   /** Backoff base for retries. @defaultValue 1000 */
   retryBaseMs?: number;
-  /** How long an offline worker keeps its accounts before they move. @defaultValue 60000 */
+  /** How long a worker that fell silent keeps its jobs and accounts before they requeue and move. @defaultValue 60000 */
   accountFailoverMs?: number;
+  /** The same for a worker whose connection closed (most likely dead); never longer than `accountFailoverMs`. @defaultValue 5000 */
+  closedConnectionFailoverMs?: number;
   /** Finished jobs, their events and artifacts older than this are purged. @defaultValue 7 days */
   retentionMs?: number;
   /** Built dashboard served at `/`. @defaultValue none: a plain status page */

@@ -48,6 +48,7 @@ export class Master {
       ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
       ...(options.retryBaseMs ? { retryBaseMs: options.retryBaseMs } : {}),
       ...(options.accountFailoverMs ? { accountFailoverMs: options.accountFailoverMs } : {}),
+      ...(options.closedConnectionFailoverMs ? { closedConnectionFailoverMs: options.closedConnectionFailoverMs } : {}),
     });
     this.commands = new JobCommands(this.store, this.scheduler, this.workers, logger);
     const reports = new JobReports(this.store, this.scheduler, this.workers, logger);
