@@ -18,6 +18,8 @@ export interface FuzzSummary {
   crashes: number;
   serverErrors: number;
   serverErrorsByCode: Record<string, number>;
+  /** 503 answers with a documented try-again code (WORKER_LOST, NO_CAPACITY, LOCK_UNAVAILABLE): not faults. */
+  unavailable: number;
   partialWrites: number;
   stallsOver100ms: number;
   unanswered: number;

@@ -9,6 +9,9 @@ import { SOCKET_MAX_DEPTH, inputArbitrary } from './inputs.mjs';
 import { MasterChild } from './master-child.mjs';
 import { materialize, pickFrom, toJsonText } from './schema-arbitrary.mjs';
 
+/** The 503 codes that say "try again later" about the fleet's state (docs/errors.md). */
+const TRANSIENT_CODES = new Set(['WORKER_LOST', 'NO_CAPACITY', 'LOCK_UNAVAILABLE']);
+
 const STALL_MS = 100;
 const BATCH = 100;
 const MAX_FAULTS = 40;
@@ -21,7 +24,7 @@ export async function runFuzz({ seed, runs, log = () => undefined }) {
   const master = new MasterChild();
   const db = new DbState(master.dbFile);
   const fleet = { master, db, sockets: undefined, pools: emptyPools(), viewerToken: undefined, steady: undefined };
-  const stats = { seed, runs, inputs: 0, crashes: 0, serverErrors: 0, serverErrorsByCode: {}, partialWrites: 0, stallsOver100ms: 0, unanswered: 0, refused: 0, accepted: 0, byKind: {}, faults: [] };
+  const stats = { seed, runs, inputs: 0, crashes: 0, serverErrors: 0, serverErrorsByCode: {}, partialWrites: 0, stallsOver100ms: 0, unavailable: 0, unanswered: 0, refused: 0, accepted: 0, byKind: {}, faults: [] };
   const started = Date.now();
   try {
     await startFleet(fleet);
@@ -143,6 +146,7 @@ async function runOne(fleet, input, stats) {
     stats.serverErrorsByCode[code] = (stats.serverErrorsByCode[code] ?? 0) + 1;
     fault(stats, 'serverError', input, fleet, outcome);
   }
+  if (outcome.unavailable) stats.unavailable += 1;
   if (outcome.refused) stats.refused += 1;
   else if (outcome.accepted) stats.accepted += 1;
   if (input.write && (outcome.refused || outcome.serverError)) {
@@ -241,7 +245,10 @@ async function sendRest(fleet, input) {
   } catch {
     parsed = text.slice(0, 200);
   }
-  return { status: res.status, code: parsed?.code, message: parsed?.message, body: parsed, accepted: res.status < 400, refused: res.status >= 400 && res.status < 500, serverError: res.status >= 500 };
+  // A 503 with a documented "try again" code (the account's worker is away, no capacity, Redis
+  // away) is the fleet's true state, not a fault of the master: counted apart, as `unavailable`.
+  const unavailable = res.status === 503 && TRANSIENT_CODES.has(parsed?.code);
+  return { status: res.status, code: parsed?.code, message: parsed?.message, body: parsed, accepted: res.status < 400, refused: (res.status >= 400 && res.status < 500) || unavailable, unavailable, serverError: res.status >= 500 && !unavailable };
 }
 
 async function sendEvent(fleet, input) {
