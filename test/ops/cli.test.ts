@@ -177,6 +177,25 @@ describe('the fleet CLI against a real master', () => {
     expect(errorLines(busy.stderr)).toEqual([`fleet: ACCOUNT_BUSY: account ${account.id} has a job running`]);
     const usage = await runCli(['accounts', 'stop'], env);
     expect(usage.code).toBe(64);
+    const reset = await runCli(['accounts', 'reset', account.id], env);
+    expect(reset.code).toBe(0);
+    expect(commands.at(-1)).toEqual({ accountId: account.id, epoch: assign.epoch, action: 'reset' });
+  });
+
+  it("revokes a worker's credential: the worker is cut off and its credential refused from then on", async () => {
+    const enrolled = await fetch(`${fixture.url}/api/v1/worker/enroll`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fixture.workerToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ workerId: 'w2' }),
+    });
+    const { credential } = (await enrolled.json()) as { credential: string };
+    const w2 = await fixture.worker('w2', { token: credential }).start();
+    const revoked = await runCli(['workers', 'revoke', 'w2'], env);
+    expect(revoked.code).toBe(0);
+    expect(errorLines(revoked.stderr)).toEqual(['worker w2: credential revoked and disconnected']);
+    await waitFor('w2 to be cut off', () => (w2.socket.connected ? undefined : true), 5_000);
+    const unknown = await runCli(['workers', 'revoke', 'w2'], env);
+    expect(unknown.code).not.toBe(0);
   });
 
   it('says what went wrong in one line with a non-zero exit: unknown ids, a missing token, an unreachable master', async () => {

@@ -143,6 +143,8 @@ export class RestClient {
   readonly workers = {
     list: () => this.request<Page<WorkerView>>('GET', '/api/v1/workers'),
     drain: (id: string, reason?: string) => this.request<WorkerView>('POST', `/api/v1/workers/${encodeURIComponent(id)}/drain`, reason ? { reason } : {}),
+    /** Revokes the worker's own credential (admins): it is disconnected, and may enroll again with the fleet token. */
+    revokeCredential: (id: string) => this.request<void>('DELETE', `/api/v1/workers/${encodeURIComponent(id)}/credential`),
   };
 
   readonly messages = {

@@ -119,6 +119,20 @@ describe('JobRunner', () => {
     expect(await rig.reporter.resultOf(deep.jobId)).toMatchObject({ status: 'failed', error: { code: 'TOO_LARGE', field: 'result', retryable: false } });
   });
 
+  it("frees a job's slot once its result is reported, while its files still upload (the master already gave the slot away)", async () => {
+    makeRig({ maxConcurrency: 1 });
+    let release!: () => void;
+    const uploading = new Promise<void>((resolve) => (release = resolve));
+    Object.assign(rig.reporter, { uploadArtifact: () => uploading });
+    const first = rig.start({ accountId: 'acc-a', type: 'hold', payload: { ms: 10 } });
+    await rig.reporter.resultOf(first.jobId);
+    expect(rig.runner.runningCount).toBe(1);
+    const next = rig.jobRun({ accountId: 'acc-b', type: 'hold', payload: { ms: 10 } });
+    expect(() => rig.runner.accept(next)).not.toThrow();
+    release();
+    expect(await rig.reporter.resultOf(next.jobId)).toMatchObject({ status: 'succeeded' });
+  });
+
   it('runs a re-sent run of a job that is already running only once', async () => {
     makeRig();
     const run = rig.jobRun({ accountId: 'acc-a', type: 'hold', payload: { ms: 300 } });

@@ -4,7 +4,8 @@ import { formatTable, shortTime } from '../io/table.js';
 import { stdio, withApi, type CommandIo } from './command.js';
 
 export const WORKERS_USAGE = `fleet workers list [--json]
-fleet workers drain ID [--reason TEXT]`;
+fleet workers drain ID [--reason TEXT]
+fleet workers revoke ID        (admins: revoke its credential and disconnect it; it may enroll again with the fleet token)`;
 
 const MiB = 1024 * 1024;
 
@@ -38,6 +39,14 @@ export async function workersCommand(argv: string[], io: CommandIo = stdio): Pro
       const worker = await withApi(parsed, (api) => api.rest.workers.drain(id, parsed.values.reason as string | undefined));
       if (parsed.values.json) io.out.write(`${JSON.stringify(worker, null, 2)}\n`);
       io.err.write(`worker ${worker.id} is ${worker.status}: it takes no new jobs, and its accounts move once its running jobs end\n`);
+      return;
+    }
+    case 'revoke': {
+      const parsed = parseCommand(rest, {}, 'fleet workers revoke ID');
+      const [id, extra] = parsed.positionals;
+      if (!id || extra !== undefined) throw new CliError('name one worker (usage: fleet workers revoke ID)');
+      await withApi(parsed, (api) => api.rest.workers.revokeCredential(id));
+      io.err.write(`worker ${id}: credential revoked and disconnected\n`);
       return;
     }
     default:

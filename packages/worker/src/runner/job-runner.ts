@@ -38,6 +38,8 @@ interface RunningJob {
   run: JobRun;
   controller: AbortController;
   done: Promise<void>;
+  /** Its result is with the master, which counts the slot free: what is left is cleanup (uploads). */
+  reported?: boolean;
 }
 
 /**
@@ -122,7 +124,8 @@ export class JobRunner {
     const definition = plugin.jobs[run.type];
     if (!definition) throw new FleetError('UNKNOWN_JOB_TYPE', `platform ${run.platform} has no job type ${run.type}`, { field: 'type' });
     const payload = parseOrThrow(definition.schema, run.payload, 'PAYLOAD_INVALID', 'payload');
-    if (this.running.size >= (this.options.maxConcurrency ?? 4)) throw new FleetError('NO_CAPACITY', 'worker is at its concurrency limit');
+    // A job whose result is reported no longer counts: the master gave its slot to the next job.
+    if (this.unreportedCount() >= (this.options.maxConcurrency ?? 4)) throw new FleetError('NO_CAPACITY', 'worker is at its concurrency limit');
 
     const controller = new AbortController();
     const previous = this.accountTails.get(run.accountId) ?? Promise.resolve();
@@ -162,6 +165,12 @@ export class JobRunner {
     clearTimeout(timer);
   }
 
+  private unreportedCount(): number {
+    let n = 0;
+    for (const job of this.running.values()) if (!job.reported) n += 1;
+    return n;
+  }
+
   /**
    * Closes the pages and run.log, uploads the job's files, then reports, its secrets scrubbed: the
    * artifacts are listed when the result lands. `afterResult` is the job's own bookkeeping that
@@ -176,6 +185,8 @@ export class JobRunner {
     // result, off the job's critical path (it measured ~10 % of a warm job).
     if (result.status !== 'succeeded') await this.files.uploadAndRemove(run.jobId, run.attempt);
     await this.reporter.result(scrubResult(result, secrets));
+    const job = this.running.get(run.jobId);
+    if (job) job.reported = true;
     await afterResult?.();
     if (result.status === 'succeeded') await this.files.uploadAndRemove(run.jobId, run.attempt);
   }
