@@ -277,7 +277,10 @@ export class Worker {
         ...(this.locks ? { lockAcquisitions: this.locks.acquisitions, lockLosses: this.locks.losses } : {}),
       },
       // Each entry names the epoch it is held under, so the master applies only current owners' states.
-      browsers: this.browsers.states.all().map((report) => ({ ...report, ...(this.accounts.get(report.accountId) ? { epoch: this.accounts.get(report.accountId)!.epoch } : {}) })),
+      browsers: this.browsers.states.all().map((report) => {
+        const epoch = this.accounts.get(report.accountId)?.epoch;
+        return epoch === undefined ? report : { ...report, epoch };
+      }),
     });
     if (ack.ok) this.masterContact.answered();
   }

@@ -64,12 +64,6 @@ export class WorkerCredentialStore {
     return this.db.prepare('DELETE FROM worker_credentials WHERE worker_id = ?').run(workerId).changes > 0;
   }
 
-  /** Whether the id has a credential, and since when it is in use. */
-  status(workerId: string): { enrolled: boolean; confirmed: boolean } {
-    const row = this.row(workerId);
-    return { enrolled: row !== undefined, confirmed: row?.confirmed_at != null };
-  }
-
   private row(workerId: string): CredentialRow | undefined {
     return this.db.prepare('SELECT token_hash, confirmed_at FROM worker_credentials WHERE worker_id = ?').get(workerId) as CredentialRow | undefined;
   }
