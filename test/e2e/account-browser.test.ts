@@ -74,7 +74,9 @@ describe("an account's browser: state, lock holder, start and stop", () => {
     const sessions = (await (await fetch(`${fleet.sandbox.url}/admin/sessions`)).json()) as { items: unknown[] };
     expect(sessions.items).toHaveLength(1);
 
-    // A QR login waits for the phone, so the job stays running: stopping now is refused.
+    // A QR login waits for the phone, so the job stays running: stopping now is refused. The site
+    // signs everyone out first, or the login would find the session valid and end at once.
+    expect((await fetch(`${fleet.sandbox.url}/admin/sessions`, { method: 'DELETE' })).status).toBe(200);
     const qr = (await fleet.api('POST', '/jobs', { type: 'login', accountId, payload: { method: 'qr' } })).body;
     await fleet.waitForJob(qr.id, ['running']);
     const busy = await fleet.api('POST', `/accounts/${accountId}/browser/stop`);

@@ -6,7 +6,9 @@ import { Worker, createSandboxPlugin, type WorkerOptions } from '@fleetwright/wo
 import { makeTempDir } from './temp-dir.js';
 import { waitFor } from './wait-for.js';
 
-const quiet = createLogger({ name: 'test', console: false });
+// FLEET_TEST_LOG=debug (or info, warn) prints the fleet's own log while a test runs, to chase a failure.
+const testLogLevel = process.env.FLEET_TEST_LOG;
+const quiet = createLogger({ name: 'test', console: testLogLevel !== undefined, ...(testLogLevel ? { level: testLogLevel } : {}) });
 
 /** A whole fleet on loopback: sandbox, master, and workers on demand. `close()` ends all of it. */
 export class FleetHarness {

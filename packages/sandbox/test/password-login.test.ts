@@ -26,6 +26,15 @@ describe('password login', () => {
     expect(sessions.body.items).toEqual([expect.objectContaining({ userAgent: TEST_USER_AGENT })]);
   });
 
+  it('signs everyone out on DELETE /admin/sessions: the cookie no longer opens /home', async () => {
+    const client = fx.anonymous();
+    await client.postForm('/login', { username: 'alice', password: PASSWORD, next: '/home' });
+    expect((await client.get('/home')).status).toBe(200);
+    expect((await fx.admin('DELETE', '/sessions')).body).toEqual({ ended: 1 });
+    expect((await client.get('/home')).location).toBe('/login?next=%2Fhome');
+    expect((await fx.admin('GET', '/sessions')).body.items).toEqual([]);
+  });
+
   it('refuses a wrong password with 401 and an alert, and sets no cookie', async () => {
     const client = fx.anonymous();
     const res = await client.postForm('/login', { username: 'alice', password: 'wrong-password' });

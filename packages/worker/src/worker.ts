@@ -166,7 +166,10 @@ export class Worker {
     } else if (command.action === 'reset') {
       return this.resetAccount(command.accountId);
     } else {
-      if (this.runner.hasJobFor(command.accountId)) throw new FleetError('ACCOUNT_BUSY', `account ${command.accountId} has a job running; stop its browser after the job ends`);
+      const busy = (): FleetError => new FleetError('ACCOUNT_BUSY', `account ${command.accountId} has a job running; stop its browser after the job ends`);
+      if (this.runner.hasUnreportedJobFor(command.accountId)) throw busy();
+      // A job the master already counts as done may still be uploading its files: worth a short wait.
+      if (!(await this.runner.settled(command.accountId, 5000)) || this.runner.hasJobFor(command.accountId)) throw busy();
       await this.browsers.closeContext(command.accountId, { snapshot: true });
     }
     return this.browsers.states.get(command.accountId);

@@ -72,6 +72,13 @@ export function adminRoutes(store: SandboxStore, adminToken: string | undefined)
     res.json({ items: [...store.sessions.values()].map((s) => ({ userId: s.userId, userAgent: s.userAgent, createdAt: s.createdAt })) });
   });
 
+  // Signs everyone out, as a site that expires its sessions would: the next visit must log in again.
+  router.delete('/sessions', (_req, res) => {
+    const ended = store.sessions.size;
+    store.sessions.clear();
+    res.json({ ended });
+  });
+
   router.use(qrAdminRoutes(store));
   router.use(messageAdminRoutes(store));
   router.use(teamAdminRoutes(store));

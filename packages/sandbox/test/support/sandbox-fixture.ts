@@ -22,7 +22,7 @@ export class SandboxFixture {
     return this.server.url;
   }
 
-  async admin(method: 'GET' | 'POST', path: string, body?: unknown): Promise<AdminResponse> {
+  async admin(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<AdminResponse> {
     const res = await fetch(`${this.url}/admin${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },

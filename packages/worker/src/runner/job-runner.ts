@@ -6,6 +6,7 @@ import type { BrowserManager } from '../browser/browser-manager.js';
 import type { JobContext, JobDefinition, PlatformPlugin } from '../platforms/plugin.js';
 import type { AccountRegistry, AssignedAccount } from './account-registry.js';
 import { classifyError, firstLineOf } from './classify-error.js';
+import { closePagesWithin } from './close-pages.js';
 import { JobFiles } from './job-files.js';
 import type { JobEventReport, JobReporter } from './job-reporter.js';
 import type { JobRunnerOptions } from './job-runner-options.js';
@@ -101,6 +102,22 @@ export class JobRunner {
   /** Whether a job of the account is running or waiting for its turn here. */
   hasJobFor(accountId: string): boolean {
     return this.accountTails.has(accountId);
+  }
+
+  /** Whether a job of the account has yet to report its result (to the master, it still runs). */
+  hasUnreportedJobFor(accountId: string): boolean {
+    for (const job of this.running.values()) if (job.run.accountId === accountId && !job.reported) return true;
+    return false;
+  }
+
+  /**
+   * Resolves when the account's reported jobs have finished here (their files uploaded, their
+   * trace stopped), or after `timeoutMs`; true when they did.
+   */
+  async settled(accountId: string, timeoutMs: number): Promise<boolean> {
+    const tail = this.accountTails.get(accountId);
+    if (!tail) return true;
+    return within(tail.then(() => true, () => true), timeoutMs, false);
   }
 
   /** What a (re)registration tells the master, so it keeps each attempt with this worker rather than run it again. */
@@ -215,7 +232,11 @@ export class JobRunner {
     const timer = setTimeout(() => controller.abort(new FleetError('TIMEOUT', `job ran past its deadline of ${deadline - startedAt} ms`)), deadline - startedAt);
     timer.unref();
     const pages: Page[] = [];
-    const closePages = (): Promise<unknown> => Promise.allSettled(pages.map((p) => p.close()));
+    /** A page that would not close: the context is closed (or killed) after the job, so it cannot linger. */
+    let stuckPages = 0;
+    const closePages = async (): Promise<void> => {
+      stuckPages = Math.max(stuckPages, (await closePagesWithin(pages)).length);
+    };
     // Closing the job's pages makes any pending Playwright call inside the handler throw at once.
     signal.addEventListener('abort', () => void closePages(), { once: true });
     const report = { jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, attempt: run.attempt };
@@ -323,6 +344,10 @@ export class JobRunner {
       await trace.discard();
       await closePages();
       await runLog.close();
+      if (stuckPages > 0) {
+        this.options.logger.warn('a page of the job would not close; closing its context', { jobId: run.jobId, accountId: run.accountId, pages: stuckPages });
+        await this.browsers.closeContext(run.accountId, { snapshot: true }).catch(() => undefined);
+      }
       this.running.delete(run.jobId);
       await this.browsers.jobFinished(run.accountId).catch(() => false);
     }

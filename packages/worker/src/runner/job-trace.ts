@@ -3,12 +3,15 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Tracing } from 'playwright-core';
 import type { TraceMode } from '@fleetwright/shared';
+import { within } from './job-secrets.js';
 
 /**
  * Where a failed attempt's trace is first written: a subdirectory of the job's directory, whose
  * files are never uploaded. Only the scrubbed copy becomes the job's `trace.zip`.
  */
 export const UNSCRUBBED_DIR = 'unscrubbed';
+
+const STOP_TIMEOUT_MS = 10_000;
 
 /**
  * The Playwright trace of one job attempt: started with the attempt's first page, kept only when
@@ -69,6 +72,7 @@ export class JobTrace {
   private async stop(file?: string): Promise<void> {
     const current = this.tracing;
     this.tracing = undefined;
-    await current?.stop(file ? { path: file } : {}).catch(() => undefined);
+    // Bounded like a page's close: a context with a page stuck mid-navigation may never answer.
+    if (current) await within(current.stop(file ? { path: file } : {}), STOP_TIMEOUT_MS, undefined);
   }
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
-import { MasterEvent, Namespace, WorkerEvent, type Ack, type JobRun, type TaskAssign, type TaskRevoke, type WorkerJobResult, type WorkerRegister, type WorkerStateSnapshot } from '@fleetwright/shared';
+import { MasterEvent, Namespace, WorkerEvent, type AccountBrowserCommand, type Ack, type JobRun, type TaskAssign, type TaskRevoke, type WorkerJobResult, type WorkerRegister, type WorkerStateSnapshot } from '@fleetwright/shared';
 import { waitFor } from './wait-for.js';
 
 /**
@@ -15,6 +15,8 @@ export class ScriptedMaster {
   readonly results: WorkerJobResult[] = [];
   /** Paths of the artifact uploads received. */
   readonly uploads: string[] = [];
+  /** While set, artifact uploads are answered only once it resolves (a slow master or network). */
+  uploadsHeldUntil: Promise<void> | undefined;
   heartbeats = 0;
   /** Assignments sent right after each registration. */
   assignOnRegister: TaskAssign[] = [];
@@ -41,7 +43,7 @@ export class ScriptedMaster {
     this.httpServer = http.createServer((req, res) => {
       if (req.url?.startsWith('/socket.io')) return;
       this.uploads.push(req.url ?? '');
-      req.resume().on('end', () => res.writeHead(204).end());
+      req.resume().on('end', () => void Promise.resolve(this.uploadsHeldUntil).then(() => res.writeHead(204).end()));
     });
     this.io = new Server(this.httpServer, { transports: ['websocket'] });
     this.io.of(Namespace.Worker).on('connection', (socket) => this.bind(socket));
@@ -92,6 +94,10 @@ export class ScriptedMaster {
 
   revoke(revoke: TaskRevoke): Promise<Ack<unknown>> {
     return this.request(MasterEvent.TaskRevoke, revoke);
+  }
+
+  browser(command: AccountBrowserCommand): Promise<Ack<unknown>> {
+    return this.request(MasterEvent.AccountBrowser, command);
   }
 
   run(run: JobRun): Promise<Ack<unknown>> {
