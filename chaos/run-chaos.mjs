@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { ChaosFleet } from './lib/chaos-fleet.mjs';
 import { FaultInjector } from './lib/faults.mjs';
-import { failoverTimes, judgeSite, judgeStore, leftoverProfiles, percentile } from './lib/judges.mjs';
+import { failoverPhasesP50, failoverTimes, judgeSite, judgeStore, leftoverProfiles, percentile } from './lib/judges.mjs';
 import { processesOf } from './lib/process-table.mjs';
 import { progress, sleep } from './lib/rest.mjs';
 import { seededRandom } from './lib/rng.mjs';
@@ -135,6 +135,7 @@ export async function runChaos(overrides = {}) {
       failoverP50Ms: percentile(ms, 50),
       failoverMaxMs: ms.length ? Math.max(...ms) : null,
       failoverSamples: ms.length,
+      failoverPhasesP50: failoverPhasesP50(failover.samples),
       faults: countBy(faults.log.map((f) => f.kind)),
       crashes: countBy(fleet.crashes.map((c) => c.name)),
       seed: o.seed,

@@ -119,12 +119,25 @@ export function failoverTimes(history, kills) {
       if (status !== 'running' || worker !== kill.target) continue;
       const next = events.slice(i).find((e) => e.status === 'running' || FINAL.has(e.status));
       if (next?.status === 'running') {
-        const by = [...events.slice(i)].reverse().find((e) => e.status === 'dispatched' && e.at <= next.at)?.workerId;
-        samples.push({ jobId, killedWorker: kill.target, ms: next.at - kill.at, rerunOn: by });
+        const after = events.slice(i).filter((e) => e.at <= next.at);
+        const dispatch = [...after].reverse().find((e) => e.status === 'dispatched');
+        const requeued = after.find((e) => e.status === 'queued');
+        // Where the time went: the master noticing (kill → queued), the queue (queued → the
+        // dispatch that ran), the start on the worker (that dispatch → running: lock, context).
+        const phases = requeued && dispatch ? { noticeMs: requeued.at - kill.at, queueMs: dispatch.at - requeued.at, startMs: next.at - dispatch.at } : undefined;
+        samples.push({ jobId, killedWorker: kill.target, ms: next.at - kill.at, rerunOn: dispatch?.workerId, refusals: after.filter((e) => e.refused).length, ...(phases ? { phases } : {}) });
       } else notRerun.push({ jobId, killedWorker: kill.target, endedAs: next?.status ?? 'never' });
     }
   }
   return { samples, notRerun };
+}
+
+/** The p50 of each failover phase over the samples that have them. */
+export function failoverPhasesP50(samples) {
+  const withPhases = samples.filter((s) => s.phases);
+  if (withPhases.length === 0) return null;
+  const p50 = (key) => percentile(withPhases.map((s) => s.phases[key]), 50);
+  return { noticeMs: p50('noticeMs'), queueMs: p50('queueMs'), startMs: p50('startMs'), sameWorker: withPhases.filter((s) => s.rerunOn === s.killedWorker).length, refusals: withPhases.reduce((n, s) => n + s.refusals, 0) };
 }
 
 export function percentile(values, p) {

@@ -41,6 +41,8 @@ describe("stopping an account's browser after its job reported", () => {
     await waitFor('the job to run', () => (worker!.browsers.liveAccountIds().includes('acc-1') ? true : undefined), 20_000);
     expect(await master.browser({ accountId: 'acc-1', epoch: 1, action: 'stop' })).toMatchObject({ ok: false, error: { code: 'ACCOUNT_BUSY' } });
     expect(await master.resultOf('job-long')).toMatchObject({ status: 'succeeded' });
+    // Its run.log follows the result; the next job of the account waits for that.
+    await waitFor('the run.log of job-long', () => (master.uploads.some((u) => u.includes('job-long')) ? true : undefined), 20_000);
 
     // The result is in, its run.log upload is not: to the master the account is idle.
     let releaseUploads!: () => void;

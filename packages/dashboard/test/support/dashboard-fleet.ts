@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -6,7 +7,11 @@ import { findChromium } from '@fleetwright/shared';
 import { FleetHarness } from '../../../../test/support/fleet-harness.js';
 
 export const DASHBOARD_DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
-export const SCREENSHOTS_DIR = fileURLToPath(new URL('../../../../docs/screenshots/', import.meta.url));
+/**
+ * Where the tests' screenshots go: a temp dir, so `npm test` never rewrites the repository.
+ * `npm run screenshots` points it at docs/screenshots to refresh the README's pictures.
+ */
+export const SCREENSHOTS_DIR = path.resolve(process.env.FLEET_SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'fleetwright-screenshots'));
 
 /** Every wait on the page is bounded: a stuck dashboard fails the test, it does not hang it. */
 export const UI_TIMEOUT_MS = 20_000;
@@ -58,7 +63,7 @@ export class DashboardFleet {
     await this.page.evaluate((h) => (location.hash = h), hash);
   }
 
-  /** Saves the page as docs/screenshots/<name>.png (for the README). */
+  /** Saves the page as <SCREENSHOTS_DIR>/<name>.png. */
   async screenshot(name: string): Promise<void> {
     mkdirSync(SCREENSHOTS_DIR, { recursive: true });
     await this.page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
