@@ -58,6 +58,30 @@ describe('draining a worker', () => {
     expect((await fx.api('GET', '/workers/w1')).body).toMatchObject({ status: 'draining', accounts: 0 });
   });
 
+  it("takes a drained worker's final snapshot of each account before the account moves, and hands the newer state to the new owner", async () => {
+    fx = await MasterFixture.start();
+    const finalState = { cookies: [{ name: 'sid', value: 'final-session', domain: 'sandbox.test', path: '/' }], origins: [] };
+    const snapshotAcks: unknown[] = [];
+    const draining = await fx
+      .worker('w1', {
+        // As the real worker does on a revoke: the account's last state goes up under the revoke's epoch.
+        onRevoke: async (revoke) => {
+          snapshotAcks.push(await draining.snapshot({ accountId: revoke.accountId, epoch: revoke.epoch, version: 1, storageState: finalState }));
+        },
+      })
+      .start();
+    const account = await fx.createAccount();
+    expect((await draining.waitForAssign(account.id)).storageStateVersion).toBe(0);
+    const other = await fx.worker('w2').start();
+
+    expect((await fx.api('POST', '/workers/w1/drain', { reason: 'deploy' })).status).toBe(200);
+
+    const moved = await other.waitForAssign(account.id);
+    expect(snapshotAcks).toEqual([expect.objectContaining({ ok: true })]);
+    expect(moved.epoch).toBeGreaterThan(1);
+    expect(moved).toMatchObject({ storageStateVersion: 1, storageState: finalState });
+  });
+
   it('keeps a draining worker draining across a reconnect, and lets a restarted worker process come back online', async () => {
     fx = await MasterFixture.start();
     const worker = await fx.worker('w1', { reconnect: true }).start();

@@ -37,6 +37,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * that (re)registers, a refused or lost delivery, an edit; a sweep now and then is the backstop.
    */
   private readonly undelivered = new Set<string>();
+  /** Accounts whose connected owner is letting go (revoke sent, its answer awaited). */
+  private readonly handingOver = new Set<string>();
   /**
    * Accounts that may have queued jobs: every account a job is queued for is added, and one is
    * dropped when a look finds none left. A pass asks each idle one for its next job instead of
@@ -245,14 +247,43 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private releaseAccounts(workerId: string, reason: string): void {
     const accounts = this.store.accounts.ownedBy(workerId);
     if (accounts.length === 0) return;
+    let released = false;
     for (const account of accounts) {
-      if (this.store.jobs.activeAccountIds().has(account.id)) continue;
-      const moved = this.store.accounts.assignOwner(account.id, null);
-      this.delivered.get(workerId)?.delete(account.id);
-      this.logger.info('account released from its worker', { accountId: account.id, workerId, reason, epoch: moved.epoch });
-      if (this.links.isConnected(workerId)) void this.links.request(workerId, MasterEvent.TaskRevoke, { accountId: account.id, epoch: account.epoch, reason });
+      if (this.store.jobs.activeAccountIds().has(account.id) || this.handingOver.has(account.id)) continue;
+      if (this.links.isConnected(workerId)) {
+        void this.handOver(workerId, account.id, account.epoch, reason);
+        continue;
+      }
+      this.unassign(workerId, account.id, reason);
+      released = true;
     }
+    if (released) this.accountsChanged();
+  }
+
+  /**
+   * A connected owner lets go first, under the epoch it holds, so the final snapshot it sends
+   * before it answers is still its own to give; only then does the account move to a new epoch.
+   * Bumping the epoch first would refuse that snapshot as stale and lose the newest session.
+   */
+  private async handOver(workerId: string, accountId: string, epoch: number, reason: string): Promise<void> {
+    this.handingOver.add(accountId);
+    try {
+      const ack = await this.links.request(workerId, MasterEvent.TaskRevoke, { accountId, epoch, reason });
+      if (!ack.ok) this.logger.warn('worker did not confirm letting go of an account; moving it anyway', { accountId, workerId, error: ack.error });
+    } finally {
+      this.handingOver.delete(accountId);
+    }
+    const current = this.store.accounts.row(accountId);
+    // Deleted, or moved by someone else (the worker went offline) while it let go.
+    if (!current || current.owner_worker_id !== workerId || current.epoch !== epoch) return;
+    this.unassign(workerId, accountId, reason);
     this.accountsChanged();
+  }
+
+  private unassign(workerId: string, accountId: string, reason: string): void {
+    const moved = this.store.accounts.assignOwner(accountId, null);
+    this.delivered.get(workerId)?.delete(accountId);
+    this.logger.info('account released from its worker', { accountId, workerId, reason, epoch: moved.epoch });
   }
 
   /** A job whose lease ran out with no result (its worker's own deadline should have ended it) goes back. */

@@ -12,6 +12,7 @@ import {
   type RegisterResult,
   type TaskAssign,
   type TaskRevoke,
+  type WorkerStateSnapshot,
   type WorkerDrain,
   type WorkerJobResult,
   type WorkerRegister,
@@ -39,6 +40,8 @@ export interface SimulatedWorkerOptions {
    * @defaultValue true
    */
   autoAckRun?: boolean;
+  /** Runs before `master:task:revoke` is answered, as a real worker sends its final snapshot first. */
+  onRevoke?: (revoke: TaskRevoke) => Promise<void>;
   /** Send `worker:heartbeat` every this many ms once registered. @defaultValue no heartbeats */
   heartbeatEveryMs?: number;
   /**
@@ -110,7 +113,8 @@ export class SimulatedWorker {
     this.socket.on(MasterEvent.TaskRevoke, (payload, ack) => {
       this.revokes.push(payload);
       if (this.held.get(payload.accountId) === payload.epoch) this.held.delete(payload.accountId);
-      ack({ ok: true, data: undefined });
+      const before = this.options.onRevoke?.(payload) ?? Promise.resolve();
+      void before.finally(() => ack({ ok: true, data: undefined }));
     });
     this.socket.on(MasterEvent.JobCancel, (payload, ack) => {
       this.cancels.push(payload);
@@ -188,6 +192,10 @@ export class SimulatedWorker {
   progress(run: Pick<JobRun, 'jobId' | 'accountId' | 'epoch' | 'attempt'>, percent: number, step: string, message?: string): Promise<Ack> {
     const report = { jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, attempt: run.attempt, percent, step, ...(message === undefined ? {} : { message }) };
     return this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(WorkerEvent.JobProgress, report);
+  }
+
+  snapshot(snapshot: WorkerStateSnapshot): Promise<Ack> {
+    return this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(WorkerEvent.StateSnapshot, snapshot);
   }
 
   result(report: WorkerJobResult): Promise<Ack> {
