@@ -49,6 +49,25 @@ describe('a lost worker gives its running jobs back to the queue when its accoun
     expect(run.epoch).toBeGreaterThan(2);
   });
 
+  it("puts a lost job back in its place: it runs again before the account's jobs submitted after it", async () => {
+    fx = await MasterFixture.start({ heartbeatIntervalMs: HEARTBEAT_MS, accountFailoverMs: FAILOVER_MS });
+    const worker = await fx.worker('w1', { heartbeatEveryMs: HEARTBEAT_MS / 2 }).start();
+    const account = await fx.createAccount();
+    const first = await fx.createJob({ type: 'crawl', accountId: account.id });
+    await worker.waitForRun(0);
+    await waitForJob(first.id, 'running', (j) => j.status === 'running');
+    // Queued behind it on the same account while it runs.
+    const later = [await fx.createJob({ type: 'crawl', accountId: account.id }), await fx.createJob({ type: 'crawl', accountId: account.id })];
+
+    worker.close();
+    await waitForJob(first.id, 'requeued', (j) => j.status === 'queued' && j.attempt === 2, 10_000);
+    const next = await fx.worker('w2', { heartbeatEveryMs: HEARTBEAT_MS / 2 }).start();
+    const run = await next.waitForRun(0);
+    expect(run).toMatchObject({ jobId: first.id, attempt: 2 });
+    expect((await next.succeed(run)).ok).toBe(true);
+    expect((await next.waitForRun(1)).jobId).toBe(later[0]!.id);
+  });
+
   it('disconnects a worker that stops heartbeating, and requeues its job once the grace is over', async () => {
     fx = await MasterFixture.start({ heartbeatIntervalMs: HEARTBEAT_MS, accountFailoverMs: FAILOVER_MS });
     const silent = await fx.worker('w1').start(); // connected, but never heartbeats
