@@ -3,6 +3,7 @@ import {
   FLEET_VERSION,
   FleetError,
   MasterEvent,
+  PluginEventReports,
   WorkerEvent,
   redactText,
   onValidated,
@@ -22,13 +23,6 @@ import { MasterConnection } from './connection/master-connection.js';
 import { CpuMeter, descendantsRssBytes } from './connection/process-stats.js';
 import { AccountRegistry } from './runner/account-registry.js';
 import type { JobEventReport, JobReporter } from './runner/job-reporter.js';
-
-const JOB_EVENT_NAMES = {
-  qrcode: WorkerEvent.LoginQrCode,
-  login_status: WorkerEvent.LoginStatus,
-  messages: WorkerEvent.MessageDetected,
-  reply: WorkerEvent.ReplyResult,
-} as const;
 import { JobRunner } from './runner/job-runner.js';
 import { firstLineOf } from './runner/classify-error.js';
 import type { WorkerOptions } from './worker-options.js';
@@ -94,7 +88,7 @@ export class Worker {
       stateSnapshot: async (snapshot: WorkerStateSnapshot) => void (await this.connection.deliver(WorkerEvent.StateSnapshot, snapshot)),
       uploadArtifact: (jobId, name, file, attempt) => this.connection.uploadArtifact(jobId, name, file, attempt),
       jobEvent: async (report: JobEventReport) => {
-        const ack = await this.connection.deliver(JOB_EVENT_NAMES[report.event], report.payload as never);
+        const ack = await this.connection.deliver(PluginEventReports[report.event], report.payload as never);
         if (!ack.ok) throw FleetError.fromJSON(ack.error);
       },
     };

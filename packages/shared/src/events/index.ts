@@ -7,3 +7,4 @@ export * from './client-events.js';
 export * from './request-map.js';
 export * from './on-validated.js';
 export * from './request-with-ack.js';
+export * from './plugin-events.js';
