@@ -59,7 +59,8 @@ describe('onValidated on the master', () => {
 
 describe('requestWithAck from the master', () => {
   it('types the ack of the event sent', () => {
-    expectTypeOf(requestWithAck(workerSocket, MasterEvent.AccountBrowser, { accountId: 'a', epoch: 1, action: 'start' }, 1000)).resolves.toEqualTypeOf<Ack<AccountBrowserReport>>();
+    const started = requestWithAck(workerSocket, MasterEvent.AccountBrowser, { accountId: 'a', epoch: 1, action: 'start' }, 1000);
+    expectTypeOf(started).resolves.toEqualTypeOf<Ack<AccountBrowserReport>>();
     expectTypeOf(requestWithAck(workerSocket, MasterEvent.WorkerDrain, { reason: 'r' }, 1000)).resolves.toEqualTypeOf<Ack<undefined>>();
   });
 

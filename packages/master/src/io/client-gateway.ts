@@ -105,7 +105,10 @@ export class ClientGateway {
     };
     onValidated(socket, ClientRequest.JobCreate, (body) => (mayChange(), this.commands.create(body).job), this.logger);
     onValidated(socket, ClientRequest.JobCancel, async (body) => (mayChange(), this.commands.cancel(body.jobId)), this.logger);
-    onValidated(socket, ClientRequest.LoginStart, (body) => (mayChange(), this.commands.create({ type: 'login', accountId: body.accountId, payload: { method: body.method } }).job), this.logger);
+    onValidated(socket, ClientRequest.LoginStart, (body) => {
+      mayChange();
+      return this.commands.create({ type: 'login', accountId: body.accountId, payload: { method: body.method } }).job;
+    }, this.logger);
     onValidated(socket, ClientRequest.ReplyExecute, (body) => {
       mayChange();
       const { accountId, idempotencyKey, ...payload } = body;

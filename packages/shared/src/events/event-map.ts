@@ -20,6 +20,9 @@ export type PushEvents<S extends SchemaMap> = {
   [E in keyof S]: (payload: z.output<S[E]>) => void;
 };
 
-/** `AssertTrue<NamesOnly<Replies, Names>>` fails to compile when a reply map names a non-event (a typo would leave that event's ack untyped). */
+/**
+ * `AssertTrue<NamesOnly<Replies, Names>>` fails to compile when a reply map names a non-event
+ * (a misspelt name would leave the real event's ack without data).
+ */
 export type NamesOnly<Map, Names extends string> = Exclude<keyof Map, Names> extends never ? true : false;
 export type AssertTrue<T extends true> = T;

@@ -34,7 +34,6 @@ const RENEW_INTERVAL_MS = 10_000;
 
 const TRANSIENT_CODES = new Set(['WORKER_LOST', 'TIMEOUT', 'CONFLICT']);
 
-
 /** The worker's socket to the master's `/worker` namespace, with deadlines on every request. */
 export class MasterConnection {
   readonly socket: WorkerSocket;
