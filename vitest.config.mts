@@ -9,5 +9,7 @@ export default defineConfig({
     fileParallelism: false,
     pool: 'forks',
     reporters: ['default'],
+    // Type tests (`*.test-d.ts`): a wrong event name or payload must not compile.
+    typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts', 'test/**/*.test-d.ts'], tsconfig: './tsconfig.typecheck.json' },
   },
 });

@@ -1,17 +1,12 @@
 import os from 'node:os';
 import {
-  AccountBrowserCommandSchema,
   FLEET_VERSION,
   FleetError,
-  JobCancelSchema,
-  JobRunSchema,
   MasterEvent,
-  TaskAssignSchema,
-  TaskRevokeSchema,
-  WorkerDrainSchema,
+  PluginEventReports,
   WorkerEvent,
   redactText,
-  validated,
+  onValidated,
   type AccountBrowserCommand,
   type AccountBrowserReport,
   type WorkerJobProgress,
@@ -28,13 +23,6 @@ import { MasterConnection } from './connection/master-connection.js';
 import { CpuMeter, descendantsRssBytes } from './connection/process-stats.js';
 import { AccountRegistry } from './runner/account-registry.js';
 import type { JobEventReport, JobReporter } from './runner/job-reporter.js';
-
-const JOB_EVENT_NAMES = {
-  qrcode: WorkerEvent.LoginQrCode,
-  login_status: WorkerEvent.LoginStatus,
-  messages: WorkerEvent.MessageDetected,
-  reply: WorkerEvent.ReplyResult,
-} as const;
 import { JobRunner } from './runner/job-runner.js';
 import { firstLineOf } from './runner/classify-error.js';
 import type { WorkerOptions } from './worker-options.js';
@@ -100,7 +88,7 @@ export class Worker {
       stateSnapshot: async (snapshot: WorkerStateSnapshot) => void (await this.connection.deliver(WorkerEvent.StateSnapshot, snapshot)),
       uploadArtifact: (jobId, name, file, attempt) => this.connection.uploadArtifact(jobId, name, file, attempt),
       jobEvent: async (report: JobEventReport) => {
-        const ack = await this.connection.deliver(JOB_EVENT_NAMES[report.event], report.payload as never);
+        const ack = await this.connection.deliver(PluginEventReports[report.event], report.payload as never);
         if (!ack.ok) throw FleetError.fromJSON(ack.error);
       },
     };
@@ -290,63 +278,37 @@ export class Worker {
 
   private bindMasterEvents(): void {
     const logger = this.options.logger;
-    this.connection.on(
-      MasterEvent.TaskAssign,
-      validated(
-        TaskAssignSchema,
-        async (task) => {
-          const previous = this.accounts.get(task.accountId);
-          // The master's state wins over a cached one of ours unless ours is strictly newer.
-          this.browsers.masterStateAt(task.accountId, task.storageStateVersion);
-          const account = this.accounts.assign(task);
-          logger.info('account assigned', { accountId: task.accountId, epoch: task.epoch });
-          // An edit (PATCH) redelivers the assignment: new proxy or device settings need a new launch.
-          if (previous && (previous.proxy !== account.proxy || JSON.stringify(previous.deviceProfile) !== JSON.stringify(account.deviceProfile))) {
-            await this.browsers.settingsChanged(task.accountId);
-          }
-          // Warm the profile now, within the live cap, so the first job does not pay the launch.
-          if (!this.draining && this.browsers.hasRoom()) {
-            this.browsers.open(account).catch((error: unknown) => logger.warn('could not open a browser profile', { accountId: task.accountId, error }));
-          }
-        },
-        logger,
-        MasterEvent.TaskAssign,
-      ),
-    );
-    this.connection.on(
-      MasterEvent.TaskRevoke,
-      validated(
-        TaskRevokeSchema,
-        async (revoke) => {
-          const current = this.accounts.get(revoke.accountId);
-          if (!current || current.epoch > revoke.epoch) return; // already moved on to a newer epoch
-          this.runner.abortAccount(revoke.accountId, new FleetError('STALE_EPOCH', `assignment revoked: ${revoke.reason}`, { retryable: true }));
-          this.accounts.revoke(revoke.accountId);
-          // Its last state goes to the master, then the local copy (cache and profile directory,
-          // with live session cookies) goes: if the account comes back, the master's state is the truth.
-          await this.browsers.retire(revoke.accountId, (state) => this.sendFinalSnapshot(current, state));
-        },
-        logger,
-        MasterEvent.TaskRevoke,
-      ),
-    );
-    this.connection.on(MasterEvent.JobRun, validated(JobRunSchema, (run) => this.runner.accept(run), logger, MasterEvent.JobRun));
-    this.connection.on(
-      MasterEvent.JobCancel,
-      validated(
-        JobCancelSchema,
-        (cancel) => {
-          if (!this.runner.cancel(cancel.jobId, cancel.reason)) throw new FleetError('JOB_NOT_FOUND', `job ${cancel.jobId} is not running here`, { field: 'jobId' });
-        },
-        logger,
-        MasterEvent.JobCancel,
-      ),
-    );
-    this.connection.on(MasterEvent.AccountBrowser, validated(AccountBrowserCommandSchema, (command) => this.controlBrowser(command), logger, MasterEvent.AccountBrowser));
-    this.connection.on(
-      MasterEvent.WorkerDrain,
-      validated(WorkerDrainSchema, (drain) => ((this.draining = true), logger.info('draining', { reason: drain.reason })), logger, MasterEvent.WorkerDrain),
-    );
+    const socket = this.connection.socket;
+    onValidated(socket, MasterEvent.TaskAssign, async (task) => {
+      const previous = this.accounts.get(task.accountId);
+      // The master's state wins over a cached one of ours unless ours is strictly newer.
+      this.browsers.masterStateAt(task.accountId, task.storageStateVersion);
+      const account = this.accounts.assign(task);
+      logger.info('account assigned', { accountId: task.accountId, epoch: task.epoch });
+      // An edit (PATCH) redelivers the assignment: new proxy or device settings need a new launch.
+      if (previous && (previous.proxy !== account.proxy || JSON.stringify(previous.deviceProfile) !== JSON.stringify(account.deviceProfile))) {
+        await this.browsers.settingsChanged(task.accountId);
+      }
+      // Warm the profile now, within the live cap, so the first job does not pay the launch.
+      if (!this.draining && this.browsers.hasRoom()) {
+        this.browsers.open(account).catch((error: unknown) => logger.warn('could not open a browser profile', { accountId: task.accountId, error }));
+      }
+    }, logger);
+    onValidated(socket, MasterEvent.TaskRevoke, async (revoke) => {
+      const current = this.accounts.get(revoke.accountId);
+      if (!current || current.epoch > revoke.epoch) return; // already moved on to a newer epoch
+      this.runner.abortAccount(revoke.accountId, new FleetError('STALE_EPOCH', `assignment revoked: ${revoke.reason}`, { retryable: true }));
+      this.accounts.revoke(revoke.accountId);
+      // Its last state goes to the master, then the local copy (cache and profile directory,
+      // with live session cookies) goes: if the account comes back, the master's state is the truth.
+      await this.browsers.retire(revoke.accountId, (state) => this.sendFinalSnapshot(current, state));
+    }, logger);
+    onValidated(socket, MasterEvent.JobRun, (run) => this.runner.accept(run), logger);
+    onValidated(socket, MasterEvent.JobCancel, (cancel) => {
+      if (!this.runner.cancel(cancel.jobId, cancel.reason)) throw new FleetError('JOB_NOT_FOUND', `job ${cancel.jobId} is not running here`, { field: 'jobId' });
+    }, logger);
+    onValidated(socket, MasterEvent.AccountBrowser, (command) => this.controlBrowser(command), logger);
+    onValidated(socket, MasterEvent.WorkerDrain, (drain) => ((this.draining = true), logger.info('draining', { reason: drain.reason })), logger);
   }
 
   /** Idempotent: finish or hand back jobs, close browsers, disconnect. Each step runs even if one fails. */

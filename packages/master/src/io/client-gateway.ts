@@ -4,12 +4,8 @@ import {
   ClientHandshakeSchema,
   ClientRequest,
   FleetError,
-  JobCancelRequestSchema,
-  JobCreateSchema,
-  LoginStartSchema,
   Namespace as Ns,
-  ReplyExecuteSchema,
-  validated,
+  onValidated,
   type ClientSocketData,
   type ClientToMasterEvents,
   type Logger,
@@ -107,25 +103,17 @@ export class ClientGateway {
     const mayChange = (): void => {
       if (socket.data.role === 'viewer') throw new FleetError('FORBIDDEN', 'a viewer token cannot change anything');
     };
-    socket.on(ClientRequest.JobCreate, validated(JobCreateSchema, (body) => (mayChange(), this.commands.create(body).job), this.logger, ClientRequest.JobCreate));
-    socket.on(ClientRequest.JobCancel, validated(JobCancelRequestSchema, async (body) => (mayChange(), this.commands.cancel(body.jobId)), this.logger, ClientRequest.JobCancel));
-    socket.on(
-      ClientRequest.LoginStart,
-      validated(LoginStartSchema, (body) => (mayChange(), this.commands.create({ type: 'login', accountId: body.accountId, payload: { method: body.method } }).job), this.logger, ClientRequest.LoginStart),
-    );
-    socket.on(
-      ClientRequest.ReplyExecute,
-      validated(
-        ReplyExecuteSchema,
-        (body) => {
-          mayChange();
-          const { accountId, idempotencyKey, ...payload } = body;
-          return this.commands.create({ type: 'reply', accountId, payload, ...(idempotencyKey ? { idempotencyKey } : {}) }).job;
-        },
-        this.logger,
-        ClientRequest.ReplyExecute,
-      ),
-    );
+    onValidated(socket, ClientRequest.JobCreate, (body) => (mayChange(), this.commands.create(body).job), this.logger);
+    onValidated(socket, ClientRequest.JobCancel, async (body) => (mayChange(), this.commands.cancel(body.jobId)), this.logger);
+    onValidated(socket, ClientRequest.LoginStart, (body) => {
+      mayChange();
+      return this.commands.create({ type: 'login', accountId: body.accountId, payload: { method: body.method } }).job;
+    }, this.logger);
+    onValidated(socket, ClientRequest.ReplyExecute, (body) => {
+      mayChange();
+      const { accountId, idempotencyKey, ...payload } = body;
+      return this.commands.create({ type: 'reply', accountId, payload, ...(idempotencyKey ? { idempotencyKey } : {}) }).job;
+    }, this.logger);
   }
 
   private originAllowed(origin: string | undefined, host: string | undefined): boolean {

@@ -5,21 +5,14 @@ import {
   Namespace as Ns,
   WorkerEvent,
   WorkerHandshakeSchema,
-  WorkerHeartbeatSchema,
-  WorkerJobProgressSchema,
-  WorkerJobResultSchema,
-  WorkerJobLogSchema,
-  WorkerRegisterSchema,
-  WorkerStateSnapshotSchema,
-  WorkerLoginQrCodeSchema,
-  WorkerLoginStatusSchema,
-  WorkerMessageDetectedSchema,
-  WorkerReplyResultSchema,
-  WorkerAccountBrowserSchema,
-  validated,
+  onValidated,
+  requestWithAck,
   type Ack,
   type Logger,
+  type MasterEventName,
   type MasterToWorkerEvents,
+  type RequestPayload,
+  type RequestReply,
   type WorkerSocketData,
   type WorkerToMasterEvents,
 } from '@fleetwright/shared';
@@ -95,55 +88,39 @@ export class WorkerGateway implements WorkerLinks {
     const browsers = this.browsers!;
     const batch = this.store.batch;
 
-    socket.on(
-      WorkerEvent.Register,
-      validated(
-        WorkerRegisterSchema,
-        (payload) => {
-          const row = this.store.workers.upsert({
-            id: workerId,
-            host: payload.host,
-            version: payload.version,
-            capabilities: payload.capabilities,
-            maxAccounts: payload.maxAccounts,
-            maxConcurrency: payload.maxConcurrency,
-            maxLiveContexts: payload.maxLiveContexts,
-            browserVersion: payload.browserVersion,
-            draining: payload.draining,
-          });
-          registered = true;
-          this.logger.info('worker registered', { workerId, host: payload.host, platforms: payload.capabilities.map((c) => c.platform) });
-          const toCancel = scheduler.workerRegistered(row, payload.runningJobs);
-          for (const jobId of toCancel) void this.request(workerId, MasterEvent.JobCancel, { jobId, reason: 'unknown to the master' });
-          scheduler.revokeMoved(workerId, payload.heldAccounts);
-          return { heartbeatIntervalMs: scheduler.options.heartbeatIntervalMs, ownedAccountIds: this.store.accounts.idsOwnedBy(workerId) };
-        },
-        this.logger,
-        WorkerEvent.Register,
-      ),
-    );
-    socket.on(
-      WorkerEvent.Heartbeat,
-      validated(
-        WorkerHeartbeatSchema,
-        (p) => {
-          requireRegistered();
-          if (p.browsers) this.store.browsers.replaceWorker(workerId, p.browsers);
-          return batch.run(() => scheduler.workerHeartbeat(workerId, p.stats)).then(() => undefined);
-        },
-        this.logger,
-        WorkerEvent.Heartbeat,
-      ),
-    );
-    socket.on(WorkerEvent.JobProgress, validated(WorkerJobProgressSchema, (p) => (requireRegistered(), batch.run(() => reports.progress(workerId, p))).then(() => undefined), this.logger, WorkerEvent.JobProgress));
-    socket.on(WorkerEvent.JobResult, validated(WorkerJobResultSchema, (p) => (requireRegistered(), batch.run(() => reports.result(workerId, p))).then(() => undefined), this.logger, WorkerEvent.JobResult));
-    socket.on(WorkerEvent.JobLog, validated(WorkerJobLogSchema, (p) => (requireRegistered(), reports.log(workerId, p), undefined), this.logger, WorkerEvent.JobLog));
-    socket.on(WorkerEvent.LoginQrCode, validated(WorkerLoginQrCodeSchema, (p) => (requireRegistered(), reports.loginQrCode(workerId, p), undefined), this.logger, WorkerEvent.LoginQrCode));
-    socket.on(WorkerEvent.LoginStatus, validated(WorkerLoginStatusSchema, (p) => (requireRegistered(), reports.loginStatus(workerId, p), undefined), this.logger, WorkerEvent.LoginStatus));
-    socket.on(WorkerEvent.MessageDetected, validated(WorkerMessageDetectedSchema, (p) => (requireRegistered(), reports.messagesDetected(workerId, p)), this.logger, WorkerEvent.MessageDetected));
-    socket.on(WorkerEvent.ReplyResult, validated(WorkerReplyResultSchema, (p) => (requireRegistered(), reports.replyResult(workerId, p), undefined), this.logger, WorkerEvent.ReplyResult));
-    socket.on(WorkerEvent.AccountBrowser, validated(WorkerAccountBrowserSchema, (p) => (requireRegistered(), browsers.reported(workerId, p), undefined), this.logger, WorkerEvent.AccountBrowser));
-    socket.on(WorkerEvent.StateSnapshot, validated(WorkerStateSnapshotSchema, (p) => (requireRegistered(), reports.stateSnapshot(workerId, p), undefined), this.logger, WorkerEvent.StateSnapshot));
+    onValidated(socket, WorkerEvent.Register, (payload) => {
+      const row = this.store.workers.upsert({
+        id: workerId,
+        host: payload.host,
+        version: payload.version,
+        capabilities: payload.capabilities,
+        maxAccounts: payload.maxAccounts,
+        maxConcurrency: payload.maxConcurrency,
+        maxLiveContexts: payload.maxLiveContexts,
+        browserVersion: payload.browserVersion,
+        draining: payload.draining,
+      });
+      registered = true;
+      this.logger.info('worker registered', { workerId, host: payload.host, platforms: payload.capabilities.map((c) => c.platform) });
+      const toCancel = scheduler.workerRegistered(row, payload.runningJobs);
+      for (const jobId of toCancel) void this.request(workerId, MasterEvent.JobCancel, { jobId, reason: 'unknown to the master' });
+      scheduler.revokeMoved(workerId, payload.heldAccounts);
+      return { heartbeatIntervalMs: scheduler.options.heartbeatIntervalMs, ownedAccountIds: this.store.accounts.idsOwnedBy(workerId) };
+    }, this.logger);
+    onValidated(socket, WorkerEvent.Heartbeat, (p) => {
+      requireRegistered();
+      if (p.browsers) this.store.browsers.replaceWorker(workerId, p.browsers);
+      return batch.run(() => scheduler.workerHeartbeat(workerId, p.stats)).then(() => undefined);
+    }, this.logger);
+    onValidated(socket, WorkerEvent.JobProgress, (p) => (requireRegistered(), batch.run(() => reports.progress(workerId, p))).then(() => undefined), this.logger);
+    onValidated(socket, WorkerEvent.JobResult, (p) => (requireRegistered(), batch.run(() => reports.result(workerId, p))).then(() => undefined), this.logger);
+    onValidated(socket, WorkerEvent.JobLog, (p) => (requireRegistered(), reports.log(workerId, p), undefined), this.logger);
+    onValidated(socket, WorkerEvent.LoginQrCode, (p) => (requireRegistered(), reports.loginQrCode(workerId, p), undefined), this.logger);
+    onValidated(socket, WorkerEvent.LoginStatus, (p) => (requireRegistered(), reports.loginStatus(workerId, p), undefined), this.logger);
+    onValidated(socket, WorkerEvent.MessageDetected, (p) => (requireRegistered(), reports.messagesDetected(workerId, p)), this.logger);
+    onValidated(socket, WorkerEvent.ReplyResult, (p) => (requireRegistered(), reports.replyResult(workerId, p), undefined), this.logger);
+    onValidated(socket, WorkerEvent.AccountBrowser, (p) => (requireRegistered(), browsers.reported(workerId, p), undefined), this.logger);
+    onValidated(socket, WorkerEvent.StateSnapshot, (p) => (requireRegistered(), reports.stateSnapshot(workerId, p), undefined), this.logger);
 
     socket.on('disconnect', (reason) => {
       if (this.sockets.get(workerId) !== socket) return;
@@ -157,18 +134,10 @@ export class WorkerGateway implements WorkerLinks {
     return this.sockets.get(workerId)?.connected === true;
   }
 
-  async request<E extends keyof MasterToWorkerEvents>(workerId: string, event: E, payload: Parameters<MasterToWorkerEvents[E]>[0]): Promise<Ack<never>> {
+  async request<E extends MasterEventName>(workerId: string, event: E, payload: RequestPayload<E>): Promise<Ack<RequestReply<E>>> {
     const socket = this.sockets.get(workerId);
-    if (!socket?.connected) return { ok: false, error: { code: 'WORKER_LOST', message: `worker ${workerId} is not connected` } };
-    try {
-      // socket.io's typed emitWithAck cannot infer through the generic event here; the maps still type the callers.
-      const timed = socket.timeout(this.options.ackTimeoutMs ?? 10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> };
-      const response = await timed.emitWithAck(event, payload);
-      if (response && typeof response === 'object' && typeof (response as { ok?: unknown }).ok === 'boolean') return response as Ack<never>;
-      return { ok: false, error: { code: 'INTERNAL_ERROR', message: `worker ${workerId} answered ${event} with a malformed ack` } };
-    } catch {
-      return { ok: false, error: { code: 'TIMEOUT', message: `worker ${workerId} did not acknowledge ${event} in time` } };
-    }
+    if (!socket) return { ok: false, error: { code: 'WORKER_LOST', message: `worker ${workerId} is not connected` } };
+    return requestWithAck(socket, event, payload, this.options.ackTimeoutMs ?? 10_000, `worker ${workerId}`);
   }
 
   disconnect(workerId: string): void {

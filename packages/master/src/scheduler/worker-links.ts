@@ -1,12 +1,9 @@
-import type { Ack, MasterToWorkerEvents } from '@fleetwright/shared';
-
-type Payload<E extends keyof MasterToWorkerEvents> = Parameters<MasterToWorkerEvents[E]>[0];
-type AckData<E extends keyof MasterToWorkerEvents> = Parameters<Parameters<MasterToWorkerEvents[E]>[1]>[0];
+import type { Ack, MasterEventName, RequestPayload, RequestReply } from '@fleetwright/shared';
 
 /** How the scheduler reaches connected workers; the `/worker` gateway implements it. */
 export interface WorkerLinks {
   isConnected(workerId: string): boolean;
   /** Sends a request and resolves with the worker's ack, or a WORKER_LOST/TIMEOUT error ack. */
-  request<E extends keyof MasterToWorkerEvents>(workerId: string, event: E, payload: Payload<E>): Promise<AckData<E> | Ack<never>>;
+  request<E extends MasterEventName>(workerId: string, event: E, payload: RequestPayload<E>): Promise<Ack<RequestReply<E>>>;
   disconnect(workerId: string): void;
 }

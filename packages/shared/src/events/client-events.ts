@@ -1,42 +1,55 @@
-import type { AckCallback } from '../schemas/common.js';
+import type { z } from 'zod';
 import type { JobView } from '../schemas/job.js';
-import type { ClientEvent, ClientRequest } from './event-names.js';
-import type {
-  AccountBrowserEvent,
-  JobCancelRequest,
-  JobCreate,
-  JobDoneEvent,
-  JobLogEvent,
-  JobProgressEvent,
-  LoginQrCodeEvent,
-  LoginStart,
-  LoginStatusEvent,
-  MessageDetectedEvent,
-  ReplyExecute,
-  ReplyResultEvent,
-  WorkerStatusEvent,
+import { ClientEvent, ClientRequest, type ClientEventName, type ClientRequestName } from './event-names.js';
+import type { AckedEvents, AssertTrue, NamesOnly, PushEvents } from './event-map.js';
+import {
+  AccountBrowserEventSchema,
+  JobCancelRequestSchema,
+  JobCreateSchema,
+  JobDoneEventSchema,
+  JobLogEventSchema,
+  JobProgressEventSchema,
+  LoginQrCodeEventSchema,
+  LoginStartSchema,
+  LoginStatusEventSchema,
+  MessageDetectedEventSchema,
+  ReplyExecuteSchema,
+  ReplyResultEventSchema,
+  WorkerStatusEventSchema,
 } from './client-payloads.js';
 
-/** Client (dashboard, upstream systems) → master on `/client`. */
-export interface ClientToMasterEvents {
-  [ClientRequest.LoginStart]: (payload: LoginStart, ack: AckCallback<JobView>) => void;
-  [ClientRequest.ReplyExecute]: (payload: ReplyExecute, ack: AckCallback<JobView>) => void;
-  [ClientRequest.JobCreate]: (payload: JobCreate, ack: AckCallback<JobView>) => void;
-  [ClientRequest.JobCancel]: (payload: JobCancelRequest, ack: AckCallback<JobView>) => void;
-}
+/** Client (dashboard, upstream systems) → master on `/client`: the schema each request is validated with. */
+export const ClientToMasterSchemas = {
+  [ClientRequest.LoginStart]: LoginStartSchema,
+  [ClientRequest.ReplyExecute]: ReplyExecuteSchema,
+  [ClientRequest.JobCreate]: JobCreateSchema,
+  [ClientRequest.JobCancel]: JobCancelRequestSchema,
+} as const satisfies Record<ClientRequestName, z.ZodType>;
+
+/** Every client request is answered with the job it created or changed. */
+export type ClientToMasterReplies = Record<ClientRequestName, JobView>;
+
+/** Master → client on `/client`: what each event carries (the master sends them; nothing validates them). */
+export const MasterToClientSchemas = {
+  [ClientEvent.LoginQrCode]: LoginQrCodeEventSchema,
+  [ClientEvent.LoginStatus]: LoginStatusEventSchema,
+  [ClientEvent.MessageDetected]: MessageDetectedEventSchema,
+  [ClientEvent.ReplyResult]: ReplyResultEventSchema,
+  [ClientEvent.JobProgress]: JobProgressEventSchema,
+  [ClientEvent.JobDone]: JobDoneEventSchema,
+  [ClientEvent.JobLog]: JobLogEventSchema,
+  [ClientEvent.WorkerStatus]: WorkerStatusEventSchema,
+  [ClientEvent.AccountBrowser]: AccountBrowserEventSchema,
+} as const satisfies Record<ClientEventName, z.ZodType>;
+
+// Compile-time check only: the reply map names client requests.
+type ClientRepliesAreRequests = AssertTrue<NamesOnly<ClientToMasterReplies, ClientRequestName>>;
+
+/** Client → master on `/client`. Every request is acknowledged; payloads are validated on receipt. */
+export type ClientToMasterEvents = AckedEvents<typeof ClientToMasterSchemas, ClientToMasterReplies>;
 
 /** Master → client on `/client`. */
-export interface MasterToClientEvents {
-  [ClientEvent.LoginQrCode]: (payload: LoginQrCodeEvent) => void;
-  [ClientEvent.LoginStatus]: (payload: LoginStatusEvent) => void;
-  [ClientEvent.MessageDetected]: (payload: MessageDetectedEvent) => void;
-  [ClientEvent.ReplyResult]: (payload: ReplyResultEvent) => void;
-  [ClientEvent.JobProgress]: (payload: JobProgressEvent) => void;
-  [ClientEvent.JobDone]: (payload: JobDoneEvent) => void;
-  [ClientEvent.JobLog]: (payload: JobLogEvent) => void;
-  [ClientEvent.WorkerStatus]: (payload: WorkerStatusEvent) => void;
-  [ClientEvent.AccountBrowser]: (payload: AccountBrowserEvent) => void;
-}
+export type MasterToClientEvents = PushEvents<typeof MasterToClientSchemas>;
 
 export interface ClientSocketData {
   tokenId: string;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { IdSchema } from '../schemas/common.js';
 import { CreateJobBodySchema, JobProgressSchema, JobStatusSchema } from '../schemas/job.js';
-import type { JobView } from '../schemas/job.js';
-import type { WorkerView } from '../schemas/worker.js';
+import { JobViewSchema, type JobView } from '../schemas/job.js';
+import { WorkerViewSchema } from '../schemas/worker.js';
 import { AccountBrowserViewSchema } from '../schemas/browser.js';
 import { DetectedMessageSchema } from './worker-payloads.js';
 
@@ -40,6 +40,7 @@ export const MessageDetectedEventSchema = z.object({ accountId: IdSchema, messag
 export type MessageDetectedEvent = z.infer<typeof MessageDetectedEventSchema>;
 export const ReplyResultEventSchema = z.object({ jobId: IdSchema, accountId: IdSchema, replyId: z.string(), alreadyPosted: z.boolean() });
 export type ReplyResultEvent = z.infer<typeof ReplyResultEventSchema>;
+export const JobDoneEventSchema = JobViewSchema;
 export type JobDoneEvent = JobView;
 /** New lines of a running job's run.log (each `<ISO time> <text>`, secrets redacted). */
 export const JobLogEventSchema = z.object({ jobId: IdSchema, accountId: IdSchema, lines: z.array(z.string()) });
@@ -47,4 +48,5 @@ export type JobLogEvent = z.infer<typeof JobLogEventSchema>;
 /** An account's browser changed state (started, stopped, failed) or lock holder. */
 export const AccountBrowserEventSchema = z.object({ accountId: IdSchema, browser: AccountBrowserViewSchema });
 export type AccountBrowserEvent = z.infer<typeof AccountBrowserEventSchema>;
-export type WorkerStatusEvent = Pick<WorkerView, 'id' | 'status' | 'lastHeartbeatAt' | 'stats'>;
+export const WorkerStatusEventSchema = WorkerViewSchema.pick({ id: true, status: true, lastHeartbeatAt: true, stats: true });
+export type WorkerStatusEvent = z.infer<typeof WorkerStatusEventSchema>;

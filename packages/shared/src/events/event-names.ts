@@ -44,3 +44,8 @@ export const ClientEvent = {
 } as const;
 
 export const Namespace = { Worker: '/worker', Client: '/client' } as const;
+
+export type WorkerEventName = (typeof WorkerEvent)[keyof typeof WorkerEvent];
+export type MasterEventName = (typeof MasterEvent)[keyof typeof MasterEvent];
+export type ClientRequestName = (typeof ClientRequest)[keyof typeof ClientRequest];
+export type ClientEventName = (typeof ClientEvent)[keyof typeof ClientEvent];

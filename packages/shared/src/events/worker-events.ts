@@ -1,51 +1,74 @@
-import type { Ack, AckCallback } from '../schemas/common.js';
-import type { MasterEvent, WorkerEvent } from './event-names.js';
+import type { z } from 'zod';
+import type { Ack } from '../schemas/common.js';
 import type { AccountBrowserReport } from '../schemas/browser.js';
-import type {
-  AccountBrowserCommand,
-  JobCancel,
-  JobRun,
-  RegisterResult,
-  TaskAssign,
-  TaskRevoke,
-  WorkerDrain,
-  WorkerHeartbeat,
-  WorkerJobProgress,
-  WorkerJobLog,
-  WorkerJobResult,
-  WorkerLoginQrCode,
-  WorkerLoginStatus,
-  WorkerMessageDetected,
-  WorkerRegister,
-  WorkerReplyResult,
-  WorkerStateSnapshot,
-  WorkerAccountBrowser,
+import { MasterEvent, WorkerEvent, type MasterEventName, type WorkerEventName } from './event-names.js';
+import type { AckedEvents, AssertTrue, NamesOnly } from './event-map.js';
+import {
+  AccountBrowserCommandSchema,
+  JobCancelSchema,
+  JobRunSchema,
+  TaskAssignSchema,
+  TaskRevokeSchema,
+  WorkerAccountBrowserSchema,
+  WorkerDrainSchema,
+  WorkerHeartbeatSchema,
+  WorkerJobLogSchema,
+  WorkerJobProgressSchema,
+  WorkerJobResultSchema,
+  WorkerLoginQrCodeSchema,
+  WorkerLoginStatusSchema,
+  WorkerMessageDetectedSchema,
+  WorkerRegisterSchema,
+  WorkerReplyResultSchema,
+  WorkerStateSnapshotSchema,
+  type RegisterResult,
 } from './worker-payloads.js';
 
-/** Worker → master on `/worker`. Every event is acknowledged; payloads are validated on receipt. */
-export interface WorkerToMasterEvents {
-  [WorkerEvent.Register]: (payload: WorkerRegister, ack: AckCallback<RegisterResult>) => void;
-  [WorkerEvent.Heartbeat]: (payload: WorkerHeartbeat, ack: AckCallback) => void;
-  [WorkerEvent.JobProgress]: (payload: WorkerJobProgress, ack: AckCallback) => void;
-  [WorkerEvent.JobResult]: (payload: WorkerJobResult, ack: AckCallback) => void;
-  [WorkerEvent.JobLog]: (payload: WorkerJobLog, ack: AckCallback) => void;
-  [WorkerEvent.LoginQrCode]: (payload: WorkerLoginQrCode, ack: AckCallback) => void;
-  [WorkerEvent.LoginStatus]: (payload: WorkerLoginStatus, ack: AckCallback) => void;
-  [WorkerEvent.MessageDetected]: (payload: WorkerMessageDetected, ack: AckCallback<{ newCount: number }>) => void;
-  [WorkerEvent.ReplyResult]: (payload: WorkerReplyResult, ack: AckCallback) => void;
-  [WorkerEvent.StateSnapshot]: (payload: WorkerStateSnapshot, ack: AckCallback) => void;
-  [WorkerEvent.AccountBrowser]: (payload: WorkerAccountBrowser, ack: AckCallback) => void;
+/** Worker → master on `/worker`: the schema each payload is validated with on receipt. */
+export const WorkerToMasterSchemas = {
+  [WorkerEvent.Register]: WorkerRegisterSchema,
+  [WorkerEvent.Heartbeat]: WorkerHeartbeatSchema,
+  [WorkerEvent.JobProgress]: WorkerJobProgressSchema,
+  [WorkerEvent.JobResult]: WorkerJobResultSchema,
+  [WorkerEvent.JobLog]: WorkerJobLogSchema,
+  [WorkerEvent.LoginQrCode]: WorkerLoginQrCodeSchema,
+  [WorkerEvent.LoginStatus]: WorkerLoginStatusSchema,
+  [WorkerEvent.MessageDetected]: WorkerMessageDetectedSchema,
+  [WorkerEvent.ReplyResult]: WorkerReplyResultSchema,
+  [WorkerEvent.StateSnapshot]: WorkerStateSnapshotSchema,
+  [WorkerEvent.AccountBrowser]: WorkerAccountBrowserSchema,
+} as const satisfies Record<WorkerEventName, z.ZodType>;
+
+/** What the master's ack carries for a worker event; an event not named here is acknowledged without data. */
+export interface WorkerToMasterReplies {
+  [WorkerEvent.Register]: RegisterResult;
+  [WorkerEvent.MessageDetected]: { newCount: number };
 }
 
-/** Master → worker on `/worker`. */
-export interface MasterToWorkerEvents {
-  [MasterEvent.TaskAssign]: (payload: TaskAssign, ack: AckCallback) => void;
-  [MasterEvent.TaskRevoke]: (payload: TaskRevoke, ack: AckCallback) => void;
-  [MasterEvent.JobRun]: (payload: JobRun, ack: AckCallback) => void;
-  [MasterEvent.JobCancel]: (payload: JobCancel, ack: AckCallback) => void;
-  [MasterEvent.WorkerDrain]: (payload: WorkerDrain, ack: AckCallback) => void;
-  [MasterEvent.AccountBrowser]: (payload: AccountBrowserCommand, ack: AckCallback<AccountBrowserReport>) => void;
+/** Master → worker on `/worker`: the schema each payload is validated with on receipt. */
+export const MasterToWorkerSchemas = {
+  [MasterEvent.TaskAssign]: TaskAssignSchema,
+  [MasterEvent.TaskRevoke]: TaskRevokeSchema,
+  [MasterEvent.JobRun]: JobRunSchema,
+  [MasterEvent.JobCancel]: JobCancelSchema,
+  [MasterEvent.WorkerDrain]: WorkerDrainSchema,
+  [MasterEvent.AccountBrowser]: AccountBrowserCommandSchema,
+} as const satisfies Record<MasterEventName, z.ZodType>;
+
+/** What the worker's ack carries for a master event; an event not named here is acknowledged without data. */
+export interface MasterToWorkerReplies {
+  [MasterEvent.AccountBrowser]: AccountBrowserReport;
 }
+
+// Compile-time checks only: each reply map names events of its own direction.
+type WorkerRepliesAreEvents = AssertTrue<NamesOnly<WorkerToMasterReplies, WorkerEventName>>;
+type MasterRepliesAreEvents = AssertTrue<NamesOnly<MasterToWorkerReplies, MasterEventName>>;
+
+/** Worker → master on `/worker`. Every event is acknowledged; payloads are validated on receipt. */
+export type WorkerToMasterEvents = AckedEvents<typeof WorkerToMasterSchemas, WorkerToMasterReplies>;
+
+/** Master → worker on `/worker`. Every event is acknowledged; payloads are validated on receipt. */
+export type MasterToWorkerEvents = AckedEvents<typeof MasterToWorkerSchemas, MasterToWorkerReplies>;
 
 /** Per-socket data the master keeps on a worker connection. */
 export interface WorkerSocketData {

@@ -3,9 +3,13 @@ import { io, type Socket } from 'socket.io-client';
 import {
   Namespace,
   WorkerEvent,
+  requestWithAck,
   type Ack,
   type Logger,
   type MasterToWorkerEvents,
+  type RequestPayload,
+  type RequestReply,
+  type WorkerEventName,
   type WorkerToMasterEvents,
 } from '@fleetwright/shared';
 
@@ -29,10 +33,6 @@ export interface MasterConnectionOptions {
 const RENEW_INTERVAL_MS = 10_000;
 
 const TRANSIENT_CODES = new Set(['WORKER_LOST', 'TIMEOUT', 'CONFLICT']);
-
-type EventName = keyof WorkerToMasterEvents;
-type Payload<E extends EventName> = Parameters<WorkerToMasterEvents[E]>[0];
-type AckOf<E extends EventName> = Parameters<Parameters<WorkerToMasterEvents[E]>[1]>[0];
 
 /** The worker's socket to the master's `/worker` namespace, with deadlines on every request. */
 export class MasterConnection {
@@ -85,30 +85,24 @@ export class MasterConnection {
   }
 
   /** Sends a request and waits for the master's ack, up to the deadline. */
-  async request<E extends EventName>(event: E, payload: Payload<E>): Promise<AckOf<E>> {
-    if (!this.socket.connected) return { ok: false, error: { code: 'WORKER_LOST', message: 'not connected to the master' } } as AckOf<E>;
-    try {
-      const timed = this.socket.timeout(this.options.ackTimeoutMs ?? 10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> };
-      return (await timed.emitWithAck(event, payload)) as AckOf<E>;
-    } catch {
-      return { ok: false, error: { code: 'TIMEOUT', message: `master did not acknowledge ${event} in time` } } as AckOf<E>;
-    }
+  request<E extends WorkerEventName>(event: E, payload: RequestPayload<E>): Promise<Ack<RequestReply<E>>> {
+    return requestWithAck(this.socket, event, payload, this.options.ackTimeoutMs ?? 10_000, 'the master');
   }
 
   /**
    * At-least-once delivery: retries through reconnects until the master acknowledges, answers
    * with a definitive (non-retryable) error, or the connection is closed for good.
    */
-  async deliver<E extends EventName>(event: E, payload: Payload<E>, deadlineMs = Number.POSITIVE_INFINITY): Promise<AckOf<E>> {
+  async deliver<E extends WorkerEventName>(event: E, payload: RequestPayload<E>, deadlineMs = Number.POSITIVE_INFINITY): Promise<Ack<RequestReply<E>>> {
     let delay = 250;
     const until = Date.now() + deadlineMs;
     for (;;) {
-      const ack = (await this.request(event, payload)) as Ack<unknown>;
-      if (ack.ok) return ack as AckOf<E>;
+      const ack = await this.request(event, payload);
+      if (ack.ok) return ack;
       // Not connected, no answer in time, or not registered yet after a reconnect: try again.
       const transient = TRANSIENT_CODES.has(ack.error.code);
       if (!transient) this.options.logger.warn('master refused a report', { event, error: ack.error });
-      if (!transient || this.closed || Date.now() + delay > until) return ack as AckOf<E>;
+      if (!transient || this.closed || Date.now() + delay > until) return ack;
       await new Promise((resolve) => setTimeout(resolve, delay).unref());
       delay = Math.min(delay * 2, 5000);
     }
@@ -127,10 +121,6 @@ export class MasterConnection {
       signal: AbortSignal.timeout(60_000),
     });
     if (!res.ok) throw new Error(`upload of ${name} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-  }
-
-  on<E extends keyof MasterToWorkerEvents>(event: E, handler: (payload: unknown, ack?: unknown) => void): void {
-    (this.socket as unknown as { on(e: string, h: (...args: unknown[]) => void): void }).on(event, handler as (...args: unknown[]) => void);
   }
 
   close(): void {

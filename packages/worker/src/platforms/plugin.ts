@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { z } from 'zod';
-import type { Credentials, DetectedMessage } from '@fleetwright/shared';
+import type { Credentials, PluginEvents } from '@fleetwright/shared';
 
 /**
  * Everything a job handler may touch. Plugins never open browsers, take locks or talk to the
@@ -31,15 +31,8 @@ export interface JobContext {
   saveState(): Promise<void>;
 }
 
-/** What a plugin may emit, and the payload of each. */
-export interface PluginEvents {
-  /** A QR code to scan, as a PNG data URL (`data:image/png;base64,...`). */
-  qrcode: { dataUrl: string };
-  login_status: { status: 'waiting_scan' | 'success' | 'failed' | 'expired'; message?: string };
-  /** Comments and DMs found; the master keeps each once and announces only new ones. */
-  messages: { messages: DetectedMessage[] };
-  reply: { replyId: string; alreadyPosted: boolean };
-}
+/** What a plugin may emit, and the payload of each: derived from the events' schemas in the contract. */
+export type { PluginEvents };
 
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   /** The payload's schema; a payload that fails it is refused before any browser work. */

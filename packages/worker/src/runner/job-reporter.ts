@@ -1,11 +1,7 @@
-import type { WorkerJobLog, WorkerJobProgress, WorkerJobResult, WorkerLoginQrCode, WorkerLoginStatus, WorkerMessageDetected, WorkerReplyResult, WorkerStateSnapshot } from '@fleetwright/shared';
+import type { PluginEventName, PluginEventReport, WorkerJobLog, WorkerJobProgress, WorkerJobResult, WorkerStateSnapshot } from '@fleetwright/shared';
 
 /** Job events a plugin emits, as they go to the master. */
-export type JobEventReport =
-  | { event: 'qrcode'; payload: WorkerLoginQrCode }
-  | { event: 'login_status'; payload: WorkerLoginStatus }
-  | { event: 'messages'; payload: WorkerMessageDetected }
-  | { event: 'reply'; payload: WorkerReplyResult };
+export type JobEventReport<K extends PluginEventName = PluginEventName> = K extends PluginEventName ? { event: K; payload: PluginEventReport<K> } : never;
 
 /** Where the runner sends what happens; the master connection implements it. */
 export interface JobReporter {
