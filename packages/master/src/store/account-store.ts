@@ -47,6 +47,18 @@ export interface AccountRow {
 
 export type AccountOwnership = Pick<AccountRow, 'id' | 'platform' | 'owner_worker_id' | 'epoch'>;
 
+/** An account as a pool pick sees it: its ownership and its place in creation order. */
+export type PoolMember = AccountOwnership & Pick<AccountRow, 'seq'>;
+
+/** What an account's placement needs: its id and platform. */
+export type UnownedAccount = Pick<AccountRow, 'id' | 'platform'>;
+
+/** Told the id of an account that was created, deleted, re-tagged or given a new owner. */
+export type AccountChangeListener = (accountId: string) => void;
+
+const OWNERSHIP_COLUMNS = 'id, platform, owner_worker_id, epoch';
+const POOL_MEMBER_COLUMNS = 'a.seq, a.id, a.platform, a.owner_worker_id, a.epoch';
+
 /** What a worker needs to open the account's profile (secrets opened). */
 export interface AccountSecrets {
   credentials: Credentials | null;
@@ -55,6 +67,8 @@ export interface AccountSecrets {
 }
 
 export class AccountStore {
+  private readonly changeListeners: AccountChangeListener[] = [];
+
   constructor(
     private readonly db: Db,
     private readonly secrets: SecretBox,
@@ -86,6 +100,7 @@ export class AccountStore {
       const insertTag = this.db.prepare('INSERT OR IGNORE INTO account_tags (account_id, tag) VALUES (?, ?)');
       for (const tag of body.tags ?? []) insertTag.run(id, tag);
     })();
+    this.changed(id);
     return this.view(this.row(id)!);
   }
 
@@ -122,6 +137,7 @@ export class AccountStore {
       if (body.deviceProfile !== undefined) (sets.push('device_profile = @deviceProfile'), (params.deviceProfile = body.deviceProfile ? JSON.stringify(body.deviceProfile) : null));
       if (sets.length > 0) this.db.prepare(`UPDATE accounts SET ${sets.join(', ')}, updated_at = @now WHERE id = @id`).run(params);
     })();
+    if (body.tags !== undefined) this.changed(id);
     return this.get(id);
   }
 
@@ -133,6 +149,19 @@ export class AccountStore {
       this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
     })();
     this.browsers.forget(id);
+    this.changed(id);
+  }
+
+  /**
+   * Calls `listener` after each change of an account's tags, owner or epoch, and after it is
+   * created or deleted, so a copy kept in memory (the scheduler's pools) stays current.
+   */
+  onChange(listener: AccountChangeListener): void {
+    this.changeListeners.push(listener);
+  }
+
+  private changed(id: string): void {
+    for (const listener of this.changeListeners) listener(id);
   }
 
   row(id: string): AccountRow | undefined {
@@ -141,14 +170,14 @@ export class AccountStore {
 
   /** Just what ownership checks and dispatch need (no sealed columns): the hot path reads this. */
   ownership(id: string, field = 'accountId'): AccountOwnership {
-    const row = this.db.prepare('SELECT id, platform, owner_worker_id, epoch FROM accounts WHERE id = ?').get(id) as AccountOwnership | undefined;
+    const row = this.ownershipOf(id);
     if (!row) throw new FleetError('ACCOUNT_NOT_FOUND', `no account ${id}`, { field });
     return row;
   }
 
   /** The same, or undefined when there is no such account. */
   ownershipOf(id: string): AccountOwnership | undefined {
-    return this.db.prepare('SELECT id, platform, owner_worker_id, epoch FROM accounts WHERE id = ?').get(id) as AccountOwnership | undefined;
+    return this.db.prepare(`SELECT ${OWNERSHIP_COLUMNS} FROM accounts WHERE id = ?`).get(id) as AccountOwnership | undefined;
   }
 
   require(id: string, field = 'accountId'): AccountRow {
@@ -168,13 +197,26 @@ export class AccountStore {
     return { items: page.map((r) => this.view(r)), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
   }
 
-  /** Accounts that have no owner and can go to a worker of their platform. */
-  unowned(): AccountRow[] {
-    return this.db.prepare('SELECT * FROM accounts WHERE owner_worker_id IS NULL ORDER BY seq').all() as AccountRow[];
+  /** Accounts that have no owner and can go to a worker of their platform, in creation order. */
+  unowned(): UnownedAccount[] {
+    return this.db.prepare('SELECT id, platform FROM accounts WHERE owner_worker_id IS NULL ORDER BY seq').all() as UnownedAccount[];
   }
 
-  ownedBy(workerId: string): AccountRow[] {
-    return this.db.prepare('SELECT * FROM accounts WHERE owner_worker_id = ? ORDER BY seq').all(workerId) as AccountRow[];
+  ownedBy(workerId: string): AccountOwnership[] {
+    return this.db.prepare(`SELECT ${OWNERSHIP_COLUMNS} FROM accounts WHERE owner_worker_id = ? ORDER BY seq`).all(workerId) as AccountOwnership[];
+  }
+
+  /** Every pool's members (an account is in the pool of each of its tags), in creation order. */
+  poolMembers(): { pool: string; member: PoolMember }[] {
+    const rows = this.db.prepare(`SELECT t.tag AS pool, ${POOL_MEMBER_COLUMNS} FROM account_tags t JOIN accounts a ON a.id = t.account_id ORDER BY a.seq`).all() as (PoolMember & { pool: string })[];
+    return rows.map(({ pool, ...member }) => ({ pool, member }));
+  }
+
+  /** One account's pools and pool view, or undefined when there is no such account. */
+  poolMemberOf(id: string): { pools: string[]; member: PoolMember } | undefined {
+    const member = this.db.prepare(`SELECT ${POOL_MEMBER_COLUMNS} FROM accounts a WHERE a.id = ?`).get(id) as PoolMember | undefined;
+    if (!member) return undefined;
+    return { pools: this.db.prepare('SELECT tag FROM account_tags WHERE account_id = ?').pluck().all(id) as string[], member };
   }
 
   idsOwnedBy(workerId: string): string[] {
@@ -191,9 +233,13 @@ export class AccountStore {
   }
 
   /** Gives the account a new owner and a new epoch; every earlier epoch's report is now stale. */
-  assignOwner(id: string, workerId: string | null): AccountRow {
-    this.db.prepare('UPDATE accounts SET owner_worker_id = ?, epoch = epoch + 1, updated_at = ? WHERE id = ?').run(workerId, Date.now(), id);
-    return this.require(id);
+  assignOwner(id: string, workerId: string | null): AccountOwnership {
+    const row = this.db
+      .prepare(`UPDATE accounts SET owner_worker_id = ?, epoch = epoch + 1, updated_at = ? WHERE id = ? RETURNING ${OWNERSHIP_COLUMNS}`)
+      .get(workerId, Date.now(), id) as AccountOwnership | undefined;
+    if (!row) throw new FleetError('ACCOUNT_NOT_FOUND', `no account ${id}`, { field: 'accountId' });
+    this.changed(id);
+    return row;
   }
 
   secretsOf(row: AccountRow): AccountSecrets {
