@@ -3,9 +3,11 @@ import type { AccountStore, PoolMember } from '../store/account-store.js';
 /**
  * Each pool's accounts with their ownership columns, in creation order, kept in memory so a pool
  * pick reads no rows: reading them per pool job (sealed states and all) made a pass cost what the
- * pools hold. Loaded on first use; the account store tells it of every change of tags, owner or
- * epoch, and of accounts created and deleted. `reload()` is the backstop (writes made straight to
- * the database); a pick still checks the account it chose against the database.
+ * pools hold. Loaded on first use (an account's owner and epoch sit after its sealed state in the
+ * row, so that read costs what the states weigh, once); then the account store tells it of every
+ * change of tags, owner or epoch, and of accounts created and deleted. The account a pick chooses
+ * is still checked against the database, so a change it missed (a write straight to the database,
+ * a rolled-back transaction) can delay a pool job but never send it to the wrong account.
  */
 export class PoolAccounts {
   private pools: Map<string, PoolMember[]> | undefined;
@@ -26,7 +28,7 @@ export class PoolAccounts {
    * owner), checked against the database; or none. The walk keeps one pass's place in each pool:
    * the members before it were not usable, and within a pass an account only goes from usable to
    * busy, so a pass reads each pool once however many of its jobs it looks at. A member that
-   * fails the check was missed by a change: it is read again and the pool walked from its start.
+   * fails the check was missed by a change: it is read again and the pools walked from their start.
    */
   pick(pool: string, walk: PoolWalk, usable: (member: PoolMember) => boolean): PoolMember | undefined {
     const members = this.loaded().get(pool) ?? [];
@@ -35,9 +37,9 @@ export class PoolAccounts {
       if (!usable(member)) continue;
       if (!walk.checked.has(member.id)) {
         const current = this.accounts.ownershipOf(member.id);
-        if (current?.owner_worker_id !== member.owner_worker_id || current?.epoch !== member.epoch) {
+        if (current?.owner_worker_id !== member.owner_worker_id || current?.epoch !== member.epoch || !this.accounts.isInPool(member.id, pool)) {
           this.refresh(member.id);
-          walk.from.delete(pool);
+          walk.from.clear(); // the refresh may have moved members of its other pools too
           return this.pick(pool, walk, usable);
         }
         walk.checked.add(member.id);
@@ -47,12 +49,6 @@ export class PoolAccounts {
     }
     walk.from.set(pool, members.length);
     return undefined;
-  }
-
-  /** Forgets everything; the next use reads every pool again. */
-  reload(): void {
-    this.pools = undefined;
-    this.placed.clear();
   }
 
   /** Reads the account's pools and ownership again (taking it out of every pool if it is gone). */

@@ -120,10 +120,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         this.emit('tick');
       }
       const sweep = full && this.fullPasses++ % SWEEP_EVERY_FULL_PASSES === 0;
-      if (sweep) {
-        for (const accountId of this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
-        this.pools.reload();
-      }
+      if (sweep) for (const accountId of this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
       if (full || this.assignmentsDirty) {
         this.assignmentsDirty = false;
         this.assignAccounts(sweep);

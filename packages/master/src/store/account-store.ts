@@ -212,6 +212,10 @@ export class AccountStore {
     return rows.map(({ pool, ...member }) => ({ pool, member }));
   }
 
+  isInPool(id: string, pool: string): boolean {
+    return this.db.prepare('SELECT 1 FROM account_tags WHERE account_id = ? AND tag = ?').get(id, pool) !== undefined;
+  }
+
   /** One account's pools and pool view, or undefined when there is no such account. */
   poolMemberOf(id: string): { pools: string[]; member: PoolMember } | undefined {
     const member = this.db.prepare(`SELECT ${POOL_MEMBER_COLUMNS} FROM accounts a WHERE a.id = ?`).get(id) as PoolMember | undefined;
@@ -225,7 +229,7 @@ export class AccountStore {
 
   /** Every owned account's ownership columns: a narrow read of the whole table. */
   ownerships(): AccountOwnership[] {
-    return this.db.prepare('SELECT id, platform, owner_worker_id, epoch FROM accounts WHERE owner_worker_id IS NOT NULL').all() as AccountOwnership[];
+    return this.db.prepare(`SELECT ${OWNERSHIP_COLUMNS} FROM accounts WHERE owner_worker_id IS NOT NULL`).all() as AccountOwnership[];
   }
 
   countOwnedBy(workerId: string): number {
