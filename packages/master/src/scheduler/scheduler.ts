@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { FleetError, MasterEvent, type Logger, type RunningJobRef, type WorkerStats } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
-import type { AccountOwnership, AccountRow, AccountStore, PoolMember } from '../store/account-store.js';
+import type { AccountOwnership, AccountRow, AccountStore } from '../store/account-store.js';
 import type { JobPatch, JobRow, RunnableJob } from '../store/job-store.js';
 import { atomically } from '../store/database.js';
 import type { WorkerCapacity, WorkerRow } from '../store/worker-store.js';
@@ -505,9 +505,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   /** The pool's first idle, ready account in creation order, or none. */
-  private pickPoolAccount(pool: string | null, busy: Set<string>, walk: PoolWalk): PoolMember | undefined {
+  private pickPoolAccount(pool: string | null, busy: Set<string>, walk: PoolWalk): AccountOwnership | undefined {
     if (!pool) return undefined;
-    return this.pools.pick(pool, walk, (a) => !busy.has(a.id) && this.isAccountReady(a));
+    return this.pools.pick(pool, walk, { busy, ready: (a) => this.isAccountReady(a) });
   }
 
   private sendJob(job: JobRow, workerId: string): void {

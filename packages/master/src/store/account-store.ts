@@ -47,8 +47,12 @@ export interface AccountRow {
 
 export type AccountOwnership = Pick<AccountRow, 'id' | 'platform' | 'owner_worker_id' | 'epoch'>;
 
-/** An account as a pool pick sees it: its ownership and its place in creation order. */
-export type PoolMember = AccountOwnership & Pick<AccountRow, 'seq'>;
+/** An account's place in a pool: pools keep creation (seq) order. */
+export interface PoolMembership {
+  pool: string;
+  seq: number;
+  id: string;
+}
 
 /** What an account's placement needs: its id and platform. */
 export type UnownedAccount = Pick<AccountRow, 'id' | 'platform'>;
@@ -57,7 +61,6 @@ export type UnownedAccount = Pick<AccountRow, 'id' | 'platform'>;
 export type AccountChangeListener = (accountId: string) => void;
 
 const OWNERSHIP_COLUMNS = 'id, platform, owner_worker_id, epoch';
-const POOL_MEMBER_COLUMNS = 'a.seq, a.id, a.platform, a.owner_worker_id, a.epoch';
 
 /** What a worker needs to open the account's profile (secrets opened). */
 export interface AccountSecrets {
@@ -206,21 +209,21 @@ export class AccountStore {
     return this.db.prepare(`SELECT ${OWNERSHIP_COLUMNS} FROM accounts WHERE owner_worker_id = ? ORDER BY seq`).all(workerId) as AccountOwnership[];
   }
 
-  /** Every pool's members (an account is in the pool of each of its tags), in creation order. */
-  poolMembers(): { pool: string; member: PoolMember }[] {
-    const rows = this.db.prepare(`SELECT t.tag AS pool, ${POOL_MEMBER_COLUMNS} FROM account_tags t JOIN accounts a ON a.id = t.account_id ORDER BY a.seq`).all() as (PoolMember & { pool: string })[];
-    return rows.map(({ pool, ...member }) => ({ pool, member }));
+  /**
+   * Every pool's members (an account is in the pool of each of its tags), in no order. Read from
+   * the indexes alone: an account's row holds its sealed storage state.
+   */
+  poolMemberships(): PoolMembership[] {
+    return this.db.prepare('SELECT t.tag AS pool, a.seq, a.id FROM account_tags t JOIN accounts a ON a.id = t.account_id').all() as PoolMembership[];
+  }
+
+  /** One account's pools; none when there is no such account. */
+  poolMembershipsOf(id: string): PoolMembership[] {
+    return this.db.prepare('SELECT t.tag AS pool, a.seq, a.id FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE a.id = ?').all(id) as PoolMembership[];
   }
 
   isInPool(id: string, pool: string): boolean {
     return this.db.prepare('SELECT 1 FROM account_tags WHERE account_id = ? AND tag = ?').get(id, pool) !== undefined;
-  }
-
-  /** One account's pools and pool view, or undefined when there is no such account. */
-  poolMemberOf(id: string): { pools: string[]; member: PoolMember } | undefined {
-    const member = this.db.prepare(`SELECT ${POOL_MEMBER_COLUMNS} FROM accounts a WHERE a.id = ?`).get(id) as PoolMember | undefined;
-    if (!member) return undefined;
-    return { pools: this.db.prepare('SELECT tag FROM account_tags WHERE account_id = ?').pluck().all(id) as string[], member };
   }
 
   idsOwnedBy(workerId: string): string[] {
