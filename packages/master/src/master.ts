@@ -19,6 +19,7 @@ import { ArtifactStore } from './store/artifact-store.js';
 import { FleetMetrics } from './metrics/fleet-metrics.js';
 import { WorkerCredentialStore } from './store/worker-credential-store.js';
 import { credentialWorkerAuth } from './http/worker-auth.js';
+import { restJobLinks } from './http/rest-links.js';
 
 /** The master node: SQLite store, scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
@@ -40,7 +41,7 @@ export class Master {
 
   constructor(private readonly options: MasterOptions) {
     const logger = options.logger;
-    this.store = new FleetStore(path.join(options.dataDir, 'master.db'), options.secretKey, options.apiToken, options.dbSynchronous);
+    this.store = new FleetStore(path.join(options.dataDir, 'master.db'), options.secretKey, options.apiToken, options.dbSynchronous, restJobLinks);
     this.identities = new WorkerCredentialStore(this.store.db, options.workerToken);
     this.workers = new WorkerGateway(this.store, logger, this.identities);
     this.scheduler = new Scheduler(this.store, this.workers, logger, {

@@ -46,7 +46,8 @@ export class JobCommands {
     const rows = atomically(this.store.db, () => bodies.map((body, i) => this.insert(body, platforms[i]!, {}, false)));
     for (const { row, created } of rows) if (created) this.scheduler.jobChanged(row);
     this.scheduler.schedule();
-    return rows.map(({ row, created }) => ({ job: this.store.jobs.view(row), created }));
+    const views = this.store.jobs.views(rows.map(({ row }) => row));
+    return rows.map(({ created }, i) => ({ job: views[i]!, created }));
   }
 
   /** Everything that can refuse a job, with no write; returns the job's platform (null for a pool job). */

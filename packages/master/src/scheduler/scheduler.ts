@@ -11,6 +11,7 @@ import type { WorkerLinks } from './worker-links.js';
 import { stepOfJobType } from './job-steps.js';
 import { retryDelayMs } from './backoff.js';
 import { generateDeviceProfile } from './device-profiles.js';
+import { PoolAccounts, type PoolWalk } from './pool-accounts.js';
 
 /**
  * The fleet's judge: gives accounts owners (with epochs), dispatches each account's jobs to its
@@ -53,6 +54,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * this master started) is given the silent grace from its `disconnected_at`.
    */
   private readonly failoverAt = new Map<string, number>();
+  /** Each pool's accounts and their ownership, in memory: a pool pick reads no rows. */
+  private readonly pools: PoolAccounts;
   private fullPasses = 0;
   private closed = false;
   readonly options: Required<SchedulerOptions>;
@@ -64,6 +67,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     options: SchedulerOptions,
   ) {
     super();
+    this.pools = new PoolAccounts(store.accounts);
     this.options = {
       missedHeartbeats: 3,
       defaultJobTimeoutMs: 300_000,
@@ -248,8 +252,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const accounts = this.store.accounts.ownedBy(workerId);
     if (accounts.length === 0) return;
     let released = false;
+    const busy = this.store.jobs.activeAccountIds();
     for (const account of accounts) {
-      if (this.store.jobs.activeAccountIds().has(account.id) || this.handingOver.has(account.id)) continue;
+      if (busy.has(account.id) || this.handingOver.has(account.id)) continue;
       if (this.links.isConnected(workerId)) {
         void this.handOver(workerId, account.id, account.epoch, reason);
         continue;
@@ -368,8 +373,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const unowned = this.store.accounts.unowned();
     if (unowned.length > 0) {
       const owned = new Map([...online.keys()].map((id) => [id, this.store.accounts.countOwnedBy(id)]));
+      const platformsOf = new Map([...online.values()].map((w) => [w.id, new Set(this.store.workers.capabilitiesOf(w).map((c) => c.platform))]));
       for (const account of unowned) {
-        const candidates = [...online.values()].filter((w) => (owned.get(w.id) ?? 0) < w.max_accounts && this.store.workers.capabilitiesOf(w).some((c) => c.platform === account.platform));
+        const candidates = [...online.values()].filter((w) => (owned.get(w.id) ?? 0) < w.max_accounts && platformsOf.get(w.id)!.has(account.platform));
         if (candidates.length === 0) continue;
         const worker = candidates.reduce((best, w) => ((owned.get(w.id) ?? 0) < (owned.get(best.id) ?? 0) ? w : best));
         this.store.accounts.assignOwner(account.id, worker.id);
@@ -473,6 +479,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       return workers.get(id);
     };
     const fullWorkers = new Set<string>();
+    const poolWalk = this.pools.walk();
     for (const job of this.runnable(now, busyAccounts)) {
       // Most queued jobs wait behind a busy account or a full worker: skip those before any lookup.
       if (job.account_id && busyAccounts.has(job.account_id)) continue;
@@ -480,7 +487,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         this.failQueuedJobsOf(job.account_id, `the secrets of account ${job.account_id} do not open with this FLEET_SECRET_KEY`);
         continue;
       }
-      const account = job.account_id ? accountOfRunnable(job) : this.pickPoolAccount(job.pool, busyAccounts);
+      const account = job.account_id ? accountOfRunnable(job) : this.pickPoolAccount(job.pool, busyAccounts, poolWalk);
       if (!account || busyAccounts.has(account.id) || !this.isAccountReady(account)) continue;
       const worker = workerOf(account.owner_worker_id!);
       if (!worker || worker.status !== 'online' || fullWorkers.has(worker.id)) continue;
@@ -530,13 +537,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return runnable.sort(inDispatchOrder).slice(0, DISPATCH_BATCH);
   }
 
-  /** An idle, ready account of the pool, or none. */
-  private pickPoolAccount(pool: string | null, busy: Set<string>): AccountRow | undefined {
+  /** The pool's first idle, ready account in creation order, or none. */
+  private pickPoolAccount(pool: string | null, busy: Set<string>, walk: PoolWalk): AccountOwnership | undefined {
     if (!pool) return undefined;
-    const rows = this.store.db
-      .prepare('SELECT a.* FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE t.tag = ? AND a.owner_worker_id IS NOT NULL ORDER BY a.seq')
-      .all(pool) as AccountRow[];
-    return rows.find((a) => !busy.has(a.id) && this.isAccountReady(a));
+    return this.pools.pick(pool, walk, { busy, ready: (a) => this.isAccountReady(a) });
   }
 
   private sendJob(job: JobRow, workerId: string): void {

@@ -47,6 +47,21 @@ export interface AccountRow {
 
 export type AccountOwnership = Pick<AccountRow, 'id' | 'platform' | 'owner_worker_id' | 'epoch'>;
 
+/** An account's place in a pool: pools keep creation (seq) order. */
+export interface PoolMembership {
+  pool: string;
+  seq: number;
+  id: string;
+}
+
+/** What an account's placement needs: its id and platform. */
+export type UnownedAccount = Pick<AccountRow, 'id' | 'platform'>;
+
+/** Told the id of an account that was created, deleted, re-tagged or given a new owner. */
+export type AccountChangeListener = (accountId: string) => void;
+
+const OWNERSHIP_COLUMNS = 'id, platform, owner_worker_id, epoch';
+
 /** What a worker needs to open the account's profile (secrets opened). */
 export interface AccountSecrets {
   credentials: Credentials | null;
@@ -55,6 +70,8 @@ export interface AccountSecrets {
 }
 
 export class AccountStore {
+  private readonly changeListeners: AccountChangeListener[] = [];
+
   constructor(
     private readonly db: Db,
     private readonly secrets: SecretBox,
@@ -86,6 +103,7 @@ export class AccountStore {
       const insertTag = this.db.prepare('INSERT OR IGNORE INTO account_tags (account_id, tag) VALUES (?, ?)');
       for (const tag of body.tags ?? []) insertTag.run(id, tag);
     })();
+    this.changed(id);
     return this.view(this.row(id)!);
   }
 
@@ -122,6 +140,7 @@ export class AccountStore {
       if (body.deviceProfile !== undefined) (sets.push('device_profile = @deviceProfile'), (params.deviceProfile = body.deviceProfile ? JSON.stringify(body.deviceProfile) : null));
       if (sets.length > 0) this.db.prepare(`UPDATE accounts SET ${sets.join(', ')}, updated_at = @now WHERE id = @id`).run(params);
     })();
+    if (body.tags !== undefined) this.changed(id);
     return this.get(id);
   }
 
@@ -133,6 +152,19 @@ export class AccountStore {
       this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
     })();
     this.browsers.forget(id);
+    this.changed(id);
+  }
+
+  /**
+   * Calls `listener` after each change of an account's tags, owner or epoch, and after it is
+   * created or deleted, so a copy kept in memory (the scheduler's pools) stays current.
+   */
+  onChange(listener: AccountChangeListener): void {
+    this.changeListeners.push(listener);
+  }
+
+  private changed(id: string): void {
+    for (const listener of this.changeListeners) listener(id);
   }
 
   row(id: string): AccountRow | undefined {
@@ -141,14 +173,14 @@ export class AccountStore {
 
   /** Just what ownership checks and dispatch need (no sealed columns): the hot path reads this. */
   ownership(id: string, field = 'accountId'): AccountOwnership {
-    const row = this.db.prepare('SELECT id, platform, owner_worker_id, epoch FROM accounts WHERE id = ?').get(id) as AccountOwnership | undefined;
+    const row = this.ownershipOf(id);
     if (!row) throw new FleetError('ACCOUNT_NOT_FOUND', `no account ${id}`, { field });
     return row;
   }
 
   /** The same, or undefined when there is no such account. */
   ownershipOf(id: string): AccountOwnership | undefined {
-    return this.db.prepare('SELECT id, platform, owner_worker_id, epoch FROM accounts WHERE id = ?').get(id) as AccountOwnership | undefined;
+    return this.db.prepare(`SELECT ${OWNERSHIP_COLUMNS} FROM accounts WHERE id = ?`).get(id) as AccountOwnership | undefined;
   }
 
   require(id: string, field = 'accountId'): AccountRow {
@@ -168,13 +200,30 @@ export class AccountStore {
     return { items: page.map((r) => this.view(r)), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
   }
 
-  /** Accounts that have no owner and can go to a worker of their platform. */
-  unowned(): AccountRow[] {
-    return this.db.prepare('SELECT * FROM accounts WHERE owner_worker_id IS NULL ORDER BY seq').all() as AccountRow[];
+  /** Accounts that have no owner and can go to a worker of their platform, in creation order. */
+  unowned(): UnownedAccount[] {
+    return this.db.prepare('SELECT id, platform FROM accounts WHERE owner_worker_id IS NULL ORDER BY seq').all() as UnownedAccount[];
   }
 
-  ownedBy(workerId: string): AccountRow[] {
-    return this.db.prepare('SELECT * FROM accounts WHERE owner_worker_id = ? ORDER BY seq').all(workerId) as AccountRow[];
+  ownedBy(workerId: string): AccountOwnership[] {
+    return this.db.prepare(`SELECT ${OWNERSHIP_COLUMNS} FROM accounts WHERE owner_worker_id = ? ORDER BY seq`).all(workerId) as AccountOwnership[];
+  }
+
+  /**
+   * Every pool's members (an account is in the pool of each of its tags), in no order. Read from
+   * the indexes alone: an account's row holds its sealed storage state.
+   */
+  poolMemberships(): PoolMembership[] {
+    return this.db.prepare('SELECT t.tag AS pool, a.seq, a.id FROM account_tags t JOIN accounts a ON a.id = t.account_id').all() as PoolMembership[];
+  }
+
+  /** One account's pools; none when there is no such account. */
+  poolMembershipsOf(id: string): PoolMembership[] {
+    return this.db.prepare('SELECT t.tag AS pool, a.seq, a.id FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE a.id = ?').all(id) as PoolMembership[];
+  }
+
+  isInPool(id: string, pool: string): boolean {
+    return this.db.prepare('SELECT 1 FROM account_tags WHERE account_id = ? AND tag = ?').get(id, pool) !== undefined;
   }
 
   idsOwnedBy(workerId: string): string[] {
@@ -183,7 +232,7 @@ export class AccountStore {
 
   /** Every owned account's ownership columns: a narrow read of the whole table. */
   ownerships(): AccountOwnership[] {
-    return this.db.prepare('SELECT id, platform, owner_worker_id, epoch FROM accounts WHERE owner_worker_id IS NOT NULL').all() as AccountOwnership[];
+    return this.db.prepare(`SELECT ${OWNERSHIP_COLUMNS} FROM accounts WHERE owner_worker_id IS NOT NULL`).all() as AccountOwnership[];
   }
 
   countOwnedBy(workerId: string): number {
@@ -191,9 +240,13 @@ export class AccountStore {
   }
 
   /** Gives the account a new owner and a new epoch; every earlier epoch's report is now stale. */
-  assignOwner(id: string, workerId: string | null): AccountRow {
-    this.db.prepare('UPDATE accounts SET owner_worker_id = ?, epoch = epoch + 1, updated_at = ? WHERE id = ?').run(workerId, Date.now(), id);
-    return this.require(id);
+  assignOwner(id: string, workerId: string | null): AccountOwnership {
+    const row = this.db
+      .prepare(`UPDATE accounts SET owner_worker_id = ?, epoch = epoch + 1, updated_at = ? WHERE id = ? RETURNING ${OWNERSHIP_COLUMNS}`)
+      .get(workerId, Date.now(), id) as AccountOwnership | undefined;
+    if (!row) throw new FleetError('ACCOUNT_NOT_FOUND', `no account ${id}`, { field: 'accountId' });
+    this.changed(id);
+    return row;
   }
 
   secretsOf(row: AccountRow): AccountSecrets {

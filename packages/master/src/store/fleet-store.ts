@@ -3,7 +3,7 @@ import { AccountBrowsers } from './account-browsers.js';
 import { LiveLogs } from './live-logs.js';
 import { atomically, openDatabase, type Db, type DbSynchronous } from './database.js';
 import { MIGRATIONS } from './migrations.js';
-import { JobStore } from './job-store.js';
+import { JobStore, type JobLinks } from './job-store.js';
 import { SecretBox } from './secret-box.js';
 import { WorkerStore } from './worker-store.js';
 import { TokenStore } from './token-store.js';
@@ -28,10 +28,11 @@ export class FleetStore {
   readonly batch: TurnBatch;
   private readonly checkpointer: WalCheckpointer | undefined;
 
-  constructor(file: string, secretKey: Buffer, adminToken?: string, synchronous: DbSynchronous = 'normal') {
+  /** `jobLinks`: where job views link to (the HTTP layer's routes); without it no view may show an artifact. */
+  constructor(file: string, secretKey: Buffer, adminToken?: string, synchronous: DbSynchronous = 'normal', jobLinks?: JobLinks) {
     this.db = openDatabase(file, MIGRATIONS, synchronous);
     this.accounts = new AccountStore(this.db, new SecretBox(secretKey), this.browsers);
-    this.jobs = new JobStore(this.db);
+    this.jobs = new JobStore(this.db, jobLinks);
     this.workers = new WorkerStore(this.db);
     this.tokens = new TokenStore(this.db, adminToken);
     this.messages = new MessageStore(this.db);

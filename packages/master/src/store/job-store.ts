@@ -107,6 +107,27 @@ export interface JobPatch {
   progress_message?: string | null;
 }
 
+/**
+ * Where the API serves what a view links to. The HTTP layer owns the routes, so it builds the
+ * links; the store is given them (see `restJobLinks` in http/).
+ */
+export interface JobLinks {
+  artifactUrl(jobId: string, name: string): string;
+}
+
+/** A store built without links (one that never shows an artifact) fails loudly if asked for one. */
+const NO_JOB_LINKS: JobLinks = {
+  artifactUrl: () => {
+    throw new Error('this FleetStore was built without JobLinks, so it cannot link to an artifact');
+  },
+};
+
+/** What a job's view adds to its row: the artifacts of finished jobs and the children of parents, by job id. */
+interface JobExtras {
+  artifacts: Map<string, JobView['artifacts']>;
+  childIds: Map<string, string[]>;
+}
+
 export interface JobFilter {
   status?: JobStatus | undefined;
   type?: string | undefined;
@@ -114,7 +135,10 @@ export interface JobFilter {
 }
 
 export class JobStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly links: JobLinks = NO_JOB_LINKS,
+  ) {}
 
   /**
    * Inserts a job, or returns the existing one when its idempotency key is known and the request
@@ -340,7 +364,7 @@ export class JobStore {
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`;
     const rows = this.db.prepare(sql).all(params) as JobRow[];
     const page = rows.slice(0, limit);
-    return { items: page.map((r) => this.view(r)), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
+    return { items: this.views(page), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
   }
 
   children(parentId: string): JobRow[] {
@@ -378,12 +402,42 @@ export class JobStore {
     return this.db.prepare('SELECT * FROM jobs WHERE parent_id = ? AND type = ? ORDER BY seq LIMIT 1').get(parentId, type) as JobRow | undefined;
   }
 
-  artifacts(jobId: string): { name: string; size: number; url: string }[] {
-    const rows = this.db.prepare('SELECT name, size FROM artifacts WHERE job_id = ? ORDER BY name').all(jobId) as { name: string; size: number }[];
-    return rows.map((r) => ({ ...r, url: `/api/v1/jobs/${jobId}/artifacts/${encodeURIComponent(r.name)}` }));
+  /**
+   * The artifacts and children the rows' views show, for all the rows in one query. Artifacts
+   * are uploaded before a job's result, so only finished jobs are asked for them; only parents
+   * (batches, flows) for children.
+   */
+  private extrasOf(rows: readonly JobRow[]): JobExtras {
+    const extras: JobExtras = { artifacts: new Map(), childIds: new Map() };
+    const finished = rows.filter((r) => r.finished_at !== null).map((r) => r.id);
+    const parents = rows.filter((r) => PARENT_JOB_TYPES.has(r.type)).map((r) => r.id);
+    if (finished.length === 0 && parents.length === 0) return extras;
+    const found = this.db
+      .prepare(
+        `SELECT 'artifact' AS kind, job_id AS owner, name, size, 0 AS seq FROM artifacts WHERE job_id IN (SELECT value FROM json_each(@finished))
+         UNION ALL
+         SELECT 'child', parent_id, id, NULL, seq FROM jobs WHERE parent_id IN (SELECT value FROM json_each(@parents))
+         ORDER BY kind, owner, seq, name`,
+      )
+      .all({ finished: JSON.stringify(finished), parents: JSON.stringify(parents) }) as { kind: 'artifact' | 'child'; owner: string; name: string; size: number }[];
+    for (const { kind, owner, name, size } of found) {
+      if (kind === 'artifact') pushTo(extras.artifacts, owner, { name, size, url: this.links.artifactUrl(owner, name) });
+      else pushTo(extras.childIds, owner, name);
+    }
+    return extras;
+  }
+
+  /** Views of several rows, in their order, with one query for what they add to the rows. */
+  views(rows: readonly JobRow[]): JobView[] {
+    const extras = this.extrasOf(rows);
+    return rows.map((row) => this.viewWith(row, extras));
   }
 
   view(row: JobRow): JobView {
+    return this.viewWith(row, this.extrasOf([row]));
+  }
+
+  private viewWith(row: JobRow, extras: JobExtras): JobView {
     const error: JobError | null = row.error_code ? { code: row.error_code, message: row.error_message ?? '', errorClass: errorClassOf(row.error_code) } : null;
     return {
       id: row.id,
@@ -403,14 +457,19 @@ export class JobStore {
       epoch: row.epoch,
       parentId: row.parent_id,
       monitorId: row.monitor_id,
-      ...(PARENT_JOB_TYPES.has(row.type) ? { childIds: this.children(row.id).map((c) => c.id) } : {}),
+      ...(PARENT_JOB_TYPES.has(row.type) ? { childIds: extras.childIds.get(row.id) ?? [] } : {}),
       idempotencyKey: row.idempotency_key,
-      // Artifacts are uploaded before a job's result, so only a finished job can have any.
-      artifacts: row.finished_at === null ? [] : this.artifacts(row.id),
+      artifacts: extras.artifacts.get(row.id) ?? [],
       runAfter: iso(row.run_after),
       createdAt: iso(row.created_at),
       startedAt: iso(row.started_at),
       finishedAt: iso(row.finished_at),
     };
   }
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

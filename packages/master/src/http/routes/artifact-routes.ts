@@ -3,6 +3,7 @@ import { FleetError } from '@fleetwright/shared';
 import { holdsSessionData, type ArtifactStore } from '../../store/artifact-store.js';
 import type { FleetStore } from '../../store/fleet-store.js';
 import type { WorkerAuth } from '../worker-auth.js';
+import { restJobLinks } from '../rest-links.js';
 
 /** The largest artifact a worker may upload (a trace with DOM snapshots of a long job). */
 export const DEFAULT_MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
@@ -55,7 +56,7 @@ export function artifactUploadRoutes(store: FleetStore, artifacts: ArtifactStore
       if (declared > maxBytes) throw new FleetError('TOO_LARGE', `body: an artifact may be at most ${maxBytes} bytes`, { field: 'body' });
       const row = await artifacts.saveStream(job.id, req.params.name, req, maxBytes);
       if (row.name === 'run.log') store.liveLogs.drop(job.id);
-      res.status(201).json({ name: row.name, size: row.size, url: `/api/v1/jobs/${job.id}/artifacts/${encodeURIComponent(row.name)}` });
+      res.status(201).json({ name: row.name, size: row.size, url: restJobLinks.artifactUrl(job.id, row.name) });
     } catch (error) {
       // Refused with its body unread: close the connection rather than read the rest of it.
       if (!req.complete) res.setHeader('connection', 'close');
