@@ -28,9 +28,8 @@ export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS,
   }
   const db = new Database(file);
   // Takes effect only while the file is still empty (a new fleet); an existing one keeps its size.
-  // A job's life rewrites ~36 pages of small rows and index entries: with 2 KB pages instead of
-  // 4 KB its writes cost 22 % less on the main thread and its checkpoints 45 % less (measured on
-  // the job store), while a scan of 50,000 jobs takes 2.5 ms instead of 2.0.
+  // A job's life rewrites many pages of small rows and index entries: smaller pages make its
+  // writes and checkpoints cheaper for a slightly slower scan (figures: docs/PERFORMANCE.md).
   db.pragma(`page_size = ${PAGE_SIZE}`);
   db.pragma('journal_mode = WAL');
   // A -wal or -shm left by an older master keeps its mode: tighten it too.
@@ -67,7 +66,7 @@ const runners = new WeakMap<Db, (write: () => unknown) => unknown>();
 /**
  * Runs `write` in a transaction (a savepoint when one is open), like `db.transaction(write)()`,
  * but without building a new transaction function per call: better-sqlite3 builds four wrapped
- * variants each time, which cost ~5 % of the master's CPU on the job path (bench:dispatch).
+ * variants each time, a cost seen on the job path in bench:dispatch.
  */
 export function atomically<T>(db: Db, write: () => T): T {
   let run = runners.get(db);

@@ -11,7 +11,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * (`trace.zip`) only when the attempt fails.
  * - `full-on-retry`: every attempt records its actions, their call logs, console messages and page
  *   errors; a retry (attempt 2 and later) also records DOM snapshots and network, like Playwright's
- *   `on-first-retry`. DOM snapshots measured ~30 ms on a ~160 ms warm job (bench:browser).
+ *   `on-first-retry`: DOM snapshots cost a warm job much of its time (docs/PERFORMANCE.md).
  * - `full`: every attempt records DOM snapshots and network too (Playwright's `retain-on-failure`).
  * - `off`: no trace (the failure screenshot and run.log are still kept).
  */

@@ -2,8 +2,8 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * Features disabled in every browser: the hidden omnibox WebUI popups cost a 50–80 MB renderer
- * per browser (187 → 147 MB PSS per persistent context, measured with Chromium 156).
+ * Features disabled in every browser: the hidden omnibox WebUI popups cost a renderer per
+ * browser (figures: docs/PERFORMANCE.md).
  */
 export const DISABLED_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'] as const;
 
