@@ -44,7 +44,7 @@ export class JobCommands {
       }
     });
     const rows = atomically(this.store.db, () => bodies.map((body, i) => this.insert(body, platforms[i]!, {}, false)));
-    for (const { row, created } of rows) if (created) this.scheduler.jobChanged(row);
+    for (const { row, created } of rows) if (created) this.scheduler.jobs.created(row);
     this.scheduler.schedule();
     const views = this.store.jobs.views(rows.map(({ row }) => row));
     return rows.map(({ created }, i) => ({ job: views[i]!, created }));
@@ -82,7 +82,7 @@ export class JobCommands {
       idempotencyFingerprint: body.idempotencyKey ? requestFingerprint(body) : null,
       monitorId: extra.monitorId ?? null,
     });
-    if (announce && result.created) this.scheduler.jobChanged(result.row);
+    if (announce && result.created) this.scheduler.jobs.created(result.row);
     return result;
   }
 
@@ -148,10 +148,7 @@ export class JobCommands {
     const job = this.store.jobs.require(jobId, 'id');
     if (PARENT_JOB_TYPES.has(job.type) && this.stopParent) return this.stopParent(jobId);
     if (job.status === 'queued' || ((job.status === 'dispatched' || job.status === 'running') && !(job.worker_id && this.links.isConnected(job.worker_id)))) {
-      const row = this.store.jobs.transition(jobId, 'cancelled', { finished_at: Date.now(), error_code: 'JOB_CANCELLED', error_message: 'cancelled by request' });
-      this.scheduler.jobChanged(row);
-      this.scheduler.schedule();
-      return this.store.jobs.view(row);
+      return this.store.jobs.view(this.scheduler.jobs.cancelled(jobId, 'cancelled by request'));
     }
     if (job.status !== 'dispatched' && job.status !== 'running') {
       throw new FleetError('ILLEGAL_TRANSITION', `job ${jobId} is already ${job.status}; it cannot be cancelled`, { field: 'id' });
@@ -163,10 +160,7 @@ export class JobCommands {
     if (!ack.ok && (current.status === 'dispatched' || current.status === 'running')) {
       // The worker does not know the job (or is gone): nothing runs it, so it is cancelled here.
       this.logger.warn('worker could not cancel job; cancelling at the master', { jobId, error: ack.error });
-      const row = this.store.jobs.transition(jobId, 'cancelled', { finished_at: Date.now(), error_code: 'JOB_CANCELLED', error_message: 'cancelled by request' });
-      this.scheduler.jobChanged(row);
-      this.scheduler.schedule();
-      return this.store.jobs.view(row);
+      return this.store.jobs.view(this.scheduler.jobs.cancelled(jobId, 'cancelled by request'));
     }
     return this.store.jobs.view(current);
   }

@@ -68,10 +68,7 @@ export class JobReports {
     const current = this.store.jobs.require(report.jobId);
     if (report.attempt < current.attempt) return; // a late report of an earlier attempt
     let job = this.checkOwnership(workerId, WorkerEvent.JobProgress, report, current);
-    if (job.status === 'dispatched') {
-      job = this.store.jobs.transition(job.id, 'running', { started_at: Date.now() });
-      this.scheduler.setStep(job, 'running');
-    }
+    if (job.status === 'dispatched') job = this.scheduler.jobs.started(job.id);
     if (job.status !== 'running') throw new FleetError('ILLEGAL_TRANSITION', `job ${job.id} is ${job.status}; progress ignored`, { field: 'jobId' });
     const row = this.store.jobs.setProgress(job.id, report.percent, report.step, report.message ?? null);
     this.scheduler.emit('job:progress', this.store.jobs.view(row));
@@ -84,26 +81,9 @@ export class JobReports {
     if (report.attempt < current.attempt) return;
     if (report.attempt === current.attempt && current.status === report.status && current.worker_id === workerId) return;
     const job = this.checkOwnership(workerId, WorkerEvent.JobResult, report, current);
-    const now = Date.now();
-    if (report.status === 'succeeded') {
-      const row = this.store.jobs.transition(job, 'succeeded', {
-        finished_at: now,
-        started_at: job.started_at ?? now,
-        result: report.result === undefined ? null : JSON.stringify(report.result),
-        error_code: null,
-        error_message: null,
-        progress_percent: 100,
-        progress_step: 'done',
-      });
-      this.scheduler.setStep(row, 'success');
-      this.scheduler.jobChanged(row);
-    } else if (report.status === 'failed') {
-      this.scheduler.finishFailed(job, FleetError.fromJSON(report.error));
-    } else {
-      const row = this.store.jobs.transition(job.id, 'cancelled', { finished_at: now, error_code: report.error?.code ?? 'JOB_CANCELLED', error_message: report.error?.message ?? 'cancelled' });
-      this.scheduler.jobChanged(row);
-    }
-    this.scheduler.schedule();
+    if (report.status === 'succeeded') this.scheduler.jobs.succeeded(job, report.result);
+    else if (report.status === 'failed') this.scheduler.jobs.failed(job, FleetError.fromJSON(report.error));
+    else this.scheduler.jobs.cancelled(job.id, report.error?.message ?? 'cancelled', report.error?.code ?? 'JOB_CANCELLED');
   }
 
   /** The QR code of a running login: kept for late readers (GET /jobs/:id/qrcode) and relayed live. */

@@ -166,12 +166,7 @@ export class ParentJobs {
   }
 
   private finish(parent: JobRow, status: 'succeeded' | 'failed' | 'cancelled', error?: { code: string; message: string }): void {
-    const row = this.store.jobs.transition(parent.id, status, {
-      finished_at: Date.now(),
-      ...(status === 'succeeded' ? { progress_percent: 100, progress_step: 'done' } : {}),
-      ...(error ? { error_code: error.code, error_message: error.message } : {}),
-    });
-    this.scheduler.jobChanged(row);
+    this.scheduler.jobs.parentEnded(parent.id, status, error);
   }
 
   private view(id: string): JobView {

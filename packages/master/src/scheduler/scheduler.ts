@@ -8,8 +8,7 @@ import type { WorkerCapacity, WorkerRow } from '../store/worker-store.js';
 import type { SchedulerEvents } from './scheduler-events.js';
 import type { SchedulerOptions } from './scheduler-options.js';
 import type { WorkerLinks } from './worker-links.js';
-import { stepOfJobType } from './job-steps.js';
-import { retryDelayMs } from './backoff.js';
+import { JobLifecycle } from '../jobs/job-lifecycle.js';
 import { generateDeviceProfile } from './device-profiles.js';
 import { PoolAccounts, type PoolWalk } from './pool-accounts.js';
 
@@ -59,6 +58,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private fullPasses = 0;
   private closed = false;
   readonly options: Required<SchedulerOptions>;
+  /** The one place jobs move; commands and worker reports ask it too. */
+  readonly jobs: JobLifecycle;
 
   constructor(
     private readonly store: FleetStore,
@@ -78,6 +79,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       closedConnectionFailoverMs: 5_000,
       ...options,
     };
+    this.jobs = new JobLifecycle(store, { changed: (row) => this.jobChanged(row), schedule: () => this.schedule() }, { retryBaseMs: this.options.retryBaseMs }, logger);
   }
 
   start(): void {
@@ -157,7 +159,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     for (const job of this.store.jobs.activeForWorker(worker.id)) {
       const ref = listed.get(job.id);
       if (ref && runsThisAttempt(ref, job)) this.keepRunning(job);
-      else this.requeueLost(job, ref ? 'worker runs another attempt of this job' : 'worker restarted without this job');
+      else this.jobs.lost(job, ref ? 'worker runs another attempt of this job' : 'worker restarted without this job');
     }
     const toCancel: string[] = [];
     for (const ref of running) {
@@ -175,12 +177,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * ignores a repeat), since the worker may not have got it.
    */
   private keepRunning(job: JobRow): void {
-    let row = job;
-    if (row.status === 'dispatched') {
-      row = this.store.jobs.transition(row, 'running', { started_at: Date.now() }, { reconciled: true });
-      this.setStep(row, 'running');
-      this.jobChanged(row);
-    }
+    const row = job.status === 'dispatched' ? this.jobs.started(job, { reconciled: true }) : job;
     if (row.cancel_requested_at !== null && row.worker_id) {
       void this.links.request(row.worker_id, MasterEvent.JobCancel, { jobId: row.id, reason: 'cancelled by request' });
     }
@@ -240,7 +237,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * beside one the master still counts on.
    */
   private failOver(workerId: string): void {
-    for (const job of this.store.jobs.activeForWorker(workerId)) this.requeueLost(job, 'worker offline');
+    for (const job of this.store.jobs.activeForWorker(workerId)) this.jobs.lost(job, 'worker offline');
     this.releaseAccounts(workerId, 'owner offline');
   }
 
@@ -298,7 +295,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       .all(now - graceMs) as JobRow[];
     for (const job of rows) {
       if (job.worker_id && this.links.isConnected(job.worker_id)) void this.links.request(job.worker_id, MasterEvent.JobCancel, { jobId: job.id, reason: 'lease expired' });
-      this.requeueLost(job, 'lease expired without a result', 'TIMEOUT');
+      this.jobs.lost(job, 'lease expired without a result', 'TIMEOUT');
     }
   }
 
@@ -320,28 +317,6 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       if (account && account.owner_worker_id === workerId && account.epoch === epoch) continue;
       void this.links.request(workerId, MasterEvent.TaskRevoke, { accountId, epoch, reason: account ? 'account moved to another worker' : 'account deleted' });
     }
-  }
-
-  /**
-   * An attempt ended without a result (its worker was lost, restarted without it, or its lease
-   * ran out): the job goes back to the queue as its next attempt, fails if that was its last, or
-   * ends `cancelled` if a cancel had been asked of it.
-   */
-  private requeueLost(job: JobRow, reason: string, code: 'WORKER_LOST' | 'TIMEOUT' = 'WORKER_LOST'): void {
-    if (job.cancel_requested_at !== null) {
-      this.finishCancelled(job, `cancelled by request; the worker ended without reporting (${reason})`);
-      return;
-    }
-    const exhausted = job.attempt >= job.max_attempts;
-    const message = `${reason} (attempt ${job.attempt} of ${job.max_attempts})`;
-    const row = exhausted
-      ? this.store.jobs.transition(job.id, 'failed', { finished_at: Date.now(), error_code: code, error_message: message }, { reason })
-      : // Its run_after stays: it goes back to its place in its account's queue, ahead of the jobs
-        // submitted after it (which it may prepare, as a login does), not behind the whole backlog.
-        this.store.jobs.transition(job.id, 'queued', { attempt: job.attempt + 1, worker_id: null, epoch: null, lease_expires_at: null, error_code: code, error_message: message }, { reason });
-    if (row.status === 'failed') this.setStep(row, 'failed');
-    this.logger.warn('job requeued after its worker was lost', { jobId: job.id, status: row.status });
-    this.jobChanged(row);
   }
 
   private emitWorker(workerId: string): void {
@@ -452,11 +427,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   private failQueuedJobsOf(accountId: string, message: string): void {
     const rows = this.store.db.prepare("SELECT * FROM jobs WHERE account_id = ? AND status = 'queued'").all(accountId) as JobRow[];
-    for (const job of rows) {
-      const row = this.store.jobs.transition(job.id, 'failed', { finished_at: Date.now(), error_code: 'ACCOUNT_UNREADABLE', error_message: message });
-      this.setStep(row, 'failed');
-      this.jobChanged(row);
-    }
+    for (const job of rows) this.jobs.refusedToRun(job, 'ACCOUNT_UNREADABLE', message);
   }
 
   // ---- jobs ----------------------------------------------------------------------------------
@@ -498,10 +469,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const patch: JobPatch = { worker_id: worker.id, epoch: account.epoch, dispatched_at: now, lease_expires_at: now + job.timeout_ms };
       // A pool job gets its account now; an account's own job keeps its columns (and their index entries) as they are.
       if (job.account_id !== account.id) Object.assign(patch, { account_id: account.id, platform: account.platform });
-      const row = this.store.jobs.transition({ id: job.id, status: 'queued' }, 'dispatched', patch, { workerId: worker.id, epoch: account.epoch });
+      const row = this.jobs.dispatched(job, patch, { workerId: worker.id, epoch: account.epoch });
       busyAccounts.add(account.id);
       activePerWorker.set(worker.id, (activePerWorker.get(worker.id) ?? 0) + 1);
-      this.jobChanged(row);
       sends.push({ row, workerId: worker.id });
     }
     return sends;
@@ -569,8 +539,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     // Only the answer to this very dispatch (a job can be dispatched again under the same attempt).
     if (!current || current.status !== 'dispatched' || current.worker_id !== workerId || current.attempt !== job.attempt || current.dispatched_at !== job.dispatched_at) return;
     if (ack.ok) {
-      this.setStep(current, 'running');
-      this.jobChanged(this.store.jobs.transition(current, 'running', { started_at: Date.now() }));
+      this.jobs.started(current);
       return;
     }
     const error = FleetError.fromJSON(ack.error);
@@ -580,49 +549,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       return;
     }
     this.logger.warn('worker refused a job', { jobId: job.id, workerId, code: error.code });
-    if (current.cancel_requested_at !== null) {
-      this.finishCancelled(current, 'cancelled by request');
-    } else if (error.retryable) {
-      this.jobChanged(this.store.jobs.transition(job.id, 'queued', { worker_id: null, epoch: null, run_after: Date.now() + retryDelayMs(1, { baseMs: this.options.retryBaseMs }) }, { refused: error.code }));
-    } else {
-      this.finishFailed(current, error);
-    }
-    this.schedule();
+    if (current.cancel_requested_at !== null) this.jobs.cancelled(current, 'cancelled by request');
+    else if (error.retryable) this.jobs.refused(current, error);
+    else this.jobs.failed(current, error);
   }
 
-  /** A failure ends the attempt: retried if retryable with attempts left (unless a cancel was asked), failed otherwise. */
-  finishFailed(job: JobRow, error: FleetError): JobRow {
-    if (error.retryable && job.attempt < job.max_attempts && job.cancel_requested_at !== null) return this.finishCancelled(job, `cancelled by request (the attempt ended with ${error.code})`);
-    const canRetry = error.retryable && job.attempt < job.max_attempts;
-    const row = canRetry
-      ? this.store.jobs.transition(job.id, 'queued', {
-          attempt: job.attempt + 1,
-          worker_id: null,
-          epoch: null,
-          run_after: Date.now() + retryDelayMs(job.attempt, { baseMs: this.options.retryBaseMs }),
-          error_code: error.code,
-          error_message: error.message,
-        }, { retry: true, code: error.code })
-      : this.store.jobs.transition(job.id, 'failed', { finished_at: Date.now(), error_code: error.code, error_message: error.message }, { code: error.code });
-    if (row.status === 'failed') this.setStep(row, 'failed');
-    this.jobChanged(row);
-    return row;
-  }
-
-  /** The job ends `cancelled` (JOB_CANCELLED) with `message`. */
-  private finishCancelled(job: JobRow, message: string): JobRow {
-    const row = this.store.jobs.transition(job, 'cancelled', { finished_at: Date.now(), error_code: 'JOB_CANCELLED', error_message: message });
-    this.logger.info('job cancelled as requested', { jobId: job.id, message });
-    this.jobChanged(row);
-    return row;
-  }
-
-  setStep(job: JobRow, status: 'running' | 'success' | 'failed'): void {
-    const step = stepOfJobType(job.type);
-    if (step && job.account_id) this.store.accounts.setStepStatus(job.account_id, step, status);
-  }
-
-  jobChanged(row: JobRow): void {
+  /** Announces a job's move (the lifecycle's hook); a queued job's account joins the next pass. */
+  private jobChanged(row: JobRow): void {
     if (row.status === 'queued' && row.account_id) {
       this.queuedAccounts.add(row.account_id);
       this.queuedFor.delete(row.account_id);
