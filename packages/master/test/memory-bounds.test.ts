@@ -3,7 +3,7 @@ import { WorkerEvent, type Ack } from '@fleetwright/shared';
 import { MasterFixture } from './support/master-fixture.js';
 // Pure bookkeeping, tested on its own: no fleet needed to fill it.
 import { LiveLogs } from '../dist/store/live-logs.js';
-import { QrCodeCache } from '../dist/scheduler/qr-code-cache.js';
+import { QrCodeCache } from '../dist/jobs/qr-code-cache.js';
 
 const LONGEST_LINE = 'x'.repeat(4_096);
 

@@ -12,7 +12,7 @@ import {
   type MasterToClientEvents,
 } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
-import type { JobCommands } from '../scheduler/job-commands.js';
+import type { JobCommands } from '../jobs/job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { readCookie, SESSION_COOKIE } from '../http/auth.js';
 import { handshakeGuard } from './handshake-guard.js';

@@ -17,10 +17,10 @@ import {
   type WorkerToMasterEvents,
 } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
-import type { JobReports } from '../scheduler/job-reports.js';
+import type { JobReports } from '../jobs/job-reports.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
-import type { BrowserCommands } from '../scheduler/browser-commands.js';
+import type { BrowserCommands } from '../accounts/browser-commands.js';
 import { handshakeGuard } from './handshake-guard.js';
 import type { WorkerCredentialStore } from '../store/worker-credential-store.js';
 

@@ -1,6 +1,6 @@
 import { FleetError, type Logger } from '@fleetwright/shared';
-import { retryDelayMs } from '../scheduler/backoff.js';
-import { stepOfJobType } from '../scheduler/job-steps.js';
+import { retryDelayMs } from './backoff.js';
+import { stepOfJobType } from './job-steps.js';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { JobPatch, JobRow } from '../store/job-store.js';
 

@@ -9,7 +9,7 @@ import type { SchedulerEvents } from './scheduler-events.js';
 import type { SchedulerOptions } from './scheduler-options.js';
 import type { WorkerLinks } from './worker-links.js';
 import { JobLifecycle } from '../jobs/job-lifecycle.js';
-import { generateDeviceProfile } from './device-profiles.js';
+import { generateDeviceProfile } from '../accounts/device-profiles.js';
 import { PoolAccounts, type PoolWalk } from './pool-accounts.js';
 
 /**

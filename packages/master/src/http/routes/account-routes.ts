@@ -2,8 +2,8 @@ import { Router } from 'express';
 import { CreateAccountBodySchema, PageQuerySchema, UpdateAccountBodySchema, parseOrThrow } from '@fleetwright/shared';
 import type { FleetStore } from '../../store/fleet-store.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
-import type { JobCommands } from '../../scheduler/job-commands.js';
-import type { BrowserCommands } from '../../scheduler/browser-commands.js';
+import type { JobCommands } from '../../jobs/job-commands.js';
+import type { BrowserCommands } from '../../accounts/browser-commands.js';
 
 export function accountRoutes(store: FleetStore, scheduler: Scheduler, commands: JobCommands, browsers: BrowserCommands): Router {
   const router = Router();

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { CreateBatchBodySchema, CreateInviteFlowBodySchema, parseOrThrow } from '@fleetwright/shared';
-import type { ParentJobs } from '../../scheduler/parent-jobs.js';
+import type { ParentJobs } from '../../jobs/parent-jobs.js';
 
 /** Batches and flows: parent jobs whose children do the work. */
 export function flowRoutes(parents: ParentJobs): Router {

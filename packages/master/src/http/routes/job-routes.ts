@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { CreateJobBodySchema, CreateJobsBulkBodySchema, JobListQuerySchema, PageQuerySchema, parseOrThrow } from '@fleetwright/shared';
 import type { FleetStore } from '../../store/fleet-store.js';
-import type { JobCommands } from '../../scheduler/job-commands.js';
+import type { JobCommands } from '../../jobs/job-commands.js';
 import { jobEventPage } from '../../store/job-event-pages.js';
 
 export function jobRoutes(store: FleetStore, commands: JobCommands): Router {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { CreateMonitorBodySchema, IdSchema, PageQuerySchema, parseOrThrow } from '@fleetwright/shared';
-import type { Monitors } from '../../scheduler/monitors.js';
+import type { Monitors } from '../../monitors/monitors.js';
 
 const MonitorQuerySchema = z.object({ accountId: IdSchema.optional() });
 

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { Logger } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
 
 export interface RetentionOptions {
   /** Finished jobs older than this go, with their events and artifacts. @defaultValue 7 days */

@@ -1,8 +1,8 @@
 import type { CreateMonitorBody, Logger, MonitorView } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import { MonitorStore } from '../store/monitor-store.js';
-import type { JobCommands } from './job-commands.js';
-import type { Scheduler } from './scheduler.js';
+import type { JobCommands } from '../jobs/job-commands.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
 
 /**
  * Recurring jobs per account (a crawl every 15–30 s by default, jittered so a fleet's monitors do

@@ -4,8 +4,8 @@ import { requestFingerprint } from './request-fingerprint.js';
 import { PARENT_JOB_TYPES, type JobRow } from '../store/job-store.js';
 import type { FleetStore } from '../store/fleet-store.js';
 import { atomically } from '../store/database.js';
-import type { Scheduler } from './scheduler.js';
-import type { WorkerLinks } from './worker-links.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { WorkerLinks } from '../scheduler/worker-links.js';
 
 /** Creating and cancelling jobs: what REST and `/client` both call. */
 export class JobCommands {

@@ -2,7 +2,7 @@ import { FleetError, type CreateBatchBody, type CreateInviteFlowBody, type JobVi
 import type { FleetStore } from '../store/fleet-store.js';
 import type { JobRow } from '../store/job-store.js';
 import type { JobCommands } from './job-commands.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
 import { requestFingerprint } from './request-fingerprint.js';
 
 interface ParentOptions {

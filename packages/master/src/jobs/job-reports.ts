@@ -14,8 +14,8 @@ import {
 } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { JobRow } from '../store/job-store.js';
-import type { Scheduler } from './scheduler.js';
-import type { WorkerLinks } from './worker-links.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { WorkerLinks } from '../scheduler/worker-links.js';
 import { QrCodeCache } from './qr-code-cache.js';
 
 /**

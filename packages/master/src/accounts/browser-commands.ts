@@ -1,6 +1,6 @@
 import { FleetError, MasterEvent, WorkerEvent, type AccountBrowserReport, type AccountView, type BrowserAction, type Logger, type WorkerAccountBrowser } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
-import type { WorkerLinks } from './worker-links.js';
+import type { WorkerLinks } from '../scheduler/worker-links.js';
 
 /**
  * Start (warm) and stop (hibernate) an account's browser on its owner, and take in what workers
