@@ -68,6 +68,24 @@ describe('a lost worker gives its running jobs back to the queue when its accoun
     expect((await next.waitForRun(1)).jobId).toBe(later[0]!.id);
   });
 
+  it("keeps a job the worker refused (retryable) in its place: after the backoff it runs before the account's later jobs", async () => {
+    fx = await MasterFixture.start({ heartbeatIntervalMs: HEARTBEAT_MS, accountFailoverMs: FAILOVER_MS, retryBaseMs: 300 });
+    const worker = await fx.worker('w1', { heartbeatEveryMs: HEARTBEAT_MS / 2, autoAckRun: false }).start();
+    const account = await fx.createAccount();
+    const first = await fx.createJob({ type: 'crawl', accountId: account.id });
+    const refusedRun = await worker.waitForRun(0);
+    const later = await fx.createJob({ type: 'crawl', accountId: account.id });
+    worker.releaseRun(refusedRun.jobId, { code: 'NO_CAPACITY', message: 'worker is at its concurrency limit', retryable: true });
+
+    const again = await worker.waitForRun(1);
+    expect(again).toMatchObject({ jobId: first.id, attempt: 1 });
+    worker.releaseRun(again.jobId);
+    expect((await worker.succeed(again)).ok).toBe(true);
+    const next = await worker.waitForRun(2);
+    expect(next.jobId).toBe(later.id);
+    worker.releaseRun(next.jobId);
+  });
+
   it('disconnects a worker that stops heartbeating, and requeues its job once the grace is over', async () => {
     fx = await MasterFixture.start({ heartbeatIntervalMs: HEARTBEAT_MS, accountFailoverMs: FAILOVER_MS });
     const silent = await fx.worker('w1').start(); // connected, but never heartbeats

@@ -102,10 +102,19 @@ export class JobLifecycle {
     return this.done(row);
   }
 
-  /** The worker refused the run (retryable): back to the queue, same attempt, after a short backoff. */
-  refused(job: JobRow, error: FleetError): JobRow {
-    const row = this.store.jobs.transition(job.id, 'queued', { worker_id: null, epoch: null, run_after: Date.now() + retryDelayMs(1, { baseMs: this.options.retryBaseMs }) }, { refused: error.code });
-    return this.done(row);
+  /**
+   * The worker refused the run (retryable): back to the queue, same attempt, to wait `retryAt`. An
+   * account's job keeps its place in its account's queue (the scheduler holds the account until
+   * then); moving its run_after would put it behind every job of the account submitted since.
+   */
+  refused(job: JobRow, error: FleetError, retryAt: number): JobRow {
+    const patch: JobPatch = { worker_id: null, epoch: null, ...(job.pool !== null ? { run_after: retryAt } : {}) };
+    return this.done(this.store.jobs.transition(job.id, 'queued', patch, { refused: error.code }));
+  }
+
+  /** When a refused run may be tried again. */
+  retryAfterRefusal(): number {
+    return Date.now() + retryDelayMs(1, { baseMs: this.options.retryBaseMs });
   }
 
   /**

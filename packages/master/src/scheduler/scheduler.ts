@@ -453,7 +453,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const poolWalk = this.pools.walk();
     for (const job of this.runnable(now, busyAccounts)) {
       // Most queued jobs wait behind a busy account or a full worker: skip those before any lookup.
-      if (job.account_id && busyAccounts.has(job.account_id)) continue;
+      if (job.account_id && (busyAccounts.has(job.account_id) || (this.queuedFor.get(job.account_id) ?? 0) > now)) continue;
       if (job.account_id && this.unreadable.has(job.account_id)) {
         this.failQueuedJobsOf(job.account_id, `the secrets of account ${job.account_id} do not open with this FLEET_SECRET_KEY`);
         continue;
@@ -550,8 +550,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
     this.logger.warn('worker refused a job', { jobId: job.id, workerId, code: error.code });
     if (current.cancel_requested_at !== null) this.jobs.cancelled(current, 'cancelled by request');
-    else if (error.retryable) this.jobs.refused(current, error);
+    else if (error.retryable) this.holdRefused(current, error);
     else this.jobs.failed(current, error);
+  }
+
+  /** A refused run waits out its backoff in its place: its account is not probed again until then. */
+  private holdRefused(job: JobRow, error: FleetError): void {
+    const retryAt = this.jobs.retryAfterRefusal();
+    const row = this.jobs.refused(job, error, retryAt);
+    if (row.status === 'queued' && row.pool === null && row.account_id) this.queuedFor.set(row.account_id, retryAt);
   }
 
   /** Announces a job's move (the lifecycle's hook); a queued job's account joins the next pass. */

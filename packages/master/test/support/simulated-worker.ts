@@ -234,12 +234,13 @@ export class SimulatedWorker {
     ack(error ? { ok: false, error } : { ok: true, data: undefined });
   }
 
-  /** Acknowledges a job:run held back by `autoAckRun: false`. */
-  releaseRun(jobId: string): void {
+  /** Answers a job:run held back by `autoAckRun: false`: taken, or refused with `error`. */
+  releaseRun(jobId: string, error?: ErrorBody): void {
     const ack = this.heldRunAcks.get(jobId);
     if (!ack) throw new Error(`worker ${this.id}: no held job:run for job ${jobId}`);
     this.heldRunAcks.delete(jobId);
-    ack({ ok: true, data: undefined });
+    if (error) this.running.delete(jobId);
+    ack(error ? { ok: false, error } : { ok: true, data: undefined });
   }
 
   /** The n-th `master:job:run` (0-based), waiting for it up to `timeoutMs`. */
