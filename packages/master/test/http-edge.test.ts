@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FleetError, loadMasterEdgeConfig } from '@fleetwright/shared';
+import { type FleetError, loadMasterEdgeConfig } from '@fleetwright/shared';
 import { MasterFixture } from './support/master-fixture.js';
 import { waitUntil } from './support/wait-until.js';
 
