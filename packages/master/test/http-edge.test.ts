@@ -98,7 +98,12 @@ describe('FLEET_BIND: the master listens where it is told', () => {
   let child: ChildProcess | undefined;
   let dir: string | undefined;
   afterEach(async () => {
-    if (child && child.exitCode === null) await new Promise<void>((resolve) => (child!.once('exit', () => resolve()), child!.kill('SIGKILL')));
+    if (child && child.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        child!.once('exit', () => resolve());
+        child!.kill('SIGKILL');
+      });
+    }
     if (dir) rmSync(dir, { recursive: true, force: true });
     child = undefined;
     dir = undefined;
