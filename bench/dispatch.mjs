@@ -75,7 +75,10 @@ async function oneRun(run) {
     await waitFor('every account live', async () => ((await (await fetch(`${url}/health`)).json()).accounts.live === ACCOUNTS ? true : undefined), 60_000, 200);
 
     client = io(`${url}${Namespace.Client}`, { auth: { token: apiToken }, transports: ['websocket'] });
-    await new Promise((resolve, reject) => (client.once('connect', resolve), client.once('connect_error', reject)));
+    await new Promise((resolve, reject) => {
+      client.once('connect', resolve);
+      client.once('connect_error', reject);
+    });
     const doneAt = new Map();
     // The paced phases keep each job's view, to say where the slowest ones spent their time.
     let views;
@@ -102,7 +105,10 @@ async function oneRun(run) {
     const submitted = performance.now();
     let lastReport = 0;
     await waitFor('every throughput job to succeed', () => {
-      if (performance.now() - lastReport > 2000) (lastReport = performance.now()), progress(`run ${run}: ${doneAt.size}/${JOBS} succeeded`);
+      if (performance.now() - lastReport > 2000) {
+        lastReport = performance.now();
+        progress(`run ${run}: ${doneAt.size}/${JOBS} succeeded`);
+      }
       return doneAt.size >= JOBS ? true : undefined;
     }, 600_000, 20);
     const t1 = Math.max(...doneAt.values());

@@ -82,7 +82,10 @@ export async function startInProcessFleet({ prefix, trace, maxLiveContexts, mark
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await new Promise((resolve, reject) => (client.once('connect', resolve), client.once('connect_error', reject)));
+    await new Promise((resolve, reject) => {
+      client.once('connect', resolve);
+      client.once('connect_error', reject);
+    });
     await waitFor('the worker', async () => ((await api('GET', '/workers')).items.some((w) => w.status === 'online') ? true : undefined), 30_000);
     await seedCommentsPage(sandbox.url, 20);
   } catch (error) {

@@ -106,7 +106,11 @@ export function jobEnds(client, jobDoneEvent, timeoutMs = 60_000) {
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out waiting for job ${id}`)), timeoutMs);
-      waiting.set(id, (job) => (clearTimeout(timer), waiting.delete(id), resolve(job)));
+      waiting.set(id, (job) => {
+        clearTimeout(timer);
+        waiting.delete(id);
+        resolve(job);
+      });
     });
   };
 }
@@ -167,13 +171,24 @@ export async function startRedis() {
   const ping = () =>
     new Promise((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
-      socket.once('data', (data) => (socket.destroy(), resolve(data.toString().startsWith('+PONG') ? true : undefined)));
+      socket.once('data', (data) => {
+        socket.destroy();
+        resolve(data.toString().startsWith('+PONG') ? true : undefined);
+      });
       socket.once('error', () => resolve(undefined));
     });
   await waitFor('redis-server', ping, 10_000, 50);
   return {
     url: `redis://127.0.0.1:${port}`,
-    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) {
+          resolve();
+          return;
+        }
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
   };
 }
 

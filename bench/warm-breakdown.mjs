@@ -19,7 +19,7 @@ const mark = (name) => { if (!(name in marks)) marks[name] = now(); };
 const fleet = await startInProcessFleet({ prefix: 'fleet-breakdown-', trace: TRACE, maxLiveContexts: 4, mark });
 const { dir, sandbox, master, worker, api, endOf: doneOf } = fleet;
 // Hooks.
-const wrap = (obj, name, before, after) => { const orig = obj[name].bind(obj); obj[name] = (...a) => { before?.(...a); const r = orig(...a); if (after && r && typeof r.then === 'function') return r.then((v) => (after(...a), v)); after?.(...a); return r; }; };
+const wrap = (obj, name, before, after) => { const orig = obj[name].bind(obj); obj[name] = (...a) => { before?.(...a); const r = orig(...a); if (after && r && typeof r.then === 'function') return r.then((v) => { after(...a); return v; }); after?.(...a); return r; }; };
 wrap(master.scheduler, 'sendJob', () => mark('master_send_job'));
 wrap(worker.runner, 'accept', () => mark('worker_accept'));
 wrap(worker.browsers, 'newPage', () => mark('newPage_start'), () => mark('newPage_end'));

@@ -94,7 +94,10 @@ export class ChaosFleet {
 
   /** Everything up again after the faults: partitions healed, dead processes started. */
   async healAll() {
-    for (const w of this.workers) w.masterProxy.heal(), w.redisProxy.heal();
+    for (const w of this.workers) {
+      w.masterProxy.heal();
+      w.redisProxy.heal();
+    }
     if (!this.redis.running) this.redis.start();
     if (!this.master.running) this.master.start();
     for (const w of this.workers) if (!w.running) w.start();
@@ -120,7 +123,10 @@ export class ChaosFleet {
 function canConnect(port) {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }

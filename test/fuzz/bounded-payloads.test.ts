@@ -13,7 +13,7 @@ const quiet = createLogger({ name: 'bounded-payloads-test', console: false });
 
 /** The JSON text of `{ "a": { "a": … {} } }`, `levels` deep: JSON.stringify itself overflows on it. */
 function deepJson(levels: number): string {
-  return '{"a":'.repeat(levels - 1) + '{}' + '}'.repeat(levels - 1);
+  return `${'{"a":'.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}`;
 }
 
 describe('a master refuses payloads too deep or too big, and its job list stays up', () => {

@@ -17,7 +17,10 @@ export class FleetProcess {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve(this.child.exitCode);
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-      this.child.once('exit', (code) => (clearTimeout(timer), resolve(code)));
+      this.child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
       this.child.kill('SIGTERM');
     });
   }

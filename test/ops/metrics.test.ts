@@ -76,7 +76,7 @@ describe('/metrics in the Prometheus text format', () => {
     expect(after.value('fleet_refused_reports_total', { event: 'worker:job:progress', code: 'STALE_EPOCH' })).toBe(1);
 
     // While the account is busy, its next job waits in the queue, and the oldest wait grows.
-    const busy = await fixture.createJob({ type: 'crawl', accountId: account.id });
+    await fixture.createJob({ type: 'crawl', accountId: account.id });
     const busyRun = await worker.waitForRun(3);
     const waiting = await fixture.createJob({ type: 'crawl', accountId: account.id });
     await sleep(300);

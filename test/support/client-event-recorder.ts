@@ -26,8 +26,14 @@ export class ClientEventRecorder {
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no /client connection within ${timeoutMs} ms`)), timeoutMs);
-        socket.once('connect', () => (clearTimeout(timer), resolve()));
-        socket.once('connect_error', (error) => (clearTimeout(timer), reject(error)));
+        socket.once('connect', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        socket.once('connect_error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
       });
     } catch (error) {
       socket.disconnect();

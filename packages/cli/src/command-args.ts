@@ -31,7 +31,7 @@ export function parseCommand<O extends Options>(argv: string[], options: O, usag
     const flag = arg.split('=')[0]!;
     if (SECRET_FLAGS[flag]) throw new CliError(`${flag} would show the secret in the process list; ${SECRET_FLAGS[flag]}`);
   }
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true });
   } catch (error) {

@@ -15,8 +15,14 @@ describe('the /client namespace: authenticated job requests and live job events'
   function connect(socket: ClientSocket): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no connect within 5 s')), 5_000);
-      socket.once('connect', () => (clearTimeout(timer), resolve()));
-      socket.once('connect_error', (error) => (clearTimeout(timer), reject(error)));
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.once('connect_error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
       socket.connect();
     });
   }

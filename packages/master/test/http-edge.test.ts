@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FleetError, loadMasterEdgeConfig } from '@fleetwright/shared';
+import { type FleetError, loadMasterEdgeConfig } from '@fleetwright/shared';
 import { MasterFixture } from './support/master-fixture.js';
 import { waitUntil } from './support/wait-until.js';
 
@@ -98,7 +98,12 @@ describe('FLEET_BIND: the master listens where it is told', () => {
   let child: ChildProcess | undefined;
   let dir: string | undefined;
   afterEach(async () => {
-    if (child && child.exitCode === null) await new Promise<void>((resolve) => (child!.once('exit', () => resolve()), child!.kill('SIGKILL')));
+    if (child && child.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        child!.once('exit', () => resolve());
+        child!.kill('SIGKILL');
+      });
+    }
     if (dir) rmSync(dir, { recursive: true, force: true });
     child = undefined;
     dir = undefined;

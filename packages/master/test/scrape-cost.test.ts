@@ -15,7 +15,10 @@ describe('/health and /metrics stay cheap however long the history (no token, so
     const db = fx.master.store.db;
     const prepare = db.prepare;
     const seen = new Set<string>();
-    db.prepare = ((source: string) => (seen.add(source), prepare.call(db, source))) as typeof db.prepare;
+    db.prepare = ((source: string) => {
+      seen.add(source);
+      return prepare.call(db, source);
+    }) as typeof db.prepare;
     try {
       await during();
     } finally {

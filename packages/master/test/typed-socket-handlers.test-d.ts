@@ -35,7 +35,10 @@ describe('onValidated on the master', () => {
       return { heartbeatIntervalMs: 1000 };
     }, logger);
     onValidated(workerSocket, WorkerEvent.JobLog, (payload) => void expectTypeOf(payload.lines).toEqualTypeOf<string[]>(), logger);
-    onValidated(clientSocket, ClientRequest.JobCancel, (body) => (expectTypeOf(body.jobId).toBeString(), job), logger);
+    onValidated(clientSocket, ClientRequest.JobCancel, (body) => {
+      expectTypeOf(body.jobId).toBeString();
+      return job;
+    }, logger);
   });
 
   it('refuses an event the socket does not listen to', () => {

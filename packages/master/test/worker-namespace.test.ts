@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WorkerEvent, type WorkerHeartbeat } from '@fleetwright/shared';
 import { MasterFixture } from './support/master-fixture.js';
-import { SimulatedWorker } from './support/simulated-worker.js';
+import type { SimulatedWorker } from './support/simulated-worker.js';
 
 describe('the /worker namespace authenticates and validates every worker message', () => {
   let fx: MasterFixture;

@@ -25,7 +25,7 @@ function nested(levels: number): Record<string, unknown> {
 
 /** The same, parsed from JSON text, as a REST body or a socket frame arrives. */
 function nestedFromJson(levels: number): Record<string, unknown> {
-  return JSON.parse('{"a":'.repeat(levels - 1) + '{}' + '}'.repeat(levels - 1)) as Record<string, unknown>;
+  return JSON.parse(`${'{"a":'.repeat(levels - 1)}{}${'}'.repeat(levels - 1)}`) as Record<string, unknown>;
 }
 
 const report = { jobId: 'job-1', accountId: 'acc-1', epoch: 1, attempt: 1 };

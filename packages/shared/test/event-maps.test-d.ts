@@ -6,9 +6,9 @@
 import type { z } from 'zod';
 import { describe, expectTypeOf, it } from 'vitest';
 import {
-  ClientEvent,
-  ClientRequest,
-  MasterEvent,
+  type ClientEvent,
+  type ClientRequest,
+  type MasterEvent,
   WorkerEvent,
   WorkerRegisterSchema,
   WorkerToMasterSchemas,

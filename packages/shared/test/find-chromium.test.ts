@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FleetError, findChromium, findPlaywrightChromium } from '@fleetwright/shared';
+import { findChromium, findPlaywrightChromium } from '@fleetwright/shared';
 
 let root: string;
 

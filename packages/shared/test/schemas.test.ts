@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   CreateAccountBodySchema,
   CreateJobBodySchema,
-  FleetError,
   WorkerJobResultSchema,
   maskProxyUrl,
   parseOrThrow,

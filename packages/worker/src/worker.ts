@@ -308,7 +308,10 @@ export class Worker {
       if (!this.runner.cancel(cancel.jobId, cancel.reason)) throw new FleetError('JOB_NOT_FOUND', `job ${cancel.jobId} is not running here`, { field: 'jobId' });
     }, logger);
     onValidated(socket, MasterEvent.AccountBrowser, (command) => this.controlBrowser(command), logger);
-    onValidated(socket, MasterEvent.WorkerDrain, (drain) => ((this.draining = true), logger.info('draining', { reason: drain.reason })), logger);
+    onValidated(socket, MasterEvent.WorkerDrain, (drain) => {
+      this.draining = true;
+      logger.info('draining', { reason: drain.reason });
+    }, logger);
   }
 
   /** Idempotent: finish or hand back jobs, close browsers, disconnect. Each step runs even if one fails. */
@@ -317,7 +320,14 @@ export class Worker {
       this.draining = true;
       const steps: [string, () => Promise<unknown> | unknown][] = [
         ['drain jobs', () => this.runner.drain(this.options.drainTimeoutMs ?? 30_000)],
-        ['timers', () => (clearInterval(this.heartbeatTimer), clearTimeout(this.pruneTimer), this.masterContact.close())],
+        [
+          'timers',
+          () => {
+            clearInterval(this.heartbeatTimer);
+            clearTimeout(this.pruneTimer);
+            return this.masterContact.close();
+          },
+        ],
         ['browsers', () => this.browsers.close()],
         ['snapshots', () => settledWithin([...this.pendingSnapshots], 10_000)],
         ['locks', () => this.locks?.releaseAll()],

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FleetError } from '@fleetwright/shared';
+import type { FleetError } from '@fleetwright/shared';
 import { loadPlugins } from '@fleetwright/worker';
 import { makeTempDir } from './support/temp-dir.js';
 

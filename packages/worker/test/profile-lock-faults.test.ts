@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, FleetError } from '@fleetwright/shared';
+import { createLogger, type FleetError } from '@fleetwright/shared';
 import { ProfileLocks, type ProfileLease } from '@fleetwright/worker';
 import { RedisServer } from '../../../test/support/redis-server.js';
 import { waitFor } from '../../../test/support/wait-for.js';

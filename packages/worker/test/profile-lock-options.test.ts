@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger, FleetError } from '@fleetwright/shared';
+import { createLogger, type FleetError } from '@fleetwright/shared';
 import { ProfileLocks, type ProfileLockOptions } from '@fleetwright/worker';
 
 const logger = createLogger({ name: 'test', console: false });

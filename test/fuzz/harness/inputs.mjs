@@ -179,7 +179,7 @@ function handshake() {
     kind: fc.constant('polling'),
     query: fc.constantFrom('EIO=4&transport=polling', 'EIO=3&transport=polling', 'EIO=4&transport=polling&sid=%E0%A4%A', 'EIO=4&transport=websocket', 'EIO=x&transport=polling&t=1', 'transport=polling'),
     method: fc.constantFrom('GET', 'POST'),
-    body: fc.constantFrom('', '40/client,', '42["job:create"', '4' + 'x'.repeat(2_000), '\u0000'),
+    body: fc.constantFrom('', '40/client,', '42["job:create"', `4${'x'.repeat(2_000)}`, '\u0000'),
     write: fc.constant(false),
   });
   return fc.oneof({ arbitrary: socketHandshake, weight: 5 }, { arbitrary: polling, weight: 1 });

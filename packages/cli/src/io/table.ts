@@ -3,7 +3,7 @@ export function formatTable(headers: string[], rows: (string | number | null | u
   const cells = rows.map((row) => row.map((cell) => (cell === null || cell === undefined || cell === '' ? '-' : String(cell))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
   const line = (row: string[]): string => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
-  return [line(headers.map((h) => h.toUpperCase())), ...cells.map(line)].join('\n') + '\n';
+  return `${[line(headers.map((h) => h.toUpperCase())), ...cells.map(line)].join('\n')}\n`;
 }
 
 /** `2026-11-23T11:53:26.123Z` → `11:53:26` today, the date otherwise. */

@@ -56,7 +56,13 @@ export async function accountLoginPanel(el: HTMLElement, ctx: AppContext, scope:
       if (b) updateBadge(b, e.status);
     }),
   );
-  scope.add(ctx.live.on(ClientEvent.JobDone, (job) => job.id === jobId && (showJob(job), job.status !== 'succeeded' && (qr.hidden = true))));
+  scope.add(
+    ctx.live.on(ClientEvent.JobDone, (job) => {
+      if (job.id !== jobId) return;
+      showJob(job);
+      if (job.status !== 'succeeded') qr.hidden = true;
+    }),
+  );
 
   delegate(el, 'click', '[data-login]', (button) => {
     const method = button.dataset.login as 'password' | 'qr';

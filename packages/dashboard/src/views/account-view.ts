@@ -56,13 +56,22 @@ export const accountView: View = async (root, ctx, route, scope) => {
     if (!scope.disposed) mount(jobsEl, items.length ? html`${items.map(jobRow)}` : emptyRow(8, 'No jobs yet.'));
   };
   const refresh = scope.throttle(500, () => {
-    void ctx.api.accounts.get(id).then((a) => ((account = a), scope.disposed || showDetails()), () => undefined);
+    void ctx.api.accounts.get(id).then(
+      (a) => {
+        account = a;
+        if (!scope.disposed) showDetails();
+      },
+      () => undefined,
+    );
     void loadJobs().catch(() => undefined);
   });
   followJobRows(ctx, scope, jobsEl, (e) => e.accountId === id && refresh());
   scope.add(ctx.live.on(ClientEvent.JobDone, (job) => job.accountId === id && refresh()));
   followBrowsers(detailsEl, ctx, scope, (accountId, browser) => {
-    if (accountId === id && !scope.disposed) (account = { ...account, browser }), showDetails();
+    if (accountId === id && !scope.disposed) {
+      account = { ...account, browser };
+      showDetails();
+    }
   });
   $(root, '[data-action="delete"]').addEventListener('click', (event) => {
     if (!confirm(`Delete account ${account.label ?? id}? Its jobs are cancelled; their history stays.`)) return;

@@ -51,7 +51,10 @@ export const accountsView: View = async (root, ctx, _route, scope) => {
   // Browser states change live (starts, stops, crashes): patch the account in place when it is shown.
   followBrowsers(root, ctx, scope, (accountId, browser) => {
     const account = pager.items.find((a) => a.id === accountId);
-    if (account) (account.browser = browser), show();
+    if (account) {
+      account.browser = browser;
+      show();
+    }
   });
   delegate(root, 'click', '[data-page]', (button) => {
     void (button.dataset.page === 'older' ? pager.older() : pager.newer()).then(show);

@@ -31,7 +31,10 @@ export function jobRow(job: JobView): SafeHtml {
 export function followJobRows(ctx: AppContext, scope: Scope, container: Element, onOther?: (event: JobProgressEvent) => void): void {
   const apply = (event: JobProgressEvent): void => {
     const row = container.querySelector(`tr[data-job-id="${CSS.escape(event.jobId)}"]`);
-    if (!row) return onOther?.(event);
+    if (!row) {
+      onOther?.(event);
+      return;
+    }
     const bar = row.querySelector('[role="progressbar"]');
     if (bar) updateProgressBar(bar, event.status, event.progress);
     const status = row.querySelector('[data-cell="status"] .badge');

@@ -100,7 +100,13 @@ export const jobView: View = async (root, ctx, route, scope) => {
   scope.add(ctx.live.on(ClientEvent.JobDone, (j) => j.id === id && refresh()));
   actions.addEventListener('click', (event) => {
     const button = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
-    if (button?.dataset.action === 'cancel') void act(ctx, button, 'Cancelling the job', () => ctx.api.jobs.cancel(id), () => 'cancel requested').then((j) => j && ((job = j), showJob()));
+    if (button?.dataset.action === 'cancel') {
+      void act(ctx, button, 'Cancelling the job', () => ctx.api.jobs.cancel(id), () => 'cancel requested').then((j) => {
+        if (!j) return;
+        job = j;
+        showJob();
+      });
+    }
     if (button?.dataset.action === 'retry') retry(ctx, button, job);
   });
   showJob();

@@ -103,8 +103,14 @@ export class ClientGateway {
     const mayChange = (): void => {
       if (socket.data.role === 'viewer') throw new FleetError('FORBIDDEN', 'a viewer token cannot change anything');
     };
-    onValidated(socket, ClientRequest.JobCreate, (body) => (mayChange(), this.commands.create(body).job), this.logger);
-    onValidated(socket, ClientRequest.JobCancel, async (body) => (mayChange(), this.commands.cancel(body.jobId)), this.logger);
+    onValidated(socket, ClientRequest.JobCreate, (body) => {
+      mayChange();
+      return this.commands.create(body).job;
+    }, this.logger);
+    onValidated(socket, ClientRequest.JobCancel, async (body) => {
+      mayChange();
+      return this.commands.cancel(body.jobId);
+    }, this.logger);
     onValidated(socket, ClientRequest.LoginStart, (body) => {
       mayChange();
       return this.commands.create({ type: 'login', accountId: body.accountId, payload: { method: body.method } }).job;

@@ -112,15 +112,42 @@ export class WorkerGateway implements WorkerLinks {
       if (p.browsers) this.store.browsers.replaceWorker(workerId, p.browsers);
       return batch.run(() => scheduler.workerHeartbeat(workerId, p.stats)).then(() => undefined);
     }, this.logger);
-    onValidated(socket, WorkerEvent.JobProgress, (p) => (requireRegistered(), batch.run(() => reports.progress(workerId, p))).then(() => undefined), this.logger);
-    onValidated(socket, WorkerEvent.JobResult, (p) => (requireRegistered(), batch.run(() => reports.result(workerId, p))).then(() => undefined), this.logger);
-    onValidated(socket, WorkerEvent.JobLog, (p) => (requireRegistered(), reports.log(workerId, p), undefined), this.logger);
-    onValidated(socket, WorkerEvent.LoginQrCode, (p) => (requireRegistered(), reports.loginQrCode(workerId, p), undefined), this.logger);
-    onValidated(socket, WorkerEvent.LoginStatus, (p) => (requireRegistered(), reports.loginStatus(workerId, p), undefined), this.logger);
-    onValidated(socket, WorkerEvent.MessageDetected, (p) => (requireRegistered(), reports.messagesDetected(workerId, p)), this.logger);
-    onValidated(socket, WorkerEvent.ReplyResult, (p) => (requireRegistered(), reports.replyResult(workerId, p), undefined), this.logger);
-    onValidated(socket, WorkerEvent.AccountBrowser, (p) => (requireRegistered(), browsers.reported(workerId, p), undefined), this.logger);
-    onValidated(socket, WorkerEvent.StateSnapshot, (p) => (requireRegistered(), reports.stateSnapshot(workerId, p), undefined), this.logger);
+    onValidated(socket, WorkerEvent.JobProgress, (p) => {
+      requireRegistered();
+      return batch.run(() => reports.progress(workerId, p)).then(() => undefined);
+    }, this.logger);
+    onValidated(socket, WorkerEvent.JobResult, (p) => {
+      requireRegistered();
+      return batch.run(() => reports.result(workerId, p)).then(() => undefined);
+    }, this.logger);
+    onValidated(socket, WorkerEvent.JobLog, (p) => {
+      requireRegistered();
+      reports.log(workerId, p);
+    }, this.logger);
+    onValidated(socket, WorkerEvent.LoginQrCode, (p) => {
+      requireRegistered();
+      reports.loginQrCode(workerId, p);
+    }, this.logger);
+    onValidated(socket, WorkerEvent.LoginStatus, (p) => {
+      requireRegistered();
+      reports.loginStatus(workerId, p);
+    }, this.logger);
+    onValidated(socket, WorkerEvent.MessageDetected, (p) => {
+      requireRegistered();
+      return reports.messagesDetected(workerId, p);
+    }, this.logger);
+    onValidated(socket, WorkerEvent.ReplyResult, (p) => {
+      requireRegistered();
+      reports.replyResult(workerId, p);
+    }, this.logger);
+    onValidated(socket, WorkerEvent.AccountBrowser, (p) => {
+      requireRegistered();
+      browsers.reported(workerId, p);
+    }, this.logger);
+    onValidated(socket, WorkerEvent.StateSnapshot, (p) => {
+      requireRegistered();
+      reports.stateSnapshot(workerId, p);
+    }, this.logger);
 
     socket.on('disconnect', (reason) => {
       if (this.sockets.get(workerId) !== socket) return;

@@ -107,7 +107,7 @@ export class JobCommands {
     let payloadSchema: unknown;
     for (const capability of this.store.workers.capabilitiesFor(platform)) {
       known = true;
-      capability.jobTypes.forEach((t) => declared.add(t));
+      for (const t of capability.jobTypes) declared.add(t);
       payloadSchema ??= capability.payloadSchemas?.[type];
     }
     if (known && !declared.has(type)) {

@@ -56,7 +56,9 @@ export class ParentJobs {
   createInviteFlow(body: CreateInviteFlowBody): { job: JobView; created: boolean } {
     return this.store.db.transaction(() => {
       this.store.accounts.require(body.ownerAccountId, 'ownerAccountId');
-      body.members.forEach((m, i) => this.store.accounts.require(m.accountId, `members.${i}.accountId`));
+      body.members.forEach((m, i) => {
+        this.store.accounts.require(m.accountId, `members.${i}.accountId`);
+      });
       const { row, created } = this.createParent('invite_flow', { members: body.members }, body.idempotencyKey, 0, body);
       if (created) {
         this.commands.create({
@@ -147,7 +149,7 @@ export class ParentJobs {
   private advanceInviteFlow(parent: JobRow, options: ParentOptions): void {
     const children = this.store.jobs.children(parent.id);
     const invite = children.find((c) => c.type === 'invite');
-    if (!invite || invite.status !== 'succeeded' || children.some((c) => c.type === 'accept_invite') || this.skippedAll(parent)) return;
+    if (invite?.status !== 'succeeded' || children.some((c) => c.type === 'accept_invite') || this.skippedAll(parent)) return;
     let created = 0;
     for (const member of options.members ?? []) {
       const account = this.store.accounts.row(member.accountId);

@@ -461,7 +461,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const account = job.account_id ? accountOfRunnable(job) : this.pickPoolAccount(job.pool, busyAccounts, poolWalk);
       if (!account || busyAccounts.has(account.id) || !this.isAccountReady(account)) continue;
       const worker = workerOf(account.owner_worker_id!);
-      if (!worker || worker.status !== 'online' || fullWorkers.has(worker.id)) continue;
+      if (worker?.status !== 'online' || fullWorkers.has(worker.id)) continue;
       if ((activePerWorker.get(worker.id) ?? 0) >= worker.max_concurrency) {
         fullWorkers.add(worker.id);
         continue;
@@ -500,8 +500,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         continue;
       }
       const dueAt = this.store.jobs.firstQueuedDueAt(accountId);
-      if (dueAt === undefined) (this.queuedAccounts.delete(accountId), this.queuedFor.delete(accountId));
-      else this.queuedFor.set(accountId, dueAt);
+      if (dueAt === undefined) {
+        this.queuedAccounts.delete(accountId);
+        this.queuedFor.delete(accountId);
+      } else {
+        this.queuedFor.set(accountId, dueAt);
+      }
     }
     runnable.push(...this.store.jobs.queuedPoolJobs(now, DISPATCH_BATCH));
     return runnable.sort(inDispatchOrder).slice(0, DISPATCH_BATCH);
@@ -537,7 +541,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private jobRunAnswered(job: JobRow, workerId: string, ack: Awaited<ReturnType<WorkerLinks['request']>>): void {
     const current = this.store.jobs.row(job.id);
     // Only the answer to this very dispatch (a job can be dispatched again under the same attempt).
-    if (!current || current.status !== 'dispatched' || current.worker_id !== workerId || current.attempt !== job.attempt || current.dispatched_at !== job.dispatched_at) return;
+    if (current?.status !== 'dispatched' || current.worker_id !== workerId || current.attempt !== job.attempt || current.dispatched_at !== job.dispatched_at) return;
     if (ack.ok) {
       this.jobs.started(current);
       return;

@@ -113,7 +113,10 @@ export class AccountStore {
     this.db.transaction(() => {
       const sets: string[] = [];
       const params: Record<string, unknown> = { id, now: Date.now() };
-      if (body.label !== undefined) (sets.push('label = @label'), (params.label = body.label));
+      if (body.label !== undefined) {
+        sets.push('label = @label');
+        params.label = body.label;
+      }
       if (body.tags !== undefined) {
         sets.push('tags = @tags');
         params.tags = JSON.stringify(body.tags);
@@ -137,7 +140,10 @@ export class AccountStore {
         params.proxy = this.secrets.seal(body.proxy, `account:${id}:proxy`);
         params.proxyMasked = maskProxyUrl(body.proxy);
       }
-      if (body.deviceProfile !== undefined) (sets.push('device_profile = @deviceProfile'), (params.deviceProfile = body.deviceProfile ? JSON.stringify(body.deviceProfile) : null));
+      if (body.deviceProfile !== undefined) {
+        sets.push('device_profile = @deviceProfile');
+        params.deviceProfile = body.deviceProfile ? JSON.stringify(body.deviceProfile) : null;
+      }
       if (sets.length > 0) this.db.prepare(`UPDATE accounts SET ${sets.join(', ')}, updated_at = @now WHERE id = @id`).run(params);
     })();
     if (body.tags !== undefined) this.changed(id);

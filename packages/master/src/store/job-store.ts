@@ -358,9 +358,18 @@ export class JobStore {
       where.push('seq < @cursor');
       params.cursor = Number(cursor);
     }
-    if (filter.status) (where.push('status = @status'), (params.status = filter.status));
-    if (filter.type) (where.push('type = @type'), (params.type = filter.type));
-    if (filter.accountId) (where.push('account_id = @accountId'), (params.accountId = filter.accountId));
+    if (filter.status) {
+      where.push('status = @status');
+      params.status = filter.status;
+    }
+    if (filter.type) {
+      where.push('type = @type');
+      params.type = filter.type;
+    }
+    if (filter.accountId) {
+      where.push('account_id = @accountId');
+      params.accountId = filter.accountId;
+    }
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`;
     const rows = this.db.prepare(sql).all(params) as JobRow[];
     const page = rows.slice(0, limit);

@@ -38,9 +38,18 @@ export class MessageStore {
   list(filter: { accountId?: string | undefined; kind?: 'comment' | 'dm' | undefined }, limit: number, cursor?: string): Page<MessageView> {
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: limit + 1 };
-    if (cursor && Number.isFinite(Number(cursor))) (where.push('seq < @cursor'), (params.cursor = Number(cursor)));
-    if (filter.accountId) (where.push('account_id = @accountId'), (params.accountId = filter.accountId));
-    if (filter.kind) (where.push('kind = @kind'), (params.kind = filter.kind));
+    if (cursor && Number.isFinite(Number(cursor))) {
+      where.push('seq < @cursor');
+      params.cursor = Number(cursor);
+    }
+    if (filter.accountId) {
+      where.push('account_id = @accountId');
+      params.accountId = filter.accountId;
+    }
+    if (filter.kind) {
+      where.push('kind = @kind');
+      params.kind = filter.kind;
+    }
     const rows = this.db.prepare(`SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`).all(params) as MessageRow[];
     const page = rows.slice(0, limit);
     return { items: page.map((r) => this.view(r)), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };

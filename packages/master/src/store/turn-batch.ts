@@ -32,7 +32,10 @@ export class TurnBatch {
     this.scheduled = false;
     const writes = this.queue;
     this.queue = [];
-    if (writes.length === 1) return writes[0]!();
+    if (writes.length === 1) {
+      writes[0]!();
+      return;
+    }
     atomically(this.db, () => {
       for (const write of writes) write();
     });

@@ -145,8 +145,14 @@ export class SimulatedWorker {
   connect(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`worker ${this.id}: no connect within ${REQUEST_TIMEOUT_MS} ms`)), REQUEST_TIMEOUT_MS);
-      this.socket.once('connect', () => (clearTimeout(timer), resolve()));
-      this.socket.once('connect_error', (error) => (clearTimeout(timer), reject(error)));
+      this.socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.socket.once('connect_error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
       this.socket.connect();
     });
   }

@@ -43,6 +43,7 @@ export const MasterToClientSchemas = {
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 // Compile-time check only: the reply map names client requests.
+// biome-ignore lint/correctness/noUnusedVariables: compiling this alias is the check; nothing references it.
 type ClientRepliesAreRequests = AssertTrue<NamesOnly<ClientToMasterReplies, ClientRequestName>>;
 
 /** Client → master on `/client`. Every request is acknowledged; payloads are validated on receipt. */

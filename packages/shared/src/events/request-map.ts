@@ -13,6 +13,7 @@ type W = keyof typeof WorkerToMasterSchemas;
 type M = keyof typeof MasterToWorkerSchemas;
 type C = keyof typeof ClientToMasterSchemas;
 // Compile-time check only: no event name is used by two directions (the spread above would hide one).
+// biome-ignore lint/correctness/noUnusedVariables: compiling this alias is the check; nothing references it.
 type RequestNamesAreDistinct = AssertTrue<[W & M, W & C, M & C] extends [never, never, never] ? true : false>;
 
 export type RequestName = keyof typeof RequestSchemas;

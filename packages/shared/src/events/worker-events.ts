@@ -61,7 +61,9 @@ export interface MasterToWorkerReplies {
 }
 
 // Compile-time checks only: each reply map names events of its own direction.
+// biome-ignore lint/correctness/noUnusedVariables: compiling this alias is the check; nothing references it.
 type WorkerRepliesAreEvents = AssertTrue<NamesOnly<WorkerToMasterReplies, WorkerEventName>>;
+// biome-ignore lint/correctness/noUnusedVariables: compiling this alias is the check; nothing references it.
 type MasterRepliesAreEvents = AssertTrue<NamesOnly<MasterToWorkerReplies, MasterEventName>>;
 
 /** Worker → master on `/worker`. Every event is acknowledged; payloads are validated on receipt. */

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ACCOUNT_STEPS } from './constants.js';
 import { IdSchema, PlatformSchema, StepStatusSchema, TagSchema } from './common.js';
 import { ProxyUrlSchema } from './proxy.js';
 import { AccountBrowserViewSchema } from './browser.js';

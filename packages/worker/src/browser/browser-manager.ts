@@ -126,7 +126,10 @@ export class BrowserManager {
       pending = Promise.resolve()
         .then(() => this.launch(profile))
         .then(
-          (live) => (this.states.set(profile.accountId, 'running', { fenceToken: live.fenceToken }), live),
+          (live) => {
+            this.states.set(profile.accountId, 'running', { fenceToken: live.fenceToken });
+            return live;
+          },
           (error: unknown) => {
             this.states.set(profile.accountId, 'error', { error: firstLineOf(error) });
             throw error;

@@ -3,7 +3,7 @@ import { FleetError } from '@fleetwright/shared';
 import { lockTimings, type LockTimings } from './lock-timings.js';
 import type { ProfileLockOptions } from './profile-lock-options.js';
 import { RedisLease, type ProfileLease } from './redis-lease.js';
-import { RedisLockScripts } from './redis-lock-scripts.js';
+import { RedisLockScripts, type AcquireAnswer } from './redis-lock-scripts.js';
 
 export type { ProfileLease } from './redis-lease.js';
 
@@ -47,7 +47,7 @@ export class ProfileLocks {
       signal?.throwIfAborted();
       const owner = randomUUID();
       const sentAt = Date.now();
-      let answer;
+      let answer: AcquireAnswer;
       try {
         answer = await this.scripts.acquire(keys, owner, this.timings.ttlMs);
       } catch (error) {
