@@ -1,4 +1,4 @@
-import { FleetError, type Logger } from '@fleetwright/shared';
+import type { FleetError, Logger } from '@fleetwright/shared';
 import { retryDelayMs } from './backoff.js';
 import { stepOfJobType } from './job-steps.js';
 import type { FleetStore } from '../store/fleet-store.js';
