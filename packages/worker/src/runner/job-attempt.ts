@@ -12,7 +12,6 @@ import type { ResolvedJobRunnerOptions } from './job-runner-options.js';
 import { JobSecrets, within } from './job-secrets.js';
 import { JobTrace } from './job-trace.js';
 import { RunLog } from './run-log.js';
-import { keepScrubbedTrace } from './trace-scrubber.js';
 
 /** What an attempt uses of the worker around it. */
 export interface JobAttemptDeps {
@@ -257,13 +256,14 @@ export class JobAttempt {
    * that fails there is no trace, and run.log and the worker's log say why.
    */
   private async keepTrace(): Promise<void> {
-    const raw = await this.trace.saveUnscrubbed(this.jobDir);
-    if (!raw) return;
-    // The full storage state (localStorage too, which may open the origins): only a failure pays for it.
-    this.secrets.addStorageState(await within(this.deps.browsers.snapshot(this.run.accountId), 5000, undefined));
-    const dropped = await keepScrubbedTrace(raw, path.join(this.jobDir, 'trace.zip'), this.secrets.scrubber);
+    const { browsers, options } = this.deps;
+    const dropped = await this.trace.keepScrubbed(this.jobDir, async () => {
+      // The full storage state (localStorage too, which may open the origins): only a failure pays for it.
+      this.secrets.addStorageState(await within(browsers.snapshot(this.run.accountId), 5000, undefined));
+      return this.secrets.scrubber;
+    });
     if (!dropped) return;
     this.runLog.line(`trace.zip dropped: it could not be scrubbed of the account's secrets (${dropped})`);
-    this.deps.options.logger.warn('trace dropped: it could not be scrubbed', { jobId: this.run.jobId, error: dropped });
+    options.logger.warn('trace dropped: it could not be scrubbed', { jobId: this.run.jobId, error: dropped });
   }
 }
