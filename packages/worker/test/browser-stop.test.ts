@@ -42,6 +42,9 @@ describe("stopping an account's browser after its job reported", () => {
     expect(await master.browser({ accountId: 'acc-1', epoch: 1, action: 'stop' })).toMatchObject({ ok: false, error: { code: 'ACCOUNT_BUSY' } });
     expect(await master.resultOf('job-long')).toMatchObject({ status: 'succeeded' });
 
+    // job-long's own upload follows its result, and job-short waits behind it: held too, it would never run.
+    await waitFor("job-long's files to be uploaded", () => (worker!.runner.hasJobFor('acc-1') ? undefined : true), 20_000);
+
     // The result is in, its run.log upload is not: to the master the account is idle.
     let releaseUploads!: () => void;
     master.uploadsHeldUntil = new Promise((resolve) => (releaseUploads = resolve));
