@@ -47,6 +47,7 @@ export class JobAttempt {
   /** One deadline for both sides: the master folded the plugin's timeoutMs into run.timeoutMs. */
   private readonly deadline: number;
   private readonly timer: NodeJS.Timeout;
+  /** What every report of the attempt names it by. */
   private readonly report: { jobId: string; accountId: string; epoch: number; attempt: number };
   private readonly jobDir: string;
   /** What of this account must not leave the worker; the job's own session joins as it is seen. */
