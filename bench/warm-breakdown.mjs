@@ -8,6 +8,8 @@
 import { TRACE_MODES, readEnum } from '@fleetwright/shared';
 import { openRawContext, readComments, startInProcessFleet } from './in-process-fleet.mjs';
 import { median, progress, waitFor } from './lib.mjs';
+// Not exported by the package: its instances live inside the runner, so its prototype is hooked.
+import { JobAttempt } from '../packages/worker/dist/runner/job-attempt.js';
 
 const N = Number(process.env.BENCH_WARM_JOBS ?? 30);
 const POLL = process.env.BREAKDOWN_POLL === '1';
@@ -23,7 +25,8 @@ const wrap = (obj, name, before, after) => { const orig = obj[name].bind(obj); o
 wrap(master.scheduler, 'sendJob', () => mark('master_send_job'));
 wrap(worker.runner, 'accept', () => mark('worker_accept'));
 wrap(worker.browsers, 'newPage', () => mark('newPage_start'), () => mark('newPage_end'));
-wrap(worker.runner, 'finishJob', () => mark('finish_start'), () => mark('finish_end'));
+const wrapMethod = (proto, name, before, after) => { const orig = proto[name]; proto[name] = async function (...a) { before?.(); const v = await orig.apply(this, a); after?.(); return v; }; };
+wrapMethod(JobAttempt.prototype, 'finish', () => mark('finish_start'), () => mark('finish_end'));
 wrap(worker.browsers, 'jobFinished', () => mark('jobFinished_start'), () => mark('jobFinished_end'));
 const rep = worker.runner.reporter;
 wrap(rep, 'result', () => mark('result_send'), () => mark('result_acked'));

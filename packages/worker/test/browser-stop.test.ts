@@ -44,6 +44,9 @@ describe("stopping an account's browser after its job reported", () => {
     // Its run.log follows the result; the next job of the account waits for that.
     await waitFor('the run.log of job-long', () => (master.uploads.some((u) => u.includes('job-long')) ? true : undefined), 20_000);
 
+    // job-long's own upload follows its result, and job-short waits behind it: held too, it would never run.
+    await waitFor("job-long's files to be uploaded", () => (worker!.runner.hasJobFor('acc-1') ? undefined : true), 20_000);
+
     // The result is in, its run.log upload is not: to the master the account is idle.
     let releaseUploads!: () => void;
     master.uploadsHeldUntil = new Promise((resolve) => (releaseUploads = resolve));

@@ -13,3 +13,24 @@ export interface JobRunnerOptions {
   traceOnFailure?: boolean;
   logger: Logger;
 }
+
+/** The runner's options with every default applied, and the deprecated `traceOnFailure` folded into `trace`. */
+export interface ResolvedJobRunnerOptions {
+  maxConcurrency: number;
+  dataDir: string;
+  actionTimeoutMs: number;
+  /** Read by each attempt as it starts. */
+  trace: TraceMode;
+  logger: Logger;
+}
+
+/** The one place the defaults of {@link JobRunnerOptions} are applied. */
+export function resolveJobRunnerOptions(options: JobRunnerOptions): ResolvedJobRunnerOptions {
+  return {
+    maxConcurrency: options.maxConcurrency ?? 4,
+    dataDir: options.dataDir,
+    actionTimeoutMs: options.actionTimeoutMs ?? 30_000,
+    trace: options.traceOnFailure === false ? 'off' : (options.trace ?? 'full-on-retry'),
+    logger: options.logger,
+  };
+}

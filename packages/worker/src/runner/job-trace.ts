@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Tracing } from 'playwright-core';
 import type { TraceMode } from '@fleetwright/shared';
 import { within } from './job-secrets.js';
+import type { SecretScrubber } from './secret-scrubber.js';
+import { keepScrubbedTrace } from './trace-scrubber.js';
 
 /**
  * Where a failed attempt's trace is first written: a subdirectory of the job's directory, whose
@@ -58,10 +60,21 @@ export class JobTrace {
   }
 
   /**
+   * Stops the trace and keeps it as the job's `trace.zip`, scrubbed with what `scrubber` resolves
+   * to: asked for only when there is a trace to scrub. Returns why the trace was dropped (an
+   * unscrubbed trace is never kept), or undefined.
+   */
+  async keepScrubbed(jobDir: string, scrubber: () => Promise<SecretScrubber>): Promise<string | undefined> {
+    const raw = await this.saveUnscrubbed(jobDir);
+    if (!raw) return undefined;
+    return keepScrubbedTrace(raw, path.join(jobDir, 'trace.zip'), await scrubber());
+  }
+
+  /**
    * Stops the trace and saves it, unscrubbed, under the job's `unscrubbed/` directory. Returns
    * its path, or undefined when nothing was recorded.
    */
-  async saveUnscrubbed(jobDir: string): Promise<string | undefined> {
+  private async saveUnscrubbed(jobDir: string): Promise<string | undefined> {
     if (!this.tracing) return undefined;
     const file = path.join(jobDir, UNSCRUBBED_DIR, 'trace.zip');
     await mkdir(path.dirname(file), { recursive: true }).catch(() => undefined);
