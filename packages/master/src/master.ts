@@ -20,6 +20,7 @@ import { FleetMetrics } from './metrics/fleet-metrics.js';
 import { WorkerCredentialStore } from './store/worker-credential-store.js';
 import { credentialWorkerAuth } from './http/worker-auth.js';
 import { restJobLinks } from './http/rest-links.js';
+import { FleetEvents } from './events/fleet-events.js';
 
 /** The master node: SQLite store, scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
@@ -34,6 +35,8 @@ export class Master {
   readonly identities: WorkerCredentialStore;
   private readonly workers: WorkerGateway;
   private readonly clients: ClientGateway;
+  /** What happens in the fleet: the bus the gateway, metrics, monitors and parent jobs listen on. */
+  readonly events: FleetEvents;
   private readonly server: http.Server;
   private readonly io: Server;
   private started = false;
@@ -44,23 +47,24 @@ export class Master {
     this.store = new FleetStore(path.join(options.dataDir, 'master.db'), options.secretKey, options.apiToken, options.dbSynchronous, restJobLinks);
     this.identities = new WorkerCredentialStore(this.store.db, options.workerToken);
     this.workers = new WorkerGateway(this.store, logger, this.identities);
+    this.events = new FleetEvents();
     this.scheduler = new Scheduler(this.store, this.workers, logger, {
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 10_000,
       ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
       ...(options.retryBaseMs ? { retryBaseMs: options.retryBaseMs } : {}),
       ...(options.accountFailoverMs ? { accountFailoverMs: options.accountFailoverMs } : {}),
       ...(options.closedConnectionFailoverMs ? { closedConnectionFailoverMs: options.closedConnectionFailoverMs } : {}),
-    });
+    }, this.events);
     this.commands = new JobCommands(this.store, this.scheduler, this.workers, logger);
-    const reports = new JobReports(this.store, this.scheduler, this.workers, logger);
+    const reports = new JobReports(this.store, this.scheduler, this.events, this.workers, logger);
     const browsers = new BrowserCommands(this.store, this.workers, logger);
     this.clients = new ClientGateway(this.store, this.commands, logger, {
       allowedOrigins: options.allowedOrigins ?? [],
       ...(options.maxQueuedClientPackets ? { maxQueuedPackets: options.maxQueuedClientPackets } : {}),
     });
-    this.parents = new ParentJobs(this.store, this.scheduler, this.commands, logger);
-    this.monitors = new Monitors(this.store, this.scheduler, this.commands, logger);
-    this.metrics = new FleetMetrics(this.store, this.scheduler);
+    this.parents = new ParentJobs(this.store, this.scheduler, this.events, this.commands, logger);
+    this.monitors = new Monitors(this.store, this.scheduler, this.events, this.commands, logger);
+    this.metrics = new FleetMetrics(this.store, this.scheduler, this.events);
     this.retention = new Retention(this.store, this.scheduler, logger, options.retentionMs ? { retentionMs: options.retentionMs } : {});
     this.server = http.createServer(createApp({
         store: this.store,
@@ -84,7 +88,7 @@ export class Master {
     this.io = new Server(this.server, { serveClient: false, maxHttpBufferSize: 8e6 });
     coalesceWritesPerTurn(this.io);
     this.workers.attach(this.io, this.scheduler, reports, browsers);
-    this.clients.attach(this.io, this.scheduler);
+    this.clients.attach(this.io, this.events);
   }
 
   get url(): string {

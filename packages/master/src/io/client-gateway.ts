@@ -13,7 +13,7 @@ import {
 } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { JobCommands } from '../jobs/job-commands.js';
-import type { Scheduler } from '../scheduler/scheduler.js';
+import type { FleetEvents } from '../events/fleet-events.js';
 import { readCookie, SESSION_COOKIE } from '../http/auth.js';
 import { handshakeGuard } from './handshake-guard.js';
 
@@ -58,7 +58,7 @@ export class ClientGateway {
     this.allowedOrigins = new Set((options.allowedOrigins ?? []).map((o) => o.toLowerCase()));
   }
 
-  attach(io: Server, scheduler: Scheduler): void {
+  attach(io: Server, events: FleetEvents): void {
     const ns = io.of(Ns.Client) as ClientNamespace;
     this.namespace = ns;
     ns.use(handshakeGuard(Ns.Client, this.logger, (socket, next) => {
@@ -87,15 +87,15 @@ export class ClientGateway {
     });
     this.sweepTimer = setInterval(() => this.disconnectSlowSockets(ns), SLOW_SOCKET_SWEEP_MS);
     this.sweepTimer.unref();
-    scheduler.on('job:progress', (job) => ns.emit(ClientEvent.JobProgress, { jobId: job.id, accountId: job.accountId, status: job.status, progress: job.progress }));
-    scheduler.on('job:changed', (job) => ns.emit(ClientEvent.JobProgress, { jobId: job.id, accountId: job.accountId, status: job.status, progress: job.progress }));
-    scheduler.on('job:done', (job) => ns.emit(ClientEvent.JobDone, job));
-    scheduler.on('job:log', (event) => ns.emit(ClientEvent.JobLog, event));
-    scheduler.on('worker:status', (worker) => ns.emit(ClientEvent.WorkerStatus, worker));
-    scheduler.on('login:qrcode', (event) => ns.emit(ClientEvent.LoginQrCode, event));
-    scheduler.on('login:status', (event) => ns.emit(ClientEvent.LoginStatus, event));
-    scheduler.on('message:detected', (event) => ns.emit(ClientEvent.MessageDetected, event));
-    scheduler.on('reply:result', (event) => ns.emit(ClientEvent.ReplyResult, event));
+    events.on('job:progress', (job) => ns.emit(ClientEvent.JobProgress, { jobId: job.id, accountId: job.accountId, status: job.status, progress: job.progress }));
+    events.on('job:changed', (job) => ns.emit(ClientEvent.JobProgress, { jobId: job.id, accountId: job.accountId, status: job.status, progress: job.progress }));
+    events.on('job:done', (job) => ns.emit(ClientEvent.JobDone, job));
+    events.on('job:log', (event) => ns.emit(ClientEvent.JobLog, event));
+    events.on('worker:status', (worker) => ns.emit(ClientEvent.WorkerStatus, worker));
+    events.on('login:qrcode', (event) => ns.emit(ClientEvent.LoginQrCode, event));
+    events.on('login:status', (event) => ns.emit(ClientEvent.LoginStatus, event));
+    events.on('message:detected', (event) => ns.emit(ClientEvent.MessageDetected, event));
+    events.on('reply:result', (event) => ns.emit(ClientEvent.ReplyResult, event));
     this.store.browsers.onChange((accountId, browser) => ns.emit(ClientEvent.AccountBrowser, { accountId, browser }));
   }
 

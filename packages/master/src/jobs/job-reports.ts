@@ -17,6 +17,7 @@ import type { JobRow } from '../store/job-store.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
 import { QrCodeCache } from './qr-code-cache.js';
+import type { FleetEvents } from '../events/fleet-events.js';
 
 /**
  * Applies what workers report about jobs and accounts. A report from a worker that does not own
@@ -28,11 +29,12 @@ export class JobReports {
   constructor(
     private readonly store: FleetStore,
     private readonly scheduler: Scheduler,
+    private readonly events: FleetEvents,
     private readonly links: WorkerLinks,
     private readonly logger: Logger,
   ) {
     // A finished or requeued login's QR code is stale: its token was for that attempt.
-    scheduler.on('job:changed', (job) => {
+    events.on('job:changed', (job) => {
       if (job.status !== 'dispatched' && job.status !== 'running') this.latestQrCodes.delete(job.id);
     });
   }
@@ -71,7 +73,7 @@ export class JobReports {
     if (job.status === 'dispatched') job = this.scheduler.jobs.started(job.id);
     if (job.status !== 'running') throw new FleetError('ILLEGAL_TRANSITION', `job ${job.id} is ${job.status}; progress ignored`, { field: 'jobId' });
     const row = this.store.jobs.setProgress(job.id, report.percent, report.step, report.message ?? null);
-    this.scheduler.emit('job:progress', this.store.jobs.view(row));
+    this.events.emit('job:progress', this.store.jobs.view(row));
   }
 
   result(workerId: string, report: WorkerJobResult): void {
@@ -92,7 +94,7 @@ export class JobReports {
     this.checkOwnership(workerId, WorkerEvent.LoginQrCode, report);
     this.latestQrCodes.set(report.jobId, report.dataUrl);
     this.store.jobs.addEvent(report.jobId, 'qrcode', { bytes: report.dataUrl.length });
-    this.scheduler.emit('login:qrcode', { jobId: report.jobId, accountId: report.accountId, dataUrl: report.dataUrl });
+    this.events.emit('login:qrcode', { jobId: report.jobId, accountId: report.accountId, dataUrl: report.dataUrl });
   }
 
   /** Live run.log lines: kept for the tail and relayed; a late attempt's lines are dropped. */
@@ -100,14 +102,14 @@ export class JobReports {
     if (this.isLate(report)) return;
     this.checkOwnership(workerId, WorkerEvent.JobLog, report);
     this.store.liveLogs.append(report.jobId, report.lines);
-    this.scheduler.emit('job:log', { jobId: report.jobId, accountId: report.accountId, lines: report.lines });
+    this.events.emit('job:log', { jobId: report.jobId, accountId: report.accountId, lines: report.lines });
   }
 
   loginStatus(workerId: string, report: WorkerLoginStatus): void {
     if (this.isLate(report)) return;
     this.checkOwnership(workerId, WorkerEvent.LoginStatus, report);
     this.store.jobs.addEvent(report.jobId, 'login_status', { status: report.status, ...(report.message ? { message: report.message } : {}) });
-    this.scheduler.emit('login:status', { jobId: report.jobId, accountId: report.accountId, status: report.status, ...(report.message ? { message: report.message } : {}) });
+    this.events.emit('login:status', { jobId: report.jobId, accountId: report.accountId, status: report.status, ...(report.message ? { message: report.message } : {}) });
   }
 
   /** Stores each message once (per account and platform id) and announces only the new ones. */
@@ -116,7 +118,7 @@ export class JobReports {
     const job = this.checkOwnership(workerId, WorkerEvent.MessageDetected, report);
     const added = this.store.messages.addNew(report.accountId, job.platform ?? 'unknown', report.messages);
     const byId = new Map(report.messages.map((m) => [m.platformMessageId, m]));
-    for (const message of added) this.scheduler.emit('message:detected', { accountId: report.accountId, message: byId.get(message.platformMessageId)! });
+    for (const message of added) this.events.emit('message:detected', { accountId: report.accountId, message: byId.get(message.platformMessageId)! });
     if (added.length > 0) this.store.jobs.addEvent(report.jobId, 'messages', { found: report.messages.length, new: added.length });
     return { newCount: added.length };
   }
@@ -125,7 +127,7 @@ export class JobReports {
     if (this.isLate(report)) return;
     this.checkOwnership(workerId, WorkerEvent.ReplyResult, report);
     this.store.jobs.addEvent(report.jobId, 'reply', { replyId: report.replyId, alreadyPosted: report.alreadyPosted });
-    this.scheduler.emit('reply:result', { jobId: report.jobId, accountId: report.accountId, replyId: report.replyId, alreadyPosted: report.alreadyPosted });
+    this.events.emit('reply:result', { jobId: report.jobId, accountId: report.accountId, replyId: report.replyId, alreadyPosted: report.alreadyPosted });
   }
 
   qrCodeOf(jobId: string): string | undefined {

@@ -4,6 +4,7 @@ import type { JobRow } from '../store/job-store.js';
 import type { JobCommands } from './job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { requestFingerprint } from './request-fingerprint.js';
+import type { FleetEvents } from '../events/fleet-events.js';
 
 interface ParentOptions {
   stopOnFailure?: boolean;
@@ -22,15 +23,16 @@ export class ParentJobs {
   constructor(
     private readonly store: FleetStore,
     private readonly scheduler: Scheduler,
+    private readonly events: FleetEvents,
     private readonly commands: JobCommands,
     private readonly logger: Logger,
   ) {
     commands.stopParent = (jobId) => this.stop(jobId);
-    scheduler.on('job:changed', (job) => {
+    events.on('job:changed', (job) => {
       if (job.parentId) this.childChanged(job.parentId);
     });
     // A child's own progress moves its parent's too (the current child's percent counts).
-    scheduler.on('job:progress', (job) => {
+    events.on('job:progress', (job) => {
       if (job.parentId) this.childChanged(job.parentId);
     });
   }
@@ -142,7 +144,7 @@ export class ParentJobs {
     // A child's dispatch or start moves nothing the parent shows: no event, no write.
     if (rounded === parent.progress_percent && step === parent.progress_step) return;
     const row = this.store.jobs.setProgress(parentId, rounded, step, null);
-    this.scheduler.emit('job:progress', this.store.jobs.view(row));
+    this.events.emit('job:progress', this.store.jobs.view(row));
   }
 
   /** Once the owner's invite succeeded, each member that has not joined yet gets its accept_invite. */

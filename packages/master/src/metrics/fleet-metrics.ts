@@ -4,6 +4,7 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import { JobEventMetrics } from './job-event-metrics.js';
 import { registerStoreMetrics } from './store-metrics.js';
 import { JobCountFigures } from './job-count-figures.js';
+import type { FleetEvents } from '../events/fleet-events.js';
 
 /**
  * The master's Prometheus metrics (`GET /metrics`, text format): the store's state read at each
@@ -15,11 +16,11 @@ export class FleetMetrics {
   private readonly jobCounts: JobCountFigures;
   private readonly storeMetrics: { scrapeStarts(): void };
 
-  constructor(store: FleetStore, scheduler: Scheduler) {
+  constructor(store: FleetStore, scheduler: Scheduler, fleetEvents: FleetEvents) {
     collectDefaultMetrics({ register: this.registry });
-    this.jobCounts = new JobCountFigures(store, scheduler);
+    this.jobCounts = new JobCountFigures(store, fleetEvents);
     this.storeMetrics = registerStoreMetrics(this.registry, store, scheduler, this.jobCounts);
-    this.events = new JobEventMetrics(this.registry, scheduler);
+    this.events = new JobEventMetrics(this.registry, fleetEvents);
   }
 
   get contentType(): string {

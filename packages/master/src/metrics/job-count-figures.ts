@@ -1,6 +1,6 @@
 import type { JobStatus, JobView } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
-import type { Scheduler } from '../scheduler/scheduler.js';
+import type { FleetEvents } from '../events/fleet-events.js';
 
 /** Finished jobs are re-counted from the table at most this often (purges, anything missed). */
 const RECOUNT_EVERY_MS = 10 * 60 * 1000;
@@ -28,13 +28,13 @@ export class JobCountFigures {
 
   constructor(
     private readonly store: FleetStore,
-    private readonly scheduler: Scheduler,
+    private readonly events: FleetEvents,
   ) {
-    scheduler.on('job:done', this.onDone);
+    events.on('job:done', this.onDone);
   }
 
   close(): void {
-    this.scheduler.off('job:done', this.onDone);
+    this.events.off('job:done', this.onDone);
   }
 
   /** Every job in the store by type, then status. */

@@ -1,6 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { JobView, WorkerStatusEvent } from '@fleetwright/shared';
-import type { Scheduler } from '../scheduler/scheduler.js';
+import type { FleetEvents } from '../events/fleet-events.js';
 import { MetricName } from './metric-names.js';
 
 /** Seconds: from a quick crawl to a login that waits minutes for a QR scan. */
@@ -31,7 +31,7 @@ export class JobEventMetrics {
 
   constructor(
     registry: Registry,
-    private readonly scheduler: Scheduler,
+    private readonly events: FleetEvents,
   ) {
     const registers = [registry];
     this.duration = new Histogram({
@@ -65,15 +65,15 @@ export class JobEventMetrics {
       buckets: HEARTBEAT_GAP_BUCKETS,
       registers,
     });
-    scheduler.on('job:done', this.onDone);
-    scheduler.on('job:changed', this.onChanged);
-    scheduler.on('worker:status', this.onWorker);
+    events.on('job:done', this.onDone);
+    events.on('job:changed', this.onChanged);
+    events.on('worker:status', this.onWorker);
   }
 
   close(): void {
-    this.scheduler.off('job:done', this.onDone);
-    this.scheduler.off('job:changed', this.onChanged);
-    this.scheduler.off('worker:status', this.onWorker);
+    this.events.off('job:done', this.onDone);
+    this.events.off('job:changed', this.onChanged);
+    this.events.off('worker:status', this.onWorker);
   }
 
   private jobDone(job: JobView): void {

@@ -3,6 +3,7 @@ import type { FleetStore } from '../store/fleet-store.js';
 import { MonitorStore } from '../store/monitor-store.js';
 import type { JobCommands } from '../jobs/job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import type { FleetEvents } from '../events/fleet-events.js';
 
 /**
  * Recurring jobs per account (a crawl every 15–30 s by default, jittered so a fleet's monitors do
@@ -16,13 +17,14 @@ export class Monitors {
   constructor(
     private readonly fleet: FleetStore,
     private readonly scheduler: Scheduler,
+    events: FleetEvents,
     private readonly commands: JobCommands,
     private readonly logger: Logger,
     random: () => number = Math.random,
   ) {
     this.store = new MonitorStore(fleet.db);
     this.random = random;
-    scheduler.on('job:done', (job) => {
+    events.on('job:done', (job) => {
       if (!job.monitorId) return;
       const monitor = this.fleet.db.prepare('SELECT * FROM monitors WHERE id = ?').get(job.monitorId) as { id: string; min_interval_ms: number; max_interval_ms: number } | undefined;
       if (monitor) this.store.scheduleNext(monitor.id, Date.now() + this.interval(monitor.min_interval_ms, monitor.max_interval_ms));

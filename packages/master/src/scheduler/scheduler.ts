@@ -8,6 +8,7 @@ import type { WorkerCapacity, WorkerRow } from '../store/worker-store.js';
 import type { SchedulerEvents } from './scheduler-events.js';
 import type { SchedulerOptions } from './scheduler-options.js';
 import type { WorkerLinks } from './worker-links.js';
+import type { FleetEvents } from '../events/fleet-events.js';
 import { JobLifecycle } from '../jobs/job-lifecycle.js';
 import { generateDeviceProfile } from '../accounts/device-profiles.js';
 import { PoolAccounts, type PoolWalk } from './pool-accounts.js';
@@ -66,6 +67,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     private readonly links: WorkerLinks,
     private readonly logger: Logger,
     options: SchedulerOptions,
+    private readonly events: FleetEvents,
   ) {
     super();
     this.pools = new PoolAccounts(store.accounts);
@@ -323,7 +325,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const row = this.store.workers.row(workerId);
     if (!row) return;
     const view = this.store.workers.view(row, 0);
-    this.emit('worker:status', { id: view.id, status: view.status, lastHeartbeatAt: view.lastHeartbeatAt, stats: view.stats });
+    this.events.emit('worker:status', { id: view.id, status: view.status, lastHeartbeatAt: view.lastHeartbeatAt, stats: view.stats });
   }
 
   // ---- accounts ------------------------------------------------------------------------------
@@ -572,8 +574,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       this.queuedFor.delete(row.account_id);
     }
     const view = this.store.jobs.view(row);
-    this.emit('job:changed', view);
-    if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled') this.emit('job:done', view);
+    this.events.emit('job:changed', view);
+    if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled') this.events.emit('job:done', view);
   }
 }
 

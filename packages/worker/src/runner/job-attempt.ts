@@ -20,7 +20,7 @@ export interface JobAttemptDeps {
   files: JobFiles;
   /** Read as the attempt starts (its trace mode) and when it opens a page (the action timeout). */
   options: ResolvedJobRunnerOptions;
-  /** The attempt's result is with the master, which counts its slot free: what is left is cleanup (uploads). */
+  /** The attempt's result is on its way to the master, which frees its slot as it takes it: what is left is cleanup (uploads). */
   onReported(): void;
 }
 
@@ -246,8 +246,11 @@ export class JobAttempt {
     // A failure's evidence is listed when its result lands; a success's run.log follows its
     // result, off the job's critical path (docs/PERFORMANCE.md has what that saves).
     if (result.status !== 'succeeded') await files.uploadAndRemove(jobId, attempt);
-    await reporter.result(scrubResult(result, this.secrets));
+    // Counted as reported once sent: the master frees the job's slot (and allows a stop of its
+    // account) as it takes the result, which may be before its ack comes back here.
+    const sent = reporter.result(scrubResult(result, this.secrets));
     this.deps.onReported();
+    await sent;
     await afterResult?.();
     if (result.status === 'succeeded') await files.uploadAndRemove(jobId, attempt);
   }

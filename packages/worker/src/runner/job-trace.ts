@@ -18,8 +18,8 @@ const STOP_TIMEOUT_MS = 10_000;
 /**
  * The Playwright trace of one job attempt: started with the attempt's first page, kept only when
  * it fails. `snapshots` (always with `full`, from the first retry on with `full-on-retry`) adds DOM
- * snapshots and network, which make the trace browsable but cost ~30 ms per warm job of ~160 ms
- * (bench:browser); actions, call logs, console and page errors are recorded either way.
+ * snapshots and network, which make the trace browsable but cost a warm job much of its time
+ * (docs/PERFORMANCE.md); actions, call logs, console and page errors are recorded either way.
  */
 export class JobTrace {
   private readonly record: boolean;
