@@ -71,7 +71,10 @@ async function oneRun(run) {
         await page.close();
         rawTimes.push(performance.now() - t);
         jobTimes.push(await runJob(account.id, 'read_comments'));
-        if (i % 10 === 9) progress(`run ${run} warm, trace ${label}: ${i + 1}/${WARM_JOBS} pairs (raw p50 ${median(rawTimes).toFixed(0)} ms, job p50 ${median(jobTimes).toFixed(0)} ms)`);
+        if (i % 10 === 9)
+          progress(
+            `run ${run} warm, trace ${label}: ${i + 1}/${WARM_JOBS} pairs (raw p50 ${median(rawTimes).toFixed(0)} ms, job p50 ${median(jobTimes).toFixed(0)} ms)`,
+          );
       }
       return { rawTimes, jobTimes };
     };
@@ -94,7 +97,8 @@ async function oneRun(run) {
 
     // (c) memory: PSS of every Chromium process of this worker with LIVE contexts open.
     const accounts = [account.id];
-    for (let i = 1; i < LIVE; i += 1) accounts.push((await api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'bencher', password: 'bencher-pass-1' } })).id);
+    for (let i = 1; i < LIVE; i += 1)
+      accounts.push((await api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'bencher', password: 'bencher-pass-1' } })).id);
     await Promise.all(accounts.map((id) => runJob(id, 'login')));
     await waitFor('the live contexts', () => (worker.browsers.liveCount >= LIVE ? true : undefined), 60_000);
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -107,11 +111,19 @@ async function oneRun(run) {
     let maxLive = 0;
     const sampler = setInterval(() => (maxLive = Math.max(maxLive, capped.browsers.liveCount)), 20);
     const many = [];
-    for (let i = 0; i < HIBERNATION_ACCOUNTS; i += 1) many.push((await api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'bencher', password: 'bencher-pass-1' } })).id);
-    await waitFor('accounts to move to the capped worker', async () => ((await api('GET', '/workers')).items.find((w) => w.id === 'bench-w2')?.accounts >= HIBERNATION_ACCOUNTS ? true : undefined), 120_000, 200);
+    for (let i = 0; i < HIBERNATION_ACCOUNTS; i += 1)
+      many.push((await api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'bencher', password: 'bencher-pass-1' } })).id);
+    await waitFor(
+      'accounts to move to the capped worker',
+      async () => ((await api('GET', '/workers')).items.find((w) => w.id === 'bench-w2')?.accounts >= HIBERNATION_ACCOUNTS ? true : undefined),
+      120_000,
+      200,
+    );
     const hibernationTimes = await Promise.all(many.map((id) => runJob(id, 'login')));
     clearInterval(sampler);
-    progress(`run ${run} hibernation: ${HIBERNATION_ACCOUNTS} accounts served with at most ${maxLive} live contexts (cap ${HIBERNATION_LIVE}), job p50 ${median(hibernationTimes).toFixed(0)} ms`);
+    progress(
+      `run ${run} hibernation: ${HIBERNATION_ACCOUNTS} accounts served with at most ${maxLive} live contexts (cap ${HIBERNATION_LIVE}), job p50 ${median(hibernationTimes).toFixed(0)} ms`,
+    );
     await capped.close();
 
     const result = {
@@ -124,7 +136,9 @@ async function oneRun(run) {
       pssPerContextMb,
       maxLiveObserved: maxLive,
     };
-    progress(`run ${run}: warm ratio ${result.warmOverheadRatio.toFixed(2)} (raw ${result.rawWarmP50Ms.toFixed(0)} ms, job ${result.jobWarmP50Ms.toFixed(0)} ms)${COMPARE_TRACE ? `, with trace ${COMPARE_TRACE} ${result.compareRatio.toFixed(2)}` : ''}, cold p50 ${result.coldStartP50Ms.toFixed(0)} ms`);
+    progress(
+      `run ${run}: warm ratio ${result.warmOverheadRatio.toFixed(2)} (raw ${result.rawWarmP50Ms.toFixed(0)} ms, job ${result.jobWarmP50Ms.toFixed(0)} ms)${COMPARE_TRACE ? `, with trace ${COMPARE_TRACE} ${result.compareRatio.toFixed(2)}` : ''}, cold p50 ${result.coldStartP50Ms.toFixed(0)} ms`,
+    );
     return result;
   } finally {
     await fleet.close();
@@ -146,7 +160,13 @@ const result = {
   ...(COMPARE_TRACE ? { compare: { trace: COMPARE_TRACE, warmOverheadRatio: pick('compareRatio', 2) } } : {}),
   hibernation: { accounts: HIBERNATION_ACCOUNTS, maxLiveContexts: HIBERNATION_LIVE, maxLiveObserved: Math.max(...runs.map((r) => r.maxLiveObserved)) },
   runs: RUNS,
-  perRun: { warmOverheadRatio: perRun('warmOverheadRatio', 2), rawWarmP50Ms: perRun('rawWarmP50Ms'), jobWarmP50Ms: perRun('jobWarmP50Ms'), coldStartP50Ms: perRun('coldStartP50Ms'), ...(COMPARE_TRACE ? { compareRatio: perRun('compareRatio', 2) } : {}) },
+  perRun: {
+    warmOverheadRatio: perRun('warmOverheadRatio', 2),
+    rawWarmP50Ms: perRun('rawWarmP50Ms'),
+    jobWarmP50Ms: perRun('jobWarmP50Ms'),
+    coldStartP50Ms: perRun('coldStartP50Ms'),
+    ...(COMPARE_TRACE ? { compareRatio: perRun('compareRatio', 2) } : {}),
+  },
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

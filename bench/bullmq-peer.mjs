@@ -12,9 +12,16 @@ export async function bullmqRun({ run, redisUrl, jobs, workers, concurrency, pac
   // BullMQ trims at 10,000 by default: a QueueEvents reader that falls behind loses `completed`
   // events, and the run waits for them until its timeout. Seen once: a bench sat idle in BullMQ's
   // phase with every process waiting (the likely cause; not proven).
-  const queue = new Queue(name, { connection, defaultJobOptions: { removeOnComplete: true, removeOnFail: true }, streams: { events: { maxLen: Math.max(10_000, jobs * 5) } } });
+  const queue = new Queue(name, {
+    connection,
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
+    streams: { events: { maxLen: Math.max(10_000, jobs * 5) } },
+  });
   const events = new QueueEvents(name, { connection });
-  const sims = fork(workersScript, [], { env: { ...process.env, BENCH_REDIS_URL: redisUrl, BENCH_QUEUE: name, BENCH_WORKERS: String(workers), BENCH_CONCURRENCY: String(concurrency) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const sims = fork(workersScript, [], {
+    env: { ...process.env, BENCH_REDIS_URL: redisUrl, BENCH_QUEUE: name, BENCH_WORKERS: String(workers), BENCH_CONCURRENCY: String(concurrency) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   try {
     await Promise.all([events.waitUntilReady(), new Promise((resolve) => sims.once('message', resolve))]);
     const doneAt = new Map();
@@ -22,11 +29,14 @@ export async function bullmqRun({ run, redisUrl, jobs, workers, concurrency, pac
 
     const t0 = performance.now();
     const chunks = [];
-    for (let i = 0; i < jobs; i += 500) chunks.push(Array.from({ length: Math.min(500, jobs - i) }, (_, k) => ({ name: 'noop', data: {}, opts: { jobId: `t-${i + k}` } })));
+    for (let i = 0; i < jobs; i += 500)
+      chunks.push(Array.from({ length: Math.min(500, jobs - i) }, (_, k) => ({ name: 'noop', data: {}, opts: { jobId: `t-${i + k}` } })));
     let next = 0;
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      while (next < chunks.length) await queue.addBulk(chunks[next++]);
-    }));
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < chunks.length) await queue.addBulk(chunks[next++]);
+      }),
+    );
     await waitFor('every BullMQ throughput job to complete', () => (doneAt.size >= jobs ? true : undefined), 600_000, 20);
     const jobsPerSec = jobs / ((Math.max(...doneAt.values()) - t0) / 1000);
     progress(`run ${run}: BullMQ ${Math.round(jobsPerSec)} jobs/s`);

@@ -47,7 +47,8 @@ function whereTimeWent(jobs) {
     const [created, started, finished] = [view.createdAt, view.startedAt, view.finishedAt].map(Date.parse);
     return { total: doneAt - at, accepted: created - epoch(at), dispatched: started - created, ran: finished - started, seen: epoch(doneAt) - finished };
   });
-  const mean = (list) => ['total', 'accepted', 'dispatched', 'ran', 'seen'].map((k) => `${k} ${(list.reduce((sum, s) => sum + s[k], 0) / list.length).toFixed(1)}`).join(', ');
+  const mean = (list) =>
+    ['total', 'accepted', 'dispatched', 'ran', 'seen'].map((k) => `${k} ${(list.reduce((sum, s) => sum + s[k], 0) / list.length).toFixed(1)}`).join(', ');
   const slowest = [...stages].sort((a, b) => b.total - a.total).slice(0, Math.ceil(stages.length / 100));
   return `slowest 1 %: ${mean(slowest)}; all: ${mean(stages)}`;
 }
@@ -58,16 +59,32 @@ async function oneRun(run) {
   const url = `http://127.0.0.1:${port}`;
   const apiToken = `fwa_${randomBytes(12).toString('hex')}`;
   const workerToken = `fww_${randomBytes(12).toString('hex')}`;
-  const master = spawn(process.execPath, [...(process.env.BENCH_MASTER_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(root, 'packages/cli/dist/main.js'), 'master'], {
-    env: { ...process.env, PORT: String(port), FLEET_DATA_DIR: dir, FLEET_API_TOKEN: apiToken, FLEET_WORKER_TOKEN: workerToken, FLEET_SECRET_KEY: randomBytes(32).toString('hex'), FLEET_LOG_LEVEL: 'error', FLEET_DASHBOARD_DIR: '/nonexistent' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const master = spawn(
+    process.execPath,
+    [...(process.env.BENCH_MASTER_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(root, 'packages/cli/dist/main.js'), 'master'],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        FLEET_DATA_DIR: dir,
+        FLEET_API_TOKEN: apiToken,
+        FLEET_WORKER_TOKEN: workerToken,
+        FLEET_SECRET_KEY: randomBytes(32).toString('hex'),
+        FLEET_LOG_LEVEL: 'error',
+        FLEET_DASHBOARD_DIR: '/nonexistent',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   let sims;
   let client;
   try {
     const api = restApi(url, apiToken);
     await waitFor('the master', async () => ((await fetch(`${url}/health`)).ok ? true : undefined), 30_000);
-    sims = fork(path.join(root, 'bench/sim-workers.mjs'), [], { env: { ...process.env, BENCH_MASTER_URL: url, BENCH_WORKER_TOKEN: workerToken, BENCH_WORKERS: String(WORKERS), BENCH_CONCURRENCY: String(CONCURRENCY) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    sims = fork(path.join(root, 'bench/sim-workers.mjs'), [], {
+      env: { ...process.env, BENCH_MASTER_URL: url, BENCH_WORKER_TOKEN: workerToken, BENCH_WORKERS: String(WORKERS), BENCH_CONCURRENCY: String(CONCURRENCY) },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     await new Promise((resolve) => sims.once('message', resolve));
     progress(`run ${run}: ${WORKERS} simulated workers registered; creating ${ACCOUNTS} accounts`);
     const accountIds = [];
@@ -97,20 +114,34 @@ async function oneRun(run) {
     const t0 = performance.now();
     const chunk = 500;
     const chunks = [];
-    for (let i = 0; i < JOBS; i += chunk) chunks.push(Array.from({ length: Math.min(chunk, JOBS - i) }, (_, k) => ({ type: 'noop', accountId: accountIds[(i + k) % ACCOUNTS], idempotencyKey: `t-${run}-${i + k}` })));
+    for (let i = 0; i < JOBS; i += chunk)
+      chunks.push(
+        Array.from({ length: Math.min(chunk, JOBS - i) }, (_, k) => ({
+          type: 'noop',
+          accountId: accountIds[(i + k) % ACCOUNTS],
+          idempotencyKey: `t-${run}-${i + k}`,
+        })),
+      );
     let next = 0;
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      while (next < chunks.length) await api('POST', '/jobs/bulk', { jobs: chunks[next++] });
-    }));
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < chunks.length) await api('POST', '/jobs/bulk', { jobs: chunks[next++] });
+      }),
+    );
     const submitted = performance.now();
     let lastReport = 0;
-    await waitFor('every throughput job to succeed', () => {
-      if (performance.now() - lastReport > 2000) {
-        lastReport = performance.now();
-        progress(`run ${run}: ${doneAt.size}/${JOBS} succeeded`);
-      }
-      return doneAt.size >= JOBS ? true : undefined;
-    }, 600_000, 20);
+    await waitFor(
+      'every throughput job to succeed',
+      () => {
+        if (performance.now() - lastReport > 2000) {
+          lastReport = performance.now();
+          progress(`run ${run}: ${doneAt.size}/${JOBS} succeeded`);
+        }
+        return doneAt.size >= JOBS ? true : undefined;
+      },
+      600_000,
+      20,
+    );
     const t1 = Math.max(...doneAt.values());
     const stat1 = procStat(master.pid);
     const jobsPerSec = JOBS / ((t1 - t0) / 1000);
@@ -118,7 +149,9 @@ async function oneRun(run) {
     const elapsedS = (performance.now() - t0) / 1000;
     const simCpu = ((procStat(sims.pid).cpuTicks - simStat0.cpuTicks) / CLK_TCK / elapsedS) * 100;
     const selfCpu = process.cpuUsage(selfCpu0);
-    progress(`run ${run}: ${Math.round(jobsPerSec)} jobs/s (submitted in ${Math.round(submitted - t0)} ms), CPU: master ${Math.round(throughputCpu)} %, workers ${Math.round(simCpu)} %, client ${Math.round(((selfCpu.user + selfCpu.system) / 1e6 / elapsedS) * 100)} %`);
+    progress(
+      `run ${run}: ${Math.round(jobsPerSec)} jobs/s (submitted in ${Math.round(submitted - t0)} ms), CPU: master ${Math.round(throughputCpu)} %, workers ${Math.round(simCpu)} %, client ${Math.round(((selfCpu.user + selfCpu.system) / 1e6 / elapsedS) * 100)} %`,
+    );
 
     // Phase 2: latency at a paced offered load, one job per submit, below saturation: over REST (the
     // figure), then over the /client socket's `job:create`.
@@ -129,23 +162,38 @@ async function oneRun(run) {
       await settle();
       const key = (i) => `${label}-${run}-${i}`;
       const [cpu0, t0] = [procStat(master.pid).cpuTicks, performance.now()];
-      const startedAt = await pacedSubmits(PACED_RATE, PACED_SECONDS, (i) => submit({ type: 'noop', accountId: accountIds[i % ACCOUNTS], idempotencyKey: key(i) }));
+      const startedAt = await pacedSubmits(PACED_RATE, PACED_SECONDS, (i) =>
+        submit({ type: 'noop', accountId: accountIds[i % ACCOUNTS], idempotencyKey: key(i) }),
+      );
       await waitFor(`every ${label} paced job to succeed`, () => (doneAt.size >= startedAt.length ? true : undefined), 120_000, 20);
       const latencies = startedAt.map((at, i) => doneAt.get(key(i)) - at);
       const cpuPct = ((procStat(master.pid).cpuTicks - cpu0) / CLK_TCK / ((performance.now() - t0) / 1000)) * 100;
-      progress(`run ${run}: ${label} paced ${PACED_RATE}/s p50 ${percentile(latencies, 50).toFixed(1)} ms p99 ${percentile(latencies, 99).toFixed(1)} ms, master CPU ${Math.round(cpuPct)} %; ${whereTimeWent(startedAt.map((at, i) => ({ at, doneAt: doneAt.get(key(i)), view: views.get(key(i)) })))}`);
+      progress(
+        `run ${run}: ${label} paced ${PACED_RATE}/s p50 ${percentile(latencies, 50).toFixed(1)} ms p99 ${percentile(latencies, 99).toFixed(1)} ms, master CPU ${Math.round(cpuPct)} %; ${whereTimeWent(startedAt.map((at, i) => ({ at, doneAt: doneAt.get(key(i)), view: views.get(key(i)) })))}`,
+      );
       views = undefined;
       return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
     };
     const rest = await paced('rest', (body) => post('/api/v1/jobs', body));
     const socket = await paced('socket', (body) =>
-      client.timeout(30_000).emitWithAck(ClientRequest.JobCreate, body).then((ack) => {
-        if (!ack.ok) throw new Error(`job:create: ${JSON.stringify(ack.error)}`);
-      }),
+      client
+        .timeout(30_000)
+        .emitWithAck(ClientRequest.JobCreate, body)
+        .then((ack) => {
+          if (!ack.ok) throw new Error(`job:create: ${JSON.stringify(ack.error)}`);
+        }),
     );
     post.close();
     clearInterval(sampler);
-    const result = { jobsPerSec, p50Ms: rest.p50Ms, p99Ms: rest.p99Ms, socketP50Ms: socket.p50Ms, socketP99Ms: socket.p99Ms, masterCpuPct: throughputCpu, masterRssMb: peakRss / 1048576 };
+    const result = {
+      jobsPerSec,
+      p50Ms: rest.p50Ms,
+      p99Ms: rest.p99Ms,
+      socketP50Ms: socket.p50Ms,
+      socketP99Ms: socket.p99Ms,
+      masterCpuPct: throughputCpu,
+      masterRssMb: peakRss / 1048576,
+    };
     progress(`run ${run}: peak RSS ${result.masterRssMb.toFixed(0)} MB`);
     return result;
   } finally {
@@ -166,14 +214,39 @@ const redis = bullmqRun ? await startRedis() : undefined;
 try {
   for (let run = 1; run <= RUNS; run += 1) {
     runs.push(await oneRun(run));
-    if (redis) peerRuns.push(await bullmqRun({ run, redisUrl: redis.url, jobs: JOBS, workers: WORKERS, concurrency: CONCURRENCY, pacedRate: PACED_RATE, pacedSeconds: PACED_SECONDS, workersScript: path.join(root, 'bench/bullmq-workers.mjs') }));
+    if (redis)
+      peerRuns.push(
+        await bullmqRun({
+          run,
+          redisUrl: redis.url,
+          jobs: JOBS,
+          workers: WORKERS,
+          concurrency: CONCURRENCY,
+          pacedRate: PACED_RATE,
+          pacedSeconds: PACED_SECONDS,
+          workersScript: path.join(root, 'bench/bullmq-workers.mjs'),
+        }),
+      );
   }
 } finally {
   await redis?.stop();
 }
 const round = (v) => Math.round(v * 100) / 100;
 const pick = (list, k) => Math.round(median(list.map((r) => r[k])) * 10) / 10;
-const figures = { jobsPerSec: pick(runs, 'jobsPerSec'), p50Ms: pick(runs, 'p50Ms'), p99Ms: pick(runs, 'p99Ms'), socketP50Ms: pick(runs, 'socketP50Ms'), socketP99Ms: pick(runs, 'socketP99Ms'), masterCpuPct: pick(runs, 'masterCpuPct'), masterRssMb: pick(runs, 'masterRssMb'), runs: RUNS, jobs: JOBS, workers: WORKERS, concurrency: CONCURRENCY, accounts: ACCOUNTS };
+const figures = {
+  jobsPerSec: pick(runs, 'jobsPerSec'),
+  p50Ms: pick(runs, 'p50Ms'),
+  p99Ms: pick(runs, 'p99Ms'),
+  socketP50Ms: pick(runs, 'socketP50Ms'),
+  socketP99Ms: pick(runs, 'socketP99Ms'),
+  masterCpuPct: pick(runs, 'masterCpuPct'),
+  masterRssMb: pick(runs, 'masterRssMb'),
+  runs: RUNS,
+  jobs: JOBS,
+  workers: WORKERS,
+  concurrency: CONCURRENCY,
+  accounts: ACCOUNTS,
+};
 if (peerRuns.length) {
   // Ratios are taken run by run (ours and theirs back to back), then their median.
   figures.peer = { name: 'bullmq', jobsPerSec: pick(peerRuns, 'jobsPerSec'), p50Ms: pick(peerRuns, 'p50Ms'), p99Ms: pick(peerRuns, 'p99Ms') };

@@ -47,7 +47,17 @@ export async function startInProcessFleet({ prefix, trace, maxLiveContexts, mark
   await sandbox.start();
   const apiToken = `fwa_${randomBytes(12).toString('hex')}`;
   const workerToken = `fww_${randomBytes(12).toString('hex')}`;
-  const master = new Master({ dataDir: `${dir}/master`, port: 0, host: '127.0.0.1', secretKey: randomBytes(32), workerToken, apiToken, heartbeatIntervalMs: 2000, tickIntervalMs: 200, logger: quiet });
+  const master = new Master({
+    dataDir: `${dir}/master`,
+    port: 0,
+    host: '127.0.0.1',
+    secretKey: randomBytes(32),
+    workerToken,
+    apiToken,
+    heartbeatIntervalMs: 2000,
+    tickIntervalMs: 200,
+    logger: quiet,
+  });
   await master.start();
   const sandboxPlugin = createSandboxPlugin({ baseUrl: sandbox.url });
   const readJob = defineJob({
@@ -65,7 +75,17 @@ export async function startInProcessFleet({ prefix, trace, maxLiveContexts, mark
   /** Another worker of this fleet (same plugin, token and trace mode); `close()` ends it too. */
   const workers = [];
   const startWorker = (workerId, options) => {
-    const started = new Worker({ workerId, masterUrl: master.url, token: workerToken, dataDir: `${dir}/${workerId}`, chromiumPath: findChromium(), plugins: [plugin], trace, logger: quiet, ...options });
+    const started = new Worker({
+      workerId,
+      masterUrl: master.url,
+      token: workerToken,
+      dataDir: `${dir}/${workerId}`,
+      chromiumPath: findChromium(),
+      plugins: [plugin],
+      trace,
+      logger: quiet,
+      ...options,
+    });
     workers.push(started);
     started.start();
     return started;

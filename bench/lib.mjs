@@ -120,7 +120,8 @@ export function jobEnds(client, jobDoneEvent, timeoutMs = 60_000) {
  * post carrying `comments` comments by `commenter`.
  */
 export async function seedCommentsPage(sandboxUrl, comments = 20) {
-  const admin = async (route, body) => (await fetch(`${sandboxUrl}/admin${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+  const admin = async (route, body) =>
+    (await fetch(`${sandboxUrl}/admin${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
   const user = async (handle) => {
     await admin('/users', { handle, email: `${handle}@sandbox.test`, password: `${handle}-pass-1` });
     return (await admin('/posts', { author: handle, text: 'bench post' })).id;

@@ -47,9 +47,22 @@ async function fleet(build, accounts) {
   const store = new build.FleetStore(path.join(dir, 'master.db'), randomBytes(32));
   const scheduler = new build.Scheduler(store, links, quiet, { heartbeatIntervalMs: 10_000, tickIntervalMs: 3_600_000 });
   scheduler.start();
-  const worker = store.workers.upsert({ id: 'bench-w1', host: 'bench', version: '0', capabilities: [{ platform: 'sandbox', jobTypes: ['noop'] }], maxAccounts: accounts + 1, maxConcurrency: WORKER_SLOTS, maxLiveContexts: 20 });
+  const worker = store.workers.upsert({
+    id: 'bench-w1',
+    host: 'bench',
+    version: '0',
+    capabilities: [{ platform: 'sandbox', jobTypes: ['noop'] }],
+    maxAccounts: accounts + 1,
+    maxConcurrency: WORKER_SLOTS,
+    maxLiveContexts: 20,
+  });
   scheduler.workerRegistered(worker, []);
-  const state = { cookies: [{ name: 'session', value: 'x'.repeat(STATE_BYTES), domain: 'sandbox.test', path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Lax' }], origins: [] };
+  const state = {
+    cookies: [
+      { name: 'session', value: 'x'.repeat(STATE_BYTES), domain: 'sandbox.test', path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Lax' },
+    ],
+    origins: [],
+  };
   const ids = [];
   store.db.transaction(() => {
     for (let i = 0; i < accounts; i++) {
@@ -61,12 +74,25 @@ async function fleet(build, accounts) {
   scheduler.accountsChanged();
   scheduler.tick(true);
   await settle();
-  const newJob = (accountId, pool) => ({ type: 'noop', platform: 'sandbox', accountId, pool, payload: {}, priority: 0, maxAttempts: 1, timeoutMs: 600_000, runAfter: 0, parentId: null, idempotencyKey: null });
+  const newJob = (accountId, pool) => ({
+    type: 'noop',
+    platform: 'sandbox',
+    accountId,
+    pool,
+    payload: {},
+    priority: 0,
+    maxAttempts: 1,
+    timeoutMs: 600_000,
+    runAfter: 0,
+    parentId: null,
+    idempotencyKey: null,
+  });
   for (const accountId of ids.slice(0, WORKER_SLOTS)) scheduler.jobChanged(store.jobs.create(newJob(accountId, null)).row);
   scheduler.tick();
   await settle();
   const running = store.jobs.countUnfinished();
-  if (running.running + running.dispatched !== WORKER_SLOTS) throw new Error(`expected the worker's ${WORKER_SLOTS} slots taken, found ${JSON.stringify(running)}`);
+  if (running.running + running.dispatched !== WORKER_SLOTS)
+    throw new Error(`expected the worker's ${WORKER_SLOTS} slots taken, found ${JSON.stringify(running)}`);
   for (let i = 0; i < POOL_JOBS; i++) store.jobs.create(newJob(null, POOL));
   return {
     store,
@@ -133,4 +159,6 @@ for (const [name] of builds) {
 if (builds.length === 2) {
   for (const n of SIZES) figures[`ratio@${n}`] = Number((figures.this[`passMs@${n}`] / figures.baseline[`passMs@${n}`]).toFixed(4));
 }
-console.log(JSON.stringify({ bench: 'pool-pass', stateBytes: STATE_BYTES, poolJobs: POOL_JOBS, workerSlots: WORKER_SLOTS, passes: PASSES, runs: RUNS, ...figures }));
+console.log(
+  JSON.stringify({ bench: 'pool-pass', stateBytes: STATE_BYTES, poolJobs: POOL_JOBS, workerSlots: WORKER_SLOTS, passes: PASSES, runs: RUNS, ...figures }),
+);

@@ -16,33 +16,92 @@ const POLL = process.env.BREAKDOWN_POLL === '1';
 const TRACE = readEnum(process.env, 'FLEET_TRACE', TRACE_MODES, 'full-on-retry');
 const now = () => performance.timeOrigin + performance.now();
 let marks = {};
-const mark = (name) => { if (!(name in marks)) marks[name] = now(); };
+const mark = (name) => {
+  if (!(name in marks)) marks[name] = now();
+};
 
 const fleet = await startInProcessFleet({ prefix: 'fleet-breakdown-', trace: TRACE, maxLiveContexts: 4, mark });
 const { dir, sandbox, master, worker, api, endOf: doneOf } = fleet;
 // Hooks.
-const wrap = (obj, name, before, after) => { const orig = obj[name].bind(obj); obj[name] = (...a) => { before?.(...a); const r = orig(...a); if (after && r && typeof r.then === 'function') return r.then((v) => { after(...a); return v; }); after?.(...a); return r; }; };
+const wrap = (obj, name, before, after) => {
+  const orig = obj[name].bind(obj);
+  obj[name] = (...a) => {
+    before?.(...a);
+    const r = orig(...a);
+    if (after && r && typeof r.then === 'function')
+      return r.then((v) => {
+        after(...a);
+        return v;
+      });
+    after?.(...a);
+    return r;
+  };
+};
 wrap(master.scheduler, 'sendJob', () => mark('master_send_job'));
 wrap(worker.runner, 'accept', () => mark('worker_accept'));
-wrap(worker.browsers, 'newPage', () => mark('newPage_start'), () => mark('newPage_end'));
-const wrapMethod = (proto, name, before, after) => { const orig = proto[name]; proto[name] = async function (...a) { before?.(); const v = await orig.apply(this, a); after?.(); return v; }; };
-wrapMethod(JobAttempt.prototype, 'finish', () => mark('finish_start'), () => mark('finish_end'));
-wrap(worker.browsers, 'jobFinished', () => mark('jobFinished_start'), () => mark('jobFinished_end'));
+wrap(
+  worker.browsers,
+  'newPage',
+  () => mark('newPage_start'),
+  () => mark('newPage_end'),
+);
+const wrapMethod = (proto, name, before, after) => {
+  const orig = proto[name];
+  proto[name] = async function (...a) {
+    before?.();
+    const v = await orig.apply(this, a);
+    after?.();
+    return v;
+  };
+};
+wrapMethod(
+  JobAttempt.prototype,
+  'finish',
+  () => mark('finish_start'),
+  () => mark('finish_end'),
+);
+wrap(
+  worker.browsers,
+  'jobFinished',
+  () => mark('jobFinished_start'),
+  () => mark('jobFinished_end'),
+);
 const rep = worker.runner.reporter;
-wrap(rep, 'result', () => mark('result_send'), () => mark('result_acked'));
-wrap(rep, 'uploadArtifact', () => mark('upload_start'), () => mark('upload_end'));
+wrap(
+  rep,
+  'result',
+  () => mark('result_send'),
+  () => mark('result_acked'),
+);
+wrap(
+  rep,
+  'uploadArtifact',
+  () => mark('upload_start'),
+  () => mark('upload_end'),
+);
 wrap(rep, 'progress', () => mark('progress'));
 const origJobChanged = master.scheduler.jobChanged.bind(master.scheduler);
-master.scheduler.jobChanged = (row) => { if (row.status === 'succeeded') mark('master_succeeded'); if (row.status === 'running') mark('master_running'); return origJobChanged(row); };
+master.scheduler.jobChanged = (row) => {
+  if (row.status === 'succeeded') mark('master_succeeded');
+  if (row.status === 'running') mark('master_running');
+  return origJobChanged(row);
+};
 
 const runJob = async (accountId, type) => {
   const start = now();
   const job = await api('POST', '/jobs', { type, accountId });
   mark('post_returned');
-  const done = POLL ? await waitFor(`job ${job.id}`, async () => {
-    const j = await api('GET', `/jobs/${job.id}`);
-    return ['succeeded', 'failed'].includes(j.status) ? j : undefined;
-  }, 60_000, 2) : await doneOf(job.id);
+  const done = POLL
+    ? await waitFor(
+        `job ${job.id}`,
+        async () => {
+          const j = await api('GET', `/jobs/${job.id}`);
+          return ['succeeded', 'failed'].includes(j.status) ? j : undefined;
+        },
+        60_000,
+        2,
+      )
+    : await doneOf(job.id);
   mark('client_seen');
   if (done.status !== 'succeeded') throw new Error(`job failed: ${JSON.stringify(done.error)}`);
   return start;

@@ -43,7 +43,16 @@ const options = readOptions(process.env);
 process.stderr.write(`chaos: ${JSON.stringify({ ...FULL_RUN, ...options })}\n`);
 const { summary, details } = await runChaos(options);
 if (process.env.CHAOS_REPORT_FILE) writeFileSync(process.env.CHAOS_REPORT_FILE, JSON.stringify({ summary, details }, null, 2));
-process.stderr.write(`chaos details: ${JSON.stringify({ ...details, failover: { samples: details.failover.samples.length, notRerun: details.failover.notRerun } }, null, 2)}\n`);
+process.stderr.write(
+  `chaos details: ${JSON.stringify({ ...details, failover: { samples: details.failover.samples.length, notRerun: details.failover.notRerun } }, null, 2)}\n`,
+);
 process.stdout.write(`${JSON.stringify(summary)}\n`);
-const clean = summary.lost === 0 && summary.duplicateEffects === 0 && summary.fenceViolations === 0 && summary.orphans === 0 && summary.leftoverProfiles === 0 && summary.refusedSubmissions === 0 && summary.cancelsNotHonoured === 0;
+const clean =
+  summary.lost === 0 &&
+  summary.duplicateEffects === 0 &&
+  summary.fenceViolations === 0 &&
+  summary.orphans === 0 &&
+  summary.leftoverProfiles === 0 &&
+  summary.refusedSubmissions === 0 &&
+  summary.cancelsNotHonoured === 0;
 process.exit(clean ? 0 : 1);

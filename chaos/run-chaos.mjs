@@ -51,7 +51,9 @@ export async function runChaos(overrides = {}) {
     progress(`${accounts.length} accounts and ${doomed.length} to delete during the run; logging them in`);
     const logins = await loginAll(fleet.api, [...accounts, ...doomed], o.maxAttempts, o.seed);
     const { jobs, batch, batchAt } = planJobs(rng, { count: o.jobs, accounts, seed: o.seed, batchSize: o.batchSize });
-    const doomedJobs = doomed.flatMap((a, i) => [0, 1].map((n) => ({ key: `chaos-${o.seed}-doomed-${i}-${n}`, type: 'crawl', accountId: a.accountId, payload: {} })));
+    const doomedJobs = doomed.flatMap((a, i) =>
+      [0, 1].map((n) => ({ key: `chaos-${o.seed}-doomed-${i}-${n}`, type: 'crawl', accountId: a.accountId, payload: {} })),
+    );
 
     const monitor = await fleet.api.persist('POST', '/monitors', { accountId: rng.pick(accounts).accountId, minIntervalMs: 5000, maxIntervalMs: 10_000 });
     if (monitor.status !== 201) throw new Error(`monitor refused: ${JSON.stringify(monitor.body)}`);
@@ -59,7 +61,12 @@ export async function runChaos(overrides = {}) {
     // The fault window: jobs go out evenly over it while the faults run on their schedule.
     const windowStart = Date.now();
     const pending = [];
-    const at = (fraction, action) => pending.push(sleep(fraction * o.durationMs).then(action).catch((error) => faults.notes.push(`fault failed: ${error.message}`)));
+    const at = (fraction, action) =>
+      pending.push(
+        sleep(fraction * o.durationMs)
+          .then(action)
+          .catch((error) => faults.notes.push(`fault failed: ${error.message}`)),
+      );
     for (let t = o.workerKillEveryMs; t < o.durationMs - 5000; t += o.workerKillEveryMs) at(t / o.durationMs, () => faults.killWorker());
     at(0.12, () => faults.killChromium());
     at(0.2, () => faults.partitionWorker(o.partitionMs));
@@ -75,9 +82,20 @@ export async function runChaos(overrides = {}) {
     let batchId;
     const gap = o.durationMs / Math.max(1, jobs.length + 1);
     for (let i = 0; i < jobs.length; i += 1) {
-      if (i === batchAt) submissions.push(track(submitBatch(fleet.api, batch, o.maxAttempts, `chaos-${o.seed}-batch`).then((id) => (batchId = id)), 'batch'));
+      if (i === batchAt)
+        submissions.push(
+          track(
+            submitBatch(fleet.api, batch, o.maxAttempts, `chaos-${o.seed}-batch`).then((id) => (batchId = id)),
+            'batch',
+          ),
+        );
       const spec = jobs[i];
-      submissions.push(track(submitJob(fleet.api, spec, o.maxAttempts).then(() => (spec.cancelAfterMs === undefined ? spec : cancelJob(fleet.api, spec))), spec.key));
+      submissions.push(
+        track(
+          submitJob(fleet.api, spec, o.maxAttempts).then(() => (spec.cancelAfterMs === undefined ? spec : cancelJob(fleet.api, spec))),
+          spec.key,
+        ),
+      );
       if (i % 50 === 0) progress(`submitted ${i}/${jobs.length} jobs, ${Math.round((Date.now() - windowStart) / 1000)} s into the fault window`);
       await sleep(Math.max(0, windowStart + (i + 1) * gap - Date.now()));
     }
@@ -108,7 +126,10 @@ export async function runChaos(overrides = {}) {
     const statusById = new Map(store.rows.map((r) => [r.id, r.status]));
     const cancels = [...jobs.filter((s) => s.cancelAccepted), ...faults.cancels];
     const cancelsNotHonoured = cancels.filter(startedAfter).map((s) => ({ jobId: s.jobId, status: statusById.get(s.jobId) }));
-    const profilesLeft = leftoverProfiles(path.join(fleet.runDir, 'fleet', 'workers'), doomed.filter((a) => a.deleted).map((a) => a.accountId));
+    const profilesLeft = leftoverProfiles(
+      path.join(fleet.runDir, 'fleet', 'workers'),
+      doomed.filter((a) => a.deleted).map((a) => a.accountId),
+    );
     const kills = faults.log.filter((f) => f.kind === 'worker-sigkill');
     const failover = failoverTimes(store.history, kills);
     const ms = failover.samples.map((s) => s.ms);
@@ -160,7 +181,11 @@ export async function runChaos(overrides = {}) {
       cancelsNotHonoured,
       failover,
       // The status timeline of every job a judge names, to tell which fault it met.
-      timelines: Object.fromEntries([...new Set([...store.unfinished.map((j) => j.id), ...cancelsNotHonoured.map((j) => j.jobId), ...store.unexpectedFailures.map((j) => j.id)])].slice(0, 30).map((id) => [id, store.history.get(id) ?? []])),
+      timelines: Object.fromEntries(
+        [...new Set([...store.unfinished.map((j) => j.id), ...cancelsNotHonoured.map((j) => j.jobId), ...store.unexpectedFailures.map((j) => j.id)])]
+          .slice(0, 30)
+          .map((id) => [id, store.history.get(id) ?? []]),
+      ),
       faults: faults.log,
       crashes: fleet.crashes,
     };

@@ -44,7 +44,11 @@ function importsOf(fileName: string, text: string): ImportRef[] {
       out.push({ specifier: node.moduleSpecifier.text, typeOnly: node.importClause?.isTypeOnly ?? false });
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       out.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
       out.push({ specifier: node.moduleReference.expression.text, typeOnly: node.isTypeOnly });
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       out.push({ specifier: node.argument.literal.text, typeOnly: true });
@@ -69,7 +73,10 @@ function walk(dir: string): string[] {
 }
 
 function scanPackages(): SourceFile[] {
-  const packages = fs.readdirSync(PACKAGES_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  const packages = fs
+    .readdirSync(PACKAGES_DIR, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
   return packages.flatMap((pkg) =>
     walk(path.join(PACKAGES_DIR, pkg, 'src')).map((file) => ({ pkg, file, imports: importsOf(file, fs.readFileSync(file, 'utf8')) })),
   );
@@ -150,7 +157,10 @@ describe('package boundaries', () => {
     const graph = new Map<string, string[]>();
     for (const { file, imports } of files) {
       const targets = imports.filter((i) => !i.typeOnly && i.specifier.startsWith('.')).map((i) => resolveRelative(file, i.specifier));
-      graph.set(file, targets.filter((t): t is string => t !== undefined));
+      graph.set(
+        file,
+        targets.filter((t): t is string => t !== undefined),
+      );
     }
     const cycles = findCycles(graph).map((cycle) => cycle.map(rel).join(' -> '));
     expect(cycles).toEqual([]);
@@ -169,7 +179,7 @@ describe('the boundary checker itself', () => {
       "const h = require('./h.cjs');",
       "type I = import('./i.js').I;",
       "// import x from './commented.js';",
-      "const s = \"import y from './in-a-string.js'\";",
+      'const s = "import y from \'./in-a-string.js\'";',
     ].join('\n');
     expect(importsOf('x.ts', text)).toEqual([
       { specifier: './a.js', typeOnly: false },

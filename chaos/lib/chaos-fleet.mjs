@@ -12,7 +12,6 @@ import { MasterApi, progress, sleep } from './rest.mjs';
 import { TcpProxy } from './tcp-proxy.mjs';
 import { freePort } from '../../bench/lib.mjs';
 
-
 async function waitUntil(what, check, timeoutMs) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
@@ -44,14 +43,25 @@ export class ChaosFleet {
     const masterPort = await freePort();
     this.masterUrl = `http://127.0.0.1:${masterPort}`;
     this.api = new MasterApi(this.masterUrl, this.apiToken);
-    const common = { FLEET_WORKER_TOKEN: `fww_${randomBytes(12).toString('hex')}`, FLEET_HEARTBEAT_INTERVAL_MS: String(this.options.heartbeatMs), FLEET_LOG_LEVEL: 'info' };
-    this.master = fleetProcess('master', 'master', {
-      ...common,
-      PORT: String(masterPort),
-      FLEET_DATA_DIR: path.join(this.runDir, 'master'),
-      FLEET_API_TOKEN: this.apiToken,
-      FLEET_SECRET_KEY: randomBytes(32).toString('hex'),
-    }, this.logDir).supervise((p, code, signal) => this.crashed(p, code, signal)).start();
+    const common = {
+      FLEET_WORKER_TOKEN: `fww_${randomBytes(12).toString('hex')}`,
+      FLEET_HEARTBEAT_INTERVAL_MS: String(this.options.heartbeatMs),
+      FLEET_LOG_LEVEL: 'info',
+    };
+    this.master = fleetProcess(
+      'master',
+      'master',
+      {
+        ...common,
+        PORT: String(masterPort),
+        FLEET_DATA_DIR: path.join(this.runDir, 'master'),
+        FLEET_API_TOKEN: this.apiToken,
+        FLEET_SECRET_KEY: randomBytes(32).toString('hex'),
+      },
+      this.logDir,
+    )
+      .supervise((p, code, signal) => this.crashed(p, code, signal))
+      .start();
     await waitUntil('the master to answer /health', async () => (await fetch(`${this.masterUrl}/health`)).ok, 60_000);
     await waitUntil('redis-server to accept connections', () => canConnect(redisPort), 10_000);
 
@@ -60,18 +70,23 @@ export class ChaosFleet {
       const masterProxy = await new TcpProxy(`${workerId}→master`, () => masterPort).start();
       const redisProxy = await new TcpProxy(`${workerId}→redis`, () => redisPort).start();
       const dataRoot = path.join(this.runDir, 'fleet');
-      const worker = fleetProcess(workerId, 'worker', {
-        ...common,
-        FLEET_WORKER_ID: workerId,
-        FLEET_MASTER_URL: `http://127.0.0.1:${masterProxy.port}`,
-        FLEET_REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`,
-        FLEET_DATA_DIR: dataRoot,
-        FLEET_SANDBOX_URL: this.sandbox.url,
-        FLEET_MAX_LIVE_CONTEXTS: String(this.options.maxLiveContexts),
-        FLEET_MAX_CONCURRENCY: String(this.options.maxConcurrency),
-        FLEET_MAX_ACCOUNTS: '200',
-        FLEET_DRAIN_TIMEOUT_MS: '5000',
-      }, this.logDir);
+      const worker = fleetProcess(
+        workerId,
+        'worker',
+        {
+          ...common,
+          FLEET_WORKER_ID: workerId,
+          FLEET_MASTER_URL: `http://127.0.0.1:${masterProxy.port}`,
+          FLEET_REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`,
+          FLEET_DATA_DIR: dataRoot,
+          FLEET_SANDBOX_URL: this.sandbox.url,
+          FLEET_MAX_LIVE_CONTEXTS: String(this.options.maxLiveContexts),
+          FLEET_MAX_CONCURRENCY: String(this.options.maxConcurrency),
+          FLEET_MAX_ACCOUNTS: '200',
+          FLEET_DRAIN_TIMEOUT_MS: '5000',
+        },
+        this.logDir,
+      );
       Object.assign(worker, { workerId, masterProxy, redisProxy, dataDir: path.join(dataRoot, 'workers', workerId) });
       this.workers.push(worker.supervise((p, code, signal) => this.crashed(p, code, signal)).start());
     }
@@ -86,10 +101,14 @@ export class ChaosFleet {
   }
 
   async waitForWorkers(timeoutMs = 90_000) {
-    await waitUntil(`${this.workers.length} workers online`, async () => {
-      const res = await this.api.call('GET', '/workers');
-      return res.body.items.filter((w) => w.status === 'online').length >= this.workers.length;
-    }, timeoutMs);
+    await waitUntil(
+      `${this.workers.length} workers online`,
+      async () => {
+        const res = await this.api.call('GET', '/workers');
+        return res.body.items.filter((w) => w.status === 'online').length >= this.workers.length;
+      },
+      timeoutMs,
+    );
   }
 
   /** Everything up again after the faults: partitions healed, dead processes started. */

@@ -40,7 +40,9 @@ function histories(db) {
 export function judgeStore(dbPath, submitted) {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
-    const rows = db.prepare('SELECT id, type, status, attempt, max_attempts, error_code, error_message, idempotency_key, worker_id, parent_id, monitor_id FROM jobs').all();
+    const rows = db
+      .prepare('SELECT id, type, status, attempt, max_attempts, error_code, error_message, idempotency_key, worker_id, parent_id, monitor_id FROM jobs')
+      .all();
     const refused = db.prepare('SELECT event, code, COUNT(*) AS n FROM refused_reports GROUP BY event, code').all();
     const history = histories(db);
     const byKey = new Map(rows.map((r) => [r.idempotency_key, r]));
@@ -124,8 +126,16 @@ export function failoverTimes(history, kills) {
         const requeued = after.find((e) => e.status === 'queued');
         // Where the time went: the master noticing (kill → queued), the queue (queued → the
         // dispatch that ran), the start on the worker (that dispatch → running: lock, context).
-        const phases = requeued && dispatch ? { noticeMs: requeued.at - kill.at, queueMs: dispatch.at - requeued.at, startMs: next.at - dispatch.at } : undefined;
-        samples.push({ jobId, killedWorker: kill.target, ms: next.at - kill.at, rerunOn: dispatch?.workerId, refusals: after.filter((e) => e.refused).length, ...(phases ? { phases } : {}) });
+        const phases =
+          requeued && dispatch ? { noticeMs: requeued.at - kill.at, queueMs: dispatch.at - requeued.at, startMs: next.at - dispatch.at } : undefined;
+        samples.push({
+          jobId,
+          killedWorker: kill.target,
+          ms: next.at - kill.at,
+          rerunOn: dispatch?.workerId,
+          refusals: after.filter((e) => e.refused).length,
+          ...(phases ? { phases } : {}),
+        });
       } else notRerun.push({ jobId, killedWorker: kill.target, endedAs: next?.status ?? 'never' });
     }
   }
@@ -136,8 +146,18 @@ export function failoverTimes(history, kills) {
 export function failoverPhasesP50(samples) {
   const withPhases = samples.filter((s) => s.phases);
   if (withPhases.length === 0) return null;
-  const p50 = (key) => percentile(withPhases.map((s) => s.phases[key]), 50);
-  return { noticeMs: p50('noticeMs'), queueMs: p50('queueMs'), startMs: p50('startMs'), sameWorker: withPhases.filter((s) => s.rerunOn === s.killedWorker).length, refusals: withPhases.reduce((n, s) => n + s.refusals, 0) };
+  const p50 = (key) =>
+    percentile(
+      withPhases.map((s) => s.phases[key]),
+      50,
+    );
+  return {
+    noticeMs: p50('noticeMs'),
+    queueMs: p50('queueMs'),
+    startMs: p50('startMs'),
+    sameWorker: withPhases.filter((s) => s.rerunOn === s.killedWorker).length,
+    refusals: withPhases.reduce((n, s) => n + s.refusals, 0),
+  };
 }
 
 export function percentile(values, p) {

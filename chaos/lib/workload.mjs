@@ -7,7 +7,12 @@ const PASSWORD = 'chaos-pass-1';
 const FAN = 'chaos_fan';
 
 async function admin(sandboxUrl, path, body) {
-  const res = await fetch(`${sandboxUrl}/admin${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${sandboxUrl}/admin${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
   if (!res.ok) throw new Error(`sandbox admin ${path}: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -27,7 +32,12 @@ export async function createAccounts(api, sandboxUrl, count, firstIndex = 0) {
     const commentIds = [];
     for (const n of [1, 2]) commentIds.push((await admin(sandboxUrl, '/comments', { postId: post.id, author: FAN, text: `question ${n} for ${handle}` })).id);
     const dm = await admin(sandboxUrl, '/messages', { from: FAN, to: handle, text: `hello ${handle}` });
-    const created = await api.persist('POST', '/accounts', { platform: 'sandbox', label: `chaos:${handle}`, tags: ['chaos'], credentials: { username: handle, password: PASSWORD } });
+    const created = await api.persist('POST', '/accounts', {
+      platform: 'sandbox',
+      label: `chaos:${handle}`,
+      tags: ['chaos'],
+      credentials: { username: handle, password: PASSWORD },
+    });
     if (created.status !== 201) throw new Error(`could not create the account ${handle}: ${JSON.stringify(created.body)}`);
     accounts.push({ handle, accountId: created.body.id, postId: post.id, commentIds, conversationId: dm.conversationId, deleted: false });
   }
@@ -37,9 +47,10 @@ export async function createAccounts(api, sandboxUrl, count, firstIndex = 0) {
 /** A reply job's body: a comment or a DM, with a text no other job uses. */
 function replySpec(rng, account, key) {
   const text = `chaos reply ${key}`;
-  const payload = rng.next() < 0.5
-    ? { kind: 'comment', targetId: rng.pick(account.commentIds), postId: account.postId, text }
-    : { kind: 'dm', targetId: account.conversationId, text };
+  const payload =
+    rng.next() < 0.5
+      ? { kind: 'comment', targetId: rng.pick(account.commentIds), postId: account.postId, text }
+      : { kind: 'dm', targetId: account.conversationId, text };
   return { type: 'reply', accountId: account.accountId, payload, text };
 }
 
@@ -65,7 +76,12 @@ export function planJobs(rng, { count, accounts, seed, batchSize }) {
 
 /** Sends one job until the master takes it; the idempotency key makes a repeat harmless. */
 export async function submitJob(api, spec, maxAttempts) {
-  const res = await api.persist('POST', '/jobs', { type: spec.type, accountId: spec.accountId, payload: spec.payload, maxAttempts, idempotencyKey: spec.key }, 300_000);
+  const res = await api.persist(
+    'POST',
+    '/jobs',
+    { type: spec.type, accountId: spec.accountId, payload: spec.payload, maxAttempts, idempotencyKey: spec.key },
+    300_000,
+  );
   if (res.status !== 201 && res.status !== 200) throw new Error(`job ${spec.key} refused: ${res.status} ${JSON.stringify(res.body)}`);
   spec.jobId = res.body.id;
   return spec;
@@ -81,7 +97,10 @@ export async function cancelJob(api, spec) {
 }
 
 export async function submitBatch(api, children, maxAttempts, key) {
-  const body = { idempotencyKey: key, children: children.map((c) => ({ type: c.type, accountId: c.accountId, payload: c.payload, maxAttempts, idempotencyKey: c.key })) };
+  const body = {
+    idempotencyKey: key,
+    children: children.map((c) => ({ type: c.type, accountId: c.accountId, payload: c.payload, maxAttempts, idempotencyKey: c.key })),
+  };
   const res = await api.persist('POST', '/batches', body, 300_000);
   if (res.status !== 201 && res.status !== 200) throw new Error(`batch ${key} refused: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id;

@@ -26,7 +26,16 @@ describe('the fleet under faults (seeded chaos run)', () => {
     });
     // What the judges found, for whoever reads a failure.
     process.stderr.write(`chaos summary: ${JSON.stringify(summary)}\n`);
-    if (summary.lost + summary.duplicateEffects + summary.fenceViolations + summary.orphans + summary.leftoverProfiles + summary.refusedSubmissions + summary.cancelsNotHonoured > 0) {
+    if (
+      summary.lost +
+        summary.duplicateEffects +
+        summary.fenceViolations +
+        summary.orphans +
+        summary.leftoverProfiles +
+        summary.refusedSubmissions +
+        summary.cancelsNotHonoured >
+      0
+    ) {
       process.stderr.write(`chaos details: ${JSON.stringify({ ...details, failover: undefined, faults: undefined }, null, 1).slice(0, 20_000)}\n`);
     }
     expect(summary.faults).toMatchObject({ 'worker-sigkill': 1, 'master-sigkill': 1, 'redis-restart': 1, 'partition-from-master': 1, 'chromium-sigkill': 1 });

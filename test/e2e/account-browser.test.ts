@@ -31,13 +31,19 @@ describe("an account's browser: state, lock holder, start and stop", () => {
     await fleet.sandboxAdmin('/users', { handle: 'hana', email: 'hana@sandbox.test', password: 'hana-secret-1' });
     client = await ClientEventRecorder.connect(fleet.master.url, fleet.apiToken);
     const worker = await fleet.startWorker('w1', { redisUrl: redis.url, redisPrefix: 'fleet:' });
-    const created = (await fleet.api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'hana', password: 'hana-secret-1' } })).body as AccountView;
+    const created = (await fleet.api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'hana', password: 'hana-secret-1' } }))
+      .body as AccountView;
     const accountId = created.id;
     const account = (what: string, predicate: (a: AccountView) => boolean): Promise<AccountView> =>
-      waitFor(`account ${what}`, async () => {
-        const view = (await fleet!.api('GET', `/accounts/${accountId}`)).body as AccountView;
-        return predicate(view) ? view : undefined;
-      }, 30_000, 50);
+      waitFor(
+        `account ${what}`,
+        async () => {
+          const view = (await fleet!.api('GET', `/accounts/${accountId}`)).body as AccountView;
+          return predicate(view) ? view : undefined;
+        },
+        30_000,
+        50,
+      );
 
     // The worker warms the assigned account: running, and the lock holder is the Redis lock's.
     const warm = await account('running', (a) => a.browser.state === 'running');
@@ -46,7 +52,12 @@ describe("an account's browser: state, lock holder, start and stop", () => {
     expect(worker.browsers.fenceTokenOf(accountId)).toBe(firstFence);
     expect(await probe.exists(`fleet:profile:${accountId}`)).toBe(1);
     await client.next(ClientEvent.AccountBrowser, (e) => e.accountId === accountId && e.browser.state === 'running');
-    expect(client.all(ClientEvent.AccountBrowser, (e) => e.accountId === accountId).map((e) => e.browser.state).slice(0, 2)).toEqual(['starting', 'running']);
+    expect(
+      client
+        .all(ClientEvent.AccountBrowser, (e) => e.accountId === accountId)
+        .map((e) => e.browser.state)
+        .slice(0, 2),
+    ).toEqual(['starting', 'running']);
 
     // Log in, so stopping has a session worth keeping.
     const login = (await fleet.api('POST', '/jobs', { type: 'login', accountId })).body;
@@ -59,7 +70,12 @@ describe("an account's browser: state, lock holder, start and stop", () => {
     expect((stopped.body as AccountView).browser).toMatchObject({ state: 'stopped', lockHolder: null });
     expect(worker.browsers.liveAccountIds()).not.toContain(accountId);
     expect(await probe.exists(`fleet:profile:${accountId}`)).toBe(0);
-    await waitFor('the stopped browser to leave no process', () => (processesMentioning(worker.browsers.profileDir(accountId)).length === 0 ? true : undefined), 10_000, 50);
+    await waitFor(
+      'the stopped browser to leave no process',
+      () => (processesMentioning(worker.browsers.profileDir(accountId)).length === 0 ? true : undefined),
+      10_000,
+      50,
+    );
     expect((await account('snapshot version up', (a) => a.storageStateVersion > before.storageStateVersion)).hasStorageState).toBe(true);
     await client.next(ClientEvent.AccountBrowser, (e) => e.accountId === accountId && e.browser.state === 'stopped');
 
@@ -101,7 +117,8 @@ describe("an account's browser: state, lock holder, start and stop", () => {
     fleet = await new FleetHarness().start();
     await fleet.sandboxAdmin('/users', { handle: 'ivan', email: 'ivan@sandbox.test', password: 'ivan-secret-1' });
     const worker = await fleet.startWorker('w1');
-    const created = (await fleet.api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'ivan', password: 'ivan-secret-1' } })).body as AccountView;
+    const created = (await fleet.api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'ivan', password: 'ivan-secret-1' } }))
+      .body as AccountView;
     expect(await fleet.waitForJob((await fleet.api('POST', '/jobs', { type: 'login', accountId: created.id })).body.id)).toMatchObject({ status: 'succeeded' });
     const userAgentNow = async (): Promise<string> => {
       const page = await worker.browsers.newPage(worker.accounts.get(created.id)!);

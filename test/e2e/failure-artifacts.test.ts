@@ -36,7 +36,11 @@ describe('a failed job leaves its evidence', () => {
     expect((await fleet.api('GET', `/jobs/${failed.id}/artifacts/..%2F..%2Fsecrets.json`)).status).toBe(400);
     expect((await fleet.api('GET', `/jobs/${failed.id}/artifacts/other.png`)).status).toBe(404);
     expect((await fleet.api('GET', `/jobs/${failed.id}/artifacts/run.log`, undefined, null)).status).toBe(401);
-    const forged = await fetch(`${fleet.master.url}/api/v1/worker/jobs/${failed.id}/artifacts/x.png`, { method: 'PUT', headers: { authorization: 'Bearer nope', 'x-fleet-worker': 'w1' }, body: 'x' });
+    const forged = await fetch(`${fleet.master.url}/api/v1/worker/jobs/${failed.id}/artifacts/x.png`, {
+      method: 'PUT',
+      headers: { authorization: 'Bearer nope', 'x-fleet-worker': 'w1' },
+      body: 'x',
+    });
     expect(forged.status).toBe(401);
   });
 });

@@ -14,12 +14,17 @@ describe('a job end to end: master → worker → real Chromium → sandbox', ()
     const alicePost = await fleet.sandboxAdmin('/posts', { author: 'alice', text: 'alice writes' });
     const bobPost = await fleet.sandboxAdmin('/posts', { author: 'bob', text: 'bob writes' });
     const seeded = [];
-    for (const text of ['first!', 'nice <b>post</b>', 'third & last']) seeded.push(await fleet.sandboxAdmin('/comments', { postId: alicePost.id, author: 'bob', text }));
+    for (const text of ['first!', 'nice <b>post</b>', 'third & last'])
+      seeded.push(await fleet.sandboxAdmin('/comments', { postId: alicePost.id, author: 'bob', text }));
     // A comment on someone else's post is not alice's to crawl.
     await fleet.sandboxAdmin('/comments', { postId: bobPost.id, author: 'alice', text: 'not on my post' });
 
     await fleet.startWorker('w1');
-    const account = await fleet.api('POST', '/accounts', { platform: 'sandbox', label: 'alice', credentials: { username: 'alice', password: 'alice-secret-1' } });
+    const account = await fleet.api('POST', '/accounts', {
+      platform: 'sandbox',
+      label: 'alice',
+      credentials: { username: 'alice', password: 'alice-secret-1' },
+    });
     expect(account.status).toBe(201);
     expect(account.body.credentials).toEqual({ username: 'alice', password: '********' });
 
@@ -60,6 +65,12 @@ describe('a job end to end: master → worker → real Chromium → sandbox', ()
     expect(Object.keys(w1.capabilities[0].payloadSchemas).sort()).toEqual(['accept_invite', 'crawl', 'invite', 'login', 'reply']);
 
     const health = await fetch(`${fleet.master.url}/health`).then((r) => r.json());
-    expect(health).toEqual({ status: 'ok', workers: { online: 1, draining: 0, offline: 0 }, accounts: { total: 1, live: 1, busy: 0 }, jobs: { queued: 0, running: 0 }, pools: {} });
+    expect(health).toEqual({
+      status: 'ok',
+      workers: { online: 1, draining: 0, offline: 0 },
+      accounts: { total: 1, live: 1, busy: 0 },
+      jobs: { queued: 0, running: 0 },
+      pools: {},
+    });
   });
 });

@@ -22,7 +22,10 @@ describe('a crawl monitor end to end', () => {
       await f.sandboxAdmin('/comments', { postId: post.id, author: 'carol', text: 'second' }),
       await f.sandboxAdmin('/comments', { postId: post.id, author: 'bob', text: 'third' }),
     ];
-    const dms = [await f.sandboxAdmin('/messages', { from: 'bob', to: 'alice', text: 'hi alice' }), await f.sandboxAdmin('/messages', { from: 'carol', to: 'alice', text: 'hello' })];
+    const dms = [
+      await f.sandboxAdmin('/messages', { from: 'bob', to: 'alice', text: 'hi alice' }),
+      await f.sandboxAdmin('/messages', { from: 'carol', to: 'alice', text: 'hello' }),
+    ];
     await f.startWorker('w1');
     client = await ClientEventRecorder.connect(f.master.url, f.apiToken);
     const account = await f.api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'alice', password: 'alice-secret-1' } });
@@ -53,7 +56,14 @@ describe('a crawl monitor end to end', () => {
     expect([...ids].sort()).toEqual(expected);
     expect(ids).toHaveLength(new Set(ids).size);
     const lateEvent = client.all(ClientEvent.MessageDetected, (e) => e.message.platformMessageId === late.id)[0]!;
-    expect(lateEvent.message).toEqual({ kind: 'comment', platformMessageId: late.id, threadId: post.id, author: 'carol', text: 'late to the party', createdAt: late.createdAt });
+    expect(lateEvent.message).toEqual({
+      kind: 'comment',
+      platformMessageId: late.id,
+      threadId: post.id,
+      author: 'carol',
+      text: 'late to the party',
+      createdAt: late.createdAt,
+    });
     const dmEvent = client.all(ClientEvent.MessageDetected, (e) => e.message.platformMessageId === dms[0].id)[0]!;
     expect(dmEvent.message).toMatchObject({ kind: 'dm', threadId: dms[0].conversationId, author: 'bob', text: 'hi alice' });
 

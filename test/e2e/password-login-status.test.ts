@@ -16,7 +16,10 @@ describe('password login over the /client socket', () => {
   });
 
   async function startLogin(accountId: string): Promise<string> {
-    const ack = (await client!.socket.timeout(10_000).emitWithAck(ClientRequest.LoginStart, { accountId, method: 'password' })) as { ok: boolean; data: JobView };
+    const ack = (await client!.socket.timeout(10_000).emitWithAck(ClientRequest.LoginStart, { accountId, method: 'password' })) as {
+      ok: boolean;
+      data: JobView;
+    };
     expect(ack).toMatchObject({ ok: true, data: { type: 'login' } });
     return ack.data.id;
   }

@@ -22,7 +22,10 @@ describe('QR login end to end: the QR code travels worker → master → client,
     const account = await fleet.api('POST', '/accounts', { platform: 'sandbox', label: 'alice by QR' });
     expect(account.status).toBe(201);
 
-    const ack = (await client.socket.timeout(10_000).emitWithAck(ClientRequest.LoginStart, { accountId: account.body.id, method: 'qr' })) as { ok: boolean; data: JobView };
+    const ack = (await client.socket.timeout(10_000).emitWithAck(ClientRequest.LoginStart, { accountId: account.body.id, method: 'qr' })) as {
+      ok: boolean;
+      data: JobView;
+    };
     expect(ack).toMatchObject({ ok: true, data: { type: 'login', payload: { method: 'qr' } } });
     const jobId = ack.data.id;
 
@@ -33,10 +36,14 @@ describe('QR login end to end: the QR code travels worker → master → client,
     expect((await fleet.api('GET', `/jobs/${jobId}/qrcode`)).body).toEqual({ jobId, dataUrl: qr.dataUrl });
     await client.next(ClientEvent.LoginStatus, (e) => e.jobId === jobId && e.status === 'waiting_scan');
     // Nothing happens until the phone approves: the job waits at its wait_for_scan step.
-    const waiting = await waitFor('the job to wait for the scan', async () => {
-      const job = (await fleet!.api('GET', `/jobs/${jobId}`)).body as JobView;
-      return job.progress.step === 'wait_for_scan' ? job : undefined;
-    }, 10_000);
+    const waiting = await waitFor(
+      'the job to wait for the scan',
+      async () => {
+        const job = (await fleet!.api('GET', `/jobs/${jobId}`)).body as JobView;
+        return job.progress.step === 'wait_for_scan' ? job : undefined;
+      },
+      10_000,
+    );
     expect(waiting.status).toBe('running');
 
     const approved = await fleet.sandboxAdmin('/qr/approve', { token, user: 'alice' });

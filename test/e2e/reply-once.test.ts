@@ -35,7 +35,12 @@ describe('replies are posted once, even when a job is retried', () => {
     client = await ClientEventRecorder.connect(fleet.master.url, fleet.apiToken);
 
     // The reference plugin's test hook: attempt 1 posts, then fails (retryable) before reporting.
-    const job = await fleet.api('POST', '/jobs', { type: 'reply', accountId, maxAttempts: 3, payload: { kind: 'comment', targetId: question.id, text: 'thank you!', failAfterPostAttempts: 1 } });
+    const job = await fleet.api('POST', '/jobs', {
+      type: 'reply',
+      accountId,
+      maxAttempts: 3,
+      payload: { kind: 'comment', targetId: question.id, text: 'thank you!', failAfterPostAttempts: 1 },
+    });
     expect(job.status).toBe(201);
     const done = await fleet.waitForJob(job.body.id);
 
@@ -59,7 +64,9 @@ describe('replies are posted once, even when a job is retried', () => {
     const dm = await fleet.sandboxAdmin('/messages', { from: 'bob', to: 'alice', text: 'lunch?' });
     client = await ClientEventRecorder.connect(fleet.master.url, fleet.apiToken);
     const ask = async () => {
-      const ack = (await client!.socket.timeout(10_000).emitWithAck(ClientRequest.ReplyExecute, { accountId, kind: 'dm', targetId: dm.conversationId, text: 'sure, noon' })) as { ok: boolean; data: JobView };
+      const ack = (await client!.socket
+        .timeout(10_000)
+        .emitWithAck(ClientRequest.ReplyExecute, { accountId, kind: 'dm', targetId: dm.conversationId, text: 'sure, noon' })) as { ok: boolean; data: JobView };
       expect(ack).toMatchObject({ ok: true, data: { type: 'reply' } });
       return fleet!.waitForJob(ack.data.id);
     };

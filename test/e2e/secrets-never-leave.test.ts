@@ -49,10 +49,15 @@ describe('no secret of an account leaves: a failing login greps clean everywhere
     proxy = await new AuthProxy('proxy-user', PROXY_PASSWORD).start();
     const seen = new Map<string, LeakedSecrets>();
     // Full traces: DOM snapshots and network from the first attempt, where the session lives.
-    await fleet.startWorker('w1', { plugins: [leakyPlugin(fleet.sandbox.url, { proxyPassword: PROXY_PASSWORD, seededCookie: SEEDED_COOKIE }, seen)], trace: 'full' });
+    await fleet.startWorker('w1', {
+      plugins: [leakyPlugin(fleet.sandbox.url, { proxyPassword: PROXY_PASSWORD, seededCookie: SEEDED_COOKIE }, seen)],
+      trace: 'full',
+    });
     recorder = await ClientEventRecorder.connect(fleet.master.url, fleet.apiToken);
     const viewer = (await fleet.api('POST', '/tokens', { name: 'viewer', role: 'viewer' })).body.token as string;
-    const account = (await fleet.api('POST', '/accounts', { platform: 'sandbox', label: 'alice', credentials: { username: 'alice', password: PASSWORD }, proxy: proxy.url })).body;
+    const account = (
+      await fleet.api('POST', '/accounts', { platform: 'sandbox', label: 'alice', credentials: { username: 'alice', password: PASSWORD }, proxy: proxy.url })
+    ).body;
     const created = await fleet.api('POST', '/jobs', { type: 'leaky_login', accountId: account.id, payload: { fail: true } });
     expect(created.status).toBe(201);
     const job = await fleet.waitForJob(created.body.id, ['failed'], 120_000);
@@ -60,8 +65,19 @@ describe('no secret of an account leaves: a failing login greps clean everywhere
     expect(session.length, 'the plugin signed in on every attempt').toBe(job.attempt);
 
     const texts: { where: string; text: string }[] = [];
-    for (const route of ['/jobs', `/jobs/${job.id}`, `/jobs/${job.id}/events?limit=500`, `/jobs/${job.id}/log`, '/accounts', `/accounts/${account.id}`, '/messages', '/workers', '/stats/jobs-per-minute']) {
-      for (const token of [fleet.apiToken, viewer]) texts.push({ where: `GET ${route}`, text: JSON.stringify((await fleet.api('GET', route, undefined, token)).body) });
+    for (const route of [
+      '/jobs',
+      `/jobs/${job.id}`,
+      `/jobs/${job.id}/events?limit=500`,
+      `/jobs/${job.id}/log`,
+      '/accounts',
+      `/accounts/${account.id}`,
+      '/messages',
+      '/workers',
+      '/stats/jobs-per-minute',
+    ]) {
+      for (const token of [fleet.apiToken, viewer])
+        texts.push({ where: `GET ${route}`, text: JSON.stringify((await fleet.api('GET', route, undefined, token)).body) });
     }
     for (const route of ['/health', '/metrics']) texts.push({ where: `GET ${route}`, text: await (await fetch(`${fleet.master.url}${route}`)).text() });
     const artifacts = job.artifacts ?? [];
@@ -78,8 +94,14 @@ describe('no secret of an account leaves: a failing login greps clean everywhere
     // The master's and the worker's data dirs, logs, profiles and the downloaded artifacts (traces unzipped).
     texts.push(...filesUnder(fleet.temp.dir));
 
-    const secrets: Record<string, string> = { password: PASSWORD, 'proxy password': PROXY_PASSWORD, ...Object.fromEntries(session.map((s, i) => [`session cookie ${i + 1}`, s])) };
-    const leaks = Object.entries(secrets).flatMap(([what, secret]) => writtenForms(secret).flatMap((form) => texts.filter((t) => t.text.includes(form)).map((t) => `${what} in ${t.where}`)));
+    const secrets: Record<string, string> = {
+      password: PASSWORD,
+      'proxy password': PROXY_PASSWORD,
+      ...Object.fromEntries(session.map((s, i) => [`session cookie ${i + 1}`, s])),
+    };
+    const leaks = Object.entries(secrets).flatMap(([what, secret]) =>
+      writtenForms(secret).flatMap((form) => texts.filter((t) => t.text.includes(form)).map((t) => `${what} in ${t.where}`)),
+    );
     expect(leaks).toEqual([]);
     // The check saw the things that could have leaked.
     expect(texts.some((t) => t.where.endsWith('!trace.trace'))).toBe(true);

@@ -25,21 +25,38 @@ describe('worker failover and hibernation', () => {
     // Worker A is a real process, so it can die the hard way.
     const dataA = path.join(fleet.temp.dir, 'worker-a');
     workerA = spawn(process.execPath, [CLI, 'worker'], {
-      env: { ...process.env, FLEET_MASTER_URL: fleet.master.url, FLEET_WORKER_TOKEN: fleet.workerToken, FLEET_WORKER_ID: 'wA', FLEET_DATA_DIR: dataA, FLEET_SANDBOX_URL: fleet.sandbox.url, FLEET_LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        FLEET_MASTER_URL: fleet.master.url,
+        FLEET_WORKER_TOKEN: fleet.workerToken,
+        FLEET_WORKER_ID: 'wA',
+        FLEET_DATA_DIR: dataA,
+        FLEET_SANDBOX_URL: fleet.sandbox.url,
+        FLEET_LOG_LEVEL: 'warn',
+      },
       stdio: 'ignore',
     });
-    await waitFor('worker A online', async () => ((await fleet.api('GET', '/workers')).body.items.some((w: { id: string; status: string }) => w.id === 'wA' && w.status === 'online') ? true : undefined));
+    await waitFor('worker A online', async () =>
+      (await fleet.api('GET', '/workers')).body.items.some((w: { id: string; status: string }) => w.id === 'wA' && w.status === 'online') ? true : undefined,
+    );
     const account = await fleet.api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'erin', password: 'erin-secret-1' } });
     const login = await fleet.waitForJob((await fleet.api('POST', '/jobs', { type: 'login', accountId: account.body.id })).body.id);
     expect(login).toMatchObject({ status: 'succeeded', workerId: 'wA' });
-    await waitFor('the login snapshot at the master', async () => ((await fleet.api('GET', `/accounts/${account.body.id}`)).body.hasStorageState ? true : undefined));
+    await waitFor('the login snapshot at the master', async () =>
+      (await fleet.api('GET', `/accounts/${account.body.id}`)).body.hasStorageState ? true : undefined,
+    );
 
     await fleet.startWorker('wB');
     workerA.kill('SIGKILL');
-    const moved = await waitFor('the account to move to worker B', async () => {
-      const view = (await fleet.api('GET', `/accounts/${account.body.id}`)).body;
-      return view.ownerWorkerId === 'wB' ? view : undefined;
-    }, 30_000, 100);
+    const moved = await waitFor(
+      'the account to move to worker B',
+      async () => {
+        const view = (await fleet.api('GET', `/accounts/${account.body.id}`)).body;
+        return view.ownerWorkerId === 'wB' ? view : undefined;
+      },
+      30_000,
+      100,
+    );
     expect(moved.epoch).toBeGreaterThan(login.epoch!);
 
     // The crawl needs a session: it runs on B with the state restored from the master's snapshot.

@@ -38,7 +38,15 @@ describe('a master refuses payloads too deep or too big, and its job list stays 
   }
 
   beforeEach(async () => {
-    master = new Master({ dataDir: `${temp.dir}/master`, port: 0, host: '127.0.0.1', secretKey: randomBytes(32), workerToken: `fww_${randomBytes(12).toString('hex')}`, apiToken, logger: quiet });
+    master = new Master({
+      dataDir: `${temp.dir}/master`,
+      port: 0,
+      host: '127.0.0.1',
+      secretKey: randomBytes(32),
+      workerToken: `fww_${randomBytes(12).toString('hex')}`,
+      apiToken,
+      logger: quiet,
+    });
     await master.start();
     const account = await api('POST', '/accounts', JSON.stringify({ platform: 'sandbox' }));
     expect(account.status).toBe(201);
@@ -70,7 +78,11 @@ describe('a master refuses payloads too deep or too big, and its job list stays 
     const deep = deepJson(3_900);
     const batch = await api('POST', '/batches', `{"children":[{"type":"login","accountId":"${accountId}","payload":${deep}}]}`);
     expect(batch.body).toMatchObject({ code: 'TOO_LARGE', field: 'children.0.payload' });
-    const flow = await api('POST', '/flows/invite', `{"ownerAccountId":"${accountId}","members":[{"accountId":"${accountId}","email":"a@example.com"}],"invitePayload":${deep}}`);
+    const flow = await api(
+      'POST',
+      '/flows/invite',
+      `{"ownerAccountId":"${accountId}","members":[{"accountId":"${accountId}","email":"a@example.com"}],"invitePayload":${deep}}`,
+    );
     expect(flow.body).toMatchObject({ code: 'TOO_LARGE', field: 'invitePayload' });
     const monitor = await api('POST', '/monitors', `{"accountId":"${accountId}","payload":${deep}}`);
     expect(monitor.body).toMatchObject({ code: 'TOO_LARGE', field: 'payload' });

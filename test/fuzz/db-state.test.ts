@@ -16,7 +16,9 @@ describe('DbState (the partial-write check of the fuzzer)', () => {
     temp = makeTempDir('fleet-dbstate-');
     writer = new Database(`${temp.dir}/master.db`);
     writer.pragma('journal_mode = WAL');
-    writer.exec('CREATE TABLE jobs (seq INTEGER PRIMARY KEY, id TEXT, payload TEXT, status TEXT, monitor_id TEXT); CREATE TABLE refused_reports (seq INTEGER PRIMARY KEY, detail TEXT)');
+    writer.exec(
+      'CREATE TABLE jobs (seq INTEGER PRIMARY KEY, id TEXT, payload TEXT, status TEXT, monitor_id TEXT); CREATE TABLE refused_reports (seq INTEGER PRIMARY KEY, detail TEXT)',
+    );
     writer.prepare("INSERT INTO jobs (id, payload, status) VALUES ('j1', '{}', 'queued')").run();
     state = new DbState(`${temp.dir}/master.db`);
     state.open();

@@ -11,6 +11,9 @@ if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(runs) || runs < 1) {
 }
 process.stderr.write(`fuzz: seed ${seed}, ${runs} inputs (reproduce with FUZZ_SEED=${seed} FUZZ_RUNS=${runs} npm run fuzz)\n`);
 const summary = await runFuzz({ seed, runs, log: (line) => process.stderr.write(`${line}\n`) });
-for (const f of summary.faults) process.stderr.write(`fuzz: ${f.kind} ×${f.count}, first at input ${f.atInput}: ${f.inputs.join(', ')}\n  sent: ${JSON.stringify(f.sent)}\n  answer: ${JSON.stringify(f.answer)}\n`);
+for (const f of summary.faults)
+  process.stderr.write(
+    `fuzz: ${f.kind} ×${f.count}, first at input ${f.atInput}: ${f.inputs.join(', ')}\n  sent: ${JSON.stringify(f.sent)}\n  answer: ${JSON.stringify(f.answer)}\n`,
+  );
 process.stdout.write(`${JSON.stringify(summary)}\n`);
 process.exitCode = summary.crashes + summary.serverErrors + summary.partialWrites > 0 ? 1 : 0;

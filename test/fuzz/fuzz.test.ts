@@ -13,8 +13,14 @@ const RUNS = 1_000;
 describe('the seeded fuzz run', () => {
   it(`answers ${RUNS} generated inputs without a crash, a 5xx or a partial write (seed ${SEED})`, async () => {
     const summary = await runFuzz({ seed: SEED, runs: RUNS });
-    const faults = summary.faults.map((f) => `${f.kind} ×${f.count} (${f.inputs.join(', ')}): sent ${JSON.stringify(f.sent)} → ${JSON.stringify(f.answer)}`).join('\n');
+    const faults = summary.faults
+      .map((f) => `${f.kind} ×${f.count} (${f.inputs.join(', ')}): sent ${JSON.stringify(f.sent)} → ${JSON.stringify(f.answer)}`)
+      .join('\n');
     expect(summary.inputs).toBe(RUNS);
-    expect({ crashes: summary.crashes, serverErrors: summary.serverErrors, partialWrites: summary.partialWrites }, faults).toEqual({ crashes: 0, serverErrors: 0, partialWrites: 0 });
+    expect({ crashes: summary.crashes, serverErrors: summary.serverErrors, partialWrites: summary.partialWrites }, faults).toEqual({
+      crashes: 0,
+      serverErrors: 0,
+      partialWrites: 0,
+    });
   }, 600_000);
 });

@@ -128,7 +128,7 @@ describe('ChildSupervisor: the embedded default keeps its children running', () 
        setInterval(() => {}, 1000);`,
     );
     const parent = spawn(process.execPath, [script], { stdio: 'ignore' });
-    const tree = await waitFor('the supervised master, worker and the worker\'s two helpers', () => {
+    const tree = await waitFor("the supervised master, worker and the worker's two helpers", () => {
       const all = descendantsOf(parent.pid!);
       return all.length === 4 && existsSync(`${temp.dir}/master-ready`) ? all : undefined;
     });

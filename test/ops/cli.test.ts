@@ -35,7 +35,11 @@ describe('the fleet CLI against a real master', () => {
   };
 
   it('adds an account with its password from stdin or a file, never from argv, and the worker gets the real one', async () => {
-    const added = await runCli(['accounts', 'add', '--platform', 'sandbox', '--label', 'cli:alice', '--tag', 'cli', '--username', 'alice', '--password-stdin'], env, 'pw-from-stdin-1\n');
+    const added = await runCli(
+      ['accounts', 'add', '--platform', 'sandbox', '--label', 'cli:alice', '--tag', 'cli', '--username', 'alice', '--password-stdin'],
+      env,
+      'pw-from-stdin-1\n',
+    );
     expect(added.code).toBe(0);
     const id = added.stdout.trim();
     const view = (await fixture.api('GET', `/accounts/${id}`)).body;
@@ -43,7 +47,20 @@ describe('the fleet CLI against a real master', () => {
     expect((await worker.waitForAssign(id)).credentials).toEqual({ username: 'alice', password: 'pw-from-stdin-1' });
 
     const fromFiles = await runCli(
-      ['accounts', 'add', '--platform', 'sandbox', '--label', 'cli:bob', '--username', 'bob', '--password-file', file('bob.pw', 'pw-from-file-2\n'), '--proxy-file', file('bob.proxy', 'http://pu:proxy-pw-3@127.0.0.1:8899\n')],
+      [
+        'accounts',
+        'add',
+        '--platform',
+        'sandbox',
+        '--label',
+        'cli:bob',
+        '--username',
+        'bob',
+        '--password-file',
+        file('bob.pw', 'pw-from-file-2\n'),
+        '--proxy-file',
+        file('bob.proxy', 'http://pu:proxy-pw-3@127.0.0.1:8899\n'),
+      ],
       env,
     );
     expect(fromFiles.code).toBe(0);
@@ -60,7 +77,10 @@ describe('the fleet CLI against a real master', () => {
   });
 
   it('imports accounts from CSV and JSON, refuses a file with one bad entry whole, and skips accounts already there', async () => {
-    const csv = file('accounts.csv', 'platform,label,tags,username,password,proxy\nsandbox,"team a, alice",pool-a;cli,alice,"pw,with,commas",\nsandbox,team a bob,pool-a,bob,pw-bob,http://u:p@127.0.0.1:3128\n');
+    const csv = file(
+      'accounts.csv',
+      'platform,label,tags,username,password,proxy\nsandbox,"team a, alice",pool-a;cli,alice,"pw,with,commas",\nsandbox,team a bob,pool-a,bob,pw-bob,http://u:p@127.0.0.1:3128\n',
+    );
     const first = await runCli(['accounts', 'import', csv], env);
     expect(first.code).toBe(0);
     expect(errorLines(first.stderr)).toEqual(['imported 2 accounts']);
@@ -83,7 +103,11 @@ describe('the fleet CLI against a real master', () => {
     expect(errorLines(bad.stderr)).toEqual([expect.stringMatching(/^fleet: VALIDATION_FAILED: item 2: platform: /)]);
     expect((await fixture.api('GET', '/accounts')).body.items).toHaveLength(2);
 
-    const fromStdin = await runCli(['accounts', 'import', '-', '--format', 'json'], env, JSON.stringify({ accounts: [{ platform: 'sandbox', label: 'piped', credentials: { username: 'p', password: 'pw-piped' } }] }));
+    const fromStdin = await runCli(
+      ['accounts', 'import', '-', '--format', 'json'],
+      env,
+      JSON.stringify({ accounts: [{ platform: 'sandbox', label: 'piped', credentials: { username: 'p', password: 'pw-piped' } }] }),
+    );
     expect(fromStdin.code).toBe(0);
     expect(fromStdin.stdout).toMatch(/\tpiped\n$/);
   });
@@ -119,7 +143,10 @@ describe('the fleet CLI against a real master', () => {
     await worker.fail(await worker.waitForRun(1, 15_000), { code: 'AUTH_FAILED', message: 'wrong password' });
     const failed = await watcher.exited;
     expect(failed.code).toBe(1);
-    expect(errorLines(failed.stderr)).toEqual([expect.stringMatching(new RegExp(`^job ${failing.id} failed in \\d+\\.\\d s: AUTH_FAILED: wrong password$`)), 'fleet: 1 of 1 job(s) did not succeed']);
+    expect(errorLines(failed.stderr)).toEqual([
+      expect.stringMatching(new RegExp(`^job ${failing.id} failed in \\d+\\.\\d s: AUTH_FAILED: wrong password$`)),
+      'fleet: 1 of 1 job(s) did not succeed',
+    ]);
   });
 
   it('lists and cancels jobs, lists and drains workers, and creates and revokes tokens that the master then honours', async () => {

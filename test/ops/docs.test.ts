@@ -9,7 +9,9 @@ const OPERATIONS = readFileSync('docs/operations.md', 'utf8');
 /** Every TypeScript source file of the packages, plus the PM2 file. */
 function sources(): string[] {
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+    );
   return [...readdirSync('packages').flatMap((p) => (existsSync(`packages/${p}/src`) ? walk(`packages/${p}/src`) : [])), 'ecosystem.config.js'];
 }
 
@@ -17,7 +19,10 @@ describe('README and docs/operations.md stay true to the code', () => {
   it('lists every environment variable the code reads in the README configuration table', () => {
     const names = new Set<string>();
     for (const file of sources()) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/(?:env(?:\.|\[\s*['"])|readVar\(\s*\w+,\s*['"]|read(?:Int|Bool|Enum|Url)\(\s*[\w.]+,\s*['"]|['"])(FLEET_[A-Z_]+|PORT|WORKER_ID|MASTER_HOST|MASTER_PORT|MAX_ACCOUNTS|HEADLESS|DATA_DIR|LOG_LEVEL)\b/g)) names.add(m[1]!);
+      for (const m of readFileSync(file, 'utf8').matchAll(
+        /(?:env(?:\.|\[\s*['"])|readVar\(\s*\w+,\s*['"]|read(?:Int|Bool|Enum|Url)\(\s*[\w.]+,\s*['"]|['"])(FLEET_[A-Z_]+|PORT|WORKER_ID|MASTER_HOST|MASTER_PORT|MAX_ACCOUNTS|HEADLESS|DATA_DIR|LOG_LEVEL)\b/g,
+      ))
+        names.add(m[1]!);
     }
     names.delete('FLEET_VERSION'); // a constant, not a variable
     const table = README.slice(README.indexOf('## Configuration'), README.indexOf('## ', README.indexOf('## Configuration') + 3));
@@ -30,7 +35,10 @@ describe('README and docs/operations.md stay true to the code', () => {
   });
 
   it('links only to files that exist', () => {
-    for (const [doc, dir] of [[README, '.'], [OPERATIONS, 'docs']] as const) {
+    for (const [doc, dir] of [
+      [README, '.'],
+      [OPERATIONS, 'docs'],
+    ] as const) {
       const targets = [...doc.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((t) => !/^https?:/.test(t));
       expect(targets.length).toBeGreaterThan(1);
       expect(targets.filter((t) => !existsSync(path.join(dir, t)))).toEqual([]);

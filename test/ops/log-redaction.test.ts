@@ -41,7 +41,11 @@ describe('logs: JSON files under data/logs, readable console lines, no secret an
       secretKey: randomBytes(32).toString('hex'),
     };
     await sandbox.start();
-    const seeded = await fetch(`${sandbox.url}/admin/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ handle: 'alice', email: 'alice@sandbox.test', password: secrets.password }) });
+    const seeded = await fetch(`${sandbox.url}/admin/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ handle: 'alice', email: 'alice@sandbox.test', password: secrets.password }),
+    });
     expect(seeded.status).toBe(201);
     proxy = await new AuthProxy('proxy-user', secrets.proxyPassword).start();
     const port = await freePort();
@@ -65,20 +69,36 @@ describe('logs: JSON files under data/logs, readable console lines, no secret an
     const worker = new FleetProcess('worker', env);
     processes.push(worker);
     const headers = { authorization: `Bearer ${secrets.apiToken}`, 'content-type': 'application/json' };
-    await waitFor('the worker to register', async () => {
-      const body = (await (await fetch(`${base}/health`)).json()) as { workers: { online: number } };
-      return body.workers.online === 1 ? true : undefined;
-    }, 30_000, 100);
+    await waitFor(
+      'the worker to register',
+      async () => {
+        const body = (await (await fetch(`${base}/health`)).json()) as { workers: { online: number } };
+        return body.workers.online === 1 ? true : undefined;
+      },
+      30_000,
+      100,
+    );
 
-    const created = await fetch(`${base}/api/v1/accounts`, { method: 'POST', headers, body: JSON.stringify({ platform: 'sandbox', label: 'logs:alice', credentials: { username: 'alice', password: secrets.password }, proxy: proxy.url }) });
+    const created = await fetch(`${base}/api/v1/accounts`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ platform: 'sandbox', label: 'logs:alice', credentials: { username: 'alice', password: secrets.password }, proxy: proxy.url }),
+    });
     expect(created.status).toBe(201);
     const account = (await created.json()) as { id: string };
     const run = async (type: string): Promise<{ status: string; error: unknown }> => {
-      const job = (await (await fetch(`${base}/api/v1/jobs`, { method: 'POST', headers, body: JSON.stringify({ type, accountId: account.id, maxAttempts: 1 }) })).json()) as { id: string };
-      return waitFor(`the ${type} job to finish`, async () => {
-        const view = (await (await fetch(`${base}/api/v1/jobs/${job.id}`, { headers })).json()) as { status: string; error: unknown };
-        return ['succeeded', 'failed', 'cancelled'].includes(view.status) ? view : undefined;
-      }, 60_000, 200);
+      const job = (await (
+        await fetch(`${base}/api/v1/jobs`, { method: 'POST', headers, body: JSON.stringify({ type, accountId: account.id, maxAttempts: 1 }) })
+      ).json()) as { id: string };
+      return waitFor(
+        `the ${type} job to finish`,
+        async () => {
+          const view = (await (await fetch(`${base}/api/v1/jobs/${job.id}`, { headers })).json()) as { status: string; error: unknown };
+          return ['succeeded', 'failed', 'cancelled'].includes(view.status) ? view : undefined;
+        },
+        60_000,
+        200,
+      );
     };
     expect(await run('login')).toMatchObject({ status: 'succeeded' });
     expect(await run('crawl')).toMatchObject({ status: 'succeeded' });
@@ -90,8 +110,18 @@ describe('logs: JSON files under data/logs, readable console lines, no secret an
 
     const logDir = path.join(dataDir, 'logs');
     const logFiles = readdirSync(logDir).sort();
-    expect(logFiles).toEqual(expect.arrayContaining(['master.log', 'worker_logs-w1.log', expect.stringMatching(/^master-\d{4}-\d{2}-\d{2}\.log$/), expect.stringMatching(/^worker_logs-w1-\d{4}-\d{2}-\d{2}\.log$/)]));
-    const masterLines = readFileSync(path.join(logDir, 'master.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { level: string; message: string; component: string; timestamp: string });
+    expect(logFiles).toEqual(
+      expect.arrayContaining([
+        'master.log',
+        'worker_logs-w1.log',
+        expect.stringMatching(/^master-\d{4}-\d{2}-\d{2}\.log$/),
+        expect.stringMatching(/^worker_logs-w1-\d{4}-\d{2}-\d{2}\.log$/),
+      ]),
+    );
+    const masterLines = readFileSync(path.join(logDir, 'master.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: string; message: string; component: string; timestamp: string });
     expect(masterLines.map((l) => l.message)).toEqual(expect.arrayContaining(['worker registered', 'stopping master']));
     expect(masterLines.every((l) => l.component === 'master' && typeof l.timestamp === 'string')).toBe(true);
     const workerLog = readFileSync(path.join(logDir, 'worker_logs-w1.log'), 'utf8');
@@ -108,7 +138,9 @@ describe('logs: JSON files under data/logs, readable console lines, no secret an
     logs.push({ name: 'master console', text: master.output }, { name: 'worker console', text: worker.output });
     expect(logs.reduce((n, l) => n + l.text.length, 0)).toBeGreaterThan(2000);
     const proxyBasic = Buffer.from(`proxy-user:${secrets.proxyPassword}`).toString('base64');
-    const leaks = Object.entries({ ...secrets, proxyBasic }).flatMap(([what, secret]) => logs.filter((l) => l.text.includes(secret)).map((l) => `${what} in ${l.name}`));
+    const leaks = Object.entries({ ...secrets, proxyBasic }).flatMap(([what, secret]) =>
+      logs.filter((l) => l.text.includes(secret)).map((l) => `${what} in ${l.name}`),
+    );
     expect(leaks).toEqual([]);
     expect(statSync(path.join(logDir, 'master.log')).size).toBeGreaterThan(0);
   });

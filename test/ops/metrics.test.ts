@@ -26,7 +26,16 @@ describe('/metrics in the Prometheus text format', () => {
     await sleep(5);
     await worker.heartbeat({ rssBytes: 5_000, browserRssBytes: 70_000, cpuPercent: 12.5, liveContexts: 3, runningJobs: 1 });
     await sleep(5);
-    await worker.heartbeat({ rssBytes: 5_000, browserRssBytes: 70_000, cpuPercent: 12.5, liveContexts: 3, runningJobs: 1, hibernatedContexts: 7, lockAcquisitions: 11, lockLosses: 2 });
+    await worker.heartbeat({
+      rssBytes: 5_000,
+      browserRssBytes: 70_000,
+      cpuPercent: 12.5,
+      liveContexts: 3,
+      runningJobs: 1,
+      hibernatedContexts: 7,
+      lockAcquisitions: 11,
+      lockLosses: 2,
+    });
     const account = await fixture.createAccount({ platform: 'sandbox', label: 'm1', tags: ['metrics-pool'] });
     await worker.waitForAssign(account.id);
 

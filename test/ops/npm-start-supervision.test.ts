@@ -90,16 +90,23 @@ describe('npm start supervises its children', () => {
     };
     const accounts = async (): Promise<{ id: string; label: string }[]> => (await get<{ items: { id: string; label: string }[] }>('/api/v1/accounts')).items;
     const submit = async (accountId: string, type = 'crawl'): Promise<Job> =>
-      (await fetch(`${base}/api/v1/jobs`, { method: 'POST', headers, body: JSON.stringify({ type, accountId }), signal: AbortSignal.timeout(5000) })).json() as Promise<Job>;
+      (
+        await fetch(`${base}/api/v1/jobs`, { method: 'POST', headers, body: JSON.stringify({ type, accountId }), signal: AbortSignal.timeout(5000) })
+      ).json() as Promise<Job>;
     const succeeds = async (type: string, accountId: string): Promise<void> => {
       const job = await finished((await submit(accountId, type)).id);
       expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
     };
     const finished = (id: string): Promise<Job> =>
-      waitFor(`job ${id} to finish`, async () => {
-        const job = await get<Job>(`/api/v1/jobs/${id}`);
-        return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : undefined;
-      }, 90_000, 200);
+      waitFor(
+        `job ${id} to finish`,
+        async () => {
+          const job = await get<Job>(`/api/v1/jobs/${id}`);
+          return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : undefined;
+        },
+        90_000,
+        200,
+      );
 
     await waitFor('both workers online', bothOnline, 60_000, 200);
     const alice = (await waitFor('the demo accounts', async () => (await accounts()).find((a) => a.label === 'demo:alice')))!;
@@ -109,10 +116,15 @@ describe('npm start supervises its children', () => {
 
     // 1. A worker SIGKILLed (as the OOM killer does) comes back; the master, the other worker and the sandbox never noticed.
     process.kill(before['demo-worker-1']!, 'SIGKILL');
-    const worker1 = await waitFor('worker-1 to be restarted', () => {
-      const pid = fleetPids(demo!.pid!)['demo-worker-1'];
-      return pid !== undefined && pid !== before['demo-worker-1'] ? pid : undefined;
-    }, 30_000, 100);
+    const worker1 = await waitFor(
+      'worker-1 to be restarted',
+      () => {
+        const pid = fleetPids(demo!.pid!)['demo-worker-1'];
+        return pid !== undefined && pid !== before['demo-worker-1'] ? pid : undefined;
+      },
+      30_000,
+      100,
+    );
     await waitFor('the restarted worker-1 online at the master', bothOnline, 60_000, 200);
     expect(run.output()).toMatch(new RegExp(`worker-1 \\(pid ${before['demo-worker-1']}\\) was killed by SIGKILL; restarting it in 1 s`));
     expect(run.output()).toContain(`worker-1 restarted (pid ${worker1})`);
@@ -123,10 +135,15 @@ describe('npm start supervises its children', () => {
 
     // 2. The master SIGKILLed comes back on the same port, and the workers (same pids) reconnect to it.
     process.kill(before.master!, 'SIGKILL');
-    const master = await waitFor('the master to be restarted', () => {
-      const pid = fleetPids(demo!.pid!).master;
-      return pid !== undefined && pid !== before.master ? pid : undefined;
-    }, 30_000, 100);
+    const master = await waitFor(
+      'the master to be restarted',
+      () => {
+        const pid = fleetPids(demo!.pid!).master;
+        return pid !== undefined && pid !== before.master ? pid : undefined;
+      },
+      30_000,
+      100,
+    );
     expect(run.output()).toMatch(new RegExp(`master \\(pid ${before.master}\\) was killed by SIGKILL; restarting it in 1 s`));
     await waitFor('both workers online at the restarted master', bothOnline, 60_000, 200);
     expect(fleetPids(demo.pid!)).toEqual({ master, 'demo-worker-1': worker1, 'demo-worker-2': before['demo-worker-2'] });
@@ -136,10 +153,15 @@ describe('npm start supervises its children', () => {
     let victim: { job: Job; pid: number } | undefined;
     for (let attempt = 0; attempt < 5 && !victim; attempt += 1) {
       const { id } = await submit(alice.id, 'login'); // a login takes longest: it fills in and sends a form
-      const job = await waitFor(`job ${id} to run or end`, async () => {
-        const seen = await get<Job>(`/api/v1/jobs/${id}`);
-        return ['queued', 'dispatched'].includes(seen.status) ? undefined : seen;
-      }, 60_000, 20);
+      const job = await waitFor(
+        `job ${id} to run or end`,
+        async () => {
+          const seen = await get<Job>(`/api/v1/jobs/${id}`);
+          return ['queued', 'dispatched'].includes(seen.status) ? undefined : seen;
+        },
+        60_000,
+        20,
+      );
       const pid = job.status === 'running' && job.workerId ? fleetPids(demo.pid!)[job.workerId] : undefined;
       if (pid !== undefined) victim = { job, pid };
       else await finished(id);
@@ -155,7 +177,12 @@ describe('npm start supervises its children', () => {
     process.kill(-demo.pid!, 'SIGINT'); // Ctrl-C
     await run.exited;
     expect(run.output()).toContain('stopping the fleet');
-    await waitFor('no Chromium, master or worker of this run to remain', () => (stillRunning(started).length === 0 && processesMentioning(temp.dir).length === 0 ? true : undefined), 15_000, 200);
+    await waitFor(
+      'no Chromium, master or worker of this run to remain',
+      () => (stillRunning(started).length === 0 && processesMentioning(temp.dir).length === 0 ? true : undefined),
+      15_000,
+      200,
+    );
   }, 300_000);
 
   it('stops the master, the workers and their Chromium when the demo itself is SIGKILLed', async () => {
@@ -171,12 +198,17 @@ describe('npm start supervises its children', () => {
     const pids = fleetPids(run.demo.pid!);
     expect(Object.keys(pids).sort()).toEqual(['demo-worker-1', 'demo-worker-2', 'master']);
     expect(readFileSync(`/proc/${pids.master}/environ`, 'utf8').split('\0')).toContain('FLEET_BIND=127.0.0.1'); // the demo's master on loopback
-    await waitFor('the accounts\' Chromium', () => (processesMentioning(`${temp.dir}/workers/`).length > 0 ? true : undefined), 30_000, 200);
+    await waitFor("the accounts' Chromium", () => (processesMentioning(`${temp.dir}/workers/`).length > 0 ? true : undefined), 30_000, 200);
 
     const started = descendantsOf(run.demo.pid!); // master, workers and their Chromium
     process.kill(run.demo.pid!, 'SIGKILL'); // the demo alone, as the OOM killer would
     await run.exited;
-    await waitFor('every process the demo started to end', () => (stillRunning(started).length === 0 && processesMentioning(temp.dir).length === 0 ? true : undefined), 30_000, 200);
+    await waitFor(
+      'every process the demo started to end',
+      () => (stillRunning(started).length === 0 && processesMentioning(temp.dir).length === 0 ? true : undefined),
+      30_000,
+      200,
+    );
   }, 120_000);
 
   it('refuses to start when another fleet already answers on its port, rather than joining its workers to it', async () => {

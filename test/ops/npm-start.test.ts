@@ -44,21 +44,35 @@ describe('npm start: the embedded default, as a new user runs it', () => {
     expect(output).toContain(`Dashboard / API : ${base}`);
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
-    const health = await waitFor('two workers online', async () => {
-      const body = (await (await fetch(`${base}/health`)).json()) as { workers: { online: number }; accounts: { total: number; live: number } };
-      return body.workers.online === 2 && body.accounts.live === 2 ? body : undefined;
-    }, 60_000, 200);
+    const health = await waitFor(
+      'two workers online',
+      async () => {
+        const body = (await (await fetch(`${base}/health`)).json()) as { workers: { online: number }; accounts: { total: number; live: number } };
+        return body.workers.online === 2 && body.accounts.live === 2 ? body : undefined;
+      },
+      60_000,
+      200,
+    );
     expect(health.accounts.total).toBe(2);
 
     const accounts = (await (await fetch(`${base}/api/v1/accounts`, { headers })).json()) as { items: { id: string; label: string }[] };
     const alice = accounts.items.find((a) => a.label === 'demo:alice')!;
-    const post = async (body: unknown): Promise<{ id: string }> => (await fetch(`${base}/api/v1/jobs`, { method: 'POST', headers, body: JSON.stringify(body) })).json() as Promise<{ id: string }>;
+    const post = async (body: unknown): Promise<{ id: string }> =>
+      (await fetch(`${base}/api/v1/jobs`, { method: 'POST', headers, body: JSON.stringify(body) })).json() as Promise<{ id: string }>;
     const login = await post({ type: 'login', accountId: alice.id });
     const crawl = await post({ type: 'crawl', accountId: alice.id });
-    const finished = await waitFor('the demo crawl to finish', async () => {
-      const job = (await (await fetch(`${base}/api/v1/jobs/${crawl.id}`, { headers })).json()) as { status: string; result: { comments: { text: string }[] } };
-      return ['succeeded', 'failed'].includes(job.status) ? job : undefined;
-    }, 60_000, 200);
+    const finished = await waitFor(
+      'the demo crawl to finish',
+      async () => {
+        const job = (await (await fetch(`${base}/api/v1/jobs/${crawl.id}`, { headers })).json()) as {
+          status: string;
+          result: { comments: { text: string }[] };
+        };
+        return ['succeeded', 'failed'].includes(job.status) ? job : undefined;
+      },
+      60_000,
+      200,
+    );
     expect(finished.status).toBe('succeeded');
     expect(finished.result.comments.map((c) => c.text)).toEqual(['Welcome, Alice!', 'Looking forward to more posts.']);
     const loginJob = (await (await fetch(`${base}/api/v1/jobs/${login.id}`, { headers })).json()) as { status: string };
@@ -85,7 +99,12 @@ describe('npm start: the embedded default, as a new user runs it', () => {
       // The plain status page the master serves when no dashboard was built.
       expect(await statusPage.textContent()).toBe('ok');
       expect(await page.locator('tr', { hasText: 'Workers online' }).locator('td').textContent()).toBe('2');
-      expect(await page.locator('tr', { has: page.locator('th', { hasText: /^Accounts$/ }) }).locator('td').textContent()).toBe('2');
+      expect(
+        await page
+          .locator('tr', { has: page.locator('th', { hasText: /^Accounts$/ }) })
+          .locator('td')
+          .textContent(),
+      ).toBe('2');
     }
     await browser.close();
     browser = undefined;
@@ -95,6 +114,11 @@ describe('npm start: the embedded default, as a new user runs it', () => {
     await exited;
     expect(output).toContain('stopping the fleet');
     // No demo, master, worker or Chromium process of this run is left.
-    await waitFor('every process npm start started to end', () => (stillRunning(started).length === 0 && processesMentioning(temp.dir).length === 0 ? true : undefined), 30_000, 200);
+    await waitFor(
+      'every process npm start started to end',
+      () => (stillRunning(started).length === 0 && processesMentioning(temp.dir).length === 0 ? true : undefined),
+      30_000,
+      200,
+    );
   });
 });

@@ -36,17 +36,26 @@ describe('PM2 ecosystem.config.js', () => {
     sandbox = undefined;
   });
 
-  const pm2 = async (...args: string[]): Promise<string> => (await run(process.execPath, [PM2, ...args], { env, cwd: path.resolve('.'), timeout: 90_000 })).stdout;
+  const pm2 = async (...args: string[]): Promise<string> =>
+    (await run(process.execPath, [PM2, ...args], { env, cwd: path.resolve('.'), timeout: 90_000 })).stdout;
   const apps = async (): Promise<Pm2App[]> => JSON.parse(await pm2('jlist')) as Pm2App[];
 
   /** A sandbox user, the env of a PM2-run fleet on a free port, and a small REST helper. */
-  async function prepare(): Promise<{ base: string; api: (method: string, route: string, body?: unknown) => Promise<any>; qrCode: (jobId: string) => Promise<string | undefined> }> {
+  async function prepare(): Promise<{
+    base: string;
+    api: (method: string, route: string, body?: unknown) => Promise<any>;
+    qrCode: (jobId: string) => Promise<string | undefined>;
+  }> {
     temp = makeTempDir('fleet-pm2-');
     dataDir = path.join(temp.dir, 'data');
     const site = new SandboxServer();
     sandbox = site;
     await site.start();
-    await fetch(`${site.url}/admin/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ handle: 'alice', email: 'alice@sandbox.test', password: 'pm2-alice-pw' }) });
+    await fetch(`${site.url}/admin/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ handle: 'alice', email: 'alice@sandbox.test', password: 'pm2-alice-pw' }),
+    });
     const port = await freePort();
     const apiToken = `fwa_pm2_${Date.now()}`;
     env = {
@@ -62,7 +71,8 @@ describe('PM2 ecosystem.config.js', () => {
     };
     const base = `http://127.0.0.1:${port}`;
     const headers = { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' };
-    const api = async (method: string, route: string, body?: unknown): Promise<any> => (await fetch(`${base}/api/v1${route}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) })).json();
+    const api = async (method: string, route: string, body?: unknown): Promise<any> =>
+      (await fetch(`${base}/api/v1${route}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) })).json();
     const qrCode = async (jobId: string): Promise<string | undefined> => {
       const res = await fetch(`${base}/api/v1/jobs/${jobId}/qrcode`, { headers });
       return res.ok ? ((await res.json()) as { dataUrl: string }).dataUrl : undefined;
@@ -72,15 +82,23 @@ describe('PM2 ecosystem.config.js', () => {
 
   async function startFleet(base: string): Promise<Pm2App[]> {
     await pm2('start', 'ecosystem.config.js');
-    await waitFor('two workers online under PM2', async () => {
-      const body = (await (await fetch(`${base}/health`)).json()) as { workers: { online: number } };
-      return body.workers.online === 2 ? body : undefined;
-    }, 60_000, 250);
+    await waitFor(
+      'two workers online under PM2',
+      async () => {
+        const body = (await (await fetch(`${base}/health`)).json()) as { workers: { online: number } };
+        return body.workers.online === 2 ? body : undefined;
+      },
+      60_000,
+      250,
+    );
     return apps();
   }
 
   /** A QR login waits for a phone, so it is still running when the workers are reloaded. Returns its id and first QR code. */
-  async function startWaitingLogin(api: (method: string, route: string, body?: unknown) => Promise<any>, qrCode: (jobId: string) => Promise<string | undefined>): Promise<{ jobId: string; firstQr: string }> {
+  async function startWaitingLogin(
+    api: (method: string, route: string, body?: unknown) => Promise<any>,
+    qrCode: (jobId: string) => Promise<string | undefined>,
+  ): Promise<{ jobId: string; firstQr: string }> {
     const account = await api('POST', '/accounts', { platform: 'sandbox', label: 'pm2:alice' });
     const job = await api('POST', '/jobs', { type: 'login', accountId: account.id, payload: { method: 'qr' } });
     const firstQr = await waitFor('the first QR code', () => qrCode(job.id), 60_000, 200);
@@ -91,7 +109,11 @@ describe('PM2 ecosystem.config.js', () => {
   it('starts a master and two workers that register; reloading the workers mid-job loses no job; pm2 delete leaves no process', async () => {
     const { base, api, qrCode } = await prepare();
     const started = await startFleet(base);
-    expect(started.map((a) => [a.name, a.pm2_env.status])).toEqual([['fleet-master', 'online'], ['fleet-worker-1', 'online'], ['fleet-worker-2', 'online']]);
+    expect(started.map((a) => [a.name, a.pm2_env.status])).toEqual([
+      ['fleet-master', 'online'],
+      ['fleet-worker-1', 'online'],
+      ['fleet-worker-2', 'online'],
+    ]);
     // kill_timeout follows the worker's drain deadline, with time to close browsers after it.
     for (const worker of started.filter((a) => a.name.startsWith('fleet-worker-'))) {
       expect(worker.pm2_env.env.FLEET_DRAIN_TIMEOUT_MS).toBe(String(DRAIN_MS));
@@ -109,16 +131,30 @@ describe('PM2 ecosystem.config.js', () => {
 
     // The login was still waiting when its worker stopped: it was handed back and runs again on a
     // reloaded worker, with a new QR code. The phone approves that one.
-    const secondQr = await waitFor('a new QR code from the retried login', async () => {
-      const dataUrl = await qrCode(jobId);
-      return dataUrl && dataUrl !== firstQr ? dataUrl : undefined;
-    }, 60_000, 200);
-    const approved = await fetch(`${sandbox!.url}/admin/qr/approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: decodeQrDataUrl(secondQr), user: 'alice' }) });
+    const secondQr = await waitFor(
+      'a new QR code from the retried login',
+      async () => {
+        const dataUrl = await qrCode(jobId);
+        return dataUrl && dataUrl !== firstQr ? dataUrl : undefined;
+      },
+      60_000,
+      200,
+    );
+    const approved = await fetch(`${sandbox!.url}/admin/qr/approve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: decodeQrDataUrl(secondQr), user: 'alice' }),
+    });
     expect(approved.status).toBe(200);
-    const done = await waitFor('the login to finish', async () => {
-      const view = await api('GET', `/jobs/${jobId}`);
-      return ['succeeded', 'failed', 'cancelled'].includes(view.status) ? view : undefined;
-    }, 60_000, 250);
+    const done = await waitFor(
+      'the login to finish',
+      async () => {
+        const view = await api('GET', `/jobs/${jobId}`);
+        return ['succeeded', 'failed', 'cancelled'].includes(view.status) ? view : undefined;
+      },
+      60_000,
+      250,
+    );
     expect(done).toMatchObject({ status: 'succeeded', attempt: 2, result: { loggedIn: true, method: 'qr' } });
     expect((await api('GET', '/jobs?status=running')).items).toEqual([]);
 
@@ -127,7 +163,12 @@ describe('PM2 ecosystem.config.js', () => {
     await pm2('delete', 'all');
     expect(await apps()).toEqual([]);
     // Nothing PM2 started is left (master, workers, Chromium), and no Chromium on this data dir.
-    await waitFor('fleet processes to end after pm2 delete', () => (descendantsOf(daemon).length === 0 && processesMentioning(dataDir).length === 0 ? true : undefined), 30_000, 250);
+    await waitFor(
+      'fleet processes to end after pm2 delete',
+      () => (descendantsOf(daemon).length === 0 && processesMentioning(dataDir).length === 0 ? true : undefined),
+      30_000,
+      250,
+    );
   }, 180_000);
 
   // Playwright's own signal handlers (on by default) would close every browser the moment PM2
@@ -138,10 +179,15 @@ describe('PM2 ecosystem.config.js', () => {
     const { jobId } = await startWaitingLogin(api, qrCode);
     const reloadAt = Date.now();
     await pm2('reload', 'ecosystem.config.js', '--only', 'fleet-worker-1,fleet-worker-2');
-    const handedBack = await waitFor('the first attempt to end', async () => {
-      const events = (await api('GET', `/jobs/${jobId}/events`)).items as { at: string; data: { retry?: boolean; code?: string } }[];
-      return events.find((e) => e.data.retry === true);
-    }, 60_000, 250);
+    const handedBack = await waitFor(
+      'the first attempt to end',
+      async () => {
+        const events = (await api('GET', `/jobs/${jobId}/events`)).items as { at: string; data: { retry?: boolean; code?: string } }[];
+        return events.find((e) => e.data.retry === true);
+      },
+      60_000,
+      250,
+    );
     expect(handedBack.data.code).toBe('WORKER_LOST');
     expect(Date.parse(handedBack.at) - reloadAt).toBeGreaterThanOrEqual(DRAIN_MS - 500);
   }, 180_000);

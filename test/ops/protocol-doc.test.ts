@@ -58,7 +58,12 @@ function sectionOf(event: string): string | undefined {
 }
 
 describe('docs/protocol.md', () => {
-  const events = [...Object.values(shared.WorkerEvent), ...Object.values(shared.MasterEvent), ...Object.values(shared.ClientRequest), ...Object.values(shared.ClientEvent)];
+  const events = [
+    ...Object.values(shared.WorkerEvent),
+    ...Object.values(shared.MasterEvent),
+    ...Object.values(shared.ClientRequest),
+    ...Object.values(shared.ClientEvent),
+  ];
 
   it('has a section for every event name of the shared contract, and no section for an event that does not exist', () => {
     expect(events.filter((e) => sectionOf(e) === undefined)).toEqual([]);
@@ -68,7 +73,9 @@ describe('docs/protocol.md', () => {
   });
 
   it('names every top-level field of every payload schema in its event section', () => {
-    const missing = Object.entries(PAYLOADS).flatMap(([event, fields]) => fields.filter((f) => !sectionOf(event)!.includes(`\`${f}\``)).map((f) => `${event}.${f}`));
+    const missing = Object.entries(PAYLOADS).flatMap(([event, fields]) =>
+      fields.filter((f) => !sectionOf(event)!.includes(`\`${f}\``)).map((f) => `${event}.${f}`),
+    );
     expect(missing).toEqual([]);
   });
 

@@ -44,7 +44,10 @@ export class ClientEventRecorder {
 
   /** Every payload of `event` received so far, optionally filtered. */
   all<E extends ClientEventName>(event: E, where: (payload: PayloadOf<E>) => boolean = () => true): PayloadOf<E>[] {
-    return this.received.filter((r) => r.event === event).map((r) => r.payload as PayloadOf<E>).filter(where);
+    return this.received
+      .filter((r) => r.event === event)
+      .map((r) => r.payload as PayloadOf<E>)
+      .filter(where);
   }
 
   /** The first payload of `event` that matches, waiting up to `timeoutMs` for it. */

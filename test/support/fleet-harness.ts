@@ -79,22 +79,36 @@ export class FleetHarness {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.master.url}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${this.master.url}/api/v1${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   }
 
   async sandboxAdmin(path: string, body: unknown): Promise<any> {
-    const res = await fetch(`${this.sandbox.url}/admin${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${this.sandbox.url}/admin${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`sandbox admin ${path}: ${res.status} ${await res.text()}`);
     return res.json();
   }
 
   async waitForJob(id: string, statuses: string[] = ['succeeded', 'failed', 'cancelled'], timeoutMs = 60_000): Promise<JobView> {
-    return waitFor(`job ${id} to reach ${statuses.join('/')}`, async () => {
-      const res = await this.api('GET', `/jobs/${id}`);
-      return statuses.includes(res.body.status) ? (res.body as JobView) : undefined;
-    }, timeoutMs, 100);
+    return waitFor(
+      `job ${id} to reach ${statuses.join('/')}`,
+      async () => {
+        const res = await this.api('GET', `/jobs/${id}`);
+        return statuses.includes(res.body.status) ? (res.body as JobView) : undefined;
+      },
+      timeoutMs,
+      100,
+    );
   }
 
   async close(): Promise<void> {

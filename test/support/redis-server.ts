@@ -16,19 +16,26 @@ export class RedisServer {
 
   async start(): Promise<this> {
     this.port ||= await freePort();
-    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.temp.dir], { stdio: 'ignore' });
+    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.temp.dir], {
+      stdio: 'ignore',
+    });
     const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined); // refused until the server is up; the loop retries
     try {
-      await waitFor('redis-server to accept connections', async () => {
-        try {
-          if (probe.status !== 'ready') await probe.connect();
-          return (await probe.ping()) === 'PONG' ? true : undefined;
-        } catch {
-          probe.disconnect();
-          return undefined;
-        }
-      }, 10_000, 50);
+      await waitFor(
+        'redis-server to accept connections',
+        async () => {
+          try {
+            if (probe.status !== 'ready') await probe.connect();
+            return (await probe.ping()) === 'PONG' ? true : undefined;
+          } catch {
+            probe.disconnect();
+            return undefined;
+          }
+        },
+        10_000,
+        50,
+      );
     } finally {
       probe.disconnect();
     }

@@ -51,7 +51,8 @@ function fromCsv(text: string): { where: string; raw: unknown }[] {
   if (!header) return [];
   const columns = header.map((h) => h.trim().toLowerCase());
   const unknown = columns.find((c) => !(CSV_COLUMNS as readonly string[]).includes(c));
-  if (unknown !== undefined) throw new FleetError('VALIDATION_FAILED', `unknown CSV column ${JSON.stringify(unknown)} (columns: ${CSV_COLUMNS.join(', ')})`, { field: unknown });
+  if (unknown !== undefined)
+    throw new FleetError('VALIDATION_FAILED', `unknown CSV column ${JSON.stringify(unknown)} (columns: ${CSV_COLUMNS.join(', ')})`, { field: unknown });
   if (!columns.includes('platform')) throw new FleetError('VALIDATION_FAILED', 'the CSV needs a platform column', { field: 'platform' });
   return data.map((cells, i) => {
     const cell = (name: (typeof CSV_COLUMNS)[number]): string | undefined => {
@@ -61,7 +62,10 @@ function fromCsv(text: string): { where: string; raw: unknown }[] {
     };
     const raw: Record<string, unknown> = { platform: cell('platform') };
     if (cell('label') !== undefined) raw.label = cell('label');
-    const tags = cell('tags')?.split(/[;|]/).map((t) => t.trim()).filter(Boolean);
+    const tags = cell('tags')
+      ?.split(/[;|]/)
+      .map((t) => t.trim())
+      .filter(Boolean);
     if (tags && tags.length > 0) raw.tags = tags;
     if (cell('username') !== undefined || cell('password') !== undefined) raw.credentials = { username: cell('username'), password: cell('password') };
     if (cell('proxy') !== undefined) raw.proxy = cell('proxy');

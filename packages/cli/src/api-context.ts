@@ -34,7 +34,7 @@ export class ApiContext {
     } catch {
       throw new CliError(`${flags.apiUrl ? '--api-url' : 'FLEET_API_URL'} must be an http:// or https:// URL`, ExitCode.Config);
     }
-    const token = flags.tokenFile ? await readSecretFile(flags.tokenFile, 'API token') : (env.FLEET_API_TOKEN || localAdminToken(env));
+    const token = flags.tokenFile ? await readSecretFile(flags.tokenFile, 'API token') : env.FLEET_API_TOKEN || localAdminToken(env);
     if (!token) {
       throw new CliError('no API token: set FLEET_API_TOKEN or pass --token-file (on the master host, its data/secrets.json is read)', ExitCode.NoPermission);
     }

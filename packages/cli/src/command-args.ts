@@ -26,7 +26,11 @@ export interface ParsedCommand<V> {
 }
 
 /** `node:util` parseArgs with the global flags, strict, and a one-line error naming the usage. */
-export function parseCommand<O extends Options>(argv: string[], options: O, usage: string): ParsedCommand<ReturnType<typeof parseArgs<{ options: O; allowPositionals: true }>>['values']> {
+export function parseCommand<O extends Options>(
+  argv: string[],
+  options: O,
+  usage: string,
+): ParsedCommand<ReturnType<typeof parseArgs<{ options: O; allowPositionals: true }>>['values']> {
   for (const arg of argv) {
     const flag = arg.split('=')[0]!;
     if (SECRET_FLAGS[flag]) throw new CliError(`${flag} would show the secret in the process list; ${SECRET_FLAGS[flag]}`);
@@ -44,6 +48,7 @@ export function parseCommand<O extends Options>(argv: string[], options: O, usag
 /** A flag's value as an integer within `min`…`max`, or undefined when absent. */
 export function intFlag(value: string | undefined, name: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new CliError(`--${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
+  if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max)
+    throw new CliError(`--${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
   return Number(value);
 }

@@ -47,13 +47,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     // would join it under the same ids; this master could only crash-loop on EADDRINUSE.
     if (await answersHealth(masterUrl)) throw new Error(`a fleet already answers on ${masterUrl} (another npm start?): stop it, or set PORT`);
     // The demo's master listens on loopback only, unless the user chose otherwise.
-    supervisor.start({ name: 'master', args: [CLI_MAIN, 'master'], env: { ...baseEnv, PORT: String(config.port), FLEET_BIND: process.env.FLEET_BIND ?? '127.0.0.1' } });
+    supervisor.start({
+      name: 'master',
+      args: [CLI_MAIN, 'master'],
+      env: { ...baseEnv, PORT: String(config.port), FLEET_BIND: process.env.FLEET_BIND ?? '127.0.0.1' },
+    });
     await waitForHealth(masterUrl, 30_000);
     for (let i = 1; i <= workerCount; i += 1) {
       const workerId = `demo-worker-${i}`;
       // The worker keeps its profiles under its own dir: every Chromium it starts names it.
       const ownedMarker = path.resolve(config.dataDir, 'workers', workerId) + path.sep;
-      supervisor.start({ name: `worker-${i}`, args: [CLI_MAIN, 'worker'], env: { ...baseEnv, FLEET_MASTER_URL: masterUrl, FLEET_WORKER_ID: workerId }, ownedMarker, stopTier: 1 });
+      supervisor.start({
+        name: `worker-${i}`,
+        args: [CLI_MAIN, 'worker'],
+        env: { ...baseEnv, FLEET_MASTER_URL: masterUrl, FLEET_WORKER_ID: workerId },
+        ownedMarker,
+        stopTier: 1,
+      });
     }
     await ensureDemoAccounts(masterUrl, secrets.apiToken);
   } catch (error) {

@@ -15,8 +15,17 @@ export class EventClient {
    * @param token An API token; leave it out (undefined) in a browser page signed in with the
    * dashboard's session cookie, which the master reads from the handshake instead.
    */
-  constructor(baseUrl: string, token?: string, private readonly timeoutMs = 15_000) {
-    this.socket = io(`${baseUrl.replace(/\/+$/, '')}${Namespace.Client}`, { ...(token ? { auth: { token } } : {}), transports: ['websocket'], autoConnect: false, withCredentials: true });
+  constructor(
+    baseUrl: string,
+    token?: string,
+    private readonly timeoutMs = 15_000,
+  ) {
+    this.socket = io(`${baseUrl.replace(/\/+$/, '')}${Namespace.Client}`, {
+      ...(token ? { auth: { token } } : {}),
+      transports: ['websocket'],
+      autoConnect: false,
+      withCredentials: true,
+    });
   }
 
   /** Resolves once connected; rejects with the master's reason (a wrong token, say). */

@@ -111,12 +111,14 @@ export class RestClient {
   readonly jobs = {
     create: (body: CreateJobBody) => this.request<JobView>('POST', '/api/v1/jobs', body),
     get: (id: string) => this.request<JobView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}`),
-    list: (filter: { status?: JobStatus; type?: string; accountId?: string } & PageParams = {}) => this.request<Page<JobView>>('GET', '/api/v1/jobs', undefined, { ...filter }),
+    list: (filter: { status?: JobStatus; type?: string; accountId?: string } & PageParams = {}) =>
+      this.request<Page<JobView>>('GET', '/api/v1/jobs', undefined, { ...filter }),
     cancel: (id: string) => this.request<JobView>('POST', `/api/v1/jobs/${encodeURIComponent(id)}/cancel`),
     /** A running job's run.log lines so far (the live tail; `job:log` events bring the next ones). */
     log: (id: string) => this.request<JobLogView>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/log`),
     /** A job's timeline, oldest first, a page at a time (`nextCursor` continues it). */
-    events: (id: string, page: PageParams = {}) => this.request<Page<JobEventView>>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/events`, undefined, { ...page }),
+    events: (id: string, page: PageParams = {}) =>
+      this.request<Page<JobEventView>>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/events`, undefined, { ...page }),
     qrCode: (id: string) => this.request<{ jobId: string; dataUrl: string }>('GET', `/api/v1/jobs/${encodeURIComponent(id)}/qrcode`),
     /** Absolute URL of an artifact (send the token as a Bearer header when fetching it). */
     artifactUrl: (id: string, name: string) => `${this.baseUrl}/api/v1/jobs/${encodeURIComponent(id)}/artifacts/${encodeURIComponent(name)}`,
@@ -148,7 +150,8 @@ export class RestClient {
   };
 
   readonly messages = {
-    list: (filter: { accountId?: string; kind?: 'comment' | 'dm' } & PageParams = {}) => this.request<Page<MessageView>>('GET', '/api/v1/messages', undefined, { ...filter }),
+    list: (filter: { accountId?: string; kind?: 'comment' | 'dm' } & PageParams = {}) =>
+      this.request<Page<MessageView>>('GET', '/api/v1/messages', undefined, { ...filter }),
   };
 
   /** Dashboard sign-in: the master answers with an httpOnly cookie, so page scripts never hold the token. */

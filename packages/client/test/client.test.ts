@@ -25,7 +25,10 @@ describe('the typed client against a real fleet', () => {
     expect(refusal).toBeInstanceOf(FleetError);
     expect(refusal).toMatchObject({ httpStatus: 400, code: 'VALIDATION_FAILED', field: 'accountId' });
     await expect(api.jobs.get('nope')).rejects.toMatchObject({ httpStatus: 404, code: 'JOB_NOT_FOUND' });
-    await expect(new RestClient({ baseUrl: fleet.master.url, token: 'wrong' }).accounts.list()).rejects.toMatchObject({ httpStatus: 401, code: 'UNAUTHORIZED' });
+    await expect(new RestClient({ baseUrl: fleet.master.url, token: 'wrong' }).accounts.list()).rejects.toMatchObject({
+      httpStatus: 401,
+      code: 'UNAUTHORIZED',
+    });
     expect((await api.health()).accounts.total).toBe(1);
   });
 

@@ -23,7 +23,13 @@ export function describeError(error: unknown): string {
  * Runs an action from a button: the button is disabled while it runs, a refusal is shown as an
  * error toast (and resolves to undefined), success optionally as an info toast.
  */
-export async function act<T>(ctx: AppContext, button: HTMLButtonElement | null, what: string, run: () => Promise<T>, done?: (result: T) => string | undefined): Promise<T | undefined> {
+export async function act<T>(
+  ctx: AppContext,
+  button: HTMLButtonElement | null,
+  what: string,
+  run: () => Promise<T>,
+  done?: (result: T) => string | undefined,
+): Promise<T | undefined> {
   if (button) button.disabled = true;
   try {
     const result = await run();

@@ -12,7 +12,10 @@ export function currentRoute(hash = location.hash): Route {
 
 /** `href('jobs', id)` → `#/jobs/<id>`; `href('jobs', { status: 'failed' })` → `#/jobs?status=failed`. */
 export function href(...parts: (string | Record<string, string | undefined>)[]): string {
-  const path = parts.filter((p): p is string => typeof p === 'string').map(encodeURIComponent).join('/');
+  const path = parts
+    .filter((p): p is string => typeof p === 'string')
+    .map(encodeURIComponent)
+    .join('/');
   const query = new URLSearchParams();
   for (const p of parts) if (typeof p === 'object') for (const [k, v] of Object.entries(p)) if (v) query.set(k, v);
   const q = query.toString();

@@ -39,8 +39,15 @@ describe('dashboard accounts', () => {
 
     // The master still holds the first password: the blank field kept it.
     const { accounts } = ui.fleet.master.store;
-    expect(accounts.secretsOf(accounts.require(accountId))).toMatchObject({ credentials: { username: 'eve', password: 'eve-secret-1' }, proxy: 'http://proxyuser:proxy-pass-1@127.0.0.1:8080' });
-    expect((await ui.fleet.api('GET', `/accounts/${accountId}`)).body).toMatchObject({ label: 'eve renamed', tags: ['team-a', 'eu'], credentials: { username: 'eve', password: '********' } });
+    expect(accounts.secretsOf(accounts.require(accountId))).toMatchObject({
+      credentials: { username: 'eve', password: 'eve-secret-1' },
+      proxy: 'http://proxyuser:proxy-pass-1@127.0.0.1:8080',
+    });
+    expect((await ui.fleet.api('GET', `/accounts/${accountId}`)).body).toMatchObject({
+      label: 'eve renamed',
+      tags: ['team-a', 'eu'],
+      credentials: { username: 'eve', password: '********' },
+    });
 
     await page.getByRole('link', { name: 'Accounts' }).click();
     await page.locator(`tr[data-account-id="${accountId}"]`, { hasText: 'eve renamed' }).waitFor();

@@ -14,14 +14,23 @@ describe('dashboard jobs', () => {
     ui = started;
     await started.fleet.sandboxAdmin('/users', { handle: 'dora', email: 'dora@sandbox.test', password: 'dora-secret-1' });
     await started.fleet.startWorker('w1');
-    const account = await started.fleet.api('POST', '/accounts', { platform: 'sandbox', label: 'dora', tags: ['team-a'], credentials: { username: 'dora', password } });
+    const account = await started.fleet.api('POST', '/accounts', {
+      platform: 'sandbox',
+      label: 'dora',
+      tags: ['team-a'],
+      credentials: { username: 'dora', password },
+    });
     return { ui: started, accountId: account.body.id as string };
   }
 
   it("moves a login job's progress bar to 100 % in the jobs list as the worker reports it", async () => {
     ui = await DashboardFleet.start();
     await ui.fleet.sandboxAdmin('/users', { handle: 'dora', email: 'dora@sandbox.test', password: 'dora-secret-1' });
-    const account = await ui.fleet.api('POST', '/accounts', { platform: 'sandbox', label: 'dora', credentials: { username: 'dora', password: 'dora-secret-1' } });
+    const account = await ui.fleet.api('POST', '/accounts', {
+      platform: 'sandbox',
+      label: 'dora',
+      credentials: { username: 'dora', password: 'dora-secret-1' },
+    });
     await ui.signIn(undefined, '#/jobs');
     const { page } = ui;
     await page.locator('[data-table="jobs"] td.empty').waitFor();
@@ -68,7 +77,11 @@ describe('dashboard jobs', () => {
     expect(await page.locator('[data-field="error"] [data-error-class]').textContent()).toBe('auth');
     const shot = page.locator('img[data-screenshot$="_failed.png"]');
     await shot.waitFor();
-    await waitFor('the failure screenshot to load', () => shot.evaluate((img: HTMLImageElement) => (img.complete && img.naturalWidth > 0 ? true : undefined)), UI_TIMEOUT_MS);
+    await waitFor(
+      'the failure screenshot to load',
+      () => shot.evaluate((img: HTMLImageElement) => (img.complete && img.naturalWidth > 0 ? true : undefined)),
+      UI_TIMEOUT_MS,
+    );
     expect(await page.locator('pre[data-log="run.log"]').textContent()).toContain('AUTH_FAILED');
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-artifact="trace.zip"]').click()]);
     expect(download.suggestedFilename()).toBe('trace.zip');
@@ -84,7 +97,12 @@ describe('dashboard jobs', () => {
 
   it("shows a batch's children with their live progress, and the batch finishing with them", async () => {
     const { ui, accountId } = await fleetWithAccount('dora-secret-1');
-    const batch = await ui.fleet.api('POST', '/batches', { children: [{ type: 'login', accountId }, { type: 'crawl', accountId }] });
+    const batch = await ui.fleet.api('POST', '/batches', {
+      children: [
+        { type: 'login', accountId },
+        { type: 'crawl', accountId },
+      ],
+    });
     expect(batch.status).toBe(201);
     await ui.signIn(undefined, `#/jobs/${batch.body.id}`);
     const { page } = ui;

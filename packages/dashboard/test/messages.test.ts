@@ -17,7 +17,11 @@ describe('dashboard messages', () => {
     const comment = await fleet.sandboxAdmin('/comments', { postId: post.id, author: 'bob', text: 'nice post, alice' });
     await fleet.sandboxAdmin('/messages', { from: 'bob', to: 'alice', text: 'are you there?' });
     await fleet.startWorker('w1');
-    const account = await fleet.api('POST', '/accounts', { platform: 'sandbox', label: 'alice', credentials: { username: 'alice', password: 'alice-secret-1' } });
+    const account = await fleet.api('POST', '/accounts', {
+      platform: 'sandbox',
+      label: 'alice',
+      credentials: { username: 'alice', password: 'alice-secret-1' },
+    });
     const accountId = account.body.id as string;
     await fleet.waitForJob((await fleet.api('POST', '/jobs', { type: 'login', accountId })).body.id);
 
@@ -40,10 +44,14 @@ describe('dashboard messages', () => {
     await fresh.locator('[data-reply-status]', { hasText: 'replied' }).waitFor({ timeout: 60_000 });
 
     // The sandbox shows the reply under bob's comment, posted once.
-    const replies = await waitFor('the reply in the sandbox', () => {
-      const found = [...fleet.sandbox.store.comments.values()].filter((c) => c.parentId === comment.id && c.text === 'thanks, bob!');
-      return found.length ? found : undefined;
-    }, 10_000);
+    const replies = await waitFor(
+      'the reply in the sandbox',
+      () => {
+        const found = [...fleet.sandbox.store.comments.values()].filter((c) => c.parentId === comment.id && c.text === 'thanks, bob!');
+        return found.length ? found : undefined;
+      },
+      10_000,
+    );
     expect(replies).toHaveLength(1);
 
     // After a reload the same messages come from the store, paged by the master.

@@ -26,7 +26,9 @@ describe('dashboard at fleet scale', () => {
     expect(Date.now() - started).toBeLessThan(PAGE_BUDGET_MS);
     expect(await page.locator('[data-stat="failed"] .stat-value').getAttribute('data-value')).toBe(String(seeded.jobs.failed));
     // The last hour's finished jobs, minute by minute, add up to what was seeded.
-    const bars = await page.locator('svg[data-chart="jobs-per-minute"] g[data-minute]').evaluateAll((gs) => gs.map((g) => ({ finished: Number(g.getAttribute('data-finished')), failed: Number(g.getAttribute('data-failed')) })));
+    const bars = await page
+      .locator('svg[data-chart="jobs-per-minute"] g[data-minute]')
+      .evaluateAll((gs) => gs.map((g) => ({ finished: Number(g.getAttribute('data-finished')), failed: Number(g.getAttribute('data-failed')) })));
     expect(bars).toHaveLength(60);
     const totalFinished = bars.reduce((n, b) => n + b.finished, 0);
     expect(totalFinished).toBeGreaterThan(95_000);

@@ -29,6 +29,9 @@ describe('dashboard workers', () => {
     await row('w2').getByRole('button', { name: 'Drain' }).click();
     await row('w2').locator('[data-status="draining"]').waitFor();
     const workers = await ui.fleet.api('GET', '/workers');
-    expect(Object.fromEntries((workers.body.items as { id: string; status: string }[]).map((w) => [w.id, w.status]))).toEqual({ w1: 'offline', w2: 'draining' });
+    expect(Object.fromEntries((workers.body.items as { id: string; status: string }[]).map((w) => [w.id, w.status]))).toEqual({
+      w1: 'offline',
+      w2: 'draining',
+    });
   });
 });

@@ -48,13 +48,19 @@ export class Master {
     this.identities = new WorkerCredentialStore(this.store.db, options.workerToken);
     this.workers = new WorkerGateway(this.store, logger, this.identities);
     this.events = new FleetEvents();
-    this.scheduler = new Scheduler(this.store, this.workers, logger, {
-      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 10_000,
-      ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
-      ...(options.retryBaseMs ? { retryBaseMs: options.retryBaseMs } : {}),
-      ...(options.accountFailoverMs ? { accountFailoverMs: options.accountFailoverMs } : {}),
-      ...(options.closedConnectionFailoverMs ? { closedConnectionFailoverMs: options.closedConnectionFailoverMs } : {}),
-    }, this.events);
+    this.scheduler = new Scheduler(
+      this.store,
+      this.workers,
+      logger,
+      {
+        heartbeatIntervalMs: options.heartbeatIntervalMs ?? 10_000,
+        ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
+        ...(options.retryBaseMs ? { retryBaseMs: options.retryBaseMs } : {}),
+        ...(options.accountFailoverMs ? { accountFailoverMs: options.accountFailoverMs } : {}),
+        ...(options.closedConnectionFailoverMs ? { closedConnectionFailoverMs: options.closedConnectionFailoverMs } : {}),
+      },
+      this.events,
+    );
     this.commands = new JobCommands(this.store, this.scheduler, this.workers, logger);
     const reports = new JobReports(this.store, this.scheduler, this.events, this.workers, logger);
     const browsers = new BrowserCommands(this.store, this.workers, logger);
@@ -66,7 +72,8 @@ export class Master {
     this.monitors = new Monitors(this.store, this.scheduler, this.events, this.commands, logger);
     this.metrics = new FleetMetrics(this.store, this.scheduler, this.events);
     this.retention = new Retention(this.store, this.scheduler, logger, options.retentionMs ? { retentionMs: options.retentionMs } : {});
-    this.server = http.createServer(createApp({
+    this.server = http.createServer(
+      createApp({
         store: this.store,
         scheduler: this.scheduler,
         commands: this.commands,
@@ -84,7 +91,8 @@ export class Master {
         dashboardDir: options.dashboardDir,
         metrics: this.metrics,
         logger,
-      }));
+      }),
+    );
     this.io = new Server(this.server, { serveClient: false, maxHttpBufferSize: 8e6 });
     coalesceWritesPerTurn(this.io);
     this.workers.attach(this.io, this.scheduler, reports, browsers);

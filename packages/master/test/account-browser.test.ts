@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientEvent, MasterEvent, WorkerEvent, type AccountBrowserCommand, type AccountBrowserEvent, type AccountBrowserReport, type Ack } from '@fleetwright/shared';
+import {
+  ClientEvent,
+  MasterEvent,
+  WorkerEvent,
+  type AccountBrowserCommand,
+  type AccountBrowserEvent,
+  type AccountBrowserReport,
+  type Ack,
+} from '@fleetwright/shared';
 import { MasterFixture } from './support/master-fixture.js';
 import type { SimulatedWorker } from './support/simulated-worker.js';
 import { waitUntil } from './support/wait-until.js';
@@ -33,7 +41,13 @@ describe("an account's browser state, start and stop", () => {
     const worker = await fx.worker('w1').start();
     const account = await fx.createAccount();
     const assign = await worker.waitForAssign(account.id);
-    expect((await fx.api('GET', `/accounts/${account.id}`)).body.browser).toEqual({ state: 'stopped', workerId: null, lockHolder: null, error: null, updatedAt: null });
+    expect((await fx.api('GET', `/accounts/${account.id}`)).body.browser).toEqual({
+      state: 'stopped',
+      workerId: null,
+      lockHolder: null,
+      error: null,
+      updatedAt: null,
+    });
 
     expect(await reportBrowser(worker, { accountId: account.id, epoch: assign.epoch, state: 'starting', fenceToken: null, error: null })).toEqual({ ok: true });
     expect(await reportBrowser(worker, { accountId: account.id, epoch: assign.epoch, state: 'running', fenceToken: 7, error: null })).toEqual({ ok: true });
@@ -49,13 +63,22 @@ describe("an account's browser state, start and stop", () => {
     expect((await fx.api('GET', '/accounts')).body.items[0].browser.state).toBe('running');
 
     // A heartbeat that no longer lists the account means it stopped there (a lost event heals).
-    expect(await worker.socket.timeout(5_000).emitWithAck(WorkerEvent.Heartbeat, { stats: { rssBytes: 1, browserRssBytes: 0, cpuPercent: 0, liveContexts: 0, runningJobs: 0 }, browsers: [] })).toEqual({ ok: true });
+    expect(
+      await worker.socket
+        .timeout(5_000)
+        .emitWithAck(WorkerEvent.Heartbeat, { stats: { rssBytes: 1, browserRssBytes: 0, cpuPercent: 0, liveContexts: 0, runningJobs: 0 }, browsers: [] }),
+    ).toEqual({ ok: true });
     expect((await fx.api('GET', `/accounts/${account.id}`)).body.browser).toMatchObject({ state: 'stopped', lockHolder: null });
     await worker.socket.timeout(5_000).emitWithAck(WorkerEvent.Heartbeat, {
       stats: { rssBytes: 1, browserRssBytes: 0, cpuPercent: 0, liveContexts: 0, runningJobs: 0 },
       browsers: [{ accountId: account.id, state: 'error', fenceToken: null, error: 'launch failed' }],
     });
-    expect((await fx.api('GET', `/accounts/${account.id}`)).body.browser).toMatchObject({ state: 'error', workerId: 'w1', lockHolder: null, error: 'launch failed' });
+    expect((await fx.api('GET', `/accounts/${account.id}`)).body.browser).toMatchObject({
+      state: 'error',
+      workerId: 'w1',
+      lockHolder: null,
+      error: 'launch failed',
+    });
 
     worker.close();
     await fx.waitForAccount(account.id, 'browser stopped once its worker is gone', (a) => a.browser.state === 'stopped');
@@ -79,7 +102,12 @@ describe("an account's browser state, start and stop", () => {
     expect(unknown).toMatchObject({ ok: false, error: { code: 'ACCOUNT_NOT_FOUND', field: 'accountId' } });
 
     expect((await fx.api('GET', `/accounts/${account.id}`)).body.browser.state).toBe('stopped');
-    expect(fx.refusedReports().filter((r) => r.event === WorkerEvent.AccountBrowser).map((r) => [r.worker_id, r.code])).toEqual([
+    expect(
+      fx
+        .refusedReports()
+        .filter((r) => r.event === WorkerEvent.AccountBrowser)
+        .map((r) => [r.worker_id, r.code]),
+    ).toEqual([
       ['w1', 'STALE_EPOCH'],
       ['w2', 'STALE_EPOCH'],
     ]);
@@ -93,7 +121,15 @@ describe("an account's browser state, start and stop", () => {
     let busy = false;
     const commands = answerBrowserCommands(worker, (command) => {
       if (command.action === 'stop' && busy) return { ok: false, error: { code: 'ACCOUNT_BUSY', message: 'a job is running' } };
-      return { ok: true, data: { accountId: command.accountId, state: command.action === 'start' ? 'running' : 'stopped', fenceToken: command.action === 'start' ? 11 : null, error: null } };
+      return {
+        ok: true,
+        data: {
+          accountId: command.accountId,
+          state: command.action === 'start' ? 'running' : 'stopped',
+          fenceToken: command.action === 'start' ? 11 : null,
+          error: null,
+        },
+      };
     });
 
     const started = await fx.api('POST', `/accounts/${account.id}/browser/start`);
@@ -126,7 +162,10 @@ describe("an account's browser state, start and stop", () => {
 
     const worker = await fx.worker('w1').start();
     await worker.waitForAssign(unowned.id);
-    const commands = answerBrowserCommands(worker, (command) => ({ ok: true, data: { accountId: command.accountId, state: 'running', fenceToken: 1, error: null } }));
+    const commands = answerBrowserCommands(worker, (command) => ({
+      ok: true,
+      data: { accountId: command.accountId, state: 'running', fenceToken: 1, error: null },
+    }));
     const viewer: string = (await fx.api('POST', '/tokens', { name: 'watch', role: 'viewer' })).body.token;
     const forbidden = await fx.api('POST', `/accounts/${unowned.id}/browser/start`, undefined, viewer);
     expect(forbidden.status).toBe(403);

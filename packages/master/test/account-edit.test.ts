@@ -11,7 +11,11 @@ describe('editing and deleting accounts', () => {
   it('keeps a secret left blank, replaces one given, and re-sends the assignment with the new secrets', async () => {
     fx = await MasterFixture.start();
     const worker = await fx.worker('w1').start();
-    const account = await fx.createAccount({ platform: 'sandbox', credentials: { username: 'alice', password: 'first-pass-1' }, proxy: 'http://pu:pp-secret@127.0.0.1:8080' });
+    const account = await fx.createAccount({
+      platform: 'sandbox',
+      credentials: { username: 'alice', password: 'first-pass-1' },
+      proxy: 'http://pu:pp-secret@127.0.0.1:8080',
+    });
     await worker.waitForAssign(account.id);
 
     const blank = await fx.api('PATCH', `/accounts/${account.id}`, { label: 'renamed', credentials: { password: '' }, proxy: '' });
@@ -20,7 +24,9 @@ describe('editing and deleting accounts', () => {
 
     const changed = await fx.api('PATCH', `/accounts/${account.id}`, { credentials: { password: 'second-pass-2' }, tags: ['pool-x'] });
     expect(changed.body.tags).toEqual(['pool-x']);
-    const resent = await waitUntil('the assignment with the new password', () => worker.assigns.find((a) => a.accountId === account.id && a.credentials?.password === 'second-pass-2'));
+    const resent = await waitUntil('the assignment with the new password', () =>
+      worker.assigns.find((a) => a.accountId === account.id && a.credentials?.password === 'second-pass-2'),
+    );
     expect(resent).toMatchObject({ epoch: 1, credentials: { username: 'alice', password: 'second-pass-2' }, proxy: 'http://pu:pp-secret@127.0.0.1:8080' });
     expect(JSON.stringify(changed.body)).not.toContain('second-pass-2');
 
@@ -75,7 +81,9 @@ describe('API tokens', () => {
     const created = await fx.api('POST', '/tokens', { name: 'dash', role: 'viewer' });
     expect(created.status).toBe(201);
     const viewer: string = created.body.token;
-    expect((await fx.api('GET', '/tokens')).body.items).toEqual([expect.objectContaining({ id: created.body.id, name: 'dash', role: 'viewer', revokedAt: null })]);
+    expect((await fx.api('GET', '/tokens')).body.items).toEqual([
+      expect.objectContaining({ id: created.body.id, name: 'dash', role: 'viewer', revokedAt: null }),
+    ]);
     expect(JSON.stringify((await fx.api('GET', '/tokens')).body)).not.toContain(viewer);
 
     expect((await fx.api('GET', '/accounts', undefined, viewer)).status).toBe(200);

@@ -97,7 +97,10 @@ describe('artifact uploads: the worker running the attempt, auth before the body
     const { jobId, url, headers } = await runningJob();
     await fx.worker('w2').start();
     const body = [Buffer.from('x')];
-    expect(await put(url('run.log'), { ...headers, 'x-fleet-attempt': '2' }, body)).toMatchObject({ status: 409, body: { code: 'NOT_OWNER', field: 'x-fleet-attempt' } });
+    expect(await put(url('run.log'), { ...headers, 'x-fleet-attempt': '2' }, body)).toMatchObject({
+      status: 409,
+      body: { code: 'NOT_OWNER', field: 'x-fleet-attempt' },
+    });
     expect(await put(url('run.log'), { ...headers, 'x-fleet-worker': 'w2' }, body)).toMatchObject({ status: 409, body: { code: 'NOT_OWNER' } });
     const { 'x-fleet-attempt': _attempt, ...noAttempt } = headers;
     expect(await put(url('run.log'), noAttempt, body)).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', field: 'x-fleet-attempt' } });
@@ -106,14 +109,21 @@ describe('artifact uploads: the worker running the attempt, auth before the body
 
   it('answers a declared body over the cap 413 TOO_LARGE naming the body, and writes nothing', async () => {
     const { jobId, url, headers } = await runningJob();
-    expect(await put(url('trace.zip'), { ...headers, 'content-length': '5000' }, [Buffer.alloc(5000)])).toMatchObject({ status: 413, body: { code: 'TOO_LARGE', field: 'body' } });
+    expect(await put(url('trace.zip'), { ...headers, 'content-length': '5000' }, [Buffer.alloc(5000)])).toMatchObject({
+      status: 413,
+      body: { code: 'TOO_LARGE', field: 'body' },
+    });
     expect(recorded(jobId)).toEqual([]);
     expect(filesOf(jobId)).toEqual([]);
   });
 
   it('stops a streamed body that grows past the cap, leaving no file, no temp file and no record', async () => {
     const { jobId, url, headers } = await runningJob();
-    const answer = await put(url('trace.zip'), headers, Array.from({ length: 20 }, () => Buffer.alloc(1024)));
+    const answer = await put(
+      url('trace.zip'),
+      headers,
+      Array.from({ length: 20 }, () => Buffer.alloc(1024)),
+    );
     // The answer races the rest of the body: 413 when the client reads it first, a closed connection otherwise.
     if (answer !== 'closed') expect(answer).toMatchObject({ status: 413, body: { code: 'TOO_LARGE', field: 'body' } });
     await waitUntil('the temp file removed', () => (filesOf(jobId).length === 0 ? true : undefined));
@@ -160,12 +170,17 @@ describe('artifact downloads: session data for operators and admins only', () =>
     await worker.waitForRun(0);
     await fx.waitForJob(job.id, 'running', (j) => j.status === 'running');
     for (const name of ['run.log', 'result.json', 'trace.zip', 'login_failed.png']) {
-      const res = await put(`${fx.url}/api/v1/worker/jobs/${job.id}/artifacts/${name}`, { authorization: `Bearer ${fx.workerToken}`, 'x-fleet-worker': 'w1', 'x-fleet-attempt': '1' }, [Buffer.from(`${name} bytes`)]);
+      const res = await put(
+        `${fx.url}/api/v1/worker/jobs/${job.id}/artifacts/${name}`,
+        { authorization: `Bearer ${fx.workerToken}`, 'x-fleet-worker': 'w1', 'x-fleet-attempt': '1' },
+        [Buffer.from(`${name} bytes`)],
+      );
       expect(res, name).toMatchObject({ status: 201 });
     }
     const viewer = (await fx.api('POST', '/tokens', { name: 'wall screen', role: 'viewer' })).body.token as string;
     const operator = (await fx.api('POST', '/tokens', { name: 'ops', role: 'operator' })).body.token as string;
-    const get = async (name: string, token: string): Promise<number> => (await fetch(`${fx.url}/api/v1/jobs/${job.id}/artifacts/${name}`, { headers: { authorization: `Bearer ${token}` } })).status;
+    const get = async (name: string, token: string): Promise<number> =>
+      (await fetch(`${fx.url}/api/v1/jobs/${job.id}/artifacts/${name}`, { headers: { authorization: `Bearer ${token}` } })).status;
     expect(await get('run.log', viewer)).toBe(200);
     expect(await get('result.json', viewer)).toBe(200);
     expect(await get('trace.zip', viewer)).toBe(403);

@@ -77,7 +77,11 @@ describe('auth matrix: every route, /client request and /worker event refuses wh
   async function call(method: string, route: string, token: string | null, headers: Record<string, string> = {}): Promise<number> {
     const res = await fetch(`${fx.url}${concrete(route)}`, {
       method: method.toUpperCase(),
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(method === 'get' || method === 'delete' ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(method === 'get' || method === 'delete' ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       ...(method === 'get' || method === 'delete' ? {} : { body: '{}' }),
       signal: AbortSignal.timeout(5000),
     });
@@ -96,7 +100,11 @@ describe('auth matrix: every route, /client request and /worker event refuses wh
     for (const { method, route } of documented()) {
       const key = `${method} ${route}`;
       if (PUBLIC_ROUTES.has(key) || WORKER_ROUTES.has(key)) continue;
-      for (const [who, token] of [['no token', null], ['a wrong token', 'fwa_wrong'], ['a revoked token', revoked]] as const) {
+      for (const [who, token] of [
+        ['no token', null],
+        ['a wrong token', 'fwa_wrong'],
+        ['a revoked token', revoked],
+      ] as const) {
         const status = await call(method, route, token);
         if (status !== 401) failures.push(`${key} with ${who}: ${status}`);
       }
@@ -119,7 +127,11 @@ describe('auth matrix: every route, /client request and /worker event refuses wh
     const failures: string[] = [];
     for (const key of WORKER_ROUTES) {
       const [method, route] = key.split(' ') as [string, string];
-      for (const [who, token] of [['no token', null], ['an admin API token', fx.apiToken], ['a viewer token', viewer]] as const) {
+      for (const [who, token] of [
+        ['no token', null],
+        ['an admin API token', fx.apiToken],
+        ['a viewer token', viewer],
+      ] as const) {
         const status = await call(method, route, token, { 'x-fleet-worker': 'owner' });
         if (status !== 401) failures.push(`${key} with ${who}: ${status}`);
       }
@@ -149,7 +161,9 @@ describe('auth matrix: every route, /client request and /worker event refuses wh
     };
     expect(Object.keys(bodies).sort()).toEqual(Object.values(ClientRequest).sort());
     for (const [event, body] of Object.entries(bodies)) {
-      const ack = (await (socket.timeout(5000) as unknown as { emitWithAck(e: string, b: unknown): Promise<{ ok: boolean; error?: { code: string } }> }).emitWithAck(event, body));
+      const ack = await (
+        socket.timeout(5000) as unknown as { emitWithAck(e: string, b: unknown): Promise<{ ok: boolean; error?: { code: string } }> }
+      ).emitWithAck(event, body);
       expect(ack, event).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     }
     expect((await fx.job(run.jobId)).status).not.toBe('cancelled');
@@ -171,7 +185,16 @@ describe('auth matrix: every route, /client request and /worker event refuses wh
     const ref = { jobId: run.jobId, accountId, epoch: run.epoch, attempt: run.attempt };
     const browser = { accountId, state: 'running', fenceToken: 999, error: null };
     const reports: Record<string, unknown> = {
-      [WorkerEvent.Register]: { host: 'x', version: '0.0.0', capabilities: [{ platform: 'sandbox', jobTypes: ['crawl'] }], maxAccounts: 5, maxConcurrency: 2, maxLiveContexts: 2, runningJobs: [{ jobId: run.jobId, accountId, epoch: run.epoch }], heldAccounts: [{ accountId, epoch: run.epoch }] },
+      [WorkerEvent.Register]: {
+        host: 'x',
+        version: '0.0.0',
+        capabilities: [{ platform: 'sandbox', jobTypes: ['crawl'] }],
+        maxAccounts: 5,
+        maxConcurrency: 2,
+        maxLiveContexts: 2,
+        runningJobs: [{ jobId: run.jobId, accountId, epoch: run.epoch }],
+        heldAccounts: [{ accountId, epoch: run.epoch }],
+      },
       [WorkerEvent.Heartbeat]: { stats: { rssBytes: 1, browserRssBytes: 0, cpuPercent: 0, liveContexts: 1, runningJobs: 1 }, browsers: [browser] },
       [WorkerEvent.JobProgress]: { ...ref, percent: 50, step: 'forged' },
       [WorkerEvent.JobResult]: { ...ref, status: 'succeeded', result: { forged: true } },
@@ -189,12 +212,20 @@ describe('auth matrix: every route, /client request and /worker event refuses wh
       const account = (await fx.api('GET', `/accounts/${accountId}`)).body;
       const log = (await fx.api('GET', `/jobs/${run.jobId}/log`)).body;
       const messages = (await fx.api('GET', `/messages?accountId=${accountId}`)).body;
-      return { job, account, log, messages, stored: fx.master.store.db.prepare('SELECT storage_state_version, owner_worker_id FROM accounts WHERE id = ?').get(accountId) };
+      return {
+        job,
+        account,
+        log,
+        messages,
+        stored: fx.master.store.db.prepare('SELECT storage_state_version, owner_worker_id FROM accounts WHERE id = ?').get(accountId),
+      };
     };
     const failures: string[] = [];
     for (const [event, payload] of Object.entries(reports)) {
       const before = await observe();
-      await (intruder.socket.timeout(5000) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(event, payload).catch(() => undefined);
+      await (intruder.socket.timeout(5000) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> })
+        .emitWithAck(event, payload)
+        .catch(() => undefined);
       const after = await observe();
       if (JSON.stringify(after) !== JSON.stringify(before)) failures.push(`${event} changed the owner's job or account`);
     }

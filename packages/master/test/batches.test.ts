@@ -31,7 +31,12 @@ describe('batches: a parent job whose children do the work', () => {
   it('creates a running parent with its children, which run as ordinary jobs; the parent succeeds when all succeed', async () => {
     const a = await fx.createAccount();
     const b = await fx.createAccount();
-    const parent = await createBatch({ children: [{ type: 'crawl', accountId: a.id, payload: { n: 0 } }, { type: 'crawl', accountId: b.id, payload: { n: 1 } }] });
+    const parent = await createBatch({
+      children: [
+        { type: 'crawl', accountId: a.id, payload: { n: 0 } },
+        { type: 'crawl', accountId: b.id, payload: { n: 1 } },
+      ],
+    });
     expect(parent).toMatchObject({ type: 'batch', status: 'running', accountId: null, childIds: [expect.any(String), expect.any(String)] });
     const [first, second] = parent.childIds as string[];
     expect(await fx.job(first!)).toMatchObject({ parentId: parent.id, type: 'crawl', accountId: a.id, payload: { n: 0 } });
@@ -48,7 +53,12 @@ describe('batches: a parent job whose children do the work', () => {
 
   it("counts the parent's progress as finished children plus the current child's reported percent", async () => {
     const a = await fx.createAccount();
-    const parent = await createBatch({ children: [{ type: 'crawl', accountId: a.id }, { type: 'crawl', accountId: a.id }] });
+    const parent = await createBatch({
+      children: [
+        { type: 'crawl', accountId: a.id },
+        { type: 'crawl', accountId: a.id },
+      ],
+    });
     const [first, second] = parent.childIds as string[];
     const run = await runOf(first!);
     await fx.waitForJob(first!, 'running', (j) => j.status === 'running');
@@ -72,13 +82,19 @@ describe('batches: a parent job whose children do the work', () => {
     const children = Array.from({ length: 120 }, (_, i) => ({ type: 'crawl', accountId: accounts[i % 6].id, payload: { n: i } }));
     const parent = await createBatch({ children });
     let answered = 0;
-    await waitUntil('every child to have run', async () => {
-      for (; answered < worker.runs.length; answered++) expect((await worker.succeed(worker.runs[answered]!)).ok).toBe(true);
-      return answered === 120 ? true : undefined;
-    }, 20_000);
+    await waitUntil(
+      'every child to have run',
+      async () => {
+        for (; answered < worker.runs.length; answered++) expect((await worker.succeed(worker.runs[answered]!)).ok).toBe(true);
+        return answered === 120 ? true : undefined;
+      },
+      20_000,
+    );
     expect(await fx.waitForJob(parent.id, 'succeeded', (j) => j.status === 'succeeded')).toMatchObject({ progress: { percent: 100 }, error: null });
 
-    const progress = ((await fx.api('GET', `/jobs/${parent.id}/events?limit=500`)).body.items as { kind: string; data: { percent: number; step: string } }[]).filter((e) => e.kind === 'progress').map((e) => e.data);
+    const progress = ((await fx.api('GET', `/jobs/${parent.id}/events?limit=500`)).body.items as { kind: string; data: { percent: number; step: string } }[])
+      .filter((e) => e.kind === 'progress')
+      .map((e) => e.data);
     expect(progress.at(-1)).toEqual({ percent: expect.any(Number), step: '119/120 finished', message: null });
     progress.forEach((p, i) => {
       if (i > 0) expect(p).not.toEqual(progress[i - 1]);
@@ -90,7 +106,13 @@ describe('batches: a parent job whose children do the work', () => {
   it('lets the siblings of a failed child run on, then fails the parent once all finished', async () => {
     const a = await fx.createAccount();
     const b = await fx.createAccount();
-    const parent = await createBatch({ children: [{ type: 'crawl', accountId: a.id }, { type: 'crawl', accountId: b.id }, { type: 'crawl', accountId: a.id }] });
+    const parent = await createBatch({
+      children: [
+        { type: 'crawl', accountId: a.id },
+        { type: 'crawl', accountId: b.id },
+        { type: 'crawl', accountId: a.id },
+      ],
+    });
     const [failing, sibling, later] = parent.childIds as string[];
 
     expect((await worker.fail(await runOf(failing!), FINAL_FAILURE)).ok).toBe(true);
@@ -135,7 +157,17 @@ describe('batches: a parent job whose children do the work', () => {
     expect(await fx.waitForJob(queued!, 'cancelled', (j) => j.status === 'cancelled')).toMatchObject({ error: { code: 'JOB_CANCELLED' } });
     await waitUntil('job:cancel for the running sibling', () => worker.cancels.find((c) => c.jobId === running));
 
-    expect((await worker.result({ jobId: runningRun.jobId, accountId: runningRun.accountId, epoch: runningRun.epoch, attempt: runningRun.attempt, status: 'cancelled' })).ok).toBe(true);
+    expect(
+      (
+        await worker.result({
+          jobId: runningRun.jobId,
+          accountId: runningRun.accountId,
+          epoch: runningRun.epoch,
+          attempt: runningRun.attempt,
+          status: 'cancelled',
+        })
+      ).ok,
+    ).toBe(true);
     await fx.waitForJob(running!, 'cancelled', (j) => j.status === 'cancelled');
     await sleep(QUIET_WINDOW_MS);
     expect(worker.runs.some((r) => r.jobId === queued)).toBe(false);
@@ -145,7 +177,13 @@ describe('batches: a parent job whose children do the work', () => {
   it('cancelling the parent cancels its unfinished children (queued never run, running get job:cancel) and keeps the finished ones', async () => {
     const a = await fx.createAccount();
     const b = await fx.createAccount();
-    const parent = await createBatch({ children: [{ type: 'crawl', accountId: a.id }, { type: 'crawl', accountId: b.id }, { type: 'crawl', accountId: b.id }] });
+    const parent = await createBatch({
+      children: [
+        { type: 'crawl', accountId: a.id },
+        { type: 'crawl', accountId: b.id },
+        { type: 'crawl', accountId: b.id },
+      ],
+    });
     const [finished, running, queued] = parent.childIds as string[];
     expect((await worker.succeed(await runOf(finished!), { kept: true })).ok).toBe(true);
     await fx.waitForJob(finished!, 'succeeded', (j) => j.status === 'succeeded');
@@ -157,7 +195,17 @@ describe('batches: a parent job whose children do the work', () => {
     expect(res.body).toMatchObject({ id: parent.id, status: 'cancelled' });
     expect(await fx.job(queued!)).toMatchObject({ status: 'cancelled' });
     expect(await waitUntil('job:cancel for the running child', () => worker.cancels.find((c) => c.jobId === running))).toBeTruthy();
-    expect((await worker.result({ jobId: runningRun.jobId, accountId: runningRun.accountId, epoch: runningRun.epoch, attempt: runningRun.attempt, status: 'cancelled' })).ok).toBe(true);
+    expect(
+      (
+        await worker.result({
+          jobId: runningRun.jobId,
+          accountId: runningRun.accountId,
+          epoch: runningRun.epoch,
+          attempt: runningRun.attempt,
+          status: 'cancelled',
+        })
+      ).ok,
+    ).toBe(true);
     await fx.waitForJob(running!, 'cancelled', (j) => j.status === 'cancelled');
 
     await sleep(QUIET_WINDOW_MS);

@@ -4,7 +4,7 @@ import { Namespace, WorkerEvent } from '@fleetwright/shared';
 import { MasterFixture } from './support/master-fixture.js';
 import { waitUntil } from './support/wait-until.js';
 
-describe('cookie sockets only from the master\'s own origin; revoked tokens lose their sockets', () => {
+describe("cookie sockets only from the master's own origin; revoked tokens lose their sockets", () => {
   let fx: MasterFixture | undefined;
   const sockets: Socket[] = [];
   afterEach(async () => {
@@ -13,8 +13,17 @@ describe('cookie sockets only from the master\'s own origin; revoked tokens lose
   });
 
   /** A /client socket as a browser page would open it: the session cookie and the page's Origin. */
-  function connect(headers: Record<string, string>, auth?: { token: string }): Promise<{ connected: true; socket: Socket } | { connected: false; code: string | undefined }> {
-    const socket = io(`${fx!.url}${Namespace.Client}`, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: headers, ...(auth ? { auth } : {}) });
+  function connect(
+    headers: Record<string, string>,
+    auth?: { token: string },
+  ): Promise<{ connected: true; socket: Socket } | { connected: false; code: string | undefined }> {
+    const socket = io(`${fx!.url}${Namespace.Client}`, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      extraHeaders: headers,
+      ...(auth ? { auth } : {}),
+    });
     sockets.push(socket);
     return new Promise((resolve) => {
       socket.once('connect', () => resolve({ connected: true, socket }));
@@ -22,7 +31,7 @@ describe('cookie sockets only from the master\'s own origin; revoked tokens lose
     });
   }
 
-  it('refuses a cookie socket from another origin, accepts the master\'s own and FLEET_ALLOWED_ORIGINS, and never checks token sockets', async () => {
+  it("refuses a cookie socket from another origin, accepts the master's own and FLEET_ALLOWED_ORIGINS, and never checks token sockets", async () => {
     fx = await MasterFixture.start({ allowedOrigins: ['https://ops.example.com'] });
     const cookie = `fleet_session=${fx.apiToken}`;
     const own = new URL(fx.url).origin;
@@ -48,7 +57,7 @@ describe('cookie sockets only from the master\'s own origin; revoked tokens lose
     if (!result.connected) throw new Error('the token socket was refused');
     const other = await connect({}, { token: fx.apiToken });
     expect((await fx.api('DELETE', `/tokens/${created.id}`)).status).toBe(204);
-    await waitUntil('the revoked token\'s socket is cut', async () => !result.socket.connected, 5000);
+    await waitUntil("the revoked token's socket is cut", async () => !result.socket.connected, 5000);
     expect(other.connected && other.socket.connected).toBe(true);
     expect((await fx.api('GET', '/jobs', undefined, created.token)).status).toBe(401);
   });
@@ -84,15 +93,22 @@ describe('a /client socket too slow for the event stream', () => {
     // Big QR codes fill the kernel's buffers; then every small event waits in the master's memory.
     const qr = `data:image/png;base64,${'A'.repeat(1_900_000)}`;
     for (let i = 0; i < 5; i += 1) {
-      const ack = await (worker.socket.timeout(5000) as unknown as { emitWithAck(e: string, p: unknown): Promise<{ ok: boolean }> }).emitWithAck(WorkerEvent.LoginQrCode, { jobId: run.jobId, accountId: account.id, epoch: run.epoch, attempt: run.attempt, dataUrl: qr });
+      const ack = await (worker.socket.timeout(5000) as unknown as { emitWithAck(e: string, p: unknown): Promise<{ ok: boolean }> }).emitWithAck(
+        WorkerEvent.LoginQrCode,
+        { jobId: run.jobId, accountId: account.id, epoch: run.epoch, attempt: run.attempt, dataUrl: qr },
+      );
       expect(ack.ok).toBe(true);
     }
     let n = 0;
-    await waitUntil('the slow socket to be cut', async () => {
-      const jobs = Array.from({ length: 50 }, () => ({ type: 'crawl', accountId: account.id, payload: { n: (n += 1) } }));
-      expect((await fx!.api('POST', '/jobs/bulk', { jobs })).status).toBe(201);
-      return (fx!.master as unknown as { io: { of(ns: string): { sockets: Map<string, unknown> } } }).io.of('/client').sockets.size === 1 ? true : undefined;
-    }, 30_000);
+    await waitUntil(
+      'the slow socket to be cut',
+      async () => {
+        const jobs = Array.from({ length: 50 }, () => ({ type: 'crawl', accountId: account.id, payload: { n: (n += 1) } }));
+        expect((await fx!.api('POST', '/jobs/bulk', { jobs })).status).toBe(201);
+        return (fx!.master as unknown as { io: { of(ns: string): { sockets: Map<string, unknown> } } }).io.of('/client').sockets.size === 1 ? true : undefined;
+      },
+      30_000,
+    );
     expect(reader.connected).toBe(true);
   });
 });

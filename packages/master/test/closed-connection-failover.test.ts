@@ -16,7 +16,7 @@ describe('a worker whose process died fails over sooner than one that fell silen
     await fx?.close();
   });
 
-  it('runs the SIGKILLed worker\'s job again on another worker under a higher epoch, and refuses the old attempt\'s reports', async () => {
+  it("runs the SIGKILLed worker's job again on another worker under a higher epoch, and refuses the old attempt's reports", async () => {
     fx = await MasterFixture.start({ heartbeatIntervalMs: HEARTBEAT_MS, accountFailoverMs: SILENT_FAILOVER_MS });
     killed = await WorkerProcess.start(fx.url, 'w1', fx.workerToken);
     const account = await fx.createAccount();
@@ -41,6 +41,10 @@ describe('a worker whose process died fails over sooner than one that fell silen
     expect(await fx.job(job.id)).toMatchObject({ status: 'running', workerId: 'w2', attempt: 2, result: null });
 
     expect((await w2.succeed(newRun, { from: 'w2' })).ok).toBe(true);
-    expect(await fx.waitForJob(job.id, 'succeeded on w2', (j) => j.status === 'succeeded')).toMatchObject({ workerId: 'w2', attempt: 2, result: { from: 'w2' } });
+    expect(await fx.waitForJob(job.id, 'succeeded on w2', (j) => j.status === 'succeeded')).toMatchObject({
+      workerId: 'w2',
+      attempt: 2,
+      result: { from: 'w2' },
+    });
   });
 });

@@ -66,7 +66,18 @@ describe('a cancel asked of a worker sticks, whatever becomes of the worker', ()
     const again = await waitUntil('the cancel asked again', () => back.cancels.find((c) => c.jobId === jobId));
     expect(again.reason).toMatch(/cancel/);
     expect(await fx.job(jobId)).toMatchObject({ status: 'running', attempt: 1, workerId: 'w1' });
-    expect((await back.result({ jobId, accountId: account.id, epoch: run.epoch, attempt: 1, status: 'cancelled', error: { code: 'JOB_CANCELLED', message: 'aborted' } })).ok).toBe(true);
+    expect(
+      (
+        await back.result({
+          jobId,
+          accountId: account.id,
+          epoch: run.epoch,
+          attempt: 1,
+          status: 'cancelled',
+          error: { code: 'JOB_CANCELLED', message: 'aborted' },
+        })
+      ).ok,
+    ).toBe(true);
     expect(await fx.waitForJob(jobId, 'cancelled', (j) => j.status === 'cancelled')).toMatchObject({ attempt: 1 });
     expect(back.runs).toEqual([]);
   });

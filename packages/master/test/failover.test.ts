@@ -67,7 +67,7 @@ describe("an offline worker's accounts move to another worker after accountFailo
     expect((await fx.api('GET', `/accounts/${account.id}`)).body).toMatchObject({ ownerWorkerId: 'w1', epoch: 1 });
   });
 
-  it('re-runs the lost job on the new owner under the new epoch, cancels it on the old worker, and ignores the old run\'s late result', async () => {
+  it("re-runs the lost job on the new owner under the new epoch, cancels it on the old worker, and ignores the old run's late result", async () => {
     fx = await MasterFixture.start({ heartbeatIntervalMs: HEARTBEAT_MS, accountFailoverMs: FAILOVER_MS });
     const first = await fx.worker('w1', { heartbeatEveryMs: HEARTBEAT_MS / 2 }).start();
     const account = await fx.createAccount();
@@ -93,6 +93,10 @@ describe("an offline worker's accounts move to another worker after accountFailo
     expect(await fx.job(job.id)).toMatchObject({ status: 'running', workerId: 'w2', attempt: 2, result: null });
 
     expect((await other.succeed(newRun, { from: 'w2' })).ok).toBe(true);
-    expect(await fx.waitForJob(job.id, 'succeeded', (j) => j.status === 'succeeded')).toMatchObject({ workerId: 'w2', epoch: newRun.epoch, result: { from: 'w2' } });
+    expect(await fx.waitForJob(job.id, 'succeeded', (j) => j.status === 'succeeded')).toMatchObject({
+      workerId: 'w2',
+      epoch: newRun.epoch,
+      result: { from: 'w2' },
+    });
   });
 });

@@ -15,7 +15,13 @@ describe('GET /health: public, in the DESIGN shape, with numbers that match the 
   it('answers without a token and reports degraded while no worker is online', async () => {
     const res = await fx.health();
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'degraded', workers: { online: 0, draining: 0, offline: 0 }, accounts: { total: 0, live: 0, busy: 0 }, jobs: { queued: 0, running: 0 }, pools: {} });
+    expect(res.body).toEqual({
+      status: 'degraded',
+      workers: { online: 0, draining: 0, offline: 0 },
+      accounts: { total: 0, live: 0, busy: 0 },
+      jobs: { queued: 0, running: 0 },
+      pools: {},
+    });
   });
 
   it('counts workers, live and busy accounts, queued and running jobs, and idle capacity per pool', async () => {
@@ -53,6 +59,9 @@ describe('GET /health: public, in the DESIGN shape, with numbers that match the 
       const body = (await fx.health()).body;
       return body.accounts.busy === 0 ? body : undefined;
     });
-    expect(after).toMatchObject({ jobs: { queued: 1, running: 0 }, pools: { 'pool-a': { capacity: 2 }, 'pool-b': { capacity: 1 }, 'pool-c': { capacity: 0 } } });
+    expect(after).toMatchObject({
+      jobs: { queued: 1, running: 0 },
+      pools: { 'pool-a': { capacity: 2 }, 'pool-b': { capacity: 1 }, 'pool-c': { capacity: 0 } },
+    });
   });
 });

@@ -17,7 +17,14 @@ describe('security headers on every response', () => {
 
   it('sends CSP (no framing), X-Frame-Options, nosniff and Referrer-Policy on pages, API answers, errors and metrics', async () => {
     fx = await MasterFixture.start();
-    for (const [route, token] of [['/', null], ['/health', null], ['/metrics', null], ['/api/v1/jobs', fx.apiToken], ['/api/v1/jobs', null], ['/api/v1/nope', fx.apiToken]] as const) {
+    for (const [route, token] of [
+      ['/', null],
+      ['/health', null],
+      ['/metrics', null],
+      ['/api/v1/jobs', fx.apiToken],
+      ['/api/v1/jobs', null],
+      ['/api/v1/nope', fx.apiToken],
+    ] as const) {
       const res = await fetch(`${fx.url}${route}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
       const csp = res.headers.get('content-security-policy') ?? '';
       expect(csp, route).toContain("frame-ancestors 'none'");
@@ -64,7 +71,9 @@ describe('FLEET_TRUST_PROXY: a Secure session cookie behind a TLS proxy', () => 
     expect(loadMasterEdgeConfig({ FLEET_TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadMasterEdgeConfig({ FLEET_TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::1']);
     for (const bad of ['proxy.example', '10.0.0.0/33', 'loopback,', '1.2.3.4/8/9']) {
-      expect(() => loadMasterEdgeConfig({ FLEET_TRUST_PROXY: bad }), bad).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', field: 'FLEET_TRUST_PROXY' }) as FleetError);
+      expect(() => loadMasterEdgeConfig({ FLEET_TRUST_PROXY: bad }), bad).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID', field: 'FLEET_TRUST_PROXY' }) as FleetError,
+      );
     }
   });
 });
@@ -113,7 +122,15 @@ describe('FLEET_BIND: the master listens where it is told', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-bind-'));
     let output = '';
     child = spawn(process.execPath, [CLI_MAIN, 'master'], {
-      env: { PATH: process.env.PATH, FLEET_DATA_DIR: dir, FLEET_WORKER_TOKEN: 'fww_bind', FLEET_API_TOKEN: 'fwa_bind', FLEET_SECRET_KEY: randomBytes(32).toString('hex'), FLEET_LOG_LEVEL: 'warn', ...env },
+      env: {
+        PATH: process.env.PATH,
+        FLEET_DATA_DIR: dir,
+        FLEET_WORKER_TOKEN: 'fww_bind',
+        FLEET_API_TOKEN: 'fwa_bind',
+        FLEET_SECRET_KEY: randomBytes(32).toString('hex'),
+        FLEET_LOG_LEVEL: 'warn',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
@@ -121,12 +138,21 @@ describe('FLEET_BIND: the master listens where it is told', () => {
     return { output: () => output };
   }
 
-  const answers = (url: string): Promise<boolean> => fetch(url, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
+  const answers = (url: string): Promise<boolean> =>
+    fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
 
   it('binds only the address given (127.0.0.2 answers, 127.0.0.1 does not)', async () => {
     const run = startMaster({ FLEET_BIND: '127.0.0.2', PORT: '0', FLEET_LOG_LEVEL: 'info' });
     // Port 0: the master logs the address it got.
-    const port = await waitUntil(`the master to listen (${run.output()})`, () => /master listening.*http:\/\/127\.0\.0\.2:(\d+)/.exec(run.output())?.[1], 15_000, 50);
+    const port = await waitUntil(
+      `the master to listen (${run.output()})`,
+      () => /master listening.*http:\/\/127\.0\.0\.2:(\d+)/.exec(run.output())?.[1],
+      15_000,
+      50,
+    );
     expect(await answers(`http://127.0.0.2:${port}/health`)).toBe(true);
     expect(await answers(`http://127.0.0.1:${port}/health`)).toBe(false);
   });

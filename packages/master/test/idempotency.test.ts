@@ -34,7 +34,13 @@ describe('an idempotency key names one request', () => {
     const first = await fx.api('POST', '/batches', body);
     expect(first.status).toBe(201);
     expect((await fx.api('POST', '/batches', body)).body.id).toBe(first.body.id);
-    const different = await fx.api('POST', '/batches', { ...body, children: [{ type: 'crawl', accountId: account.id }, { type: 'crawl', accountId: account.id }] });
+    const different = await fx.api('POST', '/batches', {
+      ...body,
+      children: [
+        { type: 'crawl', accountId: account.id },
+        { type: 'crawl', accountId: account.id },
+      ],
+    });
     expect(different.status).toBe(409);
     expect(different.body).toMatchObject({ code: 'CONFLICT', field: 'idempotencyKey' });
   });

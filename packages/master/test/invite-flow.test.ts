@@ -56,7 +56,9 @@ describe('invite flow: invite on the owner, then accept_invite on each member', 
     const accept = await runOfType('accept_invite', newcomer.id);
     expect(accept.payload).toEqual({ email: 'new@example.com' });
     const events = (await fx.api('GET', `/jobs/${flow.id}/events`)).body.items;
-    expect(events).toContainEqual(expect.objectContaining({ kind: 'skipped', data: expect.objectContaining({ accountId: member.id, reason: expect.any(String) }) }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ kind: 'skipped', data: expect.objectContaining({ accountId: member.id, reason: expect.any(String) }) }),
+    );
     expect(events.filter((e: any) => e.kind === 'skipped')).toHaveLength(1);
     expect((await fx.job(flow.id)).status).toBe('running');
 
@@ -65,7 +67,12 @@ describe('invite flow: invite on the owner, then accept_invite on each member', 
     expect(done.childIds).toHaveLength(2);
     expect((await fx.api('GET', `/accounts/${newcomer.id}`)).body.steps.team_join.status).toBe('success');
     expect((await fx.api('GET', `/accounts/${owner.id}`)).body.steps.invite.status).toBe('success');
-    expect(worker.runs.slice(runsBefore).filter((r) => r.type === 'accept_invite').map((r) => r.accountId)).toEqual([newcomer.id]);
+    expect(
+      worker.runs
+        .slice(runsBefore)
+        .filter((r) => r.type === 'accept_invite')
+        .map((r) => r.accountId),
+    ).toEqual([newcomer.id]);
   });
 
   it('fails the flow and creates no accept_invite when the invite fails', async () => {
@@ -105,7 +112,10 @@ describe('invite flow: invite on the owner, then accept_invite on each member', 
 
   it('refuses a flow naming an unknown member account, creating nothing', async () => {
     const owner = await fx.createAccount();
-    const res = await fx.api('POST', '/flows/invite', { ownerAccountId: owner.id, members: [{ accountId: '00000000-0000-4000-8000-000000000000', email: 'x@example.com' }] });
+    const res = await fx.api('POST', '/flows/invite', {
+      ownerAccountId: owner.id,
+      members: [{ accountId: '00000000-0000-4000-8000-000000000000', email: 'x@example.com' }],
+    });
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ code: 'ACCOUNT_NOT_FOUND', field: 'members.0.accountId' });
     expect((await fx.api('GET', '/jobs')).body.items).toEqual([]);

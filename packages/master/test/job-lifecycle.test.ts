@@ -12,7 +12,10 @@ describe('job lifecycle: retries, cancellation and idempotent submission', () =>
     await fx?.close();
   });
 
-  async function runningJob(options: MasterFixtureOptions = {}, job: Record<string, unknown> = {}): Promise<{ worker: SimulatedWorker; run: JobRun; jobId: string }> {
+  async function runningJob(
+    options: MasterFixtureOptions = {},
+    job: Record<string, unknown> = {},
+  ): Promise<{ worker: SimulatedWorker; run: JobRun; jobId: string }> {
     fx = await MasterFixture.start(options);
     const worker = await fx.worker('w1').start();
     const account = await fx.createAccount();
@@ -36,7 +39,9 @@ describe('job lifecycle: retries, cancellation and idempotent submission', () =>
     const again = await worker.waitForRun(1);
     expect(again).toMatchObject({ jobId, attempt: 2, epoch: 1 });
     const events = (await fx.api('GET', `/jobs/${jobId}/events`)).body.items;
-    expect(events).toContainEqual(expect.objectContaining({ kind: 'status', data: expect.objectContaining({ from: 'running', status: 'queued', code: 'NETWORK_ERROR' }) }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ kind: 'status', data: expect.objectContaining({ from: 'running', status: 'queued', code: 'NETWORK_ERROR' }) }),
+    );
 
     expect((await worker.succeed(again, { ok: 1 })).ok).toBe(true);
     expect(await waitForStatus(jobId, 'succeeded')).toMatchObject({ attempt: 2, error: null, result: { ok: 1 } });

@@ -7,17 +7,28 @@ describe('job lists show each job as its own view does', () => {
     await fx?.close();
   });
 
-  it("lists a finished job with its artifacts and a batch with its children, as GET /jobs/:id shows them", async () => {
+  it('lists a finished job with its artifacts and a batch with its children, as GET /jobs/:id shows them', async () => {
     fx = await MasterFixture.start();
     const worker = await fx.worker('w1').start();
     const [a, b, c] = [await fx.createAccount(), await fx.createAccount(), await fx.createAccount()];
-    const batch = (await fx.api('POST', '/batches', { children: [{ type: 'crawl', accountId: a.id }, { type: 'crawl', accountId: b.id }] })).body;
+    const batch = (
+      await fx.api('POST', '/batches', {
+        children: [
+          { type: 'crawl', accountId: a.id },
+          { type: 'crawl', accountId: b.id },
+        ],
+      })
+    ).body;
     const job = await fx.createJob({ type: 'crawl', accountId: c.id });
     await fx.waitForJob(job.id, 'running', (j) => j.status === 'running');
     const run = worker.runs.find((r) => r.jobId === job.id)!;
     const headers = { authorization: `Bearer ${fx.workerToken}`, 'x-fleet-worker': 'w1', 'x-fleet-attempt': '1', 'content-type': 'application/octet-stream' };
     for (const name of ['run.log', 'page.png']) {
-      const res = await fetch(`${fx.url}/api/v1/worker/jobs/${job.id}/artifacts/${encodeURIComponent(name)}`, { method: 'PUT', headers, body: `bytes of ${name}` });
+      const res = await fetch(`${fx.url}/api/v1/worker/jobs/${job.id}/artifacts/${encodeURIComponent(name)}`, {
+        method: 'PUT',
+        headers,
+        body: `bytes of ${name}`,
+      });
       expect(res.status).toBe(201);
     }
     expect((await worker.succeed(run)).ok).toBe(true);

@@ -43,7 +43,14 @@ describe('worker reports about jobs are applied once, and only from the owner at
     const { worker, run, jobId } = await dispatchedJob();
     const result = { comments: [{ id: 'c1', text: 'hi' }], count: 1 };
     expect(await worker.succeed(run, result)).toEqual({ ok: true });
-    expect(await fx.job(jobId)).toMatchObject({ status: 'succeeded', result, error: null, workerId: 'w1', progress: { percent: 100 }, finishedAt: expect.any(String) });
+    expect(await fx.job(jobId)).toMatchObject({
+      status: 'succeeded',
+      result,
+      error: null,
+      workerId: 'w1',
+      progress: { percent: 100 },
+      finishedAt: expect.any(String),
+    });
   });
 
   it('acknowledges a re-sent result and changes nothing', async () => {
@@ -105,7 +112,10 @@ describe('worker reports about jobs are applied once, and only from the owner at
 
     expect(await send(worker, { ...report, lines: ['2026-11-23T10:00:00.000Z open inbox', '2026-11-23T10:00:00.100Z read 3 threads'] })).toEqual({ ok: true });
     expect(await send(worker, { ...report, lines: ['2026-11-23T10:00:00.200Z done'] })).toEqual({ ok: true });
-    expect((await fx.api('GET', `/jobs/${jobId}/log`)).body).toEqual({ jobId, lines: ['2026-11-23T10:00:00.000Z open inbox', '2026-11-23T10:00:00.100Z read 3 threads', '2026-11-23T10:00:00.200Z done'] });
+    expect((await fx.api('GET', `/jobs/${jobId}/log`)).body).toEqual({
+      jobId,
+      lines: ['2026-11-23T10:00:00.000Z open inbox', '2026-11-23T10:00:00.100Z read 3 threads', '2026-11-23T10:00:00.200Z done'],
+    });
     await waitUntil('both batches on /client', () => (relayed.length >= 2 ? true : undefined));
     expect(relayed).toEqual([
       { jobId, accountId: run.accountId, lines: ['2026-11-23T10:00:00.000Z open inbox', '2026-11-23T10:00:00.100Z read 3 threads'] },

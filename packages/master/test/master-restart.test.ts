@@ -17,10 +17,14 @@ describe('a master killed hard loses nothing', () => {
   });
 
   async function waitForJob(id: string, what: string, predicate: (job: any) => boolean, timeoutMs = 5_000): Promise<any> {
-    return waitUntil(`job ${id}: ${what}`, async () => {
-      const job = (await proc!.api('GET', `/jobs/${id}`)).body;
-      return predicate(job) ? job : undefined;
-    }, timeoutMs);
+    return waitUntil(
+      `job ${id}: ${what}`,
+      async () => {
+        const job = (await proc!.api('GET', `/jobs/${id}`)).body;
+        return predicate(job) ? job : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   it('after kill -9 and a restart on the same data: the running job keeps running as attempt 1, the queued one runs, an unknown claimed job is cancelled', async () => {

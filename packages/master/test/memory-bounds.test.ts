@@ -21,7 +21,11 @@ describe('in-memory tails and QR codes are bounded', () => {
   it('keeps live run.log tails within a total and per-job bound however much is written', () => {
     const logs = new LiveLogs();
     for (let job = 0; job < 600; job += 1) {
-      for (let batch = 0; batch < 3; batch += 1) logs.append(`job-${job}`, Array.from({ length: 200 }, () => LONGEST_LINE));
+      for (let batch = 0; batch < 3; batch += 1)
+        logs.append(
+          `job-${job}`,
+          Array.from({ length: 200 }, () => LONGEST_LINE),
+        );
     }
     let total = 0;
     let largest = 0;

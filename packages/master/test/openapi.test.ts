@@ -12,7 +12,11 @@ describe('GET /api/v1/openapi.json', () => {
     fx = await MasterFixture.start();
     const res = await fetch(`${fx.url}/api/v1/openapi.json`);
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
+    const doc = (await res.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
 
     const result = await new Validator().validate(doc as never);
     expect(result.errors ?? []).toEqual([]);
@@ -34,6 +38,22 @@ describe('GET /api/v1/openapi.json', () => {
       expect(Object.keys(doc.paths[path] ?? {}), path).toEqual(expect.arrayContaining(methods));
     }
     // Generated from the shared schemas: the job view has every field the contract promises.
-    expect(Object.keys(doc.components.schemas.Job!.properties!)).toEqual(expect.arrayContaining(['id', 'type', 'accountId', 'status', 'attempt', 'progress', 'result', 'error', 'workerId', 'artifacts', 'createdAt', 'startedAt', 'finishedAt']));
+    expect(Object.keys(doc.components.schemas.Job!.properties!)).toEqual(
+      expect.arrayContaining([
+        'id',
+        'type',
+        'accountId',
+        'status',
+        'attempt',
+        'progress',
+        'result',
+        'error',
+        'workerId',
+        'artifacts',
+        'createdAt',
+        'startedAt',
+        'finishedAt',
+      ]),
+    );
   });
 });

@@ -30,7 +30,12 @@ describe('pre-auth input: a bad cookie is no cookie, never a crash', () => {
     master = await MasterProcess.create();
     await master.start();
     for (let i = 0; i < 3; i++) {
-      const socket = io(`${master.url}${Namespace.Client}`, { transports: ['websocket'], extraHeaders: { cookie: BAD_COOKIE }, reconnection: false, forceNew: true });
+      const socket = io(`${master.url}${Namespace.Client}`, {
+        transports: ['websocket'],
+        extraHeaders: { cookie: BAD_COOKIE },
+        reconnection: false,
+        forceNew: true,
+      });
       const outcome = await new Promise<unknown>((resolve) => {
         setTimeout(() => resolve(`no answer (master ${master!.child?.exitCode === null ? 'running' : 'exited'})`), 5_000).unref();
         socket.once('connect', () => resolve('connected'));
@@ -99,7 +104,7 @@ describe('process-level failures are logged, redacted', () => {
   });
 });
 
-describe('malformed paths and bodies are the client\'s mistake', () => {
+describe("malformed paths and bodies are the client's mistake", () => {
   let fx: MasterFixture | undefined;
   afterEach(async () => {
     await fx?.close();

@@ -52,7 +52,7 @@ describe('a worker that comes back keeps what it still runs; an unanswered job:r
     expect(fx.refusedReports()).toEqual([]);
   });
 
-  it('requeues the master\'s attempt as the next one, and cancels the listed one, when the returning worker runs the job as another attempt', async () => {
+  it("requeues the master's attempt as the next one, and cancels the listed one, when the returning worker runs the job as another attempt", async () => {
     fx = await MasterFixture.start({ heartbeatIntervalMs: HEARTBEAT_MS });
     const w1 = await fx.worker('w1', { heartbeatEveryMs: HEARTBEAT_MS / 2 }).start();
     const account = await fx.createAccount();
@@ -99,8 +99,14 @@ describe('a worker that comes back keeps what it still runs; an unanswered job:r
     await sleep(ACK_TIMEOUT_MS + 200);
     w1.close();
 
-    const back = await fx.worker('w1').start({ runningJobs: [{ jobId: job.id, accountId: account.id, epoch: run.epoch }], heldAccounts: [{ accountId: account.id, epoch: run.epoch }] });
-    expect(await fx.waitForJob(job.id, 'running on w1', (j) => j.status === 'running')).toMatchObject({ workerId: 'w1', attempt: 1, startedAt: expect.any(String) });
+    const back = await fx
+      .worker('w1')
+      .start({ runningJobs: [{ jobId: job.id, accountId: account.id, epoch: run.epoch }], heldAccounts: [{ accountId: account.id, epoch: run.epoch }] });
+    expect(await fx.waitForJob(job.id, 'running on w1', (j) => j.status === 'running')).toMatchObject({
+      workerId: 'w1',
+      attempt: 1,
+      startedAt: expect.any(String),
+    });
     await sleep(200);
     expect(back.runs).toEqual([]);
     expect(back.cancels).toEqual([]);

@@ -22,11 +22,18 @@ describe('refused reports are kept small and purged with the retention', () => {
     const intruder = await fx.worker('w2').start();
 
     const dataUrl = `data:image/png;base64,${'A'.repeat(QR_CHARS - 'data:image/png;base64,'.length)}`;
-    const ack: Ack = await intruder.socket.timeout(10_000).emitWithAck(WorkerEvent.LoginQrCode, { jobId: job.id, accountId: account.id, epoch: run.epoch, attempt: 1, dataUrl });
+    const ack: Ack = await intruder.socket
+      .timeout(10_000)
+      .emitWithAck(WorkerEvent.LoginQrCode, { jobId: job.id, accountId: account.id, epoch: run.epoch, attempt: 1, dataUrl });
     expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_OWNER' } });
 
     const [refused] = await waitUntil('the refusal recorded', () => (fx.refusedReports().length > 0 ? fx.refusedReports() : undefined));
-    expect(refused).toMatchObject({ worker_id: 'w2', event: WorkerEvent.LoginQrCode, code: 'NOT_OWNER', detail: expect.objectContaining({ jobId: job.id, accountId: account.id, attempt: 1 }) });
+    expect(refused).toMatchObject({
+      worker_id: 'w2',
+      event: WorkerEvent.LoginQrCode,
+      code: 'NOT_OWNER',
+      detail: expect.objectContaining({ jobId: job.id, accountId: account.id, attempt: 1 }),
+    });
     const stored = fx.master.store.db.prepare('SELECT MAX(LENGTH(detail)) AS n FROM refused_reports').get() as { n: number };
     expect(stored.n).toBeLessThanOrEqual(4_096);
 

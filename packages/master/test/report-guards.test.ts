@@ -13,7 +13,7 @@ describe('reports a worker has no standing to make are refused', () => {
     await fx?.close();
   });
 
-  it('refuses a report about an attempt above the job\'s with NOT_OWNER (field attempt), records it, and changes nothing', async () => {
+  it("refuses a report about an attempt above the job's with NOT_OWNER (field attempt), records it, and changes nothing", async () => {
     fx = await MasterFixture.start();
     const worker = await fx.worker('w1').start();
     const account = await fx.createAccount();
@@ -27,8 +27,18 @@ describe('reports a worker has no standing to make are refused', () => {
     expect(progress).toMatchObject({ ok: false, error: { code: 'NOT_OWNER', field: 'attempt' } });
     expect(await fx.job(job.id)).toMatchObject({ status: 'running', attempt: 1, result: null, progress: { percent: 0 } });
     expect(fx.refusedReports()).toEqual([
-      expect.objectContaining({ worker_id: 'w1', event: WorkerEvent.JobResult, code: 'NOT_OWNER', detail: expect.objectContaining({ attempt: 2, currentAttempt: 1 }) }),
-      expect.objectContaining({ worker_id: 'w1', event: WorkerEvent.JobProgress, code: 'NOT_OWNER', detail: expect.objectContaining({ attempt: 3, currentAttempt: 1 }) }),
+      expect.objectContaining({
+        worker_id: 'w1',
+        event: WorkerEvent.JobResult,
+        code: 'NOT_OWNER',
+        detail: expect.objectContaining({ attempt: 2, currentAttempt: 1 }),
+      }),
+      expect.objectContaining({
+        worker_id: 'w1',
+        event: WorkerEvent.JobProgress,
+        code: 'NOT_OWNER',
+        detail: expect.objectContaining({ attempt: 3, currentAttempt: 1 }),
+      }),
     ]);
 
     // The real attempt still reports as usual.
@@ -49,17 +59,23 @@ describe('reports a worker has no standing to make are refused', () => {
     expect(await browserOf()).toMatchObject({ state: 'stopped', workerId: null, lockHolder: null });
 
     // The owner under a stale epoch cannot either.
-    expect(await heartbeatWithBrowsers(owner, [{ accountId: account.id, state: 'running', fenceToken: 5, error: null, epoch: assign.epoch - 1 }])).toEqual({ ok: true });
+    expect(await heartbeatWithBrowsers(owner, [{ accountId: account.id, state: 'running', fenceToken: 5, error: null, epoch: assign.epoch - 1 }])).toEqual({
+      ok: true,
+    });
     expect(await browserOf()).toMatchObject({ state: 'stopped', lockHolder: null });
 
     // The owner at the current epoch can, with or without naming it.
-    expect(await heartbeatWithBrowsers(owner, [{ accountId: account.id, state: 'running', fenceToken: 5, error: null, epoch: assign.epoch }])).toEqual({ ok: true });
+    expect(await heartbeatWithBrowsers(owner, [{ accountId: account.id, state: 'running', fenceToken: 5, error: null, epoch: assign.epoch }])).toEqual({
+      ok: true,
+    });
     expect(await browserOf()).toMatchObject({ state: 'running', workerId: 'w1', lockHolder: { workerId: 'w1', fenceToken: 5 } });
     expect(await heartbeatWithBrowsers(owner, [{ accountId: account.id, state: 'running', fenceToken: 6, error: null }])).toEqual({ ok: true });
     expect(await browserOf()).toMatchObject({ lockHolder: { workerId: 'w1', fenceToken: 6 } });
 
     // And the other worker's list, even naming the right epoch, neither overrides nor stops the owner's entry.
-    expect(await heartbeatWithBrowsers(other, [{ accountId: account.id, state: 'error', fenceToken: null, error: 'fake', epoch: assign.epoch }])).toEqual({ ok: true });
+    expect(await heartbeatWithBrowsers(other, [{ accountId: account.id, state: 'error', fenceToken: null, error: 'fake', epoch: assign.epoch }])).toEqual({
+      ok: true,
+    });
     expect(await heartbeatWithBrowsers(other, [])).toEqual({ ok: true });
     expect(await browserOf()).toMatchObject({ state: 'running', workerId: 'w1', lockHolder: { workerId: 'w1', fenceToken: 6 } });
   });

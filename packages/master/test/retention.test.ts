@@ -81,7 +81,14 @@ describe('retention purges finished jobs past retentionMs', () => {
 
   it('purges an old finished batch together with its children, leaving no child behind', async () => {
     const a = await fx.createAccount();
-    const batch = (await fx.api('POST', '/batches', { children: [{ type: 'crawl', accountId: a.id }, { type: 'crawl', accountId: a.id }] })).body;
+    const batch = (
+      await fx.api('POST', '/batches', {
+        children: [
+          { type: 'crawl', accountId: a.id },
+          { type: 'crawl', accountId: a.id },
+        ],
+      })
+    ).body;
     for (const id of batch.childIds) await finish(id);
     const done = await fx.waitForJob(batch.id, 'succeeded', (j) => j.status === 'succeeded');
 
@@ -93,7 +100,14 @@ describe('retention purges finished jobs past retentionMs', () => {
 
   it('reports how many jobs it purged, children included', async () => {
     const a = await fx.createAccount();
-    const batch = (await fx.api('POST', '/batches', { children: [{ type: 'crawl', accountId: a.id }, { type: 'crawl', accountId: a.id }] })).body;
+    const batch = (
+      await fx.api('POST', '/batches', {
+        children: [
+          { type: 'crawl', accountId: a.id },
+          { type: 'crawl', accountId: a.id },
+        ],
+      })
+    ).body;
     for (const id of batch.childIds) await finish(id);
     const done = await fx.waitForJob(batch.id, 'succeeded', (j) => j.status === 'succeeded');
 
@@ -103,7 +117,15 @@ describe('retention purges finished jobs past retentionMs', () => {
   it('keeps an old finished parent while one of its children finished recently, so no child points at a deleted parent', async () => {
     const a = await fx.createAccount();
     const b = await fx.createAccount();
-    const batch = (await fx.api('POST', '/batches', { stopOnFailure: true, children: [{ type: 'crawl', accountId: a.id }, { type: 'crawl', accountId: b.id }] })).body;
+    const batch = (
+      await fx.api('POST', '/batches', {
+        stopOnFailure: true,
+        children: [
+          { type: 'crawl', accountId: a.id },
+          { type: 'crawl', accountId: b.id },
+        ],
+      })
+    ).body;
     const [failing, slow] = batch.childIds as string[];
     const slowRun = await runOf(slow!);
     await finish(failing!, 'fail');
@@ -126,7 +148,14 @@ describe('retention purges finished jobs past retentionMs', () => {
   it('keeps the finished children of a batch that is still running, so the batch still fails when one of them failed', async () => {
     const a = await fx.createAccount();
     const b = await fx.createAccount();
-    const batch = (await fx.api('POST', '/batches', { children: [{ type: 'crawl', accountId: a.id }, { type: 'crawl', accountId: b.id }] })).body;
+    const batch = (
+      await fx.api('POST', '/batches', {
+        children: [
+          { type: 'crawl', accountId: a.id },
+          { type: 'crawl', accountId: b.id },
+        ],
+      })
+    ).body;
     const [failed, running] = batch.childIds as string[];
     const runningRun = await runOf(running!);
     await finish(failed!, 'fail');

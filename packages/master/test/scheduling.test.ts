@@ -45,7 +45,16 @@ describe('the scheduler assigns accounts to capable workers and dispatches withi
 
     worker.releaseAssign(account.id);
     const run = await worker.waitForRun(0);
-    expect(run).toEqual({ jobId: job.id, accountId: account.id, epoch: 1, platform: 'sandbox', type: 'crawl', payload: { depth: 2 }, attempt: 1, timeoutMs: expect.any(Number) });
+    expect(run).toEqual({
+      jobId: job.id,
+      accountId: account.id,
+      epoch: 1,
+      platform: 'sandbox',
+      type: 'crawl',
+      payload: { depth: 2 },
+      attempt: 1,
+      timeoutMs: expect.any(Number),
+    });
     const running = await waitForStatus(job.id, 'running');
     expect(running).toMatchObject({ workerId: 'w1', epoch: 1, attempt: 1, startedAt: expect.any(String) });
   });
@@ -85,7 +94,10 @@ describe('the scheduler assigns accounts to capable workers and dispatches withi
     worker.releaseAssign(account.id, { code: 'INTERNAL_ERROR', message: 'profile directory busy' });
 
     await waitUntil('the assignment to come again', () => (worker.assigns.length >= 2 ? true : undefined));
-    expect(worker.assigns.map((a) => [a.accountId, a.epoch])).toEqual([[account.id, 1], [account.id, 1]]);
+    expect(worker.assigns.map((a) => [a.accountId, a.epoch])).toEqual([
+      [account.id, 1],
+      [account.id, 1],
+    ]);
     expect(worker.runs).toEqual([]);
     worker.releaseAssign(account.id);
     expect((await worker.waitForRun(0)).jobId).toBe(job.id);
@@ -93,7 +105,10 @@ describe('the scheduler assigns accounts to capable workers and dispatches withi
 
   // Two ways to find what may run: asking each idle account for its next job (few wait), and
   // reading the queue in order (more than 200 idle accounts wait). Both must give this order.
-  for (const [way, fillers] of [['few idle accounts wait', 0], ['more than 200 idle accounts wait', 205]] as const) {
+  for (const [way, fillers] of [
+    ['few idle accounts wait', 0],
+    ['more than 200 idle accounts wait', 205],
+  ] as const) {
     it(`dispatches by priority, then runAfter, then arrival, across accounts and within one (${way})`, async () => {
       const worker = await fx.worker('w1').start({ maxAccounts: 300, maxConcurrency: 1 });
       const [a, b, c, d] = [await fx.createAccount(), await fx.createAccount(), await fx.createAccount(), await fx.createAccount()];
@@ -108,7 +123,8 @@ describe('the scheduler assigns accounts to capable workers and dispatches withi
       const c5 = await fx.createJob({ type: 'crawl', accountId: c.id, priority: 5 });
       const d5 = await fx.createJob({ type: 'crawl', accountId: d.id, priority: 5, runAfter: new Date(Date.now() - 60_000).toISOString() });
       const a9 = await fx.createJob({ type: 'crawl', accountId: a.id, priority: 9 });
-      if (fillers > 0) expect((await fx.api('POST', '/jobs/bulk', { jobs: others.map((o) => ({ type: 'crawl', accountId: o.id, priority: -1 })) })).status).toBe(201);
+      if (fillers > 0)
+        expect((await fx.api('POST', '/jobs/bulk', { jobs: others.map((o) => ({ type: 'crawl', accountId: o.id, priority: -1 })) })).status).toBe(201);
 
       const order: string[] = [];
       for (let i = 1; i <= 5; i++) {
@@ -120,7 +136,7 @@ describe('the scheduler assigns accounts to capable workers and dispatches withi
     });
   }
 
-  it('holds a job until its runAfter, runs the account\'s earlier-due job first, and runs the held one once due', async () => {
+  it("holds a job until its runAfter, runs the account's earlier-due job first, and runs the held one once due", async () => {
     const worker = await fx.worker('w1').start();
     const account = await fx.createAccount();
     await worker.waitForAssign(account.id);

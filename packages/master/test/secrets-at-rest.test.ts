@@ -15,7 +15,12 @@ describe('account secrets: masked in every response, sealed at rest, opened only
   });
 
   async function createSecretAccount(): Promise<any> {
-    const res = await fx.api('POST', '/accounts', { platform: 'sandbox', label: 'alice', credentials: { username: 'alice', password: PASSWORD }, proxy: PROXY });
+    const res = await fx.api('POST', '/accounts', {
+      platform: 'sandbox',
+      label: 'alice',
+      credentials: { username: 'alice', password: PASSWORD },
+      proxy: PROXY,
+    });
     expect(res.status).toBe(201);
     return res.body;
   }
@@ -64,7 +69,13 @@ describe('account secrets: masked in every response, sealed at rest, opened only
 
     const worker = await fx.worker('w1').start();
     const assign = await worker.waitForAssign(account.id);
-    expect(assign).toMatchObject({ accountId: account.id, platform: 'sandbox', epoch: 1, credentials: { username: 'alice', password: PASSWORD }, proxy: PROXY });
+    expect(assign).toMatchObject({
+      accountId: account.id,
+      platform: 'sandbox',
+      epoch: 1,
+      credentials: { username: 'alice', password: PASSWORD },
+      proxy: PROXY,
+    });
   });
 
   describe('after a restart with a different key', () => {
@@ -102,10 +113,14 @@ describe('account secrets: masked in every response, sealed at rest, opened only
       const { unreadable } = await restartWithOtherKey();
       const job = await fx.createJob({ type: 'crawl', accountId: unreadable.id });
       await fx.worker('w1').start();
-      const done = await waitUntil('the job of the unreadable account to end', async () => {
-        const view = await fx.job(job.id);
-        return view.status === 'failed' ? view : undefined;
-      }, 2_000);
+      const done = await waitUntil(
+        'the job of the unreadable account to end',
+        async () => {
+          const view = await fx.job(job.id);
+          return view.status === 'failed' ? view : undefined;
+        },
+        2_000,
+      );
       expect(done.error).toMatchObject({ code: expect.any(String), message: expect.stringMatching(/key|secret|open/i) });
     });
   });

@@ -25,7 +25,11 @@ describe('the master store: SQLite with versioned migrations in WAL mode', () =>
   }
 
   function appliedMigrations(db: Db): { version: number; name: string; applied_at: number }[] {
-    return db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all() as { version: number; name: string; applied_at: number }[];
+    return db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all() as {
+      version: number;
+      name: string;
+      applied_at: number;
+    }[];
   }
 
   it('runs every migration once, in order, and records each version', () => {
@@ -34,7 +38,9 @@ describe('the master store: SQLite with versioned migrations in WAL mode', () =>
     expect(applied).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: expect.any(Number) })));
     expect(applied.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(['accounts', 'account_tags', 'jobs', 'job_events', 'workers', 'api_tokens', 'refused_reports', 'schema_migrations', 'monitors']));
+    expect(tables).toEqual(
+      expect.arrayContaining(['accounts', 'account_tags', 'jobs', 'job_events', 'workers', 'api_tokens', 'refused_reports', 'schema_migrations', 'monitors']),
+    );
   });
 
   it('does not re-run migrations when the same file is opened again', () => {

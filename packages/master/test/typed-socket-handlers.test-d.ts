@@ -30,15 +30,25 @@ declare const job: JobView;
 
 describe('onValidated on the master', () => {
   it('hands the handler the validated payload of the event named', () => {
-    onValidated(workerSocket, WorkerEvent.Register, (payload) => {
-      expectTypeOf(payload.draining).toEqualTypeOf<boolean>();
-      return { heartbeatIntervalMs: 1000 };
-    }, logger);
+    onValidated(
+      workerSocket,
+      WorkerEvent.Register,
+      (payload) => {
+        expectTypeOf(payload.draining).toEqualTypeOf<boolean>();
+        return { heartbeatIntervalMs: 1000 };
+      },
+      logger,
+    );
     onValidated(workerSocket, WorkerEvent.JobLog, (payload) => void expectTypeOf(payload.lines).toEqualTypeOf<string[]>(), logger);
-    onValidated(clientSocket, ClientRequest.JobCancel, (body) => {
-      expectTypeOf(body.jobId).toBeString();
-      return job;
-    }, logger);
+    onValidated(
+      clientSocket,
+      ClientRequest.JobCancel,
+      (body) => {
+        expectTypeOf(body.jobId).toBeString();
+        return job;
+      },
+      logger,
+    );
   });
 
   it('refuses an event the socket does not listen to', () => {

@@ -44,7 +44,11 @@ describe('FLEET_DB_SYNCHRONOUS', () => {
   it('opens master.db with synchronous NORMAL by default and FULL when asked', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-sync-test-'));
     try {
-      for (const [mode, expected] of [[undefined, 1], ['full', 2], ['normal', 1]] as const) {
+      for (const [mode, expected] of [
+        [undefined, 1],
+        ['full', 2],
+        ['normal', 1],
+      ] as const) {
         const store = new FleetStore(path.join(dir, `${mode ?? 'default'}.db`), randomBytes(32), undefined, mode);
         expect(store.db.pragma('synchronous', { simple: true }), String(mode)).toBe(expected);
         await store.close();

@@ -90,7 +90,12 @@ describe('each worker id has its own credential; the fleet token only enrolls', 
     const job = await fx.createJob({ type: 'crawl', accountId: account.id });
     await waitUntil('the job reaches the worker', async () => worker.runs.find((r) => r.jobId === job.id), 5000);
     const put = (workerId: string, token: string): Promise<Response> =>
-      fetch(`${fx.url}/api/v1/worker/jobs/${job.id}/artifacts/run.log`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'x-fleet-worker': workerId, 'x-fleet-attempt': '1' }, body: 'x', signal: AbortSignal.timeout(5000) });
+      fetch(`${fx.url}/api/v1/worker/jobs/${job.id}/artifacts/run.log`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'x-fleet-worker': workerId, 'x-fleet-attempt': '1' },
+        body: 'x',
+        signal: AbortSignal.timeout(5000),
+      });
     // The fleet token no longer speaks for an id whose credential is in use.
     expect((await put('w7', fx.workerToken)).status).toBe(401);
     expect((await put('w8', body.credential)).status).toBe(401);

@@ -15,10 +15,14 @@ describe('a lost worker gives its running jobs back to the queue when its accoun
   });
 
   async function waitForJob(jobId: string, what: string, predicate: (job: any) => boolean, timeoutMs = 5_000): Promise<any> {
-    return waitUntil(`job ${jobId}: ${what}`, async () => {
-      const job = await fx.job(jobId);
-      return predicate(job) ? job : undefined;
-    }, timeoutMs);
+    return waitUntil(
+      `job ${jobId}: ${what}`,
+      async () => {
+        const job = await fx.job(jobId);
+        return predicate(job) ? job : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   it('keeps the running job of a disconnected worker through the grace, then requeues it as attempt 2 with WORKER_LOST as its account moves', async () => {

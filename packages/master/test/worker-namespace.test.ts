@@ -45,7 +45,13 @@ describe('the /worker namespace authenticates and validates every worker message
     expect(good).toEqual({ ok: true, data: { heartbeatIntervalMs: 10_000, ownedAccountIds: [] } });
     const workers = await fx.api('GET', '/workers');
     expect(workers.body.items).toEqual([
-      expect.objectContaining({ id: 'w1', status: 'online', host: 'sim-host', maxConcurrency: 4, capabilities: [{ platform: 'sandbox', jobTypes: ['crawl', 'login'] }] }),
+      expect.objectContaining({
+        id: 'w1',
+        status: 'online',
+        host: 'sim-host',
+        maxConcurrency: 4,
+        capabilities: [{ platform: 'sandbox', jobTypes: ['crawl', 'login'] }],
+      }),
     ]);
   });
 

@@ -40,6 +40,13 @@ function duplicatesAmong(kind: DuplicateReply['kind'], items: Posted[], store: S
     .filter((group) => group.length > 1)
     .map((group) => {
       const first = group[0] as Posted;
-      return { kind, author: store.users.get(first.authorId)?.handle ?? first.authorId, parentId: first.parentId, text: first.text, count: group.length, ids: group.map((g) => g.id) };
+      return {
+        kind,
+        author: store.users.get(first.authorId)?.handle ?? first.authorId,
+        parentId: first.parentId,
+        text: first.text,
+        count: group.length,
+        ids: group.map((g) => g.id),
+      };
     });
 }

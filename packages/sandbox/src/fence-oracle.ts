@@ -30,7 +30,8 @@ export class FenceOracle {
         const token = Number(raw);
         this.requestsWithFence += 1;
         const top = this.highest.get(user.id) ?? 0;
-        if (token < top) this.violations.push({ userId: user.id, handle: user.handle, seen: token, highest: top, path: req.path, at: new Date().toISOString() });
+        if (token < top)
+          this.violations.push({ userId: user.id, handle: user.handle, seen: token, highest: top, path: req.path, at: new Date().toISOString() });
         else this.highest.set(user.id, token);
       }
       next();

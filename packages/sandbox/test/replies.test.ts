@@ -39,7 +39,7 @@ describe('comments with replies', () => {
     expect(after.document.querySelectorAll('li.comment')).toHaveLength(1);
   });
 
-  it('keeps /comments to top-level comments and nests each one\'s replies inside it', async () => {
+  it("keeps /comments to top-level comments and nests each one's replies inside it", async () => {
     await alice.postForm(`/comments/${commentId}/replies`, { text: 'glad you came' });
     await bob.postForm(`/comments/${commentId}/replies`, { text: 'of course' });
 

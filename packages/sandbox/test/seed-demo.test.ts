@@ -32,7 +32,7 @@ describe('seedDemo', () => {
     ]);
   });
 
-  it('adds two DMs from bob to alice, alice\'s 3-seat team, and a pending invite in bob\'s inbox', async () => {
+  it("adds two DMs from bob to alice, alice's 3-seat team, and a pending invite in bob's inbox", async () => {
     seedDemo(fx.server.store, DEMO_PASSWORD);
     const alice = await fx.anonymous().login('alice', DEMO_PASSWORD);
     const bob = await fx.anonymous().login('bob', DEMO_PASSWORD);

@@ -61,7 +61,7 @@ describe('teams, seats and invites', () => {
     ]);
   });
 
-  it('shows the invite in the addressee\'s inbox, and accepting joins the team', async () => {
+  it("shows the invite in the addressee's inbox, and accepting joins the team", async () => {
     const id = await createTeam(3);
     const bob = await fx.signedInUser('bob');
     await alice.postForm('/team/invites', { emails: 'bob@sandbox.test' });

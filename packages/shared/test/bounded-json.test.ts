@@ -37,7 +37,7 @@ describe('jsonBoundsProblem', () => {
       [1, 2, [3, [4]]],
       'plain',
       -1.5e-7,
-      { '': {}, 'ключ': [] },
+      { '': {}, ключ: [] },
       '\ud800 lone surrogate',
     ];
     for (const value of values) {
@@ -85,8 +85,23 @@ describe('schemas that carry free-form JSON bound it, naming the field', () => {
   it.each([
     ['POST /jobs payload', CreateJobBodySchema, (p: unknown) => ({ type: 'login', accountId: 'acc-1', payload: p }), 'payload'],
     ['/client job:create payload', JobCreateSchema, (p: unknown) => ({ type: 'login', accountId: 'acc-1', payload: p }), 'payload'],
-    ['a batch child payload', CreateBatchBodySchema, (p: unknown) => ({ children: [{ type: 'login', accountId: 'acc-1' }, { type: 'login', accountId: 'acc-1', payload: p }] }), 'children.1.payload'],
-    ['a flow invitePayload', CreateInviteFlowBodySchema, (p: unknown) => ({ ownerAccountId: 'acc-1', members: [{ accountId: 'acc-2', email: 'b@example.com' }], invitePayload: p }), 'invitePayload'],
+    [
+      'a batch child payload',
+      CreateBatchBodySchema,
+      (p: unknown) => ({
+        children: [
+          { type: 'login', accountId: 'acc-1' },
+          { type: 'login', accountId: 'acc-1', payload: p },
+        ],
+      }),
+      'children.1.payload',
+    ],
+    [
+      'a flow invitePayload',
+      CreateInviteFlowBodySchema,
+      (p: unknown) => ({ ownerAccountId: 'acc-1', members: [{ accountId: 'acc-2', email: 'b@example.com' }], invitePayload: p }),
+      'invitePayload',
+    ],
     ['a monitor payload', CreateMonitorBodySchema, (p: unknown) => ({ accountId: 'acc-1', payload: p }), 'payload'],
     ['a worker job result', WorkerJobResultSchema, (p: unknown) => ({ ...report, status: 'succeeded', result: p }), 'result'],
     ['a capability payload schema', CapabilitySchema, (p: unknown) => ({ platform: 'sandbox', jobTypes: ['login'], payloadSchemas: p }), 'payloadSchemas'],

@@ -93,9 +93,12 @@ describe('loadConfig FLEET_* variables', () => {
     });
   });
 
-  it.each(['ops.example.com', 'https://ops.example.com/path', 'https://user:pw@ops.example.com', 'ftp://ops.example.com'])('refuses FLEET_ALLOWED_ORIGINS=%s naming the variable', (value) => {
-    expect(() => loadConfig({ FLEET_ALLOWED_ORIGINS: value })).toThrow(/FLEET_ALLOWED_ORIGINS/);
-  });
+  it.each(['ops.example.com', 'https://ops.example.com/path', 'https://user:pw@ops.example.com', 'ftp://ops.example.com'])(
+    'refuses FLEET_ALLOWED_ORIGINS=%s naming the variable',
+    (value) => {
+      expect(() => loadConfig({ FLEET_ALLOWED_ORIGINS: value })).toThrow(/FLEET_ALLOWED_ORIGINS/);
+    },
+  );
 
   it('resolves a relative FLEET_DATA_DIR against the working directory', () => {
     expect(loadConfig({ FLEET_DATA_DIR: 'var/fleet' }).dataDir).toBe(path.resolve('var/fleet'));

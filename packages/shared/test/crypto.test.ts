@@ -57,7 +57,12 @@ describe('seal and open', () => {
     expect(() => open(withPart(sealed, 3, flipFirst), key)).toThrow(FleetError);
     expect(() => open(withPart(sealed, 2, flipFirst), key)).toThrow(FleetError);
     expect(() => open(withPart(sealed, 1, flipFirst), key)).toThrow(FleetError);
-    expect(() => open(withPart(sealed, 3, (b) => b.subarray(0, b.length - 1)), key)).toThrow(FleetError);
+    expect(() =>
+      open(
+        withPart(sealed, 3, (b) => b.subarray(0, b.length - 1)),
+        key,
+      ),
+    ).toThrow(FleetError);
   });
 
   it('refuses a value of unknown format or version', () => {

@@ -134,7 +134,10 @@ describe('docs/errors.md', () => {
     const match = /^\|\s*`([A-Z0-9_]+)`\s*\|(.*)\|\s*$/.exec(line);
     if (!match?.[1] || match[2] === undefined) continue;
     if (rows.has(match[1])) duplicated.push(match[1]);
-    rows.set(match[1], match[2].split('|').map((cell) => cell.trim()));
+    rows.set(
+      match[1],
+      match[2].split('|').map((cell) => cell.trim()),
+    );
   }
 
   it('has one row per code', () => {
@@ -157,7 +160,12 @@ describe('docs/errors.md', () => {
       if (!isErrorCode(code)) continue;
       const info = ERROR_CODES[code as ErrorCode];
       const [status, retryable, errorClass, meaning] = cells;
-      expect({ code, status, retryable, errorClass }).toEqual({ code, status: String(info.status), retryable: info.retryable ? 'yes' : 'no', errorClass: info.errorClass });
+      expect({ code, status, retryable, errorClass }).toEqual({
+        code,
+        status: String(info.status),
+        retryable: info.retryable ? 'yes' : 'no',
+        errorClass: info.errorClass,
+      });
       expect(meaning?.length ?? 0, `${code} has no meaning`).toBeGreaterThan(10);
     }
   });

@@ -80,7 +80,9 @@ describe('derived event maps', () => {
   });
 
   it('refuse a payload that misses a field or has a wrong one', () => {
-    const heartbeat: RequestPayload<typeof WorkerEvent.Heartbeat> = { stats: { rssBytes: 1, browserRssBytes: 0, cpuPercent: 0, liveContexts: 0, runningJobs: 0 } };
+    const heartbeat: RequestPayload<typeof WorkerEvent.Heartbeat> = {
+      stats: { rssBytes: 1, browserRssBytes: 0, cpuPercent: 0, liveContexts: 0, runningJobs: 0 },
+    };
     void heartbeat;
     // @ts-expect-error stats is required
     const missing: RequestPayload<typeof WorkerEvent.Heartbeat> = {};

@@ -35,7 +35,6 @@ function isolatedEnv(extra: Record<string, string> = {}): Record<string, string>
   return { HOME: emptyDir('home'), PLAYWRIGHT_BROWSERS_PATH: emptyDir('cache'), PATH: emptyDir('bin'), ...extra };
 }
 
-
 describe('findChromium', () => {
   it('returns FLEET_CHROMIUM_PATH when it is executable, before any other place', () => {
     const configured = fakeBrowser('opt/my-chrome');

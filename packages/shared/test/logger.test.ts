@@ -62,7 +62,15 @@ describe('createLogger', () => {
     const [first, second] = await readLogLines(file, 2);
     const raw = fs.readFileSync(file, 'utf8');
 
-    for (const secret of ['proxy-pass-111', 'registered-secret-xyz', 'field-pass-222', 'nested-pass-333', 'proxy-pass-444', 'url-pass-555', 'bearer-token-666']) {
+    for (const secret of [
+      'proxy-pass-111',
+      'registered-secret-xyz',
+      'field-pass-222',
+      'nested-pass-333',
+      'proxy-pass-444',
+      'url-pass-555',
+      'bearer-token-666',
+    ]) {
       expect(raw).not.toContain(secret);
     }
     expect(first).toMatchObject({

@@ -1,13 +1,6 @@
 import { fleetErrorOf } from './support/fleet-error-of.js';
 import { describe, expect, it } from 'vitest';
-import {
-  CreateAccountBodySchema,
-  CreateJobBodySchema,
-  WorkerJobResultSchema,
-  maskProxyUrl,
-  parseOrThrow,
-  parseProxyUrl,
-} from '@fleetwright/shared';
+import { CreateAccountBodySchema, CreateJobBodySchema, WorkerJobResultSchema, maskProxyUrl, parseOrThrow, parseProxyUrl } from '@fleetwright/shared';
 
 /** Calls `fn` and returns the FleetError it throws. */
 
@@ -84,7 +77,9 @@ describe('parseProxyUrl and maskProxyUrl', () => {
 describe('CreateJobBodySchema', () => {
   it('accepts a job for an account and a job for a pool', () => {
     expect(CreateJobBodySchema.parse({ type: 'login', accountId: 'acct-1' })).toEqual({ type: 'login', accountId: 'acct-1' });
-    expect(CreateJobBodySchema.parse({ type: 'crawl', pool: 'eu', payload: { depth: 2 }, priority: 5, runAfter: '2030-01-01T00:00:00+02:00' })).toMatchObject({ pool: 'eu' });
+    expect(CreateJobBodySchema.parse({ type: 'crawl', pool: 'eu', payload: { depth: 2 }, priority: 5, runAfter: '2030-01-01T00:00:00+02:00' })).toMatchObject({
+      pool: 'eu',
+    });
   });
 
   it('requires accountId or pool, naming accountId', () => {
@@ -111,8 +106,15 @@ describe('WorkerJobResultSchema', () => {
   const base = { jobId: 'job-1', accountId: 'acct-1', epoch: 3, attempt: 1 };
 
   it('accepts each status with its own fields', () => {
-    expect(WorkerJobResultSchema.parse({ ...base, status: 'succeeded', result: { posted: 2 } })).toEqual({ ...base, status: 'succeeded', result: { posted: 2 } });
-    expect(WorkerJobResultSchema.parse({ ...base, status: 'failed', error: { code: 'TIMEOUT', message: 'slow' } })).toMatchObject({ status: 'failed', error: { code: 'TIMEOUT' } });
+    expect(WorkerJobResultSchema.parse({ ...base, status: 'succeeded', result: { posted: 2 } })).toEqual({
+      ...base,
+      status: 'succeeded',
+      result: { posted: 2 },
+    });
+    expect(WorkerJobResultSchema.parse({ ...base, status: 'failed', error: { code: 'TIMEOUT', message: 'slow' } })).toMatchObject({
+      status: 'failed',
+      error: { code: 'TIMEOUT' },
+    });
     expect(WorkerJobResultSchema.parse({ ...base, status: 'cancelled' })).toEqual({ ...base, status: 'cancelled' });
   });
 

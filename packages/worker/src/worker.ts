@@ -55,7 +55,13 @@ export class Worker {
   constructor(private readonly options: WorkerOptions) {
     const logger = options.logger;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 10_000;
-    this.connection = new MasterConnection({ masterUrl: options.masterUrl, workerId: options.workerId, token: options.token, ...(options.renewToken ? { renewToken: options.renewToken } : {}), logger });
+    this.connection = new MasterConnection({
+      masterUrl: options.masterUrl,
+      workerId: options.workerId,
+      token: options.token,
+      ...(options.renewToken ? { renewToken: options.renewToken } : {}),
+      logger,
+    });
     if (options.redisUrl) {
       this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
       this.redis.on('error', (error) => logger.warn('redis error', { error: error.message }));
@@ -114,7 +120,11 @@ export class Worker {
     if (!account) return undefined;
     account.storageState = state;
     account.storageStateVersion += 1;
-    const delivery = this.connection.deliver(WorkerEvent.StateSnapshot, { accountId, epoch: account.epoch, version: account.storageStateVersion, storageState: state }, 60_000);
+    const delivery = this.connection.deliver(
+      WorkerEvent.StateSnapshot,
+      { accountId, epoch: account.epoch, version: account.storageStateVersion, storageState: state },
+      60_000,
+    );
     this.pendingSnapshots.add(delivery);
     void delivery.finally(() => this.pendingSnapshots.delete(delivery));
     return account.storageStateVersion;
@@ -127,8 +137,13 @@ export class Worker {
    */
   private async sendFinalSnapshot(account: AssignedAccount, state: StorageState): Promise<void> {
     const version = account.storageStateVersion + 1;
-    const ack = await this.connection.deliver(WorkerEvent.StateSnapshot, { accountId: account.accountId, epoch: account.epoch, version, storageState: state }, 10_000);
-    if (!ack.ok) this.options.logger.warn('the master did not take the final state of a revoked account', { accountId: account.accountId, code: ack.error.code });
+    const ack = await this.connection.deliver(
+      WorkerEvent.StateSnapshot,
+      { accountId: account.accountId, epoch: account.epoch, version, storageState: state },
+      10_000,
+    );
+    if (!ack.ok)
+      this.options.logger.warn('the master did not take the final state of a revoked account', { accountId: account.accountId, code: ack.error.code });
   }
 
   /** Tells the master at once; heartbeats carry the full list, so a lost one heals. */
@@ -142,7 +157,8 @@ export class Worker {
   private async controlBrowser(command: AccountBrowserCommand): Promise<AccountBrowserReport> {
     const account = this.accounts.get(command.accountId);
     if (!account) throw new FleetError('NOT_OWNER', `account ${command.accountId} is not assigned to this worker`, { field: 'accountId' });
-    if (account.epoch !== command.epoch) throw new FleetError('STALE_EPOCH', `epoch ${command.epoch} differs from the assignment's ${account.epoch}`, { field: 'epoch' });
+    if (account.epoch !== command.epoch)
+      throw new FleetError('STALE_EPOCH', `epoch ${command.epoch} differs from the assignment's ${account.epoch}`, { field: 'epoch' });
     if (command.action === 'start') {
       if (this.draining) throw new FleetError('NO_CAPACITY', 'the worker is draining and opens no browsers');
       try {
@@ -199,8 +215,13 @@ export class Worker {
   private async stopAccountsForMasterLoss(silentMs: number): Promise<void> {
     const live = this.browsers.liveAccountIds();
     if (live.length === 0 && this.runner.runningCount === 0) return;
-    this.options.logger.warn('no answer from the master; stopping this worker\'s accounts so their profiles are free', { silentMs, accounts: live.length, runningJobs: this.runner.runningCount });
-    for (const accountId of this.accounts.ids()) this.runner.abortAccount(accountId, new FleetError('WORKER_LOST', 'the worker lost contact with the master', { retryable: true }));
+    this.options.logger.warn("no answer from the master; stopping this worker's accounts so their profiles are free", {
+      silentMs,
+      accounts: live.length,
+      runningJobs: this.runner.runningCount,
+    });
+    for (const accountId of this.accounts.ids())
+      this.runner.abortAccount(accountId, new FleetError('WORKER_LOST', 'the worker lost contact with the master', { retryable: true }));
     await Promise.allSettled(live.map((accountId) => this.browsers.closeContext(accountId, { snapshot: true })));
   }
 
@@ -279,39 +300,60 @@ export class Worker {
   private bindMasterEvents(): void {
     const logger = this.options.logger;
     const socket = this.connection.socket;
-    onValidated(socket, MasterEvent.TaskAssign, async (task) => {
-      const previous = this.accounts.get(task.accountId);
-      // The master's state wins over a cached one of ours unless ours is strictly newer.
-      this.browsers.masterStateAt(task.accountId, task.storageStateVersion);
-      const account = this.accounts.assign(task);
-      logger.info('account assigned', { accountId: task.accountId, epoch: task.epoch });
-      // An edit (PATCH) redelivers the assignment: new proxy or device settings need a new launch.
-      if (previous && (previous.proxy !== account.proxy || JSON.stringify(previous.deviceProfile) !== JSON.stringify(account.deviceProfile))) {
-        await this.browsers.settingsChanged(task.accountId);
-      }
-      // Warm the profile now, within the live cap, so the first job does not pay the launch.
-      if (!this.draining && this.browsers.hasRoom()) {
-        this.browsers.open(account).catch((error: unknown) => logger.warn('could not open a browser profile', { accountId: task.accountId, error }));
-      }
-    }, logger);
-    onValidated(socket, MasterEvent.TaskRevoke, async (revoke) => {
-      const current = this.accounts.get(revoke.accountId);
-      if (!current || current.epoch > revoke.epoch) return; // already moved on to a newer epoch
-      this.runner.abortAccount(revoke.accountId, new FleetError('STALE_EPOCH', `assignment revoked: ${revoke.reason}`, { retryable: true }));
-      this.accounts.revoke(revoke.accountId);
-      // Its last state goes to the master, then the local copy (cache and profile directory,
-      // with live session cookies) goes: if the account comes back, the master's state is the truth.
-      await this.browsers.retire(revoke.accountId, (state) => this.sendFinalSnapshot(current, state));
-    }, logger);
+    onValidated(
+      socket,
+      MasterEvent.TaskAssign,
+      async (task) => {
+        const previous = this.accounts.get(task.accountId);
+        // The master's state wins over a cached one of ours unless ours is strictly newer.
+        this.browsers.masterStateAt(task.accountId, task.storageStateVersion);
+        const account = this.accounts.assign(task);
+        logger.info('account assigned', { accountId: task.accountId, epoch: task.epoch });
+        // An edit (PATCH) redelivers the assignment: new proxy or device settings need a new launch.
+        if (previous && (previous.proxy !== account.proxy || JSON.stringify(previous.deviceProfile) !== JSON.stringify(account.deviceProfile))) {
+          await this.browsers.settingsChanged(task.accountId);
+        }
+        // Warm the profile now, within the live cap, so the first job does not pay the launch.
+        if (!this.draining && this.browsers.hasRoom()) {
+          this.browsers.open(account).catch((error: unknown) => logger.warn('could not open a browser profile', { accountId: task.accountId, error }));
+        }
+      },
+      logger,
+    );
+    onValidated(
+      socket,
+      MasterEvent.TaskRevoke,
+      async (revoke) => {
+        const current = this.accounts.get(revoke.accountId);
+        if (!current || current.epoch > revoke.epoch) return; // already moved on to a newer epoch
+        this.runner.abortAccount(revoke.accountId, new FleetError('STALE_EPOCH', `assignment revoked: ${revoke.reason}`, { retryable: true }));
+        this.accounts.revoke(revoke.accountId);
+        // Its last state goes to the master, then the local copy (cache and profile directory,
+        // with live session cookies) goes: if the account comes back, the master's state is the truth.
+        await this.browsers.retire(revoke.accountId, (state) => this.sendFinalSnapshot(current, state));
+      },
+      logger,
+    );
     onValidated(socket, MasterEvent.JobRun, (run) => this.runner.accept(run), logger);
-    onValidated(socket, MasterEvent.JobCancel, (cancel) => {
-      if (!this.runner.cancel(cancel.jobId, cancel.reason)) throw new FleetError('JOB_NOT_FOUND', `job ${cancel.jobId} is not running here`, { field: 'jobId' });
-    }, logger);
+    onValidated(
+      socket,
+      MasterEvent.JobCancel,
+      (cancel) => {
+        if (!this.runner.cancel(cancel.jobId, cancel.reason))
+          throw new FleetError('JOB_NOT_FOUND', `job ${cancel.jobId} is not running here`, { field: 'jobId' });
+      },
+      logger,
+    );
     onValidated(socket, MasterEvent.AccountBrowser, (command) => this.controlBrowser(command), logger);
-    onValidated(socket, MasterEvent.WorkerDrain, (drain) => {
-      this.draining = true;
-      logger.info('draining', { reason: drain.reason });
-    }, logger);
+    onValidated(
+      socket,
+      MasterEvent.WorkerDrain,
+      (drain) => {
+        this.draining = true;
+        logger.info('draining', { reason: drain.reason });
+      },
+      logger,
+    );
   }
 
   /** Idempotent: finish or hand back jobs, close browsers, disconnect. Each step runs even if one fails. */

@@ -36,7 +36,11 @@ describe('force reset of a stuck profile', () => {
 
   it('fails the job hung in the page with BROWSER_RESET and reopens the account under a new fence', async () => {
     const probe = new HandlerProbe();
-    worker = scriptedWorker(master, path.join(temp.dir, 'worker'), { plugins: [testkitPlugin(probe)], redisUrl: redis.url, redisPrefix: `test:${randomUUID()}:` });
+    worker = scriptedWorker(master, path.join(temp.dir, 'worker'), {
+      plugins: [testkitPlugin(probe)],
+      redisUrl: redis.url,
+      redisPrefix: `test:${randomUUID()}:`,
+    });
     await master.registered();
     await master.assign(taskAssign('acc-1', { platform: 'testkit' }));
     const run = { accountId: 'acc-1', epoch: 1, platform: 'testkit', attempt: 1, timeoutMs: 300_000 };

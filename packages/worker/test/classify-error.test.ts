@@ -73,7 +73,12 @@ describe('classifyError', () => {
   });
 
   it('maps a TimeoutError waiting for a locator or selector to a retryable SELECTOR_NOT_FOUND', () => {
-    expect(classifyError(timeoutError(LOCATOR_TIMEOUT), idle())).toMatchObject({ code: 'SELECTOR_NOT_FOUND', retryable: true, errorClass: 'selector', message: 'locator.click: Timeout 500ms exceeded.' });
+    expect(classifyError(timeoutError(LOCATOR_TIMEOUT), idle())).toMatchObject({
+      code: 'SELECTOR_NOT_FOUND',
+      retryable: true,
+      errorClass: 'selector',
+      message: 'locator.click: Timeout 500ms exceeded.',
+    });
     expect(classifyError(timeoutError(SELECTOR_TIMEOUT), idle())).toMatchObject({ code: 'SELECTOR_NOT_FOUND' });
   });
 
@@ -91,7 +96,11 @@ describe('classifyError', () => {
   });
 
   it('maps anything else to a non-retryable INTERNAL_ERROR, whatever was thrown', () => {
-    expect(classifyError(new TypeError("Cannot read properties of undefined (reading 'id')"), idle())).toMatchObject({ code: 'INTERNAL_ERROR', retryable: false, message: "Cannot read properties of undefined (reading 'id')" });
+    expect(classifyError(new TypeError("Cannot read properties of undefined (reading 'id')"), idle())).toMatchObject({
+      code: 'INTERNAL_ERROR',
+      retryable: false,
+      message: "Cannot read properties of undefined (reading 'id')",
+    });
     expect(classifyError('a bare string', idle())).toMatchObject({ code: 'INTERNAL_ERROR', message: 'a bare string' });
     expect(classifyError(undefined, idle())).toMatchObject({ code: 'INTERNAL_ERROR', message: 'undefined' });
   });

@@ -69,7 +69,10 @@ describe("JobRunner keeps no job's files once the master has them", () => {
 
   it('removes the job directories an earlier run left behind, and nothing else', async () => {
     makeRig();
-    for (const [jobId, name] of [['job-old', 'run.log'], ['job-older', 'trace.zip']] as const) {
+    for (const [jobId, name] of [
+      ['job-old', 'run.log'],
+      ['job-older', 'trace.zip'],
+    ] as const) {
       mkdirSync(jobDir(jobId), { recursive: true });
       writeFileSync(path.join(jobDir(jobId), name), 'left by a worker that died');
     }
@@ -106,7 +109,16 @@ describe("JobRunner keeps no job's files once the master has them", () => {
   it('a full disk under run.log (ENOSPC) does not crash the worker: the job runs, streams its lines and reports, and the failure is logged once', async () => {
     makeRig();
     const warn = vi.spyOn(quietLogger, 'warn');
-    const run = rig.jobRun({ accountId: 'acc-a', type: 'chatty', payload: { steps: [[20, 'open_inbox'], [90, 'read_threads']] } });
+    const run = rig.jobRun({
+      accountId: 'acc-a',
+      type: 'chatty',
+      payload: {
+        steps: [
+          [20, 'open_inbox'],
+          [90, 'read_threads'],
+        ],
+      },
+    });
     // Every write to /dev/full fails with ENOSPC, as on a full disk.
     mkdirSync(jobDir(run.jobId), { recursive: true });
     symlinkSync('/dev/full', path.join(jobDir(run.jobId), 'run.log'));

@@ -22,7 +22,9 @@ function writtenForms(secret: string): string[] {
 
 /** Every place (`where`) whose text holds one of `secrets` in any written form. */
 function leaks(texts: { where: string; text: string }[], secrets: Record<string, string>): string[] {
-  return Object.entries(secrets).flatMap(([what, secret]) => writtenForms(secret).flatMap((form) => texts.filter((t) => t.text.includes(form)).map((t) => `${what} (${JSON.stringify(form)}) in ${t.where}`)));
+  return Object.entries(secrets).flatMap(([what, secret]) =>
+    writtenForms(secret).flatMap((form) => texts.filter((t) => t.text.includes(form)).map((t) => `${what} (${JSON.stringify(form)}) in ${t.where}`)),
+  );
 }
 
 type TraceLine = { type: string; [key: string]: unknown };
@@ -86,7 +88,9 @@ describe('JobRunner keeps the account secrets on the worker (real Chromium, sand
     ];
     for (const [name, data] of master.files(jobId)) {
       texts.push({ where: name, text: data.toString('latin1') });
-      if (name === 'trace.zip') for (const [entry, content] of zipEntries(path.join(master.dir, jobId, name))) texts.push({ where: `trace.zip:${entry}`, text: content.toString('latin1') });
+      if (name === 'trace.zip')
+        for (const [entry, content] of zipEntries(path.join(master.dir, jobId, name)))
+          texts.push({ where: `trace.zip:${entry}`, text: content.toString('latin1') });
     }
     return texts;
   }
@@ -111,7 +115,9 @@ describe('JobRunner keeps the account secrets on the worker (real Chromium, sand
     expect(master.events.map((e) => e.event)).toEqual(['login_status']);
     expect([...master.files('job-leak').keys()].sort()).toEqual(['run.log', 'signed_in_failed.png', 'trace.zip']);
     const firstTrace = jsonLines(zipEntries(path.join(master.dir, 'job-leak', 'trace.zip')).get('trace.trace'));
-    const passwordFill = firstTrace.find((e) => e.type === 'before' && e.method === 'fill' && (e.params as { selector?: string }).selector?.includes('password'));
+    const passwordFill = firstTrace.find(
+      (e) => e.type === 'before' && e.method === 'fill' && (e.params as { selector?: string }).selector?.includes('password'),
+    );
     expect(passwordFill, 'the trace still shows the password being typed').toMatchObject({ params: { value: '[redacted]' } });
     expect(leaks(everythingSent('job-leak'), secretsOf(firstSeen))).toEqual([]);
     expect(existsSync(jobDir('job-leak'))).toBe(false);
@@ -125,7 +131,15 @@ describe('JobRunner keeps the account secrets on the worker (real Chromium, sand
     expect(events.some((e) => e.type === 'frame-snapshot')).toBe(true);
     // Loadable: every line still JSON, every resource the network log names still in the zip.
     const network = jsonLines(entries.get('trace.network'));
-    const requests = network.filter((e) => e.type === 'resource-snapshot').map((e) => e.snapshot as { request: { url: string; headers: { name: string; value: string }[] }; response: { headers: { name: string; value: string }[]; content: { _sha1?: string } } });
+    const requests = network
+      .filter((e) => e.type === 'resource-snapshot')
+      .map(
+        (e) =>
+          e.snapshot as {
+            request: { url: string; headers: { name: string; value: string }[] };
+            response: { headers: { name: string; value: string }[]; content: { _sha1?: string } };
+          },
+      );
     expect(requests.length).toBeGreaterThan(0);
     for (const request of requests) if (request.response.content._sha1) expect(entries.has(`resources/${request.response.content._sha1}`)).toBe(true);
     const headers = requests.flatMap((r) => [...r.request.headers, ...r.response.headers]);

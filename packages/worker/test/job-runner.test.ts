@@ -56,7 +56,9 @@ describe('JobRunner', () => {
 
       expect(error).toMatchObject({ code: 'PAYLOAD_INVALID', field: 'payload.method', retryable: false });
       expect(error.status).toBe(400);
-      expect(acceptError(() => rig.runner.accept(rig.jobRun({ accountId: 'acc-a', type: 'strict', payload: { method: 'password', extra: 1 } })))).toMatchObject({ code: 'PAYLOAD_INVALID' });
+      expect(acceptError(() => rig.runner.accept(rig.jobRun({ accountId: 'acc-a', type: 'strict', payload: { method: 'password', extra: 1 } })))).toMatchObject(
+        { code: 'PAYLOAD_INVALID' },
+      );
       expect(rig.browsers.liveCount).toBe(0);
       expect(rig.runner.runningCount).toBe(0);
       expect(existsSync(path.join(rig.temp.dir, 'profiles'))).toBe(false);
@@ -65,21 +67,32 @@ describe('JobRunner', () => {
 
     it('refuses an unknown platform with UNKNOWN_PLATFORM and an unknown job type with UNKNOWN_JOB_TYPE', () => {
       makeRig();
-      expect(acceptError(() => rig.runner.accept(rig.jobRun({ accountId: 'acc-a', platform: 'nowhere', type: 'strict' })))).toMatchObject({ code: 'UNKNOWN_PLATFORM', field: 'platform' });
-      expect(acceptError(() => rig.runner.accept(rig.jobRun({ accountId: 'acc-a', type: 'teleport' })))).toMatchObject({ code: 'UNKNOWN_JOB_TYPE', field: 'type' });
+      expect(acceptError(() => rig.runner.accept(rig.jobRun({ accountId: 'acc-a', platform: 'nowhere', type: 'strict' })))).toMatchObject({
+        code: 'UNKNOWN_PLATFORM',
+        field: 'platform',
+      });
+      expect(acceptError(() => rig.runner.accept(rig.jobRun({ accountId: 'acc-a', type: 'teleport' })))).toMatchObject({
+        code: 'UNKNOWN_JOB_TYPE',
+        field: 'type',
+      });
       expect(rig.browsers.liveCount).toBe(0);
     });
 
     it('refuses an account that is not assigned to this worker with NOT_OWNER', () => {
       makeRig();
-      expect(acceptError(() => rig.runner.accept(rig.jobRun({ accountId: 'acc-stranger', type: 'strict', payload: { method: 'password' } })))).toMatchObject({ code: 'NOT_OWNER', field: 'accountId' });
+      expect(acceptError(() => rig.runner.accept(rig.jobRun({ accountId: 'acc-stranger', type: 'strict', payload: { method: 'password' } })))).toMatchObject({
+        code: 'NOT_OWNER',
+        field: 'accountId',
+      });
       expect(rig.browsers.liveCount).toBe(0);
     });
 
     it("refuses a run whose epoch differs from the account's assignment with STALE_EPOCH", () => {
       makeRig();
       rig.assign('acc-a', { epoch: 3 });
-      expect(acceptError(() => rig.runner.accept(rig.jobRun({ accountId: 'acc-a', epoch: 2, type: 'strict', payload: { method: 'password' } })))).toMatchObject({ code: 'STALE_EPOCH', field: 'epoch' });
+      expect(acceptError(() => rig.runner.accept(rig.jobRun({ accountId: 'acc-a', epoch: 2, type: 'strict', payload: { method: 'password' } })))).toMatchObject(
+        { code: 'STALE_EPOCH', field: 'epoch' },
+      );
       expect(rig.runner.runningCount).toBe(0);
     });
 
@@ -296,7 +309,16 @@ describe('JobRunner', () => {
 
   it("writes run.log under <dataDir>/jobs/<jobId>/ with the handler's lines", async () => {
     makeRig();
-    const run = rig.start({ accountId: 'acc-a', type: 'chatty', payload: { steps: [[20, 'open_inbox'], [90, 'read_threads']] } });
+    const run = rig.start({
+      accountId: 'acc-a',
+      type: 'chatty',
+      payload: {
+        steps: [
+          [20, 'open_inbox'],
+          [90, 'read_threads'],
+        ],
+      },
+    });
     await rig.reporter.resultOf(run.jobId);
     await settled();
 
@@ -311,7 +333,17 @@ describe('JobRunner', () => {
 
   it('streams the run.log lines live in batches, the same lines as the file, the password redacted', async () => {
     makeRig();
-    const run = rig.start({ accountId: 'acc-a', type: 'chatty', payload: { steps: [[20, 'open_inbox'], [90, 'read_threads']], quotePassword: true } });
+    const run = rig.start({
+      accountId: 'acc-a',
+      type: 'chatty',
+      payload: {
+        steps: [
+          [20, 'open_inbox'],
+          [90, 'read_threads'],
+        ],
+        quotePassword: true,
+      },
+    });
     await rig.reporter.resultOf(run.jobId);
     await settled();
 
@@ -321,7 +353,9 @@ describe('JobRunner', () => {
     // Fewer sends than lines: the lines of one window travel together.
     const streamed = batches.flatMap((b) => b.lines);
     expect(batches.length).toBeLessThan(streamed.length);
-    const file = readFileSync(path.join(rig.temp.dir, 'jobs', run.jobId, 'run.log'), 'utf8').trim().split('\n');
+    const file = readFileSync(path.join(rig.temp.dir, 'jobs', run.jobId, 'run.log'), 'utf8')
+      .trim()
+      .split('\n');
     expect(streamed).toEqual(file);
     expect(streamed.join('\n')).toContain('filled the form with alice / ');
     expect(streamed.join('\n')).not.toContain(PASSWORD);
@@ -342,7 +376,13 @@ describe('JobRunner', () => {
 
   it('reports progress in order with the percentages and steps the handler gave', async () => {
     makeRig();
-    const steps: [number, string][] = [[5, 'open'], [35, 'fill'], [35, 'fill_again'], [80, 'submit'], [100, 'done']];
+    const steps: [number, string][] = [
+      [5, 'open'],
+      [35, 'fill'],
+      [35, 'fill_again'],
+      [80, 'submit'],
+      [100, 'done'],
+    ];
     const run = rig.start({ accountId: 'acc-a', type: 'chatty', payload: { steps } });
     await rig.reporter.resultOf(run.jobId);
 

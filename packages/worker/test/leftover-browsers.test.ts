@@ -23,7 +23,11 @@ function present(file: string): boolean {
 /** A Chromium on `dir` in its own session, as a SIGKILLed worker's would be left: nobody's child. */
 async function strayChromium(dir: string): Promise<number> {
   mkdirSync(dir, { recursive: true });
-  const child = spawn(findChromium(), ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${dir}`, '--remote-debugging-port=0', 'about:blank'], { detached: true, stdio: 'ignore' });
+  const child = spawn(
+    findChromium(),
+    ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${dir}`, '--remote-debugging-port=0', 'about:blank'],
+    { detached: true, stdio: 'ignore' },
+  );
   child.unref();
   // Up once it holds the profile: Chromium's singleton lock names it.
   await waitFor('the stray Chromium to hold its profile', () => (present(path.join(dir, 'SingletonLock')) ? true : undefined), 15_000);
@@ -77,7 +81,9 @@ describe('browsers left behind', () => {
     expect(await page.evaluate(() => 6 * 7)).toBe(42);
     expect(alive(leftover)).toBe(false);
     // Only the manager's own browser runs on its profiles now.
-    const onProfile = processesMentioning(browsers.profileDir('acc-1')).filter((p) => p.argv.some((a) => a === `--user-data-dir=${browsers.profileDir('acc-1')}`) && !p.argv.some((a) => a.startsWith('--type=')));
+    const onProfile = processesMentioning(browsers.profileDir('acc-1')).filter(
+      (p) => p.argv.some((a) => a === `--user-data-dir=${browsers.profileDir('acc-1')}`) && !p.argv.some((a) => a.startsWith('--type=')),
+    );
     expect(onProfile.map((p) => p.pid)).toEqual([browserProcessOf(browsers.profileDir('acc-1'))!.pid]);
     expect(alive(unrelated)).toBe(true);
     expect(processesMentioning(other.dir).length).toBeGreaterThan(0);

@@ -29,12 +29,21 @@ describe('plugins named in FLEET_PLUGINS', () => {
   };
 
   it('loads a plugin object and a plugin factory given the env', async () => {
-    const direct = write('direct.mjs', `import { z } from '${zodUrl}'; export default { platform: 'acme', jobs: { ping: { schema: z.object({}), run: async () => 'pong' } } };`);
-    const factory = write('factory.mjs', `import { z } from '${zodUrl}'; export default (env) => ({ platform: env.ACME_NAME, jobs: { ping: { schema: z.object({}), run: async () => 'pong' } } });`);
+    const direct = write(
+      'direct.mjs',
+      `import { z } from '${zodUrl}'; export default { platform: 'acme', jobs: { ping: { schema: z.object({}), run: async () => 'pong' } } };`,
+    );
+    const factory = write(
+      'factory.mjs',
+      `import { z } from '${zodUrl}'; export default (env) => ({ platform: env.ACME_NAME, jobs: { ping: { schema: z.object({}), run: async () => 'pong' } } });`,
+    );
     process.env.ACME_NAME = 'acme2';
     const plugins = await loadPlugins(`${direct}, ${factory}`);
     delete process.env.ACME_NAME;
-    expect(plugins.map((p) => [p.platform, Object.keys(p.jobs)])).toEqual([['acme', ['ping']], ['acme2', ['ping']]]);
+    expect(plugins.map((p) => [p.platform, Object.keys(p.jobs)])).toEqual([
+      ['acme', ['ping']],
+      ['acme2', ['ping']],
+    ]);
   });
 
   it('refuses a module that does not load, naming FLEET_PLUGINS and the module', async () => {
@@ -50,10 +59,20 @@ describe('plugins named in FLEET_PLUGINS', () => {
   });
 
   it("refuses a job timeoutMs outside 1 s–24 h, naming the job; a valid one reaches the worker's capabilities", async () => {
-    const tooShort = await refusal(write('short.mjs', `import { z } from '${zodUrl}'; export default { platform: "acme", jobs: { ping: { schema: z.object({}), timeoutMs: 500, run: async () => 1 } } };`));
+    const tooShort = await refusal(
+      write(
+        'short.mjs',
+        `import { z } from '${zodUrl}'; export default { platform: "acme", jobs: { ping: { schema: z.object({}), timeoutMs: 500, run: async () => 1 } } };`,
+      ),
+    );
     expect(tooShort).toMatchObject({ code: 'CONFIG_INVALID', field: 'FLEET_PLUGINS' });
     expect(tooShort.message).toContain('job ping has timeoutMs 500');
-    const [plugin] = await loadPlugins(write('slow.mjs', `import { z } from '${zodUrl}'; export default { platform: "acme", jobs: { ping: { schema: z.object({}), run: async () => 1 }, crawl: { schema: z.object({}), timeoutMs: 600000, run: async () => 1 } } };`));
+    const [plugin] = await loadPlugins(
+      write(
+        'slow.mjs',
+        `import { z } from '${zodUrl}'; export default { platform: "acme", jobs: { ping: { schema: z.object({}), run: async () => 1 }, crawl: { schema: z.object({}), timeoutMs: 600000, run: async () => 1 } } };`,
+      ),
+    );
     expect(plugin!.jobs.crawl!.timeoutMs).toBe(600_000);
   });
 });

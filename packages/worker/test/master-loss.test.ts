@@ -42,10 +42,26 @@ describe('a worker cut off from the master but not from Redis', () => {
   it('stops its accounts and gives back their locks, then takes back what the master still gives it', async () => {
     const prefix = `test:${randomUUID()}:`;
     const probe = new HandlerProbe();
-    worker = scriptedWorker(master, path.join(temp.dir, 'worker'), { plugins: [testkitPlugin(probe)], redisUrl: redis.url, redisPrefix: prefix, masterLossTimeoutMs: 4000 });
+    worker = scriptedWorker(master, path.join(temp.dir, 'worker'), {
+      plugins: [testkitPlugin(probe)],
+      redisUrl: redis.url,
+      redisPrefix: prefix,
+      masterLossTimeoutMs: 4000,
+    });
     await master.registered();
     await master.assign(taskAssign('acc-1', { platform: 'testkit' }));
-    expect(await master.run({ jobId: 'job-1', accountId: 'acc-1', epoch: 1, platform: 'testkit', type: 'hold', payload: { ms: 120_000, withPage: true }, attempt: 1, timeoutMs: 180_000 })).toMatchObject({ ok: true });
+    expect(
+      await master.run({
+        jobId: 'job-1',
+        accountId: 'acc-1',
+        epoch: 1,
+        platform: 'testkit',
+        type: 'hold',
+        payload: { ms: 120_000, withPage: true },
+        attempt: 1,
+        timeoutMs: 180_000,
+      }),
+    ).toMatchObject({ ok: true });
     await probe.pageOf('job-1');
     const firstFence = worker.browsers.fenceTokenOf('acc-1')!;
     expect(await admin.exists(`${prefix}profile:acc-1`)).toBe(1);

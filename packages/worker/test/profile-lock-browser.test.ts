@@ -31,7 +31,11 @@ describe('profile locks around real browser contexts', () => {
     const client = redis.client();
     clients.push(client);
     prefix ||= `test:${randomUUID()}:`;
-    const rig = new RunnerRig({ plugins: [testkitPlugin(probe)], leases: new ProfileLocks({ redis: client, prefix, ttlMs: 600, acquireTimeoutMs: 300, logger: quietLogger }), fenceOrigins });
+    const rig = new RunnerRig({
+      plugins: [testkitPlugin(probe)],
+      leases: new ProfileLocks({ redis: client, prefix, ttlMs: 600, acquireTimeoutMs: 300, logger: quietLogger }),
+      fenceOrigins,
+    });
     rigs.push(rig);
     rig.assign('acc-1', { platform: 'testkit' });
     return rig;

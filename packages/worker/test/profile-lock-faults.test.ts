@@ -38,7 +38,12 @@ describe('ProfileLocks when Redis fails', () => {
     return new ProfileLocks({ redis, prefix, ttlMs: 1500, acquireTimeoutMs: 400, logger, ...overrides });
   }
   /** The loss as the holder saw it: the error, when, and how long the lock was still surely its own then. */
-  function lossOf(): { onLost: (error: FleetError) => void; seen: () => { error: FleetError; at: number } | undefined; lease: (lease: ProfileLease) => void; validUntilAtLoss: () => number } {
+  function lossOf(): {
+    onLost: (error: FleetError) => void;
+    seen: () => { error: FleetError; at: number } | undefined;
+    lease: (lease: ProfileLease) => void;
+    validUntilAtLoss: () => number;
+  } {
     let seen: { error: FleetError; at: number } | undefined;
     let held: ProfileLease | undefined;
     let validUntil = 0;

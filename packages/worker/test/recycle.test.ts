@@ -25,7 +25,13 @@ describe('context recycling', () => {
 
   it('recycles a context after recycleAfterJobs jobs and reopens it still signed in', async () => {
     const snapshots: string[] = [];
-    browsers = new BrowserManager({ dataDir: temp.dir, chromiumPath: findChromium(), recycleAfterJobs: 2, logger: quietLogger, onSnapshot: (id) => void snapshots.push(id) });
+    browsers = new BrowserManager({
+      dataDir: temp.dir,
+      chromiumPath: findChromium(),
+      recycleAfterJobs: 2,
+      logger: quietLogger,
+      onSnapshot: (id) => void snapshots.push(id),
+    });
     const profile = accountProfile('acc-1');
     const first = await browsers.newPage(profile);
     await site.signIn(first, alice);

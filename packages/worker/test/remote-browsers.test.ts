@@ -8,7 +8,14 @@ import { RemoteChromium, TestBrowserLauncher } from './support/remote-chromium.j
 import { SandboxSite, type SeededUser } from './support/sandbox-site.js';
 import { makeTempDir } from './support/temp-dir.js';
 
-const device = { userAgent: 'FleetRemote/1.0', viewport: { width: 1000, height: 700 }, locale: 'en-GB', timezoneId: 'Europe/London', deviceScaleFactor: 1, colorScheme: 'light' as const };
+const device = {
+  userAgent: 'FleetRemote/1.0',
+  viewport: { width: 1000, height: 700 },
+  locale: 'en-GB',
+  timezoneId: 'Europe/London',
+  deviceScaleFactor: 1,
+  colorScheme: 'light' as const,
+};
 
 describe('remote browsers over CDP', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -30,7 +37,13 @@ describe('remote browsers over CDP', () => {
   it('runs an account in its own context on an externally started Chromium, with its device profile and fence header', async () => {
     const external = await new RemoteChromium(path.join(temp.dir, 'external')).start();
     cleanups.push(() => external.stop());
-    const browsers = new BrowserManager({ dataDir: temp.dir, chromiumPath: findChromium(), logger: quietLogger, fenceOriginsOf: () => [site.url], remote: new RemoteBrowsers({ cdpUrl: external.httpUrl, logger: quietLogger }) });
+    const browsers = new BrowserManager({
+      dataDir: temp.dir,
+      chromiumPath: findChromium(),
+      logger: quietLogger,
+      fenceOriginsOf: () => [site.url],
+      remote: new RemoteBrowsers({ cdpUrl: external.httpUrl, logger: quietLogger }),
+    });
     cleanups.push(() => browsers.close());
     const profile = accountProfile('acc-1', { deviceProfile: device, fenceToken: 7 });
 
@@ -58,7 +71,12 @@ describe('remote browsers over CDP', () => {
     const launcher = new TestBrowserLauncher(temp.dir);
     const url = await launcher.start();
     cleanups.push(() => launcher.close());
-    const browsers = new BrowserManager({ dataDir: temp.dir, chromiumPath: findChromium(), logger: quietLogger, remote: new RemoteBrowsers({ launcherUrl: url, logger: quietLogger }) });
+    const browsers = new BrowserManager({
+      dataDir: temp.dir,
+      chromiumPath: findChromium(),
+      logger: quietLogger,
+      remote: new RemoteBrowsers({ launcherUrl: url, logger: quietLogger }),
+    });
     cleanups.push(() => browsers.close());
 
     const page = await browsers.newPage(accountProfile('acc-9', { deviceProfile: device }));

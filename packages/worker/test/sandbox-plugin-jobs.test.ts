@@ -28,14 +28,23 @@ describe('sandbox plugin jobs', () => {
   });
 
   async function admin<T = any>(path: string, body: unknown): Promise<T> {
-    const res = await fetch(`${site.url}/admin${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+    const res = await fetch(`${site.url}/admin${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(5000),
+    });
     if (!res.ok) throw new Error(`sandbox admin ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   }
 
   async function runJob(accountId: string, type: string, payload: Record<string, unknown> = {}, attempt = 1, jobId?: string) {
     const run = rig.start({ accountId, type, payload, attempt, ...(jobId ? { jobId } : {}) });
-    const result = await waitFor(`the result of ${type} attempt ${attempt}`, () => rig.reporter.results.find((r) => r.jobId === run.jobId && r.attempt === attempt), 30_000);
+    const result = await waitFor(
+      `the result of ${type} attempt ${attempt}`,
+      () => rig.reporter.results.find((r) => r.jobId === run.jobId && r.attempt === attempt),
+      30_000,
+    );
     await waitFor('the runner to finish the job', () => (rig.runner.runningCount === 0 ? true : undefined));
     return { run, result: result as typeof result & { result?: any; error?: { code: string; retryable?: boolean; message: string } } };
   }
@@ -49,7 +58,7 @@ describe('sandbox plugin jobs', () => {
     const fromBob = await admin('/messages', { from: 'bob', to: 'alice', text: 'hi <alice> & co' });
     const mine = await admin('/messages', { from: 'alice', to: 'bob', text: 'my own answer' });
     const fromCarol = await admin('/messages', { from: carol.handle, to: 'alice', text: 'hello from carol' });
-    await admin('/messages', { from: 'bob', to: carol.handle, text: 'not alice\'s conversation' });
+    await admin('/messages', { from: 'bob', to: carol.handle, text: "not alice's conversation" });
     await runJob('acc-alice', 'login');
 
     const { run, result } = await runJob('acc-alice', 'crawl');
@@ -69,7 +78,14 @@ describe('sandbox plugin jobs', () => {
       expect.arrayContaining([
         { kind: 'comment', platformMessageId: comment.id, threadId: post.id, author: 'bob', text: 'a comment', createdAt: comment.createdAt },
         { kind: 'dm', platformMessageId: fromBob.id, threadId: fromBob.conversationId, author: 'bob', text: 'hi <alice> & co', createdAt: fromBob.createdAt },
-        { kind: 'dm', platformMessageId: fromCarol.id, threadId: fromCarol.conversationId, author: 'carol', text: 'hello from carol', createdAt: fromCarol.createdAt },
+        {
+          kind: 'dm',
+          platformMessageId: fromCarol.id,
+          threadId: fromCarol.conversationId,
+          author: 'carol',
+          text: 'hello from carol',
+          createdAt: fromCarol.createdAt,
+        },
       ]),
     );
     expect(emitted).toHaveLength(3);
@@ -90,7 +106,9 @@ describe('sandbox plugin jobs', () => {
     expect(eventsOf(events, first.run.jobId, 'reply')).toEqual([expect.objectContaining({ replyId, alreadyPosted: false })]);
     expect(eventsOf(events, second.run.jobId, 'reply')).toEqual([expect.objectContaining({ replyId, alreadyPosted: true })]);
     const sent = [...site.server.store.messages.messages.values()].filter((m) => m.authorId === alice.id);
-    expect(sent.map((m) => ({ id: m.id, conversationId: m.conversationId, text: m.text }))).toEqual([{ id: replyId, conversationId: dm.conversationId, text: 'yes, here' }]);
+    expect(sent.map((m) => ({ id: m.id, conversationId: m.conversationId, text: m.text }))).toEqual([
+      { id: replyId, conversationId: dm.conversationId, text: 'yes, here' },
+    ]);
   });
 
   it('a reply attempt that fails after posting is retried without posting twice, and a reply id names its thread', async () => {
@@ -137,7 +155,10 @@ describe('sandbox plugin jobs', () => {
 
     expect(result).toMatchObject({ status: 'succeeded', result: { team: 'Crew', invited: [dave.email] } });
     expect([...result.result.skipped].sort()).toEqual([bob.email, carol.email].sort());
-    const invites = store.teams.invitesOf(team.id).map((i) => `${i.email}:${i.status}`).sort();
+    const invites = store.teams
+      .invitesOf(team.id)
+      .map((i) => `${i.email}:${i.status}`)
+      .sort();
     expect(invites).toEqual([`${bob.email}:pending`, `${carol.email}:accepted`, `${dave.email}:pending`].sort());
   });
 

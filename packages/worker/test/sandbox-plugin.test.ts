@@ -106,7 +106,10 @@ describe('sandbox plugin (JobRunner + BrowserManager + real sandbox)', () => {
 
     expect(result.status).toBe('succeeded');
     const comments = (result as { result: { comments: { id: string; postId: string; author: string; text: string; createdAt: string }[] } }).result.comments;
-    const handles = new Map([[alice.id, 'alice'], [bob.id, 'bob']]);
+    const handles = new Map([
+      [alice.id, 'alice'],
+      [bob.id, 'bob'],
+    ]);
     expect(comments).toEqual(seeded.map((c) => ({ id: c.id, postId: mine.id, author: handles.get(c.authorId), text: c.text, createdAt: c.createdAt })));
   });
 });

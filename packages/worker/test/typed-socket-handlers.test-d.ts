@@ -34,7 +34,9 @@ describe('onValidated on the worker', () => {
 
 describe('requestWithAck from the worker', () => {
   it('types the ack of the event sent and refuses a wrong event or payload', () => {
-    expectTypeOf(requestWithAck(socket, WorkerEvent.Register, { host: 'h', version: '1', capabilities: [], maxAccounts: 1, maxConcurrency: 1, maxLiveContexts: 1 }, 1000)).resolves.toEqualTypeOf<Ack<RegisterResult>>();
+    expectTypeOf(
+      requestWithAck(socket, WorkerEvent.Register, { host: 'h', version: '1', capabilities: [], maxAccounts: 1, maxConcurrency: 1, maxLiveContexts: 1 }, 1000),
+    ).resolves.toEqualTypeOf<Ack<RegisterResult>>();
     // @ts-expect-error the worker does not send master events
     void requestWithAck(socket, MasterEvent.JobCancel, { jobId: 'j', reason: 'r' }, 1000);
     // @ts-expect-error percent is a number

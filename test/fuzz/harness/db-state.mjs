@@ -14,11 +14,41 @@ const BACKGROUND = {
   workers: { columns: ['status', 'last_heartbeat_at', 'disconnected_at', 'stats'] },
   // Assignment and failover move owners and epochs on the scheduler's tick; a job that the tick
   // fails (its lease ran out) writes its step's status; the first dispatch writes a device profile.
-  accounts: { columns: ['owner_worker_id', 'epoch', 'updated_at', 'device_profile', 'login_status', 'login_updated_at', 'invite_status', 'invite_updated_at', 'team_join_status', 'team_join_updated_at'] },
+  accounts: {
+    columns: [
+      'owner_worker_id',
+      'epoch',
+      'updated_at',
+      'device_profile',
+      'login_status',
+      'login_updated_at',
+      'invite_status',
+      'invite_updated_at',
+      'team_join_status',
+      'team_join_updated_at',
+    ],
+  },
   // Dispatch, lease expiry and retries move these (a pool job gets its account and platform at
   // dispatch); monitors add their jobs on their own clock.
   jobs: {
-    columns: ['platform', 'account_id', 'status', 'attempt', 'worker_id', 'epoch', 'lease_expires_at', 'dispatched_at', 'started_at', 'finished_at', 'run_after', 'progress_percent', 'progress_step', 'progress_message', 'error_code', 'error_message'],
+    columns: [
+      'platform',
+      'account_id',
+      'status',
+      'attempt',
+      'worker_id',
+      'epoch',
+      'lease_expires_at',
+      'dispatched_at',
+      'started_at',
+      'finished_at',
+      'run_after',
+      'progress_percent',
+      'progress_step',
+      'progress_message',
+      'error_code',
+      'error_message',
+    ],
     rows: 'monitor_id IS NULL',
   },
   job_events: { rows: "kind <> 'status' AND job_id IN (SELECT id FROM jobs WHERE monitor_id IS NULL)" },
@@ -57,12 +87,19 @@ export class DbState {
     for (const table of tables) {
       const rule = BACKGROUND[table] ?? {};
       if (rule.skip) continue;
-      const columns = this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table).filter((c) => !(rule.columns ?? []).includes(c));
+      const columns = this.db
+        .prepare('SELECT name FROM pragma_table_info(?)')
+        .pluck()
+        .all(table)
+        .filter((c) => !(rule.columns ?? []).includes(c));
       const sql = `SELECT rowid AS _rowid, ${columns.map((c) => `"${c}"`).join(', ')} FROM "${table}"${rule.rows ? ` WHERE ${rule.rows}` : ''}`;
       const byRowid = new Map();
       for (const row of this.db.prepare(sql).iterate()) {
         const { _rowid, ...rest } = row;
-        byRowid.set(_rowid, JSON.stringify(rest, (_k, v) => (typeof v === 'bigint' ? String(v) : Buffer.isBuffer(v) ? v.toString('hex') : v)));
+        byRowid.set(
+          _rowid,
+          JSON.stringify(rest, (_k, v) => (typeof v === 'bigint' ? String(v) : Buffer.isBuffer(v) ? v.toString('hex') : v)),
+        );
       }
       rows[table] = byRowid;
     }
@@ -85,7 +122,11 @@ export class DbState {
         if (!was || !now) out.push({ table, rowid, before: cut(a.get(rowid)), after: cut(b.get(rowid)) });
         else {
           const columns = Object.keys(now).filter((c) => JSON.stringify(was[c]) !== JSON.stringify(now[c]));
-          out.push({ table, rowid, columns: Object.fromEntries(columns.map((c) => [c, { before: cut(JSON.stringify(was[c])), after: cut(JSON.stringify(now[c])) }])) });
+          out.push({
+            table,
+            rowid,
+            columns: Object.fromEntries(columns.map((c) => [c, { before: cut(JSON.stringify(was[c])), after: cut(JSON.stringify(now[c])) }])),
+          });
         }
       }
     }

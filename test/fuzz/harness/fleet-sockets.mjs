@@ -98,7 +98,16 @@ export class FleetSockets {
       if (typeof ack === 'function') ack({ ok: true, data: undefined });
     });
     socket.on(MasterEvent.AccountBrowser, (payload, ack) => {
-      if (typeof ack === 'function') ack({ ok: true, data: { accountId: payload.accountId, state: payload.action === 'start' ? 'running' : 'stopped', fenceToken: payload.action === 'start' ? 1 : null, error: null } });
+      if (typeof ack === 'function')
+        ack({
+          ok: true,
+          data: {
+            accountId: payload.accountId,
+            state: payload.action === 'start' ? 'running' : 'stopped',
+            fenceToken: payload.action === 'start' ? 1 : null,
+            error: null,
+          },
+        });
     });
     return socket;
   }
@@ -110,9 +119,12 @@ export class FleetSockets {
       socket.removeAllListeners();
       socket.disconnect();
       const url = this.master.url;
-      const fresh = name === 'admin' ? connect(url, Namespace.Client, { auth: { token: this.master.apiToken } })
-        : name === 'viewer' ? connect(url, Namespace.Client, { auth: { token: this.viewerToken } })
-        : this.worker(`fuzz-${name}`, await this.credentialOf(`fuzz-${name}`));
+      const fresh =
+        name === 'admin'
+          ? connect(url, Namespace.Client, { auth: { token: this.master.apiToken } })
+          : name === 'viewer'
+            ? connect(url, Namespace.Client, { auth: { token: this.viewerToken } })
+            : this.worker(`fuzz-${name}`, await this.credentialOf(`fuzz-${name}`));
       this.sockets[name] = fresh;
       if ((await connected(fresh)) !== 'connect' && name !== 'admin' && name !== 'viewer') {
         // A fuzzed DELETE /workers/:id/credential revoked it: enroll again, as a real worker does.

@@ -24,7 +24,22 @@ export async function runFuzz({ seed, runs, log = () => undefined }) {
   const master = new MasterChild();
   const db = new DbState(master.dbFile);
   const fleet = { master, db, sockets: undefined, pools: emptyPools(), viewerToken: undefined, steady: undefined };
-  const stats = { seed, runs, inputs: 0, crashes: 0, serverErrors: 0, serverErrorsByCode: {}, partialWrites: 0, stallsOver100ms: 0, unavailable: 0, unanswered: 0, refused: 0, accepted: 0, byKind: {}, faults: [] };
+  const stats = {
+    seed,
+    runs,
+    inputs: 0,
+    crashes: 0,
+    serverErrors: 0,
+    serverErrorsByCode: {},
+    partialWrites: 0,
+    stallsOver100ms: 0,
+    unavailable: 0,
+    unanswered: 0,
+    refused: 0,
+    accepted: 0,
+    byKind: {},
+    faults: [],
+  };
   const started = Date.now();
   try {
     await startFleet(fleet);
@@ -34,7 +49,10 @@ export async function runFuzz({ seed, runs, log = () => undefined }) {
       const inputs = fc.sample(arbitrary, { seed: seed + batch, numRuns: Math.min(BATCH, runs - stats.inputs) });
       for (const input of inputs) {
         await runOne(fleet, input, stats);
-        if (stats.inputs % 250 === 0) log(`fuzz: ${stats.inputs}/${runs} inputs, ${stats.crashes} crashes, ${stats.serverErrors} 5xx, ${stats.partialWrites} partial writes, ${stats.stallsOver100ms} stalls (${Math.round((Date.now() - started) / 1000)} s)`);
+        if (stats.inputs % 250 === 0)
+          log(
+            `fuzz: ${stats.inputs}/${runs} inputs, ${stats.crashes} crashes, ${stats.serverErrors} 5xx, ${stats.partialWrites} partial writes, ${stats.stallsOver100ms} stalls (${Math.round((Date.now() - started) / 1000)} s)`,
+          );
       }
       await refreshSteady(fleet);
     }
@@ -47,7 +65,20 @@ export async function runFuzz({ seed, runs, log = () => undefined }) {
 }
 
 function emptyPools() {
-  return { accounts: [], jobs: [], monitors: [], workers: ['fuzz-steady', 'fuzz-spare', 'fuzz-unregistered'], tokens: [], tags: ['fuzz-pool'], platforms: [STEADY_PLATFORM, 'sandbox'], jobTypes: ['fuzz', 'login', 'crawl', 'reply'], epoch: [1], attempt: [1], artifactNames: ['run.log', 'trace.zip', 'result.json'], any: [] };
+  return {
+    accounts: [],
+    jobs: [],
+    monitors: [],
+    workers: ['fuzz-steady', 'fuzz-spare', 'fuzz-unregistered'],
+    tokens: [],
+    tags: ['fuzz-pool'],
+    platforms: [STEADY_PLATFORM, 'sandbox'],
+    jobTypes: ['fuzz', 'login', 'crawl', 'reply'],
+    epoch: [1],
+    attempt: [1],
+    artifactNames: ['run.log', 'trace.zip', 'result.json'],
+    any: [],
+  };
 }
 
 async function startFleet(fleet) {
@@ -82,7 +113,7 @@ async function refreshSteady(fleet) {
     addToPool(pools.jobs, job.body.id);
   }
   for (let i = 0; i < 40; i += 1) {
-    const row = db.db.prepare("SELECT j.status, j.attempt, a.epoch FROM jobs j JOIN accounts a ON a.id = j.account_id WHERE j.id = ?").get(steady.jobId);
+    const row = db.db.prepare('SELECT j.status, j.attempt, a.epoch FROM jobs j JOIN accounts a ON a.id = j.account_id WHERE j.id = ?').get(steady.jobId);
     if (row && row.status !== 'queued') {
       pools.epoch = [row.epoch];
       pools.attempt = [row.attempt];
@@ -235,7 +266,14 @@ async function sendRest(fleet, input) {
   if (input.body !== null && input.body !== undefined && input.method !== 'GET') {
     const text = toJsonText(input.body, fleet.pools);
     headers['content-type'] = input.bodyMode === 'text/plain' ? 'text/plain' : 'application/json';
-    body = input.bodyMode === 'truncated' ? text.slice(0, Math.max(1, text.length >> 1)) : input.bodyMode === 'empty' ? '' : input.bodyMode === 'huge' ? `{"pad":"${'x'.repeat(3 * 1024 * 1024)}"}` : text;
+    body =
+      input.bodyMode === 'truncated'
+        ? text.slice(0, Math.max(1, text.length >> 1))
+        : input.bodyMode === 'empty'
+          ? ''
+          : input.bodyMode === 'huge'
+            ? `{"pad":"${'x'.repeat(3 * 1024 * 1024)}"}`
+            : text;
   }
   const res = await fetch(restUrl(fleet, input), { method: input.method, headers, body, signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
@@ -248,7 +286,16 @@ async function sendRest(fleet, input) {
   // A 503 with a documented "try again" code (the account's worker is away, no capacity, Redis
   // away) is the fleet's true state, not a fault of the master: counted apart, as `unavailable`.
   const unavailable = res.status === 503 && TRANSIENT_CODES.has(parsed?.code);
-  return { status: res.status, code: parsed?.code, message: parsed?.message, body: parsed, accepted: res.status < 400, refused: (res.status >= 400 && res.status < 500) || unavailable, unavailable, serverError: res.status >= 500 && !unavailable };
+  return {
+    status: res.status,
+    code: parsed?.code,
+    message: parsed?.message,
+    body: parsed,
+    accepted: res.status < 400,
+    refused: (res.status >= 400 && res.status < 500) || unavailable,
+    unavailable,
+    serverError: res.status >= 500 && !unavailable,
+  };
 }
 
 async function sendEvent(fleet, input) {
@@ -264,7 +311,15 @@ async function sendEvent(fleet, input) {
   const ack = await request(socket, input.event, payload);
   if (ack === undefined) return { unanswered: true, event: input.event };
   const code = ack?.error?.code;
-  return { ack: summarizeAck(ack), code, message: ack?.error?.message, body: ack?.data, accepted: ack?.ok === true, refused: ack?.ok !== true, serverError: code === 'INTERNAL_ERROR' };
+  return {
+    ack: summarizeAck(ack),
+    code,
+    message: ack?.error?.message,
+    body: ack?.data,
+    accepted: ack?.ok === true,
+    refused: ack?.ok !== true,
+    serverError: code === 'INTERNAL_ERROR',
+  };
 }
 
 async function sendHandshake(fleet, input) {
@@ -296,7 +351,12 @@ function resolveHandshakeAuth(auth, master) {
 }
 
 async function sendPolling(fleet, input) {
-  const res = await fetch(`${fleet.master.url}/socket.io/?${input.query}`, { method: input.method, body: input.method === 'POST' ? input.body : undefined, headers: { 'content-type': 'text/plain;charset=UTF-8' }, signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${fleet.master.url}/socket.io/?${input.query}`, {
+    method: input.method,
+    body: input.method === 'POST' ? input.body : undefined,
+    headers: { 'content-type': 'text/plain;charset=UTF-8' },
+    signal: AbortSignal.timeout(10_000),
+  });
   await res.arrayBuffer();
   return { status: res.status, accepted: res.status < 400, refused: res.status >= 400 && res.status < 500, serverError: res.status >= 500 };
 }
@@ -310,7 +370,15 @@ function learn(pools, input, body) {
   const path = input.kind === 'rest' ? input.path.template : input.event;
   const id = body && typeof body === 'object' ? body.id : undefined;
   if (typeof id !== 'string') return;
-  const pool = /accounts/.test(path) ? pools.accounts : /jobs|batches|flows|job:create|login:start|reply:execute/.test(path) ? pools.jobs : /monitors/.test(path) ? pools.monitors : /tokens/.test(path) ? pools.tokens : undefined;
+  const pool = /accounts/.test(path)
+    ? pools.accounts
+    : /jobs|batches|flows|job:create|login:start|reply:execute/.test(path)
+      ? pools.jobs
+      : /monitors/.test(path)
+        ? pools.monitors
+        : /tokens/.test(path)
+          ? pools.tokens
+          : undefined;
   if (pool) addToPool(pool, id);
   addToPool(pools.any, id);
 }
@@ -324,7 +392,9 @@ function addToPool(pool, value) {
 /** Records a fault with enough to reproduce it: the input as sent (long strings cut) and what came back. */
 function fault(stats, kind, input, fleet, detail) {
   // One entry per kind of answer (the same fault reached through many routes is one fault).
-  const message = String(detail?.message ?? detail?.handshake ?? detail?.exit?.output?.split('\n').find((l) => /Error/.test(l)) ?? '').replace(/'[^']*'/g, "'…'").slice(0, 80);
+  const message = String(detail?.message ?? detail?.handshake ?? detail?.exit?.output?.split('\n').find((l) => /Error/.test(l)) ?? '')
+    .replace(/'[^']*'/g, "'…'")
+    .slice(0, 80);
   const signature = `${kind} ${input.kind} ${detail?.status ?? ''} ${detail?.code ?? ''} ${message}`;
   const seen = stats.faults.find((f) => f.signature === signature);
   if (seen) {
@@ -335,7 +405,15 @@ function fault(stats, kind, input, fleet, detail) {
   if (stats.faults.length >= MAX_FAULTS) return;
   let sent;
   try {
-    sent = input.kind === 'rest' ? { url: restUrl(fleet, input).replace(fleet.master.url, ''), auth: input.auth, bodyMode: input.bodyMode, body: cut(toJsonText(input.body ?? null, fleet.pools)) } : { ...input, payload: input.payload === undefined ? undefined : cut(toJsonText(input.payload, fleet.pools)) };
+    sent =
+      input.kind === 'rest'
+        ? {
+            url: restUrl(fleet, input).replace(fleet.master.url, ''),
+            auth: input.auth,
+            bodyMode: input.bodyMode,
+            body: cut(toJsonText(input.body ?? null, fleet.pools)),
+          }
+        : { ...input, payload: input.payload === undefined ? undefined : cut(toJsonText(input.payload, fleet.pools)) };
   } catch (error) {
     sent = `unprintable input: ${error}`;
   }

@@ -48,7 +48,10 @@ export const CLIENT_REQUEST_SCHEMAS = {
 };
 
 // A new event without a schema here would go unfuzzed: refuse to run instead.
-for (const [map, names] of [[WORKER_EVENT_SCHEMAS, Object.values(WorkerEvent)], [CLIENT_REQUEST_SCHEMAS, Object.values(ClientRequest)]]) {
+for (const [map, names] of [
+  [WORKER_EVENT_SCHEMAS, Object.values(WorkerEvent)],
+  [CLIENT_REQUEST_SCHEMAS, Object.values(ClientRequest)],
+]) {
   const missing = names.filter((n) => !map[n]);
   if (missing.length > 0) throw new Error(`the fuzzer has no schema for ${missing.join(', ')}: add it to test/fuzz/harness/inputs.mjs`);
 }
@@ -65,7 +68,9 @@ export function pct(text) {
   for (const c of text) {
     const code = c.charCodeAt(0);
     const lone = c.length === 1 && code >= 0xd800 && code <= 0xdfff;
-    out += lone ? [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('') : encodeURIComponent(c);
+    out += lone
+      ? [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('')
+      : encodeURIComponent(c);
   }
   return out;
 }
@@ -102,7 +107,12 @@ const segment = (pool) =>
 
 const queryValue = (schema, doc) =>
   fc.oneof(
-    { arbitrary: schemaArbitrary(schema ?? { type: 'string' }, { root: doc, mutate: 0, freeForm: 0 }).map((v) => ({ text: pct(typeof v === 'string' ? v : JSON.stringify(v)) })), weight: 6 },
+    {
+      arbitrary: schemaArbitrary(schema ?? { type: 'string' }, { root: doc, mutate: 0, freeForm: 0 }).map((v) => ({
+        text: pct(typeof v === 'string' ? v : JSON.stringify(v)),
+      })),
+      weight: 6,
+    },
     { arbitrary: fc.constantFrom(...NASTY_STRINGS).map((s) => ({ text: pct(s) })), weight: 2 },
     { arbitrary: fc.constantFrom('%E0%A4%A', '%', '-1', '0', '1e3', '501', '1.5', '[]', '{}').map((s) => ({ text: s })), weight: 2 },
   );
@@ -110,13 +120,18 @@ const queryValue = (schema, doc) =>
 function restArbitrary(doc, method, pathTemplate, params, bodySchema) {
   const pathParams = params.filter((p) => p.in === 'path');
   const queryParams = params.filter((p) => p.in === 'query');
-  const path = fc.tuple(...pathParams.map((p) => segment(poolOfPath(pathTemplate, p.name)))).map((values) => ({ template: pathTemplate, params: Object.fromEntries(pathParams.map((p, i) => [p.name, values[i]])) }));
-  const declared = fc.tuple(...queryParams.map((p) => fc.option(queryValue(p.schema, doc), { freq: 2 }))).map((values) => queryParams.flatMap((p, i) => (values[i] === null ? [] : [[p.name, values[i].text]])));
-  const extra = fc.array(fc.tuple(fc.constantFrom('limit', 'cursor', 'status', '__proto__', 'x', 'accountId[]', 'minutes'), fc.constantFrom('1', '%E0%A4%A', 'a', '-5', '')), { maxLength: 3 });
+  const path = fc
+    .tuple(...pathParams.map((p) => segment(poolOfPath(pathTemplate, p.name))))
+    .map((values) => ({ template: pathTemplate, params: Object.fromEntries(pathParams.map((p, i) => [p.name, values[i]])) }));
+  const declared = fc
+    .tuple(...queryParams.map((p) => fc.option(queryValue(p.schema, doc), { freq: 2 })))
+    .map((values) => queryParams.flatMap((p, i) => (values[i] === null ? [] : [[p.name, values[i].text]])));
+  const extra = fc.array(
+    fc.tuple(fc.constantFrom('limit', 'cursor', 'status', '__proto__', 'x', 'accountId[]', 'minutes'), fc.constantFrom('1', '%E0%A4%A', 'a', '-5', '')),
+    { maxLength: 3 },
+  );
   const query = fc.tuple(declared, extra).map(([a, b]) => [...a, ...b]);
-  const body = bodySchema
-    ? bodyArbitrary(bodySchema, { root: doc, hostileDepth: 50_000 })
-    : fc.option(hostileValue({ maxDepth: 100 }), { freq: 8 });
+  const body = bodySchema ? bodyArbitrary(bodySchema, { root: doc, hostileDepth: 50_000 }) : fc.option(hostileValue({ maxDepth: 100 }), { freq: 8 });
   return fc.record({
     kind: fc.constant('rest'),
     method: fc.constant(method),
@@ -157,7 +172,15 @@ function socketEvent(kind, schemas, sockets) {
 
 function handshake() {
   const cookie = fc.oneof(
-    fc.constantFrom('fleet_session=%E0%A4%A', 'fleet_session=%', 'fleet_session=', `fleet_session=${'a'.repeat(9_000)}`, '=;=;;', 'fleet_session="x', 'other=1; fleet_session=%zz'),
+    fc.constantFrom(
+      'fleet_session=%E0%A4%A',
+      'fleet_session=%',
+      'fleet_session=',
+      `fleet_session=${'a'.repeat(9_000)}`,
+      '=;=;;',
+      'fleet_session="x',
+      'other=1; fleet_session=%zz',
+    ),
     fc.constant({ validCookie: true }),
     fc.string({ maxLength: 40 }).map((s) => `fleet_session=${s}`),
   );
@@ -165,7 +188,13 @@ function handshake() {
   const auth = fc.oneof(
     hostileValue({ maxDepth: 100 }),
     fc.record({ token: fc.oneof(fc.constant({ validToken: true }), fc.constantFrom(...NASTY_STRINGS), fc.nat(), fc.constant(null)) }),
-    fc.record({ workerId: fc.oneof(fc.constantFrom(...NASTY_STRINGS), fc.constant('fuzz-steady'), fc.constant('fuzz-new')), token: fc.oneof(fc.constant({ validWorkerToken: true }), fc.constantFrom(...NASTY_STRINGS)) }, { requiredKeys: [] }),
+    fc.record(
+      {
+        workerId: fc.oneof(fc.constantFrom(...NASTY_STRINGS), fc.constant('fuzz-steady'), fc.constant('fuzz-new')),
+        token: fc.oneof(fc.constant({ validWorkerToken: true }), fc.constantFrom(...NASTY_STRINGS)),
+      },
+      { requiredKeys: [] },
+    ),
   );
   const socketHandshake = fc.record({
     kind: fc.constant('handshake'),
@@ -177,7 +206,14 @@ function handshake() {
   });
   const polling = fc.record({
     kind: fc.constant('polling'),
-    query: fc.constantFrom('EIO=4&transport=polling', 'EIO=3&transport=polling', 'EIO=4&transport=polling&sid=%E0%A4%A', 'EIO=4&transport=websocket', 'EIO=x&transport=polling&t=1', 'transport=polling'),
+    query: fc.constantFrom(
+      'EIO=4&transport=polling',
+      'EIO=3&transport=polling',
+      'EIO=4&transport=polling&sid=%E0%A4%A',
+      'EIO=4&transport=websocket',
+      'EIO=x&transport=polling&t=1',
+      'transport=polling',
+    ),
     method: fc.constantFrom('GET', 'POST'),
     body: fc.constantFrom('', '40/client,', '42["job:create"', `4${'x'.repeat(2_000)}`, '\u0000'),
     write: fc.constant(false),
@@ -190,6 +226,13 @@ export function inputArbitrary(openApiDocument) {
   const rest = fc.oneof(...restOperations(openApiDocument));
   const client = socketEvent('client', CLIENT_REQUEST_SCHEMAS, () => ['admin', 'admin', 'admin', 'viewer']);
   // worker:register on the steady worker would change what it runs: only the spare one registers again.
-  const worker = socketEvent('worker', WORKER_EVENT_SCHEMAS, (event) => (event === WorkerEvent.Register ? ['spare', 'unregistered'] : ['steady', 'steady', 'steady', 'spare', 'unregistered']));
-  return fc.oneof({ arbitrary: rest, weight: 45 }, { arbitrary: client, weight: 20 }, { arbitrary: worker, weight: 25 }, { arbitrary: handshake(), weight: 10 });
+  const worker = socketEvent('worker', WORKER_EVENT_SCHEMAS, (event) =>
+    event === WorkerEvent.Register ? ['spare', 'unregistered'] : ['steady', 'steady', 'steady', 'spare', 'unregistered'],
+  );
+  return fc.oneof(
+    { arbitrary: rest, weight: 45 },
+    { arbitrary: client, weight: 20 },
+    { arbitrary: worker, weight: 25 },
+    { arbitrary: handshake(), weight: 10 },
+  );
 }

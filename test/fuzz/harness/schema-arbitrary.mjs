@@ -141,7 +141,11 @@ function isFreeForm(schema) {
   if (!schema || typeof schema !== 'object') return false;
   const keys = Object.keys(schema).filter((k) => !['description', 'default', '$schema'].includes(k));
   if (keys.length === 0) return true;
-  return schema.type === 'object' && !schema.properties && (schema.additionalProperties === undefined || (typeof schema.additionalProperties === 'object' && Object.keys(schema.additionalProperties).length === 0));
+  return (
+    schema.type === 'object' &&
+    !schema.properties &&
+    (schema.additionalProperties === undefined || (typeof schema.additionalProperties === 'object' && Object.keys(schema.additionalProperties).length === 0))
+  );
 }
 
 function validArbitrary(schema, ctx, key, depth) {
@@ -185,7 +189,10 @@ function objectArbitrary(schema, ctx, depth) {
   const properties = schema.properties ?? {};
   const keys = Object.keys(properties);
   if (keys.length === 0) {
-    const value = schema.additionalProperties && typeof schema.additionalProperties === 'object' ? schemaArbitrary(schema.additionalProperties, ctx, undefined, depth + 1) : fc.jsonValue({ maxDepth: 2 });
+    const value =
+      schema.additionalProperties && typeof schema.additionalProperties === 'object'
+        ? schemaArbitrary(schema.additionalProperties, ctx, undefined, depth + 1)
+        : fc.jsonValue({ maxDepth: 2 });
     return fc.dictionary(fc.string({ maxLength: 12 }), value, { maxKeys: 4 });
   }
   const model = Object.fromEntries(keys.map((k) => [k, schemaArbitrary(properties[k], ctx, k, depth + 1)]));
@@ -210,12 +217,20 @@ function objectArbitrary(schema, ctx, depth) {
 function stringArbitrary(schema) {
   const minLength = schema.minLength ?? 0;
   const maxLength = Math.max(minLength, Math.min(schema.maxLength ?? 40, 40));
-  if (schema.format === 'date-time') return fc.date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
+  if (schema.format === 'date-time')
+    return fc.date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
   if (schema.format === 'email') return fc.emailAddress();
   if (schema.pattern) {
     return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length >= minLength && s.length <= (schema.maxLength ?? Infinity));
   }
-  return fc.string({ minLength, maxLength, unit: fc.oneof({ arbitrary: fc.constantFrom(...'abcxyz019 -_./:@'), weight: 8 }, { arbitrary: fc.string({ unit: 'binary', maxLength: 1 }).map((s) => s || 'a'), weight: 1 }) });
+  return fc.string({
+    minLength,
+    maxLength,
+    unit: fc.oneof(
+      { arbitrary: fc.constantFrom(...'abcxyz019 -_./:@'), weight: 8 },
+      { arbitrary: fc.string({ unit: 'binary', maxLength: 1 }).map((s) => s || 'a'), weight: 1 },
+    ),
+  });
 }
 
 function clampInt(n) {
@@ -239,7 +254,8 @@ export function materialize(value, pools, maxDepth = Infinity) {
   if (Array.isArray(value)) return value.map((v) => materialize(v, pools, maxDepth));
   if (value && typeof value === 'object') {
     const out = Object.getPrototypeOf(value) === null ? Object.create(null) : {};
-    for (const k of Object.keys(value)) Object.defineProperty(out, k, { value: materialize(value[k], pools, maxDepth), enumerable: true, writable: true, configurable: true });
+    for (const k of Object.keys(value))
+      Object.defineProperty(out, k, { value: materialize(value[k], pools, maxDepth), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value;
@@ -253,7 +269,10 @@ export function toJsonText(value, pools) {
   }
   if (value instanceof Pick || value instanceof Hostile) return JSON.stringify(materialize(value, pools));
   if (Array.isArray(value)) return `[${value.map((v) => toJsonText(v, pools)).join(',')}]`;
-  if (value && typeof value === 'object') return `{${Object.keys(value).map((k) => `${JSON.stringify(k)}:${toJsonText(value[k], pools)}`).join(',')}}`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .map((k) => `${JSON.stringify(k)}:${toJsonText(value[k], pools)}`)
+      .join(',')}}`;
   return JSON.stringify(value) ?? 'null';
 }
 

@@ -44,7 +44,17 @@ async function listAccounts(argv: string[], io: CommandIo): Promise<void> {
     io.out.write(`${JSON.stringify(shown, null, 2)}\n`);
     return;
   }
-  const rows = shown.map((a) => [a.id, a.platform, a.label, a.tags.join(','), a.credentials?.username, a.ownerWorkerId, a.epoch, a.browser.state, a.steps.login?.status]);
+  const rows = shown.map((a) => [
+    a.id,
+    a.platform,
+    a.label,
+    a.tags.join(','),
+    a.credentials?.username,
+    a.ownerWorkerId,
+    a.epoch,
+    a.browser.state,
+    a.steps.login?.status,
+  ]);
   io.out.write(formatTable(['id', 'platform', 'label', 'tags', 'username', 'worker', 'epoch', 'browser', 'login'], rows));
 }
 
@@ -84,8 +94,13 @@ async function addAccount(argv: string[], io: CommandIo): Promise<void> {
   const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (!v.platform) throw new CliError(`--platform is required (usage: ${usage})`);
   if (v['password-file'] && v['password-stdin']) throw new CliError('give --password-file or --password-stdin, not both');
-  if (v['password-stdin'] && parsed.api.tokenFile === '-') throw new CliError('standard input can carry the password or the token, not both: use --token-file FILE');
-  const password = v['password-stdin'] ? await readSecretFile('-', 'password') : v['password-file'] ? await readSecretFile(v['password-file'] as string, 'password') : undefined;
+  if (v['password-stdin'] && parsed.api.tokenFile === '-')
+    throw new CliError('standard input can carry the password or the token, not both: use --token-file FILE');
+  const password = v['password-stdin']
+    ? await readSecretFile('-', 'password')
+    : v['password-file']
+      ? await readSecretFile(v['password-file'] as string, 'password')
+      : undefined;
   if (password !== undefined && !v.username) throw new CliError('--username is required with a password');
   if (v.username && password === undefined) throw new CliError('a --username needs its password: --password-file F or --password-stdin');
   if (typeof v.proxy === 'string') {
@@ -109,7 +124,9 @@ async function importAccounts(argv: string[], io: CommandIo): Promise<void> {
   const parsed = parseCommand(argv, { format: { type: 'string' }, 'dry-run': { type: 'boolean' } }, usage);
   const [file, extra] = parsed.positionals;
   if (!file || extra !== undefined) throw new CliError(`name one file to import, or - for standard input (usage: ${usage})`);
-  const format = (parsed.values.format as string | undefined) ?? (path.extname(file).toLowerCase() === '.json' ? 'json' : path.extname(file).toLowerCase() === '.csv' ? 'csv' : undefined);
+  const format =
+    (parsed.values.format as string | undefined) ??
+    (path.extname(file).toLowerCase() === '.json' ? 'json' : path.extname(file).toLowerCase() === '.csv' ? 'csv' : undefined);
   if (format !== 'csv' && format !== 'json') throw new CliError('--format must be csv or json (it is guessed from a .csv or .json file name)');
   if (file === '-' && parsed.api.tokenFile === '-') throw new CliError('standard input can carry the accounts or the token, not both: use --token-file FILE');
   let text: string;
@@ -141,12 +158,18 @@ async function importAccounts(argv: string[], io: CommandIo): Promise<void> {
       } catch (error) {
         if (!(error instanceof FleetError)) throw error;
         const refused = error;
-        throw new FleetError(refused.code, `${entry.where}: ${refused.message}${created.length > 0 ? ` (the ${created.length} before it were imported)` : ''}`, refused.field ? { field: refused.field } : {});
+        throw new FleetError(
+          refused.code,
+          `${entry.where}: ${refused.message}${created.length > 0 ? ` (the ${created.length} before it were imported)` : ''}`,
+          refused.field ? { field: refused.field } : {},
+        );
       }
       known.add(key);
     }
     if (parsed.values.json) io.out.write(`${JSON.stringify({ created: created.map((a) => ({ id: a.id, label: a.label })), skipped }, null, 2)}\n`);
     else for (const account of created) io.out.write(`${account.id}\t${account.label ?? ''}\n`);
-    io.err.write(`imported ${created.length} account${created.length === 1 ? '' : 's'}${skipped.length > 0 ? `; skipped ${skipped.length} already there: ${skipped.join(', ')}` : ''}\n`);
+    io.err.write(
+      `imported ${created.length} account${created.length === 1 ? '' : 's'}${skipped.length > 0 ? `; skipped ${skipped.length} already there: ${skipped.join(', ')}` : ''}\n`,
+    );
   });
 }

@@ -30,7 +30,9 @@ export async function backupCommand(argv: string[], io: CommandIo = stdio, env: 
       check.close();
     }
     io.out.write(`${target}\n`);
-    io.err.write(`backed up ${source} (${totalPages} pages) to ${target}; keep ${path.join(dataDir, 'secrets.json')} (or FLEET_SECRET_KEY) with it: the sealed secrets open only with that key\n`);
+    io.err.write(
+      `backed up ${source} (${totalPages} pages) to ${target}; keep ${path.join(dataDir, 'secrets.json')} (or FLEET_SECRET_KEY) with it: the sealed secrets open only with that key\n`,
+    );
   } finally {
     db.close();
   }

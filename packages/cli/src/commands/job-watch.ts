@@ -24,7 +24,14 @@ export async function watchJobs(api: ApiContext, ids: string[], io: CommandIo, t
     if (finished.size === ids.length) settle?.();
   };
   const show = (job: Pick<JobView, 'id' | 'status' | 'progress' | 'attempt'>): void => {
-    board.update({ id: job.id, type: types.get(job.id) ?? '', status: job.status, percent: job.progress.percent, step: job.progress.step, attempt: job.attempt });
+    board.update({
+      id: job.id,
+      type: types.get(job.id) ?? '',
+      status: job.status,
+      percent: job.progress.percent,
+      step: job.progress.step,
+      attempt: job.attempt,
+    });
   };
   const record = (job: JobView): void => {
     types.set(job.id, job.type);

@@ -80,12 +80,17 @@ async function resolveAccount(api: ApiContext, idOrLabel: string): Promise<strin
   try {
     return (await api.rest.accounts.get(idOrLabel)).id;
   } catch (error) {
-    if (!(error instanceof FleetApiError) || (error.code !== 'ACCOUNT_NOT_FOUND' && error.code !== 'NOT_FOUND' && error.code !== 'VALIDATION_FAILED')) throw error;
+    if (!(error instanceof FleetApiError) || (error.code !== 'ACCOUNT_NOT_FOUND' && error.code !== 'NOT_FOUND' && error.code !== 'VALIDATION_FAILED'))
+      throw error;
   }
   const matches = (await allPages((cursor) => api.rest.accounts.list({ limit: 500, cursor }))).filter((a) => a.label === idOrLabel);
   if (matches.length === 1) return matches[0]!.id;
-  if (matches.length === 0) throw new CliError(`ACCOUNT_NOT_FOUND: no account has the id or label ${JSON.stringify(idOrLabel)} (field: account)`, ExitCode.Failed);
-  throw new CliError(`${matches.length} accounts have the label ${JSON.stringify(idOrLabel)}; give the id (${matches.map((a) => a.id).join(', ')})`, ExitCode.Failed);
+  if (matches.length === 0)
+    throw new CliError(`ACCOUNT_NOT_FOUND: no account has the id or label ${JSON.stringify(idOrLabel)} (field: account)`, ExitCode.Failed);
+  throw new CliError(
+    `${matches.length} accounts have the label ${JSON.stringify(idOrLabel)}; give the id (${matches.map((a) => a.id).join(', ')})`,
+    ExitCode.Failed,
+  );
 }
 
 async function readPayloadFile(file: string): Promise<string> {
@@ -108,18 +113,38 @@ function parsePayload(text: string): Record<string, unknown> {
 }
 
 async function listJobs(argv: string[], io: CommandIo): Promise<void> {
-  const parsed = parseCommand(argv, { status: { type: 'string' }, type: { type: 'string' }, account: { type: 'string' }, limit: { type: 'string' } }, 'fleet jobs list [--status S] [--type T] [--account ID] [--limit N] [--json]');
+  const parsed = parseCommand(
+    argv,
+    { status: { type: 'string' }, type: { type: 'string' }, account: { type: 'string' }, limit: { type: 'string' } },
+    'fleet jobs list [--status S] [--type T] [--account ID] [--limit N] [--json]',
+  );
   const v = parsed.values as Record<string, string | boolean | undefined>;
-  if (v.status !== undefined && !(JOB_STATUSES as readonly string[]).includes(v.status as string)) throw new CliError(`--status must be one of ${JOB_STATUSES.join(', ')}`);
+  if (v.status !== undefined && !(JOB_STATUSES as readonly string[]).includes(v.status as string))
+    throw new CliError(`--status must be one of ${JOB_STATUSES.join(', ')}`);
   const limit = intFlag(v.limit as string | undefined, 'limit', 1, 500) ?? 50;
   const page = await withApi(parsed, (api) =>
-    api.rest.jobs.list({ ...(v.status ? { status: v.status as JobStatus } : {}), ...(v.type ? { type: v.type as string } : {}), ...(v.account ? { accountId: v.account as string } : {}), limit }),
+    api.rest.jobs.list({
+      ...(v.status ? { status: v.status as JobStatus } : {}),
+      ...(v.type ? { type: v.type as string } : {}),
+      ...(v.account ? { accountId: v.account as string } : {}),
+      limit,
+    }),
   );
   if (parsed.values.json) {
     io.out.write(`${JSON.stringify(page.items, null, 2)}\n`);
     return;
   }
-  const rows = page.items.map((j) => [j.id, j.type, j.accountId ?? (j.pool ? `pool:${j.pool}` : null), j.status, j.attempt, progressBar(j.progress.percent, 10), j.progress.step, j.error?.code, shortTime(j.createdAt)]);
+  const rows = page.items.map((j) => [
+    j.id,
+    j.type,
+    j.accountId ?? (j.pool ? `pool:${j.pool}` : null),
+    j.status,
+    j.attempt,
+    progressBar(j.progress.percent, 10),
+    j.progress.step,
+    j.error?.code,
+    shortTime(j.createdAt),
+  ]);
   io.out.write(formatTable(['id', 'type', 'account', 'status', 'try', 'progress', 'step', 'error', 'created'], rows));
 }
 

@@ -30,7 +30,13 @@ export async function tokensCommand(argv: string[], io: CommandIo = stdio): Prom
       const parsed = parseCommand(rest, {}, 'fleet tokens list [--json]');
       const { items } = await withApi(parsed, (api) => api.rest.tokens.list());
       if (parsed.values.json) io.out.write(`${JSON.stringify(items, null, 2)}\n`);
-      else io.out.write(formatTable(['id', 'name', 'role', 'created', 'revoked'], items.map((t) => [t.id, t.name, t.role, shortTime(t.createdAt), t.revokedAt ? shortTime(t.revokedAt) : null])));
+      else
+        io.out.write(
+          formatTable(
+            ['id', 'name', 'role', 'created', 'revoked'],
+            items.map((t) => [t.id, t.name, t.role, shortTime(t.createdAt), t.revokedAt ? shortTime(t.revokedAt) : null]),
+          ),
+        );
       return;
     }
     case 'revoke': {

@@ -19,7 +19,10 @@ export function describeFailure(error: unknown, apiUrl: string | undefined): { l
   }
   if (error instanceof TypeError && error.message === 'fetch failed') {
     const cause = (error as TypeError & { cause?: { code?: string; message?: string } }).cause;
-    return { line: `cannot reach the master at ${where}: ${cause?.code ?? cause?.message ?? 'network error'} (set FLEET_API_URL)`, exitCode: ExitCode.Unavailable };
+    return {
+      line: `cannot reach the master at ${where}: ${cause?.code ?? cause?.message ?? 'network error'} (set FLEET_API_URL)`,
+      exitCode: ExitCode.Unavailable,
+    };
   }
   return { line: error instanceof Error ? error.message : String(error), exitCode: ExitCode.Failed };
 }

@@ -18,8 +18,12 @@ export function stepBadges(account: AccountView): SafeHtml {
  * assignment epoch, and whether the master holds a session snapshot (storage state).
  */
 export function placement(account: AccountView): SafeHtml {
-  const owner = account.ownerWorkerId ? html`<a href="${href('workers')}">${account.ownerWorkerId}</a> <span class="sub">epoch ${account.epoch}</span>` : html`<span class="sub">unassigned</span>`;
-  const state = account.hasStorageState ? html`<span class="sub">session snapshot v${account.storageStateVersion}</span>` : html`<span class="sub">no session snapshot</span>`;
+  const owner = account.ownerWorkerId
+    ? html`<a href="${href('workers')}">${account.ownerWorkerId}</a> <span class="sub">epoch ${account.epoch}</span>`
+    : html`<span class="sub">unassigned</span>`;
+  const state = account.hasStorageState
+    ? html`<span class="sub">session snapshot v${account.storageStateVersion}</span>`
+    : html`<span class="sub">no session snapshot</span>`;
   return html`${owner}<div>${state}</div>`;
 }
 

@@ -21,7 +21,9 @@ function read(form: HTMLFormElement): FormValues {
   return {
     platform: text('platform'),
     label: text('label'),
-    tags: text('tags').split(/[\s,]+/).filter(Boolean),
+    tags: text('tags')
+      .split(/[\s,]+/)
+      .filter(Boolean),
     username: text('username'),
     // A password may legitimately start or end with a space: keep it as typed.
     password: String(data.get('password') ?? ''),
@@ -88,8 +90,10 @@ export const accountFormView: View = async (root, ctx, route) => {
     const values = read(el);
     const button = $<HTMLButtonElement>(el, 'button[type="submit"]');
     const save = account ? () => ctx.api.accounts.update(account.id, updateBody(values)) : () => ctx.api.accounts.create(createBody(values));
-    void act(ctx, button, account ? 'Saving the account' : 'Creating the account', save, (saved) => `account ${saved.label ?? saved.id} saved`).then((saved) => {
-      if (saved) navigate(href('accounts', saved.id));
-    });
+    void act(ctx, button, account ? 'Saving the account' : 'Creating the account', save, (saved) => `account ${saved.label ?? saved.id} saved`).then(
+      (saved) => {
+        if (saved) navigate(href('accounts', saved.id));
+      },
+    );
   });
 };

@@ -33,7 +33,10 @@ export async function accountLoginPanel(el: HTMLElement, ctx: AppContext, scope:
 
   const showJob = (job: JobView): void => {
     jobId = job.id;
-    mount(jobEl, html`<p><a href="${href('jobs', job.id)}" class="mono">login job ${job.id}</a> ${badge(job.status)}</p>${progressBar(job.status, job.progress)}`);
+    mount(
+      jobEl,
+      html`<p><a href="${href('jobs', job.id)}" class="mono">login job ${job.id}</a> ${badge(job.status)}</p>${progressBar(job.status, job.progress)}`,
+    );
   };
   const showQr = (dataUrl: string): void => {
     if (!dataUrl.startsWith(PNG_DATA_URL)) return;
@@ -68,7 +71,9 @@ export async function accountLoginPanel(el: HTMLElement, ctx: AppContext, scope:
     const method = button.dataset.login as 'password' | 'qr';
     qr.hidden = true;
     mount(statusEl, html``);
-    void act(ctx, button as HTMLButtonElement, `Starting a ${method} login`, () => ctx.live.request(ClientRequest.LoginStart, { accountId: account.id, method })).then((job) => job && showJob(job));
+    void act(ctx, button as HTMLButtonElement, `Starting a ${method} login`, () =>
+      ctx.live.request(ClientRequest.LoginStart, { accountId: account.id, method }),
+    ).then((job) => job && showJob(job));
   });
 
   // A login already under way (started elsewhere, or before a reload): show it, and its QR code if any.

@@ -41,14 +41,27 @@ export async function accountMonitorsPanel(el: HTMLElement, ctx: AppContext, sco
     const id = button.closest<HTMLElement>('tr')?.dataset.monitorId;
     if (!id) return;
     const resume = button.dataset.monitorAction === 'resume';
-    void act(ctx, button as HTMLButtonElement, resume ? 'Resuming the monitor' : 'Pausing the monitor', () => (resume ? ctx.api.monitors.resume(id) : ctx.api.monitors.pause(id))).then(() => load());
+    void act(ctx, button as HTMLButtonElement, resume ? 'Resuming the monitor' : 'Pausing the monitor', () =>
+      resume ? ctx.api.monitors.resume(id) : ctx.api.monitors.pause(id),
+    ).then(() => load());
   });
   const form = $<HTMLFormElement>(el, 'form');
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    const body = { accountId: account.id, type: String(data.get('type') || 'crawl'), minIntervalMs: Number(data.get('min')) * 1000, maxIntervalMs: Number(data.get('max')) * 1000 };
-    void act(ctx, $<HTMLButtonElement>(form, 'button'), 'Starting the monitor', () => ctx.api.monitors.create(body), () => 'monitor started').then(() => load());
+    const body = {
+      accountId: account.id,
+      type: String(data.get('type') || 'crawl'),
+      minIntervalMs: Number(data.get('min')) * 1000,
+      maxIntervalMs: Number(data.get('max')) * 1000,
+    };
+    void act(
+      ctx,
+      $<HTMLButtonElement>(form, 'button'),
+      'Starting the monitor',
+      () => ctx.api.monitors.create(body),
+      () => 'monitor started',
+    ).then(() => load());
   });
   scope.every(10_000, () => void load().catch(() => undefined));
   await load();

@@ -75,7 +75,13 @@ export const accountView: View = async (root, ctx, route, scope) => {
   });
   $(root, '[data-action="delete"]').addEventListener('click', (event) => {
     if (!confirm(`Delete account ${account.label ?? id}? Its jobs are cancelled; their history stays.`)) return;
-    void act(ctx, event.currentTarget as HTMLButtonElement, 'Deleting the account', () => ctx.api.accounts.delete(id).then(() => true), () => 'account deleted').then((deleted) => deleted && navigate(href('accounts')));
+    void act(
+      ctx,
+      event.currentTarget as HTMLButtonElement,
+      'Deleting the account',
+      () => ctx.api.accounts.delete(id).then(() => true),
+      () => 'account deleted',
+    ).then((deleted) => deleted && navigate(href('accounts')));
   });
   showDetails();
   await Promise.all([

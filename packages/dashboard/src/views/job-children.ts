@@ -11,7 +11,10 @@ const PAGE_SIZE = 25;
 export async function jobChildren(el: HTMLElement, ctx: AppContext, scope: Scope, parent: JobView): Promise<void> {
   const ids = parent.childIds ?? [];
   let page = 0;
-  mount(el, html`<h2>Children (${ids.length})</h2><table class="table" data-table="children"><thead>${JOB_COLUMNS}</thead><tbody></tbody></table><div data-pager></div>`);
+  mount(
+    el,
+    html`<h2>Children (${ids.length})</h2><table class="table" data-table="children"><thead>${JOB_COLUMNS}</thead><tbody></tbody></table><div data-pager></div>`,
+  );
   const tbody = $(el, 'tbody');
   const pagerEl = $(el, '[data-pager]');
   const show = async (): Promise<void> => {
@@ -19,7 +22,10 @@ export async function jobChildren(el: HTMLElement, ctx: AppContext, scope: Scope
     const children = await Promise.all(slice.map((id) => ctx.api.jobs.get(id)));
     if (scope.disposed) return;
     mount(tbody, html`${children.map(jobRow)}`);
-    mount(pagerEl, ids.length > PAGE_SIZE ? pagerControls({ hasNewer: page > 0, hasOlder: (page + 1) * PAGE_SIZE < ids.length, pageNumber: page + 1 }) : html``);
+    mount(
+      pagerEl,
+      ids.length > PAGE_SIZE ? pagerControls({ hasNewer: page > 0, hasOlder: (page + 1) * PAGE_SIZE < ids.length, pageNumber: page + 1 }) : html``,
+    );
   };
   followJobRows(ctx, scope, tbody);
   delegate(el, 'click', '[data-page]', (button) => {

@@ -9,7 +9,8 @@ const LOG_TAIL_LINES = 200;
 /** A timeline entry in words: status changes, progress steps, log lines, anything else as JSON. */
 function describeEvent(e: JobEventView): SafeHtml {
   const d = e.data;
-  if (e.kind === 'status') return html`${d.from ? html`${String(d.from)} → ` : ''}<strong>${String(d.status)}</strong>${d.reason ? html` <span class="sub">${String(d.reason)}</span>` : ''}`;
+  if (e.kind === 'status')
+    return html`${d.from ? html`${String(d.from)} → ` : ''}<strong>${String(d.status)}</strong>${d.reason ? html` <span class="sub">${String(d.reason)}</span>` : ''}`;
   if (e.kind === 'progress') return html`${String(d.percent)} % · ${String(d.step)}${d.message ? html` <span class="sub">${String(d.message)}</span>` : ''}`;
   return html`<code>${JSON.stringify(d)}</code>`;
 }
@@ -17,7 +18,8 @@ function describeEvent(e: JobEventView): SafeHtml {
 export function timeline(events: JobEventView[]): SafeHtml {
   if (events.length === 0) return html`<p class="empty">No events.</p>`;
   return html`<ol class="timeline" data-timeline>${events.map(
-    (e) => html`<li data-kind="${e.kind}"><time datetime="${e.at}">${new Date(e.at).toLocaleTimeString()}</time> <span class="kind">${e.kind}</span> ${describeEvent(e)}</li>`,
+    (e) =>
+      html`<li data-kind="${e.kind}"><time datetime="${e.at}">${new Date(e.at).toLocaleTimeString()}</time> <span class="kind">${e.kind}</span> ${describeEvent(e)}</li>`,
   )}</ol>`;
 }
 
@@ -26,7 +28,8 @@ export function artifacts(job: JobView): SafeHtml {
   if (job.artifacts.length === 0) return html`<p class="empty">No files (a worker uploads them when the job ends).</p>`;
   const images = job.artifacts.filter((a) => a.name.endsWith('.png'));
   return html`<ul class="artifacts">${job.artifacts.map(
-    (a) => html`<li><a href="${a.url}" download="${a.name}" data-artifact="${a.name}">${a.name}</a> <span class="sub">${formatBytes(a.size)}</span>${a.name === 'trace.zip' ? html` <span class="sub">(open with <code>npx playwright show-trace</code>)</span>` : ''}</li>`,
+    (a) =>
+      html`<li><a href="${a.url}" download="${a.name}" data-artifact="${a.name}">${a.name}</a> <span class="sub">${formatBytes(a.size)}</span>${a.name === 'trace.zip' ? html` <span class="sub">(open with <code>npx playwright show-trace</code>)</span>` : ''}</li>`,
   )}</ul>
   ${images.map((a) => html`<figure class="screenshot"><img src="${a.url}" alt="${a.name}" loading="lazy" data-screenshot="${a.name}" /><figcaption>${a.name}</figcaption></figure>`)}`;
 }
@@ -51,7 +54,10 @@ export class RunLogPanel {
       this.fromArtifact = true;
       const lines = text.trimEnd().split('\n');
       const tail = lines.slice(-LOG_TAIL_LINES);
-      mount(this.el, html`${lines.length > tail.length ? html`<p class="sub">last ${tail.length} of ${lines.length} lines</p>` : ''}<pre class="log" data-log="run.log">${tail.join('\n')}</pre>`);
+      mount(
+        this.el,
+        html`${lines.length > tail.length ? html`<p class="sub">last ${tail.length} of ${lines.length} lines</p>` : ''}<pre class="log" data-log="run.log">${tail.join('\n')}</pre>`,
+      );
       return;
     }
     const { lines } = await this.ctx.api.jobs.log(job.id);
@@ -68,7 +74,10 @@ export class RunLogPanel {
   private show(lines: string[], job?: JobView): void {
     this.live = lines.slice(-LOG_TAIL_LINES);
     if (this.live.length === 0) {
-      mount(this.el, html`<p class="empty">${job?.finishedAt ? 'No run.log was kept for this job.' : 'No lines yet: they appear here live while the job runs.'}</p>`);
+      mount(
+        this.el,
+        html`<p class="empty">${job?.finishedAt ? 'No run.log was kept for this job.' : 'No lines yet: they appear here live while the job runs.'}</p>`,
+      );
       return;
     }
     mount(this.el, html`<p class="sub" data-log-live>live from the worker</p><pre class="log" data-log="live">${this.live.join('\n')}</pre>`);

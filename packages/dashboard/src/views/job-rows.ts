@@ -11,7 +11,11 @@ export const JOB_COLUMNS = html`<tr><th>Job</th><th>Type</th><th>Account / pool<
 
 /** One job as a table row, with the hooks {@link followJobRows} needs to move it live. */
 export function jobRow(job: JobView): SafeHtml {
-  const target = job.accountId ? html`<a href="${href('accounts', job.accountId)}" class="mono">${shortId(job.accountId)}</a>` : job.pool ? html`pool <span class="tag">${job.pool}</span>` : '–';
+  const target = job.accountId
+    ? html`<a href="${href('accounts', job.accountId)}" class="mono">${shortId(job.accountId)}</a>`
+    : job.pool
+      ? html`pool <span class="tag">${job.pool}</span>`
+      : '–';
   return html`<tr data-job-id="${job.id}">
     <td><a href="${href('jobs', job.id)}" class="mono">${shortId(job.id)}</a>${job.childIds ? html`<div class="sub">${job.childIds.length} children</div>` : ''}</td>
     <td>${job.type}</td>

@@ -32,8 +32,20 @@ function summary(job: JobView): SafeHtml {
 
 /** "Retry" makes the same job again (a new id): the finished one keeps its history. */
 function retry(ctx: AppContext, button: HTMLButtonElement, job: JobView): void {
-  const body = { type: job.type, payload: job.payload, priority: job.priority, maxAttempts: job.maxAttempts, ...(job.accountId ? { accountId: job.accountId } : { pool: job.pool ?? '' }) };
-  void act(ctx, button, 'Retrying the job', () => ctx.api.jobs.create(body), (j) => `queued again as ${j.id}`).then((j) => j && navigate(href('jobs', j.id)));
+  const body = {
+    type: job.type,
+    payload: job.payload,
+    priority: job.priority,
+    maxAttempts: job.maxAttempts,
+    ...(job.accountId ? { accountId: job.accountId } : { pool: job.pool ?? '' }),
+  };
+  void act(
+    ctx,
+    button,
+    'Retrying the job',
+    () => ctx.api.jobs.create(body),
+    (j) => `queued again as ${j.id}`,
+  ).then((j) => j && navigate(href('jobs', j.id)));
 }
 
 /** One job: live progress, timeline, run.log tail, screenshots, trace, children; cancel and retry. */
@@ -80,13 +92,16 @@ export const jobView: View = async (root, ctx, route, scope) => {
   const loadLog = (): Promise<void> => log.load(job).catch((e: unknown) => ctx.toast(`run.log: ${String(e)}`, 'error'));
   scope.add(ctx.live.on(ClientEvent.JobLog, (e) => e.jobId === id && !scope.disposed && log.append(e.lines)));
   const refresh = scope.throttle(700, () => {
-    void ctx.api.jobs.get(id).then((j) => {
-      if (scope.disposed) return;
-      const newFiles = j.artifacts.length !== job.artifacts.length;
-      job = j;
-      showJob();
-      if (newFiles) void loadLog();
-    }, () => undefined);
+    void ctx.api.jobs.get(id).then(
+      (j) => {
+        if (scope.disposed) return;
+        const newFiles = j.artifacts.length !== job.artifacts.length;
+        job = j;
+        showJob();
+        if (newFiles) void loadLog();
+      },
+      () => undefined,
+    );
     void loadTimeline().catch(() => undefined);
   });
   scope.add(
@@ -101,7 +116,13 @@ export const jobView: View = async (root, ctx, route, scope) => {
   actions.addEventListener('click', (event) => {
     const button = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
     if (button?.dataset.action === 'cancel') {
-      void act(ctx, button, 'Cancelling the job', () => ctx.api.jobs.cancel(id), () => 'cancel requested').then((j) => {
+      void act(
+        ctx,
+        button,
+        'Cancelling the job',
+        () => ctx.api.jobs.cancel(id),
+        () => 'cancel requested',
+      ).then((j) => {
         if (!j) return;
         job = j;
         showJob();

@@ -31,7 +31,15 @@ function item(ctx: AppContext, m: Shown, fresh = false): SafeHtml {
 
 function fromEvent(e: MessageDetectedEvent): Shown {
   const m = e.message;
-  return { accountId: e.accountId, kind: m.kind, platformMessageId: m.platformMessageId, threadId: m.threadId ?? null, author: m.author, text: m.text, detectedAt: new Date().toISOString() };
+  return {
+    accountId: e.accountId,
+    kind: m.kind,
+    platformMessageId: m.platformMessageId,
+    threadId: m.threadId ?? null,
+    author: m.author,
+    text: m.text,
+    detectedAt: new Date().toISOString(),
+  };
 }
 
 /** Comments and DMs found by crawls: a live feed on top of the stored, paged history; reply in place. */
@@ -53,11 +61,16 @@ export const messagesView: View = async (root, ctx, route, scope) => {
   const live = $(root, '[data-feed="live"]');
   const stored = $(root, '[data-feed="stored"]');
   const pagerEl = $(root, '[data-pager]');
-  const pager = new CursorPager<MessageView>((cursor) => ctx.api.messages.list({ ...(accountId ? { accountId } : {}), ...(kind ? { kind } : {}), limit: PAGE_SIZE, cursor }));
+  const pager = new CursorPager<MessageView>((cursor) =>
+    ctx.api.messages.list({ ...(accountId ? { accountId } : {}), ...(kind ? { kind } : {}), limit: PAGE_SIZE, cursor }),
+  );
   const show = (): void => {
     if (scope.disposed) return;
     live.hidden = !pager.onFirstPage;
-    mount(stored, pager.items.length ? html`${pager.items.map((m) => item(ctx, m))}` : html`<li class="empty">No messages yet: crawls and monitors find them.</li>`);
+    mount(
+      stored,
+      pager.items.length ? html`${pager.items.map((m) => item(ctx, m))}` : html`<li class="empty">No messages yet: crawls and monitors find them.</li>`,
+    );
     mount(pagerEl, pagerControls(pager));
   };
   scope.add(

@@ -31,7 +31,14 @@ export function newJobForm(el: HTMLElement, ctx: AppContext, defaults: { account
       ctx.toast('the payload is not valid JSON', 'error');
       return;
     }
-    const body: CreateJobBody = { type: text('type'), payload, ...(text('accountId') ? { accountId: text('accountId') } : {}), ...(text('pool') ? { pool: text('pool') } : {}) };
-    void act(ctx, $<HTMLButtonElement>(form, 'button'), 'Queueing the job', () => ctx.api.jobs.create(body)).then((job) => job && navigate(href('jobs', job.id)));
+    const body: CreateJobBody = {
+      type: text('type'),
+      payload,
+      ...(text('accountId') ? { accountId: text('accountId') } : {}),
+      ...(text('pool') ? { pool: text('pool') } : {}),
+    };
+    void act(ctx, $<HTMLButtonElement>(form, 'button'), 'Queueing the job', () => ctx.api.jobs.create(body)).then(
+      (job) => job && navigate(href('jobs', job.id)),
+    );
   });
 }

@@ -34,10 +34,12 @@ function render(health: Health, stats: JobsPerMinuteView): SafeHtml {
     </section>
     <section class="card">
       <h2>Pool capacity</h2>
-      ${pools.length === 0
-        ? html`<p class="empty">No pools: tag accounts to make one.</p>`
-        : html`<table class="table" data-table="pools"><thead><tr><th>Pool (tag)</th><th>Idle live accounts</th></tr></thead>
-            <tbody>${pools.map(([tag, p]) => html`<tr><td>${tag}</td><td>${p.capacity}</td></tr>`)}</tbody></table>`}
+      ${
+        pools.length === 0
+          ? html`<p class="empty">No pools: tag accounts to make one.</p>`
+          : html`<table class="table" data-table="pools"><thead><tr><th>Pool (tag)</th><th>Idle live accounts</th></tr></thead>
+            <tbody>${pools.map(([tag, p]) => html`<tr><td>${tag}</td><td>${p.capacity}</td></tr>`)}</tbody></table>`
+      }
     </section>`;
 }
 

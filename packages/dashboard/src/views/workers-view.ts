@@ -59,7 +59,13 @@ export const workersView: View = async (root, ctx, _route, scope) => {
   delegate<MouseEvent>(root, 'click', '[data-action="drain"]', (button) => {
     const id = button.closest<HTMLElement>('tr')?.dataset.workerId;
     if (!id) return;
-    void act(ctx, button as HTMLButtonElement, `Draining ${id}`, () => ctx.api.workers.drain(id, 'drained from the dashboard'), () => `worker ${id} is draining`).then(() => load());
+    void act(
+      ctx,
+      button as HTMLButtonElement,
+      `Draining ${id}`,
+      () => ctx.api.workers.drain(id, 'drained from the dashboard'),
+      () => `worker ${id} is draining`,
+    ).then(() => load());
   });
   await load();
 };

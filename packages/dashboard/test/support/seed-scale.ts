@@ -42,7 +42,20 @@ export function seedScale(master: Master, accounts: number, jobs: number, now = 
       const finishedAt = now - 60 * MINUTE_MS + Math.floor((u + 0.025 * Math.sin(u * 6 * Math.PI)) * 60 * MINUTE_MS);
       const created = finishedAt - 5000;
       const failed = status === 'failed';
-      insert.run(randomUUID(), i % 3 === 0 ? 'login' : 'crawl', accountIds[i % accounts], created, status, failed ? 70 : 100, failed ? 'verify_session' : 'done', failed ? 'AUTH_FAILED' : null, failed ? 'seeded failure' : null, created, created + 100, finishedAt);
+      insert.run(
+        randomUUID(),
+        i % 3 === 0 ? 'login' : 'crawl',
+        accountIds[i % accounts],
+        created,
+        status,
+        failed ? 70 : 100,
+        failed ? 'verify_session' : 'done',
+        failed ? 'AUTH_FAILED' : null,
+        failed ? 'seeded failure' : null,
+        created,
+        created + 100,
+        finishedAt,
+      );
     }
   })();
   return { accountIds, jobs: counts };

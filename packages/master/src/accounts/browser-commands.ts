@@ -1,4 +1,13 @@
-import { FleetError, MasterEvent, WorkerEvent, type AccountBrowserReport, type AccountView, type BrowserAction, type Logger, type WorkerAccountBrowser } from '@fleetwright/shared';
+import {
+  FleetError,
+  MasterEvent,
+  WorkerEvent,
+  type AccountBrowserReport,
+  type AccountView,
+  type BrowserAction,
+  type Logger,
+  type WorkerAccountBrowser,
+} from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
 
@@ -29,7 +38,11 @@ export class BrowserCommands {
   reported(workerId: string, report: WorkerAccountBrowser): void {
     const account = this.store.accounts.ownership(report.accountId);
     if (account.owner_worker_id !== workerId || account.epoch !== report.epoch) {
-      this.store.recordRefusedReport(workerId, WorkerEvent.AccountBrowser, 'STALE_EPOCH', { accountId: account.id, epoch: report.epoch, currentEpoch: account.epoch });
+      this.store.recordRefusedReport(workerId, WorkerEvent.AccountBrowser, 'STALE_EPOCH', {
+        accountId: account.id,
+        epoch: report.epoch,
+        currentEpoch: account.epoch,
+      });
       throw new FleetError('STALE_EPOCH', `epoch ${report.epoch} is stale for account ${account.id}`, { field: 'epoch' });
     }
     const { epoch: _epoch, ...state } = report;

@@ -51,7 +51,8 @@ function checkToken(tokens: TokenStore, req: Request, res: Response): void {
   const cookie = bearer ? undefined : readCookie(req.get('cookie'), SESSION_COOKIE);
   const identity = tokens.verify(bearer ?? cookie);
   if (!identity) throw new FleetError('UNAUTHORIZED', 'missing or unknown API token (send Authorization: Bearer <token>)');
-  if (cookie && !['GET', 'HEAD'].includes(req.method) && req.get(DASHBOARD_HEADER) !== '1') throw new FleetError('FORBIDDEN', `a cookie-authenticated change needs the ${DASHBOARD_HEADER} header`);
+  if (cookie && !['GET', 'HEAD'].includes(req.method) && req.get(DASHBOARD_HEADER) !== '1')
+    throw new FleetError('FORBIDDEN', `a cookie-authenticated change needs the ${DASHBOARD_HEADER} header`);
   if (identity.role === 'viewer' && !['GET', 'HEAD'].includes(req.method)) throw new FleetError('FORBIDDEN', 'a viewer token cannot change anything');
   res.locals.role = identity.role;
   res.locals.tokenId = identity.tokenId;

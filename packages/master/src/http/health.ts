@@ -9,7 +9,10 @@ export function computeHealth(store: FleetStore, scheduler: Scheduler): Health {
   const jobs = store.jobs.countUnfinished();
   const busy = store.jobs.activeAccountIds();
   // Only the columns counted here: whole rows carry sealed storage states, often tens of KB each.
-  const accounts = store.db.prepare('SELECT id, owner_worker_id, epoch, tags FROM accounts WHERE owner_worker_id IS NOT NULL').all() as Pick<AccountRow, 'id' | 'owner_worker_id' | 'epoch' | 'tags'>[];
+  const accounts = store.db.prepare('SELECT id, owner_worker_id, epoch, tags FROM accounts WHERE owner_worker_id IS NOT NULL').all() as Pick<
+    AccountRow,
+    'id' | 'owner_worker_id' | 'epoch' | 'tags'
+  >[];
   const live = accounts.filter((a) => scheduler.isAccountReady(a));
   const pools: Health['pools'] = {};
   for (const { tag } of store.db.prepare('SELECT DISTINCT tag FROM account_tags ORDER BY tag').all() as { tag: string }[]) pools[tag] = { capacity: 0 };

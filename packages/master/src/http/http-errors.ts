@@ -13,8 +13,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (e?.type === 'entity.parse.failed') fleetError = new FleetError('VALIDATION_FAILED', 'body: not valid JSON', { field: 'body' });
     else if (e?.type === 'entity.too.large') fleetError = new FleetError('TOO_LARGE', 'body: too large', { field: 'body' });
     // The router could not percent-decode a path segment (`/accounts/%E0%A4%A`): the client's mistake.
-    else if (e?.status === 400 && e.message?.startsWith('Failed to decode param')) fleetError = new FleetError('VALIDATION_FAILED', 'path: a parameter is not valid percent-encoding', { field: 'path' });
-    else if (!(error instanceof FleetError) && e?.status !== undefined && e.status >= 400 && e.status < 500) fleetError = new FleetError('VALIDATION_FAILED', `request: ${e.message ?? 'refused'}`);
+    else if (e?.status === 400 && e.message?.startsWith('Failed to decode param'))
+      fleetError = new FleetError('VALIDATION_FAILED', 'path: a parameter is not valid percent-encoding', { field: 'path' });
+    else if (!(error instanceof FleetError) && e?.status !== undefined && e.status >= 400 && e.status < 500)
+      fleetError = new FleetError('VALIDATION_FAILED', `request: ${e.message ?? 'refused'}`);
     else fleetError = FleetError.from(error);
     if (fleetError.code === 'INTERNAL_ERROR') logger.error('request failed', { error });
     const { retryable: _retryable, ...body } = fleetError.toJSON();

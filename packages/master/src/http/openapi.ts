@@ -31,8 +31,16 @@ function schema(s: z.ZodType, io: 'input' | 'output' = 'output'): Json {
 
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 const json = (s: Json): Json => ({ content: { 'application/json': { schema: s } } });
-const page = (item: string): Json => ({ type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: ref(item) }, nextCursor: { type: ['string', 'null'] } } });
-const errors = { '400': { description: 'Bad input', ...json(ref('Error')) }, '401': { description: 'No or unknown token', ...json(ref('Error')) }, '404': { description: 'Not found', ...json(ref('Error')) } };
+const page = (item: string): Json => ({
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: ref(item) }, nextCursor: { type: ['string', 'null'] } },
+});
+const errors = {
+  '400': { description: 'Bad input', ...json(ref('Error')) },
+  '401': { description: 'No or unknown token', ...json(ref('Error')) },
+  '404': { description: 'Not found', ...json(ref('Error')) },
+};
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 const pageParams = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
@@ -40,7 +48,11 @@ const pageParams = [
 ];
 
 function op(summary: string, response: Json | null, extra: Json = {}): Json {
-  return { summary, responses: { ...(response ? { '200': { description: 'OK', ...json(response) } } : { '204': { description: 'Done' } }), ...errors }, ...extra };
+  return {
+    summary,
+    responses: { ...(response ? { '200': { description: 'OK', ...json(response) } } : { '204': { description: 'Done' } }), ...errors },
+    ...extra,
+  };
 }
 const body = (name: string): Json => ({ requestBody: { required: true, ...json(ref(name)) } });
 
@@ -48,7 +60,11 @@ const body = (name: string): Json => ({ requestBody: { required: true, ...json(r
 export function openApiDocument(): Json {
   return {
     openapi: '3.1.0',
-    info: { title: 'Fleetwright API', version: FLEET_VERSION, description: 'REST API of the Fleetwright master. Errors are `{ code, message, field? }`; lists page with `limit` and `cursor`.' },
+    info: {
+      title: 'Fleetwright API',
+      version: FLEET_VERSION,
+      description: 'REST API of the Fleetwright master. Errors are `{ code, message, field? }`; lists page with `limit` and `cursor`.',
+    },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
     components: {
@@ -79,7 +95,10 @@ export function openApiDocument(): Json {
         get: {
           summary: 'Prometheus metrics (text format); no token unless FLEET_METRICS_TOKEN is set, then that token as the bearer',
           security: [{}, { bearer: [] }],
-          responses: { '200': { description: 'The exposition text', content: { 'text/plain': { schema: { type: 'string' } } } }, '401': { description: 'FLEET_METRICS_TOKEN is set and was not sent', ...json(ref('Error')) } },
+          responses: {
+            '200': { description: 'The exposition text', content: { 'text/plain': { schema: { type: 'string' } } } },
+            '401': { description: 'FLEET_METRICS_TOKEN is set and was not sent', ...json(ref('Error')) },
+          },
         },
       },
       '/api/v1/accounts': {
@@ -98,7 +117,10 @@ export function openApiDocument(): Json {
       },
       '/api/v1/accounts/{id}/browser/reset': {
         parameters: [idParam],
-        post: op("Force-reset a stuck browser: the context is killed, its running job fails retryable (BROWSER_RESET) and runs again, and the context reopens under a new fence", ref('Account')),
+        post: op(
+          'Force-reset a stuck browser: the context is killed, its running job fails retryable (BROWSER_RESET) and runs again, and the context reopens under a new fence',
+          ref('Account'),
+        ),
       },
       '/api/v1/accounts/{id}/browser/stop': {
         parameters: [idParam],
@@ -106,31 +128,72 @@ export function openApiDocument(): Json {
       },
       '/api/v1/jobs': {
         get: op('List jobs, newest first', page('Job'), {
-          parameters: [...pageParams, { name: 'status', in: 'query', schema: { type: 'string' } }, { name: 'type', in: 'query', schema: { type: 'string' } }, { name: 'accountId', in: 'query', schema: { type: 'string' } }],
+          parameters: [
+            ...pageParams,
+            { name: 'status', in: 'query', schema: { type: 'string' } },
+            { name: 'type', in: 'query', schema: { type: 'string' } },
+            { name: 'accountId', in: 'query', schema: { type: 'string' } },
+          ],
         }),
         post: { ...op('Create a job (an existing idempotency key returns its job)', ref('Job')), ...body('CreateJob') },
       },
       '/api/v1/jobs/bulk': {
-        post: { ...op('Create many independent jobs at once, all or nothing', { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' }, idempotencyKey: { type: ['string', 'null'] } } } } } }), ...body('CreateJobsBulk') },
+        post: {
+          ...op('Create many independent jobs at once, all or nothing', {
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' }, idempotencyKey: { type: ['string', 'null'] } } },
+              },
+            },
+          }),
+          ...body('CreateJobsBulk'),
+        },
       },
       '/api/v1/session': {
-        get: op('The role of the token or session cookie this request carries', { type: 'object', properties: { role: { type: 'string', enum: ['admin', 'operator', 'viewer'] } } }),
-        post: { ...op('Dashboard sign-in: a token in, an httpOnly session cookie out (no bearer needed)', { type: 'object', properties: { role: { type: 'string' } } }), security: [], requestBody: { required: true, ...json({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }) } },
+        get: op('The role of the token or session cookie this request carries', {
+          type: 'object',
+          properties: { role: { type: 'string', enum: ['admin', 'operator', 'viewer'] } },
+        }),
+        post: {
+          ...op('Dashboard sign-in: a token in, an httpOnly session cookie out (no bearer needed)', {
+            type: 'object',
+            properties: { role: { type: 'string' } },
+          }),
+          security: [],
+          requestBody: { required: true, ...json({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }) },
+        },
         delete: { ...op('Dashboard sign-out: clears the session cookie', null), security: [] },
       },
       '/api/v1/jobs/{id}': { parameters: [idParam], get: op('Get a job with its progress, result, error and artifacts', ref('Job')) },
-      '/api/v1/jobs/{id}/log': { parameters: [idParam], get: op("A running job's run.log lines so far, as its worker streams them (then read run.log as an artifact)", ref('JobLog')) },
-      '/api/v1/jobs/{id}/cancel': { parameters: [idParam], post: op('Cancel a job (a batch or flow stops its unfinished children)', ref('Job')) },
-      '/api/v1/jobs/{id}/events': { parameters: [idParam], get: op("A job's event timeline, oldest first, a page at a time", page('JobEvent'), { parameters: pageParams }) },
-      '/api/v1/stats/jobs-per-minute': {
-        get: op('Jobs finished per minute by outcome, and every job by status now', ref('JobsPerMinute'), { parameters: [{ name: 'minutes', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1440 } }] }),
+      '/api/v1/jobs/{id}/log': {
+        parameters: [idParam],
+        get: op("A running job's run.log lines so far, as its worker streams them (then read run.log as an artifact)", ref('JobLog')),
       },
-      '/api/v1/jobs/{id}/qrcode': { parameters: [idParam], get: op('The latest QR code of a login job', { type: 'object', properties: { jobId: { type: 'string' }, dataUrl: { type: 'string' } } }) },
+      '/api/v1/jobs/{id}/cancel': { parameters: [idParam], post: op('Cancel a job (a batch or flow stops its unfinished children)', ref('Job')) },
+      '/api/v1/jobs/{id}/events': {
+        parameters: [idParam],
+        get: op("A job's event timeline, oldest first, a page at a time", page('JobEvent'), { parameters: pageParams }),
+      },
+      '/api/v1/stats/jobs-per-minute': {
+        get: op('Jobs finished per minute by outcome, and every job by status now', ref('JobsPerMinute'), {
+          parameters: [{ name: 'minutes', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1440 } }],
+        }),
+      },
+      '/api/v1/jobs/{id}/qrcode': {
+        parameters: [idParam],
+        get: op('The latest QR code of a login job', { type: 'object', properties: { jobId: { type: 'string' }, dataUrl: { type: 'string' } } }),
+      },
       '/api/v1/jobs/{id}/artifacts/{name}': {
         parameters: [idParam, { name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
         get: {
           summary: 'Download an artifact (run.log, *.png, trace.zip); traces and screenshots can hold session data and need an operator or admin token',
-          responses: { '200': { description: 'The file' }, ...errors, '403': { description: 'A viewer token asked for a trace or a screenshot', ...json(ref('Error')) } },
+          responses: {
+            '200': { description: 'The file' },
+            ...errors,
+            '403': { description: 'A viewer token asked for a trace or a screenshot', ...json(ref('Error')) },
+          },
         },
       },
       '/api/v1/worker/jobs/{id}/artifacts/{name}': {
@@ -139,11 +202,27 @@ export function openApiDocument(): Json {
           summary: "A worker uploads one of its job attempt's files (raw bytes, at most 64 MB), with its own credential as the bearer token",
           parameters: [
             { name: 'X-Fleet-Worker', in: 'header', required: true, schema: { type: 'string' } },
-            { name: 'X-Fleet-Attempt', in: 'header', required: true, description: 'The attempt the file belongs to: only the worker running it may upload', schema: { type: 'integer', minimum: 1 } },
+            {
+              name: 'X-Fleet-Attempt',
+              in: 'header',
+              required: true,
+              description: 'The attempt the file belongs to: only the worker running it may upload',
+              schema: { type: 'integer', minimum: 1 },
+            },
           ],
-          requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+          requestBody: {
+            required: true,
+            content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+          },
           responses: {
-            '201': { description: 'Stored', ...json({ type: 'object', required: ['name', 'size', 'url'], properties: { name: { type: 'string' }, size: { type: 'integer' }, url: { type: 'string' } } }) },
+            '201': {
+              description: 'Stored',
+              ...json({
+                type: 'object',
+                required: ['name', 'size', 'url'],
+                properties: { name: { type: 'string' }, size: { type: 'integer' }, url: { type: 'string' } },
+              }),
+            },
             ...errors,
             '409': { description: 'NOT_OWNER: not the worker running that attempt', ...json(ref('Error')) },
             '413': { description: 'TOO_LARGE: the body is over the cap', ...json(ref('Error')) },
@@ -162,19 +241,41 @@ export function openApiDocument(): Json {
       '/api/v1/workers': { get: op('List workers', page('Worker')) },
       '/api/v1/workers/{id}': { parameters: [idParam], get: op('Get a worker', ref('Worker')) },
       '/api/v1/workers/{id}/drain': { parameters: [idParam], post: op('Drain a worker: no new jobs, then its accounts move', ref('Worker')) },
-      '/api/v1/workers/{id}/credential': { parameters: [idParam], delete: op("Revoke a worker's own credential and disconnect it (admin); the id may enroll again", null) },
+      '/api/v1/workers/{id}/credential': {
+        parameters: [idParam],
+        delete: op("Revoke a worker's own credential and disconnect it (admin); the id may enroll again", null),
+      },
       '/api/v1/worker/enroll': {
         post: {
-          ...op("Enroll a worker id with the fleet token (Authorization: Bearer <FLEET_WORKER_TOKEN>): the id's own credential, shown once", { type: 'object', properties: { workerId: { type: 'string' }, credential: { type: 'string' } } }),
+          ...op("Enroll a worker id with the fleet token (Authorization: Bearer <FLEET_WORKER_TOKEN>): the id's own credential, shown once", {
+            type: 'object',
+            properties: { workerId: { type: 'string' }, credential: { type: 'string' } },
+          }),
           requestBody: { required: true, ...json({ type: 'object', required: ['workerId'], properties: { workerId: { type: 'string' } } }) },
         },
       },
       '/api/v1/messages': {
-        get: op('Comments and DMs found by crawls', page('Message'), { parameters: [...pageParams, { name: 'accountId', in: 'query', schema: { type: 'string' } }, { name: 'kind', in: 'query', schema: { type: 'string', enum: ['comment', 'dm'] } }] }),
+        get: op('Comments and DMs found by crawls', page('Message'), {
+          parameters: [
+            ...pageParams,
+            { name: 'accountId', in: 'query', schema: { type: 'string' } },
+            { name: 'kind', in: 'query', schema: { type: 'string', enum: ['comment', 'dm'] } },
+          ],
+        }),
       },
       '/api/v1/tokens': {
         get: op('List API tokens (admin)', { type: 'object' }),
-        post: { ...op('Create an API token, shown once (admin)', { type: 'object' }), requestBody: { required: true, ...json({ type: 'object', required: ['name', 'role'], properties: { name: { type: 'string' }, role: { type: 'string', enum: ['admin', 'operator', 'viewer'] } } }) } },
+        post: {
+          ...op('Create an API token, shown once (admin)', { type: 'object' }),
+          requestBody: {
+            required: true,
+            ...json({
+              type: 'object',
+              required: ['name', 'role'],
+              properties: { name: { type: 'string' }, role: { type: 'string', enum: ['admin', 'operator', 'viewer'] } },
+            }),
+          },
+        },
       },
       '/api/v1/tokens/{id}': { parameters: [idParam], delete: op('Revoke an API token (admin)', null) },
     },

@@ -17,7 +17,6 @@ import type { FleetEvents } from '../events/fleet-events.js';
 import { readCookie, SESSION_COOKIE } from '../http/auth.js';
 import { handshakeGuard } from './handshake-guard.js';
 
-
 function refusal(code: string, message: string): Error {
   const error = new Error(message) as Error & { data: unknown };
   error.data = { code, message };
@@ -61,34 +60,40 @@ export class ClientGateway {
   attach(io: Server, events: FleetEvents): void {
     const ns = io.of(Ns.Client) as ClientNamespace;
     this.namespace = ns;
-    ns.use(handshakeGuard(Ns.Client, this.logger, (socket, next) => {
-      // The dashboard signs in with its httpOnly cookie; upstream systems pass a token in `auth`.
-      const parsed = ClientHandshakeSchema.safeParse(socket.handshake.auth);
-      const token = parsed.success ? parsed.data.token : readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
-      const identity = token ? this.store.tokens.verify(token) : undefined;
-      if (!identity) {
-        next(refusal('UNAUTHORIZED', 'client authentication failed: missing or unknown API token'));
-        return;
-      }
-      // A browser sends the operator's cookie to any page's socket on this host (another port is
-      // the same site): only the master's own pages, and origins the operator allows, may use it.
-      if (!parsed.success && !this.originAllowed(socket.handshake.headers.origin, socket.handshake.headers.host)) {
-        this.logger.warn('refused a cookie socket from a foreign origin', { origin: socket.handshake.headers.origin, address: socket.handshake.address });
-        next(refusal('FORBIDDEN', 'a cookie-authenticated socket must come from the master\'s own origin or FLEET_ALLOWED_ORIGINS'));
-        return;
-      }
-      socket.data.tokenId = identity.tokenId;
-      socket.data.role = identity.role;
-      next();
-    }));
+    ns.use(
+      handshakeGuard(Ns.Client, this.logger, (socket, next) => {
+        // The dashboard signs in with its httpOnly cookie; upstream systems pass a token in `auth`.
+        const parsed = ClientHandshakeSchema.safeParse(socket.handshake.auth);
+        const token = parsed.success ? parsed.data.token : readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
+        const identity = token ? this.store.tokens.verify(token) : undefined;
+        if (!identity) {
+          next(refusal('UNAUTHORIZED', 'client authentication failed: missing or unknown API token'));
+          return;
+        }
+        // A browser sends the operator's cookie to any page's socket on this host (another port is
+        // the same site): only the master's own pages, and origins the operator allows, may use it.
+        if (!parsed.success && !this.originAllowed(socket.handshake.headers.origin, socket.handshake.headers.host)) {
+          this.logger.warn('refused a cookie socket from a foreign origin', { origin: socket.handshake.headers.origin, address: socket.handshake.address });
+          next(refusal('FORBIDDEN', "a cookie-authenticated socket must come from the master's own origin or FLEET_ALLOWED_ORIGINS"));
+          return;
+        }
+        socket.data.tokenId = identity.tokenId;
+        socket.data.role = identity.role;
+        next();
+      }),
+    );
     ns.on('connection', (socket) => this.onConnection(socket));
     this.store.tokens.onRevoked((tokenId) => {
       for (const socket of ns.sockets.values()) if (socket.data.tokenId === tokenId) socket.disconnect(true);
     });
     this.sweepTimer = setInterval(() => this.disconnectSlowSockets(ns), SLOW_SOCKET_SWEEP_MS);
     this.sweepTimer.unref();
-    events.on('job:progress', (job) => ns.emit(ClientEvent.JobProgress, { jobId: job.id, accountId: job.accountId, status: job.status, progress: job.progress }));
-    events.on('job:changed', (job) => ns.emit(ClientEvent.JobProgress, { jobId: job.id, accountId: job.accountId, status: job.status, progress: job.progress }));
+    events.on('job:progress', (job) =>
+      ns.emit(ClientEvent.JobProgress, { jobId: job.id, accountId: job.accountId, status: job.status, progress: job.progress }),
+    );
+    events.on('job:changed', (job) =>
+      ns.emit(ClientEvent.JobProgress, { jobId: job.id, accountId: job.accountId, status: job.status, progress: job.progress }),
+    );
     events.on('job:done', (job) => ns.emit(ClientEvent.JobDone, job));
     events.on('job:log', (event) => ns.emit(ClientEvent.JobLog, event));
     events.on('worker:status', (worker) => ns.emit(ClientEvent.WorkerStatus, worker));
@@ -103,23 +108,43 @@ export class ClientGateway {
     const mayChange = (): void => {
       if (socket.data.role === 'viewer') throw new FleetError('FORBIDDEN', 'a viewer token cannot change anything');
     };
-    onValidated(socket, ClientRequest.JobCreate, (body) => {
-      mayChange();
-      return this.commands.create(body).job;
-    }, this.logger);
-    onValidated(socket, ClientRequest.JobCancel, async (body) => {
-      mayChange();
-      return this.commands.cancel(body.jobId);
-    }, this.logger);
-    onValidated(socket, ClientRequest.LoginStart, (body) => {
-      mayChange();
-      return this.commands.create({ type: 'login', accountId: body.accountId, payload: { method: body.method } }).job;
-    }, this.logger);
-    onValidated(socket, ClientRequest.ReplyExecute, (body) => {
-      mayChange();
-      const { accountId, idempotencyKey, ...payload } = body;
-      return this.commands.create({ type: 'reply', accountId, payload, ...(idempotencyKey ? { idempotencyKey } : {}) }).job;
-    }, this.logger);
+    onValidated(
+      socket,
+      ClientRequest.JobCreate,
+      (body) => {
+        mayChange();
+        return this.commands.create(body).job;
+      },
+      this.logger,
+    );
+    onValidated(
+      socket,
+      ClientRequest.JobCancel,
+      async (body) => {
+        mayChange();
+        return this.commands.cancel(body.jobId);
+      },
+      this.logger,
+    );
+    onValidated(
+      socket,
+      ClientRequest.LoginStart,
+      (body) => {
+        mayChange();
+        return this.commands.create({ type: 'login', accountId: body.accountId, payload: { method: body.method } }).job;
+      },
+      this.logger,
+    );
+    onValidated(
+      socket,
+      ClientRequest.ReplyExecute,
+      (body) => {
+        mayChange();
+        const { accountId, idempotencyKey, ...payload } = body;
+        return this.commands.create({ type: 'reply', accountId, payload, ...(idempotencyKey ? { idempotencyKey } : {}) }).job;
+      },
+      this.logger,
+    );
   }
 
   private originAllowed(origin: string | undefined, host: string | undefined): boolean {

@@ -24,7 +24,6 @@ import type { BrowserCommands } from '../accounts/browser-commands.js';
 import { handshakeGuard } from './handshake-guard.js';
 import type { WorkerCredentialStore } from '../store/worker-credential-store.js';
 
-
 type WorkerNamespace = Namespace<WorkerToMasterEvents, MasterToWorkerEvents, Record<string, never>, WorkerSocketData>;
 type WorkerSocket = Socket<WorkerToMasterEvents, MasterToWorkerEvents, Record<string, never>, WorkerSocketData>;
 
@@ -54,22 +53,24 @@ export class WorkerGateway implements WorkerLinks {
     this.browsers = browsers;
     const ns = io.of(Ns.Worker) as WorkerNamespace;
     this.namespace = ns;
-    ns.use(handshakeGuard(Ns.Worker, this.logger, (socket, next) => {
-      const parsed = WorkerHandshakeSchema.safeParse(socket.handshake.auth);
-      const proof = parsed.success ? this.identities.authenticate(parsed.data.workerId, parsed.data.token) : undefined;
-      if (!parsed.success || !proof) {
-        // An enrolled id claimed without its credential is refused here, before the connection
-        // exists, so the live worker of that id is never touched.
-        const error = new Error('worker authentication failed: wrong credential for this worker id, or wrong fleet token') as Error & { data: unknown };
-        error.data = { code: 'UNAUTHORIZED', message: error.message };
-        this.logger.warn('refused a worker connection', { address: socket.handshake.address, workerId: parsed.success ? parsed.data.workerId : undefined });
-        next(error);
-        return;
-      }
-      if (proof === 'credential') this.identities.confirm(parsed.data.workerId);
-      socket.data.workerId = parsed.data.workerId;
-      next();
-    }));
+    ns.use(
+      handshakeGuard(Ns.Worker, this.logger, (socket, next) => {
+        const parsed = WorkerHandshakeSchema.safeParse(socket.handshake.auth);
+        const proof = parsed.success ? this.identities.authenticate(parsed.data.workerId, parsed.data.token) : undefined;
+        if (!parsed.success || !proof) {
+          // An enrolled id claimed without its credential is refused here, before the connection
+          // exists, so the live worker of that id is never touched.
+          const error = new Error('worker authentication failed: wrong credential for this worker id, or wrong fleet token') as Error & { data: unknown };
+          error.data = { code: 'UNAUTHORIZED', message: error.message };
+          this.logger.warn('refused a worker connection', { address: socket.handshake.address, workerId: parsed.success ? parsed.data.workerId : undefined });
+          next(error);
+          return;
+        }
+        if (proof === 'credential') this.identities.confirm(parsed.data.workerId);
+        socket.data.workerId = parsed.data.workerId;
+        next();
+      }),
+    );
     ns.on('connection', (socket) => this.onConnection(socket));
   }
 
@@ -88,66 +89,121 @@ export class WorkerGateway implements WorkerLinks {
     const browsers = this.browsers!;
     const batch = this.store.batch;
 
-    onValidated(socket, WorkerEvent.Register, (payload) => {
-      const row = this.store.workers.upsert({
-        id: workerId,
-        host: payload.host,
-        version: payload.version,
-        capabilities: payload.capabilities,
-        maxAccounts: payload.maxAccounts,
-        maxConcurrency: payload.maxConcurrency,
-        maxLiveContexts: payload.maxLiveContexts,
-        browserVersion: payload.browserVersion,
-        draining: payload.draining,
-      });
-      registered = true;
-      this.logger.info('worker registered', { workerId, host: payload.host, platforms: payload.capabilities.map((c) => c.platform) });
-      const toCancel = scheduler.workerRegistered(row, payload.runningJobs);
-      for (const jobId of toCancel) void this.request(workerId, MasterEvent.JobCancel, { jobId, reason: 'unknown to the master' });
-      scheduler.revokeMoved(workerId, payload.heldAccounts);
-      return { heartbeatIntervalMs: scheduler.options.heartbeatIntervalMs, ownedAccountIds: this.store.accounts.idsOwnedBy(workerId) };
-    }, this.logger);
-    onValidated(socket, WorkerEvent.Heartbeat, (p) => {
-      requireRegistered();
-      if (p.browsers) this.store.browsers.replaceWorker(workerId, p.browsers);
-      return batch.run(() => scheduler.workerHeartbeat(workerId, p.stats)).then(() => undefined);
-    }, this.logger);
-    onValidated(socket, WorkerEvent.JobProgress, (p) => {
-      requireRegistered();
-      return batch.run(() => reports.progress(workerId, p)).then(() => undefined);
-    }, this.logger);
-    onValidated(socket, WorkerEvent.JobResult, (p) => {
-      requireRegistered();
-      return batch.run(() => reports.result(workerId, p)).then(() => undefined);
-    }, this.logger);
-    onValidated(socket, WorkerEvent.JobLog, (p) => {
-      requireRegistered();
-      reports.log(workerId, p);
-    }, this.logger);
-    onValidated(socket, WorkerEvent.LoginQrCode, (p) => {
-      requireRegistered();
-      reports.loginQrCode(workerId, p);
-    }, this.logger);
-    onValidated(socket, WorkerEvent.LoginStatus, (p) => {
-      requireRegistered();
-      reports.loginStatus(workerId, p);
-    }, this.logger);
-    onValidated(socket, WorkerEvent.MessageDetected, (p) => {
-      requireRegistered();
-      return reports.messagesDetected(workerId, p);
-    }, this.logger);
-    onValidated(socket, WorkerEvent.ReplyResult, (p) => {
-      requireRegistered();
-      reports.replyResult(workerId, p);
-    }, this.logger);
-    onValidated(socket, WorkerEvent.AccountBrowser, (p) => {
-      requireRegistered();
-      browsers.reported(workerId, p);
-    }, this.logger);
-    onValidated(socket, WorkerEvent.StateSnapshot, (p) => {
-      requireRegistered();
-      reports.stateSnapshot(workerId, p);
-    }, this.logger);
+    onValidated(
+      socket,
+      WorkerEvent.Register,
+      (payload) => {
+        const row = this.store.workers.upsert({
+          id: workerId,
+          host: payload.host,
+          version: payload.version,
+          capabilities: payload.capabilities,
+          maxAccounts: payload.maxAccounts,
+          maxConcurrency: payload.maxConcurrency,
+          maxLiveContexts: payload.maxLiveContexts,
+          browserVersion: payload.browserVersion,
+          draining: payload.draining,
+        });
+        registered = true;
+        this.logger.info('worker registered', { workerId, host: payload.host, platforms: payload.capabilities.map((c) => c.platform) });
+        const toCancel = scheduler.workerRegistered(row, payload.runningJobs);
+        for (const jobId of toCancel) void this.request(workerId, MasterEvent.JobCancel, { jobId, reason: 'unknown to the master' });
+        scheduler.revokeMoved(workerId, payload.heldAccounts);
+        return { heartbeatIntervalMs: scheduler.options.heartbeatIntervalMs, ownedAccountIds: this.store.accounts.idsOwnedBy(workerId) };
+      },
+      this.logger,
+    );
+    onValidated(
+      socket,
+      WorkerEvent.Heartbeat,
+      (p) => {
+        requireRegistered();
+        if (p.browsers) this.store.browsers.replaceWorker(workerId, p.browsers);
+        return batch.run(() => scheduler.workerHeartbeat(workerId, p.stats)).then(() => undefined);
+      },
+      this.logger,
+    );
+    onValidated(
+      socket,
+      WorkerEvent.JobProgress,
+      (p) => {
+        requireRegistered();
+        return batch.run(() => reports.progress(workerId, p)).then(() => undefined);
+      },
+      this.logger,
+    );
+    onValidated(
+      socket,
+      WorkerEvent.JobResult,
+      (p) => {
+        requireRegistered();
+        return batch.run(() => reports.result(workerId, p)).then(() => undefined);
+      },
+      this.logger,
+    );
+    onValidated(
+      socket,
+      WorkerEvent.JobLog,
+      (p) => {
+        requireRegistered();
+        reports.log(workerId, p);
+      },
+      this.logger,
+    );
+    onValidated(
+      socket,
+      WorkerEvent.LoginQrCode,
+      (p) => {
+        requireRegistered();
+        reports.loginQrCode(workerId, p);
+      },
+      this.logger,
+    );
+    onValidated(
+      socket,
+      WorkerEvent.LoginStatus,
+      (p) => {
+        requireRegistered();
+        reports.loginStatus(workerId, p);
+      },
+      this.logger,
+    );
+    onValidated(
+      socket,
+      WorkerEvent.MessageDetected,
+      (p) => {
+        requireRegistered();
+        return reports.messagesDetected(workerId, p);
+      },
+      this.logger,
+    );
+    onValidated(
+      socket,
+      WorkerEvent.ReplyResult,
+      (p) => {
+        requireRegistered();
+        reports.replyResult(workerId, p);
+      },
+      this.logger,
+    );
+    onValidated(
+      socket,
+      WorkerEvent.AccountBrowser,
+      (p) => {
+        requireRegistered();
+        browsers.reported(workerId, p);
+      },
+      this.logger,
+    );
+    onValidated(
+      socket,
+      WorkerEvent.StateSnapshot,
+      (p) => {
+        requireRegistered();
+        reports.stateSnapshot(workerId, p);
+      },
+      this.logger,
+    );
 
     socket.on('disconnect', (reason) => {
       if (this.sockets.get(workerId) !== socket) return;

@@ -57,7 +57,11 @@ export class JobCommands {
       platform = this.store.accounts.ownership(body.accountId).platform;
       this.validate(platform, body.type, body.payload ?? {});
     } else if (body.pool) {
-      const platforms = (this.store.db.prepare('SELECT DISTINCT a.platform FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE t.tag = ?').all(body.pool) as { platform: string }[]).map((r) => r.platform);
+      const platforms = (
+        this.store.db.prepare('SELECT DISTINCT a.platform FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE t.tag = ?').all(body.pool) as {
+          platform: string;
+        }[]
+      ).map((r) => r.platform);
       if (platforms.length === 0) throw new FleetError('VALIDATION_FAILED', `pool: no account has the tag ${body.pool}`, { field: 'pool' });
       // Any account of the pool may take the job, so it must be valid on every platform in it.
       for (const poolPlatform of platforms) this.validate(poolPlatform, body.type, body.payload ?? {});
@@ -111,7 +115,9 @@ export class JobCommands {
       payloadSchema ??= capability.payloadSchemas?.[type];
     }
     if (known && !declared.has(type)) {
-      throw new FleetError('UNKNOWN_JOB_TYPE', `type: platform ${platform} has no job type ${type} (it has ${[...declared].sort().join(', ')})`, { field: 'type' });
+      throw new FleetError('UNKNOWN_JOB_TYPE', `type: platform ${platform} has no job type ${type} (it has ${[...declared].sort().join(', ')})`, {
+        field: 'type',
+      });
     }
     if (payloadSchema !== undefined) parseOrThrow(this.payloadSchemas.get(payloadSchema), payload, 'PAYLOAD_INVALID', 'payload');
   }
@@ -120,7 +126,9 @@ export class JobCommands {
   checkPlatform(platform: string): void {
     const platforms = new Set(this.store.workers.knownPlatforms());
     if (platforms.size > 0 && !platforms.has(platform)) {
-      throw new FleetError('UNKNOWN_PLATFORM', `platform: no worker runs platform ${platform} (known: ${[...platforms].sort().join(', ')})`, { field: 'platform' });
+      throw new FleetError('UNKNOWN_PLATFORM', `platform: no worker runs platform ${platform} (known: ${[...platforms].sort().join(', ')})`, {
+        field: 'platform',
+      });
     }
   }
 
@@ -130,8 +138,10 @@ export class JobCommands {
    */
   async deleteAccount(accountId: string): Promise<void> {
     const account = this.store.accounts.require(accountId, 'id');
-    if (this.store.jobs.activeAccountIds().has(accountId)) throw new FleetError('CONFLICT', `account ${accountId} has a job running; cancel it first`, { field: 'id' });
-    for (const job of this.store.db.prepare("SELECT id FROM jobs WHERE account_id = ? AND status = 'queued'").all(accountId) as { id: string }[]) await this.cancel(job.id);
+    if (this.store.jobs.activeAccountIds().has(accountId))
+      throw new FleetError('CONFLICT', `account ${accountId} has a job running; cancel it first`, { field: 'id' });
+    for (const job of this.store.db.prepare("SELECT id FROM jobs WHERE account_id = ? AND status = 'queued'").all(accountId) as { id: string }[])
+      await this.cancel(job.id);
     this.store.db.prepare('DELETE FROM monitors WHERE account_id = ?').run(accountId);
     this.store.accounts.delete(accountId);
     if (account.owner_worker_id && this.links.isConnected(account.owner_worker_id)) {

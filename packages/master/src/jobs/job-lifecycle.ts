@@ -130,7 +130,12 @@ export class JobLifecycle {
         ? this.store.jobs.transition(job.id, 'failed', { finished_at: Date.now(), error_code: code, error_message: message }, { reason })
         : // Its run_after stays: it goes back to its place in its account's queue, ahead of the jobs
           // submitted after it (which it may prepare, as a login does), not behind the whole backlog.
-          this.store.jobs.transition(job.id, 'queued', { attempt: job.attempt + 1, worker_id: null, epoch: null, lease_expires_at: null, error_code: code, error_message: message }, { reason });
+          this.store.jobs.transition(
+            job.id,
+            'queued',
+            { attempt: job.attempt + 1, worker_id: null, epoch: null, lease_expires_at: null, error_code: code, error_message: message },
+            { reason },
+          );
     if (row.status === 'failed') this.setStep(row, 'failed');
     this.logger.warn('job requeued after its worker was lost', { jobId: job.id, status: row.status });
     return this.done(row);

@@ -39,7 +39,12 @@ export class JobReports {
     });
   }
 
-  private checkOwnership(workerId: string, event: string, report: { jobId: string; accountId: string; epoch: number; attempt: number }, loaded?: JobRow): JobRow {
+  private checkOwnership(
+    workerId: string,
+    event: string,
+    report: { jobId: string; accountId: string; epoch: number; attempt: number },
+    loaded?: JobRow,
+  ): JobRow {
     const job = loaded ?? this.store.jobs.require(report.jobId);
     const account = this.store.accounts.ownership(report.accountId);
     if (job.worker_id !== workerId || job.account_id !== report.accountId) {
@@ -49,7 +54,9 @@ export class JobReports {
     // An attempt the master never dispatched: nothing about it can be true.
     if (report.attempt > job.attempt) {
       this.refuse(workerId, event, 'NOT_OWNER', { ...report, currentAttempt: job.attempt });
-      throw new FleetError('NOT_OWNER', `attempt ${report.attempt} of job ${report.jobId} was never dispatched (the job is at attempt ${job.attempt})`, { field: 'attempt' });
+      throw new FleetError('NOT_OWNER', `attempt ${report.attempt} of job ${report.jobId} was never dispatched (the job is at attempt ${job.attempt})`, {
+        field: 'attempt',
+      });
     }
     if (report.epoch !== account.epoch || job.epoch !== report.epoch) {
       this.refuse(workerId, event, 'STALE_EPOCH', { ...report, currentEpoch: account.epoch });
@@ -109,7 +116,12 @@ export class JobReports {
     if (this.isLate(report)) return;
     this.checkOwnership(workerId, WorkerEvent.LoginStatus, report);
     this.store.jobs.addEvent(report.jobId, 'login_status', { status: report.status, ...(report.message ? { message: report.message } : {}) });
-    this.events.emit('login:status', { jobId: report.jobId, accountId: report.accountId, status: report.status, ...(report.message ? { message: report.message } : {}) });
+    this.events.emit('login:status', {
+      jobId: report.jobId,
+      accountId: report.accountId,
+      status: report.status,
+      ...(report.message ? { message: report.message } : {}),
+    });
   }
 
   /** Stores each message once (per account and platform id) and announces only the new ones. */

@@ -75,7 +75,13 @@ export class ParentJobs {
   }
 
   /** `body` is the whole request, fingerprinted for its idempotency key. */
-  private createParent(type: string, options: ParentOptions, idempotencyKey: string | undefined, priority: number, body: unknown): { row: JobRow; created: boolean } {
+  private createParent(
+    type: string,
+    options: ParentOptions,
+    idempotencyKey: string | undefined,
+    priority: number,
+    body: unknown,
+  ): { row: JobRow; created: boolean } {
     return this.store.jobs.create({
       type,
       platform: null,
@@ -98,7 +104,8 @@ export class ParentJobs {
   /** Stops a parent: unfinished children are cancelled, finished ones stay as they are. */
   async stop(parentId: string, reason = 'parent stopped'): Promise<JobView> {
     const parent = this.store.jobs.require(parentId, 'id');
-    if (FINISHED.has(parent.status)) throw new FleetError('ILLEGAL_TRANSITION', `job ${parentId} is already ${parent.status}; it cannot be cancelled`, { field: 'id' });
+    if (FINISHED.has(parent.status))
+      throw new FleetError('ILLEGAL_TRANSITION', `job ${parentId} is already ${parent.status}; it cannot be cancelled`, { field: 'id' });
     this.finish(parent, 'cancelled', { code: 'JOB_CANCELLED', message: reason });
     await this.cancelUnfinished(parentId);
     return this.view(parentId);
@@ -124,16 +131,28 @@ export class ParentJobs {
     const tally = this.store.jobs.childTally(parentId);
     if (tally.failed > 0) {
       // In a flow, a failed invite stops everything; in a batch, any failure does if it asked for that.
-      const stopper = flow ? this.store.jobs.firstChild(parentId, 'failed', 'invite') : options.stopOnFailure ? this.store.jobs.firstChild(parentId, 'failed') : undefined;
+      const stopper = flow
+        ? this.store.jobs.firstChild(parentId, 'failed', 'invite')
+        : options.stopOnFailure
+          ? this.store.jobs.firstChild(parentId, 'failed')
+          : undefined;
       if (stopper) {
-        this.finish(parent, 'failed', { code: stopper.error_code ?? 'INTERNAL_ERROR', message: `child ${stopper.id} (${stopper.type}) failed: ${stopper.error_message ?? ''}` });
+        this.finish(parent, 'failed', {
+          code: stopper.error_code ?? 'INTERNAL_ERROR',
+          message: `child ${stopper.id} (${stopper.type}) failed: ${stopper.error_message ?? ''}`,
+        });
         void this.cancelUnfinished(parentId);
         return;
       }
     }
-    const awaitingMembers = flow && (options.members?.length ?? 0) > 0 && !this.store.jobs.firstChildOfType(parentId, 'accept_invite') && !this.skippedAll(parent);
+    const awaitingMembers =
+      flow && (options.members?.length ?? 0) > 0 && !this.store.jobs.firstChildOfType(parentId, 'accept_invite') && !this.skippedAll(parent);
     if (tally.finished === tally.total && tally.total > 0 && !awaitingMembers) {
-      if (tally.failed > 0) this.finish(parent, 'failed', { code: this.store.jobs.firstChild(parentId, 'failed')?.error_code ?? 'INTERNAL_ERROR', message: `${tally.failed} of ${tally.total} children failed` });
+      if (tally.failed > 0)
+        this.finish(parent, 'failed', {
+          code: this.store.jobs.firstChild(parentId, 'failed')?.error_code ?? 'INTERNAL_ERROR',
+          message: `${tally.failed} of ${tally.total} children failed`,
+        });
       else if (tally.cancelled > 0) this.finish(parent, 'cancelled', { code: 'JOB_CANCELLED', message: 'a child was cancelled' });
       else this.finish(parent, 'succeeded');
       return;

@@ -35,7 +35,9 @@ export function registerStoreMetrics(registry: Registry, store: FleetStore, sche
     registers,
     collect() {
       const now = Date.now();
-      const row = store.db.prepare("SELECT MIN(MAX(created_at, run_after)) AS since FROM jobs WHERE status = 'queued' AND run_after <= ?").get(now) as { since: number | null };
+      const row = store.db.prepare("SELECT MIN(MAX(created_at, run_after)) AS since FROM jobs WHERE status = 'queued' AND run_after <= ?").get(now) as {
+        since: number | null;
+      };
       this.set(row.since === null ? 0 : Math.max(0, now - row.since) / 1000);
     },
   });
@@ -121,8 +123,16 @@ function registerWorkerStatMetrics(registers: Registry[], store: FleetStore): vo
     });
   };
   perWorker(MetricName.WorkerLiveContexts, 'Open browser contexts on the worker (from its last heartbeat)', (s) => s.liveContexts);
-  perWorker(MetricName.WorkerHibernatedContexts, 'Accounts hibernated on the worker: context closed for room, state kept (from its last heartbeat)', (s) => s.hibernatedContexts ?? 0);
-  perWorker(MetricName.WorkerLockAcquisitions, 'Redis profile locks the worker took since it started (from its last heartbeat; 0 without Redis)', (s) => s.lockAcquisitions ?? 0);
+  perWorker(
+    MetricName.WorkerHibernatedContexts,
+    'Accounts hibernated on the worker: context closed for room, state kept (from its last heartbeat)',
+    (s) => s.hibernatedContexts ?? 0,
+  );
+  perWorker(
+    MetricName.WorkerLockAcquisitions,
+    'Redis profile locks the worker took since it started (from its last heartbeat; 0 without Redis)',
+    (s) => s.lockAcquisitions ?? 0,
+  );
   perWorker(MetricName.WorkerLockLosses, 'Redis profile locks the worker lost since it started (from its last heartbeat)', (s) => s.lockLosses ?? 0);
   perWorker(MetricName.WorkerRunningJobs, 'Jobs running on the worker (from its last heartbeat)', (s) => s.runningJobs);
   perWorker(MetricName.WorkerCpu, "The worker process's CPU use, % of one core (from its last heartbeat)", (s) => s.cpuPercent);

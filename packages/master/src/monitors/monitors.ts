@@ -26,7 +26,9 @@ export class Monitors {
     this.random = random;
     events.on('job:done', (job) => {
       if (!job.monitorId) return;
-      const monitor = this.fleet.db.prepare('SELECT * FROM monitors WHERE id = ?').get(job.monitorId) as { id: string; min_interval_ms: number; max_interval_ms: number } | undefined;
+      const monitor = this.fleet.db.prepare('SELECT * FROM monitors WHERE id = ?').get(job.monitorId) as
+        | { id: string; min_interval_ms: number; max_interval_ms: number }
+        | undefined;
       if (monitor) this.store.scheduleNext(monitor.id, Date.now() + this.interval(monitor.min_interval_ms, monitor.max_interval_ms));
     });
     scheduler.on('tick', () => this.runDue());
@@ -37,7 +39,13 @@ export class Monitors {
     const type = body.type ?? 'crawl';
     // The same checks a one-off job gets: a bad type or payload is refused now, not every 20 s.
     this.commands.validate(account.platform, type, body.payload ?? {});
-    const row = this.store.create({ accountId: account.id, type, payload: body.payload ?? {}, minIntervalMs: body.minIntervalMs ?? 15_000, maxIntervalMs: body.maxIntervalMs ?? 30_000 });
+    const row = this.store.create({
+      accountId: account.id,
+      type,
+      payload: body.payload ?? {},
+      minIntervalMs: body.minIntervalMs ?? 15_000,
+      maxIntervalMs: body.maxIntervalMs ?? 30_000,
+    });
     this.scheduler.schedule();
     return this.store.view(row);
   }
@@ -49,7 +57,10 @@ export class Monitors {
   private runDue(): void {
     for (const monitor of this.store.due(Date.now())) {
       try {
-        const { job } = this.commands.create({ type: monitor.type, accountId: monitor.account_id, payload: JSON.parse(monitor.payload) as Record<string, unknown> }, { monitorId: monitor.id });
+        const { job } = this.commands.create(
+          { type: monitor.type, accountId: monitor.account_id, payload: JSON.parse(monitor.payload) as Record<string, unknown> },
+          { monitorId: monitor.id },
+        );
         // `due()` skips a monitor while its last job is unfinished; the job's end sets the next run.
         this.store.started(monitor.id, job.id);
       } catch (error) {

@@ -81,7 +81,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       closedConnectionFailoverMs: 5_000,
       ...options,
     };
-    this.jobs = new JobLifecycle(store, { changed: (row) => this.jobChanged(row), schedule: () => this.schedule() }, { retryBaseMs: this.options.retryBaseMs }, logger);
+    this.jobs = new JobLifecycle(
+      store,
+      { changed: (row) => this.jobChanged(row), schedule: () => this.schedule() },
+      { retryBaseMs: this.options.retryBaseMs },
+      logger,
+    );
   }
 
   start(): void {
@@ -166,7 +171,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const toCancel: string[] = [];
     for (const ref of running) {
       const job = this.store.jobs.row(ref.jobId);
-      if (!job || job.worker_id !== worker.id || (job.status !== 'running' && job.status !== 'dispatched') || !runsThisAttempt(ref, job)) toCancel.push(ref.jobId);
+      if (!job || job.worker_id !== worker.id || (job.status !== 'running' && job.status !== 'dispatched') || !runsThisAttempt(ref, job))
+        toCancel.push(ref.jobId);
     }
     this.emitWorker(worker.id);
     this.schedule();
@@ -198,9 +204,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * missed heartbeats) it may still be running, cut off, and the grace is `accountFailoverMs`.
    */
   workerDisconnected(workerId: string, reason?: string): void {
-    const graceMs = reason !== undefined && CLOSED_CONNECTION_REASONS.has(reason)
-      ? Math.min(this.options.closedConnectionFailoverMs, this.options.accountFailoverMs)
-      : this.options.accountFailoverMs;
+    const graceMs =
+      reason !== undefined && CLOSED_CONNECTION_REASONS.has(reason)
+        ? Math.min(this.options.closedConnectionFailoverMs, this.options.accountFailoverMs)
+        : this.options.accountFailoverMs;
     // A second notice of one loss (the liveness check disconnects, then the socket reports it) keeps the first deadline.
     if (!this.failoverAt.has(workerId)) this.failoverAt.set(workerId, Date.now() + graceMs);
     this.delivered.delete(workerId);
@@ -296,7 +303,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       .prepare("SELECT * FROM jobs WHERE status IN ('dispatched','running') AND lease_expires_at IS NOT NULL AND lease_expires_at < ?")
       .all(now - graceMs) as JobRow[];
     for (const job of rows) {
-      if (job.worker_id && this.links.isConnected(job.worker_id)) void this.links.request(job.worker_id, MasterEvent.JobCancel, { jobId: job.id, reason: 'lease expired' });
+      if (job.worker_id && this.links.isConnected(job.worker_id))
+        void this.links.request(job.worker_id, MasterEvent.JobCancel, { jobId: job.id, reason: 'lease expired' });
       this.jobs.lost(job, 'lease expired without a result', 'TIMEOUT');
     }
   }
@@ -345,7 +353,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Gives unowned accounts an owner, then delivers what owners have not acknowledged; `sweep` re-checks every owned account. */
   private assignAccounts(sweep: boolean): void {
-    const online = new Map(this.store.workers.all().filter((w) => w.status === 'online' && this.links.isConnected(w.id)).map((w) => [w.id, w]));
+    const online = new Map(
+      this.store.workers
+        .all()
+        .filter((w) => w.status === 'online' && this.links.isConnected(w.id))
+        .map((w) => [w.id, w]),
+    );
     if (online.size === 0) return;
     const unowned = this.store.accounts.unowned();
     if (unowned.length > 0) {
@@ -543,7 +556,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private jobRunAnswered(job: JobRow, workerId: string, ack: Awaited<ReturnType<WorkerLinks['request']>>): void {
     const current = this.store.jobs.row(job.id);
     // Only the answer to this very dispatch (a job can be dispatched again under the same attempt).
-    if (current?.status !== 'dispatched' || current.worker_id !== workerId || current.attempt !== job.attempt || current.dispatched_at !== job.dispatched_at) return;
+    if (current?.status !== 'dispatched' || current.worker_id !== workerId || current.attempt !== job.attempt || current.dispatched_at !== job.dispatched_at)
+      return;
     if (ack.ok) {
       this.jobs.started(current);
       return;

@@ -128,7 +128,8 @@ export class AccountStore {
         const current = this.secretsOf(row).credentials;
         const username = body.credentials.username ?? current?.username;
         const password = body.credentials.password ? body.credentials.password : current?.password;
-        if (!username || !password) throw new FleetError('VALIDATION_FAILED', 'credentials: a new account login needs both username and password', { field: 'credentials.password' });
+        if (!username || !password)
+          throw new FleetError('VALIDATION_FAILED', 'credentials: a new account login needs both username and password', { field: 'credentials.password' });
         registerSecret(password);
         sets.push('username = @username', 'credentials_sealed = @credentials');
         params.username = username;
@@ -201,7 +202,9 @@ export class AccountStore {
 
   list(limit: number, cursor?: string): Page<AccountView> {
     const after = cursor ? Number(cursor) : 0;
-    const rows = this.db.prepare('SELECT * FROM accounts WHERE seq > ? ORDER BY seq LIMIT ?').all(Number.isFinite(after) ? after : 0, limit + 1) as AccountRow[];
+    const rows = this.db
+      .prepare('SELECT * FROM accounts WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(Number.isFinite(after) ? after : 0, limit + 1) as AccountRow[];
     const page = rows.slice(0, limit);
     return { items: page.map((r) => this.view(r)), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
   }
@@ -225,7 +228,9 @@ export class AccountStore {
 
   /** One account's pools; none when there is no such account. */
   poolMembershipsOf(id: string): PoolMembership[] {
-    return this.db.prepare('SELECT t.tag AS pool, a.seq, a.id FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE a.id = ?').all(id) as PoolMembership[];
+    return this.db
+      .prepare('SELECT t.tag AS pool, a.seq, a.id FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE a.id = ?')
+      .all(id) as PoolMembership[];
   }
 
   isInPool(id: string, pool: string): boolean {

@@ -47,8 +47,10 @@ export class ArtifactStore {
   ) {}
 
   checkName(name: string): void {
-    if (!ARTIFACT_NAME.test(name) || name.includes('..')) throw new FleetError('VALIDATION_FAILED', `name: ${JSON.stringify(name)} is not a plain file name`, { field: 'name' });
-    if (!CONTENT_TYPES[path.extname(name)]) throw new FleetError('VALIDATION_FAILED', `name: artifacts are ${Object.keys(CONTENT_TYPES).join(', ')} files`, { field: 'name' });
+    if (!ARTIFACT_NAME.test(name) || name.includes('..'))
+      throw new FleetError('VALIDATION_FAILED', `name: ${JSON.stringify(name)} is not a plain file name`, { field: 'name' });
+    if (!CONTENT_TYPES[path.extname(name)])
+      throw new FleetError('VALIDATION_FAILED', `name: artifacts are ${Object.keys(CONTENT_TYPES).join(', ')} files`, { field: 'name' });
   }
 
   /**

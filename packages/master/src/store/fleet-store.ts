@@ -49,7 +49,9 @@ export class FleetStore {
    */
   recordRefusedReport(workerId: string, event: string, code: string, detail: Record<string, unknown>): void {
     atomically(this.db, () => {
-      this.db.prepare('INSERT INTO refused_reports (at, worker_id, event, code, detail) VALUES (?, ?, ?, ?, ?)').run(Date.now(), workerId, event, code, refusedReportDetail(detail));
+      this.db
+        .prepare('INSERT INTO refused_reports (at, worker_id, event, code, detail) VALUES (?, ?, ?, ?, ?)')
+        .run(Date.now(), workerId, event, code, refusedReportDetail(detail));
       this.db.prepare('INSERT INTO refused_report_totals (event, code, n) VALUES (?, ?, 1) ON CONFLICT (event, code) DO UPDATE SET n = n + 1').run(event, code);
     });
   }

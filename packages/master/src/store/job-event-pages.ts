@@ -8,7 +8,8 @@ import { iso } from './time.js';
  * history. A timeline only grows at its end, so paging forward never skips or repeats an event.
  */
 export function jobEventPage(db: Db, jobId: string, limit: number, cursor?: string): Page<JobEventView> {
-  if (cursor !== undefined && !/^\d{1,15}$/.test(cursor)) throw new FleetError('VALIDATION_FAILED', 'cursor: not a cursor this list handed out', { field: 'cursor' });
+  if (cursor !== undefined && !/^\d{1,15}$/.test(cursor))
+    throw new FleetError('VALIDATION_FAILED', 'cursor: not a cursor this list handed out', { field: 'cursor' });
   const rows = db
     .prepare('SELECT seq, at, kind, data FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?')
     .all(jobId, cursor === undefined ? 0 : Number(cursor), limit + 1) as { seq: number; at: number; kind: string; data: string }[];

@@ -85,7 +85,8 @@ export interface ChildTally {
 }
 
 /** A runnable job's columns with its account's ownership (`j` the job, `a` its account). */
-const RUNNABLE_COLUMNS = 'j.id, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
+const RUNNABLE_COLUMNS =
+  'j.id, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
 
 /** Columns a transition may set besides the status. */
 export interface JobPatch {
@@ -152,7 +153,9 @@ export class JobStore {
           // Jobs created before fingerprints were kept (null) match any re-post, as they always did.
           const fingerprint = job.idempotencyFingerprint ?? null;
           if (existing.idempotency_fingerprint !== null && fingerprint !== null && existing.idempotency_fingerprint !== fingerprint) {
-            throw new FleetError('CONFLICT', `idempotencyKey: ${job.idempotencyKey} was already used for a different request (job ${existing.id})`, { field: 'idempotencyKey' });
+            throw new FleetError('CONFLICT', `idempotencyKey: ${job.idempotencyKey} was already used for a different request (job ${existing.id})`, {
+              field: 'idempotencyKey',
+            });
           }
           return { row: existing, created: false };
         }
@@ -222,7 +225,9 @@ export class JobStore {
         const columns = Object.keys(patch) as (keyof JobPatch)[];
         const sets = ['status = @status', ...columns.map((c) => `${c} = @${c}`)].join(', ');
         // RETURNING saves a second read of the row on the hot path.
-        const row = this.db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id AND status = @from RETURNING *`).get({ ...patch, status: to, id: current.id, from: current.status }) as JobRow | undefined;
+        const row = this.db
+          .prepare(`UPDATE jobs SET ${sets} WHERE id = @id AND status = @from RETURNING *`)
+          .get({ ...patch, status: to, id: current.id, from: current.status }) as JobRow | undefined;
         if (row) {
           this.addEvent(current.id, 'status', { from: current.status, status: to, ...event });
           return row;
@@ -240,7 +245,9 @@ export class JobStore {
    */
   requestCancel(id: string, now = Date.now()): JobRow {
     return atomically(this.db, () => {
-      const row = this.db.prepare('UPDATE jobs SET cancel_requested_at = ? WHERE id = ? AND cancel_requested_at IS NULL RETURNING *').get(now, id) as JobRow | undefined;
+      const row = this.db.prepare('UPDATE jobs SET cancel_requested_at = ? WHERE id = ? AND cancel_requested_at IS NULL RETURNING *').get(now, id) as
+        | JobRow
+        | undefined;
       if (row) this.addEvent(id, 'cancel_requested', {});
       return row ?? this.require(id);
     });
@@ -259,7 +266,11 @@ export class JobStore {
   }
 
   events(jobId: string): JobEventView[] {
-    const rows = this.db.prepare('SELECT at, kind, data FROM job_events WHERE job_id = ? ORDER BY seq').all(jobId) as { at: number; kind: string; data: string }[];
+    const rows = this.db.prepare('SELECT at, kind, data FROM job_events WHERE job_id = ? ORDER BY seq').all(jobId) as {
+      at: number;
+      kind: string;
+      data: string;
+    }[];
     return rows.map((r) => ({ at: iso(r.at), kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown> }));
   }
 
@@ -306,7 +317,10 @@ export class JobStore {
 
   /** Accounts with at least one queued job. */
   accountsWithQueuedJobs(): string[] {
-    return this.db.prepare("SELECT DISTINCT account_id FROM jobs INDEXED BY jobs_queued_by_account WHERE status = 'queued' AND account_id IS NOT NULL").pluck().all() as string[];
+    return this.db
+      .prepare("SELECT DISTINCT account_id FROM jobs INDEXED BY jobs_queued_by_account WHERE status = 'queued' AND account_id IS NOT NULL")
+      .pluck()
+      .all() as string[];
   }
 
   /**
@@ -329,19 +343,27 @@ export class JobStore {
   }
 
   activeAccountIds(): Set<string> {
-    const rows = this.db.prepare("SELECT DISTINCT account_id FROM jobs WHERE status IN ('dispatched','running') AND account_id IS NOT NULL").all() as { account_id: string }[];
+    const rows = this.db.prepare("SELECT DISTINCT account_id FROM jobs WHERE status IN ('dispatched','running') AND account_id IS NOT NULL").all() as {
+      account_id: string;
+    }[];
     return new Set(rows.map((r) => r.account_id));
   }
 
   countActiveByWorker(): Map<string, number> {
-    const rows = this.db.prepare("SELECT worker_id, COUNT(*) AS n FROM jobs WHERE status IN ('dispatched','running') AND worker_id IS NOT NULL GROUP BY worker_id").all() as { worker_id: string; n: number }[];
+    const rows = this.db
+      .prepare("SELECT worker_id, COUNT(*) AS n FROM jobs WHERE status IN ('dispatched','running') AND worker_id IS NOT NULL GROUP BY worker_id")
+      .all() as { worker_id: string; n: number }[];
     return new Map(rows.map((r) => [r.worker_id, r.n]));
   }
 
   /** Queued and in-flight jobs by status, from the status index's ranges (not the whole history). */
   countUnfinished(): Pick<Record<JobStatus, number>, 'queued' | 'dispatched' | 'running'> {
     const out = { queued: 0, dispatched: 0, running: 0 };
-    for (const r of this.db.prepare("SELECT status, COUNT(*) AS n FROM jobs WHERE status IN ('queued','dispatched','running') GROUP BY status").all() as { status: 'queued' | 'dispatched' | 'running'; n: number }[]) out[r.status] = r.n;
+    for (const r of this.db.prepare("SELECT status, COUNT(*) AS n FROM jobs WHERE status IN ('queued','dispatched','running') GROUP BY status").all() as {
+      status: 'queued' | 'dispatched' | 'running';
+      n: number;
+    }[])
+      out[r.status] = r.n;
     return out;
   }
 
@@ -387,7 +409,10 @@ export class JobStore {
    */
   childTally(parentId: string): ChildTally {
     const tally: ChildTally = { total: 0, finished: 0, failed: 0, cancelled: 0, currentPercent: null };
-    for (const { status, n } of this.db.prepare('SELECT status, COUNT(*) AS n FROM jobs WHERE parent_id = ? GROUP BY status').all(parentId) as { status: JobStatus; n: number }[]) {
+    for (const { status, n } of this.db.prepare('SELECT status, COUNT(*) AS n FROM jobs WHERE parent_id = ? GROUP BY status').all(parentId) as {
+      status: JobStatus;
+      n: number;
+    }[]) {
       tally.total += n;
       if (status === 'succeeded' || status === 'failed' || status === 'cancelled') tally.finished += n;
       if (status === 'failed') tally.failed = n;
@@ -404,7 +429,9 @@ export class JobStore {
   firstChild(parentId: string, status: JobStatus, type?: string): JobRow | undefined {
     return type === undefined
       ? (this.db.prepare('SELECT * FROM jobs WHERE parent_id = ? AND status = ? ORDER BY seq LIMIT 1').get(parentId, status) as JobRow | undefined)
-      : (this.db.prepare('SELECT * FROM jobs WHERE parent_id = ? AND status = ? AND type = ? ORDER BY seq LIMIT 1').get(parentId, status, type) as JobRow | undefined);
+      : (this.db.prepare('SELECT * FROM jobs WHERE parent_id = ? AND status = ? AND type = ? ORDER BY seq LIMIT 1').get(parentId, status, type) as
+          | JobRow
+          | undefined);
   }
 
   firstChildOfType(parentId: string, type: string): JobRow | undefined {
@@ -428,7 +455,12 @@ export class JobStore {
          SELECT 'child', parent_id, id, NULL, seq FROM jobs WHERE parent_id IN (SELECT value FROM json_each(@parents))
          ORDER BY kind, owner, seq, name`,
       )
-      .all({ finished: JSON.stringify(finished), parents: JSON.stringify(parents) }) as { kind: 'artifact' | 'child'; owner: string; name: string; size: number }[];
+      .all({ finished: JSON.stringify(finished), parents: JSON.stringify(parents) }) as {
+      kind: 'artifact' | 'child';
+      owner: string;
+      name: string;
+      size: number;
+    }[];
     for (const { kind, owner, name, size } of found) {
       if (kind === 'artifact') pushTo(extras.artifacts, owner, { name, size, url: this.links.artifactUrl(owner, name) });
       else pushTo(extras.childIds, owner, name);

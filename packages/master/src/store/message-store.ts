@@ -2,7 +2,6 @@ import type { DetectedMessage, MessageView, Page } from '@fleetwright/shared';
 import type { Db } from './database.js';
 import { iso } from './time.js';
 
-
 interface MessageRow {
   seq: number;
   account_id: string;
@@ -50,7 +49,9 @@ export class MessageStore {
       where.push('kind = @kind');
       params.kind = filter.kind;
     }
-    const rows = this.db.prepare(`SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`).all(params) as MessageRow[];
+    const rows = this.db
+      .prepare(`SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`)
+      .all(params) as MessageRow[];
     const page = rows.slice(0, limit);
     return { items: page.map((r) => this.view(r)), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
   }

@@ -71,9 +71,11 @@ export class MonitorStore {
 
   list(accountId: string | undefined, limit: number, cursor?: string): Page<MonitorView> {
     const after = cursor && Number.isFinite(Number(cursor)) ? Number(cursor) : 0;
-    const rows = (accountId
-      ? this.db.prepare('SELECT * FROM monitors WHERE seq > ? AND account_id = ? ORDER BY seq LIMIT ?').all(after, accountId, limit + 1)
-      : this.db.prepare('SELECT * FROM monitors WHERE seq > ? ORDER BY seq LIMIT ?').all(after, limit + 1)) as MonitorRow[];
+    const rows = (
+      accountId
+        ? this.db.prepare('SELECT * FROM monitors WHERE seq > ? AND account_id = ? ORDER BY seq LIMIT ?').all(after, accountId, limit + 1)
+        : this.db.prepare('SELECT * FROM monitors WHERE seq > ? ORDER BY seq LIMIT ?').all(after, limit + 1)
+    ) as MonitorRow[];
     const page = rows.slice(0, limit);
     return { items: page.map((r) => this.view(r)), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
   }

@@ -20,5 +20,9 @@ function cutStrings(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return value.length <= STRING_MAX_CHARS ? value : `${value.slice(0, STRING_MAX_CHARS)}… (${value.length} chars)`;
   if (depth >= 8 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.slice(0, 32).map((v) => cutStrings(v, depth + 1));
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).slice(0, 64).map(([k, v]) => [k, cutStrings(v, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .slice(0, 64)
+      .map(([k, v]) => [k, cutStrings(v, depth + 1)]),
+  );
 }

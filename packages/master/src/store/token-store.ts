@@ -26,18 +26,33 @@ export class TokenStore {
     if (!token) return undefined;
     const hash = hashToken(token);
     if (this.adminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.adminHash)) return { tokenId: 'env:FLEET_API_TOKEN', role: 'admin' };
-    const row = this.db.prepare('SELECT id, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL').get(hash) as { id: string; role: Role } | undefined;
+    const row = this.db.prepare('SELECT id, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL').get(hash) as
+      | { id: string; role: Role }
+      | undefined;
     return row ? { tokenId: row.id, role: row.role } : undefined;
   }
 
   list(): TokenView[] {
-    const rows = this.db.prepare('SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at').all() as { id: string; name: string; role: Role; created_at: number; revoked_at: number | null }[];
-    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, createdAt: new Date(r.created_at).toISOString(), revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString() }));
+    const rows = this.db.prepare('SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at').all() as {
+      id: string;
+      name: string;
+      role: Role;
+      created_at: number;
+      revoked_at: number | null;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      role: r.role,
+      createdAt: new Date(r.created_at).toISOString(),
+      revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString(),
+    }));
   }
 
   revoke(id: string): void {
     const res = this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now(), id);
-    if (res.changes === 0 && !this.db.prepare('SELECT 1 FROM api_tokens WHERE id = ?').get(id)) throw new FleetError('NOT_FOUND', `no token ${id}`, { field: 'id' });
+    if (res.changes === 0 && !this.db.prepare('SELECT 1 FROM api_tokens WHERE id = ?').get(id))
+      throw new FleetError('NOT_FOUND', `no token ${id}`, { field: 'id' });
     // Open sockets authenticated with the token are cut at once (the client gateway listens).
     for (const listener of this.revokedListeners) listener(id);
   }

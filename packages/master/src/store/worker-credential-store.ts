@@ -50,11 +50,17 @@ export class WorkerCredentialStore {
     const token = generateToken('fwc');
     const enrolled = this.db.transaction(() => {
       if (this.row(workerId)?.confirmed_at != null) return false;
-      this.db.prepare('INSERT OR REPLACE INTO worker_credentials (worker_id, token_hash, created_at, confirmed_at) VALUES (?, ?, ?, NULL)').run(workerId, hashToken(token), Date.now());
+      this.db
+        .prepare('INSERT OR REPLACE INTO worker_credentials (worker_id, token_hash, created_at, confirmed_at) VALUES (?, ?, ?, NULL)')
+        .run(workerId, hashToken(token), Date.now());
       return true;
     })();
     if (!enrolled) {
-      throw new FleetError('CONFLICT', `worker id ${workerId} is already enrolled: its worker presents its own credential (data dir), or an admin revokes it (DELETE /api/v1/workers/${workerId}/credential)`, { field: 'workerId' });
+      throw new FleetError(
+        'CONFLICT',
+        `worker id ${workerId} is already enrolled: its worker presents its own credential (data dir), or an admin revokes it (DELETE /api/v1/workers/${workerId}/credential)`,
+        { field: 'workerId' },
+      );
     }
     return token;
   }

@@ -71,7 +71,13 @@ export class WorkerStore {
            browser_version = excluded.browser_version,
            status = excluded.status, last_heartbeat_at = excluded.last_heartbeat_at, disconnected_at = NULL`,
       )
-      .run({ ...reg, browserVersion: reg.browserVersion ?? null, capabilities: JSON.stringify(reg.capabilities), status: reg.draining ? 'draining' : 'online', now });
+      .run({
+        ...reg,
+        browserVersion: reg.browserVersion ?? null,
+        capabilities: JSON.stringify(reg.capabilities),
+        status: reg.draining ? 'draining' : 'online',
+        now,
+      });
     return this.require(reg.id);
   }
 
@@ -110,7 +116,8 @@ export class WorkerStore {
 
   countByStatus(): Record<WorkerStatus, number> {
     const out: Record<WorkerStatus, number> = { online: 0, draining: 0, offline: 0 };
-    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM workers GROUP BY status').all() as { status: WorkerStatus; n: number }[]) out[r.status] = r.n;
+    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM workers GROUP BY status').all() as { status: WorkerStatus; n: number }[])
+      out[r.status] = r.n;
     return out;
   }
 

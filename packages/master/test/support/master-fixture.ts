@@ -102,7 +102,13 @@ export class MasterFixture {
 
   /** A `/client` socket (not yet connected) that `close()` will disconnect. */
   client(token: string = this.apiToken): ClientSocket {
-    const socket: ClientSocket = io(`${this.url}${Namespace.Client}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false });
+    const socket: ClientSocket = io(`${this.url}${Namespace.Client}`, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      autoConnect: false,
+    });
     this.clients.push(socket);
     return socket;
   }
@@ -146,23 +152,36 @@ export class MasterFixture {
 
   /** Polls `GET /jobs/:id` until `predicate` holds, failing after `timeoutMs` with `what`. */
   waitForJob(id: string, what: string, predicate: (job: any) => boolean, timeoutMs = 5_000): Promise<any> {
-    return waitUntil(`job ${id}: ${what}`, async () => {
-      const job = await this.job(id);
-      return predicate(job) ? job : undefined;
-    }, timeoutMs);
+    return waitUntil(
+      `job ${id}: ${what}`,
+      async () => {
+        const job = await this.job(id);
+        return predicate(job) ? job : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   /** Polls `GET /accounts/:id` until `predicate` holds. */
   waitForAccount(id: string, what: string, predicate: (account: any) => boolean, timeoutMs = 5_000): Promise<any> {
-    return waitUntil(`account ${id}: ${what}`, async () => {
-      const account = (await this.api('GET', `/accounts/${id}`)).body;
-      return predicate(account) ? account : undefined;
-    }, timeoutMs);
+    return waitUntil(
+      `account ${id}: ${what}`,
+      async () => {
+        const account = (await this.api('GET', `/accounts/${id}`)).body;
+        return predicate(account) ? account : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   /** Rows of the `refused_reports` table, oldest first, with `detail` parsed. */
   refusedReports(): { worker_id: string; event: string; code: string; detail: Record<string, unknown> }[] {
-    const rows = this.master.store.db.prepare('SELECT worker_id, event, code, detail FROM refused_reports ORDER BY seq').all() as { worker_id: string; event: string; code: string; detail: string }[];
+    const rows = this.master.store.db.prepare('SELECT worker_id, event, code, detail FROM refused_reports ORDER BY seq').all() as {
+      worker_id: string;
+      event: string;
+      code: string;
+      detail: string;
+    }[];
     return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 

@@ -60,11 +60,16 @@ export class MasterProcess {
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    await waitUntil(`the master process on ${this.url} to answer /health (output: ${this.output})`, async () => {
-      if (child.exitCode !== null) throw new Error(`master exited with ${child.exitCode}: ${this.output}`);
-      const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(1_000) });
-      return res.ok ? true : undefined;
-    }, 10_000, 50);
+    await waitUntil(
+      `the master process on ${this.url} to answer /health (output: ${this.output})`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`master exited with ${child.exitCode}: ${this.output}`);
+        const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(1_000) });
+        return res.ok ? true : undefined;
+      },
+      10_000,
+      50,
+    );
   }
 
   /** SIGKILL: no close(), no flush, no goodbye to the sockets. Resolves once the process is gone. */
@@ -81,7 +86,12 @@ export class MasterProcess {
   async api(method: string, route: string, body?: unknown): Promise<ApiResponse> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.apiToken}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.url}/api/v1${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`${this.url}/api/v1${route}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(5_000),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   }

@@ -196,7 +196,15 @@ export class SimulatedWorker {
   }
 
   progress(run: Pick<JobRun, 'jobId' | 'accountId' | 'epoch' | 'attempt'>, percent: number, step: string, message?: string): Promise<Ack> {
-    const report = { jobId: run.jobId, accountId: run.accountId, epoch: run.epoch, attempt: run.attempt, percent, step, ...(message === undefined ? {} : { message }) };
+    const report = {
+      jobId: run.jobId,
+      accountId: run.accountId,
+      epoch: run.epoch,
+      attempt: run.attempt,
+      percent,
+      step,
+      ...(message === undefined ? {} : { message }),
+    };
     return this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(WorkerEvent.JobProgress, report);
   }
 

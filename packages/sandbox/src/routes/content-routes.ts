@@ -49,7 +49,10 @@ export function contentRoutes(store: SandboxStore): Router {
     const user = res.locals.user as SandboxUser;
     const post = store.posts.get(String(req.params.id));
     if (!post) {
-      res.status(404).type('html').send(layout('Not found', html`<h1>No such post</h1>`, user.handle));
+      res
+        .status(404)
+        .type('html')
+        .send(layout('Not found', html`<h1>No such post</h1>`, user.handle));
       return;
     }
     const comments = store.topLevelCommentsOn(post.id);

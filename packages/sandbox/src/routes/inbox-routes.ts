@@ -34,7 +34,10 @@ ${invites.length === 0 ? html`<p id="inbox-empty">No invites.</p>` : ''}
     const invite = store.teams.invites.get(String(req.params.id));
     // Someone else's invite is answered like a missing one: its existence is not mine to learn.
     if (!invite || invite.email !== user.email.toLowerCase()) {
-      res.status(404).type('html').send(errorPage('No such invite', 'This invite does not exist.', user.handle));
+      res
+        .status(404)
+        .type('html')
+        .send(errorPage('No such invite', 'This invite does not exist.', user.handle));
       return;
     }
     const outcome = store.teams.accept(invite, user.id);
@@ -44,13 +47,22 @@ ${invites.length === 0 ? html`<p id="inbox-empty">No invites.</p>` : ''}
         outcome.reason === 'team-full'
           ? `${team.name} is full (${team.memberIds.length} of ${team.seats} seats used).`
           : `You are already in another team; a user can be in one team only.`;
-      res.status(409).type('html').send(errorPage('Cannot join team', message, user.handle));
+      res
+        .status(409)
+        .type('html')
+        .send(errorPage('Cannot join team', message, user.handle));
       return;
     }
     if (outcome.alreadyMember) {
-      res.type('html').send(
-        layout('Team', html`<h1>Team</h1><p id="accept-result">You are already a member of <span class="team-name">${outcome.team.name}</span>. <a href="/team">Go to the team</a></p>`, user.handle),
-      );
+      res
+        .type('html')
+        .send(
+          layout(
+            'Team',
+            html`<h1>Team</h1><p id="accept-result">You are already a member of <span class="team-name">${outcome.team.name}</span>. <a href="/team">Go to the team</a></p>`,
+            user.handle,
+          ),
+        );
       return;
     }
     res.redirect(303, '/team');

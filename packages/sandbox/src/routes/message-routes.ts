@@ -18,7 +18,10 @@ export function messageRoutes(store: SandboxStore): Router {
   function myConversation(id: string, user: SandboxUser, res: Response): SandboxConversation | undefined {
     const conversation = store.messages.conversations.get(id);
     if (conversation && isParticipant(conversation, user.id)) return conversation;
-    res.status(404).type('html').send(errorPage('No such conversation', 'This conversation does not exist.', user.handle));
+    res
+      .status(404)
+      .type('html')
+      .send(errorPage('No such conversation', 'This conversation does not exist.', user.handle));
     return undefined;
   }
 
@@ -58,7 +61,10 @@ ${conversations.length === 0 ? html`<p id="no-conversations">No conversations ye
     if (!conversation) return;
     const form = parseForm(MessageForm, req);
     if (!form.ok) {
-      res.status(400).type('html').send(conversationPage(store, conversation, user, `Message ${form.message}.`));
+      res
+        .status(400)
+        .type('html')
+        .send(conversationPage(store, conversation, user, `Message ${form.message}.`));
       return;
     }
     store.messages.addMessage(conversation.id, user.id, form.data.text);

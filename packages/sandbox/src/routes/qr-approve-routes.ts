@@ -22,7 +22,10 @@ export function qrApproveRoutes(store: SandboxStore): Router {
     const status = token ? store.qrLogins.statusOf(token) : undefined;
     if (status !== 'pending' && status !== 'approved') {
       const failure = describeQrFailure(status ?? 'unknown');
-      res.status(failure.status).type('html').send(errorPage('Cannot approve sign-in', failure.message, user.handle));
+      res
+        .status(failure.status)
+        .type('html')
+        .send(errorPage('Cannot approve sign-in', failure.message, user.handle));
       return;
     }
     res.type('html').send(
@@ -43,18 +46,30 @@ export function qrApproveRoutes(store: SandboxStore): Router {
     const user = res.locals.user as SandboxUser;
     const form = parseForm(ApproveForm, req);
     if (!form.ok) {
-      res.status(400).type('html').send(errorPage('Cannot approve sign-in', form.message, user.handle));
+      res
+        .status(400)
+        .type('html')
+        .send(errorPage('Cannot approve sign-in', form.message, user.handle));
       return;
     }
     const outcome = store.qrLogins.approve(form.data.token, user.id);
     if (!outcome.ok) {
       const failure = describeQrFailure(outcome.reason);
-      res.status(failure.status).type('html').send(errorPage('Cannot approve sign-in', failure.message, user.handle));
+      res
+        .status(failure.status)
+        .type('html')
+        .send(errorPage('Cannot approve sign-in', failure.message, user.handle));
       return;
     }
-    res.type('html').send(
-      layout('Sign-in approved', html`<h1>Sign-in approved</h1><p id="qr-approve-result">Approved. The other device is signing in as @${user.handle}.</p>`, user.handle),
-    );
+    res
+      .type('html')
+      .send(
+        layout(
+          'Sign-in approved',
+          html`<h1>Sign-in approved</h1><p id="qr-approve-result">Approved. The other device is signing in as @${user.handle}.</p>`,
+          user.handle,
+        ),
+      );
   });
   return router;
 }

@@ -15,12 +15,18 @@ export function replyRoutes(store: SandboxStore): Router {
     const user = res.locals.user as SandboxUser;
     const commentId = String(req.params.id);
     if (!store.comments.has(commentId)) {
-      res.status(404).type('html').send(errorPage('No such comment', `There is no comment ${commentId}.`, user.handle));
+      res
+        .status(404)
+        .type('html')
+        .send(errorPage('No such comment', `There is no comment ${commentId}.`, user.handle));
       return;
     }
     const form = parseForm(ReplyForm, req);
     if (!form.ok) {
-      res.status(400).type('html').send(errorPage('Reply not posted', `Reply ${form.message}.`, user.handle));
+      res
+        .status(400)
+        .type('html')
+        .send(errorPage('Reply not posted', `Reply ${form.message}.`, user.handle));
       return;
     }
     const reply = store.addReply(commentId, user.id, form.data.text);

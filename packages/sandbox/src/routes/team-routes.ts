@@ -11,7 +11,12 @@ import { formBody, parseForm } from './validation.js';
 const InviteForm = z.object({
   emails: z
     .string({ error: 'is required' })
-    .transform((raw) => raw.split(/[,\r\n]+/).map((part) => part.trim()).filter((part) => part.length > 0))
+    .transform((raw) =>
+      raw
+        .split(/[,\r\n]+/)
+        .map((part) => part.trim())
+        .filter((part) => part.length > 0),
+    )
     .pipe(
       z
         .array(z.email({ error: (issue) => `${String(issue.input)} is not an email address` }))
@@ -39,22 +44,34 @@ export function teamRoutes(store: SandboxStore): Router {
     const user = res.locals.user as SandboxUser;
     const team = store.teams.teamOf(user.id);
     if (!team) {
-      res.status(404).type('html').send(errorPage('No team', 'You are not in a team, so you cannot invite anyone.', user.handle));
+      res
+        .status(404)
+        .type('html')
+        .send(errorPage('No team', 'You are not in a team, so you cannot invite anyone.', user.handle));
       return;
     }
     if (team.ownerId !== user.id) {
-      res.status(403).type('html').send(teamPage(store, user, team, { error: 'Only the team owner can invite people.' }));
+      res
+        .status(403)
+        .type('html')
+        .send(teamPage(store, user, team, { error: 'Only the team owner can invite people.' }));
       return;
     }
     const form = parseForm(InviteForm, req);
     if (!form.ok) {
-      res.status(400).type('html').send(teamPage(store, user, team, { error: `Nobody was invited: ${form.message}.` }));
+      res
+        .status(400)
+        .type('html')
+        .send(teamPage(store, user, team, { error: `Nobody was invited: ${form.message}.` }));
       return;
     }
     const outcome = store.teams.invite(team, form.data.emails);
     if (!outcome.ok) {
       const error = `No seats left (${seatsText(team)}), so nobody was invited.`;
-      res.status(409).type('html').send(teamPage(store, user, team, { error }));
+      res
+        .status(409)
+        .type('html')
+        .send(teamPage(store, user, team, { error }));
       return;
     }
     // Rendered rather than redirected so the page can say who was skipped; resubmitting is harmless.

@@ -71,7 +71,11 @@ export class TeamStore {
   invite(team: SandboxTeam, emails: readonly string[]): InviteOutcome {
     if (this.freeSeats(team) === 0) return { ok: false, reason: 'no-seats' };
     const members = new Set(team.memberIds.map((id) => this.emailOf(id)?.toLowerCase()));
-    const pending = new Set(this.invitesOf(team.id).filter((i) => i.status === 'pending').map((i) => i.email));
+    const pending = new Set(
+      this.invitesOf(team.id)
+        .filter((i) => i.status === 'pending')
+        .map((i) => i.email),
+    );
     const invited: SandboxInvite[] = [];
     const skipped: string[] = [];
     for (const raw of emails) {

@@ -7,9 +7,12 @@ import { handleText } from './handle-text.js';
  * that takes the first `.author` / `.text` / `time` inside `li.comment` still gets the comment's.
  */
 export function replyList(store: SandboxStore, comment: SandboxComment): SafeHtml {
-  return html`<ul class="replies">${store.repliesTo(comment.id).map(
-    (r) => html`<li class="reply" data-comment-id="${r.id}" data-parent-id="${r.parentId}"><span class="author">${handleText(store, r.authorId)}</span> <time datetime="${r.createdAt}">${r.createdAt}</time> <p class="text">${r.text}</p></li>`,
-  )}</ul>`;
+  return html`<ul class="replies">${store
+    .repliesTo(comment.id)
+    .map(
+      (r) =>
+        html`<li class="reply" data-comment-id="${r.id}" data-parent-id="${r.parentId}"><span class="author">${handleText(store, r.authorId)}</span> <time datetime="${r.createdAt}">${r.createdAt}</time> <p class="text">${r.text}</p></li>`,
+    )}</ul>`;
 }
 
 export function replyForm(comment: SandboxComment): SafeHtml {

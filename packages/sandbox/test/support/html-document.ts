@@ -35,7 +35,10 @@ export class HtmlElement {
   }
 
   querySelectorAll(selector: string): HtmlElement[] {
-    const steps = selector.trim().split(/\s+(?=(?:[^"]*"[^"]*")*[^"]*$)/).map(parseCompound);
+    const steps = selector
+      .trim()
+      .split(/\s+(?=(?:[^"]*"[^"]*")*[^"]*$)/)
+      .map(parseCompound);
     return this.descendants().filter((el) => matchesChain(el, steps, steps.length - 1, this));
   }
 
@@ -96,7 +99,8 @@ function matchesChain(el: HtmlElement, steps: Compound[], index: number, scope: 
 export function parseHtml(source: string): HtmlElement {
   const root = new HtmlElement('#document', {}, undefined);
   let current = root;
-  const token = /<!--[\s\S]*?-->|<!doctype[^>]*>|<\/([a-zA-Z][\w-]*)\s*>|<([a-zA-Z][\w-]*)((?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*\/?>|([^<]+|<)/giy;
+  const token =
+    /<!--[\s\S]*?-->|<!doctype[^>]*>|<\/([a-zA-Z][\w-]*)\s*>|<([a-zA-Z][\w-]*)((?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*\/?>|([^<]+|<)/giy;
   let match: RegExpExecArray | null;
   while ((match = token.exec(source)) !== null) {
     const [, closing, opening, rawAttributes, text] = match;

@@ -21,9 +21,7 @@ export function findPlaywrightChromium(cacheDir: string): string | undefined {
   } catch {
     return undefined;
   }
-  const revisions = entries
-    .filter((e) => /^chromium-\d+$/.test(e))
-    .sort((a, b) => Number(b.split('-')[1]) - Number(a.split('-')[1]));
+  const revisions = entries.filter((e) => /^chromium-\d+$/.test(e)).sort((a, b) => Number(b.split('-')[1]) - Number(a.split('-')[1]));
   for (const dir of revisions) {
     for (const sub of ['chrome-linux64/chrome', 'chrome-linux/chrome', 'chrome-mac/Chromium.app/Contents/MacOS/Chromium', 'chrome-win/chrome.exe']) {
       const candidate = path.join(cacheDir, dir, sub);
@@ -51,7 +49,9 @@ export function findChromium(env: Env = process.env): string {
   const configured = env.FLEET_CHROMIUM_PATH;
   if (configured) {
     if (isExecutable(configured)) return configured;
-    throw new FleetError('CONFIG_INVALID', `FLEET_CHROMIUM_PATH is not an executable file (got ${JSON.stringify(configured)})`, { field: 'FLEET_CHROMIUM_PATH' });
+    throw new FleetError('CONFIG_INVALID', `FLEET_CHROMIUM_PATH is not an executable file (got ${JSON.stringify(configured)})`, {
+      field: 'FLEET_CHROMIUM_PATH',
+    });
   }
   const cacheDir = env.PLAYWRIGHT_BROWSERS_PATH || path.join(env.HOME ?? os.homedir(), '.cache', 'ms-playwright');
   const fromCache = findPlaywrightChromium(cacheDir);

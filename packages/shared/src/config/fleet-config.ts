@@ -90,7 +90,8 @@ function readMasterUrl(env: Env): string {
   const url = readUrl(env, 'FLEET_MASTER_URL', ['http:', 'https:']);
   if (url) return url.replace(/\/+$/, '');
   const host = readVar(env, 'MASTER_HOST');
-  if (host && !/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(host.value)) throw configError('MASTER_HOST', 'must be a host name or address (no scheme, port or credentials)');
+  if (host && !/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(host.value))
+    throw configError('MASTER_HOST', 'must be a host name or address (no scheme, port or credentials)');
   const port = readInt(env, 'MASTER_PORT', 3000, { min: 1, max: 65_535 });
   return `http://${host?.value ?? '127.0.0.1'}:${port}`;
 }

@@ -27,7 +27,11 @@ export function readTrustProxy(env: Env): TrustProxy {
     const family = isIP(address ?? '');
     const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
     if (family === 0 || !prefixOk || rest.length > 0) {
-      throw configError('FLEET_TRUST_PROXY', `must be false, true, a hop count, or a comma-separated list of addresses, CIDR ranges and ${NAMED_RANGES.join(', ')}`, found.value);
+      throw configError(
+        'FLEET_TRUST_PROXY',
+        `must be false, true, a hop count, or a comma-separated list of addresses, CIDR ranges and ${NAMED_RANGES.join(', ')}`,
+        found.value,
+      );
     }
   }
   return entries;
@@ -39,7 +43,11 @@ export function readBindAddress(env: Env): string | undefined {
   if (!found) return undefined;
   const v = found.value.trim();
   if (v === 'localhost' || isIP(v) !== 0) return v;
-  throw configError('FLEET_BIND', 'must be an IP address to listen on (127.0.0.1 for this host only, 0.0.0.0 or :: for every interface) or localhost', found.value);
+  throw configError(
+    'FLEET_BIND',
+    'must be an IP address to listen on (127.0.0.1 for this host only, 0.0.0.0 or :: for every interface) or localhost',
+    found.value,
+  );
 }
 
 /** The master's network edge, read from the environment beside `FleetConfig` (README's table). */

@@ -36,7 +36,8 @@ export function seal(plaintext: string, key: Buffer, aad?: string): string {
 export function open(sealed: string, key: Buffer, aad?: string): string {
   const parts = sealed.split(':');
   const [version, iv, tag, body] = parts;
-  if (parts.length !== 4 || version !== VERSION || !iv || !tag || body === undefined) throw new FleetError('INTERNAL_ERROR', 'sealed value has an unknown format');
+  if (parts.length !== 4 || version !== VERSION || !iv || !tag || body === undefined)
+    throw new FleetError('INTERNAL_ERROR', 'sealed value has an unknown format');
   if (Buffer.from(tag, 'base64').length !== TAG_BYTES) throw new FleetError('INTERNAL_ERROR', 'sealed value has a truncated authentication tag');
   try {
     // A fixed tag length: GCM would otherwise accept a truncated tag, which makes forgery far easier.

@@ -14,7 +14,12 @@ export type WorkerHandshake = z.infer<typeof WorkerHandshakeSchema>;
  * A job the worker is running when it (re)registers, so the master can reconcile. `attempt` is
  * optional for workers that predate it; when given, only that attempt is kept.
  */
-export const RunningJobRefSchema = z.object({ jobId: IdSchema, accountId: IdSchema, epoch: z.number().int().min(0), attempt: z.number().int().min(1).optional() });
+export const RunningJobRefSchema = z.object({
+  jobId: IdSchema,
+  accountId: IdSchema,
+  epoch: z.number().int().min(0),
+  attempt: z.number().int().min(1).optional(),
+});
 export type RunningJobRef = z.infer<typeof RunningJobRefSchema>;
 
 export const WorkerRegisterSchema = z.object({
@@ -25,10 +30,16 @@ export const WorkerRegisterSchema = z.object({
   maxConcurrency: z.number().int().min(1).max(1_000),
   maxLiveContexts: z.number().int().min(1).max(10_000),
   /** The Chromium version the worker launches (device profiles name a matching user agent). */
-  browserVersion: z.string().regex(/^\d+(\.\d+){0,3}$/).optional(),
+  browserVersion: z
+    .string()
+    .regex(/^\d+(\.\d+){0,3}$/)
+    .optional(),
   runningJobs: z.array(RunningJobRefSchema).max(10_000).default([]),
   /** Accounts the worker still holds from before (a reconnect): the master revokes any that moved. */
-  heldAccounts: z.array(z.object({ accountId: IdSchema, epoch: z.number().int().min(0) })).max(10_000).default([]),
+  heldAccounts: z
+    .array(z.object({ accountId: IdSchema, epoch: z.number().int().min(0) }))
+    .max(10_000)
+    .default([]),
   /** The worker was draining (or shutting down) before this reconnect: it stays draining. */
   draining: z.boolean().default(false),
 });

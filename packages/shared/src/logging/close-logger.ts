@@ -15,14 +15,24 @@ export function closeLogger(logger: Logger, timeoutMs = 2000): Promise<void> {
     const ended = once(logger, 'finish');
     logger.end();
     // The file streams end after the logger has handed them its last records.
-    const flushed = ended.then(() => Promise.all(files.map((file) => {
-      const finished = once(file, 'finish');
-      file.close?.();
-      return finished;
-    })));
+    const flushed = ended.then(() =>
+      Promise.all(
+        files.map((file) => {
+          const finished = once(file, 'finish');
+          file.close?.();
+          return finished;
+        }),
+      ),
+    );
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    done = Promise.race([flushed.then(() => undefined, () => undefined), expired]).finally(() => clearTimeout(timer));
+    done = Promise.race([
+      flushed.then(
+        () => undefined,
+        () => undefined,
+      ),
+      expired,
+    ]).finally(() => clearTimeout(timer));
     closing.set(logger, done);
   }
   return done;

@@ -47,7 +47,10 @@ export const UpdateAccountBodySchema = z.strictObject({
   label: z.string().max(256).nullable().optional(),
   tags: z.array(TagSchema).max(32).optional(),
   credentials: z.strictObject({ username: z.string().min(1).max(256).optional(), password: z.string().max(1024).optional() }).optional(),
-  proxy: z.union([z.literal(''), ProxyUrlSchema]).nullable().optional(),
+  proxy: z
+    .union([z.literal(''), ProxyUrlSchema])
+    .nullable()
+    .optional(),
   deviceProfile: DeviceProfileSchema.nullable().optional(),
 });
 export type UpdateAccountBody = z.infer<typeof UpdateAccountBodySchema>;
@@ -76,4 +79,3 @@ export const AccountViewSchema = z.object({
   updatedAt: z.string(),
 });
 export type AccountView = z.infer<typeof AccountViewSchema>;
-

@@ -1,9 +1,21 @@
 import { z } from 'zod';
 import { STEP_STATUSES } from './constants.js';
 
-export const IdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
-export const PlatformSchema = z.string().min(1).max(64).regex(/^[a-z0-9_-]+$/, 'must be lowercase letters, digits, _ or -');
-export const TagSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+export const IdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+export const PlatformSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9_-]+$/, 'must be lowercase letters, digits, _ or -');
+export const TagSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
 export const IsoDateSchema = z.string();
 
 export const PageQuerySchema = z.object({

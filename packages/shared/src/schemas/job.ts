@@ -17,7 +17,11 @@ export const JobStatusSchema = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 export const FINISHED_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 
-export const JobTypeSchema = z.string().min(1).max(64).regex(/^[a-z0-9_]+$/, 'must be lowercase letters, digits or _');
+export const JobTypeSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9_]+$/, 'must be lowercase letters, digits or _');
 
 export const JobProgressSchema = z.object({
   percent: z.number().min(0).max(100),
@@ -63,23 +67,38 @@ export type CreateBatchBody = z.infer<typeof CreateBatchBodySchema>;
 /** Invite-then-accept across accounts: `invite` on the owner, then `accept_invite` on each member. */
 export const CreateInviteFlowBodySchema = z.strictObject({
   ownerAccountId: IdSchema,
-  members: z.array(z.strictObject({ accountId: IdSchema, email: z.email() })).min(1).max(500),
+  members: z
+    .array(z.strictObject({ accountId: IdSchema, email: z.email() }))
+    .min(1)
+    .max(500),
   /** Extra payload for the owner's `invite` job (the emails are added). */
   invitePayload: JobPayloadSchema.optional(),
   idempotencyKey: z.string().min(1).max(256).optional(),
 });
 export type CreateInviteFlowBody = z.infer<typeof CreateInviteFlowBodySchema>;
 
-export const CreateMonitorBodySchema = z.strictObject({
-  accountId: IdSchema,
-  /** @defaultValue `crawl` */
-  type: JobTypeSchema.optional(),
-  payload: JobPayloadSchema.optional(),
-  /** @defaultValue 15000 */
-  minIntervalMs: z.number().int().min(1000).max(24 * 3600 * 1000).optional(),
-  /** @defaultValue 30000 */
-  maxIntervalMs: z.number().int().min(1000).max(24 * 3600 * 1000).optional(),
-}).refine((m) => (m.minIntervalMs ?? 15_000) <= (m.maxIntervalMs ?? 30_000), { path: ['maxIntervalMs'], message: 'must be at least minIntervalMs' });
+export const CreateMonitorBodySchema = z
+  .strictObject({
+    accountId: IdSchema,
+    /** @defaultValue `crawl` */
+    type: JobTypeSchema.optional(),
+    payload: JobPayloadSchema.optional(),
+    /** @defaultValue 15000 */
+    minIntervalMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(24 * 3600 * 1000)
+      .optional(),
+    /** @defaultValue 30000 */
+    maxIntervalMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(24 * 3600 * 1000)
+      .optional(),
+  })
+  .refine((m) => (m.minIntervalMs ?? 15_000) <= (m.maxIntervalMs ?? 30_000), { path: ['maxIntervalMs'], message: 'must be at least minIntervalMs' });
 export type CreateMonitorBody = z.infer<typeof CreateMonitorBodySchema>;
 
 export const MonitorViewSchema = z.object({

@@ -31,10 +31,13 @@ export function parseProxyUrl(value: string): ParsedProxy | string {
   return parsed;
 }
 
-export const ProxyUrlSchema = z.string().max(2048).superRefine((value, ctx) => {
-  const parsed = parseProxyUrl(value);
-  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
-});
+export const ProxyUrlSchema = z
+  .string()
+  .max(2048)
+  .superRefine((value, ctx) => {
+    const parsed = parseProxyUrl(value);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+  });
 
 /** `http://user:pass@host:1` → `http://user:****@host:1`: safe to show and to log. */
 export function maskProxyUrl(value: string): string {

@@ -54,7 +54,7 @@ export class BrowserManager {
     this.started ??= (async () => {
       if (this.options.remote) return;
       const killed = await reapProfiles(this.profilesRoot());
-      if (killed.length > 0) this.options.logger.warn('killed browsers left on this worker\'s profiles by a previous run', { pids: killed });
+      if (killed.length > 0) this.options.logger.warn("killed browsers left on this worker's profiles by a previous run", { pids: killed });
     })();
     return this.started;
   }
@@ -95,7 +95,8 @@ export class BrowserManager {
       live.activePages -= 1;
       live.lastUsedAt = Date.now();
       // Its settings changed while it was busy: relaunch now that it is idle.
-      if (live.stale && live.activePages === 0 && this.live.get(live.accountId) === live) void this.closeContext(live.accountId, { snapshot: true }).catch(() => undefined);
+      if (live.stale && live.activePages === 0 && this.live.get(live.accountId) === live)
+        void this.closeContext(live.accountId, { snapshot: true }).catch(() => undefined);
     });
     return page;
   }
@@ -172,7 +173,13 @@ export class BrowserManager {
       } else {
         context = await chromium.launchPersistentContext(
           dir,
-          persistentContextOptions({ chromiumPath: this.launcher, headless: this.options.headless ?? true, sandbox: this.sandbox, proxy: profile.proxy, deviceProfile: profile.deviceProfile }),
+          persistentContextOptions({
+            chromiumPath: this.launcher,
+            headless: this.options.headless ?? true,
+            sandbox: this.sandbox,
+            proxy: profile.proxy,
+            deviceProfile: profile.deviceProfile,
+          }),
         );
       }
     } catch (error) {
@@ -336,7 +343,10 @@ export class BrowserManager {
       await this.closeContext(accountId, deliver ? { snapshot: true, deliver } : { snapshot: false });
     } else {
       const hibernated = this.hibernated.get(accountId);
-      if (hibernated && deliver) await deliver(hibernated.state).catch((error: unknown) => this.options.logger.warn('could not deliver the final state of a hibernated context', { accountId, error }));
+      if (hibernated && deliver)
+        await deliver(hibernated.state).catch((error: unknown) =>
+          this.options.logger.warn('could not deliver the final state of a hibernated context', { accountId, error }),
+        );
     }
     this.hibernated.delete(accountId);
     await this.removeProfile(accountId);
@@ -360,7 +370,9 @@ export class BrowserManager {
   }
 
   private async removeProfile(accountId: string): Promise<void> {
-    await removeProfileDir(this.profileDir(accountId)).catch((error: unknown) => this.options.logger.warn('could not delete a profile directory', { accountId, error }));
+    await removeProfileDir(this.profileDir(accountId)).catch((error: unknown) =>
+      this.options.logger.warn('could not delete a profile directory', { accountId, error }),
+    );
   }
 
   /** Another holder may have the profile now: stop its jobs and close it at once, without a snapshot. */
@@ -421,7 +433,7 @@ export class BrowserManager {
       await this.options.remote?.close();
       if (!this.options.remote) {
         const killed = await reapProfiles(this.profilesRoot());
-        if (killed.length > 0) this.options.logger.warn('killed browsers still running on this worker\'s profiles at close', { pids: killed });
+        if (killed.length > 0) this.options.logger.warn("killed browsers still running on this worker's profiles at close", { pids: killed });
       }
     })();
     return this.closing;

@@ -11,7 +11,12 @@ export class BrowserStates {
   constructor(private readonly onChange?: (report: AccountBrowserReport) => void) {}
 
   set(accountId: string, state: BrowserState, details: { fenceToken?: number; error?: string } = {}): void {
-    const report: AccountBrowserReport = { accountId, state, fenceToken: details.fenceToken ?? null, error: details.error === undefined ? null : redactText(details.error).slice(0, 1024) };
+    const report: AccountBrowserReport = {
+      accountId,
+      state,
+      fenceToken: details.fenceToken ?? null,
+      error: details.error === undefined ? null : redactText(details.error).slice(0, 1024),
+    };
     const before = this.reports.get(accountId);
     if (state === 'stopped') this.reports.delete(accountId);
     else this.reports.set(accountId, report);

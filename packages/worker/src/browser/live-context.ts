@@ -51,7 +51,13 @@ export async function closeOrKill(live: LiveContext, timeoutMs: number, logger: 
     timer.unref();
   });
   const closed = live.remote ? live.remote.close() : live.context.close();
-  const outcome = await Promise.race([closed.then(() => 'closed' as const, () => 'closed' as const), timedOut]);
+  const outcome = await Promise.race([
+    closed.then(
+      () => 'closed' as const,
+      () => 'closed' as const,
+    ),
+    timedOut,
+  ]);
   clearTimeout(timer);
   if (outcome !== 'timeout') return;
   logger.warn('context close hung; killing its browser', { accountId: live.accountId, pid: live.pid });

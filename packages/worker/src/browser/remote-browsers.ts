@@ -21,7 +21,16 @@ export interface RemoteBrowserOptions {
 
 function contextOptions(input: Omit<ProfileLaunchInput, 'chromiumPath' | 'headless'>): Parameters<Browser['newContext']>[0] {
   // The same device profile and proxy as a local profile; launch-only options do not apply.
-  const { executablePath: _e, headless: _h, args: _a, handleSIGINT: _i, handleSIGTERM: _t, handleSIGHUP: _u, chromiumSandbox: _s, ...rest } = persistentContextOptions({ ...input, chromiumPath: '', headless: true });
+  const {
+    executablePath: _e,
+    headless: _h,
+    args: _a,
+    handleSIGINT: _i,
+    handleSIGTERM: _t,
+    handleSIGHUP: _u,
+    chromiumSandbox: _s,
+    ...rest
+  } = persistentContextOptions({ ...input, chromiumPath: '', headless: true });
   return rest;
 }
 
@@ -60,7 +69,9 @@ export class RemoteBrowsers {
       close: async () => {
         await context.close().catch(() => undefined);
         await browser.close().catch(() => undefined);
-        await this.call(`${base}/profiles/${encodeURIComponent(accountId)}/stop`).catch((error: unknown) => this.options.logger.warn('browser launcher stop failed', { accountId, error }));
+        await this.call(`${base}/profiles/${encodeURIComponent(accountId)}/stop`).catch((error: unknown) =>
+          this.options.logger.warn('browser launcher stop failed', { accountId, error }),
+        );
       },
     };
   }

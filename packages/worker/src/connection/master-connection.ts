@@ -116,7 +116,12 @@ export class MasterConnection {
     const body = await readFile(file);
     const res = await fetch(`${this.options.masterUrl}/api/v1/worker/jobs/${encodeURIComponent(jobId)}/artifacts/${encodeURIComponent(name)}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${this.token}`, 'x-fleet-worker': this.options.workerId, 'x-fleet-attempt': String(attempt), 'content-type': 'application/octet-stream' },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        'x-fleet-worker': this.options.workerId,
+        'x-fleet-attempt': String(attempt),
+        'content-type': 'application/octet-stream',
+      },
       body,
       signal: AbortSignal.timeout(60_000),
     });

@@ -72,7 +72,9 @@ export class WorkerCredential {
     const { masterUrl, workerId, logger } = this.options;
     const fleetToken = await this.options.fleetToken();
     if (!fleetToken) {
-      throw new FleetError('CONFIG_INVALID', `FLEET_WORKER_TOKEN is required to enroll worker ${workerId} (no ${this.file} yet)`, { field: 'FLEET_WORKER_TOKEN' });
+      throw new FleetError('CONFIG_INVALID', `FLEET_WORKER_TOKEN is required to enroll worker ${workerId} (no ${this.file} yet)`, {
+        field: 'FLEET_WORKER_TOKEN',
+      });
     }
     const until = Date.now() + (this.options.reachTimeoutMs ?? Number.POSITIVE_INFINITY);
     let delay = 500;
@@ -86,7 +88,8 @@ export class WorkerCredential {
           signal: AbortSignal.timeout(10_000),
         });
       } catch (error) {
-        if (Date.now() + delay > until) throw new FleetError('WORKER_LOST', `could not reach the master at ${masterUrl} to enroll: ${(error as Error).message}`);
+        if (Date.now() + delay > until)
+          throw new FleetError('WORKER_LOST', `could not reach the master at ${masterUrl} to enroll: ${(error as Error).message}`);
         logger.warn('master not reachable for enrollment yet; retrying', { url: masterUrl });
       }
       if (res) {
@@ -97,7 +100,10 @@ export class WorkerCredential {
           return body.credential;
         }
         // 409: the id is enrolled and in use elsewhere; 401: wrong fleet token. Retrying won't help.
-        if (res.status < 500) throw new FleetError(res.status === 409 ? 'CONFLICT' : 'UNAUTHORIZED', body.message ?? `enrollment answered ${res.status}`, { field: 'FLEET_WORKER_ID' });
+        if (res.status < 500)
+          throw new FleetError(res.status === 409 ? 'CONFLICT' : 'UNAUTHORIZED', body.message ?? `enrollment answered ${res.status}`, {
+            field: 'FLEET_WORKER_ID',
+          });
         if (Date.now() + delay > until) throw new FleetError('WORKER_LOST', `enrollment answered ${res.status}`);
       }
       await new Promise((resolve) => setTimeout(resolve, delay));

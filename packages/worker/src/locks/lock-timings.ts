@@ -21,8 +21,10 @@ export function lockTimings(options: ProfileLockOptions): LockTimings {
   const safetyMarginMs = options.safetyMarginMs ?? Math.floor(ttlMs / 5);
   if (!Number.isInteger(ttlMs) || ttlMs < 100) throw invalid('ttlMs', `must be an integer of at least 100 ms, got ${ttlMs}`);
   if (!Number.isFinite(acquireTimeoutMs) || acquireTimeoutMs < 0) throw invalid('acquireTimeoutMs', `must be 0 or more, got ${acquireTimeoutMs}`);
-  if (!(commandTimeoutMs > 0 && commandTimeoutMs < ttlMs / 2)) throw invalid('commandTimeoutMs', `must be above 0 and below half of ttlMs (${ttlMs}), got ${commandTimeoutMs}`);
-  if (!(safetyMarginMs >= 0 && safetyMarginMs < ttlMs / 2)) throw invalid('safetyMarginMs', `must be 0 or more and below half of ttlMs (${ttlMs}), got ${safetyMarginMs}`);
+  if (!(commandTimeoutMs > 0 && commandTimeoutMs < ttlMs / 2))
+    throw invalid('commandTimeoutMs', `must be above 0 and below half of ttlMs (${ttlMs}), got ${commandTimeoutMs}`);
+  if (!(safetyMarginMs >= 0 && safetyMarginMs < ttlMs / 2))
+    throw invalid('safetyMarginMs', `must be 0 or more and below half of ttlMs (${ttlMs}), got ${safetyMarginMs}`);
   return {
     ttlMs,
     acquireTimeoutMs,

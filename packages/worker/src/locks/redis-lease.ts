@@ -72,7 +72,10 @@ export class RedisLease implements ProfileLease {
   private armDeadline(): void {
     clearTimeout(this.deadlineTimer);
     const delayMs = Math.max(0, this.validUntil - this.parts.timings.safetyMarginMs - Date.now());
-    this.deadlineTimer = setTimeout(() => this.declareLost(this.lastFailure ?? new FleetError('LOCK_UNAVAILABLE', 'Redis confirmed no extension in time')), delayMs);
+    this.deadlineTimer = setTimeout(
+      () => this.declareLost(this.lastFailure ?? new FleetError('LOCK_UNAVAILABLE', 'Redis confirmed no extension in time')),
+      delayMs,
+    );
     this.deadlineTimer.unref();
   }
 
@@ -114,9 +117,17 @@ export class RedisLease implements ProfileLease {
     clearTimeout(this.deadlineTimer);
     this.parts.onEnd();
     const error = unreachable
-      ? new FleetError('LOCK_LOST', `gave up the profile lock of account ${this.accountId}: Redis could not confirm it before its validity ended (${unreachable.message})`, { cause: unreachable })
+      ? new FleetError(
+          'LOCK_LOST',
+          `gave up the profile lock of account ${this.accountId}: Redis could not confirm it before its validity ended (${unreachable.message})`,
+          { cause: unreachable },
+        )
       : new FleetError('LOCK_LOST', `lost the profile lock of account ${this.accountId}: its key expired or another holder has it`);
-    this.parts.logger.warn('profile lock lost', { accountId: this.accountId, fenceToken: this.fenceToken, reason: unreachable ? 'redis unreachable' : 'not ours' });
+    this.parts.logger.warn('profile lock lost', {
+      accountId: this.accountId,
+      fenceToken: this.fenceToken,
+      reason: unreachable ? 'redis unreachable' : 'not ours',
+    });
     this.lostController.abort(error);
     this.parts.onLost(error);
     // The key may outlive us on a Redis that comes back: delete it (only if still ours) so the

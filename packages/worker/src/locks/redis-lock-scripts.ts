@@ -72,7 +72,10 @@ export class RedisLockScripts {
   private run(step: string, script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
     const call = this.redis.eval(script, keys.length, ...keys, ...args);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new FleetError('LOCK_UNAVAILABLE', `Redis did not answer the lock ${step} within ${this.timeoutMs} ms`)), this.timeoutMs);
+      const timer = setTimeout(
+        () => reject(new FleetError('LOCK_UNAVAILABLE', `Redis did not answer the lock ${step} within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
       call.then(
         (value) => {
           clearTimeout(timer);

@@ -10,7 +10,10 @@ import { firstLineOf } from '../runner/classify-error.js';
  * not load or does not look like a plugin stops the worker with a message naming it.
  */
 export async function loadPlugins(spec: string | undefined, env: Record<string, string | undefined> = process.env): Promise<PlatformPlugin[]> {
-  const names = (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const plugins: PlatformPlugin[] = [];
   for (const name of names) {
     const target = name.startsWith('.') || name.startsWith('/') ? pathToFileURL(path.resolve(name)).href : name;
@@ -31,14 +34,21 @@ export function checkPlugin(value: unknown, name: string): PlatformPlugin {
   if (!plugin || typeof plugin !== 'object' || !PlatformSchema.safeParse(plugin.platform).success) {
     throw configError('FLEET_PLUGINS', `names ${name}, whose default export is not a plugin (needs platform: a lowercase name, and jobs)`);
   }
-  if (!plugin.jobs || typeof plugin.jobs !== 'object' || Object.keys(plugin.jobs).length === 0) throw configError('FLEET_PLUGINS', `names ${name}, whose plugin declares no jobs`);
+  if (!plugin.jobs || typeof plugin.jobs !== 'object' || Object.keys(plugin.jobs).length === 0)
+    throw configError('FLEET_PLUGINS', `names ${name}, whose plugin declares no jobs`);
   for (const [type, job] of Object.entries(plugin.jobs)) {
     if (!/^[a-z0-9_]+$/.test(type) || typeof job?.run !== 'function' || typeof (job.schema as { safeParse?: unknown } | undefined)?.safeParse !== 'function') {
       throw configError('FLEET_PLUGINS', `names ${name}, whose job ${type} needs a lowercase name, a zod schema and a run() function`);
     }
     const timeoutMs = (job as { timeoutMs?: unknown }).timeoutMs;
-    if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && (timeoutMs as number) >= MIN_JOB_TIMEOUT_MS && (timeoutMs as number) <= MAX_JOB_TIMEOUT_MS)) {
-      throw configError('FLEET_PLUGINS', `names ${name}, whose job ${type} has timeoutMs ${String(timeoutMs)}: give whole milliseconds from ${MIN_JOB_TIMEOUT_MS} to ${MAX_JOB_TIMEOUT_MS}`);
+    if (
+      timeoutMs !== undefined &&
+      !(Number.isInteger(timeoutMs) && (timeoutMs as number) >= MIN_JOB_TIMEOUT_MS && (timeoutMs as number) <= MAX_JOB_TIMEOUT_MS)
+    ) {
+      throw configError(
+        'FLEET_PLUGINS',
+        `names ${name}, whose job ${type} has timeoutMs ${String(timeoutMs)}: give whole milliseconds from ${MIN_JOB_TIMEOUT_MS} to ${MAX_JOB_TIMEOUT_MS}`,
+      );
     }
   }
   const fenceOrigins = (plugin as { fenceOrigins?: unknown }).fenceOrigins;

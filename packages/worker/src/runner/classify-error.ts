@@ -12,13 +12,19 @@ export function classifyError(error: unknown, signal: AbortSignal): FleetError {
   if (error instanceof FleetError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const name = error instanceof Error ? error.name : '';
-  if (/Target page, context or browser has been closed|Browser has been closed|browser has disconnected|Target closed|Target crashed|Page crashed/i.test(message)) {
+  if (
+    /Target page, context or browser has been closed|Browser has been closed|browser has disconnected|Target closed|Target crashed|Page crashed/i.test(message)
+  ) {
     return new FleetError('BROWSER_CRASHED', firstLine(message), { cause: error });
   }
   if (/net::ERR_|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH/.test(message)) return new FleetError('NETWORK_ERROR', firstLine(message), { cause: error });
   if (name === 'TimeoutError') {
     // A locator that timed out waiting for an element means the page lacks it.
-    if (/waiting for (locator|selector|getBy\w+|frameLocator)|^locator\.\w+: Timeout .*exceeded/im.test(message) && !/page\.goto|waiting for navigation|waitForLoadState|waitForURL/i.test(message)) return new FleetError('SELECTOR_NOT_FOUND', firstLine(message), { cause: error });
+    if (
+      /waiting for (locator|selector|getBy\w+|frameLocator)|^locator\.\w+: Timeout .*exceeded/im.test(message) &&
+      !/page\.goto|waiting for navigation|waitForLoadState|waitForURL/i.test(message)
+    )
+      return new FleetError('SELECTOR_NOT_FOUND', firstLine(message), { cause: error });
     return new FleetError('TIMEOUT', firstLine(message), { cause: error });
   }
   return new FleetError('INTERNAL_ERROR', firstLine(message), { cause: error });

@@ -10,6 +10,17 @@ export const PAGE_CLOSE_TIMEOUT_MS = 5000;
  * crawlee#4108): an unbounded `page.close()` there hangs the job, and with it the worker's drain.
  */
 export async function closePagesWithin<P extends { close(): Promise<unknown> }>(pages: readonly P[], timeoutMs = PAGE_CLOSE_TIMEOUT_MS): Promise<P[]> {
-  const closed = await Promise.all(pages.map((page) => within(page.close().then(() => true, () => true), timeoutMs, false)));
+  const closed = await Promise.all(
+    pages.map((page) =>
+      within(
+        page.close().then(
+          () => true,
+          () => true,
+        ),
+        timeoutMs,
+        false,
+      ),
+    ),
+  );
   return pages.filter((_, i) => !closed[i]);
 }

@@ -198,7 +198,11 @@ export class JobAttempt {
     await this.runLog.close();
     if (this.stuckPages > 0) {
       const { run } = this;
-      this.deps.options.logger.warn('a page of the job would not close; closing its context', { jobId: run.jobId, accountId: run.accountId, pages: this.stuckPages });
+      this.deps.options.logger.warn('a page of the job would not close; closing its context', {
+        jobId: run.jobId,
+        accountId: run.accountId,
+        pages: this.stuckPages,
+      });
       await this.deps.browsers.closeContext(run.accountId, { snapshot: true }).catch(() => undefined);
     }
   }

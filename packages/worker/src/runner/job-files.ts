@@ -33,9 +33,13 @@ export class JobFiles {
     if (!this.reporter.uploadArtifact) return;
     const dir = this.dirOf(jobId);
     for (const name of await this.uploadable(dir)) {
-      await this.reporter.uploadArtifact(jobId, name, path.join(dir, name), attempt).catch((error: unknown) => this.logger.warn('artifact upload failed', { jobId, name, error: firstLineOf(error) }));
+      await this.reporter
+        .uploadArtifact(jobId, name, path.join(dir, name), attempt)
+        .catch((error: unknown) => this.logger.warn('artifact upload failed', { jobId, name, error: firstLineOf(error) }));
     }
-    await rm(dir, { recursive: true, force: true }).catch((error: unknown) => this.logger.warn('job directory not removed', { jobId, error: firstLineOf(error) }));
+    await rm(dir, { recursive: true, force: true }).catch((error: unknown) =>
+      this.logger.warn('job directory not removed', { jobId, error: firstLineOf(error) }),
+    );
   }
 
   private async uploadable(dir: string): Promise<string[]> {

@@ -99,7 +99,14 @@ export class JobRunner {
   async settled(accountId: string, timeoutMs: number): Promise<boolean> {
     const tail = this.accountTails.get(accountId);
     if (!tail) return true;
-    return within(tail.then(() => true, () => true), timeoutMs, false);
+    return within(
+      tail.then(
+        () => true,
+        () => true,
+      ),
+      timeoutMs,
+      false,
+    );
   }
 
   /** What a (re)registration tells the master, so it keeps each attempt with this worker rather than run it again. */
@@ -113,11 +120,16 @@ export class JobRunner {
     if (current?.run.attempt === run.attempt) return; // a re-sent run of the attempt already running
     // Another attempt of a job whose earlier one is still finishing here: refused so the master
     // retries it, rather than tying the new attempt to the old run's report.
-    if (current) throw new FleetError('CONFLICT', `attempt ${current.run.attempt} of job ${run.jobId} is still finishing on this worker`, { field: 'attempt', retryable: true });
+    if (current)
+      throw new FleetError('CONFLICT', `attempt ${current.run.attempt} of job ${run.jobId} is still finishing on this worker`, {
+        field: 'attempt',
+        retryable: true,
+      });
     if (!this.accepting) throw new FleetError('NO_CAPACITY', 'worker is shutting down');
     const account = this.accounts.get(run.accountId);
     if (!account) throw new FleetError('NOT_OWNER', `account ${run.accountId} is not assigned to this worker`, { field: 'accountId', retryable: true });
-    if (account.epoch !== run.epoch) throw new FleetError('STALE_EPOCH', `job epoch ${run.epoch} differs from the assignment's ${account.epoch}`, { field: 'epoch', retryable: true });
+    if (account.epoch !== run.epoch)
+      throw new FleetError('STALE_EPOCH', `job epoch ${run.epoch} differs from the assignment's ${account.epoch}`, { field: 'epoch', retryable: true });
     const plugin = this.plugins.get(run.platform);
     if (!plugin) throw new FleetError('UNKNOWN_PLATFORM', `no plugin for platform ${run.platform}`, { field: 'platform' });
     const definition = plugin.jobs[run.type];

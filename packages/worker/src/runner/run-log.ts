@@ -72,15 +72,17 @@ export class RunLog {
     const raw = this.pending;
     this.pending = [];
     if (raw.length === 0) return this.flushing;
-    this.flushing = this.flushing.then(async () => {
-      await this.options.beforeFlush?.().catch(() => undefined);
-      const scrub = this.options.scrub;
-      const lines = scrub ? raw.map(scrub) : raw;
-      if (!this.fileFailed) this.stream?.write(`${lines.join('\n')}\n`);
-      if (!this.options.live) return;
-      const cut = lines.map((line) => (line.length > LIVE_LINE_MAX ? `${line.slice(0, LIVE_LINE_MAX)}…` : line));
-      for (let i = 0; i < cut.length; i += LIVE_BATCH_MAX) this.options.live(cut.slice(i, i + LIVE_BATCH_MAX));
-    }).catch(() => undefined); // the live tail is best effort; a failed send must not stop the next batch
+    this.flushing = this.flushing
+      .then(async () => {
+        await this.options.beforeFlush?.().catch(() => undefined);
+        const scrub = this.options.scrub;
+        const lines = scrub ? raw.map(scrub) : raw;
+        if (!this.fileFailed) this.stream?.write(`${lines.join('\n')}\n`);
+        if (!this.options.live) return;
+        const cut = lines.map((line) => (line.length > LIVE_LINE_MAX ? `${line.slice(0, LIVE_LINE_MAX)}…` : line));
+        for (let i = 0; i < cut.length; i += LIVE_BATCH_MAX) this.options.live(cut.slice(i, i + LIVE_BATCH_MAX));
+      })
+      .catch(() => undefined); // the live tail is best effort; a failed send must not stop the next batch
     return this.flushing;
   }
 

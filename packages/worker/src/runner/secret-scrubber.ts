@@ -72,7 +72,10 @@ export class SecretScrubber {
     if (!this.bytePattern) return data;
     const view = data.toString('latin1');
     if (view.search(this.bytePattern) < 0) return data;
-    return Buffer.from(view.replace(this.bytePattern, () => REDACTED), 'latin1');
+    return Buffer.from(
+      view.replace(this.bytePattern, () => REDACTED),
+      'latin1',
+    );
   }
 
   /**

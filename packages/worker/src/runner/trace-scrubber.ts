@@ -31,7 +31,8 @@ function blankSessionHeaders(value: unknown): void {
   if (typeof record.name === 'string' && typeof record.value === 'string' && SESSION_HEADER.test(record.name)) record.value = REDACTED;
   for (const [key, item] of Object.entries(record)) {
     if (key === 'cookies' && Array.isArray(item)) {
-      for (const cookie of item) if (cookie && typeof cookie === 'object' && typeof (cookie as { value?: unknown }).value === 'string') (cookie as { value: string }).value = REDACTED;
+      for (const cookie of item)
+        if (cookie && typeof cookie === 'object' && typeof (cookie as { value?: unknown }).value === 'string') (cookie as { value: string }).value = REDACTED;
     } else if (typeof item === 'string' && SESSION_HEADER.test(key)) {
       record[key] = REDACTED;
     } else {

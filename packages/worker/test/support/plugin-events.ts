@@ -13,6 +13,10 @@ export function recordJobEvents(reporter: JobReporter): JobEventReport[] {
 }
 
 /** The payloads of one kind of event for one job. */
-export function eventsOf<E extends JobEventReport['event']>(events: JobEventReport[], jobId: string, event: E): Extract<JobEventReport, { event: E }>['payload'][] {
+export function eventsOf<E extends JobEventReport['event']>(
+  events: JobEventReport[],
+  jobId: string,
+  event: E,
+): Extract<JobEventReport, { event: E }>['payload'][] {
   return events.filter((e): e is Extract<JobEventReport, { event: E }> => e.event === event && e.payload.jobId === jobId).map((e) => e.payload);
 }

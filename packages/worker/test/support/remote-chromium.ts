@@ -6,7 +6,17 @@ import path from 'node:path';
 import { findChromium } from '@fleetwright/shared';
 import { waitFor } from './wait-for.js';
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic', '--remote-debugging-port=0'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+  '--remote-debugging-port=0',
+];
 
 /** A real Chromium started outside the worker, with its DevTools endpoint. */
 export class RemoteChromium {
@@ -18,7 +28,11 @@ export class RemoteChromium {
   async start(): Promise<this> {
     this.process = spawn(findChromium(), [...FLAGS, `--user-data-dir=${this.userDataDir}`, 'about:blank'], { stdio: 'ignore', detached: true });
     const file = path.join(this.userDataDir, 'DevToolsActivePort');
-    this.port = await waitFor('Chromium to publish its DevTools port', () => (existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) || undefined : undefined), 20_000);
+    this.port = await waitFor(
+      'Chromium to publish its DevTools port',
+      () => (existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) || undefined : undefined),
+      20_000,
+    );
     return this;
   }
 

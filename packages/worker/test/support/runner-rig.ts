@@ -45,9 +45,15 @@ export class RunnerRig {
       logger: quietLogger,
       ...(options.leases ? { leases: options.leases } : {}),
       onLeaseLost: (accountId, error) => this.runner.abortAccount(accountId, error),
-      fenceOriginsOf: (accountId) => options.fenceOrigins ?? options.plugins.find((p) => p.platform === this.accounts.get(accountId)?.platform)?.fenceOrigins ?? [],
+      fenceOriginsOf: (accountId) =>
+        options.fenceOrigins ?? options.plugins.find((p) => p.platform === this.accounts.get(accountId)?.platform)?.fenceOrigins ?? [],
     });
-    this.runner = new JobRunner(options.plugins, this.accounts, this.browsers, this.reporter, { dataDir: this.temp.dir, maxConcurrency: options.maxConcurrency ?? 4, ...(options.trace ? { trace: options.trace } : {}), logger: quietLogger });
+    this.runner = new JobRunner(options.plugins, this.accounts, this.browsers, this.reporter, {
+      dataDir: this.temp.dir,
+      maxConcurrency: options.maxConcurrency ?? 4,
+      ...(options.trace ? { trace: options.trace } : {}),
+      logger: quietLogger,
+    });
   }
 
   assign(accountId: string, overrides: Partial<TaskAssign> = {}): void {

@@ -1,7 +1,19 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
-import { MasterEvent, Namespace, WorkerEvent, type AccountBrowserCommand, type Ack, type JobRun, type TaskAssign, type TaskRevoke, type WorkerJobResult, type WorkerRegister, type WorkerStateSnapshot } from '@fleetwright/shared';
+import {
+  MasterEvent,
+  Namespace,
+  WorkerEvent,
+  type AccountBrowserCommand,
+  type Ack,
+  type JobRun,
+  type TaskAssign,
+  type TaskRevoke,
+  type WorkerJobResult,
+  type WorkerRegister,
+  type WorkerStateSnapshot,
+} from '@fleetwright/shared';
 import { waitFor } from './wait-for.js';
 
 /**
@@ -73,7 +85,15 @@ export class ScriptedMaster {
       this.results.push(payload);
       ok(ack);
     });
-    for (const event of [WorkerEvent.JobProgress, WorkerEvent.JobLog, WorkerEvent.AccountBrowser, WorkerEvent.LoginQrCode, WorkerEvent.LoginStatus, WorkerEvent.MessageDetected, WorkerEvent.ReplyResult]) {
+    for (const event of [
+      WorkerEvent.JobProgress,
+      WorkerEvent.JobLog,
+      WorkerEvent.AccountBrowser,
+      WorkerEvent.LoginQrCode,
+      WorkerEvent.LoginStatus,
+      WorkerEvent.MessageDetected,
+      WorkerEvent.ReplyResult,
+    ]) {
       socket.on(event, (_payload: unknown, ack: unknown) => ok(ack));
     }
   }

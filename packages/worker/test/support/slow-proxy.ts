@@ -11,17 +11,14 @@ export class SlowProxy {
   constructor(target: string, slow: { method: string; path: string; delayMs: number }) {
     const upstream = new URL(target);
     this.server = http.createServer((req, res) => {
-      const forward = http.request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-        (answer) => {
-          const send = (): void => {
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(res);
-          };
-          if (req.method === slow.method && (req.url ?? '').split('?')[0] === slow.path) setTimeout(send, slow.delayMs);
-          else send();
-        },
-      );
+      const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        const send = (): void => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        };
+        if (req.method === slow.method && (req.url ?? '').split('?')[0] === slow.path) setTimeout(send, slow.delayMs);
+        else send();
+      });
       forward.on('error', () => res.writeHead(502).end());
       req.pipe(forward);
     });

@@ -21,7 +21,8 @@ export function artifactDownloadRoutes(store: FleetStore, artifacts: ArtifactSto
     store.jobs.require(req.params.id, 'id');
     artifacts.checkName(req.params.name);
     const row = artifacts.require(req.params.id, req.params.name);
-    if (holdsSessionData(row.name) && res.locals.role === 'viewer') throw new FleetError('FORBIDDEN', `name: ${row.name} can hold session data; a viewer token cannot read it`, { field: 'name' });
+    if (holdsSessionData(row.name) && res.locals.role === 'viewer')
+      throw new FleetError('FORBIDDEN', `name: ${row.name} can hold session data; a viewer token cannot read it`, { field: 'name' });
     res.type(row.content_type);
     res.setHeader('content-disposition', `attachment; filename="${row.name}"`);
     res.sendFile(row.path);
@@ -41,17 +42,23 @@ export interface ArtifactUploadOptions {
  * is checked before a byte of the body is read; then only the worker running that attempt of the
  * job may upload, and the body streams to disk under a size cap (413 TOO_LARGE).
  */
-export function artifactUploadRoutes(store: FleetStore, artifacts: ArtifactStore, { workerAuth, maxBytes = DEFAULT_MAX_ARTIFACT_BYTES }: ArtifactUploadOptions): Router {
+export function artifactUploadRoutes(
+  store: FleetStore,
+  artifacts: ArtifactStore,
+  { workerAuth, maxBytes = DEFAULT_MAX_ARTIFACT_BYTES }: ArtifactUploadOptions,
+): Router {
   const router = Router();
   router.put('/worker/jobs/:id/artifacts/:name', async (req, res) => {
     try {
       const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
       const workerId = req.get('x-fleet-worker');
-      if (!token || !workerId || !workerAuth.verify(workerId, token)) throw new FleetError('UNAUTHORIZED', 'artifact uploads need the worker credential and X-Fleet-Worker');
+      if (!token || !workerId || !workerAuth.verify(workerId, token))
+        throw new FleetError('UNAUTHORIZED', 'artifact uploads need the worker credential and X-Fleet-Worker');
       artifacts.checkName(req.params.name);
       const attempt = attemptOf(req);
       const job = store.jobs.require(req.params.id, 'id');
-      if (job.worker_id !== workerId || job.attempt !== attempt) throw new FleetError('NOT_OWNER', `job ${job.id}: attempt ${attempt} is not worker ${workerId}'s to upload for`, { field: ATTEMPT_HEADER });
+      if (job.worker_id !== workerId || job.attempt !== attempt)
+        throw new FleetError('NOT_OWNER', `job ${job.id}: attempt ${attempt} is not worker ${workerId}'s to upload for`, { field: ATTEMPT_HEADER });
       const declared = Number(req.get('content-length') ?? 0);
       if (declared > maxBytes) throw new FleetError('TOO_LARGE', `body: an artifact may be at most ${maxBytes} bytes`, { field: 'body' });
       const row = await artifacts.saveStream(job.id, req.params.name, req, maxBytes);
@@ -68,6 +75,7 @@ export function artifactUploadRoutes(store: FleetStore, artifacts: ArtifactStore
 
 function attemptOf(req: Request): number {
   const raw = req.get(ATTEMPT_HEADER);
-  if (!raw || !/^[1-9]\d{0,8}$/.test(raw)) throw new FleetError('VALIDATION_FAILED', `${ATTEMPT_HEADER}: the attempt the upload belongs to, a positive integer`, { field: ATTEMPT_HEADER });
+  if (!raw || !/^[1-9]\d{0,8}$/.test(raw))
+    throw new FleetError('VALIDATION_FAILED', `${ATTEMPT_HEADER}: the attempt the upload belongs to, a positive integer`, { field: ATTEMPT_HEADER });
   return Number(raw);
 }

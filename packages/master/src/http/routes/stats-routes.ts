@@ -4,7 +4,14 @@ import { parseOrThrow, type JobStatus, type JobsPerMinuteView } from '@fleetwrig
 import type { FleetStore } from '../../store/fleet-store.js';
 
 const MINUTE_MS = 60_000;
-const StatsQuerySchema = z.object({ minutes: z.coerce.number().int().min(1).max(24 * 60).default(60) });
+const StatsQuerySchema = z.object({
+  minutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
+});
 
 interface MinuteRow {
   minute: number;
@@ -33,7 +40,12 @@ export function statsRoutes(store: FleetStore): Router {
          GROUP BY minute, status`,
       )
       .all(firstMinute * MINUTE_MS) as MinuteRow[];
-    const buckets = Array.from({ length: minutes }, (_, i) => ({ at: new Date((firstMinute + i) * MINUTE_MS).toISOString(), succeeded: 0, failed: 0, cancelled: 0 }));
+    const buckets = Array.from({ length: minutes }, (_, i) => ({
+      at: new Date((firstMinute + i) * MINUTE_MS).toISOString(),
+      succeeded: 0,
+      failed: 0,
+      cancelled: 0,
+    }));
     for (const row of rows) {
       const bucket = buckets[row.minute - firstMinute];
       if (bucket && (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled')) bucket[row.status] += row.n;

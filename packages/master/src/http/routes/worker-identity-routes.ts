@@ -14,7 +14,8 @@ export function workerEnrollRoutes(identities: WorkerCredentialStore): Router {
   const router = Router();
   router.post('/worker/enroll', express.json({ limit: '4kb' }), (req, res) => {
     const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    if (!token || !identities.isFleetToken(token)) throw new FleetError('UNAUTHORIZED', 'enrollment needs the fleet token (Authorization: Bearer <FLEET_WORKER_TOKEN>)');
+    if (!token || !identities.isFleetToken(token))
+      throw new FleetError('UNAUTHORIZED', 'enrollment needs the fleet token (Authorization: Bearer <FLEET_WORKER_TOKEN>)');
     const body = parseOrThrow(EnrollBodySchema, req.body);
     const credential = identities.enroll(body.workerId, token);
     res.status(201).json({ workerId: body.workerId, credential });

@@ -25,7 +25,9 @@ export function messageAdminRoutes(store: SandboxStore): Router {
     if (from.id === to.id) return badRequest(res, 'to', 'cannot message yourself');
     const conversation = store.messages.openConversation(from.id, to.id);
     const message = store.messages.addMessage(conversation.id, from.id, body.text);
-    res.status(201).json({ id: message.id, conversationId: conversation.id, from: from.handle, to: to.handle, text: message.text, createdAt: message.createdAt });
+    res
+      .status(201)
+      .json({ id: message.id, conversationId: conversation.id, from: from.handle, to: to.handle, text: message.text, createdAt: message.createdAt });
   });
   return router;
 }

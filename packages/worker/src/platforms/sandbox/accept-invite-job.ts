@@ -34,7 +34,8 @@ export function acceptInviteJob(baseUrl: string) {
       await openSignedIn(page, baseUrl, SandboxUrls.inbox);
       const invite = page.locator(S.inboxInvite).first();
       // Retryable: an accept sent right behind its invite may look before the invite lands.
-      if ((await invite.count()) === 0) throw new FleetError('PLATFORM_ERROR', `no pending invite in @${me}'s inbox${payload.email ? ` (sent to ${payload.email})` : ''}`);
+      if ((await invite.count()) === 0)
+        throw new FleetError('PLATFORM_ERROR', `no pending invite in @${me}'s inbox${payload.email ? ` (sent to ${payload.email})` : ''}`);
       const invitedTo = (await invite.locator(S.inviteTeamName).innerText()).trim();
 
       step(ctx, 60, 'accept_invite', `accepting the invite to team ${invitedTo}`);

@@ -12,7 +12,10 @@ export type { CrawledDirectMessage } from './read-direct-messages.js';
 
 export const CrawlPayloadSchema = z.strictObject({
   /** What to read: top-level comments on the account's posts, and DMs others sent it. @defaultValue both */
-  kinds: z.array(z.enum(['comments', 'dms'])).min(1).default(['comments', 'dms']),
+  kinds: z
+    .array(z.enum(['comments', 'dms']))
+    .min(1)
+    .default(['comments', 'dms']),
 });
 
 export interface CrawlResult {
@@ -59,7 +62,21 @@ export function crawlJob(baseUrl: string) {
 
 function toDetected(result: CrawlResult): DetectedMessage[] {
   return [
-    ...result.comments.map((c) => ({ kind: 'comment' as const, platformMessageId: c.id, threadId: c.postId, author: c.author, text: c.text, ...(c.createdAt ? { createdAt: c.createdAt } : {}) })),
-    ...result.dms.map((m) => ({ kind: 'dm' as const, platformMessageId: m.id, threadId: m.conversationId, author: m.author, text: m.text, ...(m.createdAt ? { createdAt: m.createdAt } : {}) })),
+    ...result.comments.map((c) => ({
+      kind: 'comment' as const,
+      platformMessageId: c.id,
+      threadId: c.postId,
+      author: c.author,
+      text: c.text,
+      ...(c.createdAt ? { createdAt: c.createdAt } : {}),
+    })),
+    ...result.dms.map((m) => ({
+      kind: 'dm' as const,
+      platformMessageId: m.id,
+      threadId: m.conversationId,
+      author: m.author,
+      text: m.text,
+      ...(m.createdAt ? { createdAt: m.createdAt } : {}),
+    })),
   ];
 }

@@ -29,12 +29,16 @@ export function inviteJob(baseUrl: string) {
       const page = await ctx.page();
       step(ctx, 10, 'open_team', 'opening my team');
       const me = await openSignedIn(page, baseUrl, SandboxUrls.team);
-      if (await page.locator(S.noTeam).count()) throw new FleetError('PLATFORM_ERROR', `@${me} is not in a team, so cannot invite anyone`, { retryable: false });
+      if (await page.locator(S.noTeam).count())
+        throw new FleetError('PLATFORM_ERROR', `@${me} is not in a team, so cannot invite anyone`, { retryable: false });
       const team = (await page.locator(S.teamName).innerText()).trim();
-      if ((await page.locator(S.inviteSubmit).count()) === 0) throw new FleetError('PLATFORM_ERROR', `@${me} is not the owner of team ${team}, so cannot invite anyone`, { retryable: false });
+      if ((await page.locator(S.inviteSubmit).count()) === 0)
+        throw new FleetError('PLATFORM_ERROR', `@${me} is not the owner of team ${team}, so cannot invite anyone`, { retryable: false });
 
       step(ctx, 30, 'read_invites', `reading the pending invites of team ${team}`);
-      const pending = new Set(await page.locator(S.pendingInvite).evaluateAll((items) => items.map((li) => (li.getAttribute('data-email') ?? '').toLowerCase())));
+      const pending = new Set(
+        await page.locator(S.pendingInvite).evaluateAll((items) => items.map((li) => (li.getAttribute('data-email') ?? '').toLowerCase())),
+      );
       const wanted = [...new Set(payload.emails.map((e) => e.trim().toLowerCase()))];
       const alreadyInvited = wanted.filter((e) => pending.has(e));
       const toSend = wanted.filter((e) => !pending.has(e));

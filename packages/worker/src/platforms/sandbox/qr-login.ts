@@ -17,7 +17,10 @@ export async function qrLogin(ctx: JobContext, page: Page, timeoutMs: number): P
   step(ctx, 25, 'read_qr', 'reading the QR code');
   const dataUrl = await page.locator(S.qrImage).getAttribute('src');
   if (!dataUrl?.startsWith(PNG_DATA_URL)) throw new FleetError('SELECTOR_NOT_FOUND', 'the QR sign-in page shows no PNG QR code');
-  const expiresAt = await page.locator(S.qrExpires).getAttribute('datetime', { timeout: 2000 }).catch(() => null);
+  const expiresAt = await page
+    .locator(S.qrExpires)
+    .getAttribute('datetime', { timeout: 2000 })
+    .catch(() => null);
   await ctx.emit('qrcode', { dataUrl });
   await ctx.emit('login_status', { status: 'waiting_scan', ...(expiresAt ? { message: `scan before ${expiresAt}` } : {}) });
 

@@ -15,7 +15,9 @@ export interface CrawledDirectMessage {
  * on `page`). My own messages are left out: they are answers, not something to answer.
  */
 export async function readDirectMessages(page: Page, baseUrl: string, me: string): Promise<CrawledDirectMessage[]> {
-  const conversationIds = await page.locator(S.conversation).evaluateAll((items) => items.map((li) => li.getAttribute('data-conversation-id') ?? '').filter((id) => id !== ''));
+  const conversationIds = await page
+    .locator(S.conversation)
+    .evaluateAll((items) => items.map((li) => li.getAttribute('data-conversation-id') ?? '').filter((id) => id !== ''));
   const out: CrawledDirectMessage[] = [];
   for (const conversationId of conversationIds) {
     await page.goto(new URL(SandboxUrls.conversation(conversationId), baseUrl).href);

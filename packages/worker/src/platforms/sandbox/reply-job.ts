@@ -40,7 +40,8 @@ export function replyJob(baseUrl: string) {
     async run(ctx, payload): Promise<ReplyResult> {
       const page = await ctx.page();
       step(ctx, 10, 'open_thread', `opening the ${payload.kind === 'dm' ? 'conversation' : 'comment thread'} ${payload.targetId}`);
-      const thread: ReplyThread = payload.kind === 'dm' ? await dmThread(page, baseUrl, payload.targetId) : await commentThread(page, baseUrl, payload.targetId, payload.postId);
+      const thread: ReplyThread =
+        payload.kind === 'dm' ? await dmThread(page, baseUrl, payload.targetId) : await commentThread(page, baseUrl, payload.targetId, payload.postId);
 
       step(ctx, 30, 'check_thread', `looking for the same reply from @${thread.me} in the thread`);
       const existing = await thread.findMine(payload.text);
