@@ -1,24 +1,18 @@
 import type { Health } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
-import type { AccountRow } from '../store/account-store.js';
 
 /** `/health`: live = owned by a connected worker that acknowledged it; busy = has a job in flight. */
 export function computeHealth(store: FleetStore, scheduler: Scheduler): Health {
   const workers = store.workers.countByStatus();
   const jobs = store.jobs.countUnfinished();
   const busy = store.jobs.activeAccountIds();
-  // Only the columns counted here: whole rows carry sealed storage states, often tens of KB each.
-  const accounts = store.db.prepare('SELECT id, owner_worker_id, epoch, tags FROM accounts WHERE owner_worker_id IS NOT NULL').all() as Pick<
-    AccountRow,
-    'id' | 'owner_worker_id' | 'epoch' | 'tags'
-  >[];
-  const live = accounts.filter((a) => scheduler.isAccountReady(a));
+  const live = store.accounts.ownedWithTags().filter((a) => scheduler.isAccountReady(a));
   const pools: Health['pools'] = {};
-  for (const { tag } of store.db.prepare('SELECT DISTINCT tag FROM account_tags ORDER BY tag').all() as { tag: string }[]) pools[tag] = { capacity: 0 };
+  for (const tag of store.accounts.poolTags()) pools[tag] = { capacity: 0 };
   for (const account of live) {
     if (busy.has(account.id)) continue;
-    for (const tag of JSON.parse(account.tags) as string[]) pools[tag] = { capacity: (pools[tag]?.capacity ?? 0) + 1 };
+    for (const tag of account.tags) pools[tag] = { capacity: (pools[tag]?.capacity ?? 0) + 1 };
   }
   return {
     status: workers.online > 0 ? 'ok' : 'degraded',

@@ -3,7 +3,6 @@ import { PayloadSchemaCache } from './payload-schema-cache.js';
 import { requestFingerprint } from './request-fingerprint.js';
 import { PARENT_JOB_TYPES, type JobRow } from '../store/job-store.js';
 import type { FleetStore } from '../store/fleet-store.js';
-import { atomically } from '../store/database.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
 
@@ -43,7 +42,7 @@ export class JobCommands {
         throw new FleetError(e.code, `jobs.${i}.${e.message}`, { field: `jobs.${i}${e.field ? `.${e.field}` : ''}` });
       }
     });
-    const rows = atomically(this.store.db, () => bodies.map((body, i) => this.insert(body, platforms[i]!, {}, false)));
+    const rows = this.store.atomically(() => bodies.map((body, i) => this.insert(body, platforms[i]!, {}, false)));
     for (const { row, created } of rows) if (created) this.scheduler.jobs.created(row);
     this.scheduler.schedule();
     const views = this.store.jobs.views(rows.map(({ row }) => row));
@@ -57,11 +56,7 @@ export class JobCommands {
       platform = this.store.accounts.ownership(body.accountId).platform;
       this.validate(platform, body.type, body.payload ?? {});
     } else if (body.pool) {
-      const platforms = (
-        this.store.db.prepare('SELECT DISTINCT a.platform FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE t.tag = ?').all(body.pool) as {
-          platform: string;
-        }[]
-      ).map((r) => r.platform);
+      const platforms = this.store.accounts.platformsOfPool(body.pool);
       if (platforms.length === 0) throw new FleetError('VALIDATION_FAILED', `pool: no account has the tag ${body.pool}`, { field: 'pool' });
       // Any account of the pool may take the job, so it must be valid on every platform in it.
       for (const poolPlatform of platforms) this.validate(poolPlatform, body.type, body.payload ?? {});
@@ -140,9 +135,8 @@ export class JobCommands {
     const account = this.store.accounts.require(accountId, 'id');
     if (this.store.jobs.activeAccountIds().has(accountId))
       throw new FleetError('CONFLICT', `account ${accountId} has a job running; cancel it first`, { field: 'id' });
-    for (const job of this.store.db.prepare("SELECT id FROM jobs WHERE account_id = ? AND status = 'queued'").all(accountId) as { id: string }[])
-      await this.cancel(job.id);
-    this.store.db.prepare('DELETE FROM monitors WHERE account_id = ?').run(accountId);
+    for (const job of this.store.jobs.queuedOf(accountId)) await this.cancel(job.id);
+    this.store.monitors.deleteOfAccount(accountId);
     this.store.accounts.delete(accountId);
     if (account.owner_worker_id && this.links.isConnected(account.owner_worker_id)) {
       void this.links.request(account.owner_worker_id, MasterEvent.TaskRevoke, { accountId, epoch: account.epoch, reason: 'account deleted' });

@@ -38,7 +38,7 @@ export class ParentJobs {
   }
 
   createBatch(body: CreateBatchBody): { job: JobView; created: boolean } {
-    return this.store.db.transaction(() => {
+    return this.store.atomically(() => {
       const { row, created } = this.createParent('batch', { stopOnFailure: body.stopOnFailure ?? false }, body.idempotencyKey, body.priority ?? 0, body);
       if (created) {
         body.children.forEach((child, i) => {
@@ -51,12 +51,12 @@ export class ParentJobs {
         });
       }
       return { job: this.view(row.id), created };
-    })();
+    });
   }
 
   /** `invite` on the owner now; `accept_invite` on each member once the invite succeeded. */
   createInviteFlow(body: CreateInviteFlowBody): { job: JobView; created: boolean } {
-    return this.store.db.transaction(() => {
+    return this.store.atomically(() => {
       this.store.accounts.require(body.ownerAccountId, 'ownerAccountId');
       body.members.forEach((m, i) => {
         this.store.accounts.require(m.accountId, `members.${i}.accountId`);
@@ -71,7 +71,7 @@ export class ParentJobs {
         });
       }
       return { job: this.view(row.id), created };
-    })();
+    });
   }
 
   /** `body` is the whole request, fingerprinted for its idempotency key. */

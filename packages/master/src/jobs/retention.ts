@@ -33,22 +33,10 @@ export class Retention {
   purge(now = Date.now()): number {
     this.lastRunAt = now;
     const cutoff = now - this.retentionMs;
-    const db = this.store.db;
-    const files: string[] = [];
-    const purged = db.transaction(() => {
-      // Old and finished, and neither a parent of a job that stays nor a child of a parent that stays.
-      const old = `SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < @cutoff
-        AND id NOT IN (SELECT parent_id FROM jobs WHERE parent_id IS NOT NULL AND (finished_at IS NULL OR finished_at >= @cutoff))
-        AND (parent_id IS NULL OR parent_id NOT IN (SELECT id FROM jobs WHERE finished_at IS NULL OR finished_at >= @cutoff))`;
-      for (const { path } of db.prepare(`SELECT path FROM artifacts WHERE job_id IN (${old})`).all({ cutoff }) as { path: string }[]) files.push(path);
-      db.prepare(`UPDATE monitors SET last_job_id = NULL WHERE last_job_id IN (${old})`).run({ cutoff });
-      // Children before parents, so no row is left pointing at a deleted parent.
-      const children = db.prepare(`DELETE FROM jobs WHERE parent_id IS NOT NULL AND id IN (${old})`).run({ cutoff }).changes;
-      return children + db.prepare(`DELETE FROM jobs WHERE id IN (${old})`).run({ cutoff }).changes;
-    })();
+    const { purged, files } = this.store.purgeFinishedJobsBefore(cutoff);
     for (const file of files) rmSync(file, { force: true });
     if (purged > 0) this.logger.info('purged finished jobs past retention', { purged, retentionMs: this.retentionMs });
-    const refused = db.prepare('DELETE FROM refused_reports WHERE at < ?').run(cutoff).changes;
+    const refused = this.store.purgeRefusedReportsBefore(cutoff);
     if (refused > 0) this.logger.info('purged refused reports past retention', { refused, retentionMs: this.retentionMs });
     return purged;
   }

@@ -42,23 +42,15 @@ export class JobCountFigures {
     if (!this.finished || now - this.countedAt >= RECOUNT_EVERY_MS || this.counted.size > MAX_COUNTED) this.recountFinished(now);
     const counts: JobCounts = new Map();
     for (const [type, byStatus] of this.finished!) counts.set(type, new Map(byStatus));
-    const live = this.store.db
-      .prepare("SELECT type, status, COUNT(*) AS n FROM jobs WHERE status IN ('queued','dispatched','running') GROUP BY type, status")
-      .all() as { type: string; status: JobStatus; n: number }[];
-    for (const r of live) add(counts, r.type, r.status, r.n);
+    for (const r of this.store.jobs.countByTypeAndStatus(true)) add(counts, r.type, r.status, r.n);
     return counts;
   }
 
   private recountFinished(now: number): void {
     // One pass over the table: finished jobs are most of it, and reaching their rows through the
     // status index (for `type`) was 10x slower than reading them in order.
-    const rows = this.store.db.prepare('SELECT type, status, COUNT(*) AS n FROM jobs GROUP BY type, status').all() as {
-      type: string;
-      status: JobStatus;
-      n: number;
-    }[];
     this.finished = new Map();
-    for (const r of rows) if (FINISHED.has(r.status)) add(this.finished, r.type, r.status, r.n);
+    for (const r of this.store.jobs.countByTypeAndStatus(false)) if (FINISHED.has(r.status)) add(this.finished, r.type, r.status, r.n);
     this.countedAt = now;
     this.counted.clear();
   }

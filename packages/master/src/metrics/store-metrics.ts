@@ -35,10 +35,8 @@ export function registerStoreMetrics(registry: Registry, store: FleetStore, sche
     registers,
     collect() {
       const now = Date.now();
-      const row = store.db.prepare("SELECT MIN(MAX(created_at, run_after)) AS since FROM jobs WHERE status = 'queued' AND run_after <= ?").get(now) as {
-        since: number | null;
-      };
-      this.set(row.since === null ? 0 : Math.max(0, now - row.since) / 1000);
+      const since = store.jobs.oldestRunnableSince(now);
+      this.set(since === undefined ? 0 : Math.max(0, now - since) / 1000);
     },
   });
   new Gauge({
@@ -67,7 +65,7 @@ export function registerStoreMetrics(registry: Registry, store: FleetStore, sche
     registers,
     collect() {
       const { accounts } = health();
-      const owned = (store.db.prepare('SELECT COUNT(*) AS n FROM accounts WHERE owner_worker_id IS NOT NULL').get() as { n: number }).n;
+      const owned = store.accounts.countOwned();
       this.set({ state: 'total' }, accounts.total);
       this.set({ state: 'owned' }, owned);
       this.set({ state: 'live' }, accounts.live);

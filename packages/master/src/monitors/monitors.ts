@@ -1,6 +1,6 @@
 import type { CreateMonitorBody, Logger, MonitorView } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
-import { MonitorStore } from '../store/monitor-store.js';
+import type { MonitorStore } from '../store/monitor-store.js';
 import type { JobCommands } from '../jobs/job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { FleetEvents } from '../events/fleet-events.js';
@@ -22,13 +22,11 @@ export class Monitors {
     private readonly logger: Logger,
     random: () => number = Math.random,
   ) {
-    this.store = new MonitorStore(fleet.db);
+    this.store = fleet.monitors;
     this.random = random;
     events.on('job:done', (job) => {
       if (!job.monitorId) return;
-      const monitor = this.fleet.db.prepare('SELECT * FROM monitors WHERE id = ?').get(job.monitorId) as
-        | { id: string; min_interval_ms: number; max_interval_ms: number }
-        | undefined;
+      const monitor = this.store.row(job.monitorId);
       if (monitor) this.store.scheduleNext(monitor.id, Date.now() + this.interval(monitor.min_interval_ms, monitor.max_interval_ms));
     });
     scheduler.on('tick', () => this.runDue());

@@ -3,7 +3,6 @@ import { FleetError, MasterEvent, type Logger, type RunningJobRef, type WorkerSt
 import type { FleetStore } from '../store/fleet-store.js';
 import type { AccountOwnership, AccountRow, AccountStore } from '../store/account-store.js';
 import type { JobPatch, JobRow, RunnableJob } from '../store/job-store.js';
-import { atomically } from '../store/database.js';
 import type { WorkerCapacity, WorkerRow } from '../store/worker-store.js';
 import type { SchedulerEvents } from './scheduler-events.js';
 import type { SchedulerOptions } from './scheduler-options.js';
@@ -299,10 +298,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** A job whose lease ran out with no result (its worker's own deadline should have ended it) goes back. */
   private expireLeases(now: number, graceMs: number): void {
-    const rows = this.store.db
-      .prepare("SELECT * FROM jobs WHERE status IN ('dispatched','running') AND lease_expires_at IS NOT NULL AND lease_expires_at < ?")
-      .all(now - graceMs) as JobRow[];
-    for (const job of rows) {
+    for (const job of this.store.jobs.leaseExpiredBefore(now - graceMs)) {
       if (job.worker_id && this.links.isConnected(job.worker_id))
         void this.links.request(job.worker_id, MasterEvent.JobCancel, { jobId: job.id, reason: 'lease expired' });
       this.jobs.lost(job, 'lease expired without a result', 'TIMEOUT');
@@ -441,15 +437,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   private failQueuedJobsOf(accountId: string, message: string): void {
-    const rows = this.store.db.prepare("SELECT * FROM jobs WHERE account_id = ? AND status = 'queued'").all(accountId) as JobRow[];
-    for (const job of rows) this.jobs.refusedToRun(job, 'ACCOUNT_UNREADABLE', message);
+    for (const job of this.store.jobs.queuedOf(accountId)) this.jobs.refusedToRun(job, 'ACCOUNT_UNREADABLE', message);
   }
 
   // ---- jobs ----------------------------------------------------------------------------------
 
   /** One transaction for the whole pass; the job:run messages go out after it commits. */
   private dispatch(): void {
-    const sends = atomically(this.store.db, () => this.pickAndMark());
+    const sends = this.store.atomically(() => this.pickAndMark());
     for (const { row, workerId } of sends) this.sendJob(row, workerId);
   }
 

@@ -233,6 +233,33 @@ export class AccountStore {
       .all(id) as PoolMembership[];
   }
 
+  /** Owned accounts with their tags (only the columns `/health` counts: whole rows carry sealed states). */
+  ownedWithTags(): (AccountOwnership & { tags: string[] })[] {
+    const rows = this.db
+      .prepare('SELECT id, platform, owner_worker_id, epoch, tags FROM accounts WHERE owner_worker_id IS NOT NULL')
+      .all() as (AccountOwnership & {
+      tags: string;
+    })[];
+    return rows.map((r) => ({ ...r, tags: JSON.parse(r.tags) as string[] }));
+  }
+
+  countOwned(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM accounts WHERE owner_worker_id IS NOT NULL').get() as { n: number }).n;
+  }
+
+  /** Every pool (tag) some account has, in order. */
+  poolTags(): string[] {
+    return (this.db.prepare('SELECT DISTINCT tag FROM account_tags ORDER BY tag').all() as { tag: string }[]).map((r) => r.tag);
+  }
+
+  /** The platforms of the pool's accounts (none if no account has the tag). */
+  platformsOfPool(pool: string): string[] {
+    const rows = this.db.prepare('SELECT DISTINCT a.platform FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE t.tag = ?').all(pool) as {
+      platform: string;
+    }[];
+    return rows.map((r) => r.platform);
+  }
+
   isInPool(id: string, pool: string): boolean {
     return this.db.prepare('SELECT 1 FROM account_tags WHERE account_id = ? AND tag = ?').get(id, pool) !== undefined;
   }

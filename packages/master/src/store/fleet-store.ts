@@ -8,6 +8,7 @@ import { SecretBox } from './secret-box.js';
 import { WorkerStore } from './worker-store.js';
 import { TokenStore } from './token-store.js';
 import { MessageStore } from './message-store.js';
+import { MonitorStore } from './monitor-store.js';
 import { TurnBatch } from './turn-batch.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { refusedReportDetail } from './refused-report-detail.js';
@@ -24,6 +25,7 @@ export class FleetStore {
   readonly workers: WorkerStore;
   readonly tokens: TokenStore;
   readonly messages: MessageStore;
+  readonly monitors: MonitorStore;
   /** Writes of one event-loop turn share a transaction (see TurnBatch). */
   readonly batch: TurnBatch;
   private readonly checkpointer: WalCheckpointer | undefined;
@@ -36,11 +38,17 @@ export class FleetStore {
     this.workers = new WorkerStore(this.db);
     this.tokens = new TokenStore(this.db, adminToken);
     this.messages = new MessageStore(this.db);
+    this.monitors = new MonitorStore(this.db);
     this.batch = new TurnBatch(this.db);
     if (file !== ':memory:') {
       this.checkpointer = new WalCheckpointer(this.db, file);
       this.checkpointer.start();
     }
+  }
+
+  /** Runs `write` in one transaction (a savepoint inside another): all of it lands, or none. */
+  atomically<T>(write: () => T): T {
+    return atomically(this.db, write);
   }
 
   /**
@@ -54,6 +62,31 @@ export class FleetStore {
         .run(Date.now(), workerId, event, code, refusedReportDetail(detail));
       this.db.prepare('INSERT INTO refused_report_totals (event, code, n) VALUES (?, ?, 1) ON CONFLICT (event, code) DO UPDATE SET n = n + 1').run(event, code);
     });
+  }
+
+  /**
+   * Deletes finished jobs older than `cutoff`, with their events and artifact records; a parent goes
+   * only with its children. Returns how many went and the artifact files the caller removes.
+   */
+  purgeFinishedJobsBefore(cutoff: number): { purged: number; files: string[] } {
+    const files: string[] = [];
+    const purged = atomically(this.db, () => {
+      // Old and finished, and neither a parent of a job that stays nor a child of a parent that stays.
+      const old = `SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < @cutoff
+        AND id NOT IN (SELECT parent_id FROM jobs WHERE parent_id IS NOT NULL AND (finished_at IS NULL OR finished_at >= @cutoff))
+        AND (parent_id IS NULL OR parent_id NOT IN (SELECT id FROM jobs WHERE finished_at IS NULL OR finished_at >= @cutoff))`;
+      for (const { path } of this.db.prepare(`SELECT path FROM artifacts WHERE job_id IN (${old})`).all({ cutoff }) as { path: string }[]) files.push(path);
+      this.db.prepare(`UPDATE monitors SET last_job_id = NULL WHERE last_job_id IN (${old})`).run({ cutoff });
+      // Children before parents, so no row is left pointing at a deleted parent.
+      const children = this.db.prepare(`DELETE FROM jobs WHERE parent_id IS NOT NULL AND id IN (${old})`).run({ cutoff }).changes;
+      return children + this.db.prepare(`DELETE FROM jobs WHERE id IN (${old})`).run({ cutoff }).changes;
+    });
+    return { purged, files };
+  }
+
+  /** Deletes refused reports older than `cutoff` (their totals stay). Returns how many went. */
+  purgeRefusedReportsBefore(cutoff: number): number {
+    return this.db.prepare('DELETE FROM refused_reports WHERE at < ?').run(cutoff).changes;
   }
 
   /** Refused reports ever recorded, by event and code (purged reports included). */

@@ -3,6 +3,7 @@ import { atomically, type Db } from './database.js';
 import { canTransition } from './job-transitions.js';
 import { iso } from './time.js';
 import { timeOrderedId } from './time-ordered-id.js';
+import { jobEventPage } from './job-event-pages.js';
 
 /** Job types the master runs itself (never dispatched): their children do the work. */
 export const PARENT_JOB_TYPES = new Set(['batch', 'invite_flow']);
@@ -336,6 +337,52 @@ export class JobStore {
           ORDER BY j.priority DESC, j.run_after, j.seq LIMIT ?`,
       )
       .all(now, limit) as RunnableJob[];
+  }
+
+  /** Jobs by type and status: the unfinished ones only (index-bound), or every job (one pass over the table). */
+  countByTypeAndStatus(unfinishedOnly: boolean): { type: string; status: JobStatus; n: number }[] {
+    const sql = unfinishedOnly
+      ? "SELECT type, status, COUNT(*) AS n FROM jobs WHERE status IN ('queued','dispatched','running') GROUP BY type, status"
+      : 'SELECT type, status, COUNT(*) AS n FROM jobs GROUP BY type, status';
+    return this.db.prepare(sql).all() as { type: string; status: JobStatus; n: number }[];
+  }
+
+  /** Since when the oldest job that could run now has waited (its creation or its run_after), if any. */
+  oldestRunnableSince(now: number): number | undefined {
+    const row = this.db.prepare("SELECT MIN(MAX(created_at, run_after)) AS since FROM jobs WHERE status = 'queued' AND run_after <= ?").get(now) as {
+      since: number | null;
+    };
+    return row.since ?? undefined;
+  }
+
+  /** Jobs finished at or after `since`, by minute (ms since the epoch / 60,000) and final status. */
+  finishedPerMinute(since: number): { minute: number; status: JobStatus; n: number }[] {
+    return this.db
+      .prepare(
+        // `+status`: the window is found by finished_at; left to itself, SQLite chose the status
+        // index and walked every finished job in the history.
+        `SELECT finished_at / 60000 AS minute, status, COUNT(*) AS n FROM jobs
+         WHERE finished_at >= ? AND +status IN ('succeeded', 'failed', 'cancelled')
+         GROUP BY minute, status`,
+      )
+      .all(since) as { minute: number; status: JobStatus; n: number }[];
+  }
+
+  /** A page of the job's timeline. */
+  eventPage(jobId: string, limit: number, cursor?: string): Page<JobEventView> {
+    return jobEventPage(this.db, jobId, limit, cursor);
+  }
+
+  /** Dispatched or running jobs whose lease ran out before `cutoff`. */
+  leaseExpiredBefore(cutoff: number): JobRow[] {
+    return this.db
+      .prepare("SELECT * FROM jobs WHERE status IN ('dispatched','running') AND lease_expires_at IS NOT NULL AND lease_expires_at < ?")
+      .all(cutoff) as JobRow[];
+  }
+
+  /** The account's queued jobs. */
+  queuedOf(accountId: string): JobRow[] {
+    return this.db.prepare("SELECT * FROM jobs WHERE account_id = ? AND status = 'queued'").all(accountId) as JobRow[];
   }
 
   activeForWorker(workerId: string): JobRow[] {

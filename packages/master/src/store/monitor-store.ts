@@ -33,8 +33,12 @@ export class MonitorStore {
     return this.require(id);
   }
 
+  row(id: string): MonitorRow | undefined {
+    return this.db.prepare('SELECT * FROM monitors WHERE id = ?').get(id) as MonitorRow | undefined;
+  }
+
   require(id: string): MonitorRow {
-    const row = this.db.prepare('SELECT * FROM monitors WHERE id = ?').get(id) as MonitorRow | undefined;
+    const row = this.row(id);
     if (!row) throw new FleetError('NOT_FOUND', `no monitor ${id}`, { field: 'id' });
     return row;
   }
@@ -62,6 +66,11 @@ export class MonitorStore {
     this.require(id);
     this.db.prepare('UPDATE monitors SET paused = ? WHERE id = ?').run(paused ? 1 : 0, id);
     return this.require(id);
+  }
+
+  /** An account's monitors go with it. */
+  deleteOfAccount(accountId: string): void {
+    this.db.prepare('DELETE FROM monitors WHERE account_id = ?').run(accountId);
   }
 
   delete(id: string): void {

@@ -2,7 +2,6 @@ import { Router } from 'express';
 import { CreateJobBodySchema, CreateJobsBulkBodySchema, JobListQuerySchema, PageQuerySchema, parseOrThrow } from '@fleetwright/shared';
 import type { FleetStore } from '../../store/fleet-store.js';
 import type { JobCommands } from '../../jobs/job-commands.js';
-import { jobEventPage } from '../../store/job-event-pages.js';
 
 export function jobRoutes(store: FleetStore, commands: JobCommands): Router {
   const router = Router();
@@ -28,7 +27,7 @@ export function jobRoutes(store: FleetStore, commands: JobCommands): Router {
   router.get('/jobs/:id/events', (req, res) => {
     store.jobs.require(req.params.id, 'id');
     const page = parseOrThrow(PageQuerySchema, req.query);
-    res.json(jobEventPage(store.db, req.params.id, page.limit, page.cursor));
+    res.json(store.jobs.eventPage(req.params.id, page.limit, page.cursor));
   });
   // The live tail while the job runs; once run.log is uploaded, read it as an artifact.
   router.get('/jobs/:id/log', (req, res) => {

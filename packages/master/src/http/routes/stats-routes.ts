@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { parseOrThrow, type JobStatus, type JobsPerMinuteView } from '@fleetwright/shared';
+import { parseOrThrow, type JobsPerMinuteView } from '@fleetwright/shared';
 import type { FleetStore } from '../../store/fleet-store.js';
 
 const MINUTE_MS = 60_000;
@@ -12,12 +12,6 @@ const StatsQuerySchema = z.object({
     .max(24 * 60)
     .default(60),
 });
-
-interface MinuteRow {
-  minute: number;
-  status: JobStatus;
-  n: number;
-}
 
 /**
  * Read-only figures for the dashboard's overview. `GET /stats/jobs-per-minute?minutes=60` counts
@@ -31,15 +25,7 @@ export function statsRoutes(store: FleetStore): Router {
     const { minutes } = parseOrThrow(StatsQuerySchema, { minutes: req.query.minutes });
     const lastMinute = Math.floor(Date.now() / MINUTE_MS);
     const firstMinute = lastMinute - minutes + 1;
-    const rows = store.db
-      .prepare(
-        // `+status`: the window is found by finished_at; left to itself, SQLite chose the status
-        // index and walked every finished job in the history.
-        `SELECT finished_at / ${MINUTE_MS} AS minute, status, COUNT(*) AS n FROM jobs
-         WHERE finished_at >= ? AND +status IN ('succeeded', 'failed', 'cancelled')
-         GROUP BY minute, status`,
-      )
-      .all(firstMinute * MINUTE_MS) as MinuteRow[];
+    const rows = store.jobs.finishedPerMinute(firstMinute * MINUTE_MS);
     const buckets = Array.from({ length: minutes }, (_, i) => ({
       at: new Date((firstMinute + i) * MINUTE_MS).toISOString(),
       succeeded: 0,
