@@ -66,3 +66,36 @@ export interface WorkerOptions {
   remoteBrowser?: { cdpUrl?: string | undefined; launcherUrl?: string | undefined } | undefined;
   logger: Logger;
 }
+
+/** The options a worker reads with their defaults applied (each default is in its TSDoc above). */
+export type ResolvedWorkerOptions = WorkerOptions &
+  Required<
+    Pick<
+      WorkerOptions,
+      | 'headless'
+      | 'maxAccounts'
+      | 'maxConcurrency'
+      | 'maxLiveContexts'
+      | 'heartbeatIntervalMs'
+      | 'drainTimeoutMs'
+      | 'redisPrefix'
+      | 'masterLossTimeoutMs'
+      | 'profilePruneDelayMs'
+    >
+  >;
+
+/** Applies the defaults once, so no use site repeats them. */
+export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
+  return {
+    ...options,
+    headless: options.headless ?? true,
+    maxAccounts: options.maxAccounts ?? 20,
+    maxConcurrency: options.maxConcurrency ?? 4,
+    maxLiveContexts: options.maxLiveContexts ?? 10,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 10_000,
+    drainTimeoutMs: options.drainTimeoutMs ?? 30_000,
+    redisPrefix: options.redisPrefix ?? 'fleet:',
+    masterLossTimeoutMs: options.masterLossTimeoutMs ?? 45_000,
+    profilePruneDelayMs: options.profilePruneDelayMs ?? 30_000,
+  };
+}

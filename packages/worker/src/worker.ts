@@ -25,7 +25,7 @@ import { AccountRegistry } from './runner/account-registry.js';
 import type { JobEventReport, JobReporter } from './runner/job-reporter.js';
 import { JobRunner } from './runner/job-runner.js';
 import { firstLineOf } from './runner/classify-error.js';
-import type { WorkerOptions } from './worker-options.js';
+import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
 import { MasterContact } from './master-contact.js';
 import type { AssignedAccount } from './runner/account-registry.js';
 
@@ -52,9 +52,13 @@ export class Worker {
   /** Snapshots on their way to the master; shutdown gives them a moment before it disconnects. */
   private readonly pendingSnapshots = new Set<Promise<unknown>>();
 
-  constructor(private readonly options: WorkerOptions) {
+  private readonly options: ResolvedWorkerOptions;
+
+  constructor(workerOptions: WorkerOptions) {
+    const options = resolveWorkerOptions(workerOptions);
+    this.options = options;
     const logger = options.logger;
-    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 10_000;
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs;
     this.connection = new MasterConnection({
       masterUrl: options.masterUrl,
       workerId: options.workerId,
@@ -65,7 +69,7 @@ export class Worker {
     if (options.redisUrl) {
       this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
       this.redis.on('error', (error) => logger.warn('redis error', { error: error.message }));
-      this.locks = new ProfileLocks({ redis: this.redis, prefix: options.redisPrefix ?? 'fleet:', logger });
+      this.locks = new ProfileLocks({ redis: this.redis, prefix: options.redisPrefix, logger });
     }
     const remote = options.remoteBrowser?.cdpUrl || options.remoteBrowser?.launcherUrl ? new RemoteBrowsers({ ...options.remoteBrowser, logger }) : undefined;
     this.browsers = new BrowserManager({
@@ -79,8 +83,8 @@ export class Worker {
         const platform = this.accounts.get(accountId)?.platform;
         return options.plugins.find((p) => p.platform === platform)?.fenceOrigins ?? [];
       },
-      headless: options.headless ?? true,
-      maxLiveContexts: options.maxLiveContexts ?? 10,
+      headless: options.headless,
+      maxLiveContexts: options.maxLiveContexts,
       onSnapshot: (accountId, state) => this.sendSnapshot(accountId, state),
       onBrowserState: (report) => this.sendBrowserState(report),
       ...(options.recycleAfterJobs ? { recycleAfterJobs: options.recycleAfterJobs } : {}),
@@ -100,12 +104,12 @@ export class Worker {
     };
     this.runner = new JobRunner(options.plugins, this.accounts, this.browsers, reporter, {
       dataDir: options.dataDir,
-      maxConcurrency: options.maxConcurrency ?? 4,
+      maxConcurrency: options.maxConcurrency,
       ...(options.trace ? { trace: options.trace } : {}),
       ...(options.traceOnFailure !== undefined ? { traceOnFailure: options.traceOnFailure } : {}),
       logger,
     });
-    this.masterContact = new MasterContact(options.masterLossTimeoutMs ?? 45_000, (silentMs) => void this.stopAccountsForMasterLoss(silentMs));
+    this.masterContact = new MasterContact(options.masterLossTimeoutMs, (silentMs) => void this.stopAccountsForMasterLoss(silentMs));
     this.bindMasterEvents();
   }
 
@@ -233,9 +237,9 @@ export class Worker {
       host: os.hostname(),
       version: FLEET_VERSION,
       capabilities: this.runner.capabilities(),
-      maxAccounts: this.options.maxAccounts ?? 20,
-      maxConcurrency: this.options.maxConcurrency ?? 4,
-      maxLiveContexts: this.options.maxLiveContexts ?? 10,
+      maxAccounts: this.options.maxAccounts,
+      maxConcurrency: this.options.maxConcurrency,
+      maxLiveContexts: this.options.maxLiveContexts,
       runningJobs: this.runner.runningJobs(),
       heldAccounts: this.accounts.ids().map((accountId) => ({ accountId, epoch: this.accounts.get(accountId)!.epoch })),
       draining: this.draining,
@@ -273,7 +277,7 @@ export class Worker {
     this.pruneTimer = setTimeout(() => {
       if (this.closing || !this.connection.connected) return;
       void this.browsers.pruneProfiles(new Set(this.accounts.ids()));
-    }, this.options.profilePruneDelayMs ?? 30_000);
+    }, this.options.profilePruneDelayMs);
     this.pruneTimer.unref();
   }
 
@@ -361,7 +365,7 @@ export class Worker {
     this.closing ??= (async () => {
       this.draining = true;
       const steps: [string, () => Promise<unknown> | unknown][] = [
-        ['drain jobs', () => this.runner.drain(this.options.drainTimeoutMs ?? 30_000)],
+        ['drain jobs', () => this.runner.drain(this.options.drainTimeoutMs)],
         [
           'timers',
           () => {

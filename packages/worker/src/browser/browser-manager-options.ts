@@ -43,3 +43,20 @@ export interface BrowserManagerOptions {
   onBrowserState?: (report: AccountBrowserReport) => void;
   logger: Logger;
 }
+
+/** The options the browser manager reads with their defaults applied (each default is in its TSDoc above). */
+export type ResolvedBrowserManagerOptions = BrowserManagerOptions &
+  Required<Pick<BrowserManagerOptions, 'headless' | 'maxLiveContexts' | 'closeTimeoutMs' | 'resetTimeoutMs' | 'recycleAfterJobs' | 'recycleAfterMs'>>;
+
+/** Applies the defaults once, so no use site repeats them. */
+export function resolveBrowserManagerOptions(options: BrowserManagerOptions): ResolvedBrowserManagerOptions {
+  return {
+    ...options,
+    headless: options.headless ?? true,
+    maxLiveContexts: options.maxLiveContexts ?? 10,
+    closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
+    resetTimeoutMs: options.resetTimeoutMs ?? 2000,
+    recycleAfterJobs: options.recycleAfterJobs ?? 200,
+    recycleAfterMs: options.recycleAfterMs ?? 6 * 3600 * 1000,
+  };
+}

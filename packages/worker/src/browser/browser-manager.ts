@@ -3,7 +3,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page, type Tracing } from 'playwright-core';
 import { FleetError, type StorageState } from '@fleetwright/shared';
 import type { AccountProfile } from './account-profile.js';
-import type { BrowserManagerOptions } from './browser-manager-options.js';
+import { resolveBrowserManagerOptions, type BrowserManagerOptions, type ResolvedBrowserManagerOptions } from './browser-manager-options.js';
 import { chromiumSandboxEnabled, persistentContextOptions } from './launch-options.js';
 import { restoreStorageState } from './restore-storage-state.js';
 import { findBrowserPid } from './browser-process.js';
@@ -40,7 +40,10 @@ export class BrowserManager {
   /** Starting, running and failed accounts, reported to the master. */
   readonly states: BrowserStates;
 
-  constructor(private readonly options: BrowserManagerOptions) {
+  private readonly options: ResolvedBrowserManagerOptions;
+
+  constructor(options: BrowserManagerOptions) {
+    this.options = resolveBrowserManagerOptions(options);
     this.states = new BrowserStates(options.onBrowserState);
     this.sandbox = chromiumSandboxEnabled({ uid: process.getuid?.(), configured: options.chromiumSandbox });
   }
@@ -175,7 +178,7 @@ export class BrowserManager {
           dir,
           persistentContextOptions({
             chromiumPath: this.launcher,
-            headless: this.options.headless ?? true,
+            headless: this.options.headless,
             sandbox: this.sandbox,
             proxy: profile.proxy,
             deviceProfile: profile.deviceProfile,
@@ -236,7 +239,7 @@ export class BrowserManager {
    * flight count: this one is among them). Hibernating snapshots the state before closing.
    */
   private async reserveSlot(): Promise<void> {
-    const max = this.options.maxLiveContexts ?? 10;
+    const max = this.options.maxLiveContexts;
     // Launches wait their turn: seen in bench:browser, a burst of 30 assignments opened 30
     // browsers under a cap of 5 when launches in flight could neither be evicted nor counted.
     // The check and the reservation happen in one synchronous step, so launches cannot race.
@@ -268,7 +271,7 @@ export class BrowserManager {
 
   /** Whether a context could open now without closing another (eager warm-ups use this). */
   hasRoom(): boolean {
-    return this.live.size + this.opening.size < (this.options.maxLiveContexts ?? 10);
+    return this.live.size + this.opening.size < this.options.maxLiveContexts;
   }
 
   /**
@@ -297,7 +300,7 @@ export class BrowserManager {
 
   private async closeLive(live: LiveContext, options: CloseOptions): Promise<void> {
     const { accountId } = live;
-    const timeoutMs = options.timeoutMs ?? this.options.closeTimeoutMs ?? 10_000;
+    const timeoutMs = options.timeoutMs ?? this.options.closeTimeoutMs;
     if (options.snapshot !== false && !live.crashed) {
       try {
         const state = (await withTimeout(live.context.storageState(), Math.min(5000, timeoutMs))) as unknown as StorageState;
@@ -325,7 +328,7 @@ export class BrowserManager {
   async reset(profile: AccountProfile): Promise<number> {
     if (this.closing) throw new FleetError('BROWSER_CRASHED', 'the browser manager is closing');
     this.options.logger.warn('resetting a browser context', { accountId: profile.accountId });
-    await this.closeContext(profile.accountId, { snapshot: true, timeoutMs: this.options.resetTimeoutMs ?? 2000 });
+    await this.closeContext(profile.accountId, { snapshot: true, timeoutMs: this.options.resetTimeoutMs });
     const live = await this.ensure(profile);
     return live.fenceToken;
   }
@@ -390,8 +393,8 @@ export class BrowserManager {
     const live = this.live.get(accountId);
     if (!live) return false;
     live.jobsRun += 1;
-    const tooMany = live.jobsRun >= (this.options.recycleAfterJobs ?? 200);
-    const tooOld = Date.now() - live.openedAt >= (this.options.recycleAfterMs ?? 6 * 3600 * 1000);
+    const tooMany = live.jobsRun >= this.options.recycleAfterJobs;
+    const tooOld = Date.now() - live.openedAt >= this.options.recycleAfterMs;
     if (!(tooMany || tooOld) || live.activePages > 0) return false;
     this.options.logger.info('recycling a browser context', { accountId, jobsRun: live.jobsRun, ageMs: Date.now() - live.openedAt });
     await this.closeContext(accountId, { snapshot: true });
