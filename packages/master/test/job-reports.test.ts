@@ -39,6 +39,14 @@ describe('worker reports about jobs are applied once, and only from the owner at
     expect(await fx.job(jobId)).toMatchObject({ status: 'running', progress: { percent: 60, step: 'crawling', message: null } });
   });
 
+  it('gives a job whose final failure arrives before its job:run ack a start time, as a success gets', async () => {
+    const { worker, run, jobId } = await dispatchedJob({ autoAckRun: false });
+    expect(await worker.fail(run, { code: 'AUTH_FAILED', message: 'wrong password', retryable: false })).toEqual({ ok: true });
+    const job = await fx.job(jobId);
+    expect(job).toMatchObject({ status: 'failed', error: { code: 'AUTH_FAILED' }, startedAt: expect.any(String), finishedAt: expect.any(String) });
+    worker.releaseRun(jobId);
+  });
+
   it('moves a job to succeeded with its result on a succeeded report', async () => {
     const { worker, run, jobId } = await dispatchedJob();
     const result = { comments: [{ id: 'c1', text: 'hi' }], count: 1 };

@@ -71,9 +71,11 @@ export class JobLifecycle {
 
   /**
    * The attempt ended with `error`: retried after a backoff if retryable with attempts left
-   * (cancelled instead when a cancel was asked of it), failed otherwise.
+   * (cancelled instead when a cancel was asked of it), failed otherwise. `ran`: the worker ran the
+   * attempt (it reported the failure), so a job its report reaches before the job:run ack still
+   * gets a start time, as a success does.
    */
-  failed(job: JobRow, error: FleetError): JobRow {
+  failed(job: JobRow, error: FleetError, ran = false): JobRow {
     const canRetry = error.retryable && job.attempt < job.max_attempts;
     if (canRetry && job.cancel_requested_at !== null) return this.cancelled(job, `cancelled by request (the attempt ended with ${error.code})`);
     const row = canRetry
@@ -90,7 +92,17 @@ export class JobLifecycle {
           },
           { retry: true, code: error.code },
         )
-      : this.store.jobs.transition(job.id, 'failed', { finished_at: Date.now(), error_code: error.code, error_message: error.message }, { code: error.code });
+      : this.store.jobs.transition(
+          job.id,
+          'failed',
+          {
+            finished_at: Date.now(),
+            ...(ran && job.started_at === null ? { started_at: Date.now() } : {}),
+            error_code: error.code,
+            error_message: error.message,
+          },
+          { code: error.code },
+        );
     if (row.status === 'failed') this.setStep(row, 'failed');
     return this.done(row);
   }

@@ -91,7 +91,7 @@ export class JobReports {
     if (report.attempt === current.attempt && current.status === report.status && current.worker_id === workerId) return;
     const job = this.checkOwnership(workerId, WorkerEvent.JobResult, report, current);
     if (report.status === 'succeeded') this.scheduler.jobs.succeeded(job, report.result);
-    else if (report.status === 'failed') this.scheduler.jobs.failed(job, FleetError.fromJSON(report.error));
+    else if (report.status === 'failed') this.scheduler.jobs.failed(job, FleetError.fromJSON(report.error), true);
     else this.scheduler.jobs.cancelled(job.id, report.error?.message ?? 'cancelled', report.error?.code ?? 'JOB_CANCELLED');
   }
 
