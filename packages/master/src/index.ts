@@ -5,3 +5,6 @@ export * from './store/fleet-store.js';
 export * from './store/database.js';
 export * from './store/migrations.js';
 export * from './main.js';
+export * from './store/backend/index.js';
+export * from './store/sqlite/sqlite-backend.js';
+export { restJobLinks } from './http/rest-links.js';

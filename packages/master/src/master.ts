@@ -15,9 +15,9 @@ import { ParentJobs } from './jobs/parent-jobs.js';
 import { Monitors } from './monitors/monitors.js';
 import { Retention } from './jobs/retention.js';
 import { FleetStore } from './store/fleet-store.js';
-import { ArtifactStore } from './store/artifact-store.js';
 import { FleetMetrics } from './metrics/fleet-metrics.js';
-import { WorkerCredentialStore } from './store/worker-credential-store.js';
+import { SqliteBackend } from './store/sqlite/sqlite-backend.js';
+import type { FleetBackend } from './store/backend/fleet-backend.js';
 import { credentialWorkerAuth } from './http/worker-auth.js';
 import { restJobLinks } from './http/rest-links.js';
 import { FleetEvents } from './events/fleet-events.js';
@@ -25,14 +25,14 @@ import { FleetEvents } from './events/fleet-events.js';
 /** The master node: SQLite store, scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
   readonly store: FleetStore;
+  /** The durable state behind its backend interface (the SQLite adapter over `store`). */
+  readonly backend: FleetBackend;
   readonly scheduler: Scheduler;
   readonly commands: JobCommands;
   readonly parents: ParentJobs;
   readonly monitors: Monitors;
   readonly retention: Retention;
   readonly metrics: FleetMetrics;
-  /** Each worker id's own credential (the fleet token only enrolls). */
-  readonly identities: WorkerCredentialStore;
   private readonly workers: WorkerGateway;
   private readonly clients: ClientGateway;
   /** What happens in the fleet: the bus the gateway, metrics, monitors and parent jobs listen on. */
@@ -45,8 +45,8 @@ export class Master {
   constructor(private readonly options: MasterOptions) {
     const logger = options.logger;
     this.store = new FleetStore(path.join(options.dataDir, 'master.db'), options.secretKey, options.apiToken, options.dbSynchronous, restJobLinks);
-    this.identities = new WorkerCredentialStore(this.store.db, options.workerToken);
-    this.workers = new WorkerGateway(this.store, logger, this.identities);
+    this.backend = new SqliteBackend(this.store, { artifactsDir: path.join(options.dataDir, 'artifacts'), workerToken: options.workerToken });
+    this.workers = new WorkerGateway(this.store, logger, this.backend.workerCredentials);
     this.events = new FleetEvents();
     this.scheduler = new Scheduler(
       this.store,
@@ -64,25 +64,24 @@ export class Master {
     this.commands = new JobCommands(this.store, this.scheduler, this.workers, logger);
     const reports = new JobReports(this.store, this.scheduler, this.events, this.workers, logger);
     const browsers = new BrowserCommands(this.store, this.workers, logger);
-    this.clients = new ClientGateway(this.store, this.commands, logger, {
+    this.clients = new ClientGateway(this.store, this.backend.tokens, this.commands, logger, {
       allowedOrigins: options.allowedOrigins ?? [],
       ...(options.maxQueuedClientPackets ? { maxQueuedPackets: options.maxQueuedClientPackets } : {}),
     });
     this.parents = new ParentJobs(this.store, this.scheduler, this.events, this.commands, logger);
     this.monitors = new Monitors(this.store, this.scheduler, this.events, this.commands, logger);
-    this.metrics = new FleetMetrics(this.store, this.scheduler, this.events);
+    this.metrics = new FleetMetrics(this.backend, this.scheduler, this.events);
     this.retention = new Retention(this.store, this.scheduler, logger, options.retentionMs ? { retentionMs: options.retentionMs } : {});
     this.server = http.createServer(
       createApp({
+        backend: this.backend,
         store: this.store,
         scheduler: this.scheduler,
         commands: this.commands,
         parents: this.parents,
         monitors: this.monitors,
-        artifacts: new ArtifactStore(this.store.db, path.join(options.dataDir, 'artifacts')),
-        identities: this.identities,
         workers: this.workers,
-        workerAuth: options.workerAuth ?? credentialWorkerAuth(this.identities),
+        workerAuth: options.workerAuth ?? credentialWorkerAuth(this.backend.workerCredentials),
         maxArtifactBytes: options.maxArtifactBytes,
         trustProxy: options.trustProxy,
         metricsToken: options.metricsToken,
@@ -131,7 +130,7 @@ export class Master {
       ['client gateway', () => this.clients.close()],
       ['socket.io', () => new Promise<void>((resolve) => void this.io.close(() => resolve()))],
       ['http', () => new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()))],
-      ['store', () => this.store.close()],
+      ['store', () => this.backend.close()],
     ];
     for (const [name, step] of steps) {
       try {

@@ -29,21 +29,21 @@ import type { ParentJobs } from '../jobs/parent-jobs.js';
 import type { Monitors } from '../monitors/monitors.js';
 import { metricsRoute } from '../metrics/metrics-route.js';
 import { workerCredentialRoutes, workerEnrollRoutes } from './routes/worker-identity-routes.js';
-import type { WorkerCredentialStore } from '../store/worker-credential-store.js';
+import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
 import type { FleetMetrics } from '../metrics/fleet-metrics.js';
 
 export interface AppParts {
-  store: FleetStore;
+  /** The durable state, for everything the routes read and write themselves. */
+  backend: FleetBackend;
+  /** Memory-only parts: run.log lines as they stream in. */
+  store: Pick<FleetStore, 'liveLogs'>;
   scheduler: Scheduler;
   commands: JobCommands;
   parents: ParentJobs;
   monitors: Monitors;
-  artifacts: ArtifactStore;
   reports: JobReports;
   browsers: BrowserCommands;
-  /** Workers' own credentials: enrollment and revocation. */
-  identities: WorkerCredentialStore;
   /** Connected workers, to cut one whose credential is revoked. */
   workers: Pick<WorkerLinks, 'disconnect'>;
   /** Checks a worker's credential on artifact uploads. */
@@ -62,51 +62,51 @@ export interface AppParts {
 }
 
 export function createApp(parts: AppParts): Express {
-  const { store, scheduler, commands, parents, monitors, artifacts, reports, browsers, dashboardDir, metrics, logger } = parts;
+  const { backend, store, scheduler, commands, parents, monitors, reports, browsers, dashboardDir, metrics, logger } = parts;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // Only a configured proxy's X-Forwarded-Proto makes `req.secure` (and so a `Secure` session cookie).
   app.set('trust proxy', parts.trustProxy ?? false);
   app.use(securityHeaders);
-  app.get('/health', (_req, res) => {
-    res.json(computeHealth(store, scheduler));
+  app.get('/health', async (_req, res) => {
+    res.json(await computeHealth(backend, scheduler));
   });
   if (metrics) app.get('/metrics', metricsRoute(metrics, parts.metricsToken));
   if (dashboardDir && existsSync(path.join(dashboardDir, 'index.html'))) {
     app.use(express.static(dashboardDir, { index: 'index.html', maxAge: '1h' }));
   } else {
-    app.get('/', (_req, res) => {
-      res.type('html').send(homePage(computeHealth(store, scheduler)));
+    app.get('/', async (_req, res) => {
+      res.type('html').send(homePage(await computeHealth(backend, scheduler)));
     });
   }
   // Workers upload with their own credential, not an API token, so this comes before the API auth.
-  app.use('/api/v1', artifactUploadRoutes(store, artifacts, { workerAuth: parts.workerAuth, maxBytes: parts.maxArtifactBytes }));
-  app.use('/api/v1', workerEnrollRoutes(parts.identities));
-  app.use('/api/v1', sessionRoutes(store.tokens));
+  app.use('/api/v1', artifactUploadRoutes(backend, store.liveLogs, { workerAuth: parts.workerAuth, maxBytes: parts.maxArtifactBytes }));
+  app.use('/api/v1', workerEnrollRoutes(backend.workerCredentials));
+  app.use('/api/v1', sessionRoutes(backend.tokens));
   // The API's own description is public, like /health: it holds no data.
   const openApi = openApiDocument();
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApi);
   });
   const api = express.Router();
-  api.use(requireToken(store.tokens));
+  api.use(requireToken(backend.tokens));
   api.use(express.json({ limit: '2mb' }));
   api.get('/session', (_req, res) => {
     res.json({ role: res.locals.role });
   });
-  api.use(accountRoutes(store, scheduler, commands, browsers));
-  api.use(jobRoutes(store, commands));
-  api.use(workerRoutes(store, scheduler));
-  api.use(workerCredentialRoutes(parts.identities, parts.workers));
+  api.use(accountRoutes(backend, scheduler, commands, browsers));
+  api.use(jobRoutes(backend, store.liveLogs, commands));
+  api.use(workerRoutes(backend, scheduler));
+  api.use(workerCredentialRoutes(backend.workerCredentials, parts.workers));
   api.use(flowRoutes(parents));
   api.use(monitorRoutes(monitors));
-  api.use(artifactDownloadRoutes(store, artifacts));
-  api.use(messageRoutes(store.messages));
-  api.use(tokenRoutes(store.tokens));
-  api.use(statsRoutes(store));
-  api.get('/jobs/:id/qrcode', (req, res) => {
-    store.jobs.require(req.params.id, 'id');
+  api.use(artifactDownloadRoutes(backend));
+  api.use(messageRoutes(backend.messages));
+  api.use(tokenRoutes(backend.tokens));
+  api.use(statsRoutes(backend.jobs));
+  api.get('/jobs/:id/qrcode', async (req, res) => {
+    await backend.jobs.require(req.params.id, 'id');
     const dataUrl = reports.qrCodeOf(req.params.id);
     if (!dataUrl) throw new FleetError('NOT_FOUND', `job ${req.params.id} has no QR code (yet)`, { field: 'id' });
     res.json({ jobId: req.params.id, dataUrl });

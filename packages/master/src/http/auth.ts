@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { FleetError } from '@fleetwright/shared';
-import type { Role, TokenStore } from '../store/token-store.js';
+import type { Role } from '../store/token-store.js';
+import type { TokensBackend } from '../store/backend/tokens-backend.js';
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -32,24 +33,18 @@ export function readCookie(header: string | undefined, name: string): string | u
 }
 
 /** `Authorization: Bearer <token>` or the dashboard's session cookie; viewers may read but not change. */
-export function requireToken(tokens: TokenStore): RequestHandler {
+export function requireToken(tokens: TokensBackend): RequestHandler {
   return (req, res, next) => {
-    try {
-      checkToken(tokens, req, res);
-    } catch (error) {
-      // Total: whatever the request holds, it is refused with an answer, never thrown past.
-      next(error);
-      return;
-    }
-    next();
+    // Total: whatever the request holds, it is refused with an answer, never thrown past.
+    checkToken(tokens, req, res).then(() => next(), next);
   };
 }
 
-function checkToken(tokens: TokenStore, req: Request, res: Response): void {
+async function checkToken(tokens: TokensBackend, req: Request, res: Response): Promise<void> {
   const header = req.get('authorization') ?? '';
   const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
   const cookie = bearer ? undefined : readCookie(req.get('cookie'), SESSION_COOKIE);
-  const identity = tokens.verify(bearer ?? cookie);
+  const identity = await tokens.verify(bearer ?? cookie);
   if (!identity) throw new FleetError('UNAUTHORIZED', 'missing or unknown API token (send Authorization: Bearer <token>)');
   if (cookie && !['GET', 'HEAD'].includes(req.method) && req.get(DASHBOARD_HEADER) !== '1')
     throw new FleetError('FORBIDDEN', `a cookie-authenticated change needs the ${DASHBOARD_HEADER} header`);

@@ -12,6 +12,7 @@ import {
   type MasterToClientEvents,
 } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
+import type { TokensBackend } from '../store/backend/tokens-backend.js';
 import type { JobCommands } from '../jobs/job-commands.js';
 import type { FleetEvents } from '../events/fleet-events.js';
 import { readCookie, SESSION_COOKIE } from '../http/auth.js';
@@ -50,6 +51,7 @@ export class ClientGateway {
 
   constructor(
     private readonly store: FleetStore,
+    private readonly tokens: TokensBackend,
     private readonly commands: JobCommands,
     private readonly logger: Logger,
     private readonly options: ClientGatewayOptions = {},
@@ -61,11 +63,11 @@ export class ClientGateway {
     const ns = io.of(Ns.Client) as ClientNamespace;
     this.namespace = ns;
     ns.use(
-      handshakeGuard(Ns.Client, this.logger, (socket, next) => {
+      handshakeGuard(Ns.Client, this.logger, async (socket, next) => {
         // The dashboard signs in with its httpOnly cookie; upstream systems pass a token in `auth`.
         const parsed = ClientHandshakeSchema.safeParse(socket.handshake.auth);
         const token = parsed.success ? parsed.data.token : readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
-        const identity = token ? this.store.tokens.verify(token) : undefined;
+        const identity = token ? await this.tokens.verify(token) : undefined;
         if (!identity) {
           next(refusal('UNAUTHORIZED', 'client authentication failed: missing or unknown API token'));
           return;
@@ -83,7 +85,7 @@ export class ClientGateway {
       }),
     );
     ns.on('connection', (socket) => this.onConnection(socket));
-    this.store.tokens.onRevoked((tokenId) => {
+    this.tokens.onRevoked((tokenId) => {
       for (const socket of ns.sockets.values()) if (socket.data.tokenId === tokenId) socket.disconnect(true);
     });
     this.sweepTimer = setInterval(() => this.disconnectSlowSockets(ns), SLOW_SOCKET_SWEEP_MS);

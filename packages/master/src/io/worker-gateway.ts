@@ -22,7 +22,7 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
 import type { BrowserCommands } from '../accounts/browser-commands.js';
 import { handshakeGuard } from './handshake-guard.js';
-import type { WorkerCredentialStore } from '../store/worker-credential-store.js';
+import type { WorkerCredentialsBackend } from '../store/backend/worker-credentials-backend.js';
 
 type WorkerNamespace = Namespace<WorkerToMasterEvents, MasterToWorkerEvents, Record<string, never>, WorkerSocketData>;
 type WorkerSocket = Socket<WorkerToMasterEvents, MasterToWorkerEvents, Record<string, never>, WorkerSocketData>;
@@ -43,7 +43,7 @@ export class WorkerGateway implements WorkerLinks {
   constructor(
     private readonly store: FleetStore,
     private readonly logger: Logger,
-    private readonly identities: WorkerCredentialStore,
+    private readonly identities: WorkerCredentialsBackend,
     private readonly options: WorkerGatewayOptions = {},
   ) {}
 
@@ -54,9 +54,9 @@ export class WorkerGateway implements WorkerLinks {
     const ns = io.of(Ns.Worker) as WorkerNamespace;
     this.namespace = ns;
     ns.use(
-      handshakeGuard(Ns.Worker, this.logger, (socket, next) => {
+      handshakeGuard(Ns.Worker, this.logger, async (socket, next) => {
         const parsed = WorkerHandshakeSchema.safeParse(socket.handshake.auth);
-        const proof = parsed.success ? this.identities.authenticate(parsed.data.workerId, parsed.data.token) : undefined;
+        const proof = parsed.success ? await this.identities.authenticate(parsed.data.workerId, parsed.data.token) : undefined;
         if (!parsed.success || !proof) {
           // An enrolled id claimed without its credential is refused here, before the connection
           // exists, so the live worker of that id is never touched.
@@ -66,7 +66,7 @@ export class WorkerGateway implements WorkerLinks {
           next(error);
           return;
         }
-        if (proof === 'credential') this.identities.confirm(parsed.data.workerId);
+        if (proof === 'credential') await this.identities.confirm(parsed.data.workerId);
         socket.data.workerId = parsed.data.workerId;
         next();
       }),

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { FleetStore } from '../store/fleet-store.js';
+import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { JobEventMetrics } from './job-event-metrics.js';
 import { registerStoreMetrics } from './store-metrics.js';
@@ -16,9 +16,9 @@ export class FleetMetrics {
   private readonly jobCounts: JobCountFigures;
   private readonly storeMetrics: { scrapeStarts(): void };
 
-  constructor(store: FleetStore, scheduler: Scheduler, fleetEvents: FleetEvents) {
+  constructor(store: FleetBackend, scheduler: Scheduler, fleetEvents: FleetEvents) {
     collectDefaultMetrics({ register: this.registry });
-    this.jobCounts = new JobCountFigures(store, fleetEvents);
+    this.jobCounts = new JobCountFigures(store.jobs, fleetEvents);
     this.storeMetrics = registerStoreMetrics(this.registry, store, scheduler, this.jobCounts);
     this.events = new JobEventMetrics(this.registry, fleetEvents);
   }

@@ -1,5 +1,5 @@
 import type { JobStatus, JobView } from '@fleetwright/shared';
-import type { FleetStore } from '../store/fleet-store.js';
+import type { JobsBackend } from '../store/backend/jobs-backend.js';
 import type { FleetEvents } from '../events/fleet-events.js';
 
 /** Finished jobs are re-counted from the table at most this often (purges, anything missed). */
@@ -27,7 +27,7 @@ export class JobCountFigures {
   private readonly onDone = (job: JobView): void => this.jobDone(job);
 
   constructor(
-    private readonly store: FleetStore,
+    private readonly jobs: JobsBackend,
     private readonly events: FleetEvents,
   ) {
     events.on('job:done', this.onDone);
@@ -38,19 +38,20 @@ export class JobCountFigures {
   }
 
   /** Every job in the store by type, then status. */
-  read(now = Date.now()): JobCounts {
-    if (!this.finished || now - this.countedAt >= RECOUNT_EVERY_MS || this.counted.size > MAX_COUNTED) this.recountFinished(now);
+  async read(now = Date.now()): Promise<JobCounts> {
+    if (!this.finished || now - this.countedAt >= RECOUNT_EVERY_MS || this.counted.size > MAX_COUNTED) await this.recountFinished(now);
     const counts: JobCounts = new Map();
     for (const [type, byStatus] of this.finished!) counts.set(type, new Map(byStatus));
-    for (const r of this.store.jobs.countByTypeAndStatus(true)) add(counts, r.type, r.status, r.n);
+    for (const r of await this.jobs.countByTypeAndStatus(true)) add(counts, r.type, r.status, r.n);
     return counts;
   }
 
-  private recountFinished(now: number): void {
+  private async recountFinished(now: number): Promise<void> {
     // One pass over the table: finished jobs are most of it, and reaching their rows through the
     // status index (for `type`) was 10x slower than reading them in order.
+    const rows = await this.jobs.countByTypeAndStatus(false);
     this.finished = new Map();
-    for (const r of this.store.jobs.countByTypeAndStatus(false)) if (FINISHED.has(r.status)) add(this.finished, r.type, r.status, r.n);
+    for (const r of rows) if (FINISHED.has(r.status)) add(this.finished, r.type, r.status, r.n);
     this.countedAt = now;
     this.counted.clear();
   }

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { JOB_STATUSES, WORKER_STATUSES, type Health, type WorkerStats } from '@fleetwright/shared';
-import type { FleetStore } from '../store/fleet-store.js';
+import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { computeHealth } from '../http/health.js';
 import { MetricName } from './metric-names.js';
@@ -13,29 +13,30 @@ import type { JobCountFigures } from './job-count-figures.js';
  * read is a narrow one from an index (what is in flight, the fleet's workers and accounts, what is
  * new): none reads the job history (see {@link JobCountFigures}).
  */
-export function registerStoreMetrics(registry: Registry, store: FleetStore, scheduler: Scheduler, jobCounts: JobCountFigures): { scrapeStarts(): void } {
+export function registerStoreMetrics(registry: Registry, store: FleetBackend, scheduler: Scheduler, jobCounts: JobCountFigures): { scrapeStarts(): void } {
   const registers = [registry];
   // Two gauges read the health figures: one reading serves both within a scrape.
-  let healthRead: Health | undefined;
-  const health = (): Health => (healthRead ??= computeHealth(store, scheduler));
+  let healthRead: Promise<Health> | undefined;
+  const health = (): Promise<Health> => (healthRead ??= computeHealth(store, scheduler));
   new Gauge({
     name: MetricName.Jobs,
     help: 'Jobs in the store, by type and status (finished ones until retention purges them)',
     labelNames: ['type', 'status'],
     registers,
-    collect() {
+    async collect() {
+      const counts = await jobCounts.read();
       this.reset();
       // Every status of every known type, so a rate or an alert never sees a series vanish at zero.
-      for (const [type, byStatus] of jobCounts.read()) for (const status of JOB_STATUSES) this.set({ type, status }, byStatus.get(status) ?? 0);
+      for (const [type, byStatus] of counts) for (const status of JOB_STATUSES) this.set({ type, status }, byStatus.get(status) ?? 0);
     },
   });
   new Gauge({
     name: MetricName.QueueOldestWait,
     help: 'How long the oldest runnable queued job has waited for a worker (0 when none waits)',
     registers,
-    collect() {
+    async collect() {
       const now = Date.now();
-      const since = store.jobs.oldestRunnableSince(now);
+      const since = await store.jobs.oldestRunnableSince(now);
       this.set(since === undefined ? 0 : Math.max(0, now - since) / 1000);
     },
   });
@@ -44,8 +45,8 @@ export function registerStoreMetrics(registry: Registry, store: FleetStore, sche
     help: 'Workers known to the master, by status',
     labelNames: ['status'],
     registers,
-    collect() {
-      const counts = store.workers.countByStatus();
+    async collect() {
+      const counts = await store.workers.countByStatus();
       for (const status of WORKER_STATUSES) this.set({ status }, counts[status]);
     },
   });
@@ -63,9 +64,9 @@ export function registerStoreMetrics(registry: Registry, store: FleetStore, sche
     help: 'Accounts: total, owned by a worker, live (owner acknowledged the assignment), busy (a job in flight)',
     labelNames: ['state'],
     registers,
-    collect() {
-      const { accounts } = health();
-      const owned = store.accounts.countOwned();
+    async collect() {
+      const { accounts } = await health();
+      const owned = await store.accounts.countOwned();
       this.set({ state: 'total' }, accounts.total);
       this.set({ state: 'owned' }, owned);
       this.set({ state: 'live' }, accounts.live);
@@ -77,9 +78,10 @@ export function registerStoreMetrics(registry: Registry, store: FleetStore, sche
     help: 'Idle live accounts per pool (tag): how many pool jobs could start now',
     labelNames: ['pool'],
     registers,
-    collect() {
+    async collect() {
+      const { pools } = await health();
       this.reset();
-      for (const [pool, { capacity }] of Object.entries(health().pools)) this.set({ pool }, capacity);
+      for (const [pool, { capacity }] of Object.entries(pools)) this.set({ pool }, capacity);
     },
   });
   new Counter({
@@ -87,11 +89,12 @@ export function registerStoreMetrics(registry: Registry, store: FleetStore, sche
     help: 'Worker reports the master refused and recorded, by event and code (STALE_EPOCH: made under an old assignment)',
     labelNames: ['event', 'code'],
     registers,
-    collect() {
+    async collect() {
       // Running totals kept as reports are recorded: a scrape reads a few rows, and the counter
       // never falls when old reports are purged.
+      const totals = await store.refusedReportTotals();
       this.reset();
-      for (const r of store.refusedReportTotals()) this.inc({ event: r.event, code: r.code }, r.n);
+      for (const r of totals) this.inc({ event: r.event, code: r.code }, r.n);
     },
   });
   return {
@@ -102,10 +105,9 @@ export function registerStoreMetrics(registry: Registry, store: FleetStore, sche
 }
 
 /** Per worker, from its last heartbeat; offline workers are left out (their numbers are history). */
-function registerWorkerStatMetrics(registers: Registry[], store: FleetStore): void {
-  const connected = (): { id: string; lastHeartbeatAt: number | null; stats: WorkerStats | null }[] =>
-    store.workers
-      .all()
+function registerWorkerStatMetrics(registers: Registry[], store: FleetBackend): void {
+  const connected = async (): Promise<{ id: string; lastHeartbeatAt: number | null; stats: WorkerStats | null }[]> =>
+    (await store.workers.all())
       .filter((w) => w.status !== 'offline')
       .map((w) => ({ id: w.id, lastHeartbeatAt: w.last_heartbeat_at, stats: w.stats ? (JSON.parse(w.stats) as WorkerStats) : null }));
   const perWorker = (name: string, help: string, value: (stats: WorkerStats) => number): void => {
@@ -114,9 +116,10 @@ function registerWorkerStatMetrics(registers: Registry[], store: FleetStore): vo
       help,
       labelNames: ['worker'],
       registers,
-      collect() {
+      async collect() {
+        const workers = await connected();
         this.reset();
-        for (const w of connected()) if (w.stats) this.set({ worker: w.id }, value(w.stats));
+        for (const w of workers) if (w.stats) this.set({ worker: w.id }, value(w.stats));
       },
     });
   };
@@ -139,9 +142,10 @@ function registerWorkerStatMetrics(registers: Registry[], store: FleetStore): vo
     help: 'Resident memory of the worker process and of the browsers it launched (from its last heartbeat)',
     labelNames: ['worker', 'process'],
     registers,
-    collect() {
+    async collect() {
+      const workers = await connected();
       this.reset();
-      for (const w of connected()) {
+      for (const w of workers) {
         if (!w.stats) continue;
         this.set({ worker: w.id, process: 'worker' }, w.stats.rssBytes);
         this.set({ worker: w.id, process: 'browsers' }, w.stats.browserRssBytes);
@@ -153,10 +157,11 @@ function registerWorkerStatMetrics(registers: Registry[], store: FleetStore): vo
     help: 'Seconds since the worker last heartbeated (alert well before 3 intervals: it is then marked offline)',
     labelNames: ['worker'],
     registers,
-    collect() {
+    async collect() {
+      const workers = await connected();
       this.reset();
       const now = Date.now();
-      for (const w of connected()) if (w.lastHeartbeatAt !== null) this.set({ worker: w.id }, Math.max(0, now - w.lastHeartbeatAt) / 1000);
+      for (const w of workers) if (w.lastHeartbeatAt !== null) this.set({ worker: w.id }, Math.max(0, now - w.lastHeartbeatAt) / 1000);
     },
   });
 }

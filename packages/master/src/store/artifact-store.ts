@@ -57,9 +57,16 @@ export class ArtifactStore {
    * Writes an artifact (replacing one of the same name) and records it. Streams `source` to a temp file beside the artifact, then renames it over the artifact and
    * records it: a reader sees the old file or the new one, never half of one. Past `maxBytes` it
    * fails with TOO_LARGE (field `body`); on any failure (too large, the upload aborted) the temp file
-   * is removed and nothing is recorded.
+   * is removed and nothing is recorded. `recordWith` runs the record's write (a backend runs it when
+   * its connection is free).
    */
-  async saveStream(jobId: string, name: string, source: Readable, maxBytes: number): Promise<ArtifactRow> {
+  async saveStream(
+    jobId: string,
+    name: string,
+    source: Readable,
+    maxBytes: number,
+    recordWith: (record: () => ArtifactRow) => ArtifactRow | Promise<ArtifactRow> = (record) => record(),
+  ): Promise<ArtifactRow> {
     this.checkName(name);
     const dir = this.jobDir(jobId);
     const file = path.join(dir, name);
@@ -90,10 +97,12 @@ export class ArtifactStore {
     } finally {
       source.off('close', ended).off('error', failed).unpipe(limit);
     }
-    this.db
-      .prepare('INSERT OR REPLACE INTO artifacts (job_id, name, size, content_type, path, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(jobId, name, size, CONTENT_TYPES[path.extname(name)]!, file, Date.now());
-    return this.require(jobId, name);
+    return recordWith(() => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO artifacts (job_id, name, size, content_type, path, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(jobId, name, size, CONTENT_TYPES[path.extname(name)]!, file, Date.now());
+      return this.require(jobId, name);
+    });
   }
 
   require(jobId: string, name: string): ArtifactRow {

@@ -216,6 +216,7 @@ export class JobStore {
    * again and judged by its real status.
    */
   transition(job: Pick<JobRow, 'id' | 'status'>, to: JobStatus, patch?: JobPatch, event?: Record<string, unknown>): JobRow;
+  transition(job: string | Pick<JobRow, 'id' | 'status'>, to: JobStatus, patch?: JobPatch, event?: Record<string, unknown>): JobRow;
   transition(job: string | Pick<JobRow, 'id' | 'status'>, to: JobStatus, patch: JobPatch = {}, event: Record<string, unknown> = {}): JobRow {
     return atomically(this.db, () => {
       let current = typeof job === 'string' ? this.require(job) : job;

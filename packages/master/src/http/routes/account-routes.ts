@@ -1,29 +1,29 @@
 import { Router } from 'express';
 import { CreateAccountBodySchema, PageQuerySchema, UpdateAccountBodySchema, parseOrThrow } from '@fleetwright/shared';
-import type { FleetStore } from '../../store/fleet-store.js';
+import type { FleetBackend } from '../../store/backend/fleet-backend.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
 import type { JobCommands } from '../../jobs/job-commands.js';
 import type { BrowserCommands } from '../../accounts/browser-commands.js';
 
-export function accountRoutes(store: FleetStore, scheduler: Scheduler, commands: JobCommands, browsers: BrowserCommands): Router {
+export function accountRoutes(store: FleetBackend, scheduler: Scheduler, commands: JobCommands, browsers: BrowserCommands): Router {
   const router = Router();
-  router.post('/accounts', (req, res) => {
+  router.post('/accounts', async (req, res) => {
     const body = parseOrThrow(CreateAccountBodySchema, req.body);
     commands.checkPlatform(body.platform);
-    const account = store.accounts.create(body);
+    const account = await store.accounts.create(body);
     scheduler.accountsChanged();
     res.status(201).json(account);
   });
-  router.get('/accounts', (req, res) => {
+  router.get('/accounts', async (req, res) => {
     const query = parseOrThrow(PageQuerySchema, req.query);
-    res.json(store.accounts.list(query.limit, query.cursor));
+    res.json(await store.accounts.list(query.limit, query.cursor));
   });
-  router.get('/accounts/:id', (req, res) => {
-    res.json(store.accounts.get(req.params.id));
+  router.get('/accounts/:id', async (req, res) => {
+    res.json(await store.accounts.get(req.params.id));
   });
-  router.patch('/accounts/:id', (req, res) => {
+  router.patch('/accounts/:id', async (req, res) => {
     const body = parseOrThrow(UpdateAccountBodySchema, req.body);
-    const account = store.accounts.update(req.params.id, body);
+    const account = await store.accounts.update(req.params.id, body);
     // The owner gets the new secrets with a fresh delivery of its assignment (same epoch).
     scheduler.redeliver(req.params.id);
     res.json(account);

@@ -1,7 +1,8 @@
 import { Router, type Request } from 'express';
 import { FleetError } from '@fleetwright/shared';
-import { holdsSessionData, type ArtifactStore } from '../../store/artifact-store.js';
-import type { FleetStore } from '../../store/fleet-store.js';
+import { holdsSessionData } from '../../store/artifact-store.js';
+import type { FleetBackend } from '../../store/backend/fleet-backend.js';
+import type { LiveLogs } from '../../store/live-logs.js';
 import type { WorkerAuth } from '../worker-auth.js';
 import { restJobLinks } from '../rest-links.js';
 
@@ -15,12 +16,12 @@ export const ATTEMPT_HEADER = 'x-fleet-attempt';
  * Downloads for clients: only a job's own recorded files, by name, with their content type.
  * Files that can hold an account's session (traces, screenshots) need an operator or admin token.
  */
-export function artifactDownloadRoutes(store: FleetStore, artifacts: ArtifactStore): Router {
+export function artifactDownloadRoutes(store: Pick<FleetBackend, 'jobs' | 'artifacts'>): Router {
   const router = Router();
-  router.get('/jobs/:id/artifacts/:name', (req, res) => {
-    store.jobs.require(req.params.id, 'id');
-    artifacts.checkName(req.params.name);
-    const row = artifacts.require(req.params.id, req.params.name);
+  router.get('/jobs/:id/artifacts/:name', async (req, res) => {
+    await store.jobs.require(req.params.id, 'id');
+    store.artifacts.checkName(req.params.name);
+    const row = await store.artifacts.require(req.params.id, req.params.name);
     if (holdsSessionData(row.name) && res.locals.role === 'viewer')
       throw new FleetError('FORBIDDEN', `name: ${row.name} can hold session data; a viewer token cannot read it`, { field: 'name' });
     res.type(row.content_type);
@@ -43,8 +44,8 @@ export interface ArtifactUploadOptions {
  * job may upload, and the body streams to disk under a size cap (413 TOO_LARGE).
  */
 export function artifactUploadRoutes(
-  store: FleetStore,
-  artifacts: ArtifactStore,
+  store: Pick<FleetBackend, 'jobs' | 'artifacts'>,
+  liveLogs: LiveLogs,
   { workerAuth, maxBytes = DEFAULT_MAX_ARTIFACT_BYTES }: ArtifactUploadOptions,
 ): Router {
   const router = Router();
@@ -52,17 +53,17 @@ export function artifactUploadRoutes(
     try {
       const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
       const workerId = req.get('x-fleet-worker');
-      if (!token || !workerId || !workerAuth.verify(workerId, token))
+      if (!token || !workerId || !(await workerAuth.verify(workerId, token)))
         throw new FleetError('UNAUTHORIZED', 'artifact uploads need the worker credential and X-Fleet-Worker');
-      artifacts.checkName(req.params.name);
+      store.artifacts.checkName(req.params.name);
       const attempt = attemptOf(req);
-      const job = store.jobs.require(req.params.id, 'id');
+      const job = await store.jobs.require(req.params.id, 'id');
       if (job.worker_id !== workerId || job.attempt !== attempt)
         throw new FleetError('NOT_OWNER', `job ${job.id}: attempt ${attempt} is not worker ${workerId}'s to upload for`, { field: ATTEMPT_HEADER });
       const declared = Number(req.get('content-length') ?? 0);
       if (declared > maxBytes) throw new FleetError('TOO_LARGE', `body: an artifact may be at most ${maxBytes} bytes`, { field: 'body' });
-      const row = await artifacts.saveStream(job.id, req.params.name, req, maxBytes);
-      if (row.name === 'run.log') store.liveLogs.drop(job.id);
+      const row = await store.artifacts.saveStream(job.id, req.params.name, req, maxBytes);
+      if (row.name === 'run.log') liveLogs.drop(job.id);
       res.status(201).json({ name: row.name, size: row.size, url: restJobLinks.artifactUrl(job.id, row.name) });
     } catch (error) {
       // Refused with its body unread: close the connection rather than read the rest of it.

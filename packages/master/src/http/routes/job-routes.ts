@@ -1,9 +1,10 @@
 import { Router } from 'express';
 import { CreateJobBodySchema, CreateJobsBulkBodySchema, JobListQuerySchema, PageQuerySchema, parseOrThrow } from '@fleetwright/shared';
-import type { FleetStore } from '../../store/fleet-store.js';
+import type { FleetBackend } from '../../store/backend/fleet-backend.js';
+import type { LiveLogs } from '../../store/live-logs.js';
 import type { JobCommands } from '../../jobs/job-commands.js';
 
-export function jobRoutes(store: FleetStore, commands: JobCommands): Router {
+export function jobRoutes(store: FleetBackend, liveLogs: LiveLogs, commands: JobCommands): Router {
   const router = Router();
   router.post('/jobs', (req, res) => {
     const body = parseOrThrow(CreateJobBodySchema, req.body);
@@ -15,24 +16,24 @@ export function jobRoutes(store: FleetStore, commands: JobCommands): Router {
     const items = commands.createMany(body.jobs).map(({ job }) => ({ id: job.id, status: job.status, idempotencyKey: job.idempotencyKey }));
     res.status(201).json({ items });
   });
-  router.get('/jobs', (req, res) => {
+  router.get('/jobs', async (req, res) => {
     const page = parseOrThrow(PageQuerySchema, req.query);
     const filter = parseOrThrow(JobListQuerySchema, { status: req.query.status, type: req.query.type, accountId: req.query.accountId });
-    res.json(store.jobs.list(filter, page.limit, page.cursor));
+    res.json(await store.jobs.list(filter, page.limit, page.cursor));
   });
-  router.get('/jobs/:id', (req, res) => {
-    res.json(store.jobs.view(store.jobs.require(req.params.id, 'id')));
+  router.get('/jobs/:id', async (req, res) => {
+    res.json(await store.jobs.view(await store.jobs.require(req.params.id, 'id')));
   });
   // The timeline oldest first, a page at a time (`nextCursor` until the last page).
-  router.get('/jobs/:id/events', (req, res) => {
-    store.jobs.require(req.params.id, 'id');
+  router.get('/jobs/:id/events', async (req, res) => {
+    await store.jobs.require(req.params.id, 'id');
     const page = parseOrThrow(PageQuerySchema, req.query);
-    res.json(store.jobs.eventPage(req.params.id, page.limit, page.cursor));
+    res.json(await store.jobs.eventPage(req.params.id, page.limit, page.cursor));
   });
   // The live tail while the job runs; once run.log is uploaded, read it as an artifact.
-  router.get('/jobs/:id/log', (req, res) => {
-    store.jobs.require(req.params.id, 'id');
-    res.json({ jobId: req.params.id, lines: store.liveLogs.lines(req.params.id) });
+  router.get('/jobs/:id/log', async (req, res) => {
+    await store.jobs.require(req.params.id, 'id');
+    res.json({ jobId: req.params.id, lines: liveLogs.lines(req.params.id) });
   });
   router.post('/jobs/:id/cancel', async (req, res) => {
     res.json(await commands.cancel(req.params.id));

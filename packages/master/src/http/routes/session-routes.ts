@@ -1,17 +1,17 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { FleetError, parseOrThrow } from '@fleetwright/shared';
-import type { TokenStore } from '../../store/token-store.js';
+import type { TokensBackend } from '../../store/backend/tokens-backend.js';
 import { SESSION_COOKIE } from '../auth.js';
 
 const SignInBodySchema = z.strictObject({ token: z.string().min(1).max(512) });
 
 /** Dashboard sign-in: a token in, an httpOnly cookie out. Mounted before the token check. */
-export function sessionRoutes(tokens: TokenStore): Router {
+export function sessionRoutes(tokens: TokensBackend): Router {
   const router = Router();
-  router.post('/session', express.json({ limit: '16kb' }), (req, res) => {
+  router.post('/session', express.json({ limit: '16kb' }), async (req, res) => {
     const { token } = parseOrThrow(SignInBodySchema, req.body);
-    const identity = tokens.verify(token);
+    const identity = await tokens.verify(token);
     if (!identity) throw new FleetError('UNAUTHORIZED', 'unknown API token', { field: 'token' });
     res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
     res.json({ role: identity.role });

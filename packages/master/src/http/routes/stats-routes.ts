@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { parseOrThrow, type JobsPerMinuteView } from '@fleetwright/shared';
-import type { FleetStore } from '../../store/fleet-store.js';
+import type { JobsBackend } from '../../store/backend/jobs-backend.js';
 
 const MINUTE_MS = 60_000;
 const StatsQuerySchema = z.object({
@@ -19,13 +19,13 @@ const StatsQuerySchema = z.object({
  * the `finished_at` index, so its cost follows the last hour's jobs, not the table), plus every
  * job by status now.
  */
-export function statsRoutes(store: FleetStore): Router {
+export function statsRoutes(jobs: JobsBackend): Router {
   const router = Router();
-  router.get('/stats/jobs-per-minute', (req, res) => {
+  router.get('/stats/jobs-per-minute', async (req, res) => {
     const { minutes } = parseOrThrow(StatsQuerySchema, { minutes: req.query.minutes });
     const lastMinute = Math.floor(Date.now() / MINUTE_MS);
     const firstMinute = lastMinute - minutes + 1;
-    const rows = store.jobs.finishedPerMinute(firstMinute * MINUTE_MS);
+    const rows = await jobs.finishedPerMinute(firstMinute * MINUTE_MS);
     const buckets = Array.from({ length: minutes }, (_, i) => ({
       at: new Date((firstMinute + i) * MINUTE_MS).toISOString(),
       succeeded: 0,
@@ -36,7 +36,7 @@ export function statsRoutes(store: FleetStore): Router {
       const bucket = buckets[row.minute - firstMinute];
       if (bucket && (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled')) bucket[row.status] += row.n;
     }
-    const view: JobsPerMinuteView = { minutes: buckets, totals: store.jobs.countByStatus() };
+    const view: JobsPerMinuteView = { minutes: buckets, totals: await jobs.countByStatus() };
     res.json(view);
   });
   return router;

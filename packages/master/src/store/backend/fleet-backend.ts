@@ -1,0 +1,54 @@
+import type { AccountsBackend } from './accounts-backend.js';
+import type { ArtifactsBackend } from './artifacts-backend.js';
+import type { JobsBackend } from './jobs-backend.js';
+import type { MessagesBackend } from './messages-backend.js';
+import type { MonitorsBackend } from './monitors-backend.js';
+import type { TokensBackend } from './tokens-backend.js';
+import type { WorkerCredentialsBackend } from './worker-credentials-backend.js';
+import type { WorkersBackend } from './workers-backend.js';
+
+/** A refused report's running total, by event and code. */
+export interface RefusedReportTotal {
+  event: string;
+  code: string;
+  n: number;
+}
+
+/**
+ * The master's durable state, whatever engine holds it. This interface and the docs of its parts
+ * are the contract: the conformance suite (packages/master/test/store-conformance/) runs every
+ * operation and transition rule against an adapter, and every adapter must pass it.
+ *
+ * Every method is async, since a networked engine cannot answer synchronously, and each one is
+ * atomic on its own. Records come back as plain objects; secrets are sealed at rest.
+ */
+export interface FleetBackend {
+  readonly jobs: JobsBackend;
+  readonly accounts: AccountsBackend;
+  readonly workers: WorkersBackend;
+  readonly tokens: TokensBackend;
+  readonly messages: MessagesBackend;
+  readonly monitors: MonitorsBackend;
+  readonly artifacts: ArtifactsBackend;
+  readonly workerCredentials: WorkerCredentialsBackend;
+  /**
+   * Runs `work` as one transaction: every store call it makes (in its own async context, one after
+   * another) lands, or none does if it throws. Calls from elsewhere wait until it ends, so they
+   * never see half of it. A transaction inside another is a savepoint of it. `work` awaits only
+   * store calls: it holds the store while it runs.
+   */
+  transaction<T>(work: () => Promise<T>): Promise<T>;
+  /** Records a refused report (cut to a few KB) and counts it in the running totals by event and code. */
+  recordRefusedReport(workerId: string, event: string, code: string, detail: Record<string, unknown>): Promise<void>;
+  /** Refused reports ever recorded, by event and code (purged reports included). */
+  refusedReportTotals(): Promise<RefusedReportTotal[]>;
+  /** Deletes refused reports older than `cutoff` (their totals stay). Returns how many went. */
+  purgeRefusedReportsBefore(cutoff: number): Promise<number>;
+  /**
+   * Deletes finished jobs older than `cutoff`, with their events and artifact records; a parent goes
+   * only with its children. Returns how many went and the artifact files the caller removes.
+   */
+  purgeFinishedJobsBefore(cutoff: number): Promise<{ purged: number; files: string[] }>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}

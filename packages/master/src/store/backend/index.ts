@@ -1,0 +1,15 @@
+export type * from './fleet-backend.js';
+export type * from './jobs-backend.js';
+export type * from './accounts-backend.js';
+export type * from './workers-backend.js';
+export type * from './tokens-backend.js';
+export type * from './messages-backend.js';
+export type * from './monitors-backend.js';
+export type * from './artifacts-backend.js';
+export type * from './worker-credentials-backend.js';
+export type { JobRow, NewJob, JobPatch, RunnableJob, ChildTally, JobFilter } from '../job-store.js';
+export type { AccountRow, AccountOwnership, PoolMembership, UnownedAccount, AccountSecrets } from '../account-store.js';
+export type { WorkerRow, WorkerRegistration, WorkerCapacity } from '../worker-store.js';
+export type { MonitorRow } from '../monitor-store.js';
+export type { ArtifactRow } from '../artifact-store.js';
+export { JOB_TRANSITIONS, canTransition } from '../job-transitions.js';

@@ -1,0 +1,25 @@
+import type { Capability, WorkerStats, WorkerStatus, WorkerView } from '@fleetwright/shared';
+import type { WorkerCapacity, WorkerRegistration, WorkerRow } from '../worker-store.js';
+
+/** Registered workers, their status, their last heartbeat and the capabilities they declared. */
+export interface WorkersBackend {
+  /** Every capability declared for a platform by any worker that ever registered. */
+  capabilitiesFor(platform: string): Promise<Capability[]>;
+  /** Every platform any worker ever declared. */
+  knownPlatforms(): Promise<string[]>;
+  /** Registers (or re-registers) a worker, online, or draining when it says so. */
+  upsert(reg: WorkerRegistration): Promise<WorkerRow>;
+  row(id: string): Promise<WorkerRow | undefined>;
+  /** The worker, or WORKER_NOT_FOUND. */
+  require(id: string): Promise<WorkerRow>;
+  capacity(id: string): Promise<WorkerCapacity | undefined>;
+  all(): Promise<WorkerRow[]>;
+  heartbeat(id: string, stats: WorkerStats): Promise<void>;
+  setStatus(id: string, status: WorkerStatus): Promise<void>;
+  /** Every worker offline (a master starting has no connections). */
+  markAllOffline(): Promise<void>;
+  /** Workers by status (each status present, 0 when none). */
+  countByStatus(): Promise<Record<WorkerStatus, number>>;
+  capabilitiesOf(row: WorkerRow): Capability[];
+  view(row: WorkerRow, accounts: number): WorkerView;
+}

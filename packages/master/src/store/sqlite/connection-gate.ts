@@ -1,0 +1,85 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Db } from '../database.js';
+
+/**
+ * Shares one SQLite connection between async callers. A call runs at once, synchronously, unless a
+ * transaction holds the connection: then it waits for the transaction's end, since on one
+ * connection its statements would otherwise become part of that transaction. The transaction's own
+ * calls are told apart by their async context and run at once.
+ */
+export class ConnectionGate {
+  private readonly inTransaction = new AsyncLocalStorage<number>();
+  /** Who waits for the connection, in arrival order. */
+  private readonly waiting: (() => void)[] = [];
+  private held = false;
+  private savepoints = 0;
+
+  constructor(private readonly db: Db) {}
+
+  /** Runs `call` on the connection as soon as it is free (at once when it is). */
+  run<T>(call: () => T): Promise<T> {
+    if (!this.held || this.inTransaction.getStore() !== undefined) {
+      try {
+        return Promise.resolve(call());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.acquire().then(() => {
+      try {
+        return call();
+      } finally {
+        this.release();
+      }
+    });
+  }
+
+  /** Runs `work` in one transaction (a savepoint inside another); see FleetBackend.transaction. */
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    if (this.inTransaction.getStore() !== undefined) return this.savepoint(work);
+    await this.acquire();
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      let result: T;
+      try {
+        result = await this.inTransaction.run(0, work);
+      } catch (error) {
+        this.db.exec('ROLLBACK');
+        throw error;
+      }
+      this.db.exec('COMMIT');
+      return result;
+    } finally {
+      this.release();
+    }
+  }
+
+  private async savepoint<T>(work: () => Promise<T>): Promise<T> {
+    const name = `backend_${++this.savepoints}`;
+    this.db.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = await work();
+      this.db.exec(`RELEASE ${name}`);
+      return result;
+    } catch (error) {
+      this.db.exec(`ROLLBACK TO ${name}`);
+      this.db.exec(`RELEASE ${name}`);
+      throw error;
+    }
+  }
+
+  private acquire(): Promise<void> {
+    if (!this.held) {
+      this.held = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands the connection to the next waiter, or frees it. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.held = false;
+  }
+}

@@ -1,0 +1,137 @@
+import type { JobEventView, JobStatus, JobView, Page } from '@fleetwright/shared';
+import type { ChildTally, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from '../job-store.js';
+import type { JobsBackend } from '../backend/jobs-backend.js';
+import type { JobStore } from '../job-store.js';
+import type { ConnectionGate } from './connection-gate.js';
+
+/** JobsBackend over the SQLite store: each call runs when the connection is free (see ConnectionGate). */
+export class SqliteJobs implements JobsBackend {
+  constructor(
+    private readonly store: JobStore,
+    private readonly gate: ConnectionGate,
+  ) {}
+
+  create(job: NewJob): Promise<{ row: JobRow; created: boolean }> {
+    return this.gate.run(() => this.store.create(job));
+  }
+
+  row(id: string): Promise<JobRow | undefined> {
+    return this.gate.run(() => this.store.row(id));
+  }
+
+  require(id: string, field?: string): Promise<JobRow> {
+    return this.gate.run(() => this.store.require(id, field));
+  }
+
+  transition(job: string | Pick<JobRow, 'id' | 'status'>, to: JobStatus, patch?: JobPatch, event?: Record<string, unknown>): Promise<JobRow> {
+    return this.gate.run(() => this.store.transition(job, to, patch, event));
+  }
+
+  requestCancel(id: string, now?: number): Promise<JobRow> {
+    return this.gate.run(() => this.store.requestCancel(id, now));
+  }
+
+  setProgress(id: string, percent: number, step: string, message: string | null): Promise<JobRow> {
+    return this.gate.run(() => this.store.setProgress(id, percent, step, message));
+  }
+
+  addEvent(jobId: string, kind: string, data: Record<string, unknown>): Promise<void> {
+    return this.gate.run(() => this.store.addEvent(jobId, kind, data));
+  }
+
+  events(jobId: string): Promise<JobEventView[]> {
+    return this.gate.run(() => this.store.events(jobId));
+  }
+
+  eventPage(jobId: string, limit: number, cursor?: string): Promise<Page<JobEventView>> {
+    return this.gate.run(() => this.store.eventPage(jobId, limit, cursor));
+  }
+
+  runnable(now: number, limit: number): Promise<RunnableJob[]> {
+    return this.gate.run(() => this.store.runnable(now, limit));
+  }
+
+  nextQueuedOf(accountId: string, now: number): Promise<RunnableJob | undefined> {
+    return this.gate.run(() => this.store.nextQueuedOf(accountId, now));
+  }
+
+  firstQueuedDueAt(accountId: string): Promise<number | undefined> {
+    return this.gate.run(() => this.store.firstQueuedDueAt(accountId));
+  }
+
+  accountsWithQueuedJobs(): Promise<string[]> {
+    return this.gate.run(() => this.store.accountsWithQueuedJobs());
+  }
+
+  queuedPoolJobs(now: number, limit: number): Promise<RunnableJob[]> {
+    return this.gate.run(() => this.store.queuedPoolJobs(now, limit));
+  }
+
+  leaseExpiredBefore(cutoff: number): Promise<JobRow[]> {
+    return this.gate.run(() => this.store.leaseExpiredBefore(cutoff));
+  }
+
+  queuedOf(accountId: string): Promise<JobRow[]> {
+    return this.gate.run(() => this.store.queuedOf(accountId));
+  }
+
+  activeForWorker(workerId: string): Promise<JobRow[]> {
+    return this.gate.run(() => this.store.activeForWorker(workerId));
+  }
+
+  activeAccountIds(): Promise<Set<string>> {
+    return this.gate.run(() => this.store.activeAccountIds());
+  }
+
+  countActiveByWorker(): Promise<Map<string, number>> {
+    return this.gate.run(() => this.store.countActiveByWorker());
+  }
+
+  countByTypeAndStatus(unfinishedOnly: boolean): Promise<{ type: string; status: JobStatus; n: number }[]> {
+    return this.gate.run(() => this.store.countByTypeAndStatus(unfinishedOnly));
+  }
+
+  countUnfinished(): Promise<Pick<Record<JobStatus, number>, 'queued' | 'dispatched' | 'running'>> {
+    return this.gate.run(() => this.store.countUnfinished());
+  }
+
+  countByStatus(): Promise<Record<JobStatus, number>> {
+    return this.gate.run(() => this.store.countByStatus());
+  }
+
+  oldestRunnableSince(now: number): Promise<number | undefined> {
+    return this.gate.run(() => this.store.oldestRunnableSince(now));
+  }
+
+  finishedPerMinute(since: number): Promise<{ minute: number; status: JobStatus; n: number }[]> {
+    return this.gate.run(() => this.store.finishedPerMinute(since));
+  }
+
+  list(filter: JobFilter, limit: number, cursor?: string): Promise<Page<JobView>> {
+    return this.gate.run(() => this.store.list(filter, limit, cursor));
+  }
+
+  children(parentId: string): Promise<JobRow[]> {
+    return this.gate.run(() => this.store.children(parentId));
+  }
+
+  childTally(parentId: string): Promise<ChildTally> {
+    return this.gate.run(() => this.store.childTally(parentId));
+  }
+
+  firstChild(parentId: string, status: JobStatus, type?: string): Promise<JobRow | undefined> {
+    return this.gate.run(() => this.store.firstChild(parentId, status, type));
+  }
+
+  firstChildOfType(parentId: string, type: string): Promise<JobRow | undefined> {
+    return this.gate.run(() => this.store.firstChildOfType(parentId, type));
+  }
+
+  views(rows: readonly JobRow[]): Promise<JobView[]> {
+    return this.gate.run(() => this.store.views(rows));
+  }
+
+  view(row: JobRow): Promise<JobView> {
+    return this.gate.run(() => this.store.view(row));
+  }
+}

@@ -1,0 +1,13 @@
+import { describe } from 'vitest';
+import type { ConformanceTarget } from './conformance-setup.js';
+import { describeJobsConformance } from './jobs-conformance.js';
+
+/**
+ * The backend contract (FleetBackend's docs) as tests: every store operation and every job
+ * transition rule. Each adapter runs it against a fresh store of its own engine.
+ */
+export function describeBackendConformance(name: string, target: ConformanceTarget): void {
+  describe(`FleetBackend conformance: ${name}`, () => {
+    describeJobsConformance(target);
+  });
+}

@@ -1,0 +1,233 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JOB_STATUSES, type JobStatus } from '@fleetwright/shared';
+import { JOB_TRANSITIONS } from '@fleetwright/master';
+import type { FleetBackend } from '@fleetwright/master';
+import { jobIn, newJob, type ConformanceTarget, type OpenedBackend } from './conformance-setup.js';
+
+/** Paths from `queued` to each status. */
+const PATH_TO: Record<JobStatus, JobStatus[]> = {
+  queued: [],
+  dispatched: ['dispatched'],
+  running: ['dispatched', 'running'],
+  succeeded: ['dispatched', 'running', 'succeeded'],
+  failed: ['dispatched', 'running', 'failed'],
+  cancelled: ['cancelled'],
+};
+
+export function describeJobsConformance(target: ConformanceTarget): void {
+  describe('jobs', () => {
+    let opened: OpenedBackend;
+    let store: FleetBackend;
+    beforeEach(async () => {
+      opened = await target.open();
+      store = opened.backend;
+    });
+    afterEach(() => opened.dispose());
+
+    const account = async (tags: string[] = []): Promise<string> => (await store.accounts.create({ platform: 'sandbox', tags })).id;
+
+    it('creates a queued job with its first status event, and reads it back', async () => {
+      const { row, created } = await store.jobs.create(newJob({ type: 'login', payload: { a: 1 }, priority: 5 }));
+      expect(created).toBe(true);
+      expect(row).toMatchObject({ type: 'login', status: 'queued', priority: 5, attempt: 1, max_attempts: 3, started_at: null });
+      expect(JSON.parse(row.payload)).toEqual({ a: 1 });
+      expect(await store.jobs.row(row.id)).toEqual(row);
+      expect((await store.jobs.events(row.id)).map((e) => [e.kind, e.data])).toEqual([['status', { status: 'queued' }]]);
+    });
+
+    it('creates a parent running, with its start time', async () => {
+      const { row } = await store.jobs.create(newJob({ type: 'batch', platform: null, status: 'running', options: { stopOnFailure: true } }));
+      expect(row.status).toBe('running');
+      expect(row.started_at).not.toBeNull();
+      expect(JSON.parse(row.options)).toEqual({ stopOnFailure: true });
+    });
+
+    it('answers a known idempotency key with the same job, and refuses it for a different request', async () => {
+      const first = await store.jobs.create(newJob({ idempotencyKey: 'k1', idempotencyFingerprint: 'f1' }));
+      const again = await store.jobs.create(newJob({ idempotencyKey: 'k1', idempotencyFingerprint: 'f1' }));
+      expect(again).toEqual({ row: first.row, created: false });
+      await expect(store.jobs.create(newJob({ idempotencyKey: 'k1', idempotencyFingerprint: 'f2' }))).rejects.toMatchObject({
+        code: 'CONFLICT',
+        field: 'idempotencyKey',
+      });
+      expect((await store.jobs.countByStatus()).queued).toBe(1);
+    });
+
+    it('refuses an unknown job naming the field', async () => {
+      expect(await store.jobs.row('nope')).toBeUndefined();
+      await expect(store.jobs.require('nope')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND', field: 'jobId' });
+      await expect(store.jobs.require('nope', 'id')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND', field: 'id' });
+    });
+
+    for (const from of JOB_STATUSES) {
+      for (const to of JOB_STATUSES) {
+        const allowed = JOB_TRANSITIONS[from].includes(to);
+        it(`${allowed ? 'moves' : 'refuses to move'} a ${from} job to ${to}`, async () => {
+          const id = await jobIn(store, PATH_TO[from]);
+          const before = await store.jobs.require(id);
+          const eventsBefore = (await store.jobs.events(id)).length;
+          if (allowed) {
+            const row = await store.jobs.transition(id, to, { error_code: 'X' }, { why: 'test' });
+            expect(row).toMatchObject({ status: to, error_code: 'X' });
+            const events = await store.jobs.events(id);
+            expect(events).toHaveLength(eventsBefore + 1);
+            expect(events.at(-1)).toMatchObject({ kind: 'status', data: { from, status: to, why: 'test' } });
+          } else {
+            await expect(store.jobs.transition(id, to)).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION', field: 'status' });
+            expect(await store.jobs.require(id)).toEqual(before);
+            expect(await store.jobs.events(id)).toHaveLength(eventsBefore);
+          }
+        });
+      }
+    }
+
+    it('judges a move from a row read earlier by the status the job has when written', async () => {
+      const id = await jobIn(store, []);
+      const stale = await store.jobs.require(id);
+      await store.jobs.transition(id, 'cancelled');
+      await expect(store.jobs.transition(stale, 'dispatched')).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+      const running = await store.jobs.require(await jobIn(store, ['dispatched']));
+      await store.jobs.transition(running.id, 'running');
+      // Read as dispatched, now running: running may still succeed, so the move applies.
+      expect((await store.jobs.transition(running, 'succeeded')).status).toBe('succeeded');
+    });
+
+    it('keeps the first cancel request and records it once', async () => {
+      const id = await jobIn(store, ['dispatched']);
+      const first = await store.jobs.requestCancel(id, 1000);
+      const second = await store.jobs.requestCancel(id, 2000);
+      expect(first.cancel_requested_at).toBe(1000);
+      expect(second.cancel_requested_at).toBe(1000);
+      expect((await store.jobs.events(id)).filter((e) => e.kind === 'cancel_requested')).toHaveLength(1);
+    });
+
+    it('sets progress with a timeline event, and pages the timeline oldest first', async () => {
+      const id = await jobIn(store, ['dispatched', 'running']);
+      const row = await store.jobs.setProgress(id, 40, 'step two', 'half');
+      expect(row).toMatchObject({ progress_percent: 40, progress_step: 'step two', progress_message: 'half' });
+      await store.jobs.addEvent(id, 'note', { n: 1 });
+      const all = await store.jobs.events(id);
+      expect(all.map((e) => e.kind)).toEqual(['status', 'status', 'status', 'progress', 'note']);
+      const first = await store.jobs.eventPage(id, 2);
+      expect(first.items.map((e) => e.kind)).toEqual(['status', 'status']);
+      expect(first.nextCursor).not.toBeNull();
+      const rest = await store.jobs.eventPage(id, 10, first.nextCursor!);
+      expect(rest.items).toEqual(all.slice(2));
+      expect(rest.nextCursor).toBeNull();
+    });
+
+    it('lists runnable jobs in dispatch order, leaving out busy accounts and jobs not yet due', async () => {
+      const idle = await account();
+      const busy = await account();
+      await jobIn(store, ['dispatched'], { accountId: busy });
+      const waiting = await jobIn(store, [], { accountId: busy });
+      const low = await jobIn(store, [], { accountId: idle, priority: 0, runAfter: 10 });
+      const high = await jobIn(store, [], { accountId: idle, priority: 9, runAfter: 20 });
+      const early = await jobIn(store, [], { accountId: idle, priority: 0, runAfter: 5 });
+      const later = await jobIn(store, [], { accountId: idle, priority: 0, runAfter: 5_000 });
+      const pool = await jobIn(store, [], { pool: 'p', runAfter: 10 });
+      const runnable = await store.jobs.runnable(100, 10);
+      expect(runnable.map((j) => j.id)).toEqual([high, early, low, pool]);
+      expect(runnable.map((j) => j.id)).not.toContain(waiting);
+      expect(runnable.map((j) => j.id)).not.toContain(later);
+      expect(runnable[0]).toMatchObject({ account_id: idle, account_platform: 'sandbox', owner_worker_id: null, account_epoch: 0 });
+      expect(runnable[3]).toMatchObject({ account_id: null, pool: 'p', account_platform: null });
+      expect((await store.jobs.runnable(100, 2)).map((j) => j.id)).toEqual([high, early]);
+      expect((await store.jobs.queuedPoolJobs(100, 10)).map((j) => j.id)).toEqual([pool]);
+      expect(await store.jobs.queuedPoolJobs(5, 10)).toEqual([]);
+    });
+
+    it("answers an account's next job, when its first is due, and which accounts have queued jobs", async () => {
+      const t = Date.now() + 60_000;
+      const a = await account();
+      const b = await account();
+      const later = await jobIn(store, [], { accountId: a, runAfter: t + 500 });
+      const sooner = await jobIn(store, [], { accountId: a, runAfter: t + 200 });
+      await jobIn(store, ['dispatched'], { accountId: b });
+      expect((await store.jobs.nextQueuedOf(a, t + 100))?.id).toBeUndefined();
+      expect((await store.jobs.nextQueuedOf(a, t + 300))?.id).toBe(sooner);
+      expect((await store.jobs.nextQueuedOf(a, t + 600))?.id).toBe(sooner);
+      expect(await store.jobs.firstQueuedDueAt(a)).toBe(t + 200);
+      expect(await store.jobs.firstQueuedDueAt(b)).toBeUndefined();
+      expect(await store.jobs.accountsWithQueuedJobs()).toEqual([a]);
+      expect((await store.jobs.queuedOf(a)).map((j) => j.id).sort()).toEqual([later, sooner].sort());
+      expect(await store.jobs.oldestRunnableSince(t + 100)).toBeUndefined();
+      expect(await store.jobs.oldestRunnableSince(t + 1_000)).toBe(t + 200);
+    });
+
+    it('finds in-flight jobs by worker, by account and by expired lease', async () => {
+      const a = await account();
+      const b = await account();
+      const onW1 = await jobIn(store, ['dispatched'], { accountId: a }, 'w1');
+      const onW2 = await jobIn(store, ['dispatched', 'running'], { accountId: b }, 'w2');
+      await jobIn(store, ['dispatched', 'running', 'succeeded'], {}, 'w1');
+      await store.jobs.transition(onW1, 'running', { lease_expires_at: 1_000 });
+      await store.jobs.setProgress(onW2, 10, 's', null);
+      expect((await store.jobs.activeForWorker('w1')).map((j) => j.id)).toEqual([onW1]);
+      expect(await store.jobs.activeAccountIds()).toEqual(new Set([a, b]));
+      expect(await store.jobs.countActiveByWorker()).toEqual(
+        new Map([
+          ['w1', 1],
+          ['w2', 1],
+        ]),
+      );
+      expect((await store.jobs.leaseExpiredBefore(2_000)).map((j) => j.id)).toEqual([onW1]);
+      expect(await store.jobs.leaseExpiredBefore(500)).toEqual([]);
+    });
+
+    it('counts jobs by status, by type and status, and finished ones per minute', async () => {
+      await jobIn(store, [], { type: 'login' });
+      await jobIn(store, ['dispatched'], { type: 'crawl' });
+      const done = await jobIn(store, ['dispatched', 'running'], { type: 'crawl' });
+      const now = Date.now();
+      await store.jobs.transition(done, 'succeeded', { finished_at: now });
+      await store.jobs.transition(await jobIn(store, []), 'cancelled', { finished_at: now });
+      expect(await store.jobs.countByStatus()).toEqual({ queued: 1, dispatched: 1, running: 0, succeeded: 1, failed: 0, cancelled: 1 });
+      expect(await store.jobs.countUnfinished()).toEqual({ queued: 1, dispatched: 1, running: 0 });
+      const sorted = (rows: { type: string; status: string; n: number }[]): string[] => rows.map((r) => `${r.type}/${r.status}=${r.n}`).sort();
+      expect(sorted(await store.jobs.countByTypeAndStatus(true))).toEqual(['crawl/dispatched=1', 'login/queued=1']);
+      expect(sorted(await store.jobs.countByTypeAndStatus(false))).toEqual(['crawl/cancelled=1', 'crawl/dispatched=1', 'crawl/succeeded=1', 'login/queued=1']);
+      const minute = Math.floor(now / 60_000);
+      const perMinute = (await store.jobs.finishedPerMinute(now - 60_000)).map((r) => `${r.minute}/${r.status}=${r.n}`).sort();
+      expect(perMinute).toEqual([`${minute}/cancelled=1`, `${minute}/succeeded=1`]);
+      expect(await store.jobs.finishedPerMinute(now + 60_000)).toEqual([]);
+    });
+
+    it('lists job views newest first, filtered, a page at a time', async () => {
+      const a = await account();
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push(await jobIn(store, [], { type: i % 2 ? 'login' : 'crawl', accountId: i < 3 ? a : null }));
+      const first = await store.jobs.list({}, 2);
+      expect(first.items.map((j) => j.id)).toEqual([ids[4], ids[3]]);
+      const second = await store.jobs.list({}, 2, first.nextCursor!);
+      expect(second.items.map((j) => j.id)).toEqual([ids[2], ids[1]]);
+      const last = await store.jobs.list({}, 2, second.nextCursor!);
+      expect(last).toEqual({ items: [expect.objectContaining({ id: ids[0] })], nextCursor: null });
+      expect((await store.jobs.list({ type: 'login' }, 10)).items.map((j) => j.id)).toEqual([ids[3], ids[1]]);
+      expect((await store.jobs.list({ accountId: a, type: 'crawl' }, 10)).items.map((j) => j.id)).toEqual([ids[2], ids[0]]);
+      expect((await store.jobs.list({ status: 'running' }, 10)).items).toEqual([]);
+      const view = await store.jobs.view(await store.jobs.require(ids[0]!));
+      expect(view).toMatchObject({ id: ids[0], type: 'crawl', status: 'queued', accountId: a });
+      expect(await store.jobs.views([await store.jobs.require(ids[1]!), await store.jobs.require(ids[0]!)])).toEqual([
+        await store.jobs.view(await store.jobs.require(ids[1]!)),
+        view,
+      ]);
+    });
+
+    it("answers a parent's children, their tally and its first child by status and type", async () => {
+      const { row: parent } = await store.jobs.create(newJob({ type: 'batch', platform: null, status: 'running' }));
+      const c1 = await jobIn(store, ['dispatched', 'running', 'succeeded'], { parentId: parent.id, type: 'login' });
+      const c2 = await jobIn(store, ['dispatched', 'running'], { parentId: parent.id, type: 'crawl' });
+      const c3 = await jobIn(store, ['cancelled'], { parentId: parent.id, type: 'crawl' });
+      const c4 = await jobIn(store, [], { parentId: parent.id, type: 'crawl' });
+      await store.jobs.setProgress(c2, 30, 's', null);
+      expect((await store.jobs.children(parent.id)).map((j) => j.id)).toEqual([c1, c2, c3, c4]);
+      expect(await store.jobs.childTally(parent.id)).toEqual({ total: 4, finished: 2, failed: 0, cancelled: 1, currentPercent: 30 });
+      expect((await store.jobs.firstChild(parent.id, 'queued'))?.id).toBe(c4);
+      expect((await store.jobs.firstChild(parent.id, 'running', 'login'))?.id).toBeUndefined();
+      expect((await store.jobs.firstChildOfType(parent.id, 'crawl'))?.id).toBe(c2);
+      expect((await store.jobs.view(parent)).childIds).toEqual([c1, c2, c3, c4]);
+      expect((await store.jobs.view(await store.jobs.require(c1))).childIds).toBeUndefined();
+    });
+  });
+}
