@@ -24,7 +24,6 @@ import type { BrowserCommands } from '../accounts/browser-commands.js';
 import { artifactDownloadRoutes, artifactUploadRoutes } from './routes/artifact-routes.js';
 import { securityHeaders } from './security-headers.js';
 import type { WorkerAuth } from './worker-auth.js';
-import type { ArtifactStore } from '../store/artifact-store.js';
 import type { ParentJobs } from '../jobs/parent-jobs.js';
 import type { Monitors } from '../monitors/monitors.js';
 import { metricsRoute } from '../metrics/metrics-route.js';

@@ -24,7 +24,7 @@ export class SqliteAccounts implements AccountsBackend {
   }
 
   onChange(listener: AccountChangeListener): void {
-    return this.store.onChange(listener);
+    this.store.onChange(listener);
   }
 
   row(id: string): Promise<AccountRow | undefined> {

@@ -12,7 +12,7 @@ export class SqliteArtifacts implements ArtifactsBackend {
   ) {}
 
   checkName(name: string): void {
-    return this.store.checkName(name);
+    this.store.checkName(name);
   }
 
   saveStream(jobId: string, name: string, source: Readable, maxBytes: number): Promise<ArtifactRow> {

@@ -24,7 +24,7 @@ export class SqliteTokens implements TokensBackend {
   }
 
   onRevoked(listener: (tokenId: string) => void): void {
-    return this.store.onRevoked(listener);
+    this.store.onRevoked(listener);
   }
 
   create(name: string, role: Role): Promise<{ id: string; token: string }> {
