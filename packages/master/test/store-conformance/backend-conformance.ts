@@ -1,6 +1,8 @@
 import { describe } from 'vitest';
 import type { ConformanceTarget } from './conformance-setup.js';
 import { describeJobsConformance } from './jobs-conformance.js';
+import { describeAccountsConformance } from './accounts-conformance.js';
+import { describeFleetConformance } from './fleet-conformance.js';
 
 /**
  * The backend contract (FleetBackend's docs) as tests: every store operation and every job
@@ -9,5 +11,7 @@ import { describeJobsConformance } from './jobs-conformance.js';
 export function describeBackendConformance(name: string, target: ConformanceTarget): void {
   describe(`FleetBackend conformance: ${name}`, () => {
     describeJobsConformance(target);
+    describeAccountsConformance(target);
+    describeFleetConformance(target);
   });
 }

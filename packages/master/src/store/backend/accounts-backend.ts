@@ -43,7 +43,10 @@ export interface AccountsBackend {
   /** The platforms of a pool's accounts. */
   platformsOfPool(pool: string): Promise<string[]>;
   isInPool(id: string, pool: string): Promise<boolean>;
-  /** Gives the account to `workerId` (null: nobody) and raises its epoch; returns the new ownership. */
+  /**
+   * Gives the account to `workerId`, a registered worker (null: nobody), and raises its epoch;
+   * returns the new ownership.
+   */
   assignOwner(id: string, workerId: string | null): Promise<AccountOwnership>;
   /**
    * Stores a storage state sealed, if `version` is newer than the stored one; returns whether it was
