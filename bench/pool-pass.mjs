@@ -25,11 +25,18 @@ const POOL = 'bench-pool';
 const quiet = createLogger({ name: 'bench', console: false });
 
 async function loadBuild(dist) {
-  const [{ FleetStore }, { Scheduler }] = await Promise.all([
-    import(pathToFileURL(path.join(dist, 'store/fleet-store.js')).href),
-    import(pathToFileURL(path.join(dist, 'scheduler/scheduler.js')).href),
+  const load = (file) => import(pathToFileURL(path.join(dist, file)).href);
+  const [{ FleetStore }, { Scheduler }, { FleetEvents }] = await Promise.all([
+    load('store/fleet-store.js'),
+    load('scheduler/scheduler.js'),
+    load('events/fleet-events.js'),
   ]);
-  return { FleetStore, Scheduler };
+  // Builds before the async backend ran the scheduler straight on the synchronous store.
+  const SqliteBackend = await load('store/sqlite/sqlite-backend.js').then(
+    (m) => m.SqliteBackend,
+    () => undefined,
+  );
+  return { FleetStore, Scheduler, FleetEvents, SqliteBackend };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
@@ -38,16 +45,47 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 const links = { isConnected: () => true, request: async () => ({ ok: true }), disconnect: () => undefined };
 
 /**
+ * The scheduler of `build` on a new store, with the same few operations whatever its API: an async
+ * build decides through its DecisionQueue, an older one ran each call synchronously.
+ */
+async function schedulerOf(build, file) {
+  const store = new build.FleetStore(file, randomBytes(32));
+  const options = { heartbeatIntervalMs: 10_000, tickIntervalMs: 3_600_000 };
+  if (!build.SqliteBackend) {
+    const scheduler = new build.Scheduler(store, links, quiet, options, new build.FleetEvents());
+    scheduler.start();
+    return {
+      store,
+      tick: async (full) => scheduler.tick(full),
+      register: async (reg) => scheduler.workerRegistered(store.workers.upsert(reg), []),
+      accountsChanged: () => scheduler.accountsChanged(),
+      queue: async (job) => scheduler.jobChanged(store.jobs.create(job).row),
+      close: async () => scheduler.close(),
+    };
+  }
+  const backend = new build.SqliteBackend(store, { artifactsDir: path.join(path.dirname(file), 'artifacts'), workerToken: 'bench' });
+  const scheduler = new build.Scheduler(backend, links, quiet, options, new build.FleetEvents(), store.browsers);
+  await scheduler.start();
+  return {
+    store,
+    tick: (full) => scheduler.tick(full),
+    register: (reg) => scheduler.decide(async () => scheduler.workerRegistered(await backend.workers.upsert(reg), [])),
+    accountsChanged: () => scheduler.accountsChanged(),
+    queue: (job) => scheduler.decide(async () => scheduler.jobChanged((await backend.jobs.create(job)).row)),
+    close: () => scheduler.close(),
+  };
+}
+
+/**
  * A store with `accounts` accounts in one pool, each with a sealed storage state of about
  * STATE_BYTES, owned and delivered to one worker whose WORKER_SLOTS slots run jobs of the first
  * accounts, and POOL_JOBS queued pool jobs.
  */
 async function fleet(build, accounts) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-pool-pass-'));
-  const store = new build.FleetStore(path.join(dir, 'master.db'), randomBytes(32));
-  const scheduler = new build.Scheduler(store, links, quiet, { heartbeatIntervalMs: 10_000, tickIntervalMs: 3_600_000 });
-  scheduler.start();
-  const worker = store.workers.upsert({
+  const fleet = await schedulerOf(build, path.join(dir, 'master.db'));
+  const { store } = fleet;
+  await fleet.register({
     id: 'bench-w1',
     host: 'bench',
     version: '0',
@@ -56,7 +94,6 @@ async function fleet(build, accounts) {
     maxConcurrency: WORKER_SLOTS,
     maxLiveContexts: 20,
   });
-  scheduler.workerRegistered(worker, []);
   const state = {
     cookies: [
       { name: 'session', value: 'x'.repeat(STATE_BYTES), domain: 'sandbox.test', path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Lax' },
@@ -71,8 +108,8 @@ async function fleet(build, accounts) {
       ids.push(account.id);
     }
   })();
-  scheduler.accountsChanged();
-  scheduler.tick(true);
+  fleet.accountsChanged();
+  await fleet.tick(true);
   await settle();
   const newJob = (accountId, pool) => ({
     type: 'noop',
@@ -87,8 +124,8 @@ async function fleet(build, accounts) {
     parentId: null,
     idempotencyKey: null,
   });
-  for (const accountId of ids.slice(0, WORKER_SLOTS)) scheduler.jobChanged(store.jobs.create(newJob(accountId, null)).row);
-  scheduler.tick();
+  for (const accountId of ids.slice(0, WORKER_SLOTS)) await fleet.queue(newJob(accountId, null));
+  await fleet.tick();
   await settle();
   const running = store.jobs.countUnfinished();
   if (running.running + running.dispatched !== WORKER_SLOTS)
@@ -96,9 +133,9 @@ async function fleet(build, accounts) {
   for (let i = 0; i < POOL_JOBS; i++) store.jobs.create(newJob(null, POOL));
   return {
     store,
-    scheduler,
+    tick: fleet.tick,
     close: async () => {
-      scheduler.close();
+      await fleet.close();
       // The checkpoint thread is unref'd: a timer keeps this process alive until it has exited.
       const alive = setInterval(() => undefined, 1000);
       await store.close();
@@ -113,15 +150,15 @@ async function fleet(build, accounts) {
  * in ms; checks that the passes dispatched nothing.
  */
 async function timePasses(build, accounts) {
-  const { store, scheduler, close } = await fleet(build, accounts);
+  const { store, tick, close } = await fleet(build, accounts);
   try {
     const first = process.hrtime.bigint();
-    scheduler.tick();
+    await tick();
     const firstMs = Number(process.hrtime.bigint() - first) / 1e6;
     const times = [];
     for (let i = 0; i < PASSES; i++) {
       const start = process.hrtime.bigint();
-      scheduler.tick();
+      await tick();
       times.push(Number(process.hrtime.bigint() - start) / 1e6);
     }
     const queued = store.jobs.countUnfinished().queued;

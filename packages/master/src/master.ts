@@ -46,10 +46,10 @@ export class Master {
     const logger = options.logger;
     this.store = new FleetStore(path.join(options.dataDir, 'master.db'), options.secretKey, options.apiToken, options.dbSynchronous, restJobLinks);
     this.backend = new SqliteBackend(this.store, { artifactsDir: path.join(options.dataDir, 'artifacts'), workerToken: options.workerToken });
-    this.workers = new WorkerGateway(this.store, logger, this.backend.workerCredentials);
+    this.workers = new WorkerGateway(this.backend, this.store.browsers, logger, this.backend.workerCredentials);
     this.events = new FleetEvents();
     this.scheduler = new Scheduler(
-      this.store,
+      this.backend,
       this.workers,
       logger,
       {
@@ -60,18 +60,19 @@ export class Master {
         ...(options.closedConnectionFailoverMs ? { closedConnectionFailoverMs: options.closedConnectionFailoverMs } : {}),
       },
       this.events,
+      this.store.browsers,
     );
-    this.commands = new JobCommands(this.store, this.scheduler, this.workers, logger);
-    const reports = new JobReports(this.store, this.scheduler, this.events, this.workers, logger);
-    const browsers = new BrowserCommands(this.store, this.workers, logger);
+    this.commands = new JobCommands(this.backend, this.scheduler, this.workers, logger);
+    const reports = new JobReports(this.backend, this.store.liveLogs, this.scheduler, this.events, this.workers, logger);
+    const browsers = new BrowserCommands(this.backend, this.store.browsers, this.scheduler, this.workers, logger);
     this.clients = new ClientGateway(this.store, this.backend.tokens, this.commands, logger, {
       allowedOrigins: options.allowedOrigins ?? [],
       ...(options.maxQueuedClientPackets ? { maxQueuedPackets: options.maxQueuedClientPackets } : {}),
     });
-    this.parents = new ParentJobs(this.store, this.scheduler, this.events, this.commands, logger);
-    this.monitors = new Monitors(this.store, this.scheduler, this.events, this.commands, logger);
+    this.parents = new ParentJobs(this.backend, this.scheduler, this.events, this.commands, logger);
+    this.monitors = new Monitors(this.backend, this.scheduler, this.events, this.commands, logger);
     this.metrics = new FleetMetrics(this.backend, this.scheduler, this.events);
-    this.retention = new Retention(this.store, this.scheduler, logger, options.retentionMs ? { retentionMs: options.retentionMs } : {});
+    this.retention = new Retention(this.backend, this.scheduler, logger, options.retentionMs ? { retentionMs: options.retentionMs } : {});
     this.server = http.createServer(
       createApp({
         backend: this.backend,
@@ -108,7 +109,7 @@ export class Master {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.scheduler.start();
+    await this.scheduler.start();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.options.port ?? 3000, this.options.host, () => resolve());

@@ -4,7 +4,11 @@ import type { SimulatedWorker } from './support/simulated-worker.js';
 import { sleep, waitUntil } from './support/wait-until.js';
 
 const QUIET_WINDOW_MS = 300;
-const TEAM_PLATFORM = { platform: 'sandbox', jobTypes: ['crawl', 'login', 'invite', 'accept_invite'] };
+const TEAM_PLATFORM = {
+  platform: 'sandbox',
+  jobTypes: ['crawl', 'login', 'invite', 'accept_invite'],
+  accountSteps: { login: 'login', invite: 'invite', accept_invite: 'team_join' } as const,
+};
 
 describe('invite flow: invite on the owner, then accept_invite on each member', () => {
   let fx: MasterFixture;

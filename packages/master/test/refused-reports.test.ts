@@ -38,9 +38,9 @@ describe('refused reports are kept small and purged with the retention', () => {
     expect(stored.n).toBeLessThanOrEqual(4_096);
 
     // Not yet past the retention: kept. Past it: purged.
-    fx.master.retention.purge(Date.now());
+    await fx.master.retention.purge(Date.now());
     expect(fx.refusedReports()).toHaveLength(1);
-    fx.master.retention.purge(Date.now() + RETENTION_MS + 1_000);
+    await fx.master.retention.purge(Date.now() + RETENTION_MS + 1_000);
     expect(fx.refusedReports()).toEqual([]);
     // The counter of refusals does not go down with the purge.
     const metrics = await (await fetch(`${fx.url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();

@@ -47,7 +47,7 @@ describe('retention purges finished jobs past retentionMs', () => {
   }
 
   /** `now` such that `finishedAt` is exactly at the cutoff: it and anything later stays. */
-  function purgeKeepingFrom(finishedAt: string): number {
+  function purgeKeepingFrom(finishedAt: string): Promise<number> {
     return fx.master.retention.purge(Date.parse(finishedAt) + RETENTION_MS);
   }
 
@@ -66,7 +66,7 @@ describe('retention purges finished jobs past retentionMs', () => {
     const recentFile = await upload(recent.id, 'run.log');
     expect(count('SELECT COUNT(*) AS n FROM job_events WHERE job_id = ?', old.id)).toBeGreaterThan(0);
 
-    expect(purgeKeepingFrom(recentDone.finishedAt)).toBe(1);
+    expect(await purgeKeepingFrom(recentDone.finishedAt)).toBe(1);
 
     expect((await fx.api('GET', `/jobs/${old.id}`)).status).toBe(404);
     expect(count('SELECT COUNT(*) AS n FROM job_events WHERE job_id = ?', old.id)).toBe(0);
@@ -92,7 +92,7 @@ describe('retention purges finished jobs past retentionMs', () => {
     for (const id of batch.childIds) await finish(id);
     const done = await fx.waitForJob(batch.id, 'succeeded', (j) => j.status === 'succeeded');
 
-    fx.master.retention.purge(Date.parse(done.finishedAt) + RETENTION_MS + 1);
+    await fx.master.retention.purge(Date.parse(done.finishedAt) + RETENTION_MS + 1);
     expect(count('SELECT COUNT(*) AS n FROM jobs')).toBe(0);
     expect(count('SELECT COUNT(*) AS n FROM job_events')).toBe(0);
     for (const id of [batch.id, ...batch.childIds]) expect((await fx.api('GET', `/jobs/${id}`)).status).toBe(404);
@@ -111,7 +111,7 @@ describe('retention purges finished jobs past retentionMs', () => {
     for (const id of batch.childIds) await finish(id);
     const done = await fx.waitForJob(batch.id, 'succeeded', (j) => j.status === 'succeeded');
 
-    expect(fx.master.retention.purge(Date.parse(done.finishedAt) + RETENTION_MS + 1)).toBe(3);
+    expect(await fx.master.retention.purge(Date.parse(done.finishedAt) + RETENTION_MS + 1)).toBe(3);
   });
 
   it('keeps an old finished parent while one of its children finished recently, so no child points at a deleted parent', async () => {
@@ -136,12 +136,12 @@ describe('retention purges finished jobs past retentionMs', () => {
     const slowDone = await fx.waitForJob(slow!, 'cancelled', (j) => j.status === 'cancelled');
     expect(Date.parse(slowDone.finishedAt)).toBeGreaterThan(Date.parse(parent.finishedAt));
 
-    purgeKeepingFrom(slowDone.finishedAt); // the parent is past the cutoff, its slow child is not
+    await purgeKeepingFrom(slowDone.finishedAt); // the parent is past the cutoff, its slow child is not
     expect((await fx.api('GET', `/jobs/${batch.id}`)).status).toBe(200);
     expect((await fx.job(slow!)).parentId).toBe(batch.id);
     expect(count('SELECT COUNT(*) AS n FROM jobs c WHERE c.parent_id IS NOT NULL AND c.parent_id NOT IN (SELECT id FROM jobs)')).toBe(0);
 
-    fx.master.retention.purge(Date.parse(slowDone.finishedAt) + RETENTION_MS + 1);
+    await fx.master.retention.purge(Date.parse(slowDone.finishedAt) + RETENTION_MS + 1);
     expect(count('SELECT COUNT(*) AS n FROM jobs')).toBe(0);
   });
 
@@ -160,7 +160,7 @@ describe('retention purges finished jobs past retentionMs', () => {
     const runningRun = await runOf(running!);
     await finish(failed!, 'fail');
 
-    fx.master.retention.purge(Date.now() + RETENTION_MS + 1_000);
+    await fx.master.retention.purge(Date.now() + RETENTION_MS + 1_000);
     expect((await fx.api('GET', `/jobs/${failed}`)).status).toBe(200);
     expect((await fx.job(batch.id)).childIds).toEqual([failed, running]);
 

@@ -113,9 +113,9 @@ export class ClientGateway {
     onValidated(
       socket,
       ClientRequest.JobCreate,
-      (body) => {
+      async (body) => {
         mayChange();
-        return this.commands.create(body).job;
+        return (await this.commands.submit(body)).job;
       },
       this.logger,
     );
@@ -131,19 +131,19 @@ export class ClientGateway {
     onValidated(
       socket,
       ClientRequest.LoginStart,
-      (body) => {
+      async (body) => {
         mayChange();
-        return this.commands.create({ type: 'login', accountId: body.accountId, payload: { method: body.method } }).job;
+        return (await this.commands.submit({ type: 'login', accountId: body.accountId, payload: { method: body.method } })).job;
       },
       this.logger,
     );
     onValidated(
       socket,
       ClientRequest.ReplyExecute,
-      (body) => {
+      async (body) => {
         mayChange();
         const { accountId, idempotencyKey, ...payload } = body;
-        return this.commands.create({ type: 'reply', accountId, payload, ...(idempotencyKey ? { idempotencyKey } : {}) }).job;
+        return (await this.commands.submit({ type: 'reply', accountId, payload, ...(idempotencyKey ? { idempotencyKey } : {}) })).job;
       },
       this.logger,
     );

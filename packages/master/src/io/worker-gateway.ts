@@ -16,7 +16,8 @@ import {
   type WorkerSocketData,
   type WorkerToMasterEvents,
 } from '@fleetwright/shared';
-import type { FleetStore } from '../store/fleet-store.js';
+import type { FleetBackend } from '../store/backend/fleet-backend.js';
+import type { AccountBrowsers } from '../store/account-browsers.js';
 import type { JobReports } from '../jobs/job-reports.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
@@ -41,7 +42,9 @@ export class WorkerGateway implements WorkerLinks {
   private browsers: BrowserCommands | undefined;
 
   constructor(
-    private readonly store: FleetStore,
+    private readonly store: FleetBackend,
+    /** The workers' browser states (memory), replaced by each heartbeat that carries them. */
+    private readonly browserStates: AccountBrowsers,
     private readonly logger: Logger,
     private readonly identities: WorkerCredentialsBackend,
     private readonly options: WorkerGatewayOptions = {},
@@ -87,29 +90,32 @@ export class WorkerGateway implements WorkerLinks {
     const scheduler = this.scheduler!;
     const reports = this.reports!;
     const browsers = this.browsers!;
-    const batch = this.store.batch;
 
     onValidated(
       socket,
       WorkerEvent.Register,
-      (payload) => {
-        const row = this.store.workers.upsert({
-          id: workerId,
-          host: payload.host,
-          version: payload.version,
-          capabilities: payload.capabilities,
-          maxAccounts: payload.maxAccounts,
-          maxConcurrency: payload.maxConcurrency,
-          maxLiveContexts: payload.maxLiveContexts,
-          browserVersion: payload.browserVersion,
-          draining: payload.draining,
+      async (payload) => {
+        const { toCancel, answer } = await scheduler.decide(async () => {
+          const row = await this.store.workers.upsert({
+            id: workerId,
+            host: payload.host,
+            version: payload.version,
+            capabilities: payload.capabilities,
+            maxAccounts: payload.maxAccounts,
+            maxConcurrency: payload.maxConcurrency,
+            maxLiveContexts: payload.maxLiveContexts,
+            browserVersion: payload.browserVersion,
+            draining: payload.draining,
+          });
+          registered = true;
+          this.logger.info('worker registered', { workerId, host: payload.host, platforms: payload.capabilities.map((c) => c.platform) });
+          const toCancel = await scheduler.workerRegistered(row, payload.runningJobs);
+          await scheduler.revokeMoved(workerId, payload.heldAccounts);
+          const answer = { heartbeatIntervalMs: scheduler.options.heartbeatIntervalMs, ownedAccountIds: await this.store.accounts.idsOwnedBy(workerId) };
+          return { toCancel, answer };
         });
-        registered = true;
-        this.logger.info('worker registered', { workerId, host: payload.host, platforms: payload.capabilities.map((c) => c.platform) });
-        const toCancel = scheduler.workerRegistered(row, payload.runningJobs);
         for (const jobId of toCancel) void this.request(workerId, MasterEvent.JobCancel, { jobId, reason: 'unknown to the master' });
-        scheduler.revokeMoved(workerId, payload.heldAccounts);
-        return { heartbeatIntervalMs: scheduler.options.heartbeatIntervalMs, ownedAccountIds: this.store.accounts.idsOwnedBy(workerId) };
+        return answer;
       },
       this.logger,
     );
@@ -118,8 +124,8 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.Heartbeat,
       (p) => {
         requireRegistered();
-        if (p.browsers) this.store.browsers.replaceWorker(workerId, p.browsers);
-        return batch.run(() => scheduler.workerHeartbeat(workerId, p.stats)).then(() => undefined);
+        if (p.browsers) this.browserStates.replaceWorker(workerId, p.browsers);
+        return scheduler.decide(() => scheduler.workerHeartbeat(workerId, p.stats));
       },
       this.logger,
     );
@@ -128,7 +134,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.JobProgress,
       (p) => {
         requireRegistered();
-        return batch.run(() => reports.progress(workerId, p)).then(() => undefined);
+        return scheduler.decide(() => reports.progress(workerId, p));
       },
       this.logger,
     );
@@ -137,7 +143,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.JobResult,
       (p) => {
         requireRegistered();
-        return batch.run(() => reports.result(workerId, p)).then(() => undefined);
+        return scheduler.decide(() => reports.result(workerId, p));
       },
       this.logger,
     );
@@ -146,7 +152,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.JobLog,
       (p) => {
         requireRegistered();
-        reports.log(workerId, p);
+        return scheduler.decide(() => reports.log(workerId, p));
       },
       this.logger,
     );
@@ -155,7 +161,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.LoginQrCode,
       (p) => {
         requireRegistered();
-        reports.loginQrCode(workerId, p);
+        return scheduler.decide(() => reports.loginQrCode(workerId, p));
       },
       this.logger,
     );
@@ -164,7 +170,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.LoginStatus,
       (p) => {
         requireRegistered();
-        reports.loginStatus(workerId, p);
+        return scheduler.decide(() => reports.loginStatus(workerId, p));
       },
       this.logger,
     );
@@ -173,7 +179,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.MessageDetected,
       (p) => {
         requireRegistered();
-        return reports.messagesDetected(workerId, p);
+        return scheduler.decide(() => reports.messagesDetected(workerId, p));
       },
       this.logger,
     );
@@ -182,7 +188,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.ReplyResult,
       (p) => {
         requireRegistered();
-        reports.replyResult(workerId, p);
+        return scheduler.decide(() => reports.replyResult(workerId, p));
       },
       this.logger,
     );
@@ -191,7 +197,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.AccountBrowser,
       (p) => {
         requireRegistered();
-        browsers.reported(workerId, p);
+        return browsers.reported(workerId, p);
       },
       this.logger,
     );
@@ -200,7 +206,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.StateSnapshot,
       (p) => {
         requireRegistered();
-        reports.stateSnapshot(workerId, p);
+        return scheduler.decide(() => reports.stateSnapshot(workerId, p)).then(() => undefined);
       },
       this.logger,
     );
@@ -209,7 +215,10 @@ export class WorkerGateway implements WorkerLinks {
       if (this.sockets.get(workerId) !== socket) return;
       this.sockets.delete(workerId);
       this.logger.info('worker disconnected', { workerId, reason });
-      if (registered) scheduler.workerDisconnected(workerId, reason);
+      if (registered)
+        scheduler
+          .decide(() => scheduler.workerDisconnected(workerId, reason))
+          .catch((error: unknown) => this.logger.error('could not apply a worker disconnect', { workerId, error }));
     });
   }
 

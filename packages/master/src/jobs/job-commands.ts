@@ -2,71 +2,92 @@ import { FleetError, MasterEvent, parseOrThrow, type CreateJobBody, type JobView
 import { PayloadSchemaCache } from './payload-schema-cache.js';
 import { requestFingerprint } from './request-fingerprint.js';
 import { PARENT_JOB_TYPES, type JobRow } from '../store/job-store.js';
-import type { FleetStore } from '../store/fleet-store.js';
+import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
 
-/** Creating and cancelling jobs: what REST and `/client` both call. */
+/**
+ * Creating and cancelling jobs: what REST and `/client` both call. `create`, `createMany`,
+ * `validate` and `checkPlatform` run inside a decision (the caller's); `submit`, `submitMany`,
+ * `cancel` and `deleteAccount` make their own (a cancel waits for the worker between two).
+ */
 export class JobCommands {
   private readonly payloadSchemas = new PayloadSchemaCache();
   /** Set by ParentJobs: cancelling a batch or flow stops its children. */
   stopParent: ((jobId: string) => Promise<JobView>) | undefined;
   constructor(
-    private readonly store: FleetStore,
+    private readonly store: FleetBackend,
     private readonly scheduler: Scheduler,
     private readonly links: WorkerLinks,
     private readonly logger: Logger,
   ) {}
 
+  /** `create` as a decision of its own: what REST and `/client` call. */
+  submit(body: CreateJobBody): Promise<{ job: JobView; created: boolean }> {
+    return this.scheduler.decide(() => this.create(body));
+  }
+
+  /** `createMany` as a decision of its own. */
+  submitMany(bodies: CreateJobBody[]): Promise<{ job: JobView; created: boolean }[]> {
+    return this.scheduler.decide(() => this.createMany(bodies));
+  }
+
   /**
    * Validates against what the fleet knows, then queues. A known idempotency key returns its job
    * when the body is the same, and is refused with CONFLICT (field `idempotencyKey`) when it is not.
    */
-  create(body: CreateJobBody, extra: { monitorId?: string } = {}): { job: JobView; created: boolean } {
-    const platform = this.check(body);
-    const result = this.insert(body, platform, extra);
+  async create(body: CreateJobBody, extra: { monitorId?: string } = {}): Promise<{ job: JobView; created: boolean }> {
+    const platform = await this.check(body);
+    const result = await this.insert(body, platform, extra);
     if (result.created) this.scheduler.schedule();
-    return { job: this.store.jobs.view(result.row), created: result.created };
+    return { job: await this.store.jobs.view(result.row), created: result.created };
   }
 
   /**
    * Creates many jobs: every body is checked first, then all are written in one transaction, so a
    * bad one (named as `jobs.<i>...`) leaves nothing written and nothing announced.
    */
-  createMany(bodies: CreateJobBody[]): { job: JobView; created: boolean }[] {
-    const platforms = bodies.map((body, i) => {
+  async createMany(bodies: CreateJobBody[]): Promise<{ job: JobView; created: boolean }[]> {
+    const platforms: (string | null)[] = [];
+    for (const [i, body] of bodies.entries()) {
       try {
-        return this.check(body);
+        platforms.push(await this.check(body));
       } catch (error) {
         const e = FleetError.from(error);
         throw new FleetError(e.code, `jobs.${i}.${e.message}`, { field: `jobs.${i}${e.field ? `.${e.field}` : ''}` });
       }
-    });
-    const rows = this.store.atomically(() => bodies.map((body, i) => this.insert(body, platforms[i]!, {}, false)));
-    for (const { row, created } of rows) if (created) this.scheduler.jobs.created(row);
+    }
+    const rows: { row: JobRow; created: boolean }[] = [];
+    for (const [i, body] of bodies.entries()) rows.push(await this.insert(body, platforms[i]!, {}, false));
+    for (const { row, created } of rows) if (created) await this.scheduler.jobs.created(row);
     this.scheduler.schedule();
-    const views = this.store.jobs.views(rows.map(({ row }) => row));
+    const views = await this.store.jobs.views(rows.map(({ row }) => row));
     return rows.map(({ created }, i) => ({ job: views[i]!, created }));
   }
 
   /** Everything that can refuse a job, with no write; returns the job's platform (null for a pool job). */
-  private check(body: CreateJobBody): string | null {
+  private async check(body: CreateJobBody): Promise<string | null> {
     let platform: string | null = null;
     if (body.accountId) {
-      platform = this.store.accounts.ownership(body.accountId).platform;
-      this.validate(platform, body.type, body.payload ?? {});
+      platform = (await this.store.accounts.ownership(body.accountId)).platform;
+      await this.validate(platform, body.type, body.payload ?? {});
     } else if (body.pool) {
-      const platforms = this.store.accounts.platformsOfPool(body.pool);
+      const platforms = await this.store.accounts.platformsOfPool(body.pool);
       if (platforms.length === 0) throw new FleetError('VALIDATION_FAILED', `pool: no account has the tag ${body.pool}`, { field: 'pool' });
       // Any account of the pool may take the job, so it must be valid on every platform in it.
-      for (const poolPlatform of platforms) this.validate(poolPlatform, body.type, body.payload ?? {});
+      for (const poolPlatform of platforms) await this.validate(poolPlatform, body.type, body.payload ?? {});
     }
-    if (body.parentId) this.store.jobs.require(body.parentId, 'parentId');
+    if (body.parentId) await this.store.jobs.require(body.parentId, 'parentId');
     return platform;
   }
 
-  private insert(body: CreateJobBody, platform: string | null, extra: { monitorId?: string }, announce = true): { row: JobRow; created: boolean } {
-    const result = this.store.jobs.create({
+  private async insert(
+    body: CreateJobBody,
+    platform: string | null,
+    extra: { monitorId?: string },
+    announce = true,
+  ): Promise<{ row: JobRow; created: boolean }> {
+    const result = await this.store.jobs.create({
       type: body.type,
       platform,
       accountId: body.accountId ?? null,
@@ -74,21 +95,21 @@ export class JobCommands {
       payload: body.payload ?? {},
       priority: body.priority ?? 0,
       maxAttempts: body.maxAttempts ?? this.scheduler.options.defaultMaxAttempts,
-      timeoutMs: body.timeoutMs ?? (platform ? this.declaredTimeout(platform, body.type) : undefined) ?? this.scheduler.options.defaultJobTimeoutMs,
+      timeoutMs: body.timeoutMs ?? (platform ? await this.declaredTimeout(platform, body.type) : undefined) ?? this.scheduler.options.defaultJobTimeoutMs,
       runAfter: body.runAfter ? Date.parse(body.runAfter) : Date.now(),
       parentId: body.parentId ?? null,
       idempotencyKey: body.idempotencyKey ?? null,
       idempotencyFingerprint: body.idempotencyKey ? requestFingerprint(body) : null,
       monitorId: extra.monitorId ?? null,
     });
-    if (announce && result.created) this.scheduler.jobs.created(result.row);
+    if (announce && result.created) await this.scheduler.jobs.created(result.row);
     return result;
   }
 
   /** The deadline the platform's plugin gives the job type, if it gives one (the longest declared). */
-  private declaredTimeout(platform: string, type: string): number | undefined {
+  private async declaredTimeout(platform: string, type: string): Promise<number | undefined> {
     let longest: number | undefined;
-    for (const capability of this.store.workers.capabilitiesFor(platform)) {
+    for (const capability of await this.store.workers.capabilitiesFor(platform)) {
       const ms = capability.timeouts?.[type];
       if (ms !== undefined && (longest === undefined || ms > longest)) longest = ms;
     }
@@ -100,11 +121,11 @@ export class JobCommands {
    * has declared yet is accepted: its jobs wait until a capable worker registers.
    */
   /** Refuses a job type the platform's workers do not declare, or a payload their schema refuses. */
-  validate(platform: string, type: string, payload: Record<string, unknown>): void {
+  async validate(platform: string, type: string, payload: Record<string, unknown>): Promise<void> {
     const declared = new Set<string>();
     let known = false;
     let payloadSchema: unknown;
-    for (const capability of this.store.workers.capabilitiesFor(platform)) {
+    for (const capability of await this.store.workers.capabilitiesFor(platform)) {
       known = true;
       for (const t of capability.jobTypes) declared.add(t);
       payloadSchema ??= capability.payloadSchemas?.[type];
@@ -118,8 +139,8 @@ export class JobCommands {
   }
 
   /** Refuses an account for a platform no worker has declared, once any worker has declared some. */
-  checkPlatform(platform: string): void {
-    const platforms = new Set(this.store.workers.knownPlatforms());
+  async checkPlatform(platform: string): Promise<void> {
+    const platforms = new Set(await this.store.workers.knownPlatforms());
     if (platforms.size > 0 && !platforms.has(platform)) {
       throw new FleetError('UNKNOWN_PLATFORM', `platform: no worker runs platform ${platform} (known: ${[...platforms].sort().join(', ')})`, {
         field: 'platform',
@@ -132,12 +153,15 @@ export class JobCommands {
    * gets a revoke (closing the profile), finished jobs stay in history.
    */
   async deleteAccount(accountId: string): Promise<void> {
-    const account = this.store.accounts.require(accountId, 'id');
-    if (this.store.jobs.activeAccountIds().has(accountId))
-      throw new FleetError('CONFLICT', `account ${accountId} has a job running; cancel it first`, { field: 'id' });
-    for (const job of this.store.jobs.queuedOf(accountId)) await this.cancel(job.id);
-    this.store.monitors.deleteOfAccount(accountId);
-    this.store.accounts.delete(accountId);
+    const account = await this.scheduler.decide(async () => {
+      const account = await this.store.accounts.require(accountId, 'id');
+      if ((await this.store.jobs.activeAccountIds()).has(accountId))
+        throw new FleetError('CONFLICT', `account ${accountId} has a job running; cancel it first`, { field: 'id' });
+      for (const job of await this.store.jobs.queuedOf(accountId)) await this.scheduler.jobs.cancelled(job, 'cancelled by request');
+      await this.store.monitors.deleteOfAccount(accountId);
+      await this.store.accounts.delete(accountId);
+      return account;
+    });
     if (account.owner_worker_id && this.links.isConnected(account.owner_worker_id)) {
       void this.links.request(account.owner_worker_id, MasterEvent.TaskRevoke, { accountId, epoch: account.epoch, reason: 'account deleted' });
     }
@@ -149,23 +173,29 @@ export class JobCommands {
    * re-register end the job `cancelled` (never requeued).
    */
   async cancel(jobId: string): Promise<JobView> {
-    const job = this.store.jobs.require(jobId, 'id');
+    const job = await this.store.jobs.require(jobId, 'id');
     if (PARENT_JOB_TYPES.has(job.type) && this.stopParent) return this.stopParent(jobId);
-    if (job.status === 'queued' || ((job.status === 'dispatched' || job.status === 'running') && !(job.worker_id && this.links.isConnected(job.worker_id)))) {
-      return this.store.jobs.view(this.scheduler.jobs.cancelled(jobId, 'cancelled by request'));
-    }
-    if (job.status !== 'dispatched' && job.status !== 'running') {
-      throw new FleetError('ILLEGAL_TRANSITION', `job ${jobId} is already ${job.status}; it cannot be cancelled`, { field: 'id' });
-    }
-    // Durable before it is sent: if the worker acks and then vanishes, the job still ends cancelled.
-    this.store.jobs.requestCancel(jobId);
-    const ack = await this.links.request(job.worker_id!, MasterEvent.JobCancel, { jobId, reason: 'cancelled by request' });
-    const current = this.store.jobs.require(jobId);
-    if (!ack.ok && (current.status === 'dispatched' || current.status === 'running')) {
-      // The worker does not know the job (or is gone): nothing runs it, so it is cancelled here.
-      this.logger.warn('worker could not cancel job; cancelling at the master', { jobId, error: ack.error });
-      return this.store.jobs.view(this.scheduler.jobs.cancelled(jobId, 'cancelled by request'));
-    }
-    return this.store.jobs.view(current);
+    const asked = await this.scheduler.decide(async (): Promise<{ done: JobView } | { workerId: string }> => {
+      const job = await this.store.jobs.require(jobId, 'id');
+      if (job.status === 'queued' || ((job.status === 'dispatched' || job.status === 'running') && !(job.worker_id && this.links.isConnected(job.worker_id)))) {
+        return { done: await this.store.jobs.view(await this.scheduler.jobs.cancelled(job, 'cancelled by request')) };
+      }
+      if (job.status !== 'dispatched' && job.status !== 'running') {
+        throw new FleetError('ILLEGAL_TRANSITION', `job ${jobId} is already ${job.status}; it cannot be cancelled`, { field: 'id' });
+      }
+      // Durable before it is sent: if the worker acks and then vanishes, the job still ends cancelled.
+      return { workerId: (await this.store.jobs.requestCancel(jobId)).worker_id! };
+    });
+    if ('done' in asked) return asked.done;
+    const ack = await this.links.request(asked.workerId, MasterEvent.JobCancel, { jobId, reason: 'cancelled by request' });
+    return this.scheduler.decide(async () => {
+      const current = await this.store.jobs.require(jobId);
+      if (!ack.ok && (current.status === 'dispatched' || current.status === 'running')) {
+        // The worker does not know the job (or is gone): nothing runs it, so it is cancelled here.
+        this.logger.warn('worker could not cancel job; cancelling at the master', { jobId, error: ack.error });
+        return this.store.jobs.view(await this.scheduler.jobs.cancelled(current, 'cancelled by request'));
+      }
+      return this.store.jobs.view(current);
+    });
   }
 }

@@ -1,13 +1,13 @@
 import type { FleetError, Logger } from '@fleetwright/shared';
 import { retryDelayMs } from './backoff.js';
 import { stepOfJobType } from './job-steps.js';
-import type { FleetStore } from '../store/fleet-store.js';
+import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { JobPatch, JobRow } from '../store/job-store.js';
 
 /** What a move of a job sets off outside the job itself. */
 export interface JobMoveHooks {
   /** Announces the job's new state (`job:changed`, and `job:done` when final). */
-  changed(row: JobRow): void;
+  changed(row: JobRow): Promise<void>;
   /** Asks for a scheduling pass: a slot or an account may have come free. */
   schedule(): void;
 }
@@ -24,39 +24,40 @@ type JobRef = JobRow | Pick<JobRow, 'id' | 'status'> | string;
  * The one place that moves a job from one status to another. Each move writes the job, sets the
  * account's step its type tracks, announces the change and asks for the pass it makes possible,
  * so no caller has to remember those: commands (create, cancel), worker reports, the scheduler's
- * dispatch, liveness and lease rules, and parent jobs all ask here.
+ * dispatch, liveness and lease rules, and parent jobs all ask here. Every move runs inside a
+ * decision (see DecisionQueue).
  */
 export class JobLifecycle {
   constructor(
-    private readonly store: FleetStore,
+    private readonly store: FleetBackend,
     private readonly hooks: JobMoveHooks,
     private readonly options: JobLifecycleOptions,
     private readonly logger: Logger,
   ) {}
 
   /** A new job, queued (the store inserted it): announced; the caller asks for the pass once its batch is in. */
-  created(row: JobRow): void {
-    this.hooks.changed(row);
+  async created(row: JobRow): Promise<void> {
+    await this.hooks.changed(row);
   }
 
   /** Queued → dispatched to a worker (inside the dispatch pass, which sends it once committed). */
-  dispatched(job: Pick<JobRow, 'id'>, patch: JobPatch, detail: Record<string, unknown>): JobRow {
-    const row = this.store.jobs.transition({ id: job.id, status: 'queued' }, 'dispatched', patch, detail);
-    this.hooks.changed(row);
+  async dispatched(job: Pick<JobRow, 'id'>, patch: JobPatch, detail: Record<string, unknown>): Promise<JobRow> {
+    const row = await this.store.jobs.transition({ id: job.id, status: 'queued' }, 'dispatched', patch, detail);
+    await this.hooks.changed(row);
     return row;
   }
 
   /** Dispatched → running: the worker took it (its ack, its first progress, or its re-register). */
-  started(job: JobRef, detail?: Record<string, unknown>): JobRow {
-    const row = this.move(job, 'running', { started_at: Date.now() }, detail);
-    this.setStep(row, 'running');
-    this.hooks.changed(row);
+  async started(job: JobRef, detail?: Record<string, unknown>): Promise<JobRow> {
+    const row = await this.move(job, 'running', { started_at: Date.now() }, detail);
+    await this.setStep(row, 'running');
+    await this.hooks.changed(row);
     return row;
   }
 
-  succeeded(job: JobRow, result: unknown): JobRow {
+  async succeeded(job: JobRow, result: unknown): Promise<JobRow> {
     const now = Date.now();
-    const row = this.store.jobs.transition(job, 'succeeded', {
+    const row = await this.store.jobs.transition(job, 'succeeded', {
       finished_at: now,
       started_at: job.started_at ?? now,
       result: result === undefined ? null : JSON.stringify(result),
@@ -65,7 +66,7 @@ export class JobLifecycle {
       progress_percent: 100,
       progress_step: 'done',
     });
-    this.setStep(row, 'success');
+    await this.setStep(row, 'success');
     return this.done(row);
   }
 
@@ -75,11 +76,11 @@ export class JobLifecycle {
    * attempt (it reported the failure), so a job its report reaches before the job:run ack still
    * gets a start time, as a success does.
    */
-  failed(job: JobRow, error: FleetError, ran = false): JobRow {
+  async failed(job: JobRow, error: FleetError, ran = false): Promise<JobRow> {
     const canRetry = error.retryable && job.attempt < job.max_attempts;
     if (canRetry && job.cancel_requested_at !== null) return this.cancelled(job, `cancelled by request (the attempt ended with ${error.code})`);
     const row = canRetry
-      ? this.store.jobs.transition(
+      ? await this.store.jobs.transition(
           job.id,
           'queued',
           {
@@ -92,7 +93,7 @@ export class JobLifecycle {
           },
           { retry: true, code: error.code },
         )
-      : this.store.jobs.transition(
+      : await this.store.jobs.transition(
           job.id,
           'failed',
           {
@@ -103,13 +104,13 @@ export class JobLifecycle {
           },
           { code: error.code },
         );
-    if (row.status === 'failed') this.setStep(row, 'failed');
+    if (row.status === 'failed') await this.setStep(row, 'failed');
     return this.done(row);
   }
 
   /** The job ends `cancelled`: `code` is the worker's when it reported the cancel. */
-  cancelled(job: JobRef, message: string, code = 'JOB_CANCELLED'): JobRow {
-    const row = this.move(job, 'cancelled', { finished_at: Date.now(), error_code: code, error_message: message });
+  async cancelled(job: JobRef, message: string, code = 'JOB_CANCELLED'): Promise<JobRow> {
+    const row = await this.move(job, 'cancelled', { finished_at: Date.now(), error_code: code, error_message: message });
     this.logger.info('job cancelled', { jobId: row.id, message });
     return this.done(row);
   }
@@ -119,9 +120,9 @@ export class JobLifecycle {
    * account's job keeps its place in its account's queue (the scheduler holds the account until
    * then); moving its run_after would put it behind every job of the account submitted since.
    */
-  refused(job: JobRow, error: FleetError, retryAt: number): JobRow {
+  async refused(job: JobRow, error: FleetError, retryAt: number): Promise<JobRow> {
     const patch: JobPatch = { worker_id: null, epoch: null, ...(job.pool !== null ? { run_after: retryAt } : {}) };
-    return this.done(this.store.jobs.transition(job.id, 'queued', patch, { refused: error.code }));
+    return this.done(await this.store.jobs.transition(job.id, 'queued', patch, { refused: error.code }));
   }
 
   /** When a refused run may be tried again. */
@@ -134,55 +135,55 @@ export class JobLifecycle {
    * out): back to the queue as its next attempt, failed if that was its last, or `cancelled` if a
    * cancel had been asked of it.
    */
-  lost(job: JobRow, reason: string, code: 'WORKER_LOST' | 'TIMEOUT' = 'WORKER_LOST'): JobRow {
+  async lost(job: JobRow, reason: string, code: 'WORKER_LOST' | 'TIMEOUT' = 'WORKER_LOST'): Promise<JobRow> {
     if (job.cancel_requested_at !== null) return this.cancelled(job, `cancelled by request; the worker ended without reporting (${reason})`);
     const message = `${reason} (attempt ${job.attempt} of ${job.max_attempts})`;
     const row =
       job.attempt >= job.max_attempts
-        ? this.store.jobs.transition(job.id, 'failed', { finished_at: Date.now(), error_code: code, error_message: message }, { reason })
+        ? await this.store.jobs.transition(job.id, 'failed', { finished_at: Date.now(), error_code: code, error_message: message }, { reason })
         : // Its run_after stays: it goes back to its place in its account's queue, ahead of the jobs
           // submitted after it (which it may prepare, as a login does), not behind the whole backlog.
-          this.store.jobs.transition(
+          await this.store.jobs.transition(
             job.id,
             'queued',
             { attempt: job.attempt + 1, worker_id: null, epoch: null, lease_expires_at: null, error_code: code, error_message: message },
             { reason },
           );
-    if (row.status === 'failed') this.setStep(row, 'failed');
+    if (row.status === 'failed') await this.setStep(row, 'failed');
     this.logger.warn('job requeued after its worker was lost', { jobId: job.id, status: row.status });
     return this.done(row);
   }
 
   /** A queued job that cannot run at all (its account's secrets do not open): failed, not retried. */
-  refusedToRun(job: JobRef, code: string, message: string): JobRow {
-    const row = this.move(job, 'failed', { finished_at: Date.now(), error_code: code, error_message: message });
-    this.setStep(row, 'failed');
+  async refusedToRun(job: JobRef, code: string, message: string): Promise<JobRow> {
+    const row = await this.move(job, 'failed', { finished_at: Date.now(), error_code: code, error_message: message });
+    await this.setStep(row, 'failed');
     return this.done(row);
   }
 
   /** A parent job (invite, batch) ends once its children have. */
-  parentEnded(parentId: string, status: 'succeeded' | 'failed' | 'cancelled', error?: { code: string; message: string }): JobRow {
-    const row = this.store.jobs.transition(parentId, status, {
+  async parentEnded(parentId: string, status: 'succeeded' | 'failed' | 'cancelled', error?: { code: string; message: string }): Promise<JobRow> {
+    const row = await this.store.jobs.transition(parentId, status, {
       finished_at: Date.now(),
       ...(status === 'succeeded' ? { progress_percent: 100, progress_step: 'done' } : {}),
       ...(error ? { error_code: error.code, error_message: error.message } : {}),
     });
-    this.hooks.changed(row);
+    await this.hooks.changed(row);
     return row;
   }
 
-  private move(job: JobRef, to: JobRow['status'], patch: JobPatch, detail?: Record<string, unknown>): JobRow {
-    return typeof job === 'string' ? this.store.jobs.transition(job, to, patch, detail) : this.store.jobs.transition(job, to, patch, detail);
+  private move(job: JobRef, to: JobRow['status'], patch: JobPatch, detail?: Record<string, unknown>): Promise<JobRow> {
+    return this.store.jobs.transition(job, to, patch, detail);
   }
 
-  private done(row: JobRow): JobRow {
-    this.hooks.changed(row);
+  private async done(row: JobRow): Promise<JobRow> {
+    await this.hooks.changed(row);
     this.hooks.schedule();
     return row;
   }
 
-  private setStep(job: JobRow, status: 'running' | 'success' | 'failed'): void {
-    const step = stepOfJobType(job.type);
-    if (step && job.account_id) this.store.accounts.setStepStatus(job.account_id, step, status);
+  private async setStep(job: JobRow, status: 'running' | 'success' | 'failed'): Promise<void> {
+    const step = await stepOfJobType(this.store.workers, job.platform, job.type);
+    if (step && job.account_id) await this.store.accounts.setStepStatus(job.account_id, step, status);
   }
 }

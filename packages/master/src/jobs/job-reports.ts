@@ -12,7 +12,8 @@ import {
   type WorkerReplyResult,
   type WorkerStateSnapshot,
 } from '@fleetwright/shared';
-import type { FleetStore } from '../store/fleet-store.js';
+import type { FleetBackend } from '../store/backend/fleet-backend.js';
+import type { LiveLogs } from '../store/live-logs.js';
 import type { JobRow } from '../store/job-store.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
@@ -21,13 +22,15 @@ import type { FleetEvents } from '../events/fleet-events.js';
 
 /**
  * Applies what workers report about jobs and accounts. A report from a worker that does not own
- * the job, or made under a stale epoch, is refused, recorded, and answered with a revoke.
+ * the job, or made under a stale epoch, is refused, recorded, and answered with a revoke. Each
+ * report is applied inside a decision (see Scheduler.decide).
  */
 export class JobReports {
   /** Newest QR code of each running login, for late readers; dropped once the attempt is over. */
   private readonly latestQrCodes = new QrCodeCache();
   constructor(
-    private readonly store: FleetStore,
+    private readonly store: FleetBackend,
+    private readonly liveLogs: LiveLogs,
     private readonly scheduler: Scheduler,
     private readonly events: FleetEvents,
     private readonly links: WorkerLinks,
@@ -39,14 +42,14 @@ export class JobReports {
     });
   }
 
-  private checkOwnership(
+  private async checkOwnership(
     workerId: string,
     event: string,
     report: { jobId: string; accountId: string; epoch: number; attempt: number },
     loaded?: JobRow,
-  ): JobRow {
-    const job = loaded ?? this.store.jobs.require(report.jobId);
-    const account = this.store.accounts.ownership(report.accountId);
+  ): Promise<JobRow> {
+    const job = loaded ?? (await this.store.jobs.require(report.jobId));
+    const account = await this.store.accounts.ownership(report.accountId);
     if (job.worker_id !== workerId || job.account_id !== report.accountId) {
       this.refuse(workerId, event, 'NOT_OWNER', report);
       throw new FleetError('NOT_OWNER', `job ${report.jobId} is not this worker's`, { field: 'jobId' });
@@ -67,55 +70,57 @@ export class JobReports {
   }
 
   private refuse(workerId: string, event: string, code: string, detail: Record<string, unknown>): void {
-    // Written after the current transaction: the refusal throws, which rolls back the report's
-    // savepoint, and the record of the refusal must outlive that.
-    queueMicrotask(() => this.store.recordRefusedReport(workerId, event, code, detail));
+    // A decision of its own: the refusal throws, which undoes the report's decision, and the
+    // record of the refusal must outlive that.
+    this.scheduler
+      .decide(() => this.store.recordRefusedReport(workerId, event, code, detail))
+      .catch((error: unknown) => this.logger.warn('could not record a refused report', { workerId, event, code, error }));
     this.logger.warn('refused a worker report', { workerId, event, code, ...detail });
   }
 
-  progress(workerId: string, report: WorkerJobProgress): void {
-    const current = this.store.jobs.require(report.jobId);
+  async progress(workerId: string, report: WorkerJobProgress): Promise<void> {
+    const current = await this.store.jobs.require(report.jobId);
     if (report.attempt < current.attempt) return; // a late report of an earlier attempt
-    let job = this.checkOwnership(workerId, WorkerEvent.JobProgress, report, current);
-    if (job.status === 'dispatched') job = this.scheduler.jobs.started(job.id);
+    let job = await this.checkOwnership(workerId, WorkerEvent.JobProgress, report, current);
+    if (job.status === 'dispatched') job = await this.scheduler.jobs.started(job.id);
     if (job.status !== 'running') throw new FleetError('ILLEGAL_TRANSITION', `job ${job.id} is ${job.status}; progress ignored`, { field: 'jobId' });
-    const row = this.store.jobs.setProgress(job.id, report.percent, report.step, report.message ?? null);
-    this.events.emit('job:progress', this.store.jobs.view(row));
+    const row = await this.store.jobs.setProgress(job.id, report.percent, report.step, report.message ?? null);
+    this.events.emit('job:progress', await this.store.jobs.view(row));
   }
 
-  result(workerId: string, report: WorkerJobResult): void {
-    const current = this.store.jobs.require(report.jobId);
+  async result(workerId: string, report: WorkerJobResult): Promise<void> {
+    const current = await this.store.jobs.require(report.jobId);
     // A re-sent result that was already applied is acknowledged again, not applied twice: either
     // it is about an attempt that has since been retried, or this attempt already ended so.
     if (report.attempt < current.attempt) return;
     if (report.attempt === current.attempt && current.status === report.status && current.worker_id === workerId) return;
-    const job = this.checkOwnership(workerId, WorkerEvent.JobResult, report, current);
-    if (report.status === 'succeeded') this.scheduler.jobs.succeeded(job, report.result);
-    else if (report.status === 'failed') this.scheduler.jobs.failed(job, FleetError.fromJSON(report.error), true);
-    else this.scheduler.jobs.cancelled(job.id, report.error?.message ?? 'cancelled', report.error?.code ?? 'JOB_CANCELLED');
+    const job = await this.checkOwnership(workerId, WorkerEvent.JobResult, report, current);
+    if (report.status === 'succeeded') await this.scheduler.jobs.succeeded(job, report.result);
+    else if (report.status === 'failed') await this.scheduler.jobs.failed(job, FleetError.fromJSON(report.error), true);
+    else await this.scheduler.jobs.cancelled(job.id, report.error?.message ?? 'cancelled', report.error?.code ?? 'JOB_CANCELLED');
   }
 
   /** The QR code of a running login: kept for late readers (GET /jobs/:id/qrcode) and relayed live. */
-  loginQrCode(workerId: string, report: WorkerLoginQrCode): void {
-    if (this.isLate(report)) return;
-    this.checkOwnership(workerId, WorkerEvent.LoginQrCode, report);
+  async loginQrCode(workerId: string, report: WorkerLoginQrCode): Promise<void> {
+    if (await this.isLate(report)) return;
+    await this.checkOwnership(workerId, WorkerEvent.LoginQrCode, report);
     this.latestQrCodes.set(report.jobId, report.dataUrl);
-    this.store.jobs.addEvent(report.jobId, 'qrcode', { bytes: report.dataUrl.length });
+    await this.store.jobs.addEvent(report.jobId, 'qrcode', { bytes: report.dataUrl.length });
     this.events.emit('login:qrcode', { jobId: report.jobId, accountId: report.accountId, dataUrl: report.dataUrl });
   }
 
   /** Live run.log lines: kept for the tail and relayed; a late attempt's lines are dropped. */
-  log(workerId: string, report: WorkerJobLog): void {
-    if (this.isLate(report)) return;
-    this.checkOwnership(workerId, WorkerEvent.JobLog, report);
-    this.store.liveLogs.append(report.jobId, report.lines);
+  async log(workerId: string, report: WorkerJobLog): Promise<void> {
+    if (await this.isLate(report)) return;
+    await this.checkOwnership(workerId, WorkerEvent.JobLog, report);
+    this.liveLogs.append(report.jobId, report.lines);
     this.events.emit('job:log', { jobId: report.jobId, accountId: report.accountId, lines: report.lines });
   }
 
-  loginStatus(workerId: string, report: WorkerLoginStatus): void {
-    if (this.isLate(report)) return;
-    this.checkOwnership(workerId, WorkerEvent.LoginStatus, report);
-    this.store.jobs.addEvent(report.jobId, 'login_status', { status: report.status, ...(report.message ? { message: report.message } : {}) });
+  async loginStatus(workerId: string, report: WorkerLoginStatus): Promise<void> {
+    if (await this.isLate(report)) return;
+    await this.checkOwnership(workerId, WorkerEvent.LoginStatus, report);
+    await this.store.jobs.addEvent(report.jobId, 'login_status', { status: report.status, ...(report.message ? { message: report.message } : {}) });
     this.events.emit('login:status', {
       jobId: report.jobId,
       accountId: report.accountId,
@@ -125,20 +130,20 @@ export class JobReports {
   }
 
   /** Stores each message once (per account and platform id) and announces only the new ones. */
-  messagesDetected(workerId: string, report: WorkerMessageDetected): { newCount: number } {
-    if (this.isLate(report)) return { newCount: 0 };
-    const job = this.checkOwnership(workerId, WorkerEvent.MessageDetected, report);
-    const added = this.store.messages.addNew(report.accountId, job.platform ?? 'unknown', report.messages);
+  async messagesDetected(workerId: string, report: WorkerMessageDetected): Promise<{ newCount: number }> {
+    if (await this.isLate(report)) return { newCount: 0 };
+    const job = await this.checkOwnership(workerId, WorkerEvent.MessageDetected, report);
+    const added = await this.store.messages.addNew(report.accountId, job.platform ?? 'unknown', report.messages);
     const byId = new Map(report.messages.map((m) => [m.platformMessageId, m]));
     for (const message of added) this.events.emit('message:detected', { accountId: report.accountId, message: byId.get(message.platformMessageId)! });
-    if (added.length > 0) this.store.jobs.addEvent(report.jobId, 'messages', { found: report.messages.length, new: added.length });
+    if (added.length > 0) await this.store.jobs.addEvent(report.jobId, 'messages', { found: report.messages.length, new: added.length });
     return { newCount: added.length };
   }
 
-  replyResult(workerId: string, report: WorkerReplyResult): void {
-    if (this.isLate(report)) return;
-    this.checkOwnership(workerId, WorkerEvent.ReplyResult, report);
-    this.store.jobs.addEvent(report.jobId, 'reply', { replyId: report.replyId, alreadyPosted: report.alreadyPosted });
+  async replyResult(workerId: string, report: WorkerReplyResult): Promise<void> {
+    if (await this.isLate(report)) return;
+    await this.checkOwnership(workerId, WorkerEvent.ReplyResult, report);
+    await this.store.jobs.addEvent(report.jobId, 'reply', { replyId: report.replyId, alreadyPosted: report.alreadyPosted });
     this.events.emit('reply:result', { jobId: report.jobId, accountId: report.accountId, replyId: report.replyId, alreadyPosted: report.alreadyPosted });
   }
 
@@ -147,12 +152,12 @@ export class JobReports {
   }
 
   /** A report about an attempt that has since been retried: acknowledged, not applied. */
-  private isLate(report: { jobId: string; attempt: number }): boolean {
-    return report.attempt < this.store.jobs.require(report.jobId).attempt;
+  private async isLate(report: { jobId: string; attempt: number }): Promise<boolean> {
+    return report.attempt < (await this.store.jobs.require(report.jobId)).attempt;
   }
 
-  stateSnapshot(workerId: string, snapshot: WorkerStateSnapshot): boolean {
-    const account = this.store.accounts.require(snapshot.accountId);
+  async stateSnapshot(workerId: string, snapshot: WorkerStateSnapshot): Promise<boolean> {
+    const account = await this.store.accounts.require(snapshot.accountId);
     if (account.owner_worker_id !== workerId || account.epoch !== snapshot.epoch) {
       this.refuse(workerId, WorkerEvent.StateSnapshot, 'STALE_EPOCH', { accountId: account.id, epoch: snapshot.epoch, currentEpoch: account.epoch });
       throw new FleetError('STALE_EPOCH', `epoch ${snapshot.epoch} is stale for account ${account.id}`, { field: 'epoch' });

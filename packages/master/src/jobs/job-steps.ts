@@ -1,12 +1,16 @@
 import type { AccountStep } from '@fleetwright/shared';
+import type { WorkersBackend } from '../store/backend/workers-backend.js';
 
-/** Which account status field a job type writes (login → login_status, ...). */
-const STEP_BY_JOB_TYPE: Record<string, AccountStep> = {
-  login: 'login',
-  invite: 'invite',
-  accept_invite: 'team_join',
-};
-
-export function stepOfJobType(type: string): AccountStep | undefined {
-  return STEP_BY_JOB_TYPE[type];
+/**
+ * The account status a job type moves (a login job → the account's login step), as the platform's
+ * plugin declares it (`accountStep`, sent in the workers' capabilities). None when no worker of
+ * the platform declares one.
+ */
+export async function stepOfJobType(workers: Pick<WorkersBackend, 'capabilitiesFor'>, platform: string | null, type: string): Promise<AccountStep | undefined> {
+  if (platform === null) return undefined;
+  for (const capability of await workers.capabilitiesFor(platform)) {
+    const step = capability.accountSteps?.[type];
+    if (step) return step;
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { Logger } from '@fleetwright/shared';
-import type { FleetStore } from '../store/fleet-store.js';
+import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 
 export interface RetentionOptions {
@@ -17,26 +17,26 @@ export class Retention {
   private readonly checkEveryMs: number;
 
   constructor(
-    private readonly store: FleetStore,
-    scheduler: Scheduler,
+    private readonly store: FleetBackend,
+    private readonly scheduler: Scheduler,
     private readonly logger: Logger,
     options: RetentionOptions = {},
   ) {
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600 * 1000;
     this.checkEveryMs = options.checkEveryMs ?? 10 * 60 * 1000;
     scheduler.on('tick', () => {
-      if (Date.now() - this.lastRunAt >= this.checkEveryMs) this.purge();
+      if (Date.now() - this.lastRunAt >= this.checkEveryMs) this.purge().catch((error: unknown) => this.logger.warn('retention pass failed', { error }));
     });
   }
 
-  /** Returns how many jobs were purged. A parent goes only with its children (they finish first). */
-  purge(now = Date.now()): number {
+  /** A decision of its own. Returns how many jobs were purged. A parent goes only with its children (they finish first). */
+  async purge(now = Date.now()): Promise<number> {
     this.lastRunAt = now;
     const cutoff = now - this.retentionMs;
-    const { purged, files } = this.store.purgeFinishedJobsBefore(cutoff);
+    const { purged, files } = await this.scheduler.decide(() => this.store.purgeFinishedJobsBefore(cutoff));
     for (const file of files) rmSync(file, { force: true });
     if (purged > 0) this.logger.info('purged finished jobs past retention', { purged, retentionMs: this.retentionMs });
-    const refused = this.store.purgeRefusedReportsBefore(cutoff);
+    const refused = await this.scheduler.decide(() => this.store.purgeRefusedReportsBefore(cutoff));
     if (refused > 0) this.logger.info('purged refused reports past retention', { refused, retentionMs: this.retentionMs });
     return purged;
   }

@@ -1,6 +1,6 @@
 import type { CreateMonitorBody, Logger, MonitorView } from '@fleetwright/shared';
-import type { FleetStore } from '../store/fleet-store.js';
-import type { MonitorStore } from '../store/monitor-store.js';
+import type { FleetBackend } from '../store/backend/fleet-backend.js';
+import type { MonitorsBackend } from '../store/backend/monitors-backend.js';
 import type { JobCommands } from '../jobs/job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { FleetEvents } from '../events/fleet-events.js';
@@ -11,11 +11,11 @@ import type { FleetEvents } from '../events/fleet-events.js';
  * never overlaps itself; paused monitors create nothing.
  */
 export class Monitors {
-  readonly store: MonitorStore;
+  readonly store: MonitorsBackend;
   private readonly random: () => number;
 
   constructor(
-    private readonly fleet: FleetStore,
+    private readonly fleet: FleetBackend,
     private readonly scheduler: Scheduler,
     events: FleetEvents,
     private readonly commands: JobCommands,
@@ -24,20 +24,33 @@ export class Monitors {
   ) {
     this.store = fleet.monitors;
     this.random = random;
+    // Announced inside the job's decision: the next run is set in a decision of its own.
     events.on('job:done', (job) => {
-      if (!job.monitorId) return;
-      const monitor = this.store.row(job.monitorId);
-      if (monitor) this.store.scheduleNext(monitor.id, Date.now() + this.interval(monitor.min_interval_ms, monitor.max_interval_ms));
+      const monitorId = job.monitorId;
+      if (!monitorId) return;
+      scheduler
+        .decide(async () => {
+          const monitor = await this.store.row(monitorId);
+          if (monitor) await this.store.scheduleNext(monitor.id, Date.now() + this.interval(monitor.min_interval_ms, monitor.max_interval_ms));
+        })
+        .catch((error: unknown) => this.logger.warn('could not schedule a monitor', { monitorId, error }));
     });
-    scheduler.on('tick', () => this.runDue());
+    scheduler.on('tick', () => {
+      scheduler.decide(() => this.runDue()).catch((error: unknown) => this.logger.warn('monitors could not run', { error }));
+    });
   }
 
-  create(body: CreateMonitorBody): MonitorView {
-    const account = this.fleet.accounts.require(body.accountId);
+  /** A decision of its own. */
+  create(body: CreateMonitorBody): Promise<MonitorView> {
+    return this.scheduler.decide(() => this.createNow(body));
+  }
+
+  private async createNow(body: CreateMonitorBody): Promise<MonitorView> {
+    const account = await this.fleet.accounts.require(body.accountId);
     const type = body.type ?? 'crawl';
     // The same checks a one-off job gets: a bad type or payload is refused now, not every 20 s.
-    this.commands.validate(account.platform, type, body.payload ?? {});
-    const row = this.store.create({
+    await this.commands.validate(account.platform, type, body.payload ?? {});
+    const row = await this.store.create({
       accountId: account.id,
       type,
       payload: body.payload ?? {},
@@ -52,18 +65,21 @@ export class Monitors {
     return Math.round(min + this.random() * (max - min));
   }
 
-  private runDue(): void {
-    for (const monitor of this.store.due(Date.now())) {
+  private async runDue(): Promise<void> {
+    for (const monitor of await this.store.due(Date.now())) {
       try {
-        const { job } = this.commands.create(
-          { type: monitor.type, accountId: monitor.account_id, payload: JSON.parse(monitor.payload) as Record<string, unknown> },
-          { monitorId: monitor.id },
+        // A savepoint each: a monitor whose job is refused leaves nothing half-written.
+        const { job } = await this.fleet.transaction(() =>
+          this.commands.create(
+            { type: monitor.type, accountId: monitor.account_id, payload: JSON.parse(monitor.payload) as Record<string, unknown> },
+            { monitorId: monitor.id },
+          ),
         );
         // `due()` skips a monitor while its last job is unfinished; the job's end sets the next run.
-        this.store.started(monitor.id, job.id);
+        await this.store.started(monitor.id, job.id);
       } catch (error) {
         this.logger.warn('monitor could not create its job; retrying later', { monitorId: monitor.id, error });
-        this.store.scheduleNext(monitor.id, Date.now() + monitor.max_interval_ms);
+        await this.store.scheduleNext(monitor.id, Date.now() + monitor.max_interval_ms);
       }
     }
   }

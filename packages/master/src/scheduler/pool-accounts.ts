@@ -1,4 +1,5 @@
-import type { AccountOwnership, AccountStore } from '../store/account-store.js';
+import type { AccountOwnership } from '../store/account-store.js';
+import type { AccountsBackend } from '../store/backend/accounts-backend.js';
 
 /** A pool's member in memory; its ownership is read when a pick first needs it. */
 interface PoolEntry {
@@ -24,8 +25,8 @@ export interface PoolWalk {
  * reading a pool's accounts per pool job (sealed states and all) made a pass cost what the pools
  * hold. Memberships are loaded on first use from the indexes alone. An account's owner and epoch
  * sit after its sealed state in the row, so each is read only when a pick first considers that
- * account, then kept. The account store tells this copy of every account created, deleted,
- * re-tagged or given a new owner. The account a pick chooses is still checked against the
+ * account, then kept. The backend tells this copy of every account created, deleted, re-tagged
+ * or given a new owner; each such account is read again before the next pick. The account a pick chooses is still checked against the
  * database once per pass, so a change this copy missed (a write straight to the database, a
  * rolled-back transaction) can delay a pool job but never send it to the wrong account.
  */
@@ -33,9 +34,11 @@ export class PoolAccounts {
   private pools: Map<string, PoolEntry[]> | undefined;
   /** Where each loaded account sits: its pools and its seq. */
   private readonly placed = new Map<string, { pools: string[]; seq: number }>();
+  /** Accounts changed since they were read: read again before the next pick. */
+  private readonly stale = new Set<string>();
 
-  constructor(private readonly accounts: AccountStore) {
-    accounts.onChange((accountId) => this.refresh(accountId));
+  constructor(private readonly accounts: AccountsBackend) {
+    accounts.onChange((accountId) => this.stale.add(accountId));
   }
 
   /** A new pass's walk of the pools (see `pick`). */
@@ -50,17 +53,25 @@ export class PoolAccounts {
    * jobs it looks at. An account that fails the check against the database was missed by a
    * change: it is read again and the pools walked from their start.
    */
-  pick(pool: string, walk: PoolWalk, rules: PoolPickRules): AccountOwnership | undefined {
-    const entries = this.loaded().get(pool) ?? [];
+  async pick(pool: string, walk: PoolWalk, rules: PoolPickRules): Promise<AccountOwnership | undefined> {
+    if (this.stale.size > 0) {
+      for (const accountId of [...this.stale]) {
+        this.stale.delete(accountId);
+        await this.refresh(accountId);
+      }
+      walk.from.clear();
+    }
+    const entries = (await this.loaded()).get(pool) ?? [];
     for (let at = walk.from.get(pool) ?? 0; at < entries.length; at++) {
       const entry = entries[at]!;
       if (rules.busy.has(entry.id)) continue;
       const fresh = entry.ownership === undefined;
-      entry.ownership ??= this.accounts.ownershipOf(entry.id);
+      entry.ownership ??= await this.accounts.ownershipOf(entry.id);
       if (!entry.ownership) return this.repick(entry.id, pool, walk, rules);
       if (!rules.ready(entry.ownership)) continue;
       if (!walk.checked.has(entry.id)) {
-        if (!(fresh || this.ownershipHolds(entry.ownership)) || !this.accounts.isInPool(entry.id, pool)) return this.repick(entry.id, pool, walk, rules);
+        if (!(fresh || (await this.ownershipHolds(entry.ownership))) || !(await this.accounts.isInPool(entry.id, pool)))
+          return this.repick(entry.id, pool, walk, rules);
         walk.checked.add(entry.id);
       }
       walk.from.set(pool, at);
@@ -71,20 +82,20 @@ export class PoolAccounts {
   }
 
   /** The account was missed by a change: read it again, and walk the pools from their start. */
-  private repick(accountId: string, pool: string, walk: PoolWalk, rules: PoolPickRules): AccountOwnership | undefined {
-    this.refresh(accountId);
+  private async repick(accountId: string, pool: string, walk: PoolWalk, rules: PoolPickRules): Promise<AccountOwnership | undefined> {
+    await this.refresh(accountId);
     walk.from.clear(); // the refresh may have moved accounts of its other pools too
     return this.pick(pool, walk, rules);
   }
 
   /** Whether the database still has the kept owner and epoch. */
-  private ownershipHolds(kept: AccountOwnership): boolean {
-    const current = this.accounts.ownershipOf(kept.id);
+  private async ownershipHolds(kept: AccountOwnership): Promise<boolean> {
+    const current = await this.accounts.ownershipOf(kept.id);
     return current?.owner_worker_id === kept.owner_worker_id && current.epoch === kept.epoch;
   }
 
   /** Reads the account's pools again and forgets its ownership (taking it out of every pool if it is gone). */
-  private refresh(accountId: string): void {
+  private async refresh(accountId: string): Promise<void> {
     if (!this.pools) return;
     const placed = this.placed.get(accountId);
     for (const pool of placed?.pools ?? []) {
@@ -95,13 +106,13 @@ export class PoolAccounts {
       if (entries.length === 0) this.pools.delete(pool);
     }
     this.placed.delete(accountId);
-    for (const membership of this.accounts.poolMembershipsOf(accountId)) this.add(membership.pool, { seq: membership.seq, id: membership.id });
+    for (const membership of await this.accounts.poolMembershipsOf(accountId)) this.add(membership.pool, { seq: membership.seq, id: membership.id });
   }
 
-  private loaded(): Map<string, PoolEntry[]> {
+  private async loaded(): Promise<Map<string, PoolEntry[]>> {
     if (this.pools) return this.pools;
+    const memberships = (await this.accounts.poolMemberships()).sort((a, b) => a.seq - b.seq);
     this.pools = new Map();
-    const memberships = this.accounts.poolMemberships().sort((a, b) => a.seq - b.seq);
     for (const { pool, seq, id } of memberships) this.add(pool, { seq, id });
     return this.pools;
   }

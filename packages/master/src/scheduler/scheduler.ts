@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { FleetError, MasterEvent, type Logger, type RunningJobRef, type WorkerStats } from '@fleetwright/shared';
-import type { FleetStore } from '../store/fleet-store.js';
-import type { AccountOwnership, AccountRow, AccountStore } from '../store/account-store.js';
+import type { FleetBackend } from '../store/backend/fleet-backend.js';
+import type { AccountOwnership, AccountRow, AccountSecrets } from '../store/account-store.js';
 import type { JobPatch, JobRow, RunnableJob } from '../store/job-store.js';
 import type { WorkerCapacity, WorkerRow } from '../store/worker-store.js';
 import type { SchedulerEvents } from './scheduler-events.js';
@@ -11,17 +11,25 @@ import type { FleetEvents } from '../events/fleet-events.js';
 import { JobLifecycle } from '../jobs/job-lifecycle.js';
 import { generateDeviceProfile } from '../accounts/device-profiles.js';
 import { PoolAccounts, type PoolWalk } from './pool-accounts.js';
+import { DecisionQueue } from './decision-queue.js';
+import type { AccountBrowsers } from '../store/account-browsers.js';
 
 /**
  * The fleet's judge: gives accounts owners (with epochs), dispatches each account's jobs to its
  * owner one at a time within the worker's concurrency, and notices lost workers.
- * Every decision is a synchronous SQLite transaction, so two decisions never interleave.
+ * Every decision runs on the DecisionQueue (`decide`), so two decisions never interleave; the
+ * methods not marked as decisions of their own run inside one.
  */
 export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** Per connected worker: the epoch of each account whose assignment it acknowledged. */
   private readonly delivered = new Map<string, Map<string, number>>();
   /** Assignments sent and not yet answered, by `worker/account/epoch`, with the connection they went to. */
   private readonly inFlightAssign = new Map<string, number>();
+  /**
+   * Per account, how many times its assignment was asked to go again (an edit): an answer to a
+   * delivery sent before the latest ask does not count as delivered, since it carried old secrets.
+   */
+  private readonly assignRevision = new Map<string, number>();
   private connectionSeq = 0;
   private readonly connectionOf = new Map<string, number>();
   /** Accounts whose secrets did not open (wrong FLEET_SECRET_KEY): logged once, not retried each pass. */
@@ -60,15 +68,19 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   readonly options: Required<SchedulerOptions>;
   /** The one place jobs move; commands and worker reports ask it too. */
   readonly jobs: JobLifecycle;
+  private readonly decisions: DecisionQueue;
 
   constructor(
-    private readonly store: FleetStore,
+    private readonly store: FleetBackend,
     private readonly links: WorkerLinks,
     private readonly logger: Logger,
     options: SchedulerOptions,
     private readonly events: FleetEvents,
+    /** The workers' browser states (memory): a worker that goes away takes its reports with it. */
+    private readonly browsers: Pick<AccountBrowsers, 'workerGone'>,
   ) {
     super();
+    this.decisions = new DecisionQueue(store, logger);
     this.pools = new PoolAccounts(store.accounts);
     this.options = {
       missedHeartbeats: 3,
@@ -88,17 +100,29 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     );
   }
 
-  start(): void {
-    this.store.workers.markAllOffline();
-    for (const accountId of this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
-    this.timer = setInterval(() => this.tick(true), this.options.tickIntervalMs);
+  async start(): Promise<void> {
+    await this.decide(async () => {
+      await this.store.workers.markAllOffline();
+      for (const accountId of await this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
+    });
+    this.timer = setInterval(() => void this.tick(true), this.options.tickIntervalMs);
     this.timer.unref();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.decisions.close();
+  }
+
+  /**
+   * Runs `decide` as a decision: after every decision queued before it, never beside another, its
+   * writes landing together (see DecisionQueue). The fleet's entry points (worker reports, commands,
+   * timers) each run in one; code already inside a decision calls on directly, never through here.
+   */
+  decide<T>(decide: () => Promise<T>): Promise<T> {
+    return this.decisions.run(decide);
   }
 
   /** Something about accounts or their owners changed: the next pass revisits assignments. */
@@ -113,7 +137,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.tickQueued = true;
     setImmediate(() => {
       this.tickQueued = false;
-      this.tick();
+      void this.tick();
     });
   }
 
@@ -122,23 +146,27 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * assignment; passes triggered by events only assign when something about ownership changed
    * and then dispatch, which keeps the per-job cost flat as accounts grow.
    */
-  tick(full = false): void {
+  async tick(full = false): Promise<void> {
     if (this.closed) return;
     try {
-      if (full) {
-        this.checkLiveness();
-        this.emit('tick');
-      }
-      const sweep = full && this.fullPasses++ % SWEEP_EVERY_FULL_PASSES === 0;
-      if (sweep) for (const accountId of this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
-      if (full || this.assignmentsDirty) {
-        this.assignmentsDirty = false;
-        this.assignAccounts(sweep);
-      }
-      this.dispatch();
+      // The job:run messages go out once the pass has committed.
+      const sends = await this.decide(() => this.pass(full));
+      for (const { row, workerId } of sends) this.sendJob(row, workerId);
+      if (full) this.emit('tick');
     } catch (error) {
-      this.logger.error('scheduler pass failed', { error });
+      if (!this.closed) this.logger.error('scheduler pass failed', { error });
     }
+  }
+
+  private async pass(full: boolean): Promise<{ row: JobRow; workerId: string }[]> {
+    if (full) await this.checkLiveness();
+    const sweep = full && this.fullPasses++ % SWEEP_EVERY_FULL_PASSES === 0;
+    if (sweep) for (const accountId of await this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
+    if (full || this.assignmentsDirty) {
+      this.assignmentsDirty = false;
+      await this.assignAccounts(sweep);
+    }
+    return this.pickAndMark();
   }
 
   // ---- workers -------------------------------------------------------------------------------
@@ -152,28 +180,28 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * `cancelled` if a cancel was asked of it). What it runs that is not its own, as the master
    * sees it, is returned, to be cancelled there.
    */
-  workerRegistered(worker: WorkerRow, running: RunningJobRef[]): string[] {
+  async workerRegistered(worker: WorkerRow, running: RunningJobRef[]): Promise<string[]> {
     this.failoverAt.delete(worker.id);
     this.delivered.set(worker.id, new Map());
     // A new connection: what was sent on the old one will never be answered, so send it again.
     this.connectionSeq += 1;
     this.connectionOf.set(worker.id, this.connectionSeq);
     this.forgetInFlight(worker.id);
-    for (const accountId of this.store.accounts.idsOwnedBy(worker.id)) this.undelivered.add(accountId);
+    for (const accountId of await this.store.accounts.idsOwnedBy(worker.id)) this.undelivered.add(accountId);
     this.assignmentsDirty = true;
     const listed = new Map(running.map((ref) => [ref.jobId, ref]));
-    for (const job of this.store.jobs.activeForWorker(worker.id)) {
+    for (const job of await this.store.jobs.activeForWorker(worker.id)) {
       const ref = listed.get(job.id);
-      if (ref && runsThisAttempt(ref, job)) this.keepRunning(job);
-      else this.jobs.lost(job, ref ? 'worker runs another attempt of this job' : 'worker restarted without this job');
+      if (ref && runsThisAttempt(ref, job)) await this.keepRunning(job);
+      else await this.jobs.lost(job, ref ? 'worker runs another attempt of this job' : 'worker restarted without this job');
     }
     const toCancel: string[] = [];
     for (const ref of running) {
-      const job = this.store.jobs.row(ref.jobId);
+      const job = await this.store.jobs.row(ref.jobId);
       if (!job || job.worker_id !== worker.id || (job.status !== 'running' && job.status !== 'dispatched') || !runsThisAttempt(ref, job))
         toCancel.push(ref.jobId);
     }
-    this.emitWorker(worker.id);
+    await this.emitWorker(worker.id);
     this.schedule();
     return toCancel;
   }
@@ -183,16 +211,16 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * lost is running; a cancel asked of it before the worker went away is asked again (the worker
    * ignores a repeat), since the worker may not have got it.
    */
-  private keepRunning(job: JobRow): void {
-    const row = job.status === 'dispatched' ? this.jobs.started(job, { reconciled: true }) : job;
+  private async keepRunning(job: JobRow): Promise<void> {
+    const row = job.status === 'dispatched' ? await this.jobs.started(job, { reconciled: true }) : job;
     if (row.cancel_requested_at !== null && row.worker_id) {
       void this.links.request(row.worker_id, MasterEvent.JobCancel, { jobId: row.id, reason: 'cancelled by request' });
     }
   }
 
-  workerHeartbeat(workerId: string, stats: WorkerStats): void {
-    this.store.workers.heartbeat(workerId, stats);
-    this.emitWorker(workerId);
+  async workerHeartbeat(workerId: string, stats: WorkerStats): Promise<void> {
+    await this.store.workers.heartbeat(workerId, stats);
+    await this.emitWorker(workerId);
   }
 
   /**
@@ -202,7 +230,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * purpose) the grace is `closedConnectionFailoverMs`; when the peer fell silent (ping timeout,
    * missed heartbeats) it may still be running, cut off, and the grace is `accountFailoverMs`.
    */
-  workerDisconnected(workerId: string, reason?: string): void {
+  async workerDisconnected(workerId: string, reason?: string): Promise<void> {
     const graceMs =
       reason !== undefined && CLOSED_CONNECTION_REASONS.has(reason)
         ? Math.min(this.options.closedConnectionFailoverMs, this.options.accountFailoverMs)
@@ -213,28 +241,28 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.connectionOf.delete(workerId);
     this.forgetInFlight(workerId);
     this.assignmentsDirty = true;
-    const row = this.store.workers.row(workerId);
-    if (row && row.status !== 'offline') this.store.workers.setStatus(workerId, 'offline');
-    this.store.browsers.workerGone(workerId);
-    this.emitWorker(workerId);
+    const row = await this.store.workers.row(workerId);
+    if (row && row.status !== 'offline') await this.store.workers.setStatus(workerId, 'offline');
+    this.browsers.workerGone(workerId);
+    await this.emitWorker(workerId);
     this.schedule();
   }
 
-  private checkLiveness(): void {
+  private async checkLiveness(): Promise<void> {
     const now = Date.now();
     const limit = this.options.heartbeatIntervalMs * this.options.missedHeartbeats;
-    for (const worker of this.store.workers.all()) {
+    for (const worker of await this.store.workers.all()) {
       if (worker.status !== 'offline' && worker.last_heartbeat_at !== null && now - worker.last_heartbeat_at > limit) {
         this.logger.warn('worker missed its heartbeats; marking it offline', { workerId: worker.id });
-        this.workerDisconnected(worker.id, 'missed heartbeats');
+        await this.workerDisconnected(worker.id, 'missed heartbeats');
         this.links.disconnect(worker.id);
       } else if (worker.status === 'offline' && worker.disconnected_at !== null) {
-        if (now >= (this.failoverAt.get(worker.id) ?? worker.disconnected_at + this.options.accountFailoverMs)) this.failOver(worker.id);
-      } else if (worker.status === 'draining' && this.store.jobs.activeForWorker(worker.id).length === 0) {
-        this.releaseAccounts(worker.id, 'owner drained');
+        if (now >= (this.failoverAt.get(worker.id) ?? worker.disconnected_at + this.options.accountFailoverMs)) await this.failOver(worker.id);
+      } else if (worker.status === 'draining' && (await this.store.jobs.activeForWorker(worker.id)).length === 0) {
+        await this.releaseAccounts(worker.id, 'owner drained');
       }
     }
-    this.expireLeases(now, limit);
+    await this.expireLeases(now, limit);
   }
 
   /**
@@ -244,27 +272,27 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * fenced (their reports carry the old epoch and are refused), so a new attempt never runs
    * beside one the master still counts on.
    */
-  private failOver(workerId: string): void {
-    for (const job of this.store.jobs.activeForWorker(workerId)) this.jobs.lost(job, 'worker offline');
-    this.releaseAccounts(workerId, 'owner offline');
+  private async failOver(workerId: string): Promise<void> {
+    for (const job of await this.store.jobs.activeForWorker(workerId)) await this.jobs.lost(job, 'worker offline');
+    await this.releaseAccounts(workerId, 'owner offline');
   }
 
   /**
    * The worker's accounts lose their owner (and move to a new epoch), so the next pass gives them
    * to other capable workers; anything the old owner still reports is stale from now on.
    */
-  private releaseAccounts(workerId: string, reason: string): void {
-    const accounts = this.store.accounts.ownedBy(workerId);
+  private async releaseAccounts(workerId: string, reason: string): Promise<void> {
+    const accounts = await this.store.accounts.ownedBy(workerId);
     if (accounts.length === 0) return;
     let released = false;
-    const busy = this.store.jobs.activeAccountIds();
+    const busy = await this.store.jobs.activeAccountIds();
     for (const account of accounts) {
       if (busy.has(account.id) || this.handingOver.has(account.id)) continue;
       if (this.links.isConnected(workerId)) {
         void this.handOver(workerId, account.id, account.epoch, reason);
         continue;
       }
-      this.unassign(workerId, account.id, reason);
+      await this.unassign(workerId, account.id, reason);
       released = true;
     }
     if (released) this.accountsChanged();
@@ -274,6 +302,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * A connected owner lets go first, under the epoch it holds, so the final snapshot it sends
    * before it answers is still its own to give; only then does the account move to a new epoch.
    * Bumping the epoch first would refuse that snapshot as stale and lose the newest session.
+   * Decisions of its own: the worker's answer is awaited outside any.
    */
   private async handOver(workerId: string, accountId: string, epoch: number, reason: string): Promise<void> {
     this.handingOver.add(accountId);
@@ -283,50 +312,52 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     } finally {
       this.handingOver.delete(accountId);
     }
-    const current = this.store.accounts.row(accountId);
-    // Deleted, or moved by someone else (the worker went offline) while it let go.
-    if (!current || current.owner_worker_id !== workerId || current.epoch !== epoch) return;
-    this.unassign(workerId, accountId, reason);
-    this.accountsChanged();
+    await this.decide(async () => {
+      const current = await this.store.accounts.ownershipOf(accountId);
+      // Deleted, or moved by someone else (the worker went offline) while it let go.
+      if (!current || current.owner_worker_id !== workerId || current.epoch !== epoch) return;
+      await this.unassign(workerId, accountId, reason);
+      this.accountsChanged();
+    });
   }
 
-  private unassign(workerId: string, accountId: string, reason: string): void {
-    const moved = this.store.accounts.assignOwner(accountId, null);
+  private async unassign(workerId: string, accountId: string, reason: string): Promise<void> {
+    const moved = await this.store.accounts.assignOwner(accountId, null);
     this.delivered.get(workerId)?.delete(accountId);
     this.logger.info('account released from its worker', { accountId, workerId, reason, epoch: moved.epoch });
   }
 
   /** A job whose lease ran out with no result (its worker's own deadline should have ended it) goes back. */
-  private expireLeases(now: number, graceMs: number): void {
-    for (const job of this.store.jobs.leaseExpiredBefore(now - graceMs)) {
+  private async expireLeases(now: number, graceMs: number): Promise<void> {
+    for (const job of await this.store.jobs.leaseExpiredBefore(now - graceMs)) {
       if (job.worker_id && this.links.isConnected(job.worker_id))
         void this.links.request(job.worker_id, MasterEvent.JobCancel, { jobId: job.id, reason: 'lease expired' });
-      this.jobs.lost(job, 'lease expired without a result', 'TIMEOUT');
+      await this.jobs.lost(job, 'lease expired without a result', 'TIMEOUT');
     }
   }
 
   /** Drain: no new jobs go to the worker; once its running jobs end, its accounts move. */
-  drainWorker(workerId: string, reason: string): void {
-    const worker = this.store.workers.require(workerId);
+  async drainWorker(workerId: string, reason: string): Promise<void> {
+    const worker = await this.store.workers.require(workerId);
     if (worker.status === 'offline') throw new FleetError('CONFLICT', `worker ${workerId} is offline`, { field: 'id' });
-    this.store.workers.setStatus(workerId, 'draining');
+    await this.store.workers.setStatus(workerId, 'draining');
     this.assignmentsDirty = true;
     void this.links.request(workerId, MasterEvent.WorkerDrain, { reason });
-    this.emitWorker(workerId);
+    await this.emitWorker(workerId);
     this.schedule();
   }
 
   /** On (re)register: accounts the worker still holds but that moved on (or whose epoch changed) are revoked. */
-  revokeMoved(workerId: string, held: { accountId: string; epoch: number }[]): void {
+  async revokeMoved(workerId: string, held: { accountId: string; epoch: number }[]): Promise<void> {
     for (const { accountId, epoch } of held) {
-      const account = this.store.accounts.row(accountId);
+      const account = await this.store.accounts.ownershipOf(accountId);
       if (account && account.owner_worker_id === workerId && account.epoch === epoch) continue;
       void this.links.request(workerId, MasterEvent.TaskRevoke, { accountId, epoch, reason: account ? 'account moved to another worker' : 'account deleted' });
     }
   }
 
-  private emitWorker(workerId: string): void {
-    const row = this.store.workers.row(workerId);
+  private async emitWorker(workerId: string): Promise<void> {
+    const row = await this.store.workers.row(workerId);
     if (!row) return;
     const view = this.store.workers.view(row, 0);
     this.events.emit('worker:status', { id: view.id, status: view.status, lastHeartbeatAt: view.lastHeartbeatAt, stats: view.stats });
@@ -336,6 +367,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Sends the account's assignment again (after an edit), without a new epoch. */
   redeliver(accountId: string): void {
+    this.assignRevision.set(accountId, (this.assignRevision.get(accountId) ?? 0) + 1);
     for (const delivered of this.delivered.values()) delivered.delete(accountId);
     this.unreadable.delete(accountId);
     this.undelivered.add(accountId);
@@ -348,40 +380,36 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   /** Gives unowned accounts an owner, then delivers what owners have not acknowledged; `sweep` re-checks every owned account. */
-  private assignAccounts(sweep: boolean): void {
-    const online = new Map(
-      this.store.workers
-        .all()
-        .filter((w) => w.status === 'online' && this.links.isConnected(w.id))
-        .map((w) => [w.id, w]),
-    );
+  private async assignAccounts(sweep: boolean): Promise<void> {
+    const online = new Map((await this.store.workers.all()).filter((w) => w.status === 'online' && this.links.isConnected(w.id)).map((w) => [w.id, w]));
     if (online.size === 0) return;
-    const unowned = this.store.accounts.unowned();
+    const unowned = await this.store.accounts.unowned();
     if (unowned.length > 0) {
-      const owned = new Map([...online.keys()].map((id) => [id, this.store.accounts.countOwnedBy(id)]));
+      const owned = new Map<string, number>();
+      for (const id of online.keys()) owned.set(id, await this.store.accounts.countOwnedBy(id));
       const platformsOf = new Map([...online.values()].map((w) => [w.id, new Set(this.store.workers.capabilitiesOf(w).map((c) => c.platform))]));
       for (const account of unowned) {
         const candidates = [...online.values()].filter((w) => (owned.get(w.id) ?? 0) < w.max_accounts && platformsOf.get(w.id)!.has(account.platform));
         if (candidates.length === 0) continue;
         const worker = candidates.reduce((best, w) => ((owned.get(w.id) ?? 0) < (owned.get(best.id) ?? 0) ? w : best));
-        this.store.accounts.assignOwner(account.id, worker.id);
+        await this.store.accounts.assignOwner(account.id, worker.id);
         this.undelivered.add(account.id);
         owned.set(worker.id, (owned.get(worker.id) ?? 0) + 1);
         this.logger.info('account assigned', { accountId: account.id, workerId: worker.id });
       }
     }
-    if (sweep) for (const account of this.store.accounts.ownerships()) if (!this.isAccountReady(account)) this.undelivered.add(account.id);
+    if (sweep) for (const account of await this.store.accounts.ownerships()) if (!this.isAccountReady(account)) this.undelivered.add(account.id);
     for (const accountId of this.undelivered) {
       this.undelivered.delete(accountId);
-      let account = this.store.accounts.row(accountId);
+      let account = await this.store.accounts.row(accountId);
       const worker = account?.owner_worker_id ? online.get(account.owner_worker_id) : undefined;
       // An owner offline or draining gets its accounts again when it registers (or they move on).
       if (!account || !worker || this.isAccountReady(account)) continue;
       if (account.device_profile === null) {
         const defaults = { locale: 'en-US', timezoneId: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' };
-        account = this.store.accounts.setDeviceProfile(account.id, generateDeviceProfile(account.id, worker.browser_version, defaults));
+        account = await this.store.accounts.setDeviceProfile(account.id, generateDeviceProfile(account.id, worker.browser_version, defaults));
       }
-      this.deliverAssignment(worker.id, account);
+      await this.deliverAssignment(worker.id, account);
     }
   }
 
@@ -389,14 +417,16 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     for (const key of this.inFlightAssign.keys()) if (key.startsWith(`${workerId}/`)) this.inFlightAssign.delete(key);
   }
 
-  private deliverAssignment(workerId: string, account: AccountRow): void {
-    const key = `${workerId}/${account.id}/${account.epoch}`;
+  private async deliverAssignment(workerId: string, account: AccountRow): Promise<void> {
+    // An edit since the last delivery makes it another delivery: the one in flight carries old secrets.
+    const revision = this.assignRevision.get(account.id) ?? 0;
+    const key = `${workerId}/${account.id}/${account.epoch}/${revision}`;
     if (this.inFlightAssign.has(key) || this.unreadable.has(account.id)) return;
-    let secrets: ReturnType<AccountStore['secretsOf']>;
+    let secrets: AccountSecrets;
     try {
       secrets = this.store.accounts.secretsOf(account);
     } catch (error) {
-      this.accountUnreadable(account, error);
+      await this.accountUnreadable(account, error);
       return;
     }
     const connection = this.connectionOf.get(workerId) ?? 0;
@@ -413,64 +443,68 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         storageState: secrets.storageState,
         storageStateVersion: account.storage_state_version,
       })
-      .then((ack) => {
-        if (ack.ok) {
-          this.delivered.get(workerId)?.set(account.id, account.epoch);
-          this.schedule();
-        } else {
-          this.undelivered.add(account.id);
-          this.assignmentsDirty = true;
-          this.logger.warn('worker refused an assignment', { workerId, accountId: account.id, error: ack.error });
-        }
-      })
-      .finally(() => {
-        if (this.inFlightAssign.get(key) === connection) this.inFlightAssign.delete(key);
+      .then((ack) =>
+        // A decision of its own: what the pass in progress has seen of deliveries stays as it was.
+        this.decide(async () => {
+          if (this.inFlightAssign.get(key) === connection) this.inFlightAssign.delete(key);
+          if (ack.ok && (this.assignRevision.get(account.id) ?? 0) !== revision) {
+            // Edited while this went: the newer delivery (sent or to be sent) is the one that counts.
+            this.undelivered.add(account.id);
+            this.assignmentsDirty = true;
+            this.schedule();
+          } else if (ack.ok) {
+            this.delivered.get(workerId)?.set(account.id, account.epoch);
+            this.schedule();
+          } else {
+            this.undelivered.add(account.id);
+            this.assignmentsDirty = true;
+            this.logger.warn('worker refused an assignment', { workerId, accountId: account.id, error: ack.error });
+          }
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!this.closed) this.logger.error('could not apply an assignment answer', { workerId, accountId: account.id, error });
       });
   }
 
   /** The account cannot be handed to any worker: its queued jobs fail now, with the reason. */
-  private accountUnreadable(account: AccountRow, error: unknown): void {
+  private async accountUnreadable(account: AccountRow, error: unknown): Promise<void> {
     this.unreadable.add(account.id);
     const message = `the secrets of account ${account.id} do not open with this FLEET_SECRET_KEY (was the key changed?); fix the key or re-enter the account's secrets`;
     this.logger.error('account secrets unreadable', { accountId: account.id, error });
-    this.failQueuedJobsOf(account.id, message);
+    await this.failQueuedJobsOf(account.id, message);
   }
 
-  private failQueuedJobsOf(accountId: string, message: string): void {
-    for (const job of this.store.jobs.queuedOf(accountId)) this.jobs.refusedToRun(job, 'ACCOUNT_UNREADABLE', message);
+  private async failQueuedJobsOf(accountId: string, message: string): Promise<void> {
+    for (const job of await this.store.jobs.queuedOf(accountId)) await this.jobs.refusedToRun(job, 'ACCOUNT_UNREADABLE', message);
   }
 
   // ---- jobs ----------------------------------------------------------------------------------
 
-  /** One transaction for the whole pass; the job:run messages go out after it commits. */
-  private dispatch(): void {
-    const sends = this.store.atomically(() => this.pickAndMark());
-    for (const { row, workerId } of sends) this.sendJob(row, workerId);
-  }
-
-  private pickAndMark(): { row: JobRow; workerId: string }[] {
+  /** Marks the jobs that go now as dispatched; the caller sends them once the pass has committed. */
+  private async pickAndMark(): Promise<{ row: JobRow; workerId: string }[]> {
     const sends: { row: JobRow; workerId: string }[] = [];
     const now = Date.now();
-    const busyAccounts = this.store.jobs.activeAccountIds();
-    const activePerWorker = this.store.jobs.countActiveByWorker();
+    const busyAccounts = await this.store.jobs.activeAccountIds();
+    const activePerWorker = await this.store.jobs.countActiveByWorker();
     // Read lazily, once per pass: a pass at low load dispatches one job, and all 50 rows cost more than it.
     const workers = new Map<string, WorkerCapacity | undefined>();
-    const workerOf = (id: string): WorkerCapacity | undefined => {
-      if (!workers.has(id)) workers.set(id, this.store.workers.capacity(id));
+    const workerOf = async (id: string): Promise<WorkerCapacity | undefined> => {
+      if (!workers.has(id)) workers.set(id, await this.store.workers.capacity(id));
       return workers.get(id);
     };
     const fullWorkers = new Set<string>();
     const poolWalk = this.pools.walk();
-    for (const job of this.runnable(now, busyAccounts)) {
+    for (const job of await this.runnable(now, busyAccounts)) {
       // Most queued jobs wait behind a busy account or a full worker: skip those before any lookup.
       if (job.account_id && (busyAccounts.has(job.account_id) || (this.queuedFor.get(job.account_id) ?? 0) > now)) continue;
       if (job.account_id && this.unreadable.has(job.account_id)) {
-        this.failQueuedJobsOf(job.account_id, `the secrets of account ${job.account_id} do not open with this FLEET_SECRET_KEY`);
+        await this.failQueuedJobsOf(job.account_id, `the secrets of account ${job.account_id} do not open with this FLEET_SECRET_KEY`);
         continue;
       }
-      const account = job.account_id ? accountOfRunnable(job) : this.pickPoolAccount(job.pool, busyAccounts, poolWalk);
+      const account = job.account_id ? accountOfRunnable(job) : await this.pickPoolAccount(job.pool, busyAccounts, poolWalk);
       if (!account || busyAccounts.has(account.id) || !this.isAccountReady(account)) continue;
-      const worker = workerOf(account.owner_worker_id!);
+      const worker = await workerOf(account.owner_worker_id!);
       if (worker?.status !== 'online' || fullWorkers.has(worker.id)) continue;
       if ((activePerWorker.get(worker.id) ?? 0) >= worker.max_concurrency) {
         fullWorkers.add(worker.id);
@@ -479,7 +513,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const patch: JobPatch = { worker_id: worker.id, epoch: account.epoch, dispatched_at: now, lease_expires_at: now + job.timeout_ms };
       // A pool job gets its account now; an account's own job keeps its columns (and their index entries) as they are.
       if (job.account_id !== account.id) Object.assign(patch, { account_id: account.id, platform: account.platform });
-      const row = this.jobs.dispatched(job, patch, { workerId: worker.id, epoch: account.epoch });
+      const row = await this.jobs.dispatched(job, patch, { workerId: worker.id, epoch: account.epoch });
       busyAccounts.add(account.id);
       activePerWorker.set(worker.id, (activePerWorker.get(worker.id) ?? 0) + 1);
       sends.push({ row, workerId: worker.id });
@@ -495,21 +529,21 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * busy accounts, and a pass follows every submission). With many, the queue in order is
    * cheaper: it stops at the first DISPATCH_BATCH runnable jobs.
    */
-  private runnable(now: number, busyAccounts: Set<string>): RunnableJob[] {
+  private async runnable(now: number, busyAccounts: Set<string>): Promise<RunnableJob[]> {
     const idle: string[] = [];
     for (const accountId of this.queuedAccounts) {
       if (busyAccounts.has(accountId) || (this.queuedFor.get(accountId) ?? 0) > now) continue;
-      if (idle.length === HEAD_PROBES_PER_PASS) return this.store.jobs.runnable(now, DISPATCH_BATCH);
+      if (idle.length === HEAD_PROBES_PER_PASS) return await this.store.jobs.runnable(now, DISPATCH_BATCH);
       idle.push(accountId);
     }
     const runnable: RunnableJob[] = [];
     for (const accountId of idle) {
-      const next = this.store.jobs.nextQueuedOf(accountId, now);
+      const next = await this.store.jobs.nextQueuedOf(accountId, now);
       if (next) {
         runnable.push(next);
         continue;
       }
-      const dueAt = this.store.jobs.firstQueuedDueAt(accountId);
+      const dueAt = await this.store.jobs.firstQueuedDueAt(accountId);
       if (dueAt === undefined) {
         this.queuedAccounts.delete(accountId);
         this.queuedFor.delete(accountId);
@@ -517,14 +551,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         this.queuedFor.set(accountId, dueAt);
       }
     }
-    runnable.push(...this.store.jobs.queuedPoolJobs(now, DISPATCH_BATCH));
+    runnable.push(...(await this.store.jobs.queuedPoolJobs(now, DISPATCH_BATCH)));
     return runnable.sort(inDispatchOrder).slice(0, DISPATCH_BATCH);
   }
 
   /** The pool's first idle, ready account in creation order, or none. */
-  private pickPoolAccount(pool: string | null, busy: Set<string>, walk: PoolWalk): AccountOwnership | undefined {
+  private async pickPoolAccount(pool: string | null, busy: Set<string>, walk: PoolWalk): Promise<AccountOwnership | undefined> {
     if (!pool) return undefined;
-    return this.pools.pick(pool, walk, { busy, ready: (a) => this.isAccountReady(a) });
+    return await this.pools.pick(pool, walk, { busy, ready: (a) => this.isAccountReady(a) });
   }
 
   private sendJob(job: JobRow, workerId: string): void {
@@ -539,7 +573,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         attempt: job.attempt,
         timeoutMs: job.timeout_ms,
       })
-      .then((ack) => this.store.batch.run(() => this.jobRunAnswered(job, workerId, ack)))
+      .then((ack) => this.decide(() => this.jobRunAnswered(job, workerId, ack)))
       .catch((error: unknown) => this.logger.error('could not apply a job:run answer', { jobId: job.id, error }));
   }
 
@@ -548,13 +582,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * answer in time is neither: the worker may have started it, so it stays with that worker until
    * a report, the worker's re-register, or the loss and lease rules end it.
    */
-  private jobRunAnswered(job: JobRow, workerId: string, ack: Awaited<ReturnType<WorkerLinks['request']>>): void {
-    const current = this.store.jobs.row(job.id);
+  private async jobRunAnswered(job: JobRow, workerId: string, ack: Awaited<ReturnType<WorkerLinks['request']>>): Promise<void> {
+    const current = await this.store.jobs.row(job.id);
     // Only the answer to this very dispatch (a job can be dispatched again under the same attempt).
     if (current?.status !== 'dispatched' || current.worker_id !== workerId || current.attempt !== job.attempt || current.dispatched_at !== job.dispatched_at)
       return;
     if (ack.ok) {
-      this.jobs.started(current);
+      await this.jobs.started(current);
       return;
     }
     const error = FleetError.fromJSON(ack.error);
@@ -564,25 +598,25 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       return;
     }
     this.logger.warn('worker refused a job', { jobId: job.id, workerId, code: error.code });
-    if (current.cancel_requested_at !== null) this.jobs.cancelled(current, 'cancelled by request');
-    else if (error.retryable) this.holdRefused(current, error);
-    else this.jobs.failed(current, error);
+    if (current.cancel_requested_at !== null) await this.jobs.cancelled(current, 'cancelled by request');
+    else if (error.retryable) await this.holdRefused(current, error);
+    else await this.jobs.failed(current, error);
   }
 
   /** A refused run waits out its backoff in its place: its account is not probed again until then. */
-  private holdRefused(job: JobRow, error: FleetError): void {
+  private async holdRefused(job: JobRow, error: FleetError): Promise<void> {
     const retryAt = this.jobs.retryAfterRefusal();
-    const row = this.jobs.refused(job, error, retryAt);
+    const row = await this.jobs.refused(job, error, retryAt);
     if (row.status === 'queued' && row.pool === null && row.account_id) this.queuedFor.set(row.account_id, retryAt);
   }
 
   /** Announces a job's move (the lifecycle's hook); a queued job's account joins the next pass. */
-  private jobChanged(row: JobRow): void {
+  private async jobChanged(row: JobRow): Promise<void> {
     if (row.status === 'queued' && row.account_id) {
       this.queuedAccounts.add(row.account_id);
       this.queuedFor.delete(row.account_id);
     }
-    const view = this.store.jobs.view(row);
+    const view = await this.store.jobs.view(row);
     this.events.emit('job:changed', view);
     if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled') this.events.emit('job:done', view);
   }

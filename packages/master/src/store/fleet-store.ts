@@ -9,7 +9,6 @@ import { WorkerStore } from './worker-store.js';
 import { TokenStore } from './token-store.js';
 import { MessageStore } from './message-store.js';
 import { MonitorStore } from './monitor-store.js';
-import { TurnBatch } from './turn-batch.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { refusedReportDetail } from './refused-report-detail.js';
 
@@ -26,8 +25,6 @@ export class FleetStore {
   readonly tokens: TokenStore;
   readonly messages: MessageStore;
   readonly monitors: MonitorStore;
-  /** Writes of one event-loop turn share a transaction (see TurnBatch). */
-  readonly batch: TurnBatch;
   private readonly checkpointer: WalCheckpointer | undefined;
 
   /** `jobLinks`: where job views link to (the HTTP layer's routes); without it no view may show an artifact. */
@@ -39,7 +36,6 @@ export class FleetStore {
     this.tokens = new TokenStore(this.db, adminToken);
     this.messages = new MessageStore(this.db);
     this.monitors = new MonitorStore(this.db);
-    this.batch = new TurnBatch(this.db);
     if (file !== ':memory:') {
       this.checkpointer = new WalCheckpointer(this.db, file);
       this.checkpointer.start();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WORKER_STATUSES } from './constants.js';
+import { ACCOUNT_STEPS, WORKER_STATUSES } from './constants.js';
 import { IdSchema, PlatformSchema } from './common.js';
 import { JobTimeoutSchema, JobTypeSchema } from './job.js';
 import { PAYLOAD_SCHEMA_BOUNDS, boundedJsonRecord } from './bounded-json.js';
@@ -15,6 +15,8 @@ export const CapabilitySchema = z.object({
   payloadSchemas: boundedJsonRecord(PAYLOAD_SCHEMA_BOUNDS).optional(),
   /** Each job type's own deadline where its plugin sets one: the default for jobs that name none. */
   timeouts: z.record(z.string(), JobTimeoutSchema).optional(),
+  /** The account status each job type moves (`login` → the account's login step), where its plugin declares one. */
+  accountSteps: z.record(z.string(), z.enum(ACCOUNT_STEPS)).optional(),
 });
 export type Capability = z.infer<typeof CapabilitySchema>;
 

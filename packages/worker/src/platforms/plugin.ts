@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { z } from 'zod';
-import type { Credentials, PluginEvents } from '@fleetwright/shared';
+import type { AccountStep, Credentials, PluginEvents } from '@fleetwright/shared';
 
 /**
  * Everything a job handler may touch. Plugins never open browsers, take locks or talk to the
@@ -39,6 +39,11 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   schema: S;
   /** Deadline for one run when the job names none. @defaultValue the master's */
   timeoutMs?: number;
+  /**
+   * The account status this job type moves (`login`, `invite` or `team_join`): the master marks it
+   * running, then succeeded or failed, on the account as the job goes. @defaultValue none
+   */
+  accountStep?: AccountStep;
   run(ctx: JobContext, payload: z.output<S>): Promise<unknown>;
 }
 

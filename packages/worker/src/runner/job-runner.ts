@@ -74,6 +74,7 @@ export class JobRunner {
       payloadSchemas: Object.fromEntries(Object.entries(p.jobs).map(([type, job]) => [type, payloadJsonSchema(job.schema)])),
       // The master turns these into the job's deadline (and lease) when the job names none.
       timeouts: Object.fromEntries(Object.entries(p.jobs).flatMap(([type, job]) => (job.timeoutMs === undefined ? [] : [[type, job.timeoutMs]]))),
+      accountSteps: Object.fromEntries(Object.entries(p.jobs).flatMap(([type, job]) => (job.accountStep === undefined ? [] : [[type, job.accountStep]]))),
     }));
   }
 

@@ -6,14 +6,14 @@ import type { JobCommands } from '../../jobs/job-commands.js';
 
 export function jobRoutes(store: FleetBackend, liveLogs: LiveLogs, commands: JobCommands): Router {
   const router = Router();
-  router.post('/jobs', (req, res) => {
+  router.post('/jobs', async (req, res) => {
     const body = parseOrThrow(CreateJobBodySchema, req.body);
-    const { job, created } = commands.create(body);
+    const { job, created } = await commands.submit(body);
     res.status(created ? 201 : 200).json(job);
   });
-  router.post('/jobs/bulk', (req, res) => {
+  router.post('/jobs/bulk', async (req, res) => {
     const body = parseOrThrow(CreateJobsBulkBodySchema, req.body);
-    const items = commands.createMany(body.jobs).map(({ job }) => ({ id: job.id, status: job.status, idempotencyKey: job.idempotencyKey }));
+    const items = (await commands.submitMany(body.jobs)).map(({ job }) => ({ id: job.id, status: job.status, idempotencyKey: job.idempotencyKey }));
     res.status(201).json({ items });
   });
   router.get('/jobs', async (req, res) => {

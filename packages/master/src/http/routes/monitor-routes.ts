@@ -8,25 +8,25 @@ const MonitorQuerySchema = z.object({ accountId: IdSchema.optional() });
 /** Recurring jobs per account: create, list, pause, resume, delete. */
 export function monitorRoutes(monitors: Monitors): Router {
   const router = Router();
-  router.post('/monitors', (req, res) => {
-    res.status(201).json(monitors.create(parseOrThrow(CreateMonitorBodySchema, req.body)));
+  router.post('/monitors', async (req, res) => {
+    res.status(201).json(await monitors.create(parseOrThrow(CreateMonitorBodySchema, req.body)));
   });
-  router.get('/monitors', (req, res) => {
+  router.get('/monitors', async (req, res) => {
     const page = parseOrThrow(PageQuerySchema, req.query);
     const query = parseOrThrow(MonitorQuerySchema, { accountId: req.query.accountId });
-    res.json(monitors.store.list(query.accountId, page.limit, page.cursor));
+    res.json(await monitors.store.list(query.accountId, page.limit, page.cursor));
   });
-  router.get('/monitors/:id', (req, res) => {
-    res.json(monitors.store.view(monitors.store.require(req.params.id)));
+  router.get('/monitors/:id', async (req, res) => {
+    res.json(monitors.store.view(await monitors.store.require(req.params.id)));
   });
-  router.post('/monitors/:id/pause', (req, res) => {
-    res.json(monitors.store.view(monitors.store.setPaused(req.params.id, true)));
+  router.post('/monitors/:id/pause', async (req, res) => {
+    res.json(monitors.store.view(await monitors.store.setPaused(req.params.id, true)));
   });
-  router.post('/monitors/:id/resume', (req, res) => {
-    res.json(monitors.store.view(monitors.store.setPaused(req.params.id, false)));
+  router.post('/monitors/:id/resume', async (req, res) => {
+    res.json(monitors.store.view(await monitors.store.setPaused(req.params.id, false)));
   });
-  router.delete('/monitors/:id', (req, res) => {
-    monitors.store.delete(req.params.id);
+  router.delete('/monitors/:id', async (req, res) => {
+    await monitors.store.delete(req.params.id);
     res.status(204).end();
   });
   return router;

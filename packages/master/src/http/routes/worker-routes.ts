@@ -21,7 +21,7 @@ export function workerRoutes(store: FleetBackend, scheduler: Scheduler): Router 
   });
   router.post('/workers/:id/drain', async (req, res) => {
     const body = parseOrThrow(DrainBodySchema, req.body);
-    scheduler.drainWorker(req.params.id, body?.reason ?? 'drain requested');
+    await scheduler.decide(() => scheduler.drainWorker(req.params.id, body?.reason ?? 'drain requested'));
     res.json(await view(req.params.id));
   });
   return router;

@@ -19,6 +19,7 @@ export type AcceptInviteResult = { joined: true; team: string; skipped: false } 
 export function acceptInviteJob(baseUrl: string) {
   return defineJob({
     schema: AcceptInvitePayloadSchema,
+    accountStep: 'team_join',
     async run(ctx, payload): Promise<AcceptInviteResult> {
       const page = await ctx.page();
       step(ctx, 10, 'check_team', 'checking whether I am in a team already');

@@ -25,6 +25,7 @@ export interface InviteResult {
 export function inviteJob(baseUrl: string) {
   return defineJob({
     schema: InvitePayloadSchema,
+    accountStep: 'invite',
     async run(ctx, payload): Promise<InviteResult> {
       const page = await ctx.page();
       step(ctx, 10, 'open_team', 'opening my team');

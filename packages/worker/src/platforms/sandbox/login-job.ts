@@ -28,6 +28,7 @@ export interface LoginResult {
 export function loginJob(baseUrl: string) {
   return defineJob({
     schema: LoginPayloadSchema,
+    accountStep: 'login',
     async run(ctx, payload): Promise<LoginResult> {
       const page = await ctx.page();
       const start = payload.method === 'qr' ? SandboxUrls.qrLogin : SandboxUrls.login;
