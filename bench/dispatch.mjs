@@ -25,6 +25,11 @@ const CLK_TCK = 100;
  * peer is skipped with a note.
  */
 const PEER = process.env.BENCH_PEER ?? 'bullmq';
+/**
+ * Another build's checkout (its packages built), measured alternating with this one in the same
+ * run: `BENCH_BASELINE_ROOT=<dir>`. Its master runs; the simulated workers and client stay ours.
+ */
+const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT ? path.resolve(process.env.BENCH_BASELINE_ROOT) : undefined;
 async function loadPeer() {
   if (PEER !== 'bullmq') return undefined;
   try {
@@ -53,7 +58,7 @@ function whereTimeWent(jobs) {
   return `slowest 1 %: ${mean(slowest)}; all: ${mean(stages)}`;
 }
 
-async function oneRun(run) {
+async function oneRun(run, masterRoot = root) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-bench-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -61,7 +66,7 @@ async function oneRun(run) {
   const workerToken = `fww_${randomBytes(12).toString('hex')}`;
   const master = spawn(
     process.execPath,
-    [...(process.env.BENCH_MASTER_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(root, 'packages/cli/dist/main.js'), 'master'],
+    [...(process.env.BENCH_MASTER_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(masterRoot, 'packages/cli/dist/main.js'), 'master'],
     {
       env: {
         ...process.env,
@@ -209,11 +214,14 @@ async function oneRun(run) {
 
 const runs = [];
 const peerRuns = [];
+const baselineRuns = [];
 const bullmqRun = await loadPeer();
 const redis = bullmqRun ? await startRedis() : undefined;
 try {
   for (let run = 1; run <= RUNS; run += 1) {
+    if (BASELINE_ROOT && run % 2 === 0) baselineRuns.push(await oneRun(run, BASELINE_ROOT));
     runs.push(await oneRun(run));
+    if (BASELINE_ROOT && run % 2 === 1) baselineRuns.push(await oneRun(run, BASELINE_ROOT));
     if (redis)
       peerRuns.push(
         await bullmqRun({
@@ -247,6 +255,22 @@ const figures = {
   concurrency: CONCURRENCY,
   accounts: ACCOUNTS,
 };
+if (baselineRuns.length) {
+  figures.baseline = {
+    root: BASELINE_ROOT,
+    jobsPerSec: pick(baselineRuns, 'jobsPerSec'),
+    p50Ms: pick(baselineRuns, 'p50Ms'),
+    p99Ms: pick(baselineRuns, 'p99Ms'),
+    masterCpuPct: pick(baselineRuns, 'masterCpuPct'),
+    masterRssMb: pick(baselineRuns, 'masterRssMb'),
+  };
+  // Run by run, as with the peer.
+  figures.vsBaseline = {
+    throughputRatio: round(median(runs.map((r, i) => r.jobsPerSec / baselineRuns[i].jobsPerSec))),
+    p50Ratio: round(median(runs.map((r, i) => r.p50Ms / baselineRuns[i].p50Ms))),
+    p99Ratio: round(median(runs.map((r, i) => r.p99Ms / baselineRuns[i].p99Ms))),
+  };
+}
 if (peerRuns.length) {
   // Ratios are taken run by run (ours and theirs back to back), then their median.
   figures.peer = { name: 'bullmq', jobsPerSec: pick(peerRuns, 'jobsPerSec'), p50Ms: pick(peerRuns, 'p50Ms'), p99Ms: pick(peerRuns, 'p99Ms') };
