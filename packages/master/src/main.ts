@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createLogger, loadConfig, loadMasterEdgeConfig, loadOrExit, closeOnSignals, logProcessFailures, readEnum, registerSecret } from '@fleetwright/shared';
-import { DB_SYNCHRONOUS_MODES } from './store/database.js';
+import { DB_SYNCHRONOUS_MODES } from './store/sqlite/database.js';
 import { Master } from './master.js';
 import { loadOrCreateSecrets } from './master-secrets.js';
 import { fileURLToPath } from 'node:url';

@@ -1,6 +1,6 @@
 import type { Logger, TrustProxy } from '@fleetwright/shared';
 import type { WorkerAuth } from './http/worker-auth.js';
-import type { DbSynchronous } from './store/database.js';
+import type { DbSynchronous } from './store/sqlite/database.js';
 
 export interface MasterOptions {
   /** Where `master.db` lives. */

@@ -14,7 +14,7 @@ import { Scheduler } from './scheduler/scheduler.js';
 import { ParentJobs } from './jobs/parent-jobs.js';
 import { Monitors } from './monitors/monitors.js';
 import { Retention } from './jobs/retention.js';
-import { FleetStore } from './store/fleet-store.js';
+import { FleetStore } from './store/sqlite/fleet-store.js';
 import { FleetMetrics } from './metrics/fleet-metrics.js';
 import { SqliteBackend } from './store/sqlite/sqlite-backend.js';
 import type { FleetBackend } from './store/backend/fleet-backend.js';

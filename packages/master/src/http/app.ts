@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import { FleetError, type Logger, type TrustProxy } from '@fleetwright/shared';
-import type { FleetStore } from '../store/fleet-store.js';
+import type { FleetStore } from '../store/sqlite/fleet-store.js';
 import type { JobCommands } from '../jobs/job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { requireToken } from './auth.js';

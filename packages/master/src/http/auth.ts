@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { FleetError } from '@fleetwright/shared';
-import type { Role } from '../store/token-store.js';
+import type { Role } from '../store/backend/records.js';
 import type { TokensBackend } from '../store/backend/tokens-backend.js';
 
 declare module 'express-serve-static-core' {

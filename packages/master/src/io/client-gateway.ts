@@ -11,7 +11,7 @@ import {
   type Logger,
   type MasterToClientEvents,
 } from '@fleetwright/shared';
-import type { FleetStore } from '../store/fleet-store.js';
+import type { FleetStore } from '../store/sqlite/fleet-store.js';
 import type { TokensBackend } from '../store/backend/tokens-backend.js';
 import type { JobCommands } from '../jobs/job-commands.js';
 import type { FleetEvents } from '../events/fleet-events.js';

@@ -1,7 +1,7 @@
 import { FleetError, MasterEvent, parseOrThrow, type CreateJobBody, type JobView, type Logger } from '@fleetwright/shared';
 import { PayloadSchemaCache } from './payload-schema-cache.js';
 import { requestFingerprint } from './request-fingerprint.js';
-import { PARENT_JOB_TYPES, type JobRow } from '../store/job-store.js';
+import { PARENT_JOB_TYPES, type JobRow } from '../store/backend/records.js';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';

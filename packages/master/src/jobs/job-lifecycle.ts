@@ -2,7 +2,7 @@ import type { FleetError, Logger } from '@fleetwright/shared';
 import { retryDelayMs } from './backoff.js';
 import { stepOfJobType } from './job-steps.js';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
-import type { JobPatch, JobRow } from '../store/job-store.js';
+import type { JobPatch, JobRow } from '../store/backend/records.js';
 
 /** What a move of a job sets off outside the job itself. */
 export interface JobMoveHooks {

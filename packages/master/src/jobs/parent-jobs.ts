@@ -1,6 +1,6 @@
 import { FleetError, type CreateBatchBody, type CreateInviteFlowBody, type JobView, type Logger } from '@fleetwright/shared';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
-import type { JobRow } from '../store/job-store.js';
+import type { JobRow } from '../store/backend/records.js';
 import type { JobCommands } from './job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { requestFingerprint } from './request-fingerprint.js';

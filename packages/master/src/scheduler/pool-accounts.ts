@@ -1,4 +1,4 @@
-import type { AccountOwnership } from '../store/account-store.js';
+import type { AccountOwnership } from '../store/backend/records.js';
 import type { AccountsBackend } from '../store/backend/accounts-backend.js';
 
 /** A pool's member in memory; its ownership is read when a pick first needs it. */

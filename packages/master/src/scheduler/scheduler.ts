@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { FleetError, MasterEvent, type Logger, type RunningJobRef, type WorkerStats } from '@fleetwright/shared';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
-import type { AccountOwnership, AccountRow, AccountSecrets } from '../store/account-store.js';
-import type { JobPatch, JobRow, RunnableJob } from '../store/job-store.js';
-import type { WorkerCapacity, WorkerRow } from '../store/worker-store.js';
+import type { AccountOwnership, AccountRow, AccountSecrets } from '../store/backend/records.js';
+import type { JobPatch, JobRow, RunnableJob } from '../store/backend/records.js';
+import type { WorkerCapacity, WorkerRow } from '../store/backend/records.js';
 import type { SchedulerEvents } from './scheduler-events.js';
 import type { SchedulerOptions } from './scheduler-options.js';
 import type { WorkerLinks } from './worker-links.js';

@@ -250,6 +250,25 @@ export function describeFleetConformance(target: ConformanceTarget): void {
       expect(await counted).toBe(2);
     });
 
+    it('keeps a transaction begun later from a callback made inside an earlier one apart from the one open then', async () => {
+      let late!: Promise<unknown>;
+      await store.transaction(async () => {
+        // Registered inside, run after this transaction has ended: it belongs to no transaction.
+        late = new Promise((resolve) => setTimeout(resolve, 20)).then(() =>
+          store.transaction(() => store.accounts.create({ platform: 'sandbox', label: 'late' })),
+        );
+      });
+      await expect(
+        store.transaction(async () => {
+          await store.accounts.create({ platform: 'sandbox', label: 'doomed' });
+          await new Promise((resolve) => setTimeout(resolve, 60));
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      await late;
+      expect((await store.accounts.list(10)).items.map((a) => a.label)).toEqual(['late']);
+    });
+
     it('makes a transaction inside another a part of it: its own failure undoes only itself', async () => {
       await store.transaction(async () => {
         await store.accounts.create({ platform: 'sandbox', label: 'outer' });

@@ -162,7 +162,7 @@ export class SimulatedWorker {
     const payload = {
       host: 'sim-host',
       version: '0.0.0-test',
-      capabilities: [{ platform: 'sandbox', jobTypes: ['crawl', 'login'], accountSteps: { login: 'login' } }],
+      capabilities: [{ platform: 'sandbox', jobTypes: ['crawl', 'login'] }],
       maxAccounts: 10,
       maxConcurrency: 4,
       maxLiveContexts: 4,

@@ -1,5 +1,5 @@
 import type { AccountStep, AccountView, CreateAccountBody, DeviceProfile, Page, StepStatus, StorageState, UpdateAccountBody } from '@fleetwright/shared';
-import type { AccountChangeListener, AccountOwnership, AccountRow, AccountSecrets, PoolMembership, UnownedAccount } from '../account-store.js';
+import type { AccountChangeListener, AccountOwnership, AccountRow, AccountSecrets, PoolMembership, UnownedAccount } from './records.js';
 
 /**
  * Accounts, their sealed secrets and their ownership. Secrets are sealed before they are stored and

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ArtifactRow } from '../artifact-store.js';
+import type { ArtifactRow } from './records.js';
 
 /** Job artifacts (run.log, screenshots, traces): files, and a record of each. */
 export interface ArtifactsBackend {

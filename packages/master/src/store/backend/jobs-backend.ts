@@ -1,5 +1,5 @@
 import type { JobEventView, JobStatus, JobView, Page } from '@fleetwright/shared';
-import type { ChildTally, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from '../job-store.js';
+import type { ChildTally, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from './records.js';
 
 /**
  * The jobs table and its timeline. Every method is one atomic step: a transition and its event

@@ -1,5 +1,5 @@
 import type { MonitorView, Page } from '@fleetwright/shared';
-import type { MonitorRow } from '../monitor-store.js';
+import type { MonitorRow } from './records.js';
 
 /** Monitors: jobs that repeat for an account at a jittered interval. */
 export interface MonitorsBackend {

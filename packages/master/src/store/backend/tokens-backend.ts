@@ -1,5 +1,5 @@
 import type { TokenView } from '@fleetwright/shared';
-import type { Role, TokenIdentity } from '../token-store.js';
+import type { Role, TokenIdentity } from './records.js';
 
 /** API tokens, kept as hashes; the configured admin token is accepted beside them. */
 export interface TokensBackend {

@@ -1,4 +1,4 @@
-import type { WorkerProof } from '../worker-credential-store.js';
+import type { WorkerProof } from './records.js';
 
 /** Each worker id's own credential, enrolled with the fleet token (see WorkerCredentialStore). */
 export interface WorkerCredentialsBackend {

@@ -1,5 +1,5 @@
 import type { Capability, WorkerStats, WorkerStatus, WorkerView } from '@fleetwright/shared';
-import type { WorkerCapacity, WorkerRegistration, WorkerRow } from '../worker-store.js';
+import type { WorkerCapacity, WorkerRegistration, WorkerRow } from './records.js';
 
 /** Registered workers, their status, their last heartbeat and the capabilities they declared. */
 export interface WorkersBackend {

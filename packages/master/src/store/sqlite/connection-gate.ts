@@ -1,14 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Db } from '../database.js';
+import type { Db } from './database.js';
 
 /**
  * Shares one SQLite connection between async callers. A call runs at once, synchronously, unless a
  * transaction holds the connection: then it waits for the transaction's end, since on one
  * connection its statements would otherwise become part of that transaction. The transaction's own
- * calls are told apart by their async context and run at once.
+ * calls are told apart by their async context and run at once. A context outlives its transaction
+ * (a callback registered inside one runs later in its context), so it names the transaction it was
+ * made for, and counts only while that transaction is open.
  */
 export class ConnectionGate {
-  private readonly inTransaction = new AsyncLocalStorage<number>();
+  private readonly inTransaction = new AsyncLocalStorage<object>();
+  /** The open transaction, if any. */
+  private open: object | undefined;
   /** Who waits for the connection, in arrival order. */
   private readonly waiting: (() => void)[] = [];
   private held = false;
@@ -18,7 +22,7 @@ export class ConnectionGate {
 
   /** Runs `call` on the connection as soon as it is free (at once when it is). */
   run<T>(call: () => T): Promise<T> {
-    if (!this.held || this.inTransaction.getStore() !== undefined) {
+    if (!this.held || this.insideOpenTransaction()) {
       try {
         return Promise.resolve(call());
       } catch (error) {
@@ -36,13 +40,15 @@ export class ConnectionGate {
 
   /** Runs `work` in one transaction (a savepoint inside another); see FleetBackend.transaction. */
   async transaction<T>(work: () => Promise<T>): Promise<T> {
-    if (this.inTransaction.getStore() !== undefined) return this.savepoint(work);
+    if (this.insideOpenTransaction()) return this.savepoint(work);
     await this.acquire();
+    const transaction = {};
     try {
       this.db.exec('BEGIN IMMEDIATE');
+      this.open = transaction;
       let result: T;
       try {
-        result = await this.inTransaction.run(0, work);
+        result = await this.inTransaction.run(transaction, work);
       } catch (error) {
         this.db.exec('ROLLBACK');
         throw error;
@@ -50,8 +56,14 @@ export class ConnectionGate {
       this.db.exec('COMMIT');
       return result;
     } finally {
+      if (this.open === transaction) this.open = undefined;
       this.release();
     }
+  }
+
+  private insideOpenTransaction(): boolean {
+    const transaction = this.inTransaction.getStore();
+    return transaction !== undefined && transaction === this.open;
   }
 
   private async savepoint<T>(work: () => Promise<T>): Promise<T> {

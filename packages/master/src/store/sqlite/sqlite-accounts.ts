@@ -1,7 +1,7 @@
 import type { AccountStep, AccountView, CreateAccountBody, DeviceProfile, Page, StepStatus, StorageState, UpdateAccountBody } from '@fleetwright/shared';
-import type { AccountChangeListener, AccountOwnership, AccountRow, AccountSecrets, PoolMembership, UnownedAccount } from '../account-store.js';
+import type { AccountChangeListener, AccountOwnership, AccountRow, AccountSecrets, PoolMembership, UnownedAccount } from '../backend/records.js';
 import type { AccountsBackend } from '../backend/accounts-backend.js';
-import type { AccountStore } from '../account-store.js';
+import type { AccountStore } from './account-store.js';
 import type { ConnectionGate } from './connection-gate.js';
 
 /** AccountsBackend over the SQLite store: each call runs when the connection is free (see ConnectionGate). */

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import type { ArtifactRow } from '../artifact-store.js';
+import type { ArtifactRow } from '../backend/records.js';
 import type { ArtifactsBackend } from '../backend/artifacts-backend.js';
-import type { ArtifactStore } from '../artifact-store.js';
+import type { ArtifactStore } from './artifact-store.js';
 import type { ConnectionGate } from './connection-gate.js';
 
 /** ArtifactsBackend over the SQLite store: each call runs when the connection is free (see ConnectionGate). */

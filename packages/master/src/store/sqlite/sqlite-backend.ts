@@ -1,7 +1,7 @@
-import { ArtifactStore } from '../artifact-store.js';
+import { ArtifactStore } from './artifact-store.js';
 import type { FleetBackend, RefusedReportTotal } from '../backend/fleet-backend.js';
-import type { FleetStore } from '../fleet-store.js';
-import { WorkerCredentialStore } from '../worker-credential-store.js';
+import type { FleetStore } from './fleet-store.js';
+import { WorkerCredentialStore } from './worker-credential-store.js';
 import { ConnectionGate } from './connection-gate.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteArtifacts } from './sqlite-artifacts.js';

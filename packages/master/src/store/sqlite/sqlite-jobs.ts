@@ -1,7 +1,7 @@
 import type { JobEventView, JobStatus, JobView, Page } from '@fleetwright/shared';
-import type { ChildTally, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from '../job-store.js';
+import type { ChildTally, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from '../backend/records.js';
 import type { JobsBackend } from '../backend/jobs-backend.js';
-import type { JobStore } from '../job-store.js';
+import type { JobStore } from './job-store.js';
 import type { ConnectionGate } from './connection-gate.js';
 
 /** JobsBackend over the SQLite store: each call runs when the connection is free (see ConnectionGate). */

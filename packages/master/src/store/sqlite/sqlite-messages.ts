@@ -1,6 +1,6 @@
 import type { DetectedMessage, MessageView, Page } from '@fleetwright/shared';
 import type { MessagesBackend } from '../backend/messages-backend.js';
-import type { MessageStore } from '../message-store.js';
+import type { MessageStore } from './message-store.js';
 import type { ConnectionGate } from './connection-gate.js';
 
 /** MessagesBackend over the SQLite store: each call runs when the connection is free (see ConnectionGate). */

@@ -1,7 +1,7 @@
 import type { MonitorView, Page } from '@fleetwright/shared';
-import type { MonitorRow } from '../monitor-store.js';
+import type { MonitorRow } from '../backend/records.js';
 import type { MonitorsBackend } from '../backend/monitors-backend.js';
-import type { MonitorStore } from '../monitor-store.js';
+import type { MonitorStore } from './monitor-store.js';
 import type { ConnectionGate } from './connection-gate.js';
 
 /** MonitorsBackend over the SQLite store: each call runs when the connection is free (see ConnectionGate). */

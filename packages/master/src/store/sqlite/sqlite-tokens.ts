@@ -1,7 +1,7 @@
 import type { TokenView } from '@fleetwright/shared';
-import type { Role, TokenIdentity } from '../token-store.js';
+import type { Role, TokenIdentity } from '../backend/records.js';
 import type { TokensBackend } from '../backend/tokens-backend.js';
-import type { TokenStore } from '../token-store.js';
+import type { TokenStore } from './token-store.js';
 import type { ConnectionGate } from './connection-gate.js';
 
 /** TokensBackend over the SQLite store: each call runs when the connection is free (see ConnectionGate). */

@@ -1,6 +1,6 @@
-import type { WorkerProof } from '../worker-credential-store.js';
+import type { WorkerProof } from '../backend/records.js';
 import type { WorkerCredentialsBackend } from '../backend/worker-credentials-backend.js';
-import type { WorkerCredentialStore } from '../worker-credential-store.js';
+import type { WorkerCredentialStore } from './worker-credential-store.js';
 import type { ConnectionGate } from './connection-gate.js';
 
 /** WorkerCredentialsBackend over the SQLite store: each call runs when the connection is free (see ConnectionGate). */

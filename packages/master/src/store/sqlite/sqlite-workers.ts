@@ -1,7 +1,7 @@
 import type { Capability, WorkerStats, WorkerStatus, WorkerView } from '@fleetwright/shared';
-import type { WorkerCapacity, WorkerRegistration, WorkerRow } from '../worker-store.js';
+import type { WorkerCapacity, WorkerRegistration, WorkerRow } from '../backend/records.js';
 import type { WorkersBackend } from '../backend/workers-backend.js';
-import type { WorkerStore } from '../worker-store.js';
+import type { WorkerStore } from './worker-store.js';
 import type { ConnectionGate } from './connection-gate.js';
 
 /** WorkersBackend over the SQLite store: each call runs when the connection is free (see ConnectionGate). */

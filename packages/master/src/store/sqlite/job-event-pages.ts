@@ -1,6 +1,6 @@
 import { FleetError, type JobEventView, type Page } from '@fleetwright/shared';
 import type { Db } from './database.js';
-import { iso } from './time.js';
+import { iso } from '../time.js';
 
 /**
  * One page of a job's timeline, oldest first, from the `(job_id, seq)` index: `cursor` is the last

@@ -1,9 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { FleetError, generateToken, hashToken } from '@fleetwright/shared';
 import type { Db } from './database.js';
-
-/** How a worker's claim to its id was proven. */
-export type WorkerProof = 'credential' | 'fleet-token';
+import type { WorkerProof } from '../backend/records.js';
 
 interface CredentialRow {
   token_hash: string;

@@ -1,113 +1,14 @@
 import { FleetError, errorClassOf, type JobError, type JobEventView, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
 import { atomically, type Db } from './database.js';
-import { canTransition } from './job-transitions.js';
-import { iso } from './time.js';
-import { timeOrderedId } from './time-ordered-id.js';
+import { canTransition } from '../backend/job-transitions.js';
+import { iso } from '../time.js';
+import { timeOrderedId } from '../time-ordered-id.js';
 import { jobEventPage } from './job-event-pages.js';
-
-/** Job types the master runs itself (never dispatched): their children do the work. */
-export const PARENT_JOB_TYPES = new Set(['batch', 'invite_flow']);
-
-export interface JobRow {
-  seq: number;
-  id: string;
-  type: string;
-  platform: string | null;
-  account_id: string | null;
-  pool: string | null;
-  payload: string;
-  priority: number;
-  run_after: number;
-  status: JobStatus;
-  attempt: number;
-  max_attempts: number;
-  timeout_ms: number;
-  progress_percent: number;
-  progress_step: string;
-  progress_message: string | null;
-  result: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  worker_id: string | null;
-  epoch: number | null;
-  lease_expires_at: number | null;
-  parent_id: string | null;
-  idempotency_key: string | null;
-  monitor_id: string | null;
-  /** JSON: parent options ({ stopOnFailure }, flow members). */
-  options: string;
-  /** When a cancel was asked of the job's worker: the job never runs again, whatever becomes of that worker. */
-  cancel_requested_at: number | null;
-  /** Fingerprint of the request that created the job under its idempotency key. */
-  idempotency_fingerprint: string | null;
-  created_at: number;
-  dispatched_at: number | null;
-  started_at: number | null;
-  finished_at: number | null;
-}
-
-export interface NewJob {
-  type: string;
-  platform: string | null;
-  accountId: string | null;
-  pool: string | null;
-  payload: Record<string, unknown>;
-  priority: number;
-  maxAttempts: number;
-  timeoutMs: number;
-  runAfter: number;
-  parentId: string | null;
-  idempotencyKey: string | null;
-  /** Fingerprint of the request (see `requestFingerprint`): a re-post under the same key must match it. */
-  idempotencyFingerprint?: string | null;
-  monitorId?: string | null;
-  options?: Record<string, unknown>;
-  /** Parents (batches, flows) start `running`: they are never dispatched. @defaultValue `queued` */
-  status?: 'queued' | 'running';
-}
-
-/**
- * What the dispatcher needs to choose a queued job, with its account's ownership columns (null
- * for a pool job, or if the account is gone).
- */
-export type RunnableJob = Pick<JobRow, 'id' | 'account_id' | 'pool' | 'timeout_ms' | 'priority' | 'run_after' | 'seq'> & {
-  account_platform: string | null;
-  owner_worker_id: string | null;
-  account_epoch: number | null;
-};
-
-export interface ChildTally {
-  total: number;
-  finished: number;
-  failed: number;
-  cancelled: number;
-  /** The progress of the first child in flight, or null when none is. */
-  currentPercent: number | null;
-}
+import { PARENT_JOB_TYPES, type ChildTally, type JobFilter, type JobPatch, type JobRow, type NewJob, type RunnableJob } from '../backend/records.js';
 
 /** A runnable job's columns with its account's ownership (`j` the job, `a` its account). */
 const RUNNABLE_COLUMNS =
   'j.id, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
-
-/** Columns a transition may set besides the status. */
-export interface JobPatch {
-  account_id?: string | null;
-  platform?: string | null;
-  worker_id?: string | null;
-  epoch?: number | null;
-  attempt?: number;
-  run_after?: number;
-  lease_expires_at?: number | null;
-  dispatched_at?: number | null;
-  started_at?: number | null;
-  finished_at?: number | null;
-  result?: string | null;
-  error_code?: string | null;
-  error_message?: string | null;
-  progress_percent?: number;
-  progress_step?: string;
-  progress_message?: string | null;
-}
 
 /**
  * Where the API serves what a view links to. The HTTP layer owns the routes, so it builds the
@@ -128,12 +29,6 @@ const NO_JOB_LINKS: JobLinks = {
 interface JobExtras {
   artifacts: Map<string, JobView['artifacts']>;
   childIds: Map<string, string[]>;
-}
-
-export interface JobFilter {
-  status?: JobStatus | undefined;
-  type?: string | undefined;
-  accountId?: string | undefined;
 }
 
 export class JobStore {

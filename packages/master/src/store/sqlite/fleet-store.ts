@@ -1,10 +1,10 @@
 import { AccountStore } from './account-store.js';
-import { AccountBrowsers } from './account-browsers.js';
-import { LiveLogs } from './live-logs.js';
+import { AccountBrowsers } from '../account-browsers.js';
+import { LiveLogs } from '../live-logs.js';
 import { atomically, openDatabase, type Db, type DbSynchronous } from './database.js';
 import { MIGRATIONS } from './migrations.js';
 import { JobStore, type JobLinks } from './job-store.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBox } from '../secret-box.js';
 import { WorkerStore } from './worker-store.js';
 import { TokenStore } from './token-store.js';
 import { MessageStore } from './message-store.js';

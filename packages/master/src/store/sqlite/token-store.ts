@@ -1,12 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { FleetError, generateToken, hashToken, type TokenRole, type TokenView } from '@fleetwright/shared';
+import { FleetError, generateToken, hashToken, type TokenView } from '@fleetwright/shared';
 import type { Db } from './database.js';
-
-export type Role = TokenRole;
-export interface TokenIdentity {
-  tokenId: string;
-  role: Role;
-}
+import type { Role, TokenIdentity } from '../backend/records.js';
 
 /** API tokens: stored hashed; the configured admin token (`FLEET_API_TOKEN`) is accepted beside them. */
 export class TokenStore {

@@ -5,6 +5,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FleetError } from '@fleetwright/shared';
 import type { Db } from './database.js';
+import type { ArtifactRow } from '../backend/records.js';
 
 /** Artifact names are plain file names: no separators, no dot-dot, nothing hidden. */
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -29,15 +30,6 @@ export function holdsSessionData(name: string): boolean {
 /** Directories 0700 and files 0600: artifacts can hold session data, so only the master's user reads them. */
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
-
-export interface ArtifactRow {
-  job_id: string;
-  name: string;
-  size: number;
-  content_type: string;
-  path: string;
-  created_at: number;
-}
 
 /** Job artifacts (run.log, screenshots, traces) on disk under `<dataDir>/artifacts/<jobId>/`. */
 export class ArtifactStore {

@@ -1,22 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { FleetError, type MonitorView, type Page } from '@fleetwright/shared';
 import type { Db } from './database.js';
-import { iso } from './time.js';
-
-export interface MonitorRow {
-  seq: number;
-  id: string;
-  account_id: string;
-  type: string;
-  payload: string;
-  min_interval_ms: number;
-  max_interval_ms: number;
-  paused: number;
-  next_run_at: number;
-  last_job_id: string | null;
-  runs: number;
-  created_at: number;
-}
+import { iso } from '../time.js';
+import type { MonitorRow } from '../backend/records.js';
 
 export class MonitorStore {
   constructor(private readonly db: Db) {}

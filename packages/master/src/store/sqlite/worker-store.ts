@@ -1,39 +1,8 @@
 import type { Capability, WorkerStats, WorkerStatus, WorkerView } from '@fleetwright/shared';
 import { FleetError } from '@fleetwright/shared';
 import type { Db } from './database.js';
-import { iso } from './time.js';
-
-export interface WorkerRow {
-  id: string;
-  host: string;
-  version: string;
-  capabilities: string;
-  max_accounts: number;
-  max_concurrency: number;
-  max_live_contexts: number;
-  status: WorkerStatus;
-  last_heartbeat_at: number | null;
-  disconnected_at: number | null;
-  stats: string | null;
-  browser_version: string | null;
-  created_at: number;
-}
-
-/** What dispatch needs of a worker. */
-export type WorkerCapacity = Pick<WorkerRow, 'id' | 'status' | 'max_concurrency'>;
-
-export interface WorkerRegistration {
-  id: string;
-  host: string;
-  version: string;
-  capabilities: Capability[];
-  maxAccounts: number;
-  maxConcurrency: number;
-  maxLiveContexts: number;
-  browserVersion?: string | undefined;
-  /** A worker that says it is draining (a reconnect mid-drain) comes back draining, not online. */
-  draining?: boolean;
-}
+import { iso } from '../time.js';
+import type { WorkerCapacity, WorkerRegistration, WorkerRow } from '../backend/records.js';
 
 export class WorkerStore {
   /** Platform → declared job types and payload schemas, rebuilt when a worker registers. */

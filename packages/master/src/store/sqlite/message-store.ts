@@ -1,6 +1,6 @@
 import type { DetectedMessage, MessageView, Page } from '@fleetwright/shared';
 import type { Db } from './database.js';
-import { iso } from './time.js';
+import { iso } from '../time.js';
 
 interface MessageRow {
   seq: number;

@@ -16,58 +16,12 @@ import {
   registerSecret,
 } from '@fleetwright/shared';
 import type { Db } from './database.js';
-import type { SecretBox } from './secret-box.js';
-import { iso } from './time.js';
-import type { AccountBrowsers } from './account-browsers.js';
-
-export interface AccountRow {
-  seq: number;
-  id: string;
-  platform: string;
-  label: string | null;
-  tags: string;
-  username: string | null;
-  credentials_sealed: string | null;
-  proxy_sealed: string | null;
-  proxy_masked: string | null;
-  device_profile: string | null;
-  storage_state_sealed: string | null;
-  storage_state_version: number;
-  owner_worker_id: string | null;
-  epoch: number;
-  login_status: StepStatus;
-  login_updated_at: number | null;
-  invite_status: StepStatus;
-  invite_updated_at: number | null;
-  team_join_status: StepStatus;
-  team_join_updated_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export type AccountOwnership = Pick<AccountRow, 'id' | 'platform' | 'owner_worker_id' | 'epoch'>;
-
-/** An account's place in a pool: pools keep creation (seq) order. */
-export interface PoolMembership {
-  pool: string;
-  seq: number;
-  id: string;
-}
-
-/** What an account's placement needs: its id and platform. */
-export type UnownedAccount = Pick<AccountRow, 'id' | 'platform'>;
-
-/** Told the id of an account that was created, deleted, re-tagged or given a new owner. */
-export type AccountChangeListener = (accountId: string) => void;
+import type { SecretBox } from '../secret-box.js';
+import { iso } from '../time.js';
+import type { AccountBrowsers } from '../account-browsers.js';
+import type { AccountChangeListener, AccountOwnership, AccountRow, AccountSecrets, PoolMembership, UnownedAccount } from '../backend/records.js';
 
 const OWNERSHIP_COLUMNS = 'id, platform, owner_worker_id, epoch';
-
-/** What a worker needs to open the account's profile (secrets opened). */
-export interface AccountSecrets {
-  credentials: Credentials | null;
-  proxy: string | null;
-  storageState: StorageState | null;
-}
 
 export class AccountStore {
   private readonly changeListeners: AccountChangeListener[] = [];
