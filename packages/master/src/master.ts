@@ -21,6 +21,7 @@ import { WorkerCredentialStore } from './store/worker-credential-store.js';
 import { credentialWorkerAuth } from './http/worker-auth.js';
 import { restJobLinks } from './http/rest-links.js';
 import { FleetEvents } from './events/fleet-events.js';
+import { LiveView } from './live/live-view.js';
 
 /** The master node: SQLite store, scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
@@ -35,6 +36,8 @@ export class Master {
   readonly identities: WorkerCredentialStore;
   private readonly workers: WorkerGateway;
   private readonly clients: ClientGateway;
+  /** Live view, takeovers and jobs asking for a person. */
+  readonly live: LiveView;
   /** What happens in the fleet: the bus the gateway, metrics, monitors and parent jobs listen on. */
   readonly events: FleetEvents;
   private readonly server: http.Server;
@@ -71,6 +74,7 @@ export class Master {
     this.parents = new ParentJobs(this.store, this.scheduler, this.events, this.commands, logger);
     this.monitors = new Monitors(this.store, this.scheduler, this.events, this.commands, logger);
     this.metrics = new FleetMetrics(this.store, this.scheduler, this.events);
+    this.live = new LiveView(this.store, this.workers, logger);
     this.retention = new Retention(this.store, this.scheduler, logger, options.retentionMs ? { retentionMs: options.retentionMs } : {});
     this.server = http.createServer(
       createApp({
@@ -90,6 +94,7 @@ export class Master {
         browsers,
         dashboardDir: options.dashboardDir,
         metrics: this.metrics,
+        extraRoutes: [this.live.routes()],
         logger,
       }),
     );
@@ -97,6 +102,7 @@ export class Master {
     coalesceWritesPerTurn(this.io);
     this.workers.attach(this.io, this.scheduler, reports, browsers);
     this.clients.attach(this.io, this.events);
+    this.live.attach(this.io, this.events);
   }
 
   get url(): string {

@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import { FleetError, type Logger, type TrustProxy } from '@fleetwright/shared';
 import type { FleetStore } from '../store/fleet-store.js';
 import type { JobCommands } from '../jobs/job-commands.js';
@@ -58,6 +58,8 @@ export interface AppParts {
   dashboardDir?: string | undefined;
   /** Prometheus metrics served at `/metrics` (no token unless `metricsToken`). */
   metrics?: FleetMetrics | undefined;
+  /** More routes of the token-checked API (the live view's takeovers). */
+  extraRoutes?: Router[];
   logger: Logger;
 }
 
@@ -105,6 +107,7 @@ export function createApp(parts: AppParts): Express {
   api.use(messageRoutes(store.messages));
   api.use(tokenRoutes(store.tokens));
   api.use(statsRoutes(store));
+  for (const routes of parts.extraRoutes ?? []) api.use(routes);
   api.get('/jobs/:id/qrcode', (req, res) => {
     store.jobs.require(req.params.id, 'id');
     const dataUrl = reports.qrCodeOf(req.params.id);

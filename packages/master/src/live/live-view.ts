@@ -1,0 +1,39 @@
+import { Namespace as Ns, type Logger } from '@fleetwright/shared';
+import type { Server } from 'socket.io';
+import type { Router } from 'express';
+import type { FleetEvents } from '../events/fleet-events.js';
+import type { WorkerLinks } from '../scheduler/worker-links.js';
+import type { FleetStore } from '../store/fleet-store.js';
+import { relayHumanRequests } from './human-requests.js';
+import { LiveRelay } from './live-relay.js';
+import type { ClientNamespace, WorkerNamespace } from './live-sockets.js';
+import { takeoverRoutes } from './takeover-routes.js';
+import { Takeovers } from './takeovers.js';
+
+/** People in the loop, at the master: live view, takeovers and jobs asking for a person. */
+export class LiveView {
+  readonly takeovers: Takeovers;
+  readonly relay: LiveRelay;
+
+  constructor(
+    private readonly store: FleetStore,
+    links: WorkerLinks,
+    private readonly logger: Logger,
+  ) {
+    this.takeovers = new Takeovers(store, links, logger);
+    this.relay = new LiveRelay(store, links, this.takeovers, logger);
+  }
+
+  routes(): Router {
+    return takeoverRoutes(this.takeovers);
+  }
+
+  attach(io: Server, events: FleetEvents): void {
+    const clients = io.of(Ns.Client) as ClientNamespace;
+    const workers = io.of(Ns.Worker) as WorkerNamespace;
+    this.takeovers.attach(clients);
+    this.relay.attach(clients, workers);
+    relayHumanRequests(this.store, clients, workers, this.logger);
+    events.on('job:done', (job) => this.takeovers.jobEnded(job));
+  }
+}
