@@ -83,7 +83,12 @@ export class LiveSessions {
     if (!live?.gate.isHeld) throw new FleetError('CONFLICT', `nobody holds the session of account ${accountId}: claim it first`, { field: 'accountId' });
     const page = this.pageOf(accountId, live);
     if (!page) throw new FleetError('CONFLICT', `account ${accountId} has no open page`, { field: 'accountId' });
-    await applyInput(page, input);
+    try {
+      await applyInput(page, input);
+    } catch (error) {
+      // Playwright's message may quote the key: it must not reach a log, so it is not passed on.
+      throw new FleetError('VALIDATION_FAILED', `the page did not take the ${input.type} input`, { field: 'input', cause: error });
+    }
   }
 
   /** The account left this worker (revoked, closed): its screencast stops and a waiting job goes on to its abort. */

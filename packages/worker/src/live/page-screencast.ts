@@ -11,24 +11,31 @@ export interface ScreencastFrame {
 
 interface CdpFrame {
   data: string;
-  sessionId: number;
+  /** Chromium's id for the ack; undefined for a frame taken with a screenshot. */
+  sessionId?: number;
   metadata: { deviceWidth: number; deviceHeight: number };
 }
 
 const MIN_INTERVAL_MS = Math.ceil(1000 / LIVE_VIEW_BOUNDS.maxFramesPerSecond);
+/** How long the page must stay still after a throttled burst before its final state is taken. */
+const SETTLE_MS = 2 * MIN_INTERVAL_MS;
 
 /**
- * Chromium's screencast of one page over CDP, throttled: Chromium's frames are acknowledged at
- * once (so it keeps producing them), only the newest is kept, and it goes out at most every
- * `MIN_INTERVAL_MS` and only after the previous one was delivered. The last state of the page is
- * always sent, however fast it changed.
+ * Chromium's screencast of one page over CDP, throttled at the source: Chromium encodes a frame
+ * only while fewer than a few wait for their ack, so frames are acknowledged only when one goes
+ * out (at most every `MIN_INTERVAL_MS`, after the previous one was delivered). A change Chromium
+ * skipped while acks were held would leave the view stale, so after such a burst the page's final
+ * state is taken once with a screenshot when it settles.
  */
 export class PageScreencast {
   private session: CDPSession | undefined;
   private latest: CdpFrame | undefined;
+  private unacked: number[] = [];
   private lastSentAt = 0;
   private sending = false;
   private timer: NodeJS.Timeout | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private viewport = { width: 0, height: 0 };
   private seq = 0;
   private stopped = false;
 
@@ -41,8 +48,9 @@ export class PageScreencast {
     const session = await this.page.context().newCDPSession(this.page);
     this.session = session;
     session.on('Page.screencastFrame', (frame: CdpFrame) => {
-      session.send('Page.screencastFrameAck', { sessionId: frame.sessionId }).catch(() => undefined);
+      if (frame.sessionId !== undefined) this.unacked.push(frame.sessionId);
       if (this.stopped) return;
+      clearTimeout(this.settleTimer);
       this.latest = frame;
       this.schedule();
     });
@@ -59,6 +67,7 @@ export class PageScreencast {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.settleTimer);
     this.latest = undefined;
     const session = this.session;
     this.session = undefined;
@@ -83,20 +92,40 @@ export class PageScreencast {
     if (!frame || this.stopped) return;
     this.sending = true;
     this.lastSentAt = Date.now();
+    const acks = this.unacked.splice(0);
     try {
+      this.viewport = { width: Math.round(frame.metadata.deviceWidth), height: Math.round(frame.metadata.deviceHeight) };
       // A frame over the bound (a huge page at full quality) is dropped; the next one may fit.
-      if (frame.data.length <= LIVE_VIEW_BOUNDS.maxFrameChars)
-        await this.deliver({
-          seq: this.seq++,
-          data: frame.data,
-          width: Math.round(frame.metadata.deviceWidth),
-          height: Math.round(frame.metadata.deviceHeight),
-        });
+      if (frame.data.length <= LIVE_VIEW_BOUNDS.maxFrameChars) await this.deliver({ seq: this.seq++, data: frame.data, ...this.viewport });
     } catch {
       // Best effort: a lost frame is followed by the next.
     } finally {
       this.sending = false;
+      for (const sessionId of acks) this.session?.send('Page.screencastFrameAck', { sessionId }).catch(() => undefined);
+      // More than one frame waited: Chromium may have skipped a change meanwhile.
+      if (acks.length > 1) this.settleTimer = setTimeout(() => void this.takeFinalState(), SETTLE_MS);
+      this.settleTimer?.unref();
       this.schedule();
+    }
+  }
+
+  private async takeFinalState(): Promise<void> {
+    const { session, viewport } = this;
+    if (!session || this.stopped || this.latest || viewport.width === 0) return;
+    const scale = Math.min(1, LIVE_VIEW_BOUNDS.maxWidth / viewport.width, LIVE_VIEW_BOUNDS.maxHeight / viewport.height);
+    try {
+      // The clip is in page coordinates: the visible part starts where the page is scrolled to.
+      const { cssVisualViewport: at } = (await session.send('Page.getLayoutMetrics')) as { cssVisualViewport: { pageX: number; pageY: number } };
+      const shot = (await session.send('Page.captureScreenshot', {
+        format: 'jpeg',
+        quality: LIVE_VIEW_BOUNDS.jpegQuality,
+        clip: { x: at.pageX, y: at.pageY, width: viewport.width, height: viewport.height, scale },
+      })) as { data: string };
+      if (this.stopped || this.latest) return;
+      this.latest = { data: shot.data, metadata: { deviceWidth: viewport.width, deviceHeight: viewport.height } };
+      this.schedule();
+    } catch {
+      // The page went away or is busy navigating: its next frame shows it.
     }
   }
 }
