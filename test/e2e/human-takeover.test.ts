@@ -54,6 +54,40 @@ describe('a job that asks for a person', () => {
   });
 });
 
+describe('what a person types', () => {
+  let fleet: FleetHarness;
+  const clients: ClientEventRecorder[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    await fleet?.close();
+  });
+
+  it('never reaches run.log or a trace: a failed attempt a person typed into keeps no trace.zip', async () => {
+    fleet = await new FleetHarness().start();
+    await fleet.sandboxAdmin('/users', { handle: 'tess', email: 'tess@sandbox.test', password: 'tess-secret-1', secondFactor: true });
+    await fleet.startWorker('w1', { trace: 'full' });
+    const accountId = (await fleet.api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'tess', password: 'tess-secret-1' } })).body.id;
+    const events = await ClientEventRecorder.connect(fleet.master.url, fleet.apiToken);
+    clients.push(events);
+    const job = await fleet.api('POST', '/jobs', { type: 'login', accountId, maxAttempts: 1 });
+    await events.next(ClientEvent.HumanNeeded, (e) => e.jobId === job.body.id);
+    expect((await fleet.api('POST', `/accounts/${accountId}/takeover`)).status).toBe(200);
+    const typed = '918273';
+    for (const key of [...typed, 'Enter'])
+      expect(await request(events, ClientRequest.LiveInput, { accountId, input: { type: 'key', action: 'press', key } })).toEqual({ ok: true });
+    expect((await fleet.api('DELETE', `/accounts/${accountId}/takeover`)).status).toBe(200);
+
+    const done = await fleet.waitForJob(job.body.id);
+    expect(done).toMatchObject({ status: 'failed', error: { code: 'AUTH_FAILED' } });
+    expect(done.artifacts.map((a) => a.name)).not.toContain('trace.zip');
+    const runLog = await fetch(`${fleet.master.url}/api/v1/jobs/${job.body.id}/artifacts/run.log`, {
+      headers: { authorization: `Bearer ${fleet.apiToken}` },
+    }).then((r) => r.text());
+    expect(runLog).toContain('trace.zip dropped: a person held the session');
+    expect(runLog).not.toContain(typed);
+  });
+});
+
 describe('the live view', () => {
   let fleet: FleetHarness;
   const clients: ClientEventRecorder[] = [];

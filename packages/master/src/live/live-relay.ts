@@ -77,7 +77,8 @@ export class LiveRelay {
     this.store.accounts.ownership(accountId);
     const first = this.watchers(accountId) === 0;
     await socket.join(liveRoomOf(accountId));
-    if (first) await this.stream(accountId, true);
+    // Not awaited: a watcher need not wait for a slow worker; frames come when it starts.
+    if (first) void this.stream(accountId, true);
     const last = this.lastFrames.get(accountId);
     if (last) socket.emit(ClientEvent.LiveFrame, last);
     return { accountId, watchers: this.watchers(accountId) };
@@ -86,7 +87,7 @@ export class LiveRelay {
   private async unwatch(socket: ClientSocket, accountId: string): Promise<LiveWatchReply> {
     await socket.leave(liveRoomOf(accountId));
     const watchers = this.watchers(accountId);
-    if (watchers === 0) await this.stream(accountId, false);
+    if (watchers === 0) void this.stream(accountId, false);
     return { accountId, watchers };
   }
 
