@@ -135,6 +135,7 @@ export class Master {
       ['metrics', () => this.metrics.close()],
       ['worker gateway', () => this.workers.close()],
       ['client gateway', () => this.clients.close()],
+      ['live view', () => this.live.close()],
       ['socket.io', () => new Promise<void>((resolve) => void this.io.close(() => resolve()))],
       ['http', () => new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()))],
       ['store', () => this.store.close()],

@@ -40,6 +40,17 @@ export class LiveRelay {
     });
   }
 
+  /**
+   * Asks each watched account's current owner to stream it. Idempotent on the worker; it heals a
+   * worker that restarted, or an account that moved to another worker while watched.
+   */
+  reconcile(): void {
+    for (const room of this.clients?.adapter.rooms.keys() ?? []) {
+      const accountId = accountOfLiveRoom(room);
+      if (accountId && this.watchers(accountId) > 0) void this.stream(accountId, true);
+    }
+  }
+
   watchers(accountId: string): number {
     return this.clients?.adapter.rooms.get(liveRoomOf(accountId))?.size ?? 0;
   }

@@ -10,10 +10,14 @@ import type { ClientNamespace, WorkerNamespace } from './live-sockets.js';
 import { takeoverRoutes } from './takeover-routes.js';
 import { Takeovers } from './takeovers.js';
 
+/** How often watched and held accounts are told to their owners again. */
+const RECONCILE_INTERVAL_MS = 5000;
+
 /** People in the loop, at the master: live view, takeovers and jobs asking for a person. */
 export class LiveView {
   readonly takeovers: Takeovers;
   readonly relay: LiveRelay;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: FleetStore,
@@ -35,5 +39,16 @@ export class LiveView {
     this.relay.attach(clients, workers);
     relayHumanRequests(this.store, clients, workers, this.logger);
     events.on('job:done', (job) => this.takeovers.jobEnded(job));
+    this.timer = setInterval(() => {
+      this.relay.reconcile();
+      this.takeovers.reconcile();
+    }, RECONCILE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Idempotent. */
+  close(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
   }
 }

@@ -75,6 +75,15 @@ export class Takeovers {
     return this.end(hold, who.tokenId, 'done');
   }
 
+  /** Tells each held account's current owner again that a person holds it (a restarted worker forgot). */
+  reconcile(): void {
+    for (const hold of this.holds.values()) {
+      const account = this.store.accounts.ownershipOf(hold.accountId);
+      if (account?.owner_worker_id)
+        void this.links.request(account.owner_worker_id, MasterEvent.Takeover, { accountId: hold.accountId, epoch: account.epoch, action: 'claim' });
+    }
+  }
+
   /** A job's end ends the takeover of its page: the page is gone. */
   jobEnded(job: JobView): void {
     if (!job.accountId) return;

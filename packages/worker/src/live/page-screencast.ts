@@ -54,6 +54,8 @@ export class PageScreencast {
       this.latest = frame;
       this.schedule();
     });
+    // A page in the background (a remote browser's second tab) paints nothing, so nothing is cast.
+    await session.send('Page.bringToFront');
     await session.send('Page.startScreencast', {
       format: 'jpeg',
       quality: LIVE_VIEW_BOUNDS.jpegQuality,
