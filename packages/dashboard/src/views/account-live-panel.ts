@@ -5,6 +5,9 @@ import { act, actionAttrs, describeError } from '../actions.js';
 import { $, html, mount } from '../render.js';
 import type { Scope } from '../scope.js';
 
+/** The step a job shows while it waits in `askHuman` (the contract's WAITING_FOR_A_PERSON). */
+const WAITING_STEP = 'waiting for a person';
+
 /** Keys that only modify others: the page gets them with the key they modify. */
 const MODIFIERS = new Set(['Shift', 'Control', 'Alt', 'Meta', 'CapsLock']);
 
@@ -93,6 +96,16 @@ export function accountLivePanel(el: HTMLElement, ctx: AppContext, scope: Scope,
   scope.add(() => {
     if (watching) void ctx.live.unwatch(account.id).catch(() => undefined);
   });
+  // A job that asked before this page opened (the notice's link leads here): say so at once.
+  void ctx.api.jobs.list({ accountId: account.id, status: 'running', limit: 1 }).then(
+    ({ items }) => {
+      const waiting = items[0]?.progress;
+      if (scope.disposed || waiting?.step !== WAITING_STEP || !needed.hidden) return;
+      needed.textContent = `A job needs a person: ${waiting.message ?? ''}`;
+      needed.hidden = false;
+    },
+    () => undefined,
+  );
 
   watchButton.addEventListener('click', () => void act(ctx, watchButton, 'Watching the page', () => watch(!watching)));
   claimButton.addEventListener('click', () => {
