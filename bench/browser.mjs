@@ -17,6 +17,8 @@ const TRACE = readEnum(process.env, 'FLEET_TRACE', TRACE_MODES, 'full-on-retry')
 const COMPARE_TRACE = process.env.BENCH_COMPARE_TRACE === '' ? undefined : readEnum(process.env, 'BENCH_COMPARE_TRACE', TRACE_MODES, 'full');
 // A series with a /client socket watching the account's live view (the screencast runs); '0' skips it.
 const COMPARE_WATCHING = process.env.BENCH_COMPARE_WATCHING !== '0';
+// A series with every job recorded (FLEET_RECORD_VIDEO=always on the runner); '1' runs it.
+const COMPARE_VIDEO = process.env.BENCH_COMPARE_VIDEO === '1';
 
 function pssOfTree(rootPid) {
   const children = new Map();
@@ -101,6 +103,12 @@ async function oneRun(run) {
       framesPerJob = frames / WARM_JOBS;
       progress(`run ${run} watched: ${frames} frames over ${WARM_JOBS} jobs`);
     }
+    let recorded;
+    if (COMPARE_VIDEO) {
+      runnerOptions.recordVideo = 'always';
+      recorded = await warmSeries('default, video always');
+      runnerOptions.recordVideo = 'off';
+    }
     await raw.close();
 
     // (b) cold start: the account's context is closed (state kept at the master), then a job.
@@ -148,13 +156,14 @@ async function oneRun(run) {
       jobWarmP50Ms: median(jobTimes),
       jobWarmP99Ms: percentile(jobTimes, 99),
       ...(compared ? { compareRatio: median(compared.jobTimes) / median(compared.rawTimes) } : {}),
+      ...(recorded ? { videoRatio: median(recorded.jobTimes) / median(recorded.rawTimes) } : {}),
       ...(watched ? { watchedRatio: median(watched.jobTimes) / median(watched.rawTimes), watchedJobP50Ms: median(watched.jobTimes), framesPerJob } : {}),
       coldStartP50Ms: median(coldTimes),
       pssPerContextMb,
       maxLiveObserved: maxLive,
     };
     progress(
-      `run ${run}: warm ratio ${result.warmOverheadRatio.toFixed(2)} (raw ${result.rawWarmP50Ms.toFixed(0)} ms, job ${result.jobWarmP50Ms.toFixed(0)} ms)${COMPARE_TRACE ? `, with trace ${COMPARE_TRACE} ${result.compareRatio.toFixed(2)}` : ''}${watched ? `, watched ${result.watchedRatio.toFixed(2)}` : ''}, cold p50 ${result.coldStartP50Ms.toFixed(0)} ms`,
+      `run ${run}: warm ratio ${result.warmOverheadRatio.toFixed(2)} (raw ${result.rawWarmP50Ms.toFixed(0)} ms, job ${result.jobWarmP50Ms.toFixed(0)} ms)${COMPARE_TRACE ? `, with trace ${COMPARE_TRACE} ${result.compareRatio.toFixed(2)}` : ''}${watched ? `, watched ${result.watchedRatio.toFixed(2)}` : ''}${recorded ? `, video ${result.videoRatio.toFixed(2)}` : ''}, cold p50 ${result.coldStartP50Ms.toFixed(0)} ms`,
     );
     return result;
   } finally {
@@ -178,6 +187,7 @@ const result = {
   ...(COMPARE_WATCHING
     ? { watching: { warmOverheadRatio: pick('watchedRatio', 2), jobWarmP50Ms: pick('watchedJobP50Ms'), framesPerJob: pick('framesPerJob', 1) } }
     : {}),
+  ...(COMPARE_VIDEO ? { video: { recordVideo: 'always', warmOverheadRatio: pick('videoRatio', 2) } } : {}),
   hibernation: { accounts: HIBERNATION_ACCOUNTS, maxLiveContexts: HIBERNATION_LIVE, maxLiveObserved: Math.max(...runs.map((r) => r.maxLiveObserved)) },
   runs: RUNS,
   perRun: {
@@ -187,6 +197,7 @@ const result = {
     coldStartP50Ms: perRun('coldStartP50Ms'),
     ...(COMPARE_TRACE ? { compareRatio: perRun('compareRatio', 2) } : {}),
     ...(COMPARE_WATCHING ? { watchedRatio: perRun('watchedRatio', 2) } : {}),
+    ...(COMPARE_VIDEO ? { videoRatio: perRun('videoRatio', 2) } : {}),
   },
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

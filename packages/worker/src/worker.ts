@@ -126,6 +126,7 @@ export class Worker {
         maxConcurrency: options.maxConcurrency,
         ...(options.trace ? { trace: options.trace } : {}),
         ...(options.traceOnFailure !== undefined ? { traceOnFailure: options.traceOnFailure } : {}),
+        ...(options.recordVideo ? { recordVideo: options.recordVideo } : {}),
         logger,
       },
       this.live,

@@ -11,6 +11,7 @@ import {
   type WorkerJobResult,
 } from '@fleetwright/shared';
 import type { BrowserManager } from '../browser/browser-manager.js';
+import { JobVideo, VIDEO_ARTIFACT } from '../live/job-video.js';
 import type { LiveSessions } from '../live/live-sessions.js';
 import type { JobContext } from '../platforms/plugin.js';
 import type { AssignedAccount } from './account-registry.js';
@@ -66,6 +67,8 @@ export class JobAttempt {
   private readonly secrets: JobSecrets;
   private readonly runLog: RunLog;
   private readonly trace: JobTrace;
+  /** The attempt's video, when the worker records them. */
+  private readonly video: JobVideo | undefined;
   private readonly pages: Page[] = [];
   /** A page that would not close: the context is closed (or killed) after the job, so it cannot linger. */
   private stuckPages = 0;
@@ -105,6 +108,8 @@ export class JobAttempt {
     this.trace = new JobTrace(options.trace, run.attempt, () => deps.browsers.tracingOf(run.accountId));
     this.runLog.line(`job ${run.jobId} ${run.platform}/${run.type} attempt ${run.attempt} on account ${run.accountId}`);
     this.claimsAtStart = deps.live?.gateOf(run.accountId).claims ?? 0;
+    this.video =
+      options.recordVideo === 'off' ? undefined : new JobVideo(path.join(this.jobDir, VIDEO_ARTIFACT), () => deps.live?.gateOf(run.accountId).isHeld ?? false);
   }
 
   /** What the plugin's handler is given. */
@@ -230,6 +235,7 @@ export class JobAttempt {
   private async cleanUp(): Promise<void> {
     clearTimeout(this.timer);
     this.deps.live?.attemptEnded(this.run.accountId);
+    await this.video?.stop(false);
     await this.trace.discard();
     await this.closePages();
     await this.runLog.close();
@@ -258,6 +264,7 @@ export class JobAttempt {
     }
     this.pages.push(page);
     this.deps.live?.pageOpened(this.run.accountId, page);
+    this.video?.follow(page);
     this.secrets.watch(page.context());
     await trace.start();
     page.setDefaultTimeout(Math.max(1000, Math.min(this.deps.options.actionTimeoutMs, this.deadline - Date.now())));
@@ -283,6 +290,8 @@ export class JobAttempt {
     const { jobId, attempt } = this.run;
     // Read before the pages close: a job that signed in holds a cookie no one registered.
     await this.secrets.settle();
+    const keepVideo = this.deps.options.recordVideo === 'always' || (this.deps.options.recordVideo === 'on-failure' && result.status === 'failed');
+    await this.video?.stop(keepVideo);
     await this.closePages();
     await this.runLog.close();
     // A failure's evidence is listed when its result lands; a success's run.log follows its
