@@ -14,6 +14,12 @@ export interface LiveSessionsOptions {
   logger: Logger;
 }
 
+/**
+ * How long after a job's page goes the cast waits before it moves to the keep-alive page: jobs
+ * that follow each other then move it from one job's page straight to the next one's.
+ */
+const IDLE_SWITCH_MS = 1000;
+
 interface AccountLive {
   gate: HumanGate;
   /** The page of the job that runs now, the newest it opened. */
@@ -22,6 +28,7 @@ interface AccountLive {
   cast: PageScreencast | undefined;
   /** Serializes switching the screencast between pages. */
   switching: Promise<void>;
+  idleTimer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -44,8 +51,9 @@ export class LiveSessions {
     const live = this.entry(accountId);
     live.jobPage = page;
     page.once('close', () => {
-      if (live.jobPage === page) live.jobPage = undefined;
-      this.follow(accountId);
+      if (live.jobPage !== page) return;
+      live.jobPage = undefined;
+      this.followSoon(accountId, live);
     });
     this.follow(accountId);
   }
@@ -55,7 +63,7 @@ export class LiveSessions {
     const live = this.accounts.get(accountId);
     if (!live) return;
     live.jobPage = undefined;
-    this.follow(accountId);
+    this.followSoon(accountId, live);
   }
 
   /** Starts or stops the account's screencast; resolves once it did. */
@@ -96,11 +104,13 @@ export class LiveSessions {
     const live = this.accounts.get(accountId);
     if (!live) return;
     this.accounts.delete(accountId);
+    clearTimeout(live.idleTimer);
     void live.cast?.stop();
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const live of this.accounts.values()) clearTimeout(live.idleTimer);
     const casts = [...this.accounts.values()].map((live) => live.cast?.stop());
     this.accounts.clear();
     await Promise.allSettled(casts);
@@ -109,7 +119,7 @@ export class LiveSessions {
   private entry(accountId: string): AccountLive {
     let live = this.accounts.get(accountId);
     if (!live) {
-      live = { gate: new HumanGate(), jobPage: undefined, watching: false, cast: undefined, switching: Promise.resolve() };
+      live = { gate: new HumanGate(), jobPage: undefined, watching: false, cast: undefined, switching: Promise.resolve(), idleTimer: undefined };
       this.accounts.set(accountId, live);
     }
     return live;
@@ -121,10 +131,18 @@ export class LiveSessions {
     return idle && !idle.isClosed() ? idle : undefined;
   }
 
+  private followSoon(accountId: string, live: AccountLive): void {
+    if (!live.watching || live.idleTimer) return;
+    live.idleTimer = setTimeout(() => void this.follow(accountId), IDLE_SWITCH_MS);
+    live.idleTimer.unref();
+  }
+
   /** Points the screencast at the page the account shows now, or stops it when nobody watches. */
   private follow(accountId: string): Promise<void> {
     const live = this.accounts.get(accountId);
     if (!live) return Promise.resolve();
+    clearTimeout(live.idleTimer);
+    live.idleTimer = undefined;
     live.switching = live.switching.then(async () => {
       const target = live.watching ? this.pageOf(accountId, live) : undefined;
       if (live.cast?.page === target && (target === undefined || !target.isClosed())) return;
