@@ -19,6 +19,8 @@ interface CdpFrame {
 const MIN_INTERVAL_MS = Math.ceil(1000 / LIVE_VIEW_BOUNDS.maxFramesPerSecond);
 /** How long the page must stay still after a throttled burst before its final state is taken. */
 const SETTLE_MS = 2 * MIN_INTERVAL_MS;
+/** A screencast that has sent no frame after this long is of a page in the background. */
+const NO_FRAME_MS = 1000;
 
 /**
  * Chromium's screencast of one page over CDP, throttled at the source: Chromium encodes a frame
@@ -35,6 +37,7 @@ export class PageScreencast {
   private sending = false;
   private timer: NodeJS.Timeout | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
+  private frontTimer: NodeJS.Timeout | undefined;
   private viewport = { width: 0, height: 0 };
   private seq = 0;
   private stopped = false;
@@ -54,8 +57,6 @@ export class PageScreencast {
       this.latest = frame;
       this.schedule();
     });
-    // A page in the background (a remote browser's second tab) paints nothing, so nothing is cast.
-    await session.send('Page.bringToFront');
     await session.send('Page.startScreencast', {
       format: 'jpeg',
       quality: LIVE_VIEW_BOUNDS.jpegQuality,
@@ -63,6 +64,12 @@ export class PageScreencast {
       maxHeight: LIVE_VIEW_BOUNDS.maxHeight,
     });
     if (this.stopped) await this.stop();
+    // A page in the background (a remote browser's second tab) paints nothing: bring it to the
+    // front when no first frame came. Not at once: it would take the focus of pages that paint.
+    this.frontTimer = setTimeout(() => {
+      if (this.seq === 0 && !this.latest && !this.stopped) session.send('Page.bringToFront').catch(() => undefined);
+    }, NO_FRAME_MS);
+    this.frontTimer.unref();
   }
 
   /** Idempotent; a page that closed meanwhile is fine. */
@@ -70,6 +77,7 @@ export class PageScreencast {
     this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.settleTimer);
+    clearTimeout(this.frontTimer);
     this.latest = undefined;
     const session = this.session;
     this.session = undefined;
