@@ -1,7 +1,7 @@
 // bench:browser — what the fleet adds around a browser job, and what a live context costs.
 // Method: ../shared/BENCHMARKS.md. Progress on stderr, one JSON line on stdout.
 import { readFileSync, readdirSync } from 'node:fs';
-import { TRACE_MODES, readEnum } from '@fleetwright/shared';
+import { ClientEvent, ClientRequest, TRACE_MODES, readEnum } from '@fleetwright/shared';
 import { openRawContext, readComments, startInProcessFleet } from './in-process-fleet.mjs';
 import { median, percentile, progress, waitFor } from './lib.mjs';
 
@@ -15,6 +15,10 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TRACE = readEnum(process.env, 'FLEET_TRACE', TRACE_MODES, 'full-on-retry');
 // A second trace mode measured in the same warm loop (a third series, interleaved); '' skips it.
 const COMPARE_TRACE = process.env.BENCH_COMPARE_TRACE === '' ? undefined : readEnum(process.env, 'BENCH_COMPARE_TRACE', TRACE_MODES, 'full');
+// A series with a /client socket watching the account's live view (the screencast runs); '0' skips it.
+const COMPARE_WATCHING = process.env.BENCH_COMPARE_WATCHING !== '0';
+// A series with every job recorded (FLEET_RECORD_VIDEO=always on the runner); '1' runs it.
+const COMPARE_VIDEO = process.env.BENCH_COMPARE_VIDEO === '1';
 
 function pssOfTree(rootPid) {
   const children = new Map();
@@ -41,7 +45,7 @@ function pssOfTree(rootPid) {
 /** One run of every phase on a fresh sandbox, master and worker. */
 async function oneRun(run) {
   const fleet = await startInProcessFleet({ prefix: 'fleet-bench-browser-', trace: TRACE, maxLiveContexts: LIVE + 2 });
-  const { dir, sandbox, worker, api, endOf } = fleet;
+  const { dir, sandbox, worker, api, client, endOf } = fleet;
   // Jobs are timed from submit until the client sees them succeeded.
   const runJob = async (accountId, type) => {
     const start = performance.now();
@@ -84,6 +88,26 @@ async function oneRun(run) {
       runnerOptions.trace = COMPARE_TRACE;
       compared = await warmSeries(COMPARE_TRACE);
       runnerOptions.trace = TRACE;
+    }
+    let watched;
+    let framesPerJob;
+    if (COMPARE_WATCHING) {
+      let frames = 0;
+      const count = () => (frames += 1);
+      client.on(ClientEvent.LiveFrame, count);
+      const ack = await client.timeout(10_000).emitWithAck(ClientRequest.LiveWatch, { accountId: account.id });
+      if (!ack.ok) throw new Error(`live:watch refused: ${JSON.stringify(ack.error)}`);
+      watched = await warmSeries('default, watched');
+      await client.timeout(10_000).emitWithAck(ClientRequest.LiveUnwatch, { accountId: account.id });
+      client.off(ClientEvent.LiveFrame, count);
+      framesPerJob = frames / WARM_JOBS;
+      progress(`run ${run} watched: ${frames} frames over ${WARM_JOBS} jobs`);
+    }
+    let recorded;
+    if (COMPARE_VIDEO) {
+      runnerOptions.recordVideo = 'always';
+      recorded = await warmSeries('default, video always');
+      runnerOptions.recordVideo = 'off';
     }
     await raw.close();
 
@@ -132,12 +156,14 @@ async function oneRun(run) {
       jobWarmP50Ms: median(jobTimes),
       jobWarmP99Ms: percentile(jobTimes, 99),
       ...(compared ? { compareRatio: median(compared.jobTimes) / median(compared.rawTimes) } : {}),
+      ...(recorded ? { videoRatio: median(recorded.jobTimes) / median(recorded.rawTimes) } : {}),
+      ...(watched ? { watchedRatio: median(watched.jobTimes) / median(watched.rawTimes), watchedJobP50Ms: median(watched.jobTimes), framesPerJob } : {}),
       coldStartP50Ms: median(coldTimes),
       pssPerContextMb,
       maxLiveObserved: maxLive,
     };
     progress(
-      `run ${run}: warm ratio ${result.warmOverheadRatio.toFixed(2)} (raw ${result.rawWarmP50Ms.toFixed(0)} ms, job ${result.jobWarmP50Ms.toFixed(0)} ms)${COMPARE_TRACE ? `, with trace ${COMPARE_TRACE} ${result.compareRatio.toFixed(2)}` : ''}, cold p50 ${result.coldStartP50Ms.toFixed(0)} ms`,
+      `run ${run}: warm ratio ${result.warmOverheadRatio.toFixed(2)} (raw ${result.rawWarmP50Ms.toFixed(0)} ms, job ${result.jobWarmP50Ms.toFixed(0)} ms)${COMPARE_TRACE ? `, with trace ${COMPARE_TRACE} ${result.compareRatio.toFixed(2)}` : ''}${watched ? `, watched ${result.watchedRatio.toFixed(2)}` : ''}${recorded ? `, video ${result.videoRatio.toFixed(2)}` : ''}, cold p50 ${result.coldStartP50Ms.toFixed(0)} ms`,
     );
     return result;
   } finally {
@@ -158,6 +184,10 @@ const result = {
   pssPerContextMb: pick('pssPerContextMb'),
   trace: TRACE,
   ...(COMPARE_TRACE ? { compare: { trace: COMPARE_TRACE, warmOverheadRatio: pick('compareRatio', 2) } } : {}),
+  ...(COMPARE_WATCHING
+    ? { watching: { warmOverheadRatio: pick('watchedRatio', 2), jobWarmP50Ms: pick('watchedJobP50Ms'), framesPerJob: pick('framesPerJob', 1) } }
+    : {}),
+  ...(COMPARE_VIDEO ? { video: { recordVideo: 'always', warmOverheadRatio: pick('videoRatio', 2) } } : {}),
   hibernation: { accounts: HIBERNATION_ACCOUNTS, maxLiveContexts: HIBERNATION_LIVE, maxLiveObserved: Math.max(...runs.map((r) => r.maxLiveObserved)) },
   runs: RUNS,
   perRun: {
@@ -166,6 +196,8 @@ const result = {
     jobWarmP50Ms: perRun('jobWarmP50Ms'),
     coldStartP50Ms: perRun('coldStartP50Ms'),
     ...(COMPARE_TRACE ? { compareRatio: perRun('compareRatio', 2) } : {}),
+    ...(COMPARE_WATCHING ? { watchedRatio: perRun('watchedRatio', 2) } : {}),
+    ...(COMPARE_VIDEO ? { videoRatio: perRun('videoRatio', 2) } : {}),
   },
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -45,6 +45,17 @@ const PAYLOADS: Record<string, string[]> = {
   [shared.ClientEvent.MessageDetected]: fieldsOf(shared.MessageDetectedEventSchema),
   [shared.ClientEvent.ReplyResult]: fieldsOf(shared.ReplyResultEventSchema),
   [shared.ClientEvent.AccountBrowser]: fieldsOf(shared.AccountBrowserEventSchema),
+  [shared.WorkerEvent.HumanNeeded]: fieldsOf(shared.WorkerHumanNeededSchema),
+  [shared.WorkerEvent.LiveFrame]: fieldsOf(shared.WorkerLiveFrameSchema),
+  [shared.MasterEvent.LiveWatch]: fieldsOf(shared.LiveWatchCommandSchema),
+  [shared.MasterEvent.LiveInput]: fieldsOf(shared.LiveInputCommandSchema),
+  [shared.MasterEvent.Takeover]: fieldsOf(shared.TakeoverCommandSchema),
+  [shared.ClientRequest.LiveWatch]: fieldsOf(shared.LiveWatchRequestSchema),
+  [shared.ClientRequest.LiveUnwatch]: fieldsOf(shared.LiveWatchRequestSchema),
+  [shared.ClientRequest.LiveInput]: fieldsOf(shared.LiveInputRequestSchema),
+  [shared.ClientEvent.HumanNeeded]: fieldsOf(shared.HumanNeededEventSchema),
+  [shared.ClientEvent.LiveFrame]: fieldsOf(shared.LiveFrameEventSchema),
+  [shared.ClientEvent.Takeover]: fieldsOf(shared.TakeoverEventSchema),
   [shared.ClientEvent.WorkerStatus]: fieldsOf(shared.WorkerViewSchema.pick({ id: true, status: true, lastHeartbeatAt: true, stats: true })),
 };
 

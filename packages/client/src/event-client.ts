@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
-import { FleetError, Namespace } from '@fleetwright/shared/constants';
-import type { Ack, ClientToMasterEvents, MasterToClientEvents } from '@fleetwright/shared/contract';
+import { ClientRequest, FleetError, Namespace } from '@fleetwright/shared/constants';
+import type { Ack, ClientToMasterEvents, LiveInput, LiveWatchReply, MasterToClientEvents } from '@fleetwright/shared/contract';
 
 export type ClientSocket = Socket<MasterToClientEvents, ClientToMasterEvents>;
 type RequestName = keyof ClientToMasterEvents;
@@ -55,6 +55,26 @@ export class EventClient {
     const ack = await timed.emitWithAck(event, payload);
     if (!ack.ok) throw FleetError.fromJSON(ack.error);
     return ack.data as RequestData<E>;
+  }
+
+  /** Starts receiving the account's `live:frame` events (JPEG screencast of its page). */
+  watch(accountId: string): Promise<LiveWatchReply> {
+    return this.request(ClientRequest.LiveWatch, { accountId });
+  }
+
+  /** Stops them; the worker stops the screencast when nobody watches any more. */
+  unwatch(accountId: string): Promise<LiveWatchReply> {
+    return this.request(ClientRequest.LiveUnwatch, { accountId });
+  }
+
+  /** Sends one input to the page of an account this client's token holds (claim it over REST first). */
+  async input(accountId: string, input: LiveInput): Promise<void> {
+    await this.request(ClientRequest.LiveInput, { accountId, input });
+  }
+
+  /** Types text key by key, as a person at the keyboard would. */
+  async type(accountId: string, text: string): Promise<void> {
+    for (const key of text) await this.input(accountId, { type: 'key', action: 'press', key });
   }
 
   close(): void {

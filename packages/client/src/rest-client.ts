@@ -16,6 +16,7 @@ import type {
   MonitorView,
   TokenView,
   Page,
+  TakeoverView,
   UpdateAccountBody,
   WorkerView,
 } from '@fleetwright/shared/contract';
@@ -106,6 +107,12 @@ export class RestClient {
     stopBrowser: (id: string) => this.request<AccountView>('POST', `/api/v1/accounts/${encodeURIComponent(id)}/browser/stop`),
     /** Force-closes a stuck browser: its running job fails retryable (BROWSER_RESET) and the context reopens under a new fence. */
     resetBrowser: (id: string) => this.request<AccountView>('POST', `/api/v1/accounts/${encodeURIComponent(id)}/browser/reset`),
+    /** Who holds the account's session now (`heldBy` null: nobody). */
+    takeover: (id: string) => this.request<TakeoverView>('GET', `/api/v1/accounts/${encodeURIComponent(id)}/takeover`),
+    /** Takes over the account's page (operators and admins): its job pauses at its next ctx call; send input with `EventClient.input`. */
+    claim: (id: string) => this.request<TakeoverView>('POST', `/api/v1/accounts/${encodeURIComponent(id)}/takeover`),
+    /** "Done": hands the page back; a job waiting in `askHuman` goes on. */
+    release: (id: string) => this.request<TakeoverView>('DELETE', `/api/v1/accounts/${encodeURIComponent(id)}/takeover`),
   };
 
   readonly jobs = {

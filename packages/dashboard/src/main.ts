@@ -6,6 +6,7 @@ import { currentRoute } from './router.js';
 import { viewFor } from './routes.js';
 import { Scope } from './scope.js';
 import { Shell } from './shell.js';
+import { followHumanRequests } from './human-needed-notices.js';
 import { signInView } from './views/sign-in-view.js';
 
 /** The master refuses a cookie-authenticated change without it: a cross-site form cannot send it. */
@@ -43,6 +44,7 @@ function start(role: Role): void {
     });
   };
   const shell = new Shell(root, role, signOut);
+  followHumanRequests(root, live);
   const ctx: AppContext = { api, live, role, canChange: role !== 'viewer', toast: (m, k) => shell.toast(m, k) };
   live.socket.on('connect', () => shell.setLive('live'));
   live.socket.on('disconnect', () => shell.setLive('reconnecting'));

@@ -21,6 +21,7 @@ import type { FleetBackend } from './store/backend/fleet-backend.js';
 import { credentialWorkerAuth } from './http/worker-auth.js';
 import { restJobLinks } from './http/rest-links.js';
 import { FleetEvents } from './events/fleet-events.js';
+import { LiveView } from './live/live-view.js';
 
 /** The master node: SQLite store, scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
@@ -35,6 +36,8 @@ export class Master {
   readonly metrics: FleetMetrics;
   private readonly workers: WorkerGateway;
   private readonly clients: ClientGateway;
+  /** Live view, takeovers and jobs asking for a person. */
+  readonly live: LiveView;
   /** What happens in the fleet: the bus the gateway, metrics, monitors and parent jobs listen on. */
   readonly events: FleetEvents;
   private readonly server: http.Server;
@@ -72,6 +75,7 @@ export class Master {
     this.parents = new ParentJobs(this.backend, this.scheduler, this.events, this.commands, logger);
     this.monitors = new Monitors(this.backend, this.scheduler, this.events, this.commands, logger);
     this.metrics = new FleetMetrics(this.backend, this.scheduler, this.events);
+    this.live = new LiveView(this.backend, this.workers, this.scheduler, logger);
     this.retention = new Retention(this.backend, this.scheduler, logger, options.retentionMs ? { retentionMs: options.retentionMs } : {});
     this.server = http.createServer(
       createApp({
@@ -90,6 +94,7 @@ export class Master {
         browsers,
         dashboardDir: options.dashboardDir,
         metrics: this.metrics,
+        extraRoutes: [this.live.routes()],
         logger,
       }),
     );
@@ -97,6 +102,7 @@ export class Master {
     coalesceWritesPerTurn(this.io);
     this.workers.attach(this.io, this.scheduler, reports, browsers);
     this.clients.attach(this.io, this.events);
+    this.live.attach(this.io, this.events);
   }
 
   get url(): string {
@@ -129,6 +135,7 @@ export class Master {
       ['metrics', () => this.metrics.close()],
       ['worker gateway', () => this.workers.close()],
       ['client gateway', () => this.clients.close()],
+      ['live view', () => this.live.close()],
       ['socket.io', () => new Promise<void>((resolve) => void this.io.close(() => resolve()))],
       ['http', () => new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()))],
       ['store', () => this.backend.close()],

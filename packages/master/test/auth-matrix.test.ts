@@ -158,8 +158,18 @@ describe('auth matrix: every route, /client request and /worker event refuses wh
       [ClientRequest.JobCancel]: { jobId: run.jobId },
       [ClientRequest.LoginStart]: { accountId },
       [ClientRequest.ReplyExecute]: { accountId, kind: 'comment', targetId: 'c1', text: 'hi' },
+      [ClientRequest.LiveInput]: { accountId, input: { type: 'text', text: 'x' } },
     };
-    expect(Object.keys(bodies).sort()).toEqual(Object.values(ClientRequest).sort());
+    // Watching changes nothing: viewers may watch an account's live view (but never send it input).
+    const reads: Record<string, unknown> = {
+      [ClientRequest.LiveWatch]: { accountId },
+      [ClientRequest.LiveUnwatch]: { accountId },
+    };
+    expect([...Object.keys(bodies), ...Object.keys(reads)].sort()).toEqual(Object.values(ClientRequest).sort());
+    for (const [event, body] of Object.entries(reads)) {
+      const ack = await (socket.timeout(5000) as unknown as { emitWithAck(e: string, b: unknown): Promise<{ ok: boolean }> }).emitWithAck(event, body);
+      expect(ack, event).toMatchObject({ ok: true });
+    }
     for (const [event, body] of Object.entries(bodies)) {
       const ack = await (
         socket.timeout(5000) as unknown as { emitWithAck(e: string, b: unknown): Promise<{ ok: boolean; error?: { code: string } }> }
@@ -205,6 +215,8 @@ describe('auth matrix: every route, /client request and /worker event refuses wh
       [WorkerEvent.ReplyResult]: { ...ref, replyId: 'forged-reply', alreadyPosted: false },
       [WorkerEvent.StateSnapshot]: { accountId, epoch: run.epoch, version: 99, storageState: { cookies: [], origins: [] } },
       [WorkerEvent.AccountBrowser]: { ...browser, epoch: run.epoch },
+      [WorkerEvent.HumanNeeded]: { ...ref, reason: 'forged', timeoutMs: 1000 },
+      [WorkerEvent.LiveFrame]: { accountId, epoch: run.epoch, seq: 0, data: '/9j/forged', width: 10, height: 10 },
     };
     expect(Object.keys(reports).sort()).toEqual(Object.values(WorkerEvent).sort());
     const observe = async (): Promise<unknown> => {

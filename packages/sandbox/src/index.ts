@@ -7,3 +7,4 @@ export * from './store/qr-login-store.js';
 export * from './store/message-store.js';
 export * from './store/team-store.js';
 export * from './duplicate-reply-oracle.js';
+export * from './store/second-factor-store.js';

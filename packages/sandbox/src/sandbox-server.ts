@@ -10,6 +10,7 @@ import { messageRoutes } from './routes/message-routes.js';
 import { oracleRoutes } from './routes/oracle-routes.js';
 import { qrApproveRoutes } from './routes/qr-approve-routes.js';
 import { qrLoginRoutes } from './routes/qr-login-routes.js';
+import { secondFactorRoutes } from './routes/second-factor-routes.js';
 import { replyRoutes } from './routes/reply-routes.js';
 import { teamRoutes } from './routes/team-routes.js';
 import { DEFAULT_QR_TTL_MS, type SandboxServerOptions } from './sandbox-server-options.js';
@@ -43,6 +44,7 @@ export class SandboxServer {
     app.use('/admin', adminRoutes(this.store, this.options.adminToken));
     app.use('/oracle', oracleRoutes(this.store, this.fence));
     app.use(authRoutes(this.store));
+    app.use(secondFactorRoutes(this.store));
     app.use(qrLoginRoutes(this.store, { ttlMs: this.options.qrTtlMs ?? DEFAULT_QR_TTL_MS }));
     app.use(qrApproveRoutes(this.store));
     app.use(contentRoutes(this.store));

@@ -68,6 +68,7 @@ describe('loadConfig FLEET_* variables', () => {
       FLEET_LOG_LEVEL: 'debug',
       FLEET_HEARTBEAT_INTERVAL_MS: '2500',
       FLEET_TRACE: 'full',
+      FLEET_RECORD_VIDEO: 'on-failure',
       FLEET_ALLOWED_ORIGINS: 'https://ops.example.com, http://127.0.0.1:8080',
       PORT: '0',
     });
@@ -89,6 +90,7 @@ describe('loadConfig FLEET_* variables', () => {
       port: 0,
       heartbeatIntervalMs: 2500,
       trace: 'full',
+      recordVideo: 'on-failure',
       allowedOrigins: ['https://ops.example.com', 'http://127.0.0.1:8080'],
     });
   });

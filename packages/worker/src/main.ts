@@ -64,6 +64,7 @@ export async function runWorker(): Promise<void> {
     drainTimeoutMs,
     redisUrl: config.redisUrl,
     trace: config.trace,
+    recordVideo: config.recordVideo,
     remoteBrowser: { cdpUrl: config.browserCdpUrl, launcherUrl: config.browserLauncherUrl },
     logger,
   });

@@ -1,4 +1,4 @@
-import type { Logger, TraceMode } from '@fleetwright/shared';
+import type { Logger, RecordVideoMode, TraceMode } from '@fleetwright/shared';
 import type { PlatformPlugin } from './platforms/plugin.js';
 
 export interface WorkerOptions {
@@ -36,6 +36,11 @@ export interface WorkerOptions {
   trace?: TraceMode;
   /** @deprecated `false` is `trace: 'off'`. */
   traceOnFailure?: boolean;
+  /**
+   * A video of each job attempt's pages, `video.mjpeg` (`FLEET_RECORD_VIDEO`): `off`, `on-failure`
+   * or `always`. @defaultValue `off`
+   */
+  recordVideo?: RecordVideoMode;
   /** Recycle a context after this many jobs. @defaultValue 200 */
   recycleAfterJobs?: number;
   /** Recycle a context after this long open. @defaultValue 6 hours */

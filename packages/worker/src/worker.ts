@@ -27,6 +27,8 @@ import { JobRunner } from './runner/job-runner.js';
 import { firstLineOf } from './runner/classify-error.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
 import { MasterContact } from './master-contact.js';
+import { LiveSessions } from './live/live-sessions.js';
+import { bindLiveCommands } from './live/live-commands.js';
 import type { AssignedAccount } from './runner/account-registry.js';
 
 /**
@@ -37,6 +39,8 @@ import type { AssignedAccount } from './runner/account-registry.js';
 export class Worker {
   readonly accounts = new AccountRegistry();
   readonly browsers: BrowserManager;
+  /** Live view and takeovers of the accounts held here. */
+  readonly live: LiveSessions;
   readonly runner: JobRunner;
   private readonly connection: MasterConnection;
   private readonly redis: Redis | undefined;
@@ -91,24 +95,42 @@ export class Worker {
       ...(options.recycleAfterMs ? { recycleAfterMs: options.recycleAfterMs } : {}),
       logger,
     });
+    this.live = new LiveSessions({
+      idlePageOf: (accountId) => this.browsers.keepAlivePageOf(accountId),
+      epochOf: (accountId) => this.accounts.get(accountId)?.epoch,
+      sendFrame: async (frame) => void (await this.connection.request(WorkerEvent.LiveFrame, frame)),
+      logger,
+    });
     const reporter: JobReporter = {
       progress: (report: WorkerJobProgress) => void this.connection.request(WorkerEvent.JobProgress, report),
       log: (report) => void this.connection.request(WorkerEvent.JobLog, report),
       result: async (report: WorkerJobResult) => void (await this.connection.deliver(WorkerEvent.JobResult, report)),
       stateSnapshot: async (snapshot: WorkerStateSnapshot) => void (await this.connection.deliver(WorkerEvent.StateSnapshot, snapshot)),
       uploadArtifact: (jobId, name, file, attempt) => this.connection.uploadArtifact(jobId, name, file, attempt),
+      humanNeeded: async (report) => {
+        const ack = await this.connection.deliver(WorkerEvent.HumanNeeded, report);
+        if (!ack.ok) throw FleetError.fromJSON(ack.error);
+      },
       jobEvent: async (report: JobEventReport) => {
         const ack = await this.connection.deliver(PluginEventReports[report.event], report.payload as never);
         if (!ack.ok) throw FleetError.fromJSON(ack.error);
       },
     };
-    this.runner = new JobRunner(options.plugins, this.accounts, this.browsers, reporter, {
-      dataDir: options.dataDir,
-      maxConcurrency: options.maxConcurrency,
-      ...(options.trace ? { trace: options.trace } : {}),
-      ...(options.traceOnFailure !== undefined ? { traceOnFailure: options.traceOnFailure } : {}),
-      logger,
-    });
+    this.runner = new JobRunner(
+      options.plugins,
+      this.accounts,
+      this.browsers,
+      reporter,
+      {
+        dataDir: options.dataDir,
+        maxConcurrency: options.maxConcurrency,
+        ...(options.trace ? { trace: options.trace } : {}),
+        ...(options.traceOnFailure !== undefined ? { traceOnFailure: options.traceOnFailure } : {}),
+        ...(options.recordVideo ? { recordVideo: options.recordVideo } : {}),
+        logger,
+      },
+      this.live,
+    );
     this.masterContact = new MasterContact(options.masterLossTimeoutMs, (silentMs) => void this.stopAccountsForMasterLoss(silentMs));
     this.bindMasterEvents();
   }
@@ -332,6 +354,7 @@ export class Worker {
         if (!current || current.epoch > revoke.epoch) return; // already moved on to a newer epoch
         this.runner.abortAccount(revoke.accountId, new FleetError('STALE_EPOCH', `assignment revoked: ${revoke.reason}`, { retryable: true }));
         this.accounts.revoke(revoke.accountId);
+        this.live.forget(revoke.accountId);
         // Its last state goes to the master, then the local copy (cache and profile directory,
         // with live session cookies) goes: if the account comes back, the master's state is the truth.
         await this.browsers.retire(revoke.accountId, (state) => this.sendFinalSnapshot(current, state));
@@ -349,6 +372,7 @@ export class Worker {
       logger,
     );
     onValidated(socket, MasterEvent.AccountBrowser, (command) => this.controlBrowser(command), logger);
+    bindLiveCommands(socket, this.live, this.accounts, logger);
     onValidated(
       socket,
       MasterEvent.WorkerDrain,
@@ -374,6 +398,7 @@ export class Worker {
             return this.masterContact.close();
           },
         ],
+        ['live view', () => this.live.close()],
         ['browsers', () => this.browsers.close()],
         ['snapshots', () => settledWithin([...this.pendingSnapshots], 10_000)],
         ['locks', () => this.locks?.releaseAll()],

@@ -8,6 +8,7 @@ import { href, navigate } from '../router.js';
 import { emptyRow } from '../widgets.js';
 import { browserButtons, browserState, placement, stepBadges, tagList } from './account-cells.js';
 import { followBrowsers } from './account-browser-controls.js';
+import { accountLivePanel } from './account-live-panel.js';
 import { accountLoginPanel } from './account-login-panel.js';
 import { accountMonitorsPanel } from './account-monitors-panel.js';
 import { followJobRows, JOB_COLUMNS, jobRow } from './job-rows.js';
@@ -42,6 +43,7 @@ export const accountView: View = async (root, ctx, route, scope) => {
         <section class="card" data-panel="details"></section>
         <section class="card" data-panel="login"></section>
       </div>
+      <section class="card" data-panel="live"></section>
       <section class="card" data-panel="monitors"></section>
       <section class="card"><h2>Latest jobs</h2>
         <table class="table" data-table="jobs"><thead>${JOB_COLUMNS}</thead><tbody></tbody></table>
@@ -84,6 +86,7 @@ export const accountView: View = async (root, ctx, route, scope) => {
     ).then((deleted) => deleted && navigate(href('accounts')));
   });
   showDetails();
+  accountLivePanel($(root, '[data-panel="live"]'), ctx, scope, account);
   await Promise.all([
     accountLoginPanel($(root, '[data-panel="login"]'), ctx, scope, account),
     accountMonitorsPanel($(root, '[data-panel="monitors"]'), ctx, scope, account),

@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import { FleetError, type Logger, type TrustProxy } from '@fleetwright/shared';
 import type { FleetStore } from '../store/sqlite/fleet-store.js';
 import type { JobCommands } from '../jobs/job-commands.js';
@@ -57,6 +57,8 @@ export interface AppParts {
   dashboardDir?: string | undefined;
   /** Prometheus metrics served at `/metrics` (no token unless `metricsToken`). */
   metrics?: FleetMetrics | undefined;
+  /** More routes of the token-checked API (the live view's takeovers). */
+  extraRoutes?: Router[];
   logger: Logger;
 }
 
@@ -104,6 +106,7 @@ export function createApp(parts: AppParts): Express {
   api.use(messageRoutes(backend.messages));
   api.use(tokenRoutes(backend.tokens));
   api.use(statsRoutes(backend.jobs));
+  for (const routes of parts.extraRoutes ?? []) api.use(routes);
   api.get('/jobs/:id/qrcode', async (req, res) => {
     await backend.jobs.require(req.params.id, 'id');
     const dataUrl = reports.qrCodeOf(req.params.id);

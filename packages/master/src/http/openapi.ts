@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  TakeoverViewSchema,
   AccountViewSchema,
   CreateAccountBodySchema,
   CreateBatchBodySchema,
@@ -87,6 +88,7 @@ export function openApiDocument(): Json {
         JobEvent: schema(JobEventViewSchema),
         JobLog: schema(JobLogViewSchema),
         JobsPerMinute: schema(JobsPerMinuteViewSchema),
+        Takeover: schema(TakeoverViewSchema),
       },
     },
     paths: {
@@ -121,6 +123,15 @@ export function openApiDocument(): Json {
           'Force-reset a stuck browser: the context is killed, its running job fails retryable (BROWSER_RESET) and runs again, and the context reopens under a new fence',
           ref('Account'),
         ),
+      },
+      '/api/v1/accounts/{id}/takeover': {
+        parameters: [idParam],
+        get: op("Who holds the account's session (heldBy null: nobody)", ref('Takeover')),
+        post: op(
+          "Take over the account's page (operators and admins; 403 for a viewer, 409 CONFLICT when another token holds it): its job waits at its next ctx call; send input over /client live:input",
+          ref('Takeover'),
+        ),
+        delete: op('Hand the page back ("Done"): a job waiting in askHuman goes on (the holder or an admin)', ref('Takeover')),
       },
       '/api/v1/accounts/{id}/browser/stop': {
         parameters: [idParam],

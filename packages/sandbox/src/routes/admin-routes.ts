@@ -10,6 +10,8 @@ const UserBody = z.strictObject({
   handle: z.string().regex(/^[a-z0-9_]{2,32}$/, 'must be 2-32 lowercase letters, digits or _'),
   email: z.email(),
   password: z.string().min(6).max(256),
+  /** Sign-in then also asks for a one-time code that only `/phone/<handle>` shows. */
+  secondFactor: z.boolean().optional(),
 });
 const PostBody = z.strictObject({ author: z.string().min(1), text: z.string().min(1).max(5000) });
 const CommentBody = z.strictObject({
@@ -40,7 +42,8 @@ export function adminRoutes(store: SandboxStore, adminToken: string | undefined)
       return;
     }
     const user = store.addUser(body);
-    res.status(201).json({ id: user.id, handle: user.handle, email: user.email });
+    if (body.secondFactor) store.secondFactors.enable(user.id);
+    res.status(201).json({ id: user.id, handle: user.handle, email: user.email, secondFactor: body.secondFactor === true });
   });
 
   router.post('/posts', (req, res) => {

@@ -1,7 +1,11 @@
 import express, { type Router } from 'express';
 import { html, layout } from '../html.js';
 import type { SandboxStore } from '../store/sandbox-store.js';
+import { SECOND_FACTOR_COOKIE } from './second-factor-routes.js';
 import { currentUser, readCookie, SESSION_COOKIE } from './session.js';
+
+/** How long the code a second-factor sign-in waits for stays valid. */
+const SECOND_FACTOR_TTL_MS = 5 * 60_000;
 
 function safeNext(next: unknown): string {
   return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/home';
@@ -38,6 +42,12 @@ export function authRoutes(store: SandboxStore): Router {
     const user = typeof body.username === 'string' && typeof body.password === 'string' ? store.verifyPassword(body.username, body.password) : undefined;
     if (!user) {
       res.status(401).type('html').send(loginPage(next, 'Invalid username or password'));
+      return;
+    }
+    if (store.secondFactors.isEnabled(user.id)) {
+      const challenge = store.secondFactors.challenge(user.id, SECOND_FACTOR_TTL_MS);
+      res.cookie(SECOND_FACTOR_COOKIE, challenge.id, { httpOnly: true, sameSite: 'lax', path: '/' });
+      res.redirect(303, `/login/code?next=${encodeURIComponent(next)}`);
       return;
     }
     const session = store.createSession(user.id, req.get('user-agent') ?? '');

@@ -18,6 +18,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const TRACE_MODES = ['full-on-retry', 'full', 'off'] as const;
 export type TraceMode = (typeof TRACE_MODES)[number];
 
+/**
+ * Whether a worker keeps a video of a job attempt's pages (`video.mjpeg`, its screencast frames):
+ * `off`, `on-failure` (kept when the attempt fails) or `always`.
+ */
+export const RECORD_VIDEO_MODES = ['off', 'on-failure', 'always'] as const;
+export type RecordVideoMode = (typeof RECORD_VIDEO_MODES)[number];
+
 /** The whole fleet's configuration, read from the environment (see the README's table). */
 export interface FleetConfig {
   /** Master URL a worker connects to. @defaultValue `http://127.0.0.1:3000` */
@@ -57,6 +64,8 @@ export interface FleetConfig {
   heartbeatIntervalMs: number;
   /** The Playwright trace a worker records per job attempt (see {@link TRACE_MODES}). @defaultValue `full-on-retry` */
   trace: TraceMode;
+  /** A video of each job attempt's pages (see {@link RECORD_VIDEO_MODES}). @defaultValue `off` */
+  recordVideo: RecordVideoMode;
   /** Origins besides the master's own whose pages may open a cookie-authenticated `/client` socket. @defaultValue none */
   allowedOrigins: string[];
 }
@@ -82,6 +91,7 @@ export function loadConfig(env: Env = process.env): FleetConfig {
     port: readInt(env, 'PORT', 3000, { min: 0, max: 65_535 }),
     heartbeatIntervalMs: readInt(env, 'FLEET_HEARTBEAT_INTERVAL_MS', 10_000, { min: 100, max: 600_000 }),
     trace: readEnum(env, 'FLEET_TRACE', TRACE_MODES, 'full-on-retry'),
+    recordVideo: readEnum(env, 'FLEET_RECORD_VIDEO', RECORD_VIDEO_MODES, 'off'),
     allowedOrigins: readOrigins(env, 'FLEET_ALLOWED_ORIGINS'),
   };
 }

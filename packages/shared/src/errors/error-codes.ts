@@ -100,6 +100,12 @@ export const ERROR_CODES = {
     errorClass: 'internal',
     summary: 'The request body or a field of it is bigger or deeper than the master accepts; `field` names it.',
   },
+  HUMAN_TIMEOUT: {
+    status: 504,
+    retryable: false,
+    errorClass: 'timeout',
+    summary: 'The job asked for a person (`ctx.askHuman`) and nobody finished the step within its `timeoutMs`; the message holds the reason it asked.',
+  },
   JOB_CANCELLED: { status: 409, retryable: false, errorClass: 'internal', summary: 'The job was cancelled.' },
   WORKER_LOST: { status: 503, retryable: true, errorClass: 'internal', summary: 'The worker running the job disconnected or stopped heartbeating.' },
   INTERNAL_ERROR: { status: 500, retryable: false, errorClass: 'internal', summary: 'An unexpected error; see the logs.' },

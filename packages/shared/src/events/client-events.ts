@@ -17,6 +17,14 @@ import {
   ReplyResultEventSchema,
   WorkerStatusEventSchema,
 } from './client-payloads.js';
+import {
+  HumanNeededEventSchema,
+  LiveFrameEventSchema,
+  LiveInputRequestSchema,
+  LiveWatchRequestSchema,
+  TakeoverEventSchema,
+  type LiveWatchReply,
+} from './live-payloads.js';
 
 /** Client (dashboard, upstream systems) → master on `/client`: the schema each request is validated with. */
 export const ClientToMasterSchemas = {
@@ -24,10 +32,19 @@ export const ClientToMasterSchemas = {
   [ClientRequest.ReplyExecute]: ReplyExecuteSchema,
   [ClientRequest.JobCreate]: JobCreateSchema,
   [ClientRequest.JobCancel]: JobCancelRequestSchema,
+  [ClientRequest.LiveWatch]: LiveWatchRequestSchema,
+  [ClientRequest.LiveUnwatch]: LiveWatchRequestSchema,
+  [ClientRequest.LiveInput]: LiveInputRequestSchema,
 } as const satisfies Record<ClientRequestName, z.ZodType>;
 
-/** Every client request is answered with the job it created or changed. */
-export type ClientToMasterReplies = Record<ClientRequestName, JobView>;
+/** A job request is answered with the job it created or changed; a watch with the account's watcher count. */
+export type ClientToMasterReplies = Record<
+  typeof ClientRequest.LoginStart | typeof ClientRequest.ReplyExecute | typeof ClientRequest.JobCreate | typeof ClientRequest.JobCancel,
+  JobView
+> & {
+  [ClientRequest.LiveWatch]: LiveWatchReply;
+  [ClientRequest.LiveUnwatch]: LiveWatchReply;
+};
 
 /** Master → client on `/client`: what each event carries (the master sends them; nothing validates them). */
 export const MasterToClientSchemas = {
@@ -40,6 +57,9 @@ export const MasterToClientSchemas = {
   [ClientEvent.JobLog]: JobLogEventSchema,
   [ClientEvent.WorkerStatus]: WorkerStatusEventSchema,
   [ClientEvent.AccountBrowser]: AccountBrowserEventSchema,
+  [ClientEvent.HumanNeeded]: HumanNeededEventSchema,
+  [ClientEvent.LiveFrame]: LiveFrameEventSchema,
+  [ClientEvent.Takeover]: TakeoverEventSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 // Compile-time check only: the reply map names client requests.

@@ -11,6 +11,8 @@ export const WorkerEvent = {
   ReplyResult: 'worker:reply:result',
   StateSnapshot: 'worker:state:snapshot',
   AccountBrowser: 'worker:account:browser',
+  HumanNeeded: 'worker:human:needed',
+  LiveFrame: 'worker:live:frame',
 } as const;
 
 export const MasterEvent = {
@@ -20,6 +22,9 @@ export const MasterEvent = {
   JobCancel: 'master:job:cancel',
   WorkerDrain: 'master:worker:drain',
   AccountBrowser: 'master:account:browser',
+  LiveWatch: 'master:live:watch',
+  LiveInput: 'master:live:input',
+  Takeover: 'master:takeover',
 } as const;
 
 /** Client → master on `/client`. */
@@ -28,6 +33,9 @@ export const ClientRequest = {
   ReplyExecute: 'reply:execute',
   JobCreate: 'job:create',
   JobCancel: 'job:cancel',
+  LiveWatch: 'live:watch',
+  LiveUnwatch: 'live:unwatch',
+  LiveInput: 'live:input',
 } as const;
 
 /** Master → client on `/client`. */
@@ -41,6 +49,9 @@ export const ClientEvent = {
   JobLog: 'job:log',
   WorkerStatus: 'worker:status',
   AccountBrowser: 'account:browser',
+  HumanNeeded: 'human:needed',
+  LiveFrame: 'live:frame',
+  Takeover: 'takeover',
 } as const;
 
 export const Namespace = { Worker: '/worker', Client: '/client' } as const;

@@ -3,6 +3,7 @@ export * from './event-map.js';
 export * from './worker-payloads.js';
 export * from './worker-events.js';
 export * from './client-payloads.js';
+export * from './live-payloads.js';
 export * from './client-events.js';
 export * from './request-map.js';
 export * from './on-validated.js';

@@ -23,6 +23,7 @@ import {
   WorkerStateSnapshotSchema,
   type RegisterResult,
 } from './worker-payloads.js';
+import { LiveInputCommandSchema, LiveWatchCommandSchema, TakeoverCommandSchema, WorkerHumanNeededSchema, WorkerLiveFrameSchema } from './live-payloads.js';
 
 /** Worker → master on `/worker`: the schema each payload is validated with on receipt. */
 export const WorkerToMasterSchemas = {
@@ -37,6 +38,8 @@ export const WorkerToMasterSchemas = {
   [WorkerEvent.ReplyResult]: WorkerReplyResultSchema,
   [WorkerEvent.StateSnapshot]: WorkerStateSnapshotSchema,
   [WorkerEvent.AccountBrowser]: WorkerAccountBrowserSchema,
+  [WorkerEvent.HumanNeeded]: WorkerHumanNeededSchema,
+  [WorkerEvent.LiveFrame]: WorkerLiveFrameSchema,
 } as const satisfies Record<WorkerEventName, z.ZodType>;
 
 /** What the master's ack carries for a worker event; an event not named here is acknowledged without data. */
@@ -53,6 +56,9 @@ export const MasterToWorkerSchemas = {
   [MasterEvent.JobCancel]: JobCancelSchema,
   [MasterEvent.WorkerDrain]: WorkerDrainSchema,
   [MasterEvent.AccountBrowser]: AccountBrowserCommandSchema,
+  [MasterEvent.LiveWatch]: LiveWatchCommandSchema,
+  [MasterEvent.LiveInput]: LiveInputCommandSchema,
+  [MasterEvent.Takeover]: TakeoverCommandSchema,
 } as const satisfies Record<MasterEventName, z.ZodType>;
 
 /** What the worker's ack carries for a master event; an event not named here is acknowledged without data. */

@@ -417,6 +417,11 @@ export class BrowserManager {
     return true;
   }
 
+  /** The page an open context keeps while no job runs (the live view shows it then). */
+  keepAlivePageOf(accountId: string): Page | undefined {
+    return this.live.get(accountId)?.keepAlivePage;
+  }
+
   /** The account's context tracing (the runner records a trace per job and keeps it on failure). */
   tracingOf(accountId: string): Tracing | undefined {
     return this.live.get(accountId)?.context.tracing;

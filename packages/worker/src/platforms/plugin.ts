@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { z } from 'zod';
-import type { AccountStep, Credentials, PluginEvents } from '@fleetwright/shared';
+import type { AccountStep, AskHumanOptions, Credentials, PluginEvents } from '@fleetwright/shared';
 
 /**
  * Everything a job handler may touch. Plugins never open browsers, take locks or talk to the
@@ -29,6 +29,13 @@ export interface JobContext {
   screenshot(name: string): Promise<void>;
   /** Snapshots the account's storage state (cookies, localStorage) and sends it to the master. */
   saveState(): Promise<void>;
+  /**
+   * Asks for a person: the job's step shows `waiting for a person` with the reason, the dashboard
+   * and upstream get `human:needed`, and an operator takes over the page. Resolves when they press
+   * Done; rejects with HUMAN_TIMEOUT when nobody has taken over after `timeoutMs` (default 5 min),
+   * or with the cancel's error. The job's own deadline still applies.
+   */
+  askHuman(options: AskHumanOptions): Promise<void>;
 }
 
 /** What a plugin may emit, and the payload of each: derived from the events' schemas in the contract. */

@@ -1,7 +1,18 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { FleetError, RESULT_BOUNDS, checkJsonBounds, type JobRun, type WorkerJobResult } from '@fleetwright/shared';
+import {
+  AskHumanOptionsSchema,
+  FleetError,
+  RESULT_BOUNDS,
+  WAITING_FOR_A_PERSON,
+  checkJsonBounds,
+  parseOrThrow,
+  type JobRun,
+  type WorkerJobResult,
+} from '@fleetwright/shared';
 import type { BrowserManager } from '../browser/browser-manager.js';
+import { JobVideo, VIDEO_ARTIFACT } from '../live/job-video.js';
+import type { LiveSessions } from '../live/live-sessions.js';
 import type { JobContext } from '../platforms/plugin.js';
 import type { AssignedAccount } from './account-registry.js';
 import { classifyError, firstLineOf } from './classify-error.js';
@@ -20,6 +31,8 @@ export interface JobAttemptDeps {
   files: JobFiles;
   /** Read as the attempt starts (its trace mode) and when it opens a page (the action timeout). */
   options: ResolvedJobRunnerOptions;
+  /** The account's live view and takeover gate; absent, `askHuman` is refused. */
+  live?: LiveSessions;
   /** The attempt's result is on its way to the master, which frees its slot as it takes it: what is left is cleanup (uploads). */
   onReported(): void;
 }
@@ -54,11 +67,16 @@ export class JobAttempt {
   private readonly secrets: JobSecrets;
   private readonly runLog: RunLog;
   private readonly trace: JobTrace;
+  /** The attempt's video, when the worker records them. */
+  private readonly video: JobVideo | undefined;
   private readonly pages: Page[] = [];
   /** A page that would not close: the context is closed (or killed) after the job, so it cannot linger. */
   private stuckPages = 0;
   /** The step last reported, which names the failure's screenshot. */
   private step = 'start';
+  private percent = 0;
+  /** The gate's claim count as the attempt started: more at its end means a person held its page. */
+  private readonly claimsAtStart: number;
   /** Progress goes out in order, each after the cookies it may quote are known. */
   private progressSent = Promise.resolve();
   private disposed: Promise<void> | undefined;
@@ -89,22 +107,34 @@ export class JobAttempt {
     });
     this.trace = new JobTrace(options.trace, run.attempt, () => deps.browsers.tracingOf(run.accountId));
     this.runLog.line(`job ${run.jobId} ${run.platform}/${run.type} attempt ${run.attempt} on account ${run.accountId}`);
+    this.claimsAtStart = deps.live?.gateOf(run.accountId).claims ?? 0;
+    this.video =
+      options.recordVideo === 'off' ? undefined : new JobVideo(path.join(this.jobDir, VIDEO_ARTIFACT), () => deps.live?.gateOf(run.accountId).isHeld ?? false);
   }
 
   /** What the plugin's handler is given. */
   context(): JobContext {
     const { run, account, signal, secrets, runLog } = this;
-    const { browsers, reporter } = this.deps;
-    return {
+    const { browsers, reporter, live } = this.deps;
+    const gate = live?.gateOf(run.accountId);
+    // While a person holds the session, the job waits at its next call that returns a promise.
+    const paused =
+      <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        await gate?.whenFree(signal);
+        return call(...args);
+      };
+    const context: JobContext = {
       jobId: run.jobId,
       accountId: run.accountId,
       attempt: run.attempt,
       credentials: account.credentials,
       signal,
-      page: () => this.openPage(),
+      page: paused(() => this.openPage()),
       progress: (percent, name, message) => {
         // The step also names the failure's screenshot, an artifact: scrubbed before either use.
         this.step = secrets.text(name);
+        this.percent = percent;
         runLog.line(`progress ${Math.round(percent)}% ${name}${message ? `: ${message}` : ''}`);
         const bounded = Math.max(0, Math.min(100, percent));
         this.progressSent = this.progressSent
@@ -114,27 +144,38 @@ export class JobAttempt {
           })
           .catch(() => undefined); // best effort, as before: a failed send must not fail the job
       },
-      emit: async (event, data) => {
+      emit: paused(async (event, data) => {
         signal.throwIfAborted();
         runLog.line(`emit ${event}`);
         await secrets.refresh();
         const scrubbed = secrets.value(data) as object;
         await reporter.jobEvent?.({ event, payload: { ...this.report, ...scrubbed } } as JobEventReport);
-      },
-      screenshot: async (name) => {
+      }) as JobContext['emit'],
+      screenshot: paused(async (name: string) => {
         const page = this.lastPage();
         if (!page) throw new FleetError('INTERNAL_ERROR', 'screenshot() needs a page: call page() first');
         await page.screenshot({ path: path.join(this.jobDir, `${safeName(secrets.text(name))}.png`), timeout: 10_000 });
-      },
+      }),
       log: (line) => runLog.line(line),
-      saveState: async () => {
+      saveState: paused(async () => {
         const storageState = await browsers.snapshot(run.accountId);
         account.storageStateVersion += 1;
         account.storageState = storageState;
         secrets.addStorageState(storageState);
         await reporter.stateSnapshot({ accountId: run.accountId, epoch: run.epoch, version: account.storageStateVersion, storageState });
+      }),
+      askHuman: async (options) => {
+        const { reason, timeoutMs } = parseOrThrow(AskHumanOptionsSchema, options, 'VALIDATION_FAILED', 'askHuman');
+        if (!gate || !reporter.humanNeeded) throw new FleetError('INTERNAL_ERROR', 'askHuman() needs a worker connected to a master');
+        signal.throwIfAborted();
+        context.progress(this.percent, WAITING_FOR_A_PERSON, reason);
+        await secrets.refresh();
+        await reporter.humanNeeded({ ...this.report, reason: secrets.text(reason), timeoutMs });
+        await gate.waitForHandBack(signal, timeoutMs, secrets.text(reason));
+        runLog.line('a person handed back');
       },
     };
+    return context;
   }
 
   /**
@@ -193,6 +234,8 @@ export class JobAttempt {
 
   private async cleanUp(): Promise<void> {
     clearTimeout(this.timer);
+    this.deps.live?.attemptEnded(this.run.accountId);
+    await this.video?.stop(false);
     await this.trace.discard();
     await this.closePages();
     await this.runLog.close();
@@ -220,6 +263,8 @@ export class JobAttempt {
       await starting;
     }
     this.pages.push(page);
+    this.deps.live?.pageOpened(this.run.accountId, page);
+    this.video?.follow(page);
     this.secrets.watch(page.context());
     await trace.start();
     page.setDefaultTimeout(Math.max(1000, Math.min(this.deps.options.actionTimeoutMs, this.deadline - Date.now())));
@@ -245,6 +290,8 @@ export class JobAttempt {
     const { jobId, attempt } = this.run;
     // Read before the pages close: a job that signed in holds a cookie no one registered.
     await this.secrets.settle();
+    const keepVideo = this.deps.options.recordVideo === 'always' || (this.deps.options.recordVideo === 'on-failure' && result.status === 'failed');
+    await this.video?.stop(keepVideo);
     await this.closePages();
     await this.runLog.close();
     // A failure's evidence is listed when its result lands; a success's run.log follows its
@@ -264,7 +311,13 @@ export class JobAttempt {
    * that fails there is no trace, and run.log and the worker's log say why.
    */
   private async keepTrace(): Promise<void> {
-    const { browsers, options } = this.deps;
+    const { browsers, options, live } = this.deps;
+    if ((live?.gateOf(this.run.accountId).claims ?? 0) > this.claimsAtStart) {
+      // A trace records every input and request, so it would keep what the person typed.
+      await this.trace.discard();
+      this.runLog.line('trace.zip dropped: a person held the session during this attempt');
+      return;
+    }
     const dropped = await this.trace.keepScrubbed(this.jobDir, async () => {
       // The full storage state (localStorage too, which may open the origins): only a failure pays for it.
       this.secrets.addStorageState(await within(browsers.snapshot(this.run.accountId), 5000, undefined));

@@ -1,4 +1,12 @@
-import type { PluginEventName, PluginEventReport, WorkerJobLog, WorkerJobProgress, WorkerJobResult, WorkerStateSnapshot } from '@fleetwright/shared';
+import type {
+  PluginEventName,
+  PluginEventReport,
+  WorkerHumanNeeded,
+  WorkerJobLog,
+  WorkerJobProgress,
+  WorkerJobResult,
+  WorkerStateSnapshot,
+} from '@fleetwright/shared';
 
 /** Job events a plugin emits, as they go to the master. */
 export type JobEventReport<K extends PluginEventName = PluginEventName> = K extends PluginEventName ? { event: K; payload: PluginEventReport<K> } : never;
@@ -13,6 +21,8 @@ export interface JobReporter {
   stateSnapshot(snapshot: WorkerStateSnapshot): Promise<void>;
   /** Delivered at least once (the master de-duplicates). */
   jobEvent?(report: JobEventReport): Promise<void>;
+  /** The job waits for a person (`askHuman`); delivered at least once. */
+  humanNeeded?(report: WorkerHumanNeeded): Promise<void>;
   /** Sends one of the job's files (run.log, a screenshot, trace.zip) of that attempt to the master. */
   uploadArtifact?(jobId: string, name: string, file: string, attempt: number): Promise<void>;
 }

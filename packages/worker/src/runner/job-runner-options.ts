@@ -1,4 +1,4 @@
-import type { Logger, TraceMode } from '@fleetwright/shared';
+import type { Logger, RecordVideoMode, TraceMode } from '@fleetwright/shared';
 
 export interface JobRunnerOptions {
   /** Jobs at once across accounts (one per account always). @defaultValue 4 */
@@ -11,6 +11,8 @@ export interface JobRunnerOptions {
   trace?: TraceMode;
   /** @deprecated `false` is `trace: 'off'`. */
   traceOnFailure?: boolean;
+  /** A video of each attempt's pages, kept as `video.mjpeg`: `off`, `on-failure` or `always`. @defaultValue `off` */
+  recordVideo?: RecordVideoMode;
   logger: Logger;
 }
 
@@ -21,6 +23,7 @@ export interface ResolvedJobRunnerOptions {
   actionTimeoutMs: number;
   /** Read by each attempt as it starts. */
   trace: TraceMode;
+  recordVideo: RecordVideoMode;
   logger: Logger;
 }
 
@@ -31,6 +34,7 @@ export function resolveJobRunnerOptions(options: JobRunnerOptions): ResolvedJobR
     dataDir: options.dataDir,
     actionTimeoutMs: options.actionTimeoutMs ?? 30_000,
     trace: options.traceOnFailure === false ? 'off' : (options.trace ?? 'full-on-retry'),
+    recordVideo: options.recordVideo ?? 'off',
     logger: options.logger,
   };
 }

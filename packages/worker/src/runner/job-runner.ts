@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FleetError, parseOrThrow, type Capability, type JobRun } from '@fleetwright/shared';
 import type { BrowserManager } from '../browser/browser-manager.js';
+import type { LiveSessions } from '../live/live-sessions.js';
 import type { JobDefinition, PlatformPlugin } from '../platforms/plugin.js';
 import type { AccountRegistry, AssignedAccount } from './account-registry.js';
 import { JobAttempt } from './job-attempt.js';
@@ -47,6 +48,8 @@ export class JobRunner {
     private readonly browsers: BrowserManager,
     private readonly reporter: JobReporter,
     options: JobRunnerOptions,
+    /** Live view and takeovers; without it `ctx.askHuman` is refused. */
+    private readonly live?: LiveSessions,
   ) {
     for (const plugin of plugins) this.plugins.set(plugin.platform, plugin);
     this.options = resolveJobRunnerOptions(options);
@@ -189,6 +192,7 @@ export class JobRunner {
       reporter: this.reporter,
       files: this.files,
       options: this.options,
+      ...(this.live ? { live: this.live } : {}),
       onReported: () => {
         const job = this.running.get(run.jobId);
         if (job) job.reported = true;

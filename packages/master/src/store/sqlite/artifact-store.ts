@@ -16,15 +16,16 @@ const CONTENT_TYPES: Record<string, string> = {
   '.log': 'text/plain; charset=utf-8',
   '.json': 'application/json',
   '.txt': 'text/plain; charset=utf-8',
+  '.mjpeg': 'video/x-motion-jpeg',
 };
 
 /**
  * Artifacts that can hold an account's session: a Playwright trace records typed values, network
- * data and DOM snapshots (cookies among them), a screenshot shows whatever the page showed. Only
+ * data and DOM snapshots (cookies among them), a screenshot or a video shows whatever the page showed. Only
  * operator and admin tokens may read them; run.log (redacted) and JSON results stay readable by viewers.
  */
 export function holdsSessionData(name: string): boolean {
-  return ['.zip', '.png'].includes(path.extname(name));
+  return ['.zip', '.png', '.mjpeg'].includes(path.extname(name));
 }
 
 /** Directories 0700 and files 0600: artifacts can hold session data, so only the master's user reads them. */

@@ -14,6 +14,11 @@ export const LoginPayloadSchema = z.strictObject({
    * or the deadline (a retryable TIMEOUT) ends the wait first.
    */
   qrTimeoutMs: z.int().min(1000).max(600_000).default(120_000),
+  /**
+   * Password only: how long to wait for a person to enter a second-factor code, in ms. Keep it
+   * below the job's deadline (5 min unless the job names one).
+   */
+  humanTimeoutMs: z.int().min(1000).max(3_600_000).default(240_000),
 });
 export type LoginPayload = z.output<typeof LoginPayloadSchema>;
 
@@ -37,7 +42,7 @@ export function loginJob(baseUrl: string) {
       // A still-valid session is sent on from the login pages: nothing to do.
       const current = await signedInHandle(page);
       if (current) return skip(ctx, current, payload.method);
-      const handle = payload.method === 'qr' ? await qrLogin(ctx, page, payload.qrTimeoutMs) : await passwordLogin(ctx, page);
+      const handle = payload.method === 'qr' ? await qrLogin(ctx, page, payload.qrTimeoutMs) : await passwordLogin(ctx, page, payload.humanTimeoutMs);
       step(ctx, 90, 'save_state', `signed in as @${handle}; saving the session`);
       await ctx.saveState();
       await ctx.emit('login_status', { status: 'success' });

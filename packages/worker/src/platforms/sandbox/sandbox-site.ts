@@ -23,6 +23,8 @@ export const SandboxSelectors = {
   /** Every page of the site says what went wrong here: the login form, error pages, other forms. */
   errorAlert: '.error[role="alert"]',
   whoami: '[data-testid="whoami"]',
+  /** The second factor's form: the site waits for the code its user's phone shows. */
+  secondFactorForm: '#second-factor-form',
   qrImage: 'img#qr-image',
   qrExpires: '#qr-expires',
 
