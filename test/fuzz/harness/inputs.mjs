@@ -3,58 +3,15 @@
 // handshakes. Each input is plain data (with Picks and Hostiles in it) until the runner sends it.
 import fc from 'fast-check';
 import { z } from 'zod';
-import {
-  ClientRequest,
-  JobCancelRequestSchema,
-  JobCreateSchema,
-  LoginStartSchema,
-  ReplyExecuteSchema,
-  WorkerAccountBrowserSchema,
-  WorkerEvent,
-  WorkerHeartbeatSchema,
-  WorkerJobLogSchema,
-  WorkerJobProgressSchema,
-  WorkerJobResultSchema,
-  WorkerLoginQrCodeSchema,
-  WorkerLoginStatusSchema,
-  WorkerMessageDetectedSchema,
-  WorkerRegisterSchema,
-  WorkerReplyResultSchema,
-  WorkerStateSnapshotSchema,
-} from '@fleetwright/shared/contract';
+import { ClientToMasterSchemas, WorkerEvent, WorkerToMasterSchemas } from '@fleetwright/shared/contract';
 import { NASTY_STRINGS, Pick, bodyArbitrary, hostileValue, schemaArbitrary } from './schema-arbitrary.mjs';
 
-/** Each `/worker` event with the schema the master parses it with. */
-export const WORKER_EVENT_SCHEMAS = {
-  [WorkerEvent.Register]: WorkerRegisterSchema,
-  [WorkerEvent.Heartbeat]: WorkerHeartbeatSchema,
-  [WorkerEvent.JobProgress]: WorkerJobProgressSchema,
-  [WorkerEvent.JobResult]: WorkerJobResultSchema,
-  [WorkerEvent.JobLog]: WorkerJobLogSchema,
-  [WorkerEvent.LoginQrCode]: WorkerLoginQrCodeSchema,
-  [WorkerEvent.LoginStatus]: WorkerLoginStatusSchema,
-  [WorkerEvent.MessageDetected]: WorkerMessageDetectedSchema,
-  [WorkerEvent.ReplyResult]: WorkerReplyResultSchema,
-  [WorkerEvent.StateSnapshot]: WorkerStateSnapshotSchema,
-  [WorkerEvent.AccountBrowser]: WorkerAccountBrowserSchema,
-};
-
-/** Each `/client` request with its schema. */
-export const CLIENT_REQUEST_SCHEMAS = {
-  [ClientRequest.LoginStart]: LoginStartSchema,
-  [ClientRequest.ReplyExecute]: ReplyExecuteSchema,
-  [ClientRequest.JobCreate]: JobCreateSchema,
-  [ClientRequest.JobCancel]: JobCancelRequestSchema,
-};
-
-// A new event without a schema here would go unfuzzed: refuse to run instead.
-for (const [map, names] of [
-  [WORKER_EVENT_SCHEMAS, Object.values(WorkerEvent)],
-  [CLIENT_REQUEST_SCHEMAS, Object.values(ClientRequest)],
-]) {
-  const missing = names.filter((n) => !map[n]);
-  if (missing.length > 0) throw new Error(`the fuzzer has no schema for ${missing.join(', ')}: add it to test/fuzz/harness/inputs.mjs`);
-}
+/**
+ * Each `/worker` event and `/client` request with the schema the master parses it with: the
+ * contract's own maps, so a new event is fuzzed from the day it is added.
+ */
+export const WORKER_EVENT_SCHEMAS = WorkerToMasterSchemas;
+export const CLIENT_REQUEST_SCHEMAS = ClientToMasterSchemas;
 
 /** Socket payloads are stringified by the socket.io client itself, which overflows past a few thousand levels. */
 export const SOCKET_MAX_DEPTH = 1_500;
