@@ -72,8 +72,8 @@ export class Master {
       allowedOrigins: options.allowedOrigins ?? [],
       ...(options.maxQueuedClientPackets ? { maxQueuedPackets: options.maxQueuedClientPackets } : {}),
     });
-    this.parents = new ParentJobs(this.backend, this.scheduler, this.events, this.commands, logger);
-    this.monitors = new Monitors(this.backend, this.scheduler, this.events, this.commands, logger);
+    this.parents = new ParentJobs(this.backend, this.scheduler, this.commands, logger);
+    this.monitors = new Monitors(this.backend, this.scheduler, this.commands, logger);
     this.metrics = new FleetMetrics(this.backend, this.scheduler, this.events);
     this.live = new LiveView(this.backend, this.workers, this.scheduler, logger);
     this.retention = new Retention(this.backend, this.scheduler, logger, options.retentionMs ? { retentionMs: options.retentionMs } : {});

@@ -85,7 +85,7 @@ export class JobReports {
     if (job.status === 'dispatched') job = await this.scheduler.jobs.started(job.id);
     if (job.status !== 'running') throw new FleetError('ILLEGAL_TRANSITION', `job ${job.id} is ${job.status}; progress ignored`, { field: 'jobId' });
     const row = await this.store.jobs.setProgress(job.id, report.percent, report.step, report.message ?? null);
-    this.events.emit('job:progress', await this.store.jobs.view(row));
+    await this.scheduler.jobProgressed(await this.store.jobs.view(row));
   }
 
   async result(workerId: string, report: WorkerJobResult): Promise<void> {

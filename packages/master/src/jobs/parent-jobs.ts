@@ -4,7 +4,6 @@ import type { JobRow } from '../store/backend/records.js';
 import type { JobCommands } from './job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { requestFingerprint } from './request-fingerprint.js';
-import type { FleetEvents } from '../events/fleet-events.js';
 
 interface ParentOptions {
   stopOnFailure?: boolean;
@@ -24,20 +23,15 @@ export class ParentJobs {
   constructor(
     private readonly store: FleetBackend,
     private readonly scheduler: Scheduler,
-    private readonly events: FleetEvents,
     private readonly commands: JobCommands,
     private readonly logger: Logger,
   ) {
     commands.stopParent = (jobId) => this.stop(jobId);
-    // Announced inside the child's decision: the parent follows in a decision of its own.
-    const followChild = (job: JobView): void => {
-      if (!job.parentId) return;
-      const parentId = job.parentId;
-      this.scheduler.decide(() => this.childChanged(parentId)).catch((error: unknown) => this.logger.warn('could not follow a child job', { parentId, error }));
-    };
-    events.on('job:changed', followChild);
-    // A child's own progress moves its parent's too (the current child's percent counts).
-    events.on('job:progress', followChild);
+    // In the child's decision: a child's move or its own progress (the current child's percent
+    // counts) moves its parent's too.
+    scheduler.onJobChange(async (job) => {
+      if (job.parentId) await this.childChanged(job.parentId);
+    });
   }
 
   /** A decision of its own. */
@@ -168,7 +162,7 @@ export class ParentJobs {
     // A child's dispatch or start moves nothing the parent shows: no event, no write.
     if (rounded === parent.progress_percent && step === parent.progress_step) return;
     const row = await this.store.jobs.setProgress(parentId, rounded, step, null);
-    this.events.emit('job:progress', await this.store.jobs.view(row));
+    await this.scheduler.jobProgressed(await this.store.jobs.view(row));
   }
 
   /** Once the owner's invite succeeded, each member that has not joined yet gets its accept_invite. */

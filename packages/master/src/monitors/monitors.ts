@@ -3,7 +3,8 @@ import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { MonitorsBackend } from '../store/backend/monitors-backend.js';
 import type { JobCommands } from '../jobs/job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
-import type { FleetEvents } from '../events/fleet-events.js';
+
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 
 /**
  * Recurring jobs per account (a crawl every 15–30 s by default, jittered so a fleet's monitors do
@@ -17,23 +18,17 @@ export class Monitors {
   constructor(
     private readonly fleet: FleetBackend,
     private readonly scheduler: Scheduler,
-    events: FleetEvents,
     private readonly commands: JobCommands,
     private readonly logger: Logger,
     random: () => number = Math.random,
   ) {
     this.store = fleet.monitors;
     this.random = random;
-    // Announced inside the job's decision: the next run is set in a decision of its own.
-    events.on('job:done', (job) => {
-      const monitorId = job.monitorId;
-      if (!monitorId) return;
-      scheduler
-        .decide(async () => {
-          const monitor = await this.store.row(monitorId);
-          if (monitor) await this.store.scheduleNext(monitor.id, Date.now() + this.interval(monitor.min_interval_ms, monitor.max_interval_ms));
-        })
-        .catch((error: unknown) => this.logger.warn('could not schedule a monitor', { monitorId, error }));
+    // In the decision that ended the job: its monitor's next run is counted from now.
+    scheduler.onJobChange(async (job) => {
+      if (!job.monitorId || !FINISHED.has(job.status)) return;
+      const monitor = await this.store.row(job.monitorId);
+      if (monitor) await this.store.scheduleNext(monitor.id, Date.now() + this.interval(monitor.min_interval_ms, monitor.max_interval_ms));
     });
     scheduler.on('tick', () => {
       scheduler.decide(() => this.runDue()).catch((error: unknown) => this.logger.warn('monitors could not run', { error }));

@@ -9,6 +9,8 @@ interface Queued {
 
 /** Decisions written in one commit at most. */
 const MAX_PER_COMMIT = 256;
+/** A batch that holds the queue longer than this is logged: every report and command waits behind it. */
+const SLOW_BATCH_MS = 1000;
 
 /**
  * The master's single writer. Every decision that changes the fleet (a pass, a worker's report, a
@@ -51,6 +53,7 @@ export class DecisionQueue {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const taken = this.queue.splice(0, MAX_PER_COMMIT);
+      const started = performance.now();
       const outcomes: { ok: boolean; value: unknown }[] = [];
       try {
         await this.backend.transaction(async () => {
@@ -68,6 +71,8 @@ export class DecisionQueue {
         for (const { reject } of taken) reject(error);
         continue;
       }
+      const tookMs = performance.now() - started;
+      if (tookMs > SLOW_BATCH_MS) this.logger.warn('a batch of decisions held the queue', { decisions: taken.length, tookMs: Math.round(tookMs) });
       taken.forEach(({ resolve, reject }, i) => {
         const outcome = outcomes[i]!;
         if (outcome.ok) resolve(outcome.value);

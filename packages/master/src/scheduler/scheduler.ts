@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { FleetError, MasterEvent, type Logger, type RunningJobRef, type WorkerStats } from '@fleetwright/shared';
+import { FleetError, MasterEvent, type JobView, type Logger, type RunningJobRef, type WorkerStats } from '@fleetwright/shared';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { AccountOwnership, AccountRow, AccountSecrets } from '../store/backend/records.js';
 import type { JobPatch, JobRow, RunnableJob } from '../store/backend/records.js';
@@ -69,6 +69,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** The one place jobs move; commands and worker reports ask it too. */
   readonly jobs: JobLifecycle;
   private readonly decisions: DecisionQueue;
+  /** What a job's change sets off in the same decision (a parent's progress, a monitor's next run). */
+  private readonly jobFollowers: ((job: JobView) => Promise<void>)[] = [];
 
   constructor(
     private readonly store: FleetBackend,
@@ -619,6 +621,25 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const view = await this.store.jobs.view(row);
     this.events.emit('job:changed', view);
     if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled') this.events.emit('job:done', view);
+    await this.followJob(view);
+  }
+
+  /**
+   * Has `follower` run on every change of a job (a move or its progress), inside the decision that
+   * made it, so what follows lands with it: never a write of its own in a later decision.
+   */
+  onJobChange(follower: (job: JobView) => Promise<void>): void {
+    this.jobFollowers.push(follower);
+  }
+
+  /** A job's progress moved (the decision that wrote it calls this): announced and followed. */
+  async jobProgressed(view: JobView): Promise<void> {
+    this.events.emit('job:progress', view);
+    await this.followJob(view);
+  }
+
+  private async followJob(view: JobView): Promise<void> {
+    for (const follow of this.jobFollowers) await follow(view);
   }
 }
 
