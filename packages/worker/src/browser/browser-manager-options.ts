@@ -1,6 +1,10 @@
+import { chromiumSandboxEnabled } from './launch-options.js';
 import type { AccountBrowserReport, FleetError, Logger, StorageState } from '@fleetwright/shared';
 import type { LeaseProvider } from './lease-provider.js';
 import type { RemoteBrowsers } from './remote-browsers.js';
+
+export const BROWSER_MODES = ['persistent', 'shared'] as const;
+export type BrowserMode = (typeof BROWSER_MODES)[number];
 
 export interface BrowserManagerOptions {
   /** Profiles live in `<dataDir>/profiles/<accountId>`. */
@@ -39,6 +43,15 @@ export interface BrowserManagerOptions {
   recycleAfterMs?: number;
   /** Browsers that run elsewhere (CDP endpoint or HTTP launcher) instead of local Chromium. */
   remote?: RemoteBrowsers;
+  /**
+   * Local Chromium as a persistent browser per account (`persistent`), or isolated contexts of a
+   * shared browser (`shared`, `FLEET_BROWSER_MODE`): far less memory per account, at the cost of
+   * the OS process boundary between accounts and of on-disk data beyond the storage state.
+   * @defaultValue `persistent`
+   */
+  browserMode?: BrowserMode;
+  /** In `shared` mode, account contexts per Chromium (`FLEET_CONTEXTS_PER_BROWSER`). @defaultValue 50 */
+  contextsPerBrowser?: number;
   /** Each change of an account's browser state (starting, running, stopped, error), as it happens. */
   onBrowserState?: (report: AccountBrowserReport) => void;
   logger: Logger;
@@ -46,7 +59,20 @@ export interface BrowserManagerOptions {
 
 /** The options the browser manager reads with their defaults applied (each default is in its TSDoc above). */
 export type ResolvedBrowserManagerOptions = BrowserManagerOptions &
-  Required<Pick<BrowserManagerOptions, 'headless' | 'maxLiveContexts' | 'closeTimeoutMs' | 'resetTimeoutMs' | 'recycleAfterJobs' | 'recycleAfterMs'>>;
+  Required<
+    Pick<
+      BrowserManagerOptions,
+      | 'headless'
+      | 'maxLiveContexts'
+      | 'closeTimeoutMs'
+      | 'resetTimeoutMs'
+      | 'recycleAfterJobs'
+      | 'recycleAfterMs'
+      | 'chromiumSandbox'
+      | 'browserMode'
+      | 'contextsPerBrowser'
+    >
+  >;
 
 /** Applies the defaults once, so no use site repeats them. */
 export function resolveBrowserManagerOptions(options: BrowserManagerOptions): ResolvedBrowserManagerOptions {
@@ -58,5 +84,8 @@ export function resolveBrowserManagerOptions(options: BrowserManagerOptions): Re
     resetTimeoutMs: options.resetTimeoutMs ?? 2000,
     recycleAfterJobs: options.recycleAfterJobs ?? 200,
     recycleAfterMs: options.recycleAfterMs ?? 6 * 3600 * 1000,
+    chromiumSandbox: chromiumSandboxEnabled({ uid: process.getuid?.(), configured: options.chromiumSandbox }),
+    browserMode: options.browserMode ?? 'persistent',
+    contextsPerBrowser: options.contextsPerBrowser ?? 50,
   };
 }
