@@ -76,6 +76,7 @@ export class Worker {
       ...(remote ? { remote } : {}),
       ...(this.locks ? { leases: this.locks } : {}),
       onLeaseLost: (accountId, error) => this.runner.abortAccount(accountId, error),
+      onContextCrashed: (accountId, error) => this.runner.abortAccount(accountId, error),
       dataDir: options.dataDir,
       chromiumPath: options.chromiumPath,
       ...(options.chromiumSandbox !== undefined ? { chromiumSandbox: options.chromiumSandbox } : {}),
@@ -89,6 +90,10 @@ export class Worker {
       onBrowserState: (report) => this.sendBrowserState(report),
       ...(options.recycleAfterJobs ? { recycleAfterJobs: options.recycleAfterJobs } : {}),
       ...(options.recycleAfterMs ? { recycleAfterMs: options.recycleAfterMs } : {}),
+      ...(options.browserMode ? { browserMode: options.browserMode } : {}),
+      ...(options.contextsPerBrowser ? { contextsPerBrowser: options.contextsPerBrowser } : {}),
+      ...(options.contextIdleMs !== undefined ? { contextIdleMs: options.contextIdleMs } : {}),
+      ...(options.memoryLimitMb ? { memoryLimitMb: options.memoryLimitMb } : {}),
       logger,
     });
     const reporter: JobReporter = {

@@ -35,6 +35,11 @@ export interface BrowserManagerOptions {
   onSnapshot?: (accountId: string, state: StorageState) => Promise<number | void> | number | void;
   /** Profile locks held while a context is open (Redis). Absent: the profile's own fenceToken is used. */
   leases?: LeaseProvider;
+  /**
+   * Called at once when an account's context closed without being asked (its browser crashed or
+   * was killed), with a retryable `BROWSER_CRASHED`: the account's running jobs stop with it.
+   */
+  onContextCrashed?: (accountId: string, error: FleetError) => void;
   /** Called at once when a lease is lost; the context is closed right after. */
   onLeaseLost?: (accountId: string, error: FleetError) => void;
   /** A context is recycled (snapshot, close, reopen on next use) after this many jobs. @defaultValue 200 */
@@ -52,6 +57,8 @@ export interface BrowserManagerOptions {
   browserMode?: BrowserMode;
   /** In `shared` mode, account contexts per Chromium (`FLEET_CONTEXTS_PER_BROWSER`). @defaultValue 50 */
   contextsPerBrowser?: number;
+  /** A context idle this long is hibernated, so a quiet worker frees its memory (0: never). @defaultValue 600000 (10 minutes) */
+  contextIdleMs?: number;
   /** Each change of an account's browser state (starting, running, stopped, error), as it happens. */
   onBrowserState?: (report: AccountBrowserReport) => void;
   logger: Logger;
@@ -71,6 +78,7 @@ export type ResolvedBrowserManagerOptions = BrowserManagerOptions &
       | 'chromiumSandbox'
       | 'browserMode'
       | 'contextsPerBrowser'
+      | 'contextIdleMs'
     >
   >;
 
@@ -87,5 +95,6 @@ export function resolveBrowserManagerOptions(options: BrowserManagerOptions): Re
     chromiumSandbox: chromiumSandboxEnabled({ uid: process.getuid?.(), configured: options.chromiumSandbox }),
     browserMode: options.browserMode ?? 'persistent',
     contextsPerBrowser: options.contextsPerBrowser ?? 50,
+    contextIdleMs: options.contextIdleMs ?? 600_000,
   };
 }

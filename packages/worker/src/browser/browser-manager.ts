@@ -55,7 +55,27 @@ export class BrowserManager {
    */
   start(): Promise<void> {
     this.started ??= this.launcher.start();
+    this.startIdleSweep();
     return this.started;
+  }
+
+  private idleSweep: NodeJS.Timeout | undefined;
+
+  /** Hibernates contexts idle longer than `contextIdleMs`, checked a few times per that period. */
+  private startIdleSweep(): void {
+    const idleMs = this.options.contextIdleMs;
+    if (idleMs <= 0 || this.idleSweep || this.closing) return;
+    this.idleSweep = setInterval(() => void this.hibernateIdle(idleMs), Math.min(30_000, Math.max(50, Math.floor(idleMs / 4))));
+    this.idleSweep.unref();
+  }
+
+  private async hibernateIdle(idleMs: number): Promise<void> {
+    const before = Date.now() - idleMs;
+    for (const live of [...this.live.values()]) {
+      if (this.closing || !live.idle || live.lastUsedAt > before || this.live.get(live.accountId) !== live) continue;
+      this.options.logger.info('hibernating an idle browser context', { accountId: live.accountId, idleMs: Date.now() - live.lastUsedAt });
+      await this.closeContext(live.accountId, { snapshot: true }).catch(() => undefined);
+    }
   }
 
   private profilesRoot(): string {
@@ -188,6 +208,10 @@ export class BrowserManager {
     if (this.live.get(live.accountId) !== live) return;
     this.live.delete(live.accountId);
     this.states.set(live.accountId, 'error', { error: 'the browser closed unexpectedly (crashed or killed)' });
+    this.options.onContextCrashed?.(
+      live.accountId,
+      new FleetError('BROWSER_CRASHED', `the browser of account ${live.accountId} closed unexpectedly (crashed or killed)`),
+    );
     if (!live.launched.sharesBrowser || this.closing) return;
     this.options.logger.warn('shared browser gone; reopening the context', { accountId: live.accountId });
     this.ensure(live.profile).catch((error: unknown) =>
@@ -389,6 +413,7 @@ export class BrowserManager {
   /** Idempotent. Leaves no browser on this worker's profiles, even one a failed step lost track of. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      clearInterval(this.idleSweep);
       await Promise.allSettled([...this.opening.values()]);
       await Promise.allSettled([...this.live.keys()].map((id) => this.closeContext(id)));
       await Promise.allSettled([...this.closingAccounts.values()]);

@@ -66,18 +66,30 @@ export class SharedChromiumLauncher implements ContextLauncher {
   }
 
   async open(profile: AccountProfile, state: StorageState | null): Promise<LaunchedContext> {
-    const shared = await this.browserWithRoom();
+    const options = {
+      ...accountContextOptions({ proxy: profile.proxy, deviceProfile: profile.deviceProfile }),
+      // Cookies, localStorage and IndexedDB, restored by Playwright before any page opens.
+      ...(state ? { storageState: state as unknown as NonNullable<Parameters<Browser['newContext']>[0]>['storageState'] } : {}),
+    };
+    let shared = await this.browserWithRoom();
     shared.contexts += 1;
     let context: BrowserContext;
     try {
-      context = await shared.browser.newContext({
-        ...accountContextOptions({ proxy: profile.proxy, deviceProfile: profile.deviceProfile }),
-        // Cookies, localStorage and IndexedDB, restored by Playwright before any page opens.
-        ...(state ? { storageState: state as unknown as Exclude<Parameters<Browser['newContext']>[0], undefined>['storageState'] } : {}),
-      });
+      context = await shared.browser.newContext(options);
     } catch (error) {
       this.release(shared);
-      throw error;
+      if (shared.browser.isConnected()) throw error;
+      // The browser died under us (its crash reopens every context at once): once more, in a new one.
+      shared.crashed = true;
+      this.forget(shared);
+      shared = await this.browserWithRoom();
+      shared.contexts += 1;
+      try {
+        context = await shared.browser.newContext(options);
+      } catch (again) {
+        this.release(shared);
+        throw again;
+      }
     }
     let released = false;
     const release = (): void => {
@@ -104,6 +116,11 @@ export class SharedChromiumLauncher implements ContextLauncher {
 
   private async browserWithRoom(): Promise<SharedBrowser> {
     for (;;) {
+      // A dead browser's contexts hear of it before its own close event: ask the connection too.
+      for (const b of this.browsers.filter((b) => !b.browser.isConnected())) {
+        b.crashed = true;
+        this.forget(b);
+      }
       const roomy = this.browsers.find((b) => !b.crashed && b.contexts < this.options.contextsPerBrowser);
       if (roomy) return roomy;
       if (this.launching) {
@@ -139,10 +156,12 @@ export class SharedChromiumLauncher implements ContextLauncher {
       throw new Error('the shared Chromium exposes no browser to open contexts in');
     }
     const shared: SharedBrowser = { dir, root, browser, pid: findBrowserPid(dir), contexts: 0, crashed: false };
-    root.on('close', () => {
+    const gone = (): void => {
       shared.crashed = true;
       this.forget(shared);
-    });
+    };
+    browser.on('disconnected', gone);
+    root.on('close', gone);
     this.browsers.push(shared);
     this.options.logger.info('shared browser started', { pid: shared.pid });
     return shared;
