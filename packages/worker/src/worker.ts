@@ -9,6 +9,7 @@ import {
   onValidated,
   type AccountBrowserCommand,
   type AccountBrowserReport,
+  type WorkerMemory,
   type WorkerJobProgress,
   type WorkerJobResult,
   type StorageState,
@@ -286,6 +287,11 @@ export class Worker {
     this.pruneTimer.unref();
   }
 
+  private memoryStats(): WorkerMemory {
+    const reading = this.browsers.memoryReading();
+    return { limitBytes: Math.round(reading.limitBytes), browserPssBytes: Math.round(reading.usedBytes), underPressure: reading.underPressure };
+  }
+
   async heartbeat(): Promise<void> {
     const ack = await this.connection.request(WorkerEvent.Heartbeat, {
       stats: {
@@ -295,6 +301,7 @@ export class Worker {
         liveContexts: this.browsers.liveCount,
         runningJobs: this.runner.runningCount,
         hibernatedContexts: this.browsers.hibernatedCount,
+        memory: this.memoryStats(),
         ...(this.locks ? { lockAcquisitions: this.locks.acquisitions, lockLosses: this.locks.losses } : {}),
       },
       // Each entry names the epoch it is held under, so the master applies only current owners' states.

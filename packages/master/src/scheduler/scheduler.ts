@@ -11,6 +11,7 @@ import type { FleetEvents } from '../events/fleet-events.js';
 import { JobLifecycle } from '../jobs/job-lifecycle.js';
 import { generateDeviceProfile } from '../accounts/device-profiles.js';
 import { PoolAccounts, type PoolWalk } from './pool-accounts.js';
+import { underMemoryPressure } from './memory-pressure.js';
 
 /**
  * The fleet's judge: gives accounts owners (with epochs), dispatches each account's jobs to its
@@ -361,7 +362,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const owned = new Map([...online.keys()].map((id) => [id, this.store.accounts.countOwnedBy(id)]));
       const platformsOf = new Map([...online.values()].map((w) => [w.id, new Set(this.store.workers.capabilitiesOf(w).map((c) => c.platform))]));
       for (const account of unowned) {
-        const candidates = [...online.values()].filter((w) => (owned.get(w.id) ?? 0) < w.max_accounts && platformsOf.get(w.id)!.has(account.platform));
+        const candidates = [...online.values()].filter(
+          (w) => (owned.get(w.id) ?? 0) < w.max_accounts && platformsOf.get(w.id)!.has(account.platform) && !underMemoryPressure(w.stats),
+        );
         if (candidates.length === 0) continue;
         const worker = candidates.reduce((best, w) => ((owned.get(w.id) ?? 0) < (owned.get(best.id) ?? 0) ? w : best));
         this.store.accounts.assignOwner(account.id, worker.id);

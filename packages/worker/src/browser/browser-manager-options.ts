@@ -1,7 +1,11 @@
 import { chromiumSandboxEnabled } from './launch-options.js';
+import { defaultMemoryLimitMb } from './memory-limit.js';
 import type { AccountBrowserReport, FleetError, Logger, StorageState } from '@fleetwright/shared';
 import type { LeaseProvider } from './lease-provider.js';
 import type { RemoteBrowsers } from './remote-browsers.js';
+
+/** Share of the memory limit above which idle contexts are hibernated and the worker reports pressure. */
+export const MEMORY_HIGH_WATER = 0.9;
 
 export const BROWSER_MODES = ['persistent', 'shared'] as const;
 export type BrowserMode = (typeof BROWSER_MODES)[number];
@@ -59,6 +63,16 @@ export interface BrowserManagerOptions {
   contextsPerBrowser?: number;
   /** A context idle this long is hibernated, so a quiet worker frees its memory (0: never). @defaultValue 600000 (10 minutes) */
   contextIdleMs?: number;
+  /**
+   * The memory the browsers may use, PSS over their process trees (`FLEET_MEMORY_LIMIT_MB`). Above
+   * {@link MEMORY_HIGH_WATER} of it the least recently used idle contexts are hibernated, and a
+   * launch that would cross it waits for room. @defaultValue the cgroup's limit, else 80% of the host's memory
+   */
+  memoryLimitMb?: number;
+  /** How often the browsers' memory is measured. @defaultValue 2000 */
+  memoryCheckMs?: number;
+  /** How long a launch may wait for memory before it fails with a retryable `NO_CAPACITY`. @defaultValue 120000 */
+  memoryWaitMs?: number;
   /** Each change of an account's browser state (starting, running, stopped, error), as it happens. */
   onBrowserState?: (report: AccountBrowserReport) => void;
   logger: Logger;
@@ -79,6 +93,9 @@ export type ResolvedBrowserManagerOptions = BrowserManagerOptions &
       | 'browserMode'
       | 'contextsPerBrowser'
       | 'contextIdleMs'
+      | 'memoryLimitMb'
+      | 'memoryCheckMs'
+      | 'memoryWaitMs'
     >
   >;
 
@@ -96,5 +113,8 @@ export function resolveBrowserManagerOptions(options: BrowserManagerOptions): Re
     browserMode: options.browserMode ?? 'persistent',
     contextsPerBrowser: options.contextsPerBrowser ?? 50,
     contextIdleMs: options.contextIdleMs ?? 600_000,
+    memoryLimitMb: options.memoryLimitMb ?? defaultMemoryLimitMb(),
+    memoryCheckMs: options.memoryCheckMs ?? 2000,
+    memoryWaitMs: options.memoryWaitMs ?? 120_000,
   };
 }

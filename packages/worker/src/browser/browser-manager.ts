@@ -4,12 +4,14 @@ import type { Page, Tracing } from 'playwright-core';
 import { FleetError, type StorageState } from '@fleetwright/shared';
 import type { AccountProfile } from './account-profile.js';
 import { AccountContext, type CloseOptions } from './account-context.js';
-import { resolveBrowserManagerOptions, type BrowserManagerOptions, type ResolvedBrowserManagerOptions } from './browser-manager-options.js';
+import { MEMORY_HIGH_WATER, resolveBrowserManagerOptions, type BrowserManagerOptions, type ResolvedBrowserManagerOptions } from './browser-manager-options.js';
 import { BrowserStates } from './browser-states.js';
 import { createContextLauncher } from './create-context-launcher.js';
 import type { ContextLauncher } from './context-launcher.js';
 import { sendFenceTo } from './fence-header.js';
+import { MemoryGuard, type MemoryReading } from './memory-guard.js';
 import { profilesRootOf } from './persistent-launcher.js';
+import { processTreePssBytes } from './process-memory.js';
 import { profileIdsIn, removeProfileDir } from './profile-reaper.js';
 import { withTimeout } from './with-timeout.js';
 import { firstLineOf } from '../error-text.js';
@@ -46,6 +48,58 @@ export class BrowserManager {
     this.options = resolveBrowserManagerOptions(options);
     this.states = new BrowserStates(options.onBrowserState);
     this.launcher = createContextLauncher(this.options);
+    this.memory = new MemoryGuard({
+      limitBytes: this.options.memoryLimitMb * 1024 * 1024,
+      highWaterRatio: MEMORY_HIGH_WATER,
+      measure: () => processTreePssBytes(this.browserPids()),
+      maxAgeMs: 500,
+    });
+  }
+
+  private readonly memory: MemoryGuard;
+
+  /** The browsers' memory against the limit (heartbeats carry it). */
+  memoryReading(): MemoryReading {
+    return this.memory.reading();
+  }
+
+  private browserPids(): Set<number> {
+    const pids = new Set<number>();
+    for (const live of this.live.values()) if (live.launched.browserPid !== undefined) pids.add(live.launched.browserPid);
+    return pids;
+  }
+
+  /** What one more context is likely to cost: the average of the live ones, or a first guess. */
+  private perContextBytes(): number {
+    if (this.live.size > 0) return this.memory.usedBytes() / this.live.size;
+    return (this.options.browserMode === 'shared' ? 50 : 150) * 1024 * 1024;
+  }
+
+  private leastRecentlyUsedIdle(): AccountContext | undefined {
+    return [...this.live.values()].filter((l) => l.idle).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
+  }
+
+  private relieving: Promise<void> | undefined;
+
+  /** Above the high-water mark: hibernates least recently used idle contexts until below it. */
+  relieveMemoryPressure(): Promise<void> {
+    this.relieving ??= (async () => {
+      try {
+        while (!this.closing && this.memory.underPressure(true)) {
+          const idle = this.leastRecentlyUsedIdle();
+          if (!idle) return;
+          this.options.logger.info('hibernating a context under memory pressure', {
+            accountId: idle.accountId,
+            usedMb: Math.round(this.memory.usedBytes() / 1048576),
+            limitMb: this.options.memoryLimitMb,
+          });
+          await this.closeContext(idle.accountId, { snapshot: true });
+        }
+      } finally {
+        this.relieving = undefined;
+      }
+    })();
+    return this.relieving;
   }
 
   /**
@@ -60,11 +114,18 @@ export class BrowserManager {
   }
 
   private idleSweep: NodeJS.Timeout | undefined;
+  private memoryCheck: NodeJS.Timeout | undefined;
 
-  /** Hibernates contexts idle longer than `contextIdleMs`, checked a few times per that period. */
+  /**
+   * Hibernates contexts idle longer than `contextIdleMs`, checked a few times per that period, and
+   * measures the browsers' memory every `memoryCheckMs`.
+   */
   private startIdleSweep(): void {
+    if (this.closing || this.memoryCheck) return;
+    this.memoryCheck = setInterval(() => void this.relieveMemoryPressure().catch(() => undefined), this.options.memoryCheckMs);
+    this.memoryCheck.unref();
     const idleMs = this.options.contextIdleMs;
-    if (idleMs <= 0 || this.idleSweep || this.closing) return;
+    if (idleMs <= 0) return;
     this.idleSweep = setInterval(() => void this.hibernateIdle(idleMs), Math.min(30_000, Math.max(50, Math.floor(idleMs / 4))));
     this.idleSweep.unref();
   }
@@ -104,9 +165,12 @@ export class BrowserManager {
     await this.ensure(profile);
   }
 
-  /** A fresh page in the account's context; the caller closes it. */
-  async newPage(profile: AccountProfile): Promise<Page> {
-    const live = await this.ensure(profile);
+  /**
+   * A fresh page in the account's context; the caller closes it. `signal` stops the wait for the
+   * context (a launch waiting for room goes on, and is hibernated later like any idle context).
+   */
+  async newPage(profile: AccountProfile, signal?: AbortSignal): Promise<Page> {
+    const live = await untilAborted(this.ensure(profile), signal);
     return live.newPage(() => {
       // Its settings changed while it was busy: relaunch now that it is idle.
       if (live.stale && this.live.get(live.accountId) === live) void this.closeContext(live.accountId, { snapshot: true }).catch(() => undefined);
@@ -164,6 +228,7 @@ export class BrowserManager {
       return await this.launchNow(profile);
     } finally {
       this.launching -= 1;
+      this.memory.usedBytes(true); // the new context counts from now on
     }
   }
 
@@ -225,20 +290,35 @@ export class BrowserManager {
    */
   private async reserveSlot(): Promise<void> {
     const max = this.options.maxLiveContexts;
+    let memoryDeadline: number | undefined;
     // Launches wait their turn: seen in bench:browser, a burst of 30 assignments opened 30
     // browsers under a cap of 5 when launches in flight could neither be evicted nor counted.
     // The check and the reservation happen in one synchronous step, so launches cannot race.
     for (;;) {
-      if (this.live.size + this.launching < max) {
+      const underCap = this.live.size + this.launching < max;
+      // With nothing open or opening there is nothing to make room with: the first one always goes.
+      const nothingOpen = this.live.size + this.launching === 0;
+      const fits = nothingOpen || this.memory.hasRoomFor(this.launching + 1, this.perContextBytes());
+      if (underCap && fits) {
         this.launching += 1;
         return;
       }
-      const idle = [...this.live.values()].filter((l) => l.idle).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
+      const idle = this.leastRecentlyUsedIdle();
       if (idle) {
         await this.closeContext(idle.accountId, { snapshot: true });
+        this.memory.usedBytes(true);
         continue;
       }
       if (this.closing) throw new FleetError('BROWSER_CRASHED', 'the browser manager is closing');
+      if (underCap) {
+        // Every context is busy and memory is short: wait for room, but not forever.
+        memoryDeadline ??= Date.now() + this.options.memoryWaitMs;
+        if (Date.now() >= memoryDeadline)
+          throw new FleetError(
+            'NO_CAPACITY',
+            `no memory for another browser context within ${this.options.memoryWaitMs} ms (limit ${this.options.memoryLimitMb} MB, every context busy)`,
+          );
+      }
       // Every context is busy with a job: wait for one to finish rather than exceed the cap.
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -414,6 +494,7 @@ export class BrowserManager {
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.idleSweep);
+      clearInterval(this.memoryCheck);
       await Promise.allSettled([...this.opening.values()]);
       await Promise.allSettled([...this.live.keys()].map((id) => this.closeContext(id)));
       await Promise.allSettled([...this.closingAccounts.values()]);
@@ -421,4 +502,15 @@ export class BrowserManager {
     })();
     return this.closing;
   }
+}
+
+/** `promise`, or the signal's reason once it fires first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
