@@ -83,6 +83,12 @@ describe('BrowserManager in shared browser mode', () => {
     expect(await pageA.evaluate(() => navigator.userAgent)).toBe('agent-of-a');
     expect(await pageB.evaluate(() => navigator.userAgent)).toBe('agent-of-b');
     await Promise.all([pageA.close(), pageB.close()]);
+
+    // With no page left open (no keep-alive page in this mode), the session stays.
+    const later = await browsers.newPage(a);
+    expect(later.context().pages()).toEqual([later]);
+    expect(await site.signedInAs(later)).toBe('alice');
+    await later.close();
   });
 
   it('restores cookies, localStorage and IndexedDB when a hibernated account reopens, here or on another worker', async () => {

@@ -33,7 +33,7 @@ export class AccountContext {
   crashed = false;
   /** Opened with settings that have changed since: relaunch once idle. */
   stale = false;
-  /** Closing a persistent context's last page drops its session cookies, so one blank page stays open. */
+  /** Closing a persistent context's last page drops its session cookies, so one blank page stays open there. */
   keepAlivePage: Page | undefined;
   private closing: Promise<void> | undefined;
 
@@ -52,8 +52,9 @@ export class AccountContext {
     return this.launched.context;
   }
 
-  /** Opens the page that keeps the context's session alive between jobs. */
+  /** Opens the page that keeps the context's session alive between jobs, where it needs one (a blank page costs a renderer). */
   async keepAlive(): Promise<void> {
+    if (!this.launched.needsKeepAlivePage) return;
     this.keepAlivePage = this.context.pages()[0] ?? (await this.context.newPage());
   }
 

@@ -12,6 +12,11 @@ export interface LaunchedContext {
   readonly browserPid: number | undefined;
   /** Other accounts' contexts live in the same browser: a crash of it reopens them all. */
   readonly sharesBrowser: boolean;
+  /**
+   * Closing the context's last page would drop its session cookies (a persistent context does), so
+   * one blank page must stay open between jobs. A context of a shared browser keeps them without.
+   */
+  readonly needsKeepAlivePage: boolean;
   /** The account's state as the master stores it. */
   snapshot(): Promise<StorageState>;
   /** Graceful close. */

@@ -63,6 +63,7 @@ export class PersistentChromiumLauncher implements ContextLauncher {
       context,
       browserPid,
       sharesBrowser: false,
+      needsKeepAlivePage: true,
       snapshot: async () => (await context.storageState()) as unknown as StorageState,
       close: () => context.close(),
       kill: async () => {

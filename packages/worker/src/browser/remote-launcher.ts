@@ -25,6 +25,7 @@ export class RemoteContextLauncher implements ContextLauncher {
       context,
       browserPid: undefined,
       sharesBrowser: false,
+      needsKeepAlivePage: true,
       snapshot: async () => (await context.storageState()) as unknown as StorageState,
       close: () => remote.close(),
       // A hung remote close has nothing local to kill.

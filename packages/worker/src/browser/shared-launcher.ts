@@ -101,6 +101,7 @@ export class SharedChromiumLauncher implements ContextLauncher {
       context,
       browserPid: shared.pid,
       sharesBrowser: true,
+      needsKeepAlivePage: false,
       snapshot: async () => (await context.storageState({ indexedDB: true })) as unknown as StorageState,
       close: async () => {
         try {
