@@ -61,8 +61,16 @@ export class AccountContext {
   /** A fresh page, counted as activity until it closes; `onIdle` runs when the last one closes. */
   async newPage(onIdle: () => void): Promise<Page> {
     this.lastUsedAt = Date.now();
-    const page = await this.context.newPage();
+    // Counted before the page exists: nothing may hibernate the context while its page opens.
     this.activePages += 1;
+    let page: Page;
+    try {
+      page = await this.context.newPage();
+    } catch (error) {
+      this.activePages -= 1;
+      this.lastUsedAt = Date.now();
+      throw error;
+    }
     page.once('close', () => {
       this.activePages -= 1;
       this.lastUsedAt = Date.now();
@@ -71,8 +79,11 @@ export class AccountContext {
     return page;
   }
 
+  /** Open but not handed to its caller yet: no hibernation may take it in between. */
+  opening = true;
+
   get idle(): boolean {
-    return this.activePages === 0;
+    return this.activePages === 0 && !this.opening;
   }
 
   snapshot(): Promise<StorageState> {

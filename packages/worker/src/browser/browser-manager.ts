@@ -223,9 +223,11 @@ export class BrowserManager {
     // The same profile may still be closing (hibernated, recycled, stopped): its browser holds the
     // directory and its lock until then.
     await this.closingAccounts.get(profile.accountId);
-    await this.reserveSlot();
+    const evictions = await this.reserveSlot();
     try {
-      return await this.launchNow(profile);
+      const [live] = await Promise.all([this.launchNow(profile), Promise.allSettled(evictions)]);
+      live.opening = false; // handed out in this same turn, so a timer cannot hibernate it first
+      return live;
     } finally {
       this.launching -= 1;
       this.memory.usedBytes(true); // the new context counts from now on
@@ -285,11 +287,14 @@ export class BrowserManager {
   }
 
   /**
-   * Hibernates least recently used idle contexts until this launch fits under the cap (launches in
-   * flight count: this one is among them). Hibernating snapshots the state before closing.
+   * Hibernates least recently used idle contexts until this launch fits under the cap and the
+   * memory limit (launches in flight count: this one is among them). Hibernating snapshots the
+   * state before closing. Answers the closes it started: the launch runs while they finish, so a
+   * job on a hibernated account waits for the longer of the two, not their sum.
    */
-  private async reserveSlot(): Promise<void> {
+  private async reserveSlot(): Promise<Promise<void>[]> {
     const max = this.options.maxLiveContexts;
+    const evictions: Promise<void>[] = [];
     let memoryDeadline: number | undefined;
     // Launches wait their turn: seen in bench:browser, a burst of 30 assignments opened 30
     // browsers under a cap of 5 when launches in flight could neither be evicted nor counted.
@@ -301,12 +306,18 @@ export class BrowserManager {
       const fits = nothingOpen || this.memory.hasRoomFor(this.launching + 1, this.perContextBytes());
       if (underCap && fits) {
         this.launching += 1;
-        return;
+        return evictions;
+      }
+      if (underCap && evictions.length > 0) {
+        // The memory of the contexts being closed is not free yet: measure once they are gone.
+        await Promise.allSettled(evictions.splice(0));
+        this.memory.usedBytes(true);
+        continue;
       }
       const idle = this.leastRecentlyUsedIdle();
       if (idle) {
-        await this.closeContext(idle.accountId, { snapshot: true });
-        this.memory.usedBytes(true);
+        // It leaves `live` at once; its close goes on beside the launch.
+        evictions.push(this.closeContext(idle.accountId, { snapshot: true }));
         continue;
       }
       if (this.closing) throw new FleetError('BROWSER_CRASHED', 'the browser manager is closing');
