@@ -4,15 +4,16 @@ import type { Page, Tracing } from 'playwright-core';
 import { FleetError, type StorageState } from '@fleetwright/shared';
 import type { AccountProfile } from './account-profile.js';
 import { AccountContext, type CloseOptions } from './account-context.js';
-import { MEMORY_HIGH_WATER, resolveBrowserManagerOptions, type BrowserManagerOptions, type ResolvedBrowserManagerOptions } from './browser-manager-options.js';
+import { resolveBrowserManagerOptions, type BrowserManagerOptions, type ResolvedBrowserManagerOptions } from './browser-manager-options.js';
 import { BrowserStates } from './browser-states.js';
 import { createContextLauncher } from './create-context-launcher.js';
 import type { ContextLauncher } from './context-launcher.js';
 import { sendFenceTo } from './fence-header.js';
-import { MemoryGuard, type MemoryReading } from './memory-guard.js';
+import { HibernationPolicy } from './hibernation-policy.js';
+import type { MemoryGuard, MemoryReading } from './memory-guard.js';
 import { profilesRootOf } from './persistent-launcher.js';
-import { processTreePssBytes } from './process-memory.js';
 import { profileIdsIn, removeProfileDir } from './profile-reaper.js';
+import { untilAborted } from './until-aborted.js';
 import { withTimeout } from './with-timeout.js';
 import { firstLineOf } from '../error-text.js';
 
@@ -48,58 +49,32 @@ export class BrowserManager {
     this.options = resolveBrowserManagerOptions(options);
     this.states = new BrowserStates(options.onBrowserState);
     this.launcher = createContextLauncher(this.options);
-    this.memory = new MemoryGuard({
-      limitBytes: this.options.memoryLimitMb * 1024 * 1024,
-      highWaterRatio: MEMORY_HIGH_WATER,
-      measure: () => processTreePssBytes(this.browserPids()),
-      maxAgeMs: 500,
-    });
+    this.hibernation = new HibernationPolicy(
+      {
+        live: () => this.live.values(),
+        // Still the same context when its turn comes: one that left `live` meanwhile stays as it is.
+        hibernate: (accountId) => this.closeContext(accountId, { snapshot: true }),
+        closing: () => this.closing !== undefined,
+      },
+      this.options,
+    );
   }
 
-  private readonly memory: MemoryGuard;
+  /** Memory pressure and idleness: which idle contexts go besides the live cap. */
+  private readonly hibernation: HibernationPolicy;
+
+  private get memory(): MemoryGuard {
+    return this.hibernation.memory;
+  }
 
   /** The browsers' memory against the limit (heartbeats carry it). */
   memoryReading(): MemoryReading {
     return this.memory.reading();
   }
 
-  private browserPids(): Set<number> {
-    const pids = new Set<number>();
-    for (const live of this.live.values()) if (live.launched.browserPid !== undefined) pids.add(live.launched.browserPid);
-    return pids;
-  }
-
-  /** What one more context is likely to cost: the average of the live ones, or a first guess. */
-  private perContextBytes(): number {
-    if (this.live.size > 0) return this.memory.usedBytes() / this.live.size;
-    return (this.options.browserMode === 'shared' ? 50 : 150) * 1024 * 1024;
-  }
-
-  private leastRecentlyUsedIdle(): AccountContext | undefined {
-    return [...this.live.values()].filter((l) => l.idle).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
-  }
-
-  private relieving: Promise<void> | undefined;
-
-  /** Above the high-water mark: hibernates least recently used idle contexts until below it. */
+  /** Above the memory high-water mark: hibernates least recently used idle contexts until below it. */
   relieveMemoryPressure(): Promise<void> {
-    this.relieving ??= (async () => {
-      try {
-        while (!this.closing && this.memory.underPressure(true)) {
-          const idle = this.leastRecentlyUsedIdle();
-          if (!idle) return;
-          this.options.logger.info('hibernating a context under memory pressure', {
-            accountId: idle.accountId,
-            usedMb: Math.round(this.memory.usedBytes() / 1048576),
-            limitMb: this.options.memoryLimitMb,
-          });
-          await this.closeContext(idle.accountId, { snapshot: true });
-        }
-      } finally {
-        this.relieving = undefined;
-      }
-    })();
-    return this.relieving;
+    return this.hibernation.relieveMemoryPressure();
   }
 
   /**
@@ -109,34 +84,8 @@ export class BrowserManager {
    */
   start(): Promise<void> {
     this.started ??= this.launcher.start();
-    this.startIdleSweep();
+    if (!this.closing) this.hibernation.start();
     return this.started;
-  }
-
-  private idleSweep: NodeJS.Timeout | undefined;
-  private memoryCheck: NodeJS.Timeout | undefined;
-
-  /**
-   * Hibernates contexts idle longer than `contextIdleMs`, checked a few times per that period, and
-   * measures the browsers' memory every `memoryCheckMs`.
-   */
-  private startIdleSweep(): void {
-    if (this.closing || this.memoryCheck) return;
-    this.memoryCheck = setInterval(() => void this.relieveMemoryPressure().catch(() => undefined), this.options.memoryCheckMs);
-    this.memoryCheck.unref();
-    const idleMs = this.options.contextIdleMs;
-    if (idleMs <= 0) return;
-    this.idleSweep = setInterval(() => void this.hibernateIdle(idleMs), Math.min(30_000, Math.max(50, Math.floor(idleMs / 4))));
-    this.idleSweep.unref();
-  }
-
-  private async hibernateIdle(idleMs: number): Promise<void> {
-    const before = Date.now() - idleMs;
-    for (const live of [...this.live.values()]) {
-      if (this.closing || !live.idle || live.lastUsedAt > before || this.live.get(live.accountId) !== live) continue;
-      this.options.logger.info('hibernating an idle browser context', { accountId: live.accountId, idleMs: Date.now() - live.lastUsedAt });
-      await this.closeContext(live.accountId, { snapshot: true }).catch(() => undefined);
-    }
   }
 
   private profilesRoot(): string {
@@ -303,7 +252,7 @@ export class BrowserManager {
       const underCap = this.live.size + this.launching < max;
       // With nothing open or opening there is nothing to make room with: the first one always goes.
       const nothingOpen = this.live.size + this.launching === 0;
-      const fits = nothingOpen || this.memory.hasRoomFor(this.launching + 1, this.perContextBytes());
+      const fits = nothingOpen || this.memory.hasRoomFor(this.launching + 1, this.hibernation.perContextBytes());
       if (underCap && fits) {
         this.launching += 1;
         return evictions;
@@ -314,7 +263,7 @@ export class BrowserManager {
         this.memory.usedBytes(true);
         continue;
       }
-      const idle = this.leastRecentlyUsedIdle();
+      const idle = this.hibernation.leastRecentlyUsedIdle();
       if (idle) {
         // It leaves `live` at once; its close goes on beside the launch.
         evictions.push(this.closeContext(idle.accountId, { snapshot: true }));
@@ -504,8 +453,7 @@ export class BrowserManager {
   /** Idempotent. Leaves no browser on this worker's profiles, even one a failed step lost track of. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      clearInterval(this.idleSweep);
-      clearInterval(this.memoryCheck);
+      this.hibernation.stop();
       await Promise.allSettled([...this.opening.values()]);
       await Promise.allSettled([...this.live.keys()].map((id) => this.closeContext(id)));
       await Promise.allSettled([...this.closingAccounts.values()]);
@@ -513,15 +461,4 @@ export class BrowserManager {
     })();
     return this.closing;
   }
-}
-
-/** `promise`, or the signal's reason once it fires first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
