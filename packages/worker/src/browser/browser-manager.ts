@@ -294,9 +294,11 @@ export class BrowserManager {
     if (cached && cached.version <= version) this.hibernated.delete(accountId);
   }
 
-  /** Whether a context could open now without closing another (eager warm-ups use this). */
+  /** Whether a context could open now without closing another or crossing the memory limit (eager warm-ups use this). */
   hasRoom(): boolean {
-    return this.live.size + this.opening.size < this.options.maxLiveContexts;
+    if (this.live.size + this.opening.size >= this.options.maxLiveContexts) return false;
+    // Under memory pressure a warm-up would only be hibernated again: the first job opens it.
+    return this.live.size + this.opening.size === 0 || this.memory.hasRoomFor(this.opening.size + 1, this.hibernation.perContextBytes());
   }
 
   /**
