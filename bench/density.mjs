@@ -18,7 +18,13 @@ const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 500);
 const MAX_LIVE = Number(process.env.BENCH_MAX_LIVE ?? 20);
 const HIBERNATED_JOBS = Number(process.env.BENCH_HIBERNATED_JOBS ?? 50);
 const WARM_JOBS = Number(process.env.BENCH_WARM_JOBS ?? 30);
-const MODES = ['persistent', 'shared'];
+const MODES = (process.env.BENCH_MODES ?? 'persistent,shared').split(',');
+/** Account contexts per shared Chromium (the worker's `contextsPerBrowser`); unset: the worker's default. */
+const CONTEXTS_PER_BROWSER = process.env.BENCH_CONTEXTS_PER_BROWSER ? Number(process.env.BENCH_CONTEXTS_PER_BROWSER) : undefined;
+/** `memory` (PSS levels) and `service` (accounts served, hibernated jobs, warm ratio); both by default. */
+const PHASES = (process.env.BENCH_PHASES ?? 'memory,service').split(',');
+/** Login jobs in flight at once while serving the accounts: enough to keep the worker busy, few enough that none waits long in the queue. */
+const IN_FLIGHT = 8;
 /** Contexts opened at once while filling a level: launches overlap as a worker's would. */
 const OPEN_CONCURRENCY = 4;
 const MB = 1024 * 1024;
@@ -68,6 +74,7 @@ async function pssPerAccount(mode, live, sandboxUrl, state, knownPerAccountMb) {
     maxLiveContexts: live,
     contextIdleMs: 0,
     memoryLimitMb: 1_000_000,
+    ...(CONTEXTS_PER_BROWSER ? { contextsPerBrowser: CONTEXTS_PER_BROWSER } : {}),
     logger: quiet,
   });
   try {
@@ -193,15 +200,17 @@ async function servicePhase(mode) {
     const started = performance.now();
     let served = 0;
     let failed = 0;
-    await Promise.all(
-      ids.map(async (id) => {
-        const job = await runJob(id, 'login');
+    let next = 0;
+    const submitter = async () => {
+      while (next < ids.length) {
+        const job = await runJob(ids[next++], 'login');
         if (job.ok) served += 1;
         else failed += 1;
         if ((served + failed) % 50 === 0)
           progress(`${mode}: ${served + failed}/${ACCOUNTS} accounts served (${failed} failed), ${worker.browsers.liveCount} live`);
-      }),
-    );
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, submitter));
     clearInterval(sampler);
     const serveSeconds = (performance.now() - started) / 1000;
     progress(
@@ -234,16 +243,17 @@ async function servicePhase(mode) {
   }
 }
 
-const memory = await memoryPhase();
+const memory = PHASES.includes('memory') ? await memoryPhase() : undefined;
 const service = {};
-for (const mode of MODES) service[mode] = await servicePhase(mode);
+if (PHASES.includes('service')) for (const mode of MODES) service[mode] = await servicePhase(mode);
+const served = MODES.map((m) => service[m]).filter(Boolean);
 
 const figures = {
-  sharedPssPerAccountMb: memory.shared[50] ?? null,
-  persistentPssPerAccountMb: memory.persistent[50] ?? null,
-  accountsPerWorker: Math.min(service.persistent.accountsServed, service.shared.accountsServed),
-  hibernatedJobP50Ms: Math.max(service.persistent.hibernatedJobP50Ms, service.shared.hibernatedJobP50Ms),
-  sharedWarmRatio: service.shared.warm.sharedWarmRatio,
+  sharedPssPerAccountMb: memory?.shared?.[50] ?? null,
+  persistentPssPerAccountMb: memory?.persistent?.[50] ?? null,
+  accountsPerWorker: served.length > 0 ? Math.min(...served.map((s) => s.accountsServed)) : null,
+  hibernatedJobP50Ms: served.length > 0 ? Math.max(...served.map((s) => s.hibernatedJobP50Ms)) : null,
+  sharedWarmRatio: service.shared?.warm.sharedWarmRatio ?? null,
 };
 const met = (value, goal) => {
   if (value === null) return null;
@@ -253,8 +263,9 @@ const met = (value, goal) => {
 const result = {
   ...figures,
   goals: Object.fromEntries(Object.entries(GOALS).map(([k, goal]) => [k, { goal, met: met(figures[k], goal) }])),
-  pssPerAccountMb: memory,
+  pssPerAccountMb: memory ?? null,
   service,
+  phases: PHASES,
   accounts: ACCOUNTS,
   maxLiveContexts: MAX_LIVE,
   runs: RUNS,
