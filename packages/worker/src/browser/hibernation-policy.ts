@@ -2,7 +2,10 @@ import type { Logger } from '@fleetwright/shared';
 import type { AccountContext } from './account-context.js';
 import { MEMORY_HIGH_WATER, type BrowserMode } from './browser-manager-options.js';
 import { MemoryGuard } from './memory-guard.js';
-import { processTreePssBytes } from './process-memory.js';
+import { ProcessTreeMemoryMeter } from './process-memory.js';
+
+/** How often the browsers' PSS is read in full; in between it is estimated from their RSS. */
+const PSS_EVERY_MS = 30_000;
 
 /** What the policy sees of the browser manager, and the one thing it may ask of it. */
 export interface HibernationTarget {
@@ -38,10 +41,11 @@ export class HibernationPolicy {
     private readonly target: HibernationTarget,
     private readonly options: HibernationPolicyOptions,
   ) {
+    const meter = new ProcessTreeMemoryMeter(PSS_EVERY_MS);
     this.memory = new MemoryGuard({
       limitBytes: options.memoryLimitMb * 1024 * 1024,
       highWaterRatio: MEMORY_HIGH_WATER,
-      measure: () => processTreePssBytes(this.browserPids()),
+      measure: () => meter.pssBytes(this.browserPids()),
       maxAgeMs: 500,
     });
   }
