@@ -13,7 +13,6 @@ import { HibernationPolicy } from './hibernation-policy.js';
 import type { MemoryGuard, MemoryReading } from './memory-guard.js';
 import { profilesRootOf } from './persistent-launcher.js';
 import { profileIdsIn, removeProfileDir } from './profile-reaper.js';
-import { untilAborted } from './until-aborted.js';
 import { withTimeout } from './with-timeout.js';
 import { firstLineOf } from '../error-text.js';
 
@@ -115,11 +114,11 @@ export class BrowserManager {
   }
 
   /**
-   * A fresh page in the account's context; the caller closes it. `signal` stops the wait for the
-   * context (a launch waiting for room goes on, and is hibernated later like any idle context).
+   * A fresh page in the account's context; the caller closes it. `signal` (the job's) cancels the
+   * launch while it waits for memory; a launch under way is not cut short.
    */
   async newPage(profile: AccountProfile, signal?: AbortSignal): Promise<Page> {
-    const live = await untilAborted(this.ensure(profile), signal);
+    const live = await this.ensure(profile, signal);
     return live.newPage(() => {
       // Its settings changed while it was busy: relaunch now that it is idle.
       if (live.stale && this.live.get(live.accountId) === live) void this.closeContext(live.accountId, { snapshot: true }).catch(() => undefined);
@@ -132,7 +131,8 @@ export class BrowserManager {
     return live.snapshot();
   }
 
-  private async ensure(profile: AccountProfile): Promise<AccountContext> {
+  /** `signal` cancels a launch that is waiting for memory (the first caller's, when several ask at once). */
+  private async ensure(profile: AccountProfile, signal?: AbortSignal): Promise<AccountContext> {
     if (this.closing) throw new FleetError('BROWSER_CRASHED', 'the browser manager is closing');
     const existing = this.live.get(profile.accountId);
     if (existing && !existing.crashed) {
@@ -150,7 +150,7 @@ export class BrowserManager {
       // Registered before the launch starts, so concurrent launches count each other against the cap.
       this.states.set(profile.accountId, 'starting');
       pending = Promise.resolve()
-        .then(() => this.launch(profile))
+        .then(() => this.launch(profile, signal))
         .then(
           (live) => {
             this.states.set(profile.accountId, 'running', { fenceToken: live.fenceToken });
@@ -167,12 +167,12 @@ export class BrowserManager {
     return pending;
   }
 
-  private async launch(profile: AccountProfile): Promise<AccountContext> {
+  private async launch(profile: AccountProfile, signal?: AbortSignal): Promise<AccountContext> {
     await this.start();
     // The same profile may still be closing (hibernated, recycled, stopped): its browser holds the
     // directory and its lock until then.
     await this.closingAccounts.get(profile.accountId);
-    const evictions = await this.reserveSlot();
+    const evictions = await this.reserveSlot(signal);
     try {
       const [live] = await Promise.all([this.launchNow(profile), Promise.allSettled(evictions)]);
       live.opening = false; // handed out in this same turn, so a timer cannot hibernate it first
@@ -241,7 +241,7 @@ export class BrowserManager {
    * state before closing. Answers the closes it started: the launch runs while they finish, so a
    * job on a hibernated account waits for the longer of the two, not their sum.
    */
-  private async reserveSlot(): Promise<Promise<void>[]> {
+  private async reserveSlot(signal?: AbortSignal): Promise<Promise<void>[]> {
     const max = this.options.maxLiveContexts;
     const evictions: Promise<void>[] = [];
     let memoryDeadline: number | undefined;
@@ -273,6 +273,7 @@ export class BrowserManager {
       if (underCap) {
         // Every context is busy and memory is short: wait for room, but not forever.
         memoryDeadline ??= Date.now() + this.options.memoryWaitMs;
+        signal?.throwIfAborted();
         if (Date.now() >= memoryDeadline)
           throw new FleetError(
             'NO_CAPACITY',
