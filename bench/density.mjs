@@ -23,8 +23,8 @@ const MODES = (process.env.BENCH_MODES ?? 'persistent,shared').split(',');
 const CONTEXTS_PER_BROWSER = process.env.BENCH_CONTEXTS_PER_BROWSER ? Number(process.env.BENCH_CONTEXTS_PER_BROWSER) : undefined;
 /** `memory` (PSS levels) and `service` (accounts served, hibernated jobs, warm ratio); both by default. */
 const PHASES = (process.env.BENCH_PHASES ?? 'memory,service').split(',');
-/** Login jobs in flight at once while serving the accounts: enough to keep the worker busy, few enough that none waits long in the queue. */
-const IN_FLIGHT = 8;
+/** Login jobs in flight at once while serving the accounts: the worker's concurrency, so none waits in the queue past the job-end timeout on a loaded machine. */
+const IN_FLIGHT = 4;
 /** Contexts opened at once while filling a level: launches overlap as a worker's would. */
 const OPEN_CONCURRENCY = 4;
 const MB = 1024 * 1024;
