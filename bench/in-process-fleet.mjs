@@ -39,9 +39,10 @@ export async function openRawContext(dir, sandboxUrl) {
 
 /**
  * Starts the fleet in a temp dir, waits for the worker and the client, and seeds the comments
- * page. `mark` stamps the stages of the `read_comments` job (bench/warm-breakdown.mjs).
+ * page. `mark` stamps the stages of the `read_comments` job (bench/warm-breakdown.mjs);
+ * `workerOptions` go to the first worker (bench/density.mjs sets its browser mode).
  */
-export async function startInProcessFleet({ prefix, trace, maxLiveContexts, mark = () => undefined }) {
+export async function startInProcessFleet({ prefix, trace, maxLiveContexts, mark = () => undefined, workerOptions = {} }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   const sandbox = new SandboxServer();
   await sandbox.start();
@@ -90,7 +91,7 @@ export async function startInProcessFleet({ prefix, trace, maxLiveContexts, mark
     started.start();
     return started;
   };
-  const worker = startWorker('bench-w1', { maxConcurrency: 4, maxLiveContexts });
+  const worker = startWorker('bench-w1', { maxConcurrency: 4, maxLiveContexts, ...workerOptions });
   const api = restApi(master.url, apiToken);
   // Its own connection (forceNew): the worker in this process already has one to the same master.
   const client = io(`${master.url}${Namespace.Client}`, { auth: { token: apiToken }, transports: ['websocket'], forceNew: true });

@@ -153,6 +153,19 @@ describe('package boundaries', () => {
     expect(violations).toEqual([]);
   });
 
+  it("keeps the worker's browser layer from importing the job runner (the runner uses the browsers, not the reverse)", () => {
+    const browserDir = path.join(PACKAGES_DIR, 'worker', 'src', 'browser');
+    const runnerDir = path.join(PACKAGES_DIR, 'worker', 'src', 'runner');
+    const browserFiles = files.filter(({ file }) => file.startsWith(browserDir + path.sep));
+    expect(browserFiles.length).toBeGreaterThan(5);
+    const violations = browserFiles.flatMap(({ file, imports }) =>
+      imports
+        .filter(({ specifier }) => specifier.startsWith('.') && path.resolve(path.dirname(file), specifier).startsWith(runnerDir + path.sep))
+        .map(({ specifier }) => `${rel(file)} imports ${specifier}`),
+    );
+    expect(violations).toEqual([]);
+  });
+
   it('has no import cycle inside any package', () => {
     const graph = new Map<string, string[]>();
     for (const { file, imports } of files) {

@@ -62,6 +62,8 @@ export class FleetHarness {
       maxConcurrency: 2,
       maxLiveContexts: 4,
       drainTimeoutMs: 5000,
+      // Runs the end-to-end suites in either browser mode: FLEET_TEST_BROWSER_MODE=shared npx vitest run test/e2e
+      ...(process.env.FLEET_TEST_BROWSER_MODE === 'shared' ? { browserMode: 'shared' as const } : {}),
       logger: quiet,
       ...overrides,
     });

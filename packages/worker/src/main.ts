@@ -1,6 +1,7 @@
 import { createLogger, findChromium, loadConfig, loadOrExit, readInt, readVar, closeOnSignals, logProcessFailures } from '@fleetwright/shared';
 import { createSandboxPlugin } from './platforms/sandbox/index.js';
 import { Worker } from './worker.js';
+import { readWorkerEnv } from './worker-env.js';
 import path from 'node:path';
 import { readLocalWorkerToken } from './connection/local-worker-token.js';
 import { loadPlugins } from './platforms/load-plugins.js';
@@ -22,6 +23,7 @@ export async function runWorker(): Promise<void> {
   const chromiumPath = loadOrExit(() => findChromium(), 'fleet-worker');
   // Running jobs get this long to finish on SIGTERM; PM2's kill_timeout (ecosystem.config.js) is set above it.
   const drainTimeoutMs = loadOrExit(() => readInt(process.env, 'FLEET_DRAIN_TIMEOUT_MS', 30_000, { min: 0, max: 3_600_000 }), 'fleet-worker');
+  const browserEnv = loadOrExit(() => readWorkerEnv(process.env), 'fleet-worker');
   // JSON lines to data/logs/worker_<id>-<date>.log (rotated), readable lines on the console.
   const logger = createLogger({ name: `worker:${config.workerId}`, level: config.logLevel, dir: path.join(config.dataDir, 'logs') });
   logProcessFailures('worker', logger);
@@ -65,6 +67,7 @@ export async function runWorker(): Promise<void> {
     redisUrl: config.redisUrl,
     trace: config.trace,
     recordVideo: config.recordVideo,
+    ...browserEnv,
     remoteBrowser: { cdpUrl: config.browserCdpUrl, launcherUrl: config.browserLauncherUrl },
     logger,
   });

@@ -1,4 +1,5 @@
 import type { Logger, RecordVideoMode, TraceMode } from '@fleetwright/shared';
+import type { BrowserMode } from './browser/browser-manager-options.js';
 import type { PlatformPlugin } from './platforms/plugin.js';
 
 export interface WorkerOptions {
@@ -67,6 +68,20 @@ export interface WorkerOptions {
    * anything. @defaultValue 30000
    */
   profilePruneDelayMs?: number;
+  /**
+   * Local Chromium as a persistent browser per account, or isolated contexts of a shared browser
+   * (`FLEET_BROWSER_MODE`). @defaultValue `persistent`
+   */
+  browserMode?: BrowserMode;
+  /** In `shared` mode, account contexts per Chromium (`FLEET_CONTEXTS_PER_BROWSER`). @defaultValue 50 */
+  contextsPerBrowser?: number;
+  /** A context idle this long is hibernated (`FLEET_CONTEXT_IDLE_MS`; 0: never). @defaultValue 600000 (10 minutes) */
+  contextIdleMs?: number;
+  /**
+   * The memory the worker's browsers may use, PSS over their process trees (`FLEET_MEMORY_LIMIT_MB`).
+   * @defaultValue the cgroup's limit, else 80% of the host's memory
+   */
+  memoryLimitMb?: number;
   /** Remote browsers instead of local Chromium: a CDP endpoint, or a launcher per profile. */
   remoteBrowser?: { cdpUrl?: string | undefined; launcherUrl?: string | undefined } | undefined;
   logger: Logger;

@@ -9,6 +9,7 @@ import {
   onValidated,
   type AccountBrowserCommand,
   type AccountBrowserReport,
+  type WorkerMemory,
   type WorkerJobProgress,
   type WorkerJobResult,
   type StorageState,
@@ -80,6 +81,7 @@ export class Worker {
       ...(remote ? { remote } : {}),
       ...(this.locks ? { leases: this.locks } : {}),
       onLeaseLost: (accountId, error) => this.runner.abortAccount(accountId, error),
+      onContextCrashed: (accountId, error) => this.runner.abortAccount(accountId, error),
       dataDir: options.dataDir,
       chromiumPath: options.chromiumPath,
       ...(options.chromiumSandbox !== undefined ? { chromiumSandbox: options.chromiumSandbox } : {}),
@@ -93,6 +95,10 @@ export class Worker {
       onBrowserState: (report) => this.sendBrowserState(report),
       ...(options.recycleAfterJobs ? { recycleAfterJobs: options.recycleAfterJobs } : {}),
       ...(options.recycleAfterMs ? { recycleAfterMs: options.recycleAfterMs } : {}),
+      ...(options.browserMode ? { browserMode: options.browserMode } : {}),
+      ...(options.contextsPerBrowser ? { contextsPerBrowser: options.contextsPerBrowser } : {}),
+      ...(options.contextIdleMs !== undefined ? { contextIdleMs: options.contextIdleMs } : {}),
+      ...(options.memoryLimitMb ? { memoryLimitMb: options.memoryLimitMb } : {}),
       logger,
     });
     this.live = new LiveSessions({
@@ -303,6 +309,11 @@ export class Worker {
     this.pruneTimer.unref();
   }
 
+  private memoryStats(): WorkerMemory {
+    const reading = this.browsers.memoryReading();
+    return { limitBytes: Math.round(reading.limitBytes), browserPssBytes: Math.round(reading.usedBytes), underPressure: reading.underPressure };
+  }
+
   async heartbeat(): Promise<void> {
     const ack = await this.connection.request(WorkerEvent.Heartbeat, {
       stats: {
@@ -312,6 +323,7 @@ export class Worker {
         liveContexts: this.browsers.liveCount,
         runningJobs: this.runner.runningCount,
         hibernatedContexts: this.browsers.hibernatedCount,
+        memory: this.memoryStats(),
         ...(this.locks ? { lockAcquisitions: this.locks.acquisitions, lockLosses: this.locks.losses } : {}),
       },
       // Each entry names the epoch it is held under, so the master applies only current owners' states.

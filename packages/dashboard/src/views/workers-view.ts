@@ -1,5 +1,5 @@
 import { ClientEvent } from '@fleetwright/shared/constants';
-import type { WorkerStatusEvent, WorkerView } from '@fleetwright/shared/contract';
+import type { WorkerMemory, WorkerStatusEvent, WorkerView } from '@fleetwright/shared/contract';
 import type { View } from '../app-context.js';
 import { act, actionAttrs } from '../actions.js';
 import { formatAge, formatBytes } from '../format.js';
@@ -8,13 +8,21 @@ import { badge, emptyRow } from '../widgets.js';
 
 const REFRESH_MS = 5000;
 
+/** The browsers' PSS against the worker's limit; past its high-water mark it takes no new accounts. */
+function browserMemory(memory: WorkerMemory): SafeHtml {
+  const percent = memory.limitBytes > 0 ? Math.round((memory.browserPssBytes / memory.limitBytes) * 100) : 0;
+  return html`<div class="sub" data-memory-pressure="${memory.underPressure ? 'high' : 'ok'}" title="PSS of the browsers against the worker's memory limit">
+    PSS ${formatBytes(memory.browserPssBytes)} of ${formatBytes(memory.limitBytes)} (${percent} %)${memory.underPressure ? html` ${badge('pressure')}` : ''}
+  </div>`;
+}
+
 function row(w: WorkerView, canDrain: SafeHtml): SafeHtml {
   const s = w.stats;
   return html`<tr data-worker-id="${w.id}">
     <td><strong>${w.id}</strong><div class="sub">${w.host} · v${w.version}</div></td>
     <td data-cell="status">${badge(w.status)}</td>
     <td data-cell="heartbeat" data-at="${w.lastHeartbeatAt ?? ''}">${formatAge(w.lastHeartbeatAt)}</td>
-    <td data-cell="memory">${s ? html`${formatBytes(s.rssBytes)}<div class="sub">browsers ${formatBytes(s.browserRssBytes)}</div>` : '–'}</td>
+    <td data-cell="memory">${s ? html`${formatBytes(s.rssBytes)}<div class="sub">browsers ${formatBytes(s.browserRssBytes)}</div>${s.memory ? browserMemory(s.memory) : ''}` : '–'}</td>
     <td data-cell="cpu">${s ? `${s.cpuPercent.toFixed(1)} %` : '–'}</td>
     <td data-cell="contexts">${s ? s.liveContexts : '–'}</td>
     <td data-cell="running">${s ? `${s.runningJobs} / ${w.maxConcurrency}` : '–'}</td>

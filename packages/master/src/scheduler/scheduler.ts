@@ -13,6 +13,7 @@ import { generateDeviceProfile } from '../accounts/device-profiles.js';
 import { PoolAccounts, type PoolWalk } from './pool-accounts.js';
 import { DecisionQueue } from './decision-queue.js';
 import type { AccountBrowsers } from '../store/account-browsers.js';
+import { underMemoryPressure } from './memory-pressure.js';
 
 /**
  * The fleet's judge: gives accounts owners (with epochs), dispatches each account's jobs to its
@@ -390,8 +391,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const owned = new Map<string, number>();
       for (const id of online.keys()) owned.set(id, await this.store.accounts.countOwnedBy(id));
       const platformsOf = new Map([...online.values()].map((w) => [w.id, new Set(this.store.workers.capabilitiesOf(w).map((c) => c.platform))]));
+      // Read once a pass, not per account: a worker under memory pressure gets no new account.
+      const roomy = [...online.values()].filter((w) => !underMemoryPressure(w.stats));
       for (const account of unowned) {
-        const candidates = [...online.values()].filter((w) => (owned.get(w.id) ?? 0) < w.max_accounts && platformsOf.get(w.id)!.has(account.platform));
+        const candidates = roomy.filter((w) => (owned.get(w.id) ?? 0) < w.max_accounts && platformsOf.get(w.id)!.has(account.platform));
         if (candidates.length === 0) continue;
         const worker = candidates.reduce((best, w) => ((owned.get(w.id) ?? 0) < (owned.get(best.id) ?? 0) ? w : best));
         await this.store.accounts.assignOwner(account.id, worker.id);

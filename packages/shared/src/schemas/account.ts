@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IdSchema, PlatformSchema, StepStatusSchema, TagSchema } from './common.js';
 import { ProxyUrlSchema } from './proxy.js';
 import { AccountBrowserViewSchema } from './browser.js';
-import { COOKIE_BOUNDS, boundedJsonRecord } from './bounded-json.js';
+import { COOKIE_BOUNDS, INDEXED_DB_BOUNDS, boundedJsonRecord } from './bounded-json.js';
 
 export const CredentialsSchema = z.object({
   username: z.string().min(1).max(256),
@@ -21,10 +21,19 @@ export const DeviceProfileSchema = z.object({
 });
 export type DeviceProfile = z.infer<typeof DeviceProfileSchema>;
 
-/** Playwright's storage state: cookies plus localStorage per origin. */
+/**
+ * Playwright's storage state: cookies plus localStorage per origin, and IndexedDB where it was
+ * taken with `indexedDB: true` (shared browser mode, whose contexts keep nothing on disk).
+ */
 export const StorageStateSchema = z.object({
   cookies: z.array(boundedJsonRecord(COOKIE_BOUNDS)),
-  origins: z.array(z.object({ origin: z.string(), localStorage: z.array(z.object({ name: z.string(), value: z.string() })) })),
+  origins: z.array(
+    z.object({
+      origin: z.string(),
+      localStorage: z.array(z.object({ name: z.string(), value: z.string() })),
+      indexedDB: z.array(boundedJsonRecord(INDEXED_DB_BOUNDS)).max(64).optional(),
+    }),
+  ),
 });
 export type StorageState = z.infer<typeof StorageStateSchema>;
 

@@ -23,6 +23,8 @@ export const RESULT_BOUNDS: JsonBounds = { maxDepth: JSON_MAX_DEPTH, maxBytes: 2
 export const PAYLOAD_SCHEMA_BOUNDS: JsonBounds = { maxDepth: JSON_MAX_DEPTH, maxBytes: 256 * 1024 };
 /** One cookie of a storage state (browsers keep cookies under 4 KB). */
 export const COOKIE_BOUNDS: JsonBounds = { maxDepth: 4, maxBytes: 64 * 1024 };
+/** One IndexedDB database of a storage state (its stores and records, as Playwright serializes them). */
+export const INDEXED_DB_BOUNDS: JsonBounds = { maxDepth: JSON_MAX_DEPTH, maxBytes: 4 * 1024 * 1024 };
 
 /** What is wrong with a value: too deep or too big (`TOO_LARGE`), or not JSON at all. */
 export interface JsonBoundsProblem {

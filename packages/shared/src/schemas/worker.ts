@@ -20,6 +20,15 @@ export const CapabilitySchema = z.object({
 });
 export type Capability = z.infer<typeof CapabilitySchema>;
 
+/** A worker's browsers' memory (PSS over their process trees) against its limit. */
+export const WorkerMemorySchema = z.object({
+  limitBytes: z.number().int().min(0),
+  browserPssBytes: z.number().int().min(0),
+  /** At or above the worker's high-water mark: it hibernates idle contexts and takes no new accounts. */
+  underPressure: z.boolean(),
+});
+export type WorkerMemory = z.infer<typeof WorkerMemorySchema>;
+
 export const WorkerStatsSchema = z.object({
   rssBytes: z.number().int().min(0),
   browserRssBytes: z.number().int().min(0),
@@ -31,6 +40,8 @@ export const WorkerStatsSchema = z.object({
   /** Profile locks taken and lost since the worker started (Redis; absent without it). */
   lockAcquisitions: z.number().int().min(0).optional(),
   lockLosses: z.number().int().min(0).optional(),
+  /** Absent from workers that do not measure it (older versions). */
+  memory: WorkerMemorySchema.optional(),
 });
 export type WorkerStats = z.infer<typeof WorkerStatsSchema>;
 

@@ -1,6 +1,14 @@
+import { chromiumSandboxEnabled } from './launch-options.js';
+import { defaultMemoryLimitMb } from './memory-limit.js';
 import type { AccountBrowserReport, FleetError, Logger, StorageState } from '@fleetwright/shared';
 import type { LeaseProvider } from './lease-provider.js';
 import type { RemoteBrowsers } from './remote-browsers.js';
+
+/** Share of the memory limit above which idle contexts are hibernated and the worker reports pressure. */
+export const MEMORY_HIGH_WATER = 0.9;
+
+export const BROWSER_MODES = ['persistent', 'shared'] as const;
+export type BrowserMode = (typeof BROWSER_MODES)[number];
 
 export interface BrowserManagerOptions {
   /** Profiles live in `<dataDir>/profiles/<accountId>`. */
@@ -31,6 +39,11 @@ export interface BrowserManagerOptions {
   onSnapshot?: (accountId: string, state: StorageState) => Promise<number | void> | number | void;
   /** Profile locks held while a context is open (Redis). Absent: the profile's own fenceToken is used. */
   leases?: LeaseProvider;
+  /**
+   * Called at once when an account's context closed without being asked (its browser crashed or
+   * was killed), with a retryable `BROWSER_CRASHED`: the account's running jobs stop with it.
+   */
+  onContextCrashed?: (accountId: string, error: FleetError) => void;
   /** Called at once when a lease is lost; the context is closed right after. */
   onLeaseLost?: (accountId: string, error: FleetError) => void;
   /** A context is recycled (snapshot, close, reopen on next use) after this many jobs. @defaultValue 200 */
@@ -39,6 +52,27 @@ export interface BrowserManagerOptions {
   recycleAfterMs?: number;
   /** Browsers that run elsewhere (CDP endpoint or HTTP launcher) instead of local Chromium. */
   remote?: RemoteBrowsers;
+  /**
+   * Local Chromium as a persistent browser per account (`persistent`), or isolated contexts of a
+   * shared browser (`shared`, `FLEET_BROWSER_MODE`): far less memory per account, at the cost of
+   * the OS process boundary between accounts and of on-disk data beyond the storage state.
+   * @defaultValue `persistent`
+   */
+  browserMode?: BrowserMode;
+  /** In `shared` mode, account contexts per Chromium (`FLEET_CONTEXTS_PER_BROWSER`). @defaultValue 50 */
+  contextsPerBrowser?: number;
+  /** A context idle this long is hibernated, so a quiet worker frees its memory (0: never). @defaultValue 600000 (10 minutes) */
+  contextIdleMs?: number;
+  /**
+   * The memory the browsers may use, PSS over their process trees (`FLEET_MEMORY_LIMIT_MB`). Above
+   * {@link MEMORY_HIGH_WATER} of it the least recently used idle contexts are hibernated, and a
+   * launch that would cross it waits for room. @defaultValue the cgroup's limit, else 80% of the host's memory
+   */
+  memoryLimitMb?: number;
+  /** How often the browsers' memory is measured. @defaultValue 2000 */
+  memoryCheckMs?: number;
+  /** How long a launch may wait for memory before it fails with a retryable `NO_CAPACITY`. @defaultValue 120000 */
+  memoryWaitMs?: number;
   /** Each change of an account's browser state (starting, running, stopped, error), as it happens. */
   onBrowserState?: (report: AccountBrowserReport) => void;
   logger: Logger;
@@ -46,7 +80,24 @@ export interface BrowserManagerOptions {
 
 /** The options the browser manager reads with their defaults applied (each default is in its TSDoc above). */
 export type ResolvedBrowserManagerOptions = BrowserManagerOptions &
-  Required<Pick<BrowserManagerOptions, 'headless' | 'maxLiveContexts' | 'closeTimeoutMs' | 'resetTimeoutMs' | 'recycleAfterJobs' | 'recycleAfterMs'>>;
+  Required<
+    Pick<
+      BrowserManagerOptions,
+      | 'headless'
+      | 'maxLiveContexts'
+      | 'closeTimeoutMs'
+      | 'resetTimeoutMs'
+      | 'recycleAfterJobs'
+      | 'recycleAfterMs'
+      | 'chromiumSandbox'
+      | 'browserMode'
+      | 'contextsPerBrowser'
+      | 'contextIdleMs'
+      | 'memoryLimitMb'
+      | 'memoryCheckMs'
+      | 'memoryWaitMs'
+    >
+  >;
 
 /** Applies the defaults once, so no use site repeats them. */
 export function resolveBrowserManagerOptions(options: BrowserManagerOptions): ResolvedBrowserManagerOptions {
@@ -58,5 +109,12 @@ export function resolveBrowserManagerOptions(options: BrowserManagerOptions): Re
     resetTimeoutMs: options.resetTimeoutMs ?? 2000,
     recycleAfterJobs: options.recycleAfterJobs ?? 200,
     recycleAfterMs: options.recycleAfterMs ?? 6 * 3600 * 1000,
+    chromiumSandbox: chromiumSandboxEnabled({ uid: process.getuid?.(), configured: options.chromiumSandbox }),
+    browserMode: options.browserMode ?? 'persistent',
+    contextsPerBrowser: options.contextsPerBrowser ?? 50,
+    contextIdleMs: options.contextIdleMs ?? 600_000,
+    memoryLimitMb: options.memoryLimitMb ?? defaultMemoryLimitMb(),
+    memoryCheckMs: options.memoryCheckMs ?? 2000,
+    memoryWaitMs: options.memoryWaitMs ?? 120_000,
   };
 }

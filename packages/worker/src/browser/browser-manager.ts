@@ -1,29 +1,32 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page, type Tracing } from 'playwright-core';
+import type { Page, Tracing } from 'playwright-core';
 import { FleetError, type StorageState } from '@fleetwright/shared';
 import type { AccountProfile } from './account-profile.js';
+import { AccountContext, type CloseOptions } from './account-context.js';
 import { resolveBrowserManagerOptions, type BrowserManagerOptions, type ResolvedBrowserManagerOptions } from './browser-manager-options.js';
-import { chromiumSandboxEnabled, persistentContextOptions } from './launch-options.js';
-import { restoreStorageState } from './restore-storage-state.js';
-import { findBrowserPid } from './browser-process.js';
-import { writeChromiumLauncher } from './chromium-launcher.js';
 import { BrowserStates } from './browser-states.js';
-import type { RemoteContext } from './remote-browsers.js';
+import { createContextLauncher } from './create-context-launcher.js';
+import type { ContextLauncher } from './context-launcher.js';
 import { sendFenceTo } from './fence-header.js';
-import { profileIdsIn, reapProfiles, removeProfileDir } from './profile-reaper.js';
-import { closeOrKill, withTimeout, type CloseOptions, type LiveContext } from './live-context.js';
-import { firstLineOf } from '../runner/classify-error.js';
+import { HibernationPolicy } from './hibernation-policy.js';
+import type { MemoryGuard, MemoryReading } from './memory-guard.js';
+import { profilesRootOf } from './persistent-launcher.js';
+import { profileIdsIn, removeProfileDir } from './profile-reaper.js';
+import { withTimeout } from './with-timeout.js';
+import { firstLineOf } from '../error-text.js';
 
 /**
- * One persistent Chromium context per live account. Business code never sees this class: it gets
- * pages through the job runner.
+ * The live contexts of a worker's accounts: which are open, the cap on them, hibernation,
+ * recycling and the states reported to the master. How a context opens is its launcher's
+ * ({@link ContextLauncher}); how one closes is its {@link AccountContext}'s. Business code never
+ * sees this class: it gets pages through the job runner.
  */
 export class BrowserManager {
-  private readonly live = new Map<string, LiveContext>();
-  private readonly opening = new Map<string, Promise<LiveContext>>();
+  private readonly live = new Map<string, AccountContext>();
+  private readonly opening = new Map<string, Promise<AccountContext>>();
   private closing: Promise<void> | undefined;
-  private launcher: string | undefined;
+  private readonly launcher: ContextLauncher;
   /** Launches that reserved a slot and are not live yet: they count against the cap. */
   private launching = 0;
   /** Contexts being closed, so a reopen of the same profile waits for its directory and lock. */
@@ -35,7 +38,6 @@ export class BrowserManager {
   private readonly hibernated = new Map<string, { state: StorageState; version: number }>();
   /** Reaping what a dead predecessor left on these profiles: every launch waits for it. */
   private started: Promise<void> | undefined;
-  private readonly sandbox: boolean;
 
   /** Starting, running and failed accounts, reported to the master. */
   readonly states: BrowserStates;
@@ -45,7 +47,33 @@ export class BrowserManager {
   constructor(options: BrowserManagerOptions) {
     this.options = resolveBrowserManagerOptions(options);
     this.states = new BrowserStates(options.onBrowserState);
-    this.sandbox = chromiumSandboxEnabled({ uid: process.getuid?.(), configured: options.chromiumSandbox });
+    this.launcher = createContextLauncher(this.options);
+    this.hibernation = new HibernationPolicy(
+      {
+        live: () => this.live.values(),
+        // Still the same context when its turn comes: one that left `live` meanwhile stays as it is.
+        hibernate: (accountId) => this.closeContext(accountId, { snapshot: true }),
+        closing: () => this.closing !== undefined,
+      },
+      this.options,
+    );
+  }
+
+  /** Memory pressure and idleness: which idle contexts go besides the live cap. */
+  private readonly hibernation: HibernationPolicy;
+
+  private get memory(): MemoryGuard {
+    return this.hibernation.memory;
+  }
+
+  /** The browsers' memory against the limit (heartbeats carry it). */
+  memoryReading(): MemoryReading {
+    return this.memory.reading();
+  }
+
+  /** Above the memory high-water mark: hibernates least recently used idle contexts until below it. */
+  relieveMemoryPressure(): Promise<void> {
+    return this.hibernation.relieveMemoryPressure();
   }
 
   /**
@@ -54,16 +82,13 @@ export class BrowserManager {
    * launch waits for it, so nothing is launched on a profile a leftover still holds.
    */
   start(): Promise<void> {
-    this.started ??= (async () => {
-      if (this.options.remote) return;
-      const killed = await reapProfiles(this.profilesRoot());
-      if (killed.length > 0) this.options.logger.warn("killed browsers left on this worker's profiles by a previous run", { pids: killed });
-    })();
+    this.started ??= this.launcher.start();
+    if (!this.closing) this.hibernation.start();
     return this.started;
   }
 
   private profilesRoot(): string {
-    return path.join(this.options.dataDir, 'profiles');
+    return profilesRootOf(this.options.dataDir);
   }
 
   get liveCount(): number {
@@ -88,29 +113,26 @@ export class BrowserManager {
     await this.ensure(profile);
   }
 
-  /** A fresh page in the account's context; the caller closes it. */
-  async newPage(profile: AccountProfile): Promise<Page> {
-    const live = await this.ensure(profile);
-    live.lastUsedAt = Date.now();
-    const page = await live.context.newPage();
-    live.activePages += 1;
-    page.once('close', () => {
-      live.activePages -= 1;
-      live.lastUsedAt = Date.now();
+  /**
+   * A fresh page in the account's context; the caller closes it. `signal` (the job's) cancels the
+   * launch while it waits for memory; a launch under way is not cut short.
+   */
+  async newPage(profile: AccountProfile, signal?: AbortSignal): Promise<Page> {
+    const live = await this.ensure(profile, signal);
+    return live.newPage(() => {
       // Its settings changed while it was busy: relaunch now that it is idle.
-      if (live.stale && live.activePages === 0 && this.live.get(live.accountId) === live)
-        void this.closeContext(live.accountId, { snapshot: true }).catch(() => undefined);
+      if (live.stale && this.live.get(live.accountId) === live) void this.closeContext(live.accountId, { snapshot: true }).catch(() => undefined);
     });
-    return page;
   }
 
   async snapshot(accountId: string): Promise<StorageState> {
     const live = this.live.get(accountId);
     if (!live) throw new FleetError('BROWSER_CRASHED', `account ${accountId} has no open context`);
-    return (await live.context.storageState()) as unknown as StorageState;
+    return live.snapshot();
   }
 
-  private async ensure(profile: AccountProfile): Promise<LiveContext> {
+  /** `signal` cancels a launch that is waiting for memory (the first caller's, when several ask at once). */
+  private async ensure(profile: AccountProfile, signal?: AbortSignal): Promise<AccountContext> {
     if (this.closing) throw new FleetError('BROWSER_CRASHED', 'the browser manager is closing');
     const existing = this.live.get(profile.accountId);
     if (existing && !existing.crashed) {
@@ -128,7 +150,7 @@ export class BrowserManager {
       // Registered before the launch starts, so concurrent launches count each other against the cap.
       this.states.set(profile.accountId, 'starting');
       pending = Promise.resolve()
-        .then(() => this.launch(profile))
+        .then(() => this.launch(profile, signal))
         .then(
           (live) => {
             this.states.set(profile.accountId, 'running', { fenceToken: live.fenceToken });
@@ -145,115 +167,119 @@ export class BrowserManager {
     return pending;
   }
 
-  private async launch(profile: AccountProfile): Promise<LiveContext> {
+  private async launch(profile: AccountProfile, signal?: AbortSignal): Promise<AccountContext> {
     await this.start();
     // The same profile may still be closing (hibernated, recycled, stopped): its browser holds the
     // directory and its lock until then.
     await this.closingAccounts.get(profile.accountId);
-    await this.reserveSlot();
+    const evictions = await this.reserveSlot(signal);
     try {
-      return await this.launchNow(profile);
+      const [live] = await Promise.all([this.launchNow(profile), Promise.allSettled(evictions)]);
+      live.opening = false; // handed out in this same turn, so a timer cannot hibernate it first
+      return live;
     } finally {
       this.launching -= 1;
+      this.memory.usedBytes(true); // the new context counts from now on
     }
   }
 
-  private async launchNow(profile: AccountProfile): Promise<LiveContext> {
-    const dir = this.profileDir(profile.accountId);
-    const warm = existsSync(path.join(dir, 'Default'));
-    mkdirSync(dir, { recursive: true });
-    this.launcher ??= writeChromiumLauncher(this.options.dataDir, this.options.chromiumPath);
+  private async launchNow(profile: AccountProfile): Promise<AccountContext> {
+    const warm = existsSync(path.join(this.profileDir(profile.accountId), 'Default'));
     const started = Date.now();
-    // The lock comes first: no browser touches the profile directory without it.
+    // The lock comes first: no browser touches the profile without it.
     const lease = await this.options.leases?.acquire(profile.accountId, (error) => this.leaseLost(profile.accountId, error));
-    const fenceToken = lease?.fenceToken ?? profile.fenceToken;
-    let context: BrowserContext;
-    let remote: RemoteContext | undefined;
+    // A hibernation snapshot of ours is newer than what the caller holds, unless the master has
+    // since delivered one at least as new (masterStateAt dropped ours then).
+    const state = this.hibernated.get(profile.accountId)?.state ?? profile.storageState;
+    let live: AccountContext;
     try {
-      if (this.options.remote) {
-        remote = await this.options.remote.open(profile.accountId, { proxy: profile.proxy, deviceProfile: profile.deviceProfile });
-        context = remote.context;
-      } else {
-        context = await chromium.launchPersistentContext(
-          dir,
-          persistentContextOptions({
-            chromiumPath: this.launcher,
-            headless: this.options.headless,
-            sandbox: this.sandbox,
-            proxy: profile.proxy,
-            deviceProfile: profile.deviceProfile,
-          }),
-        );
-      }
+      live = new AccountContext(await this.launcher.open(profile, state), profile, lease);
     } catch (error) {
       await lease?.release();
       throw error;
     }
-    const live: LiveContext = {
-      accountId: profile.accountId,
-      profile,
-      context,
-      userDataDir: dir,
-      pid: remote ? undefined : findBrowserPid(dir),
-      remote,
-      fenceToken,
-      lease,
-      keepAlivePage: undefined, // set once the state is restored
-      lastUsedAt: Date.now(),
-      activePages: 0,
-      crashed: false,
-      openedAt: Date.now(),
-      jobsRun: 0,
-    };
     try {
-      await sendFenceTo(context, this.options.fenceOriginsOf?.(profile.accountId) ?? [], () => live.fenceToken);
-      // The master's snapshot is the truth and the directory only a cache of it: Chromium drops
-      // session cookies at every close, so a snapshot is restored on every open, warm or not. A
-      // hibernation snapshot of ours is newer than what the caller holds, unless the master has
-      // since delivered one at least as new (masterStateAt dropped ours then).
-      const state = this.hibernated.get(profile.accountId)?.state ?? profile.storageState;
-      if (state) await restoreStorageState(context, state);
-      live.keepAlivePage = context.pages()[0] ?? (await context.newPage());
+      await sendFenceTo(live.context, this.options.fenceOriginsOf?.(profile.accountId) ?? [], () => live.fenceToken);
+      await live.keepAlive();
       this.hibernated.delete(profile.accountId); // in the context now (kept if the open failed)
     } catch (error) {
       // Launched but not usable: nothing else knows of this browser, so it goes now.
       await this.closeLive(live, { snapshot: false });
       throw error;
     }
-    context.on('close', () => {
-      live.crashed = true;
-      // Still listed as live: nobody asked for this close, so the browser died or was killed.
-      if (this.live.get(profile.accountId) === live) {
-        this.live.delete(profile.accountId);
-        this.states.set(profile.accountId, 'error', { error: 'the browser closed unexpectedly (crashed or killed)' });
-      }
-      void live.lease?.release();
-    });
+    live.context.on('close', () => this.closedUnasked(live));
     this.live.set(profile.accountId, live);
     this.options.logger.info('browser context opened', { accountId: profile.accountId, warm, ms: Date.now() - started });
     return live;
   }
 
   /**
-   * Hibernates least recently used idle contexts until this launch fits under the cap (launches in
-   * flight count: this one is among them). Hibernating snapshots the state before closing.
+   * A context closed without being asked while it was still live: its browser died or was killed.
+   * Contexts of a shared browser reopen at once (the launcher starts a new browser), so the accounts
+   * it held stay available; their running jobs fail with `BROWSER_CRASHED` and run again.
    */
-  private async reserveSlot(): Promise<void> {
+  private closedUnasked(live: AccountContext): void {
+    live.crashed = true;
+    void live.lease?.release();
+    if (this.live.get(live.accountId) !== live) return;
+    this.live.delete(live.accountId);
+    this.states.set(live.accountId, 'error', { error: 'the browser closed unexpectedly (crashed or killed)' });
+    this.options.onContextCrashed?.(
+      live.accountId,
+      new FleetError('BROWSER_CRASHED', `the browser of account ${live.accountId} closed unexpectedly (crashed or killed)`),
+    );
+    if (!live.launched.sharesBrowser || this.closing) return;
+    this.options.logger.warn('shared browser gone; reopening the context', { accountId: live.accountId });
+    this.ensure(live.profile).catch((error: unknown) =>
+      this.options.logger.warn('could not reopen a context after its shared browser crashed', { accountId: live.accountId, error: firstLineOf(error) }),
+    );
+  }
+
+  /**
+   * Hibernates least recently used idle contexts until this launch fits under the cap and the
+   * memory limit (launches in flight count: this one is among them). Hibernating snapshots the
+   * state before closing. Answers the closes it started: the launch runs while they finish, so a
+   * job on a hibernated account waits for the longer of the two, not their sum.
+   */
+  private async reserveSlot(signal?: AbortSignal): Promise<Promise<void>[]> {
     const max = this.options.maxLiveContexts;
+    const evictions: Promise<void>[] = [];
+    let memoryDeadline: number | undefined;
     // Launches wait their turn: seen in bench:browser, a burst of 30 assignments opened 30
     // browsers under a cap of 5 when launches in flight could neither be evicted nor counted.
     // The check and the reservation happen in one synchronous step, so launches cannot race.
     for (;;) {
-      if (this.live.size + this.launching < max) {
+      const underCap = this.live.size + this.launching < max;
+      // With nothing open or opening there is nothing to make room with: the first one always goes.
+      const nothingOpen = this.live.size + this.launching === 0;
+      const fits = nothingOpen || this.memory.hasRoomFor(this.launching + 1, this.hibernation.perContextBytes());
+      if (underCap && fits) {
         this.launching += 1;
-        return;
+        return evictions;
       }
-      const idle = [...this.live.values()].filter((l) => l.activePages === 0).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
+      if (underCap && evictions.length > 0) {
+        // The memory of the contexts being closed is not free yet: measure once they are gone.
+        await Promise.allSettled(evictions.splice(0));
+        this.memory.usedBytes(true);
+        continue;
+      }
+      const idle = this.hibernation.leastRecentlyUsedIdle();
       if (idle) {
-        await this.closeContext(idle.accountId, { snapshot: true });
+        // It leaves `live` at once; its close goes on beside the launch.
+        evictions.push(this.closeContext(idle.accountId, { snapshot: true }));
         continue;
       }
       if (this.closing) throw new FleetError('BROWSER_CRASHED', 'the browser manager is closing');
+      if (underCap) {
+        // Every context is busy and memory is short: wait for room, but not forever.
+        memoryDeadline ??= Date.now() + this.options.memoryWaitMs;
+        signal?.throwIfAborted();
+        if (Date.now() >= memoryDeadline)
+          throw new FleetError(
+            'NO_CAPACITY',
+            `no memory for another browser context within ${this.options.memoryWaitMs} ms (limit ${this.options.memoryLimitMb} MB, every context busy)`,
+          );
+      }
       // Every context is busy with a job: wait for one to finish rather than exceed the cap.
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -269,9 +295,11 @@ export class BrowserManager {
     if (cached && cached.version <= version) this.hibernated.delete(accountId);
   }
 
-  /** Whether a context could open now without closing another (eager warm-ups use this). */
+  /** Whether a context could open now without closing another or crossing the memory limit (eager warm-ups use this). */
   hasRoom(): boolean {
-    return this.live.size + this.opening.size < this.options.maxLiveContexts;
+    if (this.live.size + this.opening.size >= this.options.maxLiveContexts) return false;
+    // Under memory pressure a warm-up would only be hibernated again: the first job opens it.
+    return this.live.size + this.opening.size === 0 || this.memory.hasRoomFor(this.opening.size + 1, this.hibernation.perContextBytes());
   }
 
   /**
@@ -298,12 +326,12 @@ export class BrowserManager {
     }
   }
 
-  private async closeLive(live: LiveContext, options: CloseOptions): Promise<void> {
+  private async closeLive(live: AccountContext, options: CloseOptions): Promise<void> {
     const { accountId } = live;
     const timeoutMs = options.timeoutMs ?? this.options.closeTimeoutMs;
     if (options.snapshot !== false && !live.crashed) {
       try {
-        const state = (await withTimeout(live.context.storageState(), Math.min(5000, timeoutMs))) as unknown as StorageState;
+        const state = await withTimeout(live.snapshot(), Math.min(5000, timeoutMs));
         if (options.deliver) {
           await options.deliver(state);
         } else {
@@ -314,9 +342,7 @@ export class BrowserManager {
         this.options.logger.warn('could not snapshot a context before closing it', { accountId, error });
       }
     }
-    await closeOrKill(live, timeoutMs, this.options.logger);
-    // The lock goes back only once no browser can touch the profile any more.
-    await live.lease?.release();
+    await live.close(timeoutMs, this.options.logger);
   }
 
   /**
@@ -435,14 +461,11 @@ export class BrowserManager {
   /** Idempotent. Leaves no browser on this worker's profiles, even one a failed step lost track of. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.hibernation.stop();
       await Promise.allSettled([...this.opening.values()]);
       await Promise.allSettled([...this.live.keys()].map((id) => this.closeContext(id)));
       await Promise.allSettled([...this.closingAccounts.values()]);
-      await this.options.remote?.close();
-      if (!this.options.remote) {
-        const killed = await reapProfiles(this.profilesRoot());
-        if (killed.length > 0) this.options.logger.warn("killed browsers still running on this worker's profiles at close", { pids: killed });
-      }
+      await this.launcher.close();
     })();
     return this.closing;
   }

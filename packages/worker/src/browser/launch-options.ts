@@ -1,4 +1,4 @@
-import type { BrowserContextOptions, LaunchOptions } from 'playwright-core';
+import type { Browser, BrowserContextOptions, LaunchOptions } from 'playwright-core';
 import { parseProxyUrl, type DeviceProfile } from '@fleetwright/shared';
 
 /**
@@ -61,4 +61,19 @@ export function persistentContextOptions(input: ProfileLaunchInput): LaunchOptio
     options.colorScheme = device.colorScheme;
   }
   return options;
+}
+
+/** Options for `browser.newContext()`: the same device profile and proxy as a persistent profile, without the launch-only ones. */
+export function accountContextOptions(input: Omit<ProfileLaunchInput, 'chromiumPath' | 'headless'>): NonNullable<Parameters<Browser['newContext']>[0]> {
+  const {
+    executablePath: _e,
+    headless: _h,
+    args: _a,
+    handleSIGINT: _i,
+    handleSIGTERM: _t,
+    handleSIGHUP: _u,
+    chromiumSandbox: _s,
+    ...rest
+  } = persistentContextOptions({ ...input, chromiumPath: '', headless: true });
+  return rest;
 }

@@ -1,6 +1,6 @@
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { FleetError, type Logger } from '@fleetwright/shared';
-import { persistentContextOptions, type ProfileLaunchInput } from './launch-options.js';
+import { accountContextOptions as contextOptions, type ProfileLaunchInput } from './launch-options.js';
 
 /** A context opened on a browser that runs elsewhere; `close()` gives back what was taken. */
 export interface RemoteContext {
@@ -17,21 +17,6 @@ export interface RemoteBrowserOptions {
    */
   launcherUrl?: string | undefined;
   logger: Logger;
-}
-
-function contextOptions(input: Omit<ProfileLaunchInput, 'chromiumPath' | 'headless'>): Parameters<Browser['newContext']>[0] {
-  // The same device profile and proxy as a local profile; launch-only options do not apply.
-  const {
-    executablePath: _e,
-    headless: _h,
-    args: _a,
-    handleSIGINT: _i,
-    handleSIGTERM: _t,
-    handleSIGHUP: _u,
-    chromiumSandbox: _s,
-    ...rest
-  } = persistentContextOptions({ ...input, chromiumPath: '', headless: true });
-  return rest;
 }
 
 /**

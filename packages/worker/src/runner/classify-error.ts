@@ -1,4 +1,7 @@
 import { FleetError } from '@fleetwright/shared';
+import { firstLine } from '../error-text.js';
+
+export { firstLineOf } from '../error-text.js';
 
 /**
  * Turns whatever a handler threw into a classified FleetError, so the master knows whether to
@@ -28,13 +31,4 @@ export function classifyError(error: unknown, signal: AbortSignal): FleetError {
     return new FleetError('TIMEOUT', firstLine(message), { cause: error });
   }
   return new FleetError('INTERNAL_ERROR', firstLine(message), { cause: error });
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.slice(0, 500);
-}
-
-/** The first line of an error's message (Playwright's errors go on with call logs). */
-export function firstLineOf(error: unknown): string {
-  return firstLine(error instanceof Error ? error.message : String(error));
 }

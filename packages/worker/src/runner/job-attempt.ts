@@ -258,7 +258,7 @@ export class JobAttempt {
     const starting = trace.start();
     let page: Page;
     try {
-      page = await this.deps.browsers.newPage(this.account);
+      page = await this.deps.browsers.newPage(this.account, signal);
     } finally {
       await starting;
     }

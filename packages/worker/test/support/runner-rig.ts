@@ -14,6 +14,8 @@ export interface RunnerRigOptions {
   maxConcurrency?: number;
   /** @defaultValue 4 */
   maxLiveContexts?: number;
+  /** @defaultValue `persistent` */
+  browserMode?: 'persistent' | 'shared';
   /** Profile locks (Redis) held while contexts are open. */
   leases?: LeaseProvider;
   /** @defaultValue the runner's default (`full-on-retry`) */
@@ -45,6 +47,8 @@ export class RunnerRig {
       logger: quietLogger,
       ...(options.leases ? { leases: options.leases } : {}),
       onLeaseLost: (accountId, error) => this.runner.abortAccount(accountId, error),
+      onContextCrashed: (accountId, error) => this.runner.abortAccount(accountId, error),
+      ...(options.browserMode ? { browserMode: options.browserMode } : {}),
       fenceOriginsOf: (accountId) =>
         options.fenceOrigins ?? options.plugins.find((p) => p.platform === this.accounts.get(accountId)?.platform)?.fenceOrigins ?? [],
     });
