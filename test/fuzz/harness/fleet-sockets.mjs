@@ -93,6 +93,9 @@ export class FleetSockets {
     socket.on(MasterEvent.TaskRevoke, yes(undefined));
     socket.on(MasterEvent.JobCancel, yes(undefined));
     socket.on(MasterEvent.WorkerDrain, yes(undefined));
+    socket.on(MasterEvent.LiveWatch, yes(undefined));
+    socket.on(MasterEvent.LiveInput, yes(undefined));
+    socket.on(MasterEvent.Takeover, yes(undefined));
     socket.on(MasterEvent.JobRun, (payload, ack) => {
       this.runs.set(payload.jobId, payload);
       if (typeof ack === 'function') ack({ ok: true, data: undefined });
