@@ -22,6 +22,8 @@ import { credentialWorkerAuth } from './http/worker-auth.js';
 import { restJobLinks } from './http/rest-links.js';
 import { FleetEvents } from './events/fleet-events.js';
 import { LiveView } from './live/live-view.js';
+import { AccountBrowsers } from './accounts/account-browsers.js';
+import { LiveLogs } from './jobs/live-logs.js';
 
 /** The master node: SQLite store, scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
@@ -34,6 +36,10 @@ export class Master {
   readonly monitors: Monitors;
   readonly retention: Retention;
   readonly metrics: FleetMetrics;
+  /** Each account's browser as its worker last reported it (memory only: heartbeats rebuild it). */
+  readonly browsers: AccountBrowsers;
+  /** Running jobs' run.log lines as they stream in (memory only). */
+  readonly liveLogs = new LiveLogs();
   private readonly workers: WorkerGateway;
   private readonly clients: ClientGateway;
   /** Live view, takeovers and jobs asking for a person. */
@@ -47,9 +53,15 @@ export class Master {
 
   constructor(private readonly options: MasterOptions) {
     const logger = options.logger;
-    this.store = new FleetStore(path.join(options.dataDir, 'master.db'), options.secretKey, options.apiToken, options.dbSynchronous, restJobLinks);
+    this.browsers = new AccountBrowsers((workerId) => this.backend.accounts.ownedBy(workerId));
+    this.store = new FleetStore(path.join(options.dataDir, 'master.db'), options.secretKey, {
+      adminToken: options.apiToken,
+      synchronous: options.dbSynchronous,
+      jobLinks: restJobLinks,
+      browsers: this.browsers,
+    });
     this.backend = new SqliteBackend(this.store, { artifactsDir: path.join(options.dataDir, 'artifacts'), workerToken: options.workerToken });
-    this.workers = new WorkerGateway(this.backend, this.store.browsers, logger, this.backend.workerCredentials);
+    this.workers = new WorkerGateway(this.backend, this.browsers, logger, this.backend.workerCredentials);
     this.events = new FleetEvents();
     this.scheduler = new Scheduler(
       this.backend,
@@ -63,12 +75,12 @@ export class Master {
         ...(options.closedConnectionFailoverMs ? { closedConnectionFailoverMs: options.closedConnectionFailoverMs } : {}),
       },
       this.events,
-      this.store.browsers,
+      this.browsers,
     );
     this.commands = new JobCommands(this.backend, this.scheduler, this.workers, logger);
-    const reports = new JobReports(this.backend, this.store.liveLogs, this.scheduler, this.events, this.workers, logger);
-    const browsers = new BrowserCommands(this.backend, this.store.browsers, this.scheduler, this.workers, logger);
-    this.clients = new ClientGateway(this.store, this.backend.tokens, this.commands, logger, {
+    const reports = new JobReports(this.backend, this.liveLogs, this.scheduler, this.events, this.workers, logger);
+    const browsers = new BrowserCommands(this.backend, this.browsers, this.scheduler, this.workers, logger);
+    this.clients = new ClientGateway(this.browsers, this.backend.tokens, this.commands, logger, {
       allowedOrigins: options.allowedOrigins ?? [],
       ...(options.maxQueuedClientPackets ? { maxQueuedPackets: options.maxQueuedClientPackets } : {}),
     });
@@ -80,7 +92,7 @@ export class Master {
     this.server = http.createServer(
       createApp({
         backend: this.backend,
-        store: this.store,
+        liveLogs: this.liveLogs,
         scheduler: this.scheduler,
         commands: this.commands,
         parents: this.parents,

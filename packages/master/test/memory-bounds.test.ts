@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerEvent, type Ack } from '@fleetwright/shared';
 import { MasterFixture } from './support/master-fixture.js';
 // Pure bookkeeping, tested on its own: no fleet needed to fill it.
-import { LiveLogs } from '../dist/store/live-logs.js';
+import { LiveLogs } from '../dist/jobs/live-logs.js';
 import { QrCodeCache } from '../dist/jobs/qr-code-cache.js';
 
 const LONGEST_LINE = 'x'.repeat(4_096);

@@ -49,7 +49,7 @@ describe('FLEET_DB_SYNCHRONOUS', () => {
         ['full', 2],
         ['normal', 1],
       ] as const) {
-        const store = new FleetStore(path.join(dir, `${mode ?? 'default'}.db`), randomBytes(32), undefined, mode);
+        const store = new FleetStore(path.join(dir, `${mode ?? 'default'}.db`), randomBytes(32), { synchronous: mode });
         expect(store.db.pragma('synchronous', { simple: true }), String(mode)).toBe(expected);
         await store.close();
       }

@@ -9,7 +9,7 @@ import {
   type WorkerAccountBrowser,
 } from '@fleetwright/shared';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
-import type { AccountBrowsers } from '../store/account-browsers.js';
+import type { AccountBrowsers } from './account-browsers.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
 

@@ -1,6 +1,6 @@
 import express, { type Express, type Router } from 'express';
 import { FleetError, type Logger, type TrustProxy } from '@fleetwright/shared';
-import type { FleetStore } from '../store/sqlite/fleet-store.js';
+import type { LiveLogs } from '../jobs/live-logs.js';
 import type { JobCommands } from '../jobs/job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { requireToken } from './auth.js';
@@ -36,7 +36,8 @@ export interface AppParts {
   /** The durable state, for everything the routes read and write themselves. */
   backend: FleetBackend;
   /** Memory-only parts: run.log lines as they stream in. */
-  store: Pick<FleetStore, 'liveLogs'>;
+  /** Running jobs' run.log lines as they stream in. */
+  liveLogs: LiveLogs;
   scheduler: Scheduler;
   commands: JobCommands;
   parents: ParentJobs;
@@ -63,7 +64,7 @@ export interface AppParts {
 }
 
 export function createApp(parts: AppParts): Express {
-  const { backend, store, scheduler, commands, parents, monitors, reports, browsers, dashboardDir, metrics, logger } = parts;
+  const { backend, scheduler, commands, parents, monitors, reports, browsers, dashboardDir, metrics, logger } = parts;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -82,7 +83,7 @@ export function createApp(parts: AppParts): Express {
     });
   }
   // Workers upload with their own credential, not an API token, so this comes before the API auth.
-  app.use('/api/v1', artifactUploadRoutes(backend, store.liveLogs, { workerAuth: parts.workerAuth, maxBytes: parts.maxArtifactBytes }));
+  app.use('/api/v1', artifactUploadRoutes(backend, parts.liveLogs, { workerAuth: parts.workerAuth, maxBytes: parts.maxArtifactBytes }));
   app.use('/api/v1', workerEnrollRoutes(backend.workerCredentials));
   app.use('/api/v1', sessionRoutes(backend.tokens));
   // The API's own description is public, like /health: it holds no data.
@@ -97,7 +98,7 @@ export function createApp(parts: AppParts): Express {
     res.json({ role: res.locals.role });
   });
   api.use(accountRoutes(backend, scheduler, commands, browsers));
-  api.use(jobRoutes(backend, store.liveLogs, commands));
+  api.use(jobRoutes(backend, parts.liveLogs, commands));
   api.use(workerRoutes(backend, scheduler));
   api.use(workerCredentialRoutes(backend.workerCredentials, parts.workers));
   api.use(flowRoutes(parents));

@@ -11,7 +11,7 @@ import {
   type Logger,
   type MasterToClientEvents,
 } from '@fleetwright/shared';
-import type { FleetStore } from '../store/sqlite/fleet-store.js';
+import type { AccountBrowsers } from '../accounts/account-browsers.js';
 import type { TokensBackend } from '../store/backend/tokens-backend.js';
 import type { JobCommands } from '../jobs/job-commands.js';
 import type { FleetEvents } from '../events/fleet-events.js';
@@ -50,7 +50,7 @@ export class ClientGateway {
   private readonly allowedOrigins: Set<string>;
 
   constructor(
-    private readonly store: FleetStore,
+    private readonly browsers: Pick<AccountBrowsers, 'onChange'>,
     private readonly tokens: TokensBackend,
     private readonly commands: JobCommands,
     private readonly logger: Logger,
@@ -103,7 +103,7 @@ export class ClientGateway {
     events.on('login:status', (event) => ns.emit(ClientEvent.LoginStatus, event));
     events.on('message:detected', (event) => ns.emit(ClientEvent.MessageDetected, event));
     events.on('reply:result', (event) => ns.emit(ClientEvent.ReplyResult, event));
-    this.store.browsers.onChange((accountId, browser) => ns.emit(ClientEvent.AccountBrowser, { accountId, browser }));
+    this.browsers.onChange((accountId, browser) => ns.emit(ClientEvent.AccountBrowser, { accountId, browser }));
   }
 
   private onConnection(socket: ClientSocket): void {

@@ -17,7 +17,7 @@ import {
   type WorkerToMasterEvents,
 } from '@fleetwright/shared';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
-import type { AccountBrowsers } from '../store/account-browsers.js';
+import type { AccountBrowsers } from '../accounts/account-browsers.js';
 import type { JobReports } from '../jobs/job-reports.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
@@ -122,9 +122,9 @@ export class WorkerGateway implements WorkerLinks {
     onValidated(
       socket,
       WorkerEvent.Heartbeat,
-      (p) => {
+      async (p) => {
         requireRegistered();
-        if (p.browsers) this.browserStates.replaceWorker(workerId, p.browsers);
+        if (p.browsers) await this.browserStates.replaceWorker(workerId, p.browsers);
         return scheduler.decide(() => scheduler.workerHeartbeat(workerId, p.stats));
       },
       this.logger,

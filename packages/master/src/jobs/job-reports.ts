@@ -13,7 +13,7 @@ import {
   type WorkerStateSnapshot,
 } from '@fleetwright/shared';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
-import type { LiveLogs } from '../store/live-logs.js';
+import type { LiveLogs } from './live-logs.js';
 import type { JobRow } from '../store/backend/records.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';

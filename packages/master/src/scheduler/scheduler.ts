@@ -12,7 +12,7 @@ import { JobLifecycle } from '../jobs/job-lifecycle.js';
 import { generateDeviceProfile } from '../accounts/device-profiles.js';
 import { PoolAccounts, type PoolWalk } from './pool-accounts.js';
 import { DecisionQueue } from './decision-queue.js';
-import type { AccountBrowsers } from '../store/account-browsers.js';
+import type { AccountBrowsers } from '../accounts/account-browsers.js';
 import { underMemoryPressure } from './memory-pressure.js';
 
 /**

@@ -8,7 +8,7 @@ import { ADMIN_TOKEN, FLEET_TOKEN } from './conformance-setup.js';
 describeBackendConformance('SQLite', {
   async open() {
     const dir = mkdtempSync(path.join(tmpdir(), 'fleet-conformance-'));
-    const store = new FleetStore(path.join(dir, 'master.db'), Buffer.alloc(32, 7), ADMIN_TOKEN, 'normal', restJobLinks);
+    const store = new FleetStore(path.join(dir, 'master.db'), Buffer.alloc(32, 7), { adminToken: ADMIN_TOKEN, jobLinks: restJobLinks });
     const backend = new SqliteBackend(store, { artifactsDir: path.join(dir, 'artifacts'), workerToken: FLEET_TOKEN });
     return {
       backend,

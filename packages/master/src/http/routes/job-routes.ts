@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { CreateJobBodySchema, CreateJobsBulkBodySchema, JobListQuerySchema, PageQuerySchema, parseOrThrow } from '@fleetwright/shared';
 import type { FleetBackend } from '../../store/backend/fleet-backend.js';
-import type { LiveLogs } from '../../store/live-logs.js';
+import type { LiveLogs } from '../../jobs/live-logs.js';
 import type { JobCommands } from '../../jobs/job-commands.js';
 
 export function jobRoutes(store: FleetBackend, liveLogs: LiveLogs, commands: JobCommands): Router {

@@ -1,4 +1,4 @@
-import type { Capability, Credentials, JobStatus, StepStatus, StorageState, TokenRole, WorkerStatus } from '@fleetwright/shared';
+import type { AccountBrowserView, Capability, Credentials, JobStatus, StepStatus, StorageState, TokenRole, WorkerStatus } from '@fleetwright/shared';
 
 /**
  * The records the backend stores and returns, as every adapter must shape them. Column names are
@@ -224,3 +224,13 @@ export interface TokenIdentity {
 
 /** How a worker's claim to its id was proven. */
 export type WorkerProof = 'credential' | 'fleet-token';
+
+/**
+ * Where an account's view reads its live browser state. The master keeps that state in memory from
+ * the workers' reports (it is a live reading, never stored); a backend only embeds it in views.
+ */
+export interface BrowserStateSource {
+  view(accountId: string): AccountBrowserView;
+  /** The account is gone: its browser state goes too. */
+  forget(accountId: string): void;
+}

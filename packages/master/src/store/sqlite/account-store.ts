@@ -18,8 +18,7 @@ import {
 import type { Db } from './database.js';
 import type { SecretBox } from '../secret-box.js';
 import { iso } from '../time.js';
-import type { AccountBrowsers } from '../account-browsers.js';
-import type { AccountChangeListener, AccountOwnership, AccountRow, AccountSecrets, PoolMembership, UnownedAccount } from '../backend/records.js';
+import type { AccountChangeListener, AccountOwnership, AccountRow, AccountSecrets, BrowserStateSource, PoolMembership, UnownedAccount } from '../backend/records.js';
 
 const OWNERSHIP_COLUMNS = 'id, platform, owner_worker_id, epoch';
 
@@ -29,7 +28,7 @@ export class AccountStore {
   constructor(
     private readonly db: Db,
     private readonly secrets: SecretBox,
-    private readonly browsers: AccountBrowsers,
+    private readonly browsers: BrowserStateSource,
   ) {}
 
   create(body: CreateAccountBody): AccountView {

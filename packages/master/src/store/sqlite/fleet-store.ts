@@ -1,6 +1,6 @@
 import { AccountStore } from './account-store.js';
-import { AccountBrowsers } from '../account-browsers.js';
-import { LiveLogs } from '../live-logs.js';
+import { STOPPED_BROWSER } from '@fleetwright/shared';
+import type { BrowserStateSource } from '../backend/records.js';
 import { atomically, openDatabase, type Db, type DbSynchronous } from './database.js';
 import { MIGRATIONS } from './migrations.js';
 import { JobStore, type JobLinks } from './job-store.js';
@@ -12,14 +12,23 @@ import { MonitorStore } from './monitor-store.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { refusedReportDetail } from './refused-report-detail.js';
 
+export interface FleetStoreOptions {
+  /** The admin token, stored hashed when the token table is empty. */
+  adminToken?: string;
+  /** SQLite's `synchronous` pragma. @defaultValue `normal` */
+  synchronous?: DbSynchronous;
+  /** Where job views link to (the HTTP layer's routes); without it no view may show an artifact. */
+  jobLinks?: JobLinks;
+  /** The live browser states account views embed. @defaultValue every browser stopped */
+  browsers?: BrowserStateSource;
+}
+
+const NO_BROWSERS: BrowserStateSource = { view: () => STOPPED_BROWSER, forget: () => {} };
+
 /** The master's SQLite store: one database, one store per table family. */
 export class FleetStore {
   readonly db: Db;
   readonly accounts: AccountStore;
-  /** Live browser states from the workers' reports (memory only). */
-  readonly browsers = new AccountBrowsers((accountId) => this.accounts.ownershipOf(accountId));
-  /** Running jobs' run.log lines as they stream in (memory only). */
-  readonly liveLogs = new LiveLogs();
   readonly jobs: JobStore;
   readonly workers: WorkerStore;
   readonly tokens: TokenStore;
@@ -27,13 +36,12 @@ export class FleetStore {
   readonly monitors: MonitorStore;
   private readonly checkpointer: WalCheckpointer | undefined;
 
-  /** `jobLinks`: where job views link to (the HTTP layer's routes); without it no view may show an artifact. */
-  constructor(file: string, secretKey: Buffer, adminToken?: string, synchronous: DbSynchronous = 'normal', jobLinks?: JobLinks) {
-    this.db = openDatabase(file, MIGRATIONS, synchronous);
-    this.accounts = new AccountStore(this.db, new SecretBox(secretKey), this.browsers);
-    this.jobs = new JobStore(this.db, jobLinks);
+  constructor(file: string, secretKey: Buffer, options: FleetStoreOptions = {}) {
+    this.db = openDatabase(file, MIGRATIONS, options.synchronous ?? 'normal');
+    this.accounts = new AccountStore(this.db, new SecretBox(secretKey), options.browsers ?? NO_BROWSERS);
+    this.jobs = new JobStore(this.db, options.jobLinks);
     this.workers = new WorkerStore(this.db);
-    this.tokens = new TokenStore(this.db, adminToken);
+    this.tokens = new TokenStore(this.db, options.adminToken);
     this.messages = new MessageStore(this.db);
     this.monitors = new MonitorStore(this.db);
     if (file !== ':memory:') {

@@ -8,8 +8,8 @@ interface Entry {
 
 type Listener = (accountId: string, view: AccountBrowserView) => void;
 
-/** An account's owner and epoch now, or undefined if there is no such account. */
-export type OwnershipLookup = (accountId: string) => { owner_worker_id: string | null; epoch: number } | undefined;
+/** The accounts a worker owns now, with their epochs. */
+export type OwnedAccountsLookup = (workerId: string) => Promise<{ id: string; epoch: number }[]>;
 
 /**
  * Each account's browser as its worker last reported it. Kept in memory, not in SQLite: it is a
@@ -20,8 +20,8 @@ export class AccountBrowsers {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners: Listener[] = [];
 
-  /** `ownershipOf` tells whose a heartbeat's entries may be: only the owner speaks for an account. */
-  constructor(private readonly ownershipOf: OwnershipLookup) {}
+  /** `ownedBy` tells whose a heartbeat's entries may be: only the owner speaks for an account. */
+  constructor(private readonly ownedBy: OwnedAccountsLookup) {}
 
   onChange(listener: Listener): void {
     this.listeners.push(listener);
@@ -60,23 +60,23 @@ export class AccountBrowsers {
    * worker cannot paint another's account as running, or with a fence of its own; the rest count
    * as not listed.
    */
-  replaceWorker(workerId: string, reports: HeartbeatBrowserReport[]): void {
-    const owned = reports.filter((r) => this.isOwner(workerId, r));
+  async replaceWorker(workerId: string, reports: HeartbeatBrowserReport[]): Promise<void> {
+    const epochs = new Map((await this.ownedBy(workerId)).map((account) => [account.id, account.epoch]));
+    const owned = reports.filter((r) => epochs.has(r.accountId) && (r.epoch === undefined || r.epoch === epochs.get(r.accountId)));
+    this.applyWorker(workerId, owned);
+  }
+
+  /** The worker went offline: its browsers are gone as far as the fleet can tell. */
+  workerGone(workerId: string): void {
+    this.applyWorker(workerId, []);
+  }
+
+  private applyWorker(workerId: string, owned: HeartbeatBrowserReport[]): void {
     const listed = new Set(owned.map((r) => r.accountId));
     for (const [accountId, entry] of this.entries) {
       if (entry.workerId === workerId && !listed.has(accountId)) this.report(workerId, { accountId, state: 'stopped', fenceToken: null, error: null });
     }
     for (const { epoch: _epoch, ...report } of owned) this.report(workerId, report);
-  }
-
-  private isOwner(workerId: string, report: HeartbeatBrowserReport): boolean {
-    const account = this.ownershipOf(report.accountId);
-    return account !== undefined && account.owner_worker_id === workerId && (report.epoch === undefined || report.epoch === account.epoch);
-  }
-
-  /** The worker went offline: its browsers are gone as far as the fleet can tell. */
-  workerGone(workerId: string): void {
-    this.replaceWorker(workerId, []);
   }
 
   forget(accountId: string): void {
