@@ -18,7 +18,15 @@ import {
 import type { Db } from './database.js';
 import type { SecretBox } from '../secret-box.js';
 import { iso } from '../time.js';
-import type { AccountChangeListener, AccountOwnership, AccountRow, AccountSecrets, BrowserStateSource, PoolMembership, UnownedAccount } from '../backend/records.js';
+import type {
+  AccountChangeListener,
+  AccountOwnership,
+  AccountRow,
+  AccountSecrets,
+  BrowserStateSource,
+  PoolMembership,
+  UnownedAccount,
+} from '../backend/records.js';
 
 const OWNERSHIP_COLUMNS = 'id, platform, owner_worker_id, epoch';
 
