@@ -1,14 +1,22 @@
-import { FleetError, type CreateBatchBody, type CreateInviteFlowBody, type JobView, type Logger } from '@fleetwright/shared';
+import { FleetError, type AccountStep, type CreateBatchBody, type CreateInviteFlowBody, type JobView, type Logger } from '@fleetwright/shared';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { JobRow } from '../store/backend/records.js';
 import type { JobCommands } from './job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { requestFingerprint } from './request-fingerprint.js';
+import { flowOfType, INVITE_FLOW, type FlowDefinition } from './flows.js';
+import { stepOfJobType } from './job-steps.js';
 
 interface ParentOptions {
   stopOnFailure?: boolean;
-  /** Invite flow: members still to join once the owner's invite succeeded. */
-  members?: { accountId: string; email: string }[];
+  /** A flow's members: each gets the follower job once the lead succeeded. */
+  members?: FlowMember[];
+}
+
+interface FlowMember {
+  accountId: string;
+  /** What the member's follower job is given (for an invite flow, the invited address). */
+  email: string;
 }
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
@@ -52,15 +60,15 @@ export class ParentJobs {
     });
   }
 
-  /** `invite` on the owner now; `accept_invite` on each member once the invite succeeded. */
+  /** The invite flow: `invite` on the owner now; `accept_invite` on each member once the invite succeeded. */
   async createInviteFlow(body: CreateInviteFlowBody): Promise<{ job: JobView; created: boolean }> {
     return this.scheduler.decide(async () => {
       await this.store.accounts.require(body.ownerAccountId, 'ownerAccountId');
       for (const [i, m] of body.members.entries()) await this.store.accounts.require(m.accountId, `members.${i}.accountId`);
-      const { row, created } = await this.createParent('invite_flow', { members: body.members }, body.idempotencyKey, 0, body);
+      const { row, created } = await this.createParent(INVITE_FLOW.type, { members: body.members }, body.idempotencyKey, 0, body);
       if (created) {
         await this.commands.create({
-          type: 'invite',
+          type: INVITE_FLOW.leadType,
           accountId: body.ownerAccountId,
           payload: { ...(body.invitePayload ?? {}), emails: body.members.map((m) => m.email) },
           parentId: row.id,
@@ -124,13 +132,13 @@ export class ParentJobs {
     const parent = await this.store.jobs.row(parentId);
     if (!parent || FINISHED.has(parent.status)) return;
     const options = JSON.parse(parent.options) as ParentOptions;
-    const flow = parent.type === 'invite_flow';
-    if (flow) await this.advanceInviteFlow(parent, options);
+    const flow = flowOfType(parent.type);
+    if (flow) await this.advanceFlow(flow, parent, options);
     const tally = await this.store.jobs.childTally(parentId);
     if (tally.failed > 0) {
-      // In a flow, a failed invite stops everything; in a batch, any failure does if it asked for that.
+      // In a flow, a failed lead stops everything; in a batch, any failure does if it asked for that.
       const stopper = flow
-        ? await this.store.jobs.firstChild(parentId, 'failed', 'invite')
+        ? await this.store.jobs.firstChild(parentId, 'failed', flow.leadType)
         : options.stopOnFailure
           ? await this.store.jobs.firstChild(parentId, 'failed')
           : undefined;
@@ -145,7 +153,10 @@ export class ParentJobs {
       }
     }
     const awaitingMembers =
-      flow && (options.members?.length ?? 0) > 0 && !(await this.store.jobs.firstChildOfType(parentId, 'accept_invite')) && !(await this.skippedAll(parent));
+      flow !== undefined &&
+      (options.members?.length ?? 0) > 0 &&
+      !(await this.store.jobs.firstChildOfType(parentId, flow.followerType)) &&
+      !(await this.skippedAll(parent));
     if (tally.finished === tally.total && tally.total > 0 && !awaitingMembers) {
       if (tally.failed > 0)
         await this.finish(parent, 'failed', {
@@ -165,22 +176,30 @@ export class ParentJobs {
     await this.scheduler.jobProgressed(await this.store.jobs.view(row));
   }
 
-  /** Once the owner's invite succeeded, each member that has not joined yet gets its accept_invite. */
-  private async advanceInviteFlow(parent: JobRow, options: ParentOptions): Promise<void> {
+  /** Once the lead succeeded, each member that has not done the follower's step yet gets its follower job. */
+  private async advanceFlow(flow: FlowDefinition, parent: JobRow, options: ParentOptions): Promise<void> {
     const children = await this.store.jobs.children(parent.id);
-    const invite = children.find((c) => c.type === 'invite');
-    if (invite?.status !== 'succeeded' || children.some((c) => c.type === 'accept_invite') || (await this.skippedAll(parent))) return;
+    const lead = children.find((c) => c.type === flow.leadType);
+    if (lead?.status !== 'succeeded' || children.some((c) => c.type === flow.followerType) || (await this.skippedAll(parent))) return;
     let created = 0;
     for (const member of options.members ?? []) {
-      const account = await this.store.accounts.row(member.accountId);
-      if (account?.team_join_status === 'success') {
-        await this.store.jobs.addEvent(parent.id, 'skipped', { accountId: member.accountId, reason: 'already joined the team' });
+      const done = await this.stepAlreadyDone(flow, member);
+      if (done) {
+        await this.store.jobs.addEvent(parent.id, 'skipped', { accountId: member.accountId, reason: `the account's ${done} step is already done` });
         continue;
       }
-      await this.commands.create({ type: 'accept_invite', accountId: member.accountId, payload: { email: member.email }, parentId: parent.id });
+      await this.commands.create({ type: flow.followerType, accountId: member.accountId, payload: { email: member.email }, parentId: parent.id });
       created += 1;
     }
-    if (created === 0) await this.store.jobs.addEvent(parent.id, 'members_done', { reason: 'every member had already joined' });
+    if (created === 0) await this.store.jobs.addEvent(parent.id, 'members_done', { reason: `every member had already done what ${flow.followerType} does` });
+  }
+
+  /** The step the member's follower job would move, if the member's account already finished it. */
+  private async stepAlreadyDone(flow: FlowDefinition, member: FlowMember): Promise<AccountStep | undefined> {
+    const account = await this.store.accounts.row(member.accountId);
+    if (!account) return undefined;
+    const step = await stepOfJobType(this.store.workers, account.platform, flow.followerType);
+    return step !== undefined && account[`${step}_status`] === 'success' ? step : undefined;
   }
 
   private async skippedAll(parent: JobRow): Promise<boolean> {
