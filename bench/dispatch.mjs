@@ -101,6 +101,12 @@ async function oneRun(run, masterRoot = root) {
       client.once('connect', resolve);
       client.once('connect_error', reject);
     });
+    // A cut socket misses job:done events and the wait below would never end: say so at once.
+    let cut;
+    client.on('disconnect', (reason) => {
+      cut = reason;
+      progress(`run ${run}: the master closed the bench's /client socket (${reason}); job:done events from then on are lost`);
+    });
     const doneAt = new Map();
     // The paced phases keep each job's view, to say where the slowest ones spent their time.
     let views;
@@ -142,11 +148,12 @@ async function oneRun(run, masterRoot = root) {
           lastReport = performance.now();
           progress(`run ${run}: ${doneAt.size}/${JOBS} succeeded`);
         }
-        return doneAt.size >= JOBS ? true : undefined;
+        return doneAt.size >= JOBS || cut ? true : undefined;
       },
       600_000,
       20,
     );
+    if (cut) throw new Error(`run ${run}: the /client socket was closed (${cut}) at ${doneAt.size}/${JOBS} succeeded`);
     const t1 = Math.max(...doneAt.values());
     const stat1 = procStat(master.pid);
     const jobsPerSec = JOBS / ((t1 - t0) / 1000);

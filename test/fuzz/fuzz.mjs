@@ -10,7 +10,8 @@ if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(runs) || runs < 1) {
   process.exit(2);
 }
 process.stderr.write(`fuzz: seed ${seed}, ${runs} inputs (reproduce with FUZZ_SEED=${seed} FUZZ_RUNS=${runs} npm run fuzz)\n`);
-const summary = await runFuzz({ seed, runs, log: (line) => process.stderr.write(`${line}\n`) });
+const traceFrom = process.env.FUZZ_TRACE_FROM ? Number(process.env.FUZZ_TRACE_FROM) : undefined;
+const summary = await runFuzz({ seed, runs, ...(traceFrom === undefined ? {} : { traceFrom }), log: (line) => process.stderr.write(`${line}\n`) });
 for (const f of summary.faults)
   process.stderr.write(
     `fuzz: ${f.kind} ×${f.count}, first at input ${f.atInput}: ${f.inputs.join(', ')}\n  sent: ${JSON.stringify(f.sent)}\n  answer: ${JSON.stringify(f.answer)}\n`,

@@ -17,10 +17,11 @@ const BATCH = 100;
 const MAX_FAULTS = 40;
 
 /**
- * @param {{ seed: number, runs: number, log?: (line: string) => void }} options
+ * @param {{ seed: number, runs: number, traceFrom?: number, log?: (line: string) => void }} options
+ *   `traceFrom`: from this input on, each input is logged with its outcome and the master's new output.
  * @returns the summary: inputs, crashes, serverErrors, partialWrites, stallsOver100ms, … and faults
  */
-export async function runFuzz({ seed, runs, log = () => undefined }) {
+export async function runFuzz({ seed, runs, traceFrom = Number.POSITIVE_INFINITY, log = () => undefined }) {
   const master = new MasterChild();
   const db = new DbState(master.dbFile);
   const fleet = { master, db, sockets: undefined, pools: emptyPools(), viewerToken: undefined, steady: undefined };
@@ -48,7 +49,9 @@ export async function runFuzz({ seed, runs, log = () => undefined }) {
     for (let batch = 0; stats.inputs < runs; batch += 1) {
       const inputs = fc.sample(arbitrary, { seed: seed + batch, numRuns: Math.min(BATCH, runs - stats.inputs) });
       for (const input of inputs) {
-        await runOne(fleet, input, stats);
+        const outputBefore = master.output.length;
+        const outcome = await runOne(fleet, input, stats);
+        if (stats.inputs >= traceFrom) log(traceLine(stats.inputs, input, outcome, master.output.slice(outputBefore)));
         if (stats.inputs % 250 === 0)
           log(
             `fuzz: ${stats.inputs}/${runs} inputs, ${stats.crashes} crashes, ${stats.serverErrors} 5xx, ${stats.partialWrites} partial writes, ${stats.stallsOver100ms} stalls (${Math.round((Date.now() - started) / 1000)} s)`,
@@ -62,6 +65,17 @@ export async function runFuzz({ seed, runs, log = () => undefined }) {
     await master.close();
   }
   return { ...stats, durationMs: Date.now() - started };
+}
+
+function traceLine(n, input, outcome, masterOutput) {
+  const { payload, body, ...rest } = input;
+  const sent = JSON.stringify({
+    ...rest,
+    payload: payload === undefined ? undefined : JSON.stringify(payload)?.slice(0, 200),
+    body: body === undefined ? undefined : JSON.stringify(body)?.slice(0, 200),
+  });
+  const answer = JSON.stringify(outcome)?.slice(0, 300);
+  return `fuzz: #${n} ${sent}\n  -> ${answer}${masterOutput ? `\n  master: ${masterOutput.trim().slice(-1_000)}` : ''}`;
 }
 
 function emptyPools() {
@@ -165,7 +179,7 @@ async function runOne(fleet, input, stats) {
     fault(stats, 'crash', input, fleet, { exit: exit ? { code: exit.code, signal: exit.signal, output: lastLines(exit.output, 12) } : undefined, outcome });
     fleet.sockets?.close();
     await startFleet(fleet);
-    return;
+    return { ...outcome, ms };
   }
   if (outcome.unanswered) {
     stats.unanswered += 1;
@@ -189,6 +203,7 @@ async function runOne(fleet, input, stats) {
     }
   }
   if (outcome.accepted && outcome.body) learn(fleet.pools, input, outcome.body);
+  return { ...outcome, ms: Math.round(ms) };
 }
 
 function exited(master, ms) {
