@@ -152,6 +152,23 @@ export class FleetSockets {
     if (!ack?.ok) throw new Error(`fuzz worker ${name} could not register: ${JSON.stringify(ack)}`);
   }
 
+  /**
+   * A credential was just revoked: the master cuts that worker's socket right after its answer.
+   * Waits (bounded) for the cut, so that the next input finds the socket down and reconnects it
+   * first, instead of sending into a socket that is closing.
+   */
+  async revoked(workerId) {
+    const socket = this.sockets[workerId.replace(/^fuzz-/, '')];
+    if (!workerId.startsWith('fuzz-') || !socket?.connected) return;
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, ACK_MS);
+      socket.once('disconnect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   close() {
     for (const socket of Object.values(this.sockets)) socket.disconnect();
     this.sockets = {};

@@ -171,6 +171,8 @@ async function runOne(fleet, input, stats) {
   }
   const ms = performance.now() - t0;
   if (ms > STALL_MS) stats.stallsOver100ms += 1;
+  if (input.kind === 'rest' && input.method === 'DELETE' && input.path.template === CREDENTIAL_ROUTE && outcome.accepted)
+    await fleet.sockets.revoked(pathParam(fleet, input, 'id'));
   // An exit often follows the answer (a rejection nothing caught): give it a moment to show.
   if (outcome.transport || outcome.handshake) await exited(master, outcome.transport ? 500 : 30);
   if (!master.alive) {
@@ -233,6 +235,19 @@ async function send(fleet, input) {
       return sendPolling(fleet, input);
     default:
       throw new Error(`unknown input kind ${input.kind}`);
+  }
+}
+
+const CREDENTIAL_ROUTE = '/api/v1/workers/{id}/credential';
+
+/** A path parameter as the master reads it. */
+function pathParam(fleet, input, name) {
+  const value = input.path.params[name];
+  if (value.pick) return String(pickFrom(fleet.pools, value.pick));
+  try {
+    return decodeURIComponent(value.text);
+  } catch {
+    return value.text;
   }
 }
 

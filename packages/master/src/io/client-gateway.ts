@@ -34,19 +34,28 @@ export interface ClientGatewayOptions {
    */
   allowedOrigins?: readonly string[];
   /**
-   * A socket whose unsent packets pass this many is too slow to follow the fleet's events and is
-   * disconnected (it may reconnect and page what it missed over REST). @defaultValue 5000
+   * A socket whose unsent packets stay above this many for `SLOW_SOCKET_GRACE_MS` is too slow to
+   * follow the fleet's events and is disconnected (it may reconnect and page what it missed over
+   * REST). A burst above it that drains in time cuts nothing. @defaultValue 5000
    */
   maxQueuedPackets?: number;
 }
 
 /** How often slow sockets are looked for. */
 const SLOW_SOCKET_SWEEP_MS = 1000;
+/**
+ * How long a socket's backlog may stay above the bound before it is cut. One look is not enough:
+ * a bulk create queues thousands of events at once, and a reader paused by a GC or a busy host
+ * catches up a moment later.
+ */
+const SLOW_SOCKET_GRACE_MS = 5000;
 
 /** The `/client` namespace: dashboards and upstream systems drive jobs and watch the fleet live. */
 export class ClientGateway {
   private namespace: ClientNamespace | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** When each socket over the bound was first seen over it, in a row of sweeps. */
+  private readonly overSince = new WeakMap<ClientSocket, number>();
   private readonly allowedOrigins: Set<string>;
 
   constructor(
@@ -164,10 +173,17 @@ export class ClientGateway {
   /** Backpressure: a socket that can't keep up is cut rather than buffered without bound. */
   private disconnectSlowSockets(ns: ClientNamespace): void {
     const max = this.options.maxQueuedPackets ?? 5000;
+    const now = Date.now();
     for (const socket of ns.sockets.values()) {
       const queued = (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
-      if (queued <= max) continue;
-      this.logger.warn('disconnected a /client socket too slow for the event stream', { socketId: socket.id, queued });
+      if (queued <= max) {
+        this.overSince.delete(socket);
+        continue;
+      }
+      const since = this.overSince.get(socket) ?? now;
+      this.overSince.set(socket, since);
+      if (now - since < SLOW_SOCKET_GRACE_MS) continue;
+      this.logger.warn('disconnected a /client socket too slow for the event stream', { socketId: socket.id, queued, overForMs: now - since });
       socket.disconnect(true);
     }
   }
