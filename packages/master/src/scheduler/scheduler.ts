@@ -134,14 +134,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.schedule();
   }
 
-  /** Coalesces many triggers in one turn of the event loop into one pass. */
+  /**
+   * Coalesces triggers into one pass: those of one turn of the event loop, and those that come while
+   * the pass waits in the decision queue behind other decisions, since it has not read anything yet.
+   */
   schedule(): void {
     if (this.tickQueued || this.closed) return;
     this.tickQueued = true;
-    setImmediate(() => {
-      this.tickQueued = false;
-      void this.tick();
-    });
+    setImmediate(() => void this.tick());
   }
 
   /**
@@ -153,7 +153,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (this.closed) return;
     try {
       // The job:run messages go out once the pass has committed.
-      const sends = await this.decide(() => this.pass(full));
+      const sends = await this.decide(() => {
+        // From here on the pass reads the fleet: what changes after needs a pass of its own.
+        if (!full) this.tickQueued = false;
+        return this.pass(full);
+      });
       for (const { row, workerId } of sends) this.sendJob(row, workerId);
       if (full) this.emit('tick');
     } catch (error) {
