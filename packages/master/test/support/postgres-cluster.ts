@@ -52,10 +52,13 @@ export class PostgresCluster {
     return `postgres://${SUPERUSER}@127.0.0.1:${this.port}/${database}`;
   }
 
-  /** Creates an empty database and returns its URL. */
-  async createDatabase(): Promise<{ name: string; url: string }> {
+  /**
+   * Creates a database and returns its name and URL: empty, or a copy of `template` (a database
+   * made here that no one is connected to), which is much faster than running migrations again.
+   */
+  async createDatabase(template?: string): Promise<{ name: string; url: string }> {
     const name = `fleet_${process.pid}_${++this.databases}`;
-    await this.admin(`CREATE DATABASE ${name}`);
+    await this.admin(`CREATE DATABASE ${name}${template === undefined ? '' : ` TEMPLATE ${template}`}`);
     return { name, url: this.url(name) };
   }
 
@@ -83,6 +86,9 @@ export class PostgresCluster {
 
   private async admin(sql: string): Promise<void> {
     const client = new pg.Client({ connectionString: this.url() });
+    // A connection cut under a statement (the cluster stopping) rejects the statement; the client's
+    // own error event would go unhandled.
+    client.on('error', () => undefined);
     await client.connect();
     try {
       await client.query(sql);

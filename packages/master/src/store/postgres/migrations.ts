@@ -203,6 +203,9 @@ const MIGRATION_LOCK = 15_150_015;
  */
 export async function migratePostgres(pool: Pool, migrations: PostgresMigration[] = POSTGRES_MIGRATIONS): Promise<number[]> {
   const client = await pool.connect();
+  // A connection cut under a statement rejects the statement; unheard, the client's own error event would end the process.
+  const lost = (): void => undefined;
+  client.on('error', lost);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -227,6 +230,7 @@ export async function migratePostgres(pool: Pool, migrations: PostgresMigration[
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
   } finally {
+    client.off('error', lost);
     client.release();
   }
 }

@@ -201,7 +201,9 @@ export class PostgresAccounts implements AccountsBackend {
   }
 
   poolMembershipsOf(id: string): Promise<PoolMembership[]> {
-    return this.scope.rows<PoolMembership>('SELECT t.tag AS pool, a.seq, a.id FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE a.id = $1', [id]);
+    return this.scope.rows<PoolMembership>('SELECT t.tag AS pool, a.seq, a.id FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE a.id = $1', [
+      id,
+    ]);
   }
 
   async poolTags(): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { FleetError, type JobEventView, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
 import { canTransition } from '../backend/job-transitions.js';
 import type { JobsBackend } from '../backend/jobs-backend.js';
-import { PARENT_JOB_TYPES, type ChildTally, type JobFilter, type JobPatch, type JobRow, type NewJob, type RunnableJob } from '../backend/records.js';
+import { PARENT_JOB_TYPES, type ChildTally, type JobFilter, type JobPatch, type JobRow, type NewJob } from '../backend/records.js';
 import type { JobLinks } from '../sqlite/job-store.js';
 import { iso } from '../time.js';
 import { timeOrderedId } from '../time-ordered-id.js';

@@ -9,7 +9,13 @@ import { monitorView } from './record-views.js';
 export class PostgresMonitors implements MonitorsBackend {
   constructor(private readonly scope: ClientScope) {}
 
-  async create(input: { accountId: string; type: string; payload: Record<string, unknown>; minIntervalMs: number; maxIntervalMs: number }): Promise<MonitorRow> {
+  async create(input: {
+    accountId: string;
+    type: string;
+    payload: Record<string, unknown>;
+    minIntervalMs: number;
+    maxIntervalMs: number;
+  }): Promise<MonitorRow> {
     const now = Date.now();
     const row = await this.scope.row<MonitorRow>(
       `INSERT INTO monitors (id, account_id, type, payload, min_interval_ms, max_interval_ms, next_run_at, created_at)

@@ -84,7 +84,8 @@ export class PostgresWorkers implements WorkersBackend {
 
   async countByStatus(): Promise<Record<WorkerStatus, number>> {
     const out: Record<WorkerStatus, number> = { online: 0, draining: 0, offline: 0 };
-    for (const r of await this.scope.rows<{ status: WorkerStatus; n: number }>('SELECT status, COUNT(*) AS n FROM workers GROUP BY status')) out[r.status] = r.n;
+    for (const r of await this.scope.rows<{ status: WorkerStatus; n: number }>('SELECT status, COUNT(*) AS n FROM workers GROUP BY status'))
+      out[r.status] = r.n;
     return out;
   }
 
