@@ -24,8 +24,9 @@ export interface PostgresBackendOptions {
    */
   poolSize?: number;
   /**
-   * Told of an error on an idle pooled connection (the server restarted, the network dropped): the
-   * pool drops that connection and opens a new one when next needed.
+   * Told of an error on an idle pooled connection or on the one that listens for account owner
+   * changes (the server restarted, the network dropped): the pool drops that connection and opens a
+   * new one when next needed; the listener connects again and reloads the owners.
    * @defaultValue ignores it
    */
   onConnectionError?: (error: Error) => void;

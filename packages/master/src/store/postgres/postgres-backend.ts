@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { FleetBackend, RefusedReportTotal } from '../backend/fleet-backend.js';
 import { SecretBox } from '../secret-box.js';
 import { refusedReportDetail } from '../sqlite/refused-report-detail.js';
+import { AccountOwnerMirror } from './account-owner-mirror.js';
 import { ArtifactFiles } from './artifact-files.js';
 import { ClientScope } from './client-scope.js';
 import { migratePostgres } from './migrations.js';
@@ -41,13 +42,20 @@ export class PostgresBackend implements FleetBackend {
   readonly monitors: PostgresMonitors;
   readonly artifacts: PostgresArtifacts;
   readonly workerCredentials: PostgresWorkerCredentials;
+  /**
+   * Every account's owner and epoch in memory, kept current with every master's changes: the
+   * synchronous ownership lookup AccountBrowsers takes (`(id) => backend.accountOwners.get(id)`).
+   */
+  readonly accountOwners: AccountOwnerMirror;
   private readonly scope: ClientScope;
   private closed: Promise<void> | undefined;
 
   private constructor(
     private readonly pool: pg.Pool,
+    accountOwners: AccountOwnerMirror,
     options: PostgresBackendOptions,
   ) {
+    this.accountOwners = accountOwners;
     const scope = (this.scope = new ClientScope(pool));
     this.jobs = new PostgresJobs(scope, options.jobLinks);
     this.accounts = new PostgresAccounts(scope, new SecretBox(options.secretKey), options.browsers);
@@ -63,14 +71,16 @@ export class PostgresBackend implements FleetBackend {
   static async open(url: string, options: PostgresBackendOptions): Promise<PostgresBackend> {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: NUMBERS_AS_NUMBERS });
     // Unhandled, an idle connection's error would end the process; the pool replaces the connection.
-    pool.on('error', (error) => options.onConnectionError?.(error));
+    const onConnectionError = (error: Error): void => options.onConnectionError?.(error);
+    pool.on('error', onConnectionError);
     try {
       await migratePostgres(pool);
+      const accountOwners = await AccountOwnerMirror.start(pool, { connectionString: url }, onConnectionError);
+      return new PostgresBackend(pool, accountOwners, options);
     } catch (error) {
       await pool.end();
       throw error;
     }
-    return new PostgresBackend(pool, options);
   }
 
   transaction<T>(work: () => Promise<T>): Promise<T> {
@@ -111,9 +121,9 @@ export class PostgresBackend implements FleetBackend {
     });
   }
 
-  /** Idempotent: ends the pool once every connection is back. */
+  /** Idempotent: stops mirroring, then ends the pool once every connection is back. */
   close(): Promise<void> {
-    this.closed ??= this.pool.end();
+    this.closed ??= this.accountOwners.close().then(() => this.pool.end());
     return this.closed;
   }
 }
