@@ -24,6 +24,11 @@ export interface PostgresBackendOptions {
    */
   poolSize?: number;
   /**
+   * How long a call waits for a connection (a new one, or a free one of a full pool) before it fails.
+   * @defaultValue 10000
+   */
+  connectTimeoutMs?: number;
+  /**
    * Told of an error on an idle pooled connection or on the one that listens for account owner
    * changes (the server restarted, the network dropped): the pool drops that connection and opens a
    * new one when next needed; the listener connects again and reloads the owners.

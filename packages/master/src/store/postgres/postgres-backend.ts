@@ -69,13 +69,20 @@ export class PostgresBackend implements FleetBackend {
 
   /** Connects to `url` (postgres://…), applies pending migrations, and returns the backend. */
   static async open(url: string, options: PostgresBackendOptions): Promise<PostgresBackend> {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: NUMBERS_AS_NUMBERS });
+    const connection: pg.ClientConfig = {
+      connectionString: url,
+      application_name: 'fleetwright-master',
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      // A peer that vanished (a partition, a dead host) is noticed by TCP, not only at the next query.
+      keepAlive: true,
+    };
+    const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10, types: NUMBERS_AS_NUMBERS });
     // Unhandled, an idle connection's error would end the process; the pool replaces the connection.
     const onConnectionError = (error: Error): void => options.onConnectionError?.(error);
     pool.on('error', onConnectionError);
     try {
       await migratePostgres(pool);
-      const accountOwners = await AccountOwnerMirror.start(pool, { connectionString: url }, onConnectionError);
+      const accountOwners = await AccountOwnerMirror.start(pool, connection, onConnectionError);
       return new PostgresBackend(pool, accountOwners, options);
     } catch (error) {
       await pool.end();
