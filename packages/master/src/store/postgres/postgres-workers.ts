@@ -9,6 +9,9 @@ import { capabilitiesOf, workerView } from './record-views.js';
  * in memory: another master may register a worker.
  */
 export class PostgresWorkers implements WorkersBackend {
+  /** A declaration's text → its capabilities, parsed once. */
+  private readonly parsedDeclarations = new Map<string, Capability[]>();
+
   constructor(private readonly scope: ClientScope) {}
 
   async capabilitiesFor(platform: string): Promise<Capability[]> {
@@ -19,11 +22,26 @@ export class PostgresWorkers implements WorkersBackend {
     return [...(await this.capabilityIndex()).keys()];
   }
 
+  /**
+   * Platform → declared capabilities, in the order of the workers' ids. Read per job created, so
+   * each distinct declaration comes once (a fleet's workers mostly declare the same) and is parsed
+   * once (a declaration's text maps to the same capabilities).
+   */
   private async capabilityIndex(): Promise<Map<string, Capability[]>> {
     const index = new Map<string, Capability[]>();
-    const rows = await this.scope.rows<Pick<WorkerRow, 'capabilities'>>('SELECT capabilities FROM workers ORDER BY id COLLATE "C"');
-    for (const row of rows) for (const c of JSON.parse(row.capabilities) as Capability[]) index.set(c.platform, [...(index.get(c.platform) ?? []), c]);
+    const rows = await this.scope.rows<Pick<WorkerRow, 'capabilities'>>('SELECT capabilities FROM workers GROUP BY capabilities ORDER BY MIN(id COLLATE "C")');
+    for (const { capabilities } of rows) for (const c of this.parsed(capabilities)) index.set(c.platform, [...(index.get(c.platform) ?? []), c]);
     return index;
+  }
+
+  private parsed(declaration: string): Capability[] {
+    let capabilities = this.parsedDeclarations.get(declaration);
+    if (!capabilities) {
+      capabilities = JSON.parse(declaration) as Capability[];
+      if (this.parsedDeclarations.size >= 100) this.parsedDeclarations.clear();
+      this.parsedDeclarations.set(declaration, capabilities);
+    }
+    return capabilities;
   }
 
   /** Registers or re-registers a worker; it comes back online (or draining) with a fresh heartbeat. */
