@@ -8,3 +8,7 @@ export * from './main.js';
 export * from './store/backend/index.js';
 export * from './store/sqlite/sqlite-backend.js';
 export { restJobLinks } from './http/rest-links.js';
+export * from './store/postgres/postgres-backend.js';
+export type * from './store/postgres/postgres-backend-options.js';
+export * from './store/postgres/migrations.js';
+export type { AccountBrowserViews } from './store/postgres/postgres-accounts.js';

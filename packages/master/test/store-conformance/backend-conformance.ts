@@ -12,6 +12,7 @@ export function describeBackendConformance(name: string, target: ConformanceTarg
   describe(`FleetBackend conformance: ${name}`, () => {
     describeJobsConformance(target);
     describeAccountsConformance(target);
-    describeFleetConformance(target);
+    // In a describe of its own: its hooks would otherwise open a second backend for every jobs and accounts test.
+    describe('fleet', () => describeFleetConformance(target));
   });
 }

@@ -33,9 +33,10 @@ export interface FleetBackend {
   readonly workerCredentials: WorkerCredentialsBackend;
   /**
    * Runs `work` as one transaction: every store call it makes (in its own async context, one after
-   * another) lands, or none does if it throws. Calls from elsewhere wait until it ends, so they
-   * never see half of it. A transaction inside another is a savepoint of it. `work` awaits only
-   * store calls: it holds the store while it runs.
+   * another) lands, or none does if it throws. Calls from elsewhere never see half of it: they wait
+   * until it ends (SQLite) or see the store as it was before (PostgreSQL). A transaction inside
+   * another is a savepoint of it. `work` awaits only store calls: it holds the store (or its
+   * connection) while it runs.
    */
   transaction<T>(work: () => Promise<T>): Promise<T>;
   /** Records a refused report (cut to a few KB) and counts it in the running totals by event and code. */

@@ -1,0 +1,158 @@
+import { FleetError, type JobStatus } from '@fleetwright/shared';
+import type { JobRow, RunnableJob } from '../backend/records.js';
+import type { ClientScope } from './client-scope.js';
+
+/** A runnable job's columns with its account's ownership (`j` the job, `a` its account). */
+const RUNNABLE_COLUMNS =
+  'j.id, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
+
+const DISPATCH_ORDER = 'ORDER BY j.priority DESC, j.run_after, j.seq';
+
+/**
+ * The jobs table's reads (PostgresJobs adds the writes and views). The reads that choose queued
+ * jobs to dispatch lock what they return when they run inside a transaction, skipping rows
+ * another transaction holds (`FOR UPDATE SKIP LOCKED`): two deciders never pick the same job.
+ * Outside a transaction a lock would end with the statement, so they take none.
+ */
+export class JobQueries {
+  constructor(protected readonly scope: ClientScope) {}
+
+  row(id: string): Promise<JobRow | undefined> {
+    return this.scope.row<JobRow>('SELECT * FROM jobs WHERE id = $1', [id]);
+  }
+
+  async require(id: string, field = 'jobId'): Promise<JobRow> {
+    const row = await this.row(id);
+    if (!row) throw new FleetError('JOB_NOT_FOUND', `no job ${id}`, { field });
+    return row;
+  }
+
+  runnable(now: number, limit: number): Promise<RunnableJob[]> {
+    return this.scope.rows<RunnableJob>(
+      `SELECT ${RUNNABLE_COLUMNS}
+         FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
+        WHERE j.status = 'queued' AND j.run_after <= $1
+          AND (j.account_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs k WHERE k.account_id = j.account_id AND k.status IN ('dispatched','running')))
+        ${DISPATCH_ORDER} LIMIT $2 ${this.lockForDecision('j')}`,
+      [now, limit],
+    );
+  }
+
+  nextQueuedOf(accountId: string, now: number): Promise<RunnableJob | undefined> {
+    return this.scope.row<RunnableJob>(
+      `SELECT ${RUNNABLE_COLUMNS}
+         FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
+        WHERE j.account_id = $1 AND j.status = 'queued' AND j.run_after <= $2
+        ${DISPATCH_ORDER} LIMIT 1 ${this.lockForDecision('j')}`,
+      [accountId, now],
+    );
+  }
+
+  async firstQueuedDueAt(accountId: string): Promise<number | undefined> {
+    const row = await this.scope.row<{ at: number | null }>("SELECT MIN(run_after) AS at FROM jobs WHERE account_id = $1 AND status = 'queued'", [accountId]);
+    return row?.at ?? undefined;
+  }
+
+  async accountsWithQueuedJobs(): Promise<string[]> {
+    const rows = await this.scope.rows<{ account_id: string }>("SELECT DISTINCT account_id FROM jobs WHERE status = 'queued' AND account_id IS NOT NULL");
+    return rows.map((r) => r.account_id);
+  }
+
+  queuedPoolJobs(now: number, limit: number): Promise<RunnableJob[]> {
+    return this.scope.rows<RunnableJob>(
+      `SELECT ${RUNNABLE_COLUMNS}
+         FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
+        WHERE j.account_id IS NULL AND j.status = 'queued' AND j.run_after <= $1
+        ${DISPATCH_ORDER} LIMIT $2 ${this.lockForDecision('j')}`,
+      [now, limit],
+    );
+  }
+
+  leaseExpiredBefore(cutoff: number): Promise<JobRow[]> {
+    return this.scope.rows<JobRow>(
+      `SELECT * FROM jobs WHERE status IN ('dispatched','running') AND lease_expires_at IS NOT NULL AND lease_expires_at < $1 ORDER BY seq ${this.lockForDecision('jobs')}`,
+      [cutoff],
+    );
+  }
+
+  queuedOf(accountId: string): Promise<JobRow[]> {
+    return this.scope.rows<JobRow>("SELECT * FROM jobs WHERE account_id = $1 AND status = 'queued' ORDER BY priority DESC, run_after, seq", [accountId]);
+  }
+
+  activeForWorker(workerId: string): Promise<JobRow[]> {
+    return this.scope.rows<JobRow>("SELECT * FROM jobs WHERE worker_id = $1 AND status IN ('dispatched','running') ORDER BY seq", [workerId]);
+  }
+
+  async activeAccountIds(): Promise<Set<string>> {
+    const rows = await this.scope.rows<{ account_id: string }>(
+      "SELECT DISTINCT account_id FROM jobs WHERE status IN ('dispatched','running') AND account_id IS NOT NULL",
+    );
+    return new Set(rows.map((r) => r.account_id));
+  }
+
+  async countActiveByWorker(): Promise<Map<string, number>> {
+    const rows = await this.scope.rows<{ worker_id: string; n: number }>(
+      "SELECT worker_id, COUNT(*) AS n FROM jobs WHERE status IN ('dispatched','running') AND worker_id IS NOT NULL GROUP BY worker_id",
+    );
+    return new Map(rows.map((r) => [r.worker_id, r.n]));
+  }
+
+  countByTypeAndStatus(unfinishedOnly: boolean): Promise<{ type: string; status: JobStatus; n: number }[]> {
+    return this.scope.rows(
+      unfinishedOnly
+        ? "SELECT type, status, COUNT(*) AS n FROM jobs WHERE status IN ('queued','dispatched','running') GROUP BY type, status"
+        : 'SELECT type, status, COUNT(*) AS n FROM jobs GROUP BY type, status',
+    );
+  }
+
+  async countUnfinished(): Promise<Pick<Record<JobStatus, number>, 'queued' | 'dispatched' | 'running'>> {
+    const out = { queued: 0, dispatched: 0, running: 0 };
+    const rows = await this.scope.rows<{ status: 'queued' | 'dispatched' | 'running'; n: number }>(
+      "SELECT status, COUNT(*) AS n FROM jobs WHERE status IN ('queued','dispatched','running') GROUP BY status",
+    );
+    for (const r of rows) out[r.status] = r.n;
+    return out;
+  }
+
+  async countByStatus(): Promise<Record<JobStatus, number>> {
+    const out: Record<JobStatus, number> = { queued: 0, dispatched: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    for (const r of await this.scope.rows<{ status: JobStatus; n: number }>('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status')) out[r.status] = r.n;
+    return out;
+  }
+
+  async oldestRunnableSince(now: number): Promise<number | undefined> {
+    const row = await this.scope.row<{ since: number | null }>(
+      "SELECT MIN(GREATEST(created_at, run_after)) AS since FROM jobs WHERE status = 'queued' AND run_after <= $1",
+      [now],
+    );
+    return row?.since ?? undefined;
+  }
+
+  finishedPerMinute(since: number): Promise<{ minute: number; status: JobStatus; n: number }[]> {
+    return this.scope.rows(
+      `SELECT finished_at / 60000 AS minute, status, COUNT(*) AS n FROM jobs
+        WHERE finished_at >= $1 AND status IN ('succeeded', 'failed', 'cancelled')
+        GROUP BY minute, status`,
+      [since],
+    );
+  }
+
+  children(parentId: string): Promise<JobRow[]> {
+    return this.scope.rows<JobRow>('SELECT * FROM jobs WHERE parent_id = $1 ORDER BY seq', [parentId]);
+  }
+
+  firstChild(parentId: string, status: JobStatus, type?: string): Promise<JobRow | undefined> {
+    return type === undefined
+      ? this.scope.row<JobRow>('SELECT * FROM jobs WHERE parent_id = $1 AND status = $2 ORDER BY seq LIMIT 1', [parentId, status])
+      : this.scope.row<JobRow>('SELECT * FROM jobs WHERE parent_id = $1 AND status = $2 AND type = $3 ORDER BY seq LIMIT 1', [parentId, status, type]);
+  }
+
+  firstChildOfType(parentId: string, type: string): Promise<JobRow | undefined> {
+    return this.scope.row<JobRow>('SELECT * FROM jobs WHERE parent_id = $1 AND type = $2 ORDER BY seq LIMIT 1', [parentId, type]);
+  }
+
+  /** Inside a transaction, the rows a decision reads are locked, and rows locked by another decider skipped. */
+  private lockForDecision(table: string): string {
+    return this.scope.inTransaction() ? `FOR UPDATE OF ${table} SKIP LOCKED` : '';
+  }
+}

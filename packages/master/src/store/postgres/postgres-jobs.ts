@@ -1,0 +1,252 @@
+import { FleetError, type JobEventView, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
+import { canTransition } from '../backend/job-transitions.js';
+import type { JobsBackend } from '../backend/jobs-backend.js';
+import { PARENT_JOB_TYPES, type ChildTally, type JobFilter, type JobPatch, type JobRow, type NewJob } from '../backend/records.js';
+import type { JobLinks } from '../sqlite/job-store.js';
+import { iso } from '../time.js';
+import { timeOrderedId } from '../time-ordered-id.js';
+import type { ClientScope } from './client-scope.js';
+import { JobQueries } from './job-queries.js';
+import { jobView, type JobViewExtras } from './record-views.js';
+
+/** Columns a transition may set: the SQL names come from this closed list, never from input. */
+const PATCH_COLUMNS = new Set<keyof JobPatch>([
+  'account_id',
+  'platform',
+  'worker_id',
+  'epoch',
+  'attempt',
+  'run_after',
+  'lease_expires_at',
+  'dispatched_at',
+  'started_at',
+  'finished_at',
+  'result',
+  'error_code',
+  'error_message',
+  'progress_percent',
+  'progress_step',
+  'progress_message',
+]);
+
+/**
+ * JobsBackend on PostgreSQL. A change and its timeline event are one statement (a data-modifying
+ * CTE), so each is atomic without a transaction of its own; a transition applies only if the row
+ * still has the status it was judged by (`WHERE status = $from`), which holds under concurrent
+ * callers: a second writer waits for the first's row lock, then finds the status moved on.
+ */
+export class PostgresJobs extends JobQueries implements JobsBackend {
+  constructor(
+    scope: ClientScope,
+    private readonly links: JobLinks,
+  ) {
+    super(scope);
+  }
+
+  async create(job: NewJob): Promise<{ row: JobRow; created: boolean }> {
+    const now = Date.now();
+    const id = timeOrderedId(now);
+    const status = job.status ?? 'queued';
+    const fingerprint = job.idempotencyKey ? (job.idempotencyFingerprint ?? null) : null;
+    // ON CONFLICT: two requests with one key at once make one job; the second reads the first's.
+    const row = await this.scope.row<JobRow>(
+      `WITH created AS (
+         INSERT INTO jobs (id, type, platform, account_id, pool, payload, priority, run_after, status, max_attempts, timeout_ms, parent_id,
+                           idempotency_key, idempotency_fingerprint, monitor_id, options, created_at, started_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING *
+       ), event AS (
+         INSERT INTO job_events (job_id, at, kind, data) SELECT id, $17::bigint, 'status', $19::text FROM created
+       )
+       SELECT * FROM created`,
+      [
+        id,
+        job.type,
+        job.platform,
+        job.accountId,
+        job.pool,
+        JSON.stringify(job.payload),
+        job.priority,
+        job.runAfter,
+        status,
+        job.maxAttempts,
+        job.timeoutMs,
+        job.parentId,
+        job.idempotencyKey,
+        fingerprint,
+        job.monitorId ?? null,
+        JSON.stringify(job.options ?? {}),
+        now,
+        status === 'running' ? now : null,
+        JSON.stringify({ status }),
+      ],
+    );
+    if (row) return { row, created: true };
+    const existing = await this.scope.row<JobRow>('SELECT * FROM jobs WHERE idempotency_key = $1', [job.idempotencyKey]);
+    if (!existing) throw new Error(`job with idempotency key ${job.idempotencyKey}: the insert conflicted but no job holds the key`);
+    // Jobs created before fingerprints were kept (null) match any re-post, as they always did.
+    if (existing.idempotency_fingerprint !== null && fingerprint !== null && existing.idempotency_fingerprint !== fingerprint) {
+      throw new FleetError('CONFLICT', `idempotencyKey: ${job.idempotencyKey} was already used for a different request (job ${existing.id})`, {
+        field: 'idempotencyKey',
+      });
+    }
+    return { row: existing, created: false };
+  }
+
+  async transition(job: string | Pick<JobRow, 'id' | 'status'>, to: JobStatus, patch: JobPatch = {}, event: Record<string, unknown> = {}): Promise<JobRow> {
+    let current = typeof job === 'string' ? await this.require(job) : job;
+    const columns = Object.keys(patch) as (keyof JobPatch)[];
+    for (const column of columns) if (!PATCH_COLUMNS.has(column)) throw new FleetError('INTERNAL_ERROR', `a transition cannot set ${column}`);
+    for (;;) {
+      if (!canTransition(current.status, to)) {
+        throw new FleetError('ILLEGAL_TRANSITION', `job ${current.id} is ${current.status}; it cannot become ${to}`, { field: 'status' });
+      }
+      const sets = ['status = $3', ...columns.map((c, i) => `${c} = $${i + 6}`)].join(', ');
+      const row = await this.scope.row<JobRow>(
+        `WITH moved AS (
+           UPDATE jobs SET ${sets} WHERE id = $1 AND status = $2 RETURNING *
+         ), event AS (
+           INSERT INTO job_events (job_id, at, kind, data) SELECT id, $4::bigint, 'status', $5::text FROM moved
+         )
+         SELECT * FROM moved`,
+        [current.id, current.status, to, Date.now(), JSON.stringify({ from: current.status, status: to, ...event }), ...columns.map((c) => patch[c])],
+      );
+      if (row) return row;
+      const actual = await this.require(current.id);
+      if (actual.status === current.status) throw new Error(`job ${current.id}: the update of status ${current.status} matched no row`);
+      current = actual;
+    }
+  }
+
+  async requestCancel(id: string, now = Date.now()): Promise<JobRow> {
+    const row = await this.scope.row<JobRow>(
+      `WITH asked AS (
+         UPDATE jobs SET cancel_requested_at = $2 WHERE id = $1 AND cancel_requested_at IS NULL RETURNING *
+       ), event AS (
+         INSERT INTO job_events (job_id, at, kind, data) SELECT id, $3::bigint, 'cancel_requested', '{}' FROM asked
+       )
+       SELECT * FROM asked`,
+      [id, now, Date.now()],
+    );
+    return row ?? this.require(id);
+  }
+
+  async setProgress(id: string, percent: number, step: string, message: string | null): Promise<JobRow> {
+    const row = await this.scope.row<JobRow>(
+      `WITH moved AS (
+         UPDATE jobs SET progress_percent = $2, progress_step = $3, progress_message = $4 WHERE id = $1 RETURNING *
+       ), event AS (
+         INSERT INTO job_events (job_id, at, kind, data) SELECT id, $5::bigint, 'progress', $6::text FROM moved
+       )
+       SELECT * FROM moved`,
+      [id, percent, step, message, Date.now(), JSON.stringify({ percent, step, message })],
+    );
+    return row ?? this.require(id);
+  }
+
+  async addEvent(jobId: string, kind: string, data: Record<string, unknown>): Promise<void> {
+    await this.scope.changes('INSERT INTO job_events (job_id, at, kind, data) VALUES ($1, $2, $3, $4)', [jobId, Date.now(), kind, JSON.stringify(data)]);
+  }
+
+  async events(jobId: string): Promise<JobEventView[]> {
+    const rows = await this.scope.rows<{ at: number; kind: string; data: string }>('SELECT at, kind, data FROM job_events WHERE job_id = $1 ORDER BY seq', [
+      jobId,
+    ]);
+    return rows.map((r) => ({ at: iso(r.at), kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown> }));
+  }
+
+  /** From the `(job_id, seq)` index: the cursor is the last event's seq on the page before. */
+  async eventPage(jobId: string, limit: number, cursor?: string): Promise<Page<JobEventView>> {
+    if (cursor !== undefined && !/^\d{1,15}$/.test(cursor))
+      throw new FleetError('VALIDATION_FAILED', 'cursor: not a cursor this list handed out', { field: 'cursor' });
+    const rows = await this.scope.rows<{ seq: number; at: number; kind: string; data: string }>(
+      'SELECT seq, at, kind, data FROM job_events WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [jobId, cursor === undefined ? 0 : Number(cursor), limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((r) => ({ at: iso(r.at), kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown> })),
+      nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null,
+    };
+  }
+
+  async list(filter: JobFilter, limit: number, cursor?: string): Promise<Page<JobView>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, value: unknown): void => {
+      params.push(value);
+      where.push(`${clause} $${params.length}`);
+    };
+    if (cursor && Number.isFinite(Number(cursor))) add('seq <', Number(cursor));
+    if (filter.status) add('status =', filter.status);
+    if (filter.type) add('type =', filter.type);
+    if (filter.accountId) add('account_id =', filter.accountId);
+    params.push(limit + 1);
+    const rows = await this.scope.rows<JobRow>(
+      `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${params.length}`,
+      params,
+    );
+    const page = rows.slice(0, limit);
+    return { items: await this.views(page), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
+  }
+
+  async childTally(parentId: string): Promise<ChildTally> {
+    const tally: ChildTally = { total: 0, finished: 0, failed: 0, cancelled: 0, currentPercent: null };
+    const counts = await this.scope.rows<{ status: JobStatus; n: number }>('SELECT status, COUNT(*) AS n FROM jobs WHERE parent_id = $1 GROUP BY status', [
+      parentId,
+    ]);
+    for (const { status, n } of counts) {
+      tally.total += n;
+      if (status === 'succeeded' || status === 'failed' || status === 'cancelled') tally.finished += n;
+      if (status === 'failed') tally.failed = n;
+      if (status === 'cancelled') tally.cancelled = n;
+    }
+    const current = await this.scope.row<{ progress_percent: number }>(
+      "SELECT progress_percent FROM jobs WHERE parent_id = $1 AND status IN ('dispatched','running') ORDER BY seq LIMIT 1",
+      [parentId],
+    );
+    tally.currentPercent = current?.progress_percent ?? null;
+    return tally;
+  }
+
+  async views(rows: readonly JobRow[]): Promise<JobView[]> {
+    const extras = await this.extrasOf(rows);
+    return rows.map((row) => jobView(row, { artifacts: extras.artifacts.get(row.id) ?? [], childIds: extras.childIds.get(row.id) ?? [] }));
+  }
+
+  async view(row: JobRow): Promise<JobView> {
+    return (await this.views([row]))[0]!;
+  }
+
+  /**
+   * The artifacts and children the rows' views show, in one query. Artifacts are uploaded before a
+   * job's result, so only finished jobs are asked for them; only parents for children.
+   */
+  private async extrasOf(rows: readonly JobRow[]): Promise<{ artifacts: Map<string, JobViewExtras['artifacts']>; childIds: Map<string, string[]> }> {
+    const extras = { artifacts: new Map<string, JobViewExtras['artifacts']>(), childIds: new Map<string, string[]>() };
+    const finished = rows.filter((r) => r.finished_at !== null).map((r) => r.id);
+    const parents = rows.filter((r) => PARENT_JOB_TYPES.has(r.type)).map((r) => r.id);
+    if (finished.length === 0 && parents.length === 0) return extras;
+    const found = await this.scope.rows<{ kind: 'artifact' | 'child'; owner: string; name: string; size: number }>(
+      `SELECT * FROM (
+         SELECT 'artifact' AS kind, job_id AS owner, name, size, 0::bigint AS seq FROM artifacts WHERE job_id = ANY($1::text[])
+         UNION ALL
+         SELECT 'child', parent_id, id, NULL, seq FROM jobs WHERE parent_id = ANY($2::text[])
+       ) found
+       ORDER BY kind, owner, seq, name COLLATE "C"`,
+      [finished, parents],
+    );
+    for (const { kind, owner, name, size } of found) {
+      if (kind === 'artifact') pushTo(extras.artifacts, owner, { name, size, url: this.links.artifactUrl(owner, name) });
+      else pushTo(extras.childIds, owner, name);
+    }
+    return extras;
+  }
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,117 @@
+import { FleetError, type Capability, type WorkerStats, type WorkerStatus, type WorkerView } from '@fleetwright/shared';
+import type { WorkerCapacity, WorkerRegistration, WorkerRow } from '../backend/records.js';
+import type { WorkersBackend } from '../backend/workers-backend.js';
+import type { ClientScope } from './client-scope.js';
+import { capabilitiesOf, workerView } from './record-views.js';
+
+/**
+ * WorkersBackend on PostgreSQL. Capabilities are read from the table each time rather than kept
+ * in memory: another master may register a worker.
+ */
+export class PostgresWorkers implements WorkersBackend {
+  /** A declaration's text → its capabilities, parsed once. */
+  private readonly parsedDeclarations = new Map<string, Capability[]>();
+
+  constructor(private readonly scope: ClientScope) {}
+
+  async capabilitiesFor(platform: string): Promise<Capability[]> {
+    return (await this.capabilityIndex()).get(platform) ?? [];
+  }
+
+  async knownPlatforms(): Promise<string[]> {
+    return [...(await this.capabilityIndex()).keys()];
+  }
+
+  /**
+   * Platform → declared capabilities, in the order of the workers' ids. Read per job created, so
+   * each distinct declaration comes once (a fleet's workers mostly declare the same) and is parsed
+   * once (a declaration's text maps to the same capabilities).
+   */
+  private async capabilityIndex(): Promise<Map<string, Capability[]>> {
+    const index = new Map<string, Capability[]>();
+    const rows = await this.scope.rows<Pick<WorkerRow, 'capabilities'>>('SELECT capabilities FROM workers GROUP BY capabilities ORDER BY MIN(id COLLATE "C")');
+    for (const { capabilities } of rows) for (const c of this.parsed(capabilities)) index.set(c.platform, [...(index.get(c.platform) ?? []), c]);
+    return index;
+  }
+
+  private parsed(declaration: string): Capability[] {
+    let capabilities = this.parsedDeclarations.get(declaration);
+    if (!capabilities) {
+      capabilities = JSON.parse(declaration) as Capability[];
+      if (this.parsedDeclarations.size >= 100) this.parsedDeclarations.clear();
+      this.parsedDeclarations.set(declaration, capabilities);
+    }
+    return capabilities;
+  }
+
+  /** Registers or re-registers a worker; it comes back online (or draining) with a fresh heartbeat. */
+  async upsert(reg: WorkerRegistration): Promise<WorkerRow> {
+    const row = await this.scope.row<WorkerRow>(
+      `INSERT INTO workers (id, host, version, capabilities, max_accounts, max_concurrency, max_live_contexts, browser_version, status, last_heartbeat_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+       ON CONFLICT (id) DO UPDATE SET host = excluded.host, version = excluded.version, capabilities = excluded.capabilities,
+         max_accounts = excluded.max_accounts, max_concurrency = excluded.max_concurrency, max_live_contexts = excluded.max_live_contexts,
+         browser_version = excluded.browser_version,
+         status = excluded.status, last_heartbeat_at = excluded.last_heartbeat_at, disconnected_at = NULL
+       RETURNING *`,
+      [
+        reg.id,
+        reg.host,
+        reg.version,
+        JSON.stringify(reg.capabilities),
+        reg.maxAccounts,
+        reg.maxConcurrency,
+        reg.maxLiveContexts,
+        reg.browserVersion ?? null,
+        reg.draining ? 'draining' : 'online',
+        Date.now(),
+      ],
+    );
+    return row!;
+  }
+
+  row(id: string): Promise<WorkerRow | undefined> {
+    return this.scope.row<WorkerRow>('SELECT * FROM workers WHERE id = $1', [id]);
+  }
+
+  async require(id: string): Promise<WorkerRow> {
+    const row = await this.row(id);
+    if (!row) throw new FleetError('WORKER_NOT_FOUND', `no worker ${id}`, { field: 'id' });
+    return row;
+  }
+
+  capacity(id: string): Promise<WorkerCapacity | undefined> {
+    return this.scope.row<WorkerCapacity>('SELECT id, status, max_concurrency FROM workers WHERE id = $1', [id]);
+  }
+
+  all(): Promise<WorkerRow[]> {
+    return this.scope.rows<WorkerRow>('SELECT * FROM workers ORDER BY id COLLATE "C"');
+  }
+
+  async heartbeat(id: string, stats: WorkerStats): Promise<void> {
+    await this.scope.changes('UPDATE workers SET last_heartbeat_at = $1, stats = $2 WHERE id = $3', [Date.now(), JSON.stringify(stats), id]);
+  }
+
+  async setStatus(id: string, status: WorkerStatus): Promise<void> {
+    await this.scope.changes('UPDATE workers SET status = $1, disconnected_at = $2 WHERE id = $3', [status, status === 'offline' ? Date.now() : null, id]);
+  }
+
+  async markAllOffline(): Promise<void> {
+    await this.scope.changes("UPDATE workers SET status = 'offline', disconnected_at = $1 WHERE status != 'offline'", [Date.now()]);
+  }
+
+  async countByStatus(): Promise<Record<WorkerStatus, number>> {
+    const out: Record<WorkerStatus, number> = { online: 0, draining: 0, offline: 0 };
+    for (const r of await this.scope.rows<{ status: WorkerStatus; n: number }>('SELECT status, COUNT(*) AS n FROM workers GROUP BY status'))
+      out[r.status] = r.n;
+    return out;
+  }
+
+  capabilitiesOf(row: WorkerRow): Capability[] {
+    return capabilitiesOf(row);
+  }
+
+  view(row: WorkerRow, accounts: number): WorkerView {
+    return workerView(row, accounts);
+  }
+}

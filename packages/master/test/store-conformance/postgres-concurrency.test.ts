@@ -1,0 +1,165 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { STOPPED_BROWSER } from '@fleetwright/shared';
+import { POSTGRES_MIGRATIONS, PostgresBackend, restJobLinks } from '@fleetwright/master';
+import { PostgresCluster } from '../support/postgres-cluster.js';
+import { waitUntil } from '../support/wait-until.js';
+import { ADMIN_TOKEN, FLEET_TOKEN, newJob } from './conformance-setup.js';
+
+/**
+ * What only a shared engine has to prove: the rules hold when several masters (each its own
+ * PostgresBackend and pool) change one database at once.
+ */
+let cluster: PostgresCluster;
+let dir: string;
+const opened: PostgresBackend[] = [];
+
+beforeAll(async () => {
+  cluster = await PostgresCluster.start();
+  dir = mkdtempSync(path.join(tmpdir(), 'fleet-pg-concurrency-'));
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((backend) => backend.close()));
+});
+afterAll(async () => {
+  await cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function open(url: string): Promise<PostgresBackend> {
+  return PostgresBackend.open(url, {
+    secretKey: Buffer.alloc(32, 7),
+    adminToken: ADMIN_TOKEN,
+    workerToken: FLEET_TOKEN,
+    artifactsDir: path.join(dir, 'artifacts'),
+    jobLinks: restJobLinks,
+    browsers: { view: () => STOPPED_BROWSER, forget: () => undefined },
+    poolSize: 12,
+  }).then((backend) => {
+    opened.push(backend);
+    return backend;
+  });
+}
+
+/** Two masters on one fresh database. */
+async function twoMasters(): Promise<[PostgresBackend, PostgresBackend]> {
+  const { url } = await cluster.createDatabase();
+  return Promise.all([open(url), open(url)]);
+}
+
+describe('PostgreSQL backend under concurrent masters', () => {
+  it('migrates a database once when two masters open it at the same time', async () => {
+    const { url } = await cluster.createDatabase();
+    await Promise.all([open(url), open(url)]);
+    await open(url);
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((r) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('moves a job once when callers on both masters race to move it', async () => {
+    const [a, b] = await twoMasters();
+    const { row } = await a.jobs.create(newJob());
+    const attempts = Array.from({ length: 16 }, (_, i) =>
+      (i % 2 ? a : b).jobs.transition(row, 'dispatched', { worker_id: `w${i}`, epoch: 1, dispatched_at: Date.now() }),
+    );
+    const results = await Promise.allSettled(attempts);
+    const moved = results.filter((r) => r.status === 'fulfilled');
+    expect(moved).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+    const events = (await b.jobs.events(row.id)).filter((e) => e.data.status === 'dispatched');
+    expect(events).toHaveLength(1);
+    expect((await b.jobs.require(row.id)).worker_id).toBe(moved[0]!.value.worker_id);
+  });
+
+  it('gives each of many concurrent owner changes an epoch of its own', async () => {
+    const [a, b] = await twoMasters();
+    await a.workers.upsert({ id: 'w1', host: 'h', version: '1', capabilities: [], maxAccounts: 9, maxConcurrency: 1, maxLiveContexts: 1 });
+    const { id } = await a.accounts.create({ platform: 'sandbox' });
+    const epochs = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).accounts.assignOwner(id, i % 3 ? 'w1' : null)));
+    expect(epochs.map((o) => o.epoch).sort((x, y) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect((await a.accounts.ownership(id)).epoch).toBe(12);
+  });
+
+  it('makes one job of concurrent creates under one idempotency key', async () => {
+    const [a, b] = await twoMasters();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).jobs.create(newJob({ idempotencyKey: 'once', idempotencyFingerprint: 'f' }))),
+    );
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.row.id)).size).toBe(1);
+    expect((await a.jobs.countByStatus()).queued).toBe(1);
+  });
+
+  it('lets two deciders in transactions pick different queued jobs, skipping the one the other holds', async () => {
+    const [a, b] = await twoMasters();
+    const first = (await a.jobs.create(newJob({ priority: 9 }))).row.id;
+    const second = (await a.jobs.create(newJob({ priority: 1 }))).row.id;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let picked!: () => void;
+    const pickedByA = new Promise<void>((resolve) => (picked = resolve));
+    const decidingA = a.transaction(async () => {
+      const [job] = await a.jobs.runnable(Date.now(), 1);
+      picked();
+      await held;
+      return job?.id;
+    });
+    await pickedByA;
+    const byB = await b.transaction(async () => (await b.jobs.runnable(Date.now(), 1))[0]?.id);
+    release();
+    expect(await decidingA).toBe(first);
+    expect(byB).toBe(second);
+    // Outside a transaction nothing is held: the queue reads whole.
+    expect((await b.jobs.runnable(Date.now(), 10)).map((j) => j.id)).toEqual([first, second]);
+  });
+
+  it('refuses a second enrollment once a credential is confirmed, whichever master confirmed it', async () => {
+    const [a, b] = await twoMasters();
+    const credential = await a.workerCredentials.enroll('w1', FLEET_TOKEN);
+    await b.workerCredentials.confirm('w1');
+    await expect(a.workerCredentials.enroll('w1', FLEET_TOKEN)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await b.workerCredentials.authenticate('w1', credential)).toBe('credential');
+  });
+
+  it("mirrors every account's owner and epoch in each master's memory, whichever master changed them", async () => {
+    const [a, b] = await twoMasters();
+    await a.workers.upsert({ id: 'w1', host: 'h', version: '1', capabilities: [], maxAccounts: 9, maxConcurrency: 1, maxLiveContexts: 1 });
+    const { id } = await a.accounts.create({ platform: 'sandbox' });
+    await waitUntil('b mirrors the new account', () => b.accountOwners.get(id));
+    expect(b.accountOwners.get(id)).toEqual({ owner_worker_id: null, epoch: 0 });
+    await a.accounts.assignOwner(id, 'w1');
+    await waitUntil('b mirrors the new owner', () => (b.accountOwners.get(id)?.epoch === 1 ? true : undefined));
+    expect(b.accountOwners.get(id)).toEqual({ owner_worker_id: 'w1', epoch: 1 });
+    // The master that made the change hears of it the same way, once it is committed.
+    await waitUntil('a mirrors its own change', () => (a.accountOwners.get(id)?.epoch === 1 ? true : undefined));
+    await b.accounts.delete(id);
+    await waitUntil('a forgets the deleted account', () => (a.accountOwners.get(id) === undefined ? true : undefined));
+  });
+
+  it('listens again after losing its connection, and reloads the owners changed meanwhile', async () => {
+    const { name, url } = await cluster.createDatabase();
+    const [a, b] = await Promise.all([open(url), open(url)]);
+    const { id } = await a.accounts.create({ platform: 'sandbox' });
+    await waitUntil('b mirrors the account', () => b.accountOwners.get(id));
+    const admin = new pg.Client(cluster.url());
+    await admin.connect();
+    try {
+      // Every listener on the database is cut: a's and b's.
+      const cut = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN%'", [name]);
+      expect(cut.rowCount).toBe(2);
+    } finally {
+      await admin.end();
+    }
+    await a.accounts.assignOwner(id, null);
+    await waitUntil('b mirrors the change made while it was not listening', () => (b.accountOwners.get(id)?.epoch === 1 ? true : undefined));
+  });
+});
