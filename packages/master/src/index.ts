@@ -11,4 +11,3 @@ export { restJobLinks } from './http/rest-links.js';
 export * from './store/postgres/postgres-backend.js';
 export type * from './store/postgres/postgres-backend-options.js';
 export * from './store/postgres/migrations.js';
-export type { AccountBrowserViews } from './store/postgres/postgres-accounts.js';

@@ -6,7 +6,6 @@ import pg from 'pg';
 import { STOPPED_BROWSER } from '@fleetwright/shared';
 import { POSTGRES_MIGRATIONS, PostgresBackend, restJobLinks } from '@fleetwright/master';
 import { PostgresCluster } from '../support/postgres-cluster.js';
-import { waitUntil } from '../support/wait-until.js';
 import { ADMIN_TOKEN, FLEET_TOKEN, newJob } from './conformance-setup.js';
 
 /**
@@ -128,38 +127,5 @@ describe('PostgreSQL backend under concurrent masters', () => {
     await b.workerCredentials.confirm('w1');
     await expect(a.workerCredentials.enroll('w1', FLEET_TOKEN)).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await b.workerCredentials.authenticate('w1', credential)).toBe('credential');
-  });
-
-  it("mirrors every account's owner and epoch in each master's memory, whichever master changed them", async () => {
-    const [a, b] = await twoMasters();
-    await a.workers.upsert({ id: 'w1', host: 'h', version: '1', capabilities: [], maxAccounts: 9, maxConcurrency: 1, maxLiveContexts: 1 });
-    const { id } = await a.accounts.create({ platform: 'sandbox' });
-    await waitUntil('b mirrors the new account', () => b.accountOwners.get(id));
-    expect(b.accountOwners.get(id)).toEqual({ owner_worker_id: null, epoch: 0 });
-    await a.accounts.assignOwner(id, 'w1');
-    await waitUntil('b mirrors the new owner', () => (b.accountOwners.get(id)?.epoch === 1 ? true : undefined));
-    expect(b.accountOwners.get(id)).toEqual({ owner_worker_id: 'w1', epoch: 1 });
-    // The master that made the change hears of it the same way, once it is committed.
-    await waitUntil('a mirrors its own change', () => (a.accountOwners.get(id)?.epoch === 1 ? true : undefined));
-    await b.accounts.delete(id);
-    await waitUntil('a forgets the deleted account', () => (a.accountOwners.get(id) === undefined ? true : undefined));
-  });
-
-  it('listens again after losing its connection, and reloads the owners changed meanwhile', async () => {
-    const { name, url } = await cluster.createDatabase();
-    const [a, b] = await Promise.all([open(url), open(url)]);
-    const { id } = await a.accounts.create({ platform: 'sandbox' });
-    await waitUntil('b mirrors the account', () => b.accountOwners.get(id));
-    const admin = new pg.Client(cluster.url());
-    await admin.connect();
-    try {
-      // Every listener on the database is cut: a's and b's.
-      const cut = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN%'", [name]);
-      expect(cut.rowCount).toBe(2);
-    } finally {
-      await admin.end();
-    }
-    await a.accounts.assignOwner(id, null);
-    await waitUntil('b mirrors the change made while it was not listening', () => (b.accountOwners.get(id)?.epoch === 1 ? true : undefined));
   });
 });

@@ -192,22 +192,6 @@ CREATE TABLE worker_credentials (
 );
 `,
   },
-  {
-    version: 2,
-    name: 'account owner changes notified',
-    // Each master mirrors every account's owner and epoch in memory (AccountOwnerMirror); the
-    // database tells them all of each committed change, whichever master made it.
-    sql: `
-CREATE FUNCTION fleet_account_owner_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('fleet_account_owners', COALESCE(NEW.id, OLD.id));
-  RETURN NULL;
-END
-$$;
-CREATE TRIGGER accounts_owner_changed AFTER INSERT OR DELETE OR UPDATE OF owner_worker_id, epoch ON accounts
-  FOR EACH ROW EXECUTE FUNCTION fleet_account_owner_changed();
-`,
-  },
 ];
 
 /** Any fixed number: masters starting at once take turns migrating under this advisory lock. */

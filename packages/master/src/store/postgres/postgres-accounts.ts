@@ -14,17 +14,21 @@ import {
   type StorageState,
   type UpdateAccountBody,
 } from '@fleetwright/shared';
-import type { AccountBrowsers } from '../account-browsers.js';
 import type { AccountsBackend } from '../backend/accounts-backend.js';
-import type { AccountChangeListener, AccountOwnership, AccountRow, AccountSecrets, PoolMembership, UnownedAccount } from '../backend/records.js';
+import type {
+  AccountChangeListener,
+  AccountOwnership,
+  AccountRow,
+  AccountSecrets,
+  BrowserStateSource,
+  PoolMembership,
+  UnownedAccount,
+} from '../backend/records.js';
 import type { SecretBox } from '../secret-box.js';
 import type { ClientScope } from './client-scope.js';
 import { accountView } from './record-views.js';
 
 const OWNERSHIP_COLUMNS = 'id, platform, owner_worker_id, epoch';
-
-/** What an account's view needs of the live browser states: the account's, and forgetting a deleted one's. */
-export type AccountBrowserViews = Pick<AccountBrowsers, 'view' | 'forget'>;
 
 /** AccountsBackend on PostgreSQL: secrets sealed with the master's SecretBox, as in SQLite. */
 export class PostgresAccounts implements AccountsBackend {
@@ -33,7 +37,7 @@ export class PostgresAccounts implements AccountsBackend {
   constructor(
     private readonly scope: ClientScope,
     private readonly secrets: SecretBox,
-    private readonly browsers: AccountBrowserViews,
+    private readonly browsers: BrowserStateSource,
   ) {}
 
   async create(body: CreateAccountBody): Promise<AccountView> {

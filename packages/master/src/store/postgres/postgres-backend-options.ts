@@ -1,5 +1,5 @@
 import type { JobLinks } from '../sqlite/job-store.js';
-import type { AccountBrowserViews } from './postgres-accounts.js';
+import type { BrowserStateSource } from '../backend/records.js';
 
 /** What PostgresBackend.open needs besides the database URL. */
 export interface PostgresBackendOptions {
@@ -17,7 +17,7 @@ export interface PostgresBackendOptions {
    * The live browser states that account views embed (memory only, fed by the workers' reports);
    * a deleted account's is forgotten.
    */
-  browsers: AccountBrowserViews;
+  browsers: BrowserStateSource;
   /**
    * Connections in the pool.
    * @defaultValue 10
@@ -29,9 +29,8 @@ export interface PostgresBackendOptions {
    */
   connectTimeoutMs?: number;
   /**
-   * Told of an error on an idle pooled connection or on the one that listens for account owner
-   * changes (the server restarted, the network dropped): the pool drops that connection and opens a
-   * new one when next needed; the listener connects again and reloads the owners.
+   * Told of an error on an idle pooled connection (the server restarted, the network dropped): the
+   * pool drops that connection and opens a new one when next needed.
    * @defaultValue ignores it
    */
   onConnectionError?: (error: Error) => void;

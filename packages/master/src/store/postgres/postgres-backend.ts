@@ -2,7 +2,6 @@ import pg from 'pg';
 import type { FleetBackend, RefusedReportTotal } from '../backend/fleet-backend.js';
 import { SecretBox } from '../secret-box.js';
 import { refusedReportDetail } from '../sqlite/refused-report-detail.js';
-import { AccountOwnerMirror } from './account-owner-mirror.js';
 import { ArtifactFiles } from './artifact-files.js';
 import { ClientScope } from './client-scope.js';
 import { migratePostgres } from './migrations.js';
@@ -42,20 +41,13 @@ export class PostgresBackend implements FleetBackend {
   readonly monitors: PostgresMonitors;
   readonly artifacts: PostgresArtifacts;
   readonly workerCredentials: PostgresWorkerCredentials;
-  /**
-   * Every account's owner and epoch in memory, kept current with every master's changes: the
-   * synchronous ownership lookup AccountBrowsers takes (`(id) => backend.accountOwners.get(id)`).
-   */
-  readonly accountOwners: AccountOwnerMirror;
   private readonly scope: ClientScope;
   private closed: Promise<void> | undefined;
 
   private constructor(
     private readonly pool: pg.Pool,
-    accountOwners: AccountOwnerMirror,
     options: PostgresBackendOptions,
   ) {
-    this.accountOwners = accountOwners;
     const scope = (this.scope = new ClientScope(pool));
     this.jobs = new PostgresJobs(scope, options.jobLinks);
     this.accounts = new PostgresAccounts(scope, new SecretBox(options.secretKey), options.browsers);
@@ -82,8 +74,7 @@ export class PostgresBackend implements FleetBackend {
     pool.on('error', onConnectionError);
     try {
       await migratePostgres(pool);
-      const accountOwners = await AccountOwnerMirror.start(pool, connection, onConnectionError);
-      return new PostgresBackend(pool, accountOwners, options);
+      return new PostgresBackend(pool, options);
     } catch (error) {
       await pool.end();
       throw error;
@@ -128,9 +119,9 @@ export class PostgresBackend implements FleetBackend {
     });
   }
 
-  /** Idempotent: stops mirroring, then ends the pool once every connection is back. */
+  /** Idempotent: ends the pool once every connection is back. */
   close(): Promise<void> {
-    this.closed ??= this.accountOwners.close().then(() => this.pool.end());
+    this.closed ??= this.pool.end();
     return this.closed;
   }
 }
