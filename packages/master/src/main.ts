@@ -1,5 +1,15 @@
 import path from 'node:path';
-import { createLogger, loadConfig, loadMasterEdgeConfig, loadOrExit, closeOnSignals, logProcessFailures, readEnum, registerSecret } from '@fleetwright/shared';
+import {
+  createLogger,
+  loadConfig,
+  loadMasterEdgeConfig,
+  loadOrExit,
+  closeOnSignals,
+  logProcessFailures,
+  readDatabaseUrl,
+  readEnum,
+  registerSecret,
+} from '@fleetwright/shared';
 import { DB_SYNCHRONOUS_MODES } from './store/sqlite/database.js';
 import { Master } from './master.js';
 import { loadOrCreateSecrets } from './master-secrets.js';
@@ -15,7 +25,11 @@ export async function runMaster(): Promise<void> {
   const config = loadOrExit(() => loadConfig(), 'fleet-master');
   const edge = loadOrExit(() => loadMasterEdgeConfig(), 'fleet-master');
   const dbSynchronous = loadOrExit(() => readEnum(process.env, 'FLEET_DB_SYNCHRONOUS', DB_SYNCHRONOUS_MODES, 'normal'), 'fleet-master');
+  const databaseUrl = loadOrExit(() => readDatabaseUrl(process.env), 'fleet-master');
   registerSecret(edge.metricsToken);
+  // The URL and its password stay out of every log line.
+  registerSecret(databaseUrl);
+  if (databaseUrl) registerSecret(decodeURIComponent(new URL(databaseUrl).password));
   // JSON lines to data/logs/master-<date>.log (rotated), readable lines on the console.
   const logger = createLogger({ name: 'master', level: config.logLevel, dir: path.join(config.dataDir, 'logs') });
   logProcessFailures('master', logger);
@@ -34,6 +48,7 @@ export async function runMaster(): Promise<void> {
     dashboardDir: process.env.FLEET_DASHBOARD_DIR || defaultDashboardDir(),
     allowedOrigins: config.allowedOrigins,
     dbSynchronous,
+    ...(databaseUrl ? { databaseUrl } : {}),
     logger,
   });
   await master.start();

@@ -41,6 +41,11 @@ export interface MasterOptions {
   allowedOrigins?: readonly string[];
   /** A `/client` socket with more unsent packets than this is cut as too slow. @defaultValue 5000 */
   maxQueuedClientPackets?: number;
+  /**
+   * `FLEET_DATABASE_URL`: keep the fleet's state in this PostgreSQL database instead of SQLite in
+   * `dataDir` (artifacts and logs stay in `dataDir`). @defaultValue SQLite
+   */
+  databaseUrl?: string;
   /** `full`: every commit is synced to disk, so an OS crash loses nothing acknowledged (`FLEET_DB_SYNCHRONOUS`). @defaultValue `normal` */
   dbSynchronous?: DbSynchronous;
   logger: Logger;

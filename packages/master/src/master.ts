@@ -17,6 +17,7 @@ import { Retention } from './jobs/retention.js';
 import { FleetStore } from './store/sqlite/fleet-store.js';
 import { FleetMetrics } from './metrics/fleet-metrics.js';
 import { SqliteBackend } from './store/sqlite/sqlite-backend.js';
+import { PostgresBackend } from './store/postgres/postgres-backend.js';
 import type { FleetBackend } from './store/backend/fleet-backend.js';
 import { credentialWorkerAuth } from './http/worker-auth.js';
 import { restJobLinks } from './http/rest-links.js';
@@ -25,9 +26,11 @@ import { LiveView } from './live/live-view.js';
 import { AccountBrowsers } from './accounts/account-browsers.js';
 import { LiveLogs } from './jobs/live-logs.js';
 
-/** The master node: SQLite store, scheduler, REST API, and the `/worker` and `/client` namespaces. */
+/** The master node: its store (SQLite in the data dir, or PostgreSQL), scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
-  readonly store: FleetStore;
+  private readonly sqlite: FleetStore | undefined;
+  /** Resolves once the backend can answer (PostgreSQL's migrations ran). */
+  private readonly backendReady: Promise<void>;
   /** The durable state behind its backend interface (the SQLite adapter over `store`). */
   readonly backend: FleetBackend;
   readonly scheduler: Scheduler;
@@ -54,13 +57,31 @@ export class Master {
   constructor(private readonly options: MasterOptions) {
     const logger = options.logger;
     this.browsers = new AccountBrowsers((workerId) => this.backend.accounts.ownedBy(workerId));
-    this.store = new FleetStore(path.join(options.dataDir, 'master.db'), options.secretKey, {
-      adminToken: options.apiToken,
-      synchronous: options.dbSynchronous,
-      jobLinks: restJobLinks,
-      browsers: this.browsers,
-    });
-    this.backend = new SqliteBackend(this.store, { artifactsDir: path.join(options.dataDir, 'artifacts'), workerToken: options.workerToken });
+    const artifactsDir = path.join(options.dataDir, 'artifacts');
+    if (options.databaseUrl) {
+      const backend = PostgresBackend.connect(options.databaseUrl, {
+        secretKey: options.secretKey,
+        adminToken: options.apiToken,
+        workerToken: options.workerToken,
+        artifactsDir,
+        jobLinks: restJobLinks,
+        browsers: this.browsers,
+        onConnectionError: (error) => logger.warn('a PostgreSQL connection failed; the pool opens another', { error }),
+      });
+      this.backend = backend;
+      this.backendReady = backend.migrate();
+      // Known before start() awaits it: an unreachable database is reported there, not as an unhandled rejection.
+      this.backendReady.catch(() => undefined);
+    } else {
+      this.sqlite = new FleetStore(path.join(options.dataDir, 'master.db'), options.secretKey, {
+        adminToken: options.apiToken,
+        synchronous: options.dbSynchronous,
+        jobLinks: restJobLinks,
+        browsers: this.browsers,
+      });
+      this.backend = new SqliteBackend(this.sqlite, { artifactsDir, workerToken: options.workerToken });
+      this.backendReady = Promise.resolve();
+    }
     this.workers = new WorkerGateway(this.backend, this.browsers, logger, this.backend.workerCredentials);
     this.events = new FleetEvents();
     this.scheduler = new Scheduler(
@@ -124,9 +145,16 @@ export class Master {
     return `http://${host}:${address.port}`;
   }
 
+  /** The SQLite store under the backend, for tests and tools that read the file; throws on PostgreSQL. */
+  get store(): FleetStore {
+    if (!this.sqlite) throw new Error('this master keeps its state in PostgreSQL (FLEET_DATABASE_URL), not in SQLite');
+    return this.sqlite;
+  }
+
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    await this.backendReady;
     await this.scheduler.start();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);

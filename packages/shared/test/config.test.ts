@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FleetError, loadConfig, loadOrExit, type Env } from '@fleetwright/shared';
+import { FleetError, loadConfig, loadOrExit, readDatabaseUrl, type Env } from '@fleetwright/shared';
 
 const HEX_KEY = 'ab'.repeat(32);
 
@@ -261,5 +261,33 @@ describe('loadOrExit in-process', () => {
         throw boom;
       }, 'fleet-test'),
     ).toThrow(boom);
+  });
+});
+
+describe('FLEET_DATABASE_URL', () => {
+  it('is undefined when unset or empty (SQLite in the data dir), and the URL when it is a postgres:// URL', () => {
+    expect(readDatabaseUrl({})).toBeUndefined();
+    expect(readDatabaseUrl({ FLEET_DATABASE_URL: '  ' })).toBeUndefined();
+    expect(readDatabaseUrl({ FLEET_DATABASE_URL: 'postgres://fleet:pw@db.internal:5432/fleet' })).toBe('postgres://fleet:pw@db.internal:5432/fleet');
+    expect(readDatabaseUrl({ FLEET_DATABASE_URL: 'postgresql://fleet@10.0.0.5/fleet?sslmode=require' })).toBe('postgresql://fleet@10.0.0.5/fleet?sslmode=require');
+  });
+
+  it.each([
+    ['not a url', /must be a postgres:\/\/ URL/],
+    ['mysql://u:pw@h/db', /not mysql:\/\//],
+    ['postgres:///fleet', /names no host/],
+  ])('refuses %s naming the variable, without echoing a password', (value, message) => {
+    const error = (() => {
+      try {
+        readDatabaseUrl({ FLEET_DATABASE_URL: value });
+      } catch (e) {
+        return e as FleetError;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(FleetError);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', field: 'FLEET_DATABASE_URL' });
+    expect(error!.message).toMatch(message);
+    expect(error!.message).not.toContain('pw');
   });
 });

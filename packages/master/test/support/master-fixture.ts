@@ -25,6 +25,8 @@ export interface MasterFixtureOptions {
   allowedOrigins?: string[];
   /** A /client socket with more unsent packets is cut. @defaultValue the master's */
   maxQueuedClientPackets?: number;
+  /** Keep the state in this PostgreSQL database instead of SQLite in the data dir. @defaultValue SQLite */
+  databaseUrl?: string;
   /** The HTTP edge's options (trust proxy, metrics token, worker auth, upload cap). @defaultValue the master's */
   trustProxy?: MasterOptions['trustProxy'];
   metricsToken?: MasterOptions['metricsToken'];
@@ -79,6 +81,7 @@ export class MasterFixture {
       ...(this.options.retentionMs === undefined ? {} : { retentionMs: this.options.retentionMs }),
       ...(this.options.allowedOrigins === undefined ? {} : { allowedOrigins: this.options.allowedOrigins }),
       ...(this.options.maxQueuedClientPackets === undefined ? {} : { maxQueuedClientPackets: this.options.maxQueuedClientPackets }),
+      ...(this.options.databaseUrl === undefined ? {} : { databaseUrl: this.options.databaseUrl }),
       trustProxy: this.options.trustProxy,
       metricsToken: this.options.metricsToken,
       workerAuth: this.options.workerAuth,

@@ -43,6 +43,7 @@ export class PostgresBackend implements FleetBackend {
   readonly workerCredentials: PostgresWorkerCredentials;
   private readonly scope: ClientScope;
   private closed: Promise<void> | undefined;
+  private migrated: Promise<void> | undefined;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -61,6 +62,21 @@ export class PostgresBackend implements FleetBackend {
 
   /** Connects to `url` (postgres://…), applies pending migrations, and returns the backend. */
   static async open(url: string, options: PostgresBackendOptions): Promise<PostgresBackend> {
+    const backend = PostgresBackend.connect(url, options);
+    try {
+      await backend.migrate();
+      return backend;
+    } catch (error) {
+      await backend.close();
+      throw error;
+    }
+  }
+
+  /**
+   * The backend on `url` before its migrations ran (a pool connects only when first used): for a
+   * caller that must build on it now and can `migrate()` before the first call.
+   */
+  static connect(url: string, options: PostgresBackendOptions): PostgresBackend {
     const connection: pg.ClientConfig = {
       connectionString: url,
       application_name: 'fleetwright-master',
@@ -72,13 +88,13 @@ export class PostgresBackend implements FleetBackend {
     // Unhandled, an idle connection's error would end the process; the pool replaces the connection.
     const onConnectionError = (error: Error): void => options.onConnectionError?.(error);
     pool.on('error', onConnectionError);
-    try {
-      await migratePostgres(pool);
-      return new PostgresBackend(pool, options);
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
+    return new PostgresBackend(pool, options);
+  }
+
+  /** Applies the pending migrations, once however often it is called. */
+  migrate(): Promise<void> {
+    this.migrated ??= migratePostgres(this.pool).then(() => undefined);
+    return this.migrated;
   }
 
   transaction<T>(work: () => Promise<T>): Promise<T> {
