@@ -37,6 +37,9 @@ export function openDatabase(file: string, migrations: Migration[] = MIGRATIONS,
   db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Each decision runs in a savepoint of its batch's transaction, and a savepoint keeps the pages it
+  // changes in a sub-journal: in memory rather than a temp file (figures: docs/PERFORMANCE.md).
+  db.pragma('temp_store = MEMORY');
   migrate(db, migrations);
   cacheStatements(db);
   return db;
