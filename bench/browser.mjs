@@ -1,8 +1,10 @@
 // bench:browser — what the fleet adds around a browser job, and what a live context costs.
 // Method: ../shared/BENCHMARKS.md. Progress on stderr, one JSON line on stdout.
 import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ClientEvent, ClientRequest, TRACE_MODES, readEnum } from '@fleetwright/shared';
-import { openRawContext, readComments, startInProcessFleet } from './in-process-fleet.mjs';
+import * as ourFleet from './in-process-fleet.mjs';
 import { median, percentile, progress, waitFor } from './lib.mjs';
 
 const WARM_JOBS = Number(process.env.BENCH_WARM_JOBS ?? 30);
@@ -19,6 +21,14 @@ const COMPARE_TRACE = process.env.BENCH_COMPARE_TRACE === '' ? undefined : readE
 const COMPARE_WATCHING = process.env.BENCH_COMPARE_WATCHING !== '0';
 // A series with every job recorded (FLEET_RECORD_VIDEO=always on the runner); '1' runs it.
 const COMPARE_VIDEO = process.env.BENCH_COMPARE_VIDEO === '1';
+/**
+ * Another build's checkout (its packages built), measured alternating with this one in the same
+ * run: `BENCH_BASELINE_ROOT=<dir>`. Its master, worker and sandbox run through its own
+ * bench/in-process-fleet.mjs; the series that build may not have (trace comparison, watching,
+ * video) are measured on this build only.
+ */
+const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT ? path.resolve(process.env.BENCH_BASELINE_ROOT) : undefined;
+const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 function pssOfTree(rootPid) {
   const children = new Map();
@@ -42,8 +52,10 @@ function pssOfTree(rootPid) {
   return total;
 }
 
-/** One run of every phase on a fresh sandbox, master and worker. */
-async function oneRun(run) {
+/** One run of every phase on a fresh sandbox, master and worker, of this build or (`baseline`) the other. */
+async function oneRun(run, baseline = false) {
+  const { openRawContext, readComments, startInProcessFleet } = baseline ? await import(path.join(BASELINE_ROOT, 'bench/in-process-fleet.mjs')) : ourFleet;
+  const label = baseline ? `${run} (baseline)` : `${run}`;
   const fleet = await startInProcessFleet({ prefix: 'fleet-bench-browser-', trace: TRACE, maxLiveContexts: LIVE + 2 });
   const { dir, sandbox, worker, api, client, endOf } = fleet;
   // Jobs are timed from submit until the client sees them succeeded.
@@ -77,21 +89,21 @@ async function oneRun(run) {
         jobTimes.push(await runJob(account.id, 'read_comments'));
         if (i % 10 === 9)
           progress(
-            `run ${run} warm, trace ${label}: ${i + 1}/${WARM_JOBS} pairs (raw p50 ${median(rawTimes).toFixed(0)} ms, job p50 ${median(jobTimes).toFixed(0)} ms)`,
+            `run ${label} warm, trace ${label}: ${i + 1}/${WARM_JOBS} pairs (raw p50 ${median(rawTimes).toFixed(0)} ms, job p50 ${median(jobTimes).toFixed(0)} ms)`,
           );
       }
       return { rawTimes, jobTimes };
     };
     const { rawTimes, jobTimes } = await warmSeries(TRACE);
     let compared;
-    if (COMPARE_TRACE) {
+    if (COMPARE_TRACE && !baseline) {
       runnerOptions.trace = COMPARE_TRACE;
       compared = await warmSeries(COMPARE_TRACE);
       runnerOptions.trace = TRACE;
     }
     let watched;
     let framesPerJob;
-    if (COMPARE_WATCHING) {
+    if (COMPARE_WATCHING && !baseline) {
       let frames = 0;
       const count = () => (frames += 1);
       client.on(ClientEvent.LiveFrame, count);
@@ -101,10 +113,10 @@ async function oneRun(run) {
       await client.timeout(10_000).emitWithAck(ClientRequest.LiveUnwatch, { accountId: account.id });
       client.off(ClientEvent.LiveFrame, count);
       framesPerJob = frames / WARM_JOBS;
-      progress(`run ${run} watched: ${frames} frames over ${WARM_JOBS} jobs`);
+      progress(`run ${label} watched: ${frames} frames over ${WARM_JOBS} jobs`);
     }
     let recorded;
-    if (COMPARE_VIDEO) {
+    if (COMPARE_VIDEO && !baseline) {
       runnerOptions.recordVideo = 'always';
       recorded = await warmSeries('default, video always');
       runnerOptions.recordVideo = 'off';
@@ -117,7 +129,7 @@ async function oneRun(run) {
       await worker.browsers.closeContext(account.id);
       coldTimes.push(await runJob(account.id, 'read_comments'));
     }
-    progress(`run ${run} cold: p50 ${median(coldTimes).toFixed(0)} ms over ${COLD_JOBS}`);
+    progress(`run ${label} cold: p50 ${median(coldTimes).toFixed(0)} ms over ${COLD_JOBS}`);
 
     // (c) memory: PSS of every Chromium process of this worker with LIVE contexts open.
     const accounts = [account.id];
@@ -127,7 +139,7 @@ async function oneRun(run) {
     await waitFor('the live contexts', () => (worker.browsers.liveCount >= LIVE ? true : undefined), 60_000);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const pssPerContextMb = pssOfTree(process.pid) / LIVE / 1048576;
-    progress(`run ${run} memory: ${pssPerContextMb.toFixed(0)} MB PSS per context with ${worker.browsers.liveCount} live`);
+    progress(`run ${label} memory: ${pssPerContextMb.toFixed(0)} MB PSS per context with ${worker.browsers.liveCount} live`);
     await worker.close();
 
     // Hibernation: many accounts through a worker capped at a few live contexts.
@@ -146,7 +158,7 @@ async function oneRun(run) {
     const hibernationTimes = await Promise.all(many.map((id) => runJob(id, 'login')));
     clearInterval(sampler);
     progress(
-      `run ${run} hibernation: ${HIBERNATION_ACCOUNTS} accounts served with at most ${maxLive} live contexts (cap ${HIBERNATION_LIVE}), job p50 ${median(hibernationTimes).toFixed(0)} ms`,
+      `run ${label} hibernation: ${HIBERNATION_ACCOUNTS} accounts served with at most ${maxLive} live contexts (cap ${HIBERNATION_LIVE}), job p50 ${median(hibernationTimes).toFixed(0)} ms`,
     );
     await capped.close();
 
@@ -163,7 +175,7 @@ async function oneRun(run) {
       maxLiveObserved: maxLive,
     };
     progress(
-      `run ${run}: warm ratio ${result.warmOverheadRatio.toFixed(2)} (raw ${result.rawWarmP50Ms.toFixed(0)} ms, job ${result.jobWarmP50Ms.toFixed(0)} ms)${COMPARE_TRACE ? `, with trace ${COMPARE_TRACE} ${result.compareRatio.toFixed(2)}` : ''}${watched ? `, watched ${result.watchedRatio.toFixed(2)}` : ''}${recorded ? `, video ${result.videoRatio.toFixed(2)}` : ''}, cold p50 ${result.coldStartP50Ms.toFixed(0)} ms`,
+      `run ${label}: warm ratio ${result.warmOverheadRatio.toFixed(2)} (raw ${result.rawWarmP50Ms.toFixed(0)} ms, job ${result.jobWarmP50Ms.toFixed(0)} ms)${COMPARE_TRACE ? `, with trace ${COMPARE_TRACE} ${result.compareRatio.toFixed(2)}` : ''}${watched ? `, watched ${result.watchedRatio.toFixed(2)}` : ''}${recorded ? `, video ${result.videoRatio.toFixed(2)}` : ''}, cold p50 ${result.coldStartP50Ms.toFixed(0)} ms`,
     );
     return result;
   } finally {
@@ -172,7 +184,13 @@ async function oneRun(run) {
 }
 
 const runs = [];
-for (let run = 1; run <= RUNS; run += 1) runs.push(await oneRun(run));
+const baselineRuns = [];
+for (let run = 1; run <= RUNS; run += 1) {
+  // Alternating which build goes first, so neither always meets a warmer machine.
+  if (BASELINE_ROOT && run % 2 === 0) baselineRuns.push(await oneRun(run, true));
+  runs.push(await oneRun(run));
+  if (BASELINE_ROOT && run % 2 === 1) baselineRuns.push(await oneRun(run, true));
+}
 const pick = (k, digits = 0) => Number(median(runs.map((r) => r[k])).toFixed(digits));
 const perRun = (k, digits = 0) => runs.map((r) => Number(r[k].toFixed(digits)));
 const result = {
@@ -189,6 +207,7 @@ const result = {
     : {}),
   ...(COMPARE_VIDEO ? { video: { recordVideo: 'always', warmOverheadRatio: pick('videoRatio', 2) } } : {}),
   hibernation: { accounts: HIBERNATION_ACCOUNTS, maxLiveContexts: HIBERNATION_LIVE, maxLiveObserved: Math.max(...runs.map((r) => r.maxLiveObserved)) },
+  ...(BASELINE_ROOT ? baselineFigures() : {}),
   runs: RUNS,
   perRun: {
     warmOverheadRatio: perRun('warmOverheadRatio', 2),
@@ -201,4 +220,27 @@ const result = {
   },
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
+
+/** The other build's medians, and this build's against them (below 1: this build is faster or leaner). */
+function baselineFigures() {
+  const of = (list, k, digits = 0) => Number(median(list.map((r) => r[k])).toFixed(digits));
+  const ratio = (k) => Number((median(runs.map((r) => r[k])) / median(baselineRuns.map((r) => r[k]))).toFixed(2));
+  return {
+    baseline: {
+      root: path.relative(root, BASELINE_ROOT) || '.',
+      warmOverheadRatio: of(baselineRuns, 'warmOverheadRatio', 2),
+      rawWarmP50Ms: of(baselineRuns, 'rawWarmP50Ms'),
+      jobWarmP50Ms: of(baselineRuns, 'jobWarmP50Ms'),
+      coldStartP50Ms: of(baselineRuns, 'coldStartP50Ms'),
+      pssPerContextMb: of(baselineRuns, 'pssPerContextMb'),
+      perRun: { warmOverheadRatio: baselineRuns.map((r) => Number(r.warmOverheadRatio.toFixed(2))) },
+    },
+    vsBaseline: {
+      warmOverheadRatio: ratio('warmOverheadRatio'),
+      jobWarmP50: ratio('jobWarmP50Ms'),
+      coldStartP50: ratio('coldStartP50Ms'),
+      pssPerContext: ratio('pssPerContextMb'),
+    },
+  };
+}
 process.exit(0);
