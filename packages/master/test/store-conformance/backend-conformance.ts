@@ -3,6 +3,7 @@ import type { ConformanceTarget } from './conformance-setup.js';
 import { describeJobsConformance } from './jobs-conformance.js';
 import { describeAccountsConformance } from './accounts-conformance.js';
 import { describeFleetConformance } from './fleet-conformance.js';
+import { describeLeasesConformance } from './leases-conformance.js';
 
 /**
  * The backend contract (FleetBackend's docs) as tests: every store operation and every job
@@ -14,5 +15,6 @@ export function describeBackendConformance(name: string, target: ConformanceTarg
     describeAccountsConformance(target);
     // In a describe of its own: its hooks would otherwise open a second backend for every jobs and accounts test.
     describe('fleet', () => describeFleetConformance(target));
+    describe('leases', () => describeLeasesConformance(target));
   });
 }

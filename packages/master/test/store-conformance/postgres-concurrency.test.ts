@@ -128,4 +128,39 @@ describe('PostgreSQL backend under concurrent masters', () => {
     await expect(a.workerCredentials.enroll('w1', FLEET_TOKEN)).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await b.workerCredentials.authenticate('w1', credential)).toBe('credential');
   });
+  it("makes a takeover wait for the deposed leader's fenced transaction, which lands first; after that the old leader writes nothing", async () => {
+    const [a, b] = await twoMasters();
+    const old = await a.leases.acquire('scheduler', 'a', 300);
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    let checked!: () => void;
+    const fenceChecked = new Promise<void>((resolve) => (checked = resolve));
+    const decision = a.transaction(async () => {
+      await a.leases.assertHeld('scheduler', 'a', old!.epoch);
+      checked();
+      await hold;
+      await a.jobs.create(newJob({ idempotencyKey: 'last-of-a' }));
+    });
+    await fenceChecked;
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    // The lease has lapsed, but a's decision still holds the row: b's takeover waits for it.
+    let takenAt: number | undefined;
+    const takeover = b.leases.acquire('scheduler', 'b', 60_000).then((lease) => {
+      takenAt = Date.now();
+      return lease;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(takenAt).toBeUndefined();
+    release();
+    await decision;
+    expect(await takeover).toMatchObject({ holder: 'b', epoch: 2 });
+    expect((await b.jobs.countByStatus()).queued).toBe(1);
+    await expect(
+      a.transaction(async () => {
+        await a.leases.assertHeld('scheduler', 'a', old!.epoch);
+        await a.jobs.create(newJob({ idempotencyKey: 'after-takeover' }));
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_LEADER' });
+    expect((await b.jobs.countByStatus()).queued).toBe(1);
+  });
 });

@@ -41,6 +41,12 @@ export const ERROR_CODES = {
     errorClass: 'internal',
     summary: "A worker reported with an account epoch older than the account's current one; the report was refused.",
   },
+  NOT_LEADER: {
+    status: 503,
+    retryable: true,
+    errorClass: 'internal',
+    summary: 'This master does not lead the fleet now: another master holds the leader lease, so the decision was not taken here.',
+  },
   NOT_OWNER: { status: 409, retryable: false, errorClass: 'internal', summary: 'A worker reported on a job or account it does not own.' },
   ACCOUNT_UNREADABLE: {
     status: 500,

@@ -1,6 +1,7 @@
 import type { AccountsBackend } from './accounts-backend.js';
 import type { ArtifactsBackend } from './artifacts-backend.js';
 import type { JobsBackend } from './jobs-backend.js';
+import type { LeasesBackend } from './leases-backend.js';
 import type { MessagesBackend } from './messages-backend.js';
 import type { MonitorsBackend } from './monitors-backend.js';
 import type { TokensBackend } from './tokens-backend.js';
@@ -31,6 +32,7 @@ export interface FleetBackend {
   readonly monitors: MonitorsBackend;
   readonly artifacts: ArtifactsBackend;
   readonly workerCredentials: WorkerCredentialsBackend;
+  readonly leases: LeasesBackend;
   /**
    * Runs `work` as one transaction: every store call it makes (in its own async context, one after
    * another) lands, or none does if it throws. Calls from elsewhere never see half of it: they wait

@@ -192,6 +192,19 @@ CREATE TABLE worker_credentials (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'leases (SQLite schema version 8)',
+    // Named leases with fencing epochs (see LeasesBackend): which master leads the ones sharing this database.
+    sql: `
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  epoch BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+`,
+  },
 ];
 
 /** Any fixed number: masters starting at once take turns migrating under this advisory lock. */

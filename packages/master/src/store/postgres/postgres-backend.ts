@@ -14,6 +14,7 @@ import { PostgresMonitors } from './postgres-monitors.js';
 import { PostgresTokens } from './postgres-tokens.js';
 import { PostgresWorkerCredentials } from './postgres-worker-credentials.js';
 import { PostgresWorkers } from './postgres-workers.js';
+import { PostgresLeases } from './postgres-leases.js';
 
 const INT8_OID = 20;
 
@@ -41,6 +42,7 @@ export class PostgresBackend implements FleetBackend {
   readonly monitors: PostgresMonitors;
   readonly artifacts: PostgresArtifacts;
   readonly workerCredentials: PostgresWorkerCredentials;
+  readonly leases: PostgresLeases;
   private readonly scope: ClientScope;
   private closed: Promise<void> | undefined;
   private migrated: Promise<void> | undefined;
@@ -58,6 +60,7 @@ export class PostgresBackend implements FleetBackend {
     this.monitors = new PostgresMonitors(scope);
     this.artifacts = new PostgresArtifacts(scope, new ArtifactFiles(options.artifactsDir));
     this.workerCredentials = new PostgresWorkerCredentials(scope, options.workerToken);
+    this.leases = new PostgresLeases(scope);
   }
 
   /** Connects to `url` (postgres://…), applies pending migrations, and returns the backend. */

@@ -250,4 +250,17 @@ CREATE TABLE worker_credentials (
 );
 `,
   },
+  {
+    version: 8,
+    name: 'leases',
+    // Named leases with fencing epochs (see LeasesBackend): which master leads, when several share a store.
+    sql: `
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+`,
+  },
 ];

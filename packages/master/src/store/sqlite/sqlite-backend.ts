@@ -10,6 +10,8 @@ import { SqliteMessages } from './sqlite-messages.js';
 import { SqliteMonitors } from './sqlite-monitors.js';
 import { SqliteTokens } from './sqlite-tokens.js';
 import { SqliteWorkerCredentials } from './sqlite-worker-credentials.js';
+import { SqliteLeases } from './sqlite-leases.js';
+import { LeaseStore } from './lease-store.js';
 import { SqliteWorkers } from './sqlite-workers.js';
 
 export interface SqliteBackendOptions {
@@ -29,6 +31,7 @@ export class SqliteBackend implements FleetBackend {
   readonly monitors: SqliteMonitors;
   readonly artifacts: SqliteArtifacts;
   readonly workerCredentials: SqliteWorkerCredentials;
+  readonly leases: SqliteLeases;
   private readonly gate: ConnectionGate;
 
   /** `store`: the synchronous SQLite store the backend runs on (it closes it). */
@@ -45,6 +48,7 @@ export class SqliteBackend implements FleetBackend {
     this.monitors = new SqliteMonitors(store.monitors, gate);
     this.artifacts = new SqliteArtifacts(new ArtifactStore(store.db, options.artifactsDir), gate);
     this.workerCredentials = new SqliteWorkerCredentials(new WorkerCredentialStore(store.db, options.workerToken), gate);
+    this.leases = new SqliteLeases(new LeaseStore(store.db), gate);
   }
 
   transaction<T>(work: () => Promise<T>): Promise<T> {

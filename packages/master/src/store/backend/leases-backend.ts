@@ -1,0 +1,34 @@
+/** A lease as the store holds it. `expiresAt` is in ms since the epoch, by the store's clock. */
+export interface LeaseRecord {
+  name: string;
+  holder: string;
+  /** Rises each time the lease changes hands, or is taken again after it lapsed. */
+  epoch: number;
+  expiresAt: number;
+}
+
+/**
+ * Named leases with fencing epochs: how masters sharing one store agree which of them leads. A
+ * holder takes a lease for a time to live and keeps it by taking it again before it lapses. The
+ * store's clock decides when a lease lapses, so the masters' clocks need not agree.
+ *
+ * The epoch is the fence: a holder that checks it inside each transaction (`assertHeld`) writes
+ * nothing once another holder has taken the lease, however late its own timers run.
+ */
+export interface LeasesBackend {
+  /**
+   * Takes or renews `name` for `holder` for `ttlMs`. Returns the lease, or undefined while another
+   * holder's lease has not lapsed. Renewing a lease that has not lapsed keeps its epoch.
+   */
+  acquire(name: string, holder: string, ttlMs: number): Promise<LeaseRecord | undefined>;
+  /** Gives the lease up if `holder` holds it under `epoch`, so another may take it at once; returns whether it did. */
+  release(name: string, holder: string, epoch: number): Promise<boolean>;
+  /** The lease as it stands (lapsed or not), or undefined if it was never taken or was released. */
+  current(name: string): Promise<LeaseRecord | undefined>;
+  /**
+   * Inside a transaction: throws NOT_LEADER unless `holder` holds `name` under `epoch` and it has
+   * not lapsed. Until the transaction ends the lease cannot change hands, so a transaction that
+   * checks first either lands while its holder leads or writes nothing.
+   */
+  assertHeld(name: string, holder: string, epoch: number): Promise<void>;
+}

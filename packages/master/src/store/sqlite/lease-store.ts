@@ -1,0 +1,48 @@
+import { FleetError } from '@fleetwright/shared';
+import type { LeaseRecord } from '../backend/leases-backend.js';
+import type { Db } from './database.js';
+
+interface LeaseRow {
+  name: string;
+  holder: string;
+  epoch: number;
+  expires_at: number;
+}
+
+/** The leases table (see LeasesBackend). One connection writes at a time, so a read-then-write is atomic here. */
+export class LeaseStore {
+  constructor(private readonly db: Db) {}
+
+  acquire(name: string, holder: string, ttlMs: number): LeaseRecord | undefined {
+    const now = Date.now();
+    const current = this.row(name);
+    if (current && current.holder !== holder && current.expires_at > now) return undefined;
+    const kept = current !== undefined && current.holder === holder && current.expires_at > now;
+    const epoch = kept ? current.epoch : (current?.epoch ?? 0) + 1;
+    this.db
+      .prepare(
+        'INSERT INTO leases (name, holder, epoch, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, epoch = excluded.epoch, expires_at = excluded.expires_at',
+      )
+      .run(name, holder, epoch, now + ttlMs);
+    return { name, holder, epoch, expiresAt: now + ttlMs };
+  }
+
+  release(name: string, holder: string, epoch: number): boolean {
+    return this.db.prepare('DELETE FROM leases WHERE name = ? AND holder = ? AND epoch = ?').run(name, holder, epoch).changes > 0;
+  }
+
+  current(name: string): LeaseRecord | undefined {
+    const row = this.row(name);
+    return row && { name: row.name, holder: row.holder, epoch: row.epoch, expiresAt: row.expires_at };
+  }
+
+  assertHeld(name: string, holder: string, epoch: number): void {
+    const row = this.row(name);
+    if (!row || row.holder !== holder || row.epoch !== epoch || row.expires_at <= Date.now())
+      throw new FleetError('NOT_LEADER', `${holder} does not hold the ${name} lease under epoch ${epoch}`);
+  }
+
+  private row(name: string): LeaseRow | undefined {
+    return this.db.prepare('SELECT name, holder, epoch, expires_at FROM leases WHERE name = ?').get(name) as LeaseRow | undefined;
+  }
+}

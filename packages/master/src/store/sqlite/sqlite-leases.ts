@@ -1,0 +1,27 @@
+import type { LeaseRecord, LeasesBackend } from '../backend/leases-backend.js';
+import type { ConnectionGate } from './connection-gate.js';
+import type { LeaseStore } from './lease-store.js';
+
+/** LeasesBackend over the SQLite store: each call runs when the connection is free (see ConnectionGate). */
+export class SqliteLeases implements LeasesBackend {
+  constructor(
+    private readonly store: LeaseStore,
+    private readonly gate: ConnectionGate,
+  ) {}
+
+  acquire(name: string, holder: string, ttlMs: number): Promise<LeaseRecord | undefined> {
+    return this.gate.run(() => this.store.acquire(name, holder, ttlMs));
+  }
+
+  release(name: string, holder: string, epoch: number): Promise<boolean> {
+    return this.gate.run(() => this.store.release(name, holder, epoch));
+  }
+
+  current(name: string): Promise<LeaseRecord | undefined> {
+    return this.gate.run(() => this.store.current(name));
+  }
+
+  assertHeld(name: string, holder: string, epoch: number): Promise<void> {
+    return this.gate.run(() => this.store.assertHeld(name, holder, epoch));
+  }
+}

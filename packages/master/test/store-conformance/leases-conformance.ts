@@ -1,0 +1,81 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { FleetBackend } from '@fleetwright/master';
+import { newJob, type ConformanceTarget, type OpenedBackend } from './conformance-setup.js';
+
+const LEASE = 'scheduler';
+/** Short enough to wait out in a test, long enough that a slow call does not let it lapse first. */
+const TTL_MS = 400;
+const lapse = () => new Promise((resolve) => setTimeout(resolve, TTL_MS + 150));
+
+/** LeasesBackend: one holder at a time, epochs that rise with each change of hands, and the fence. */
+export function describeLeasesConformance(target: ConformanceTarget): void {
+  let opened: OpenedBackend;
+  let store: FleetBackend;
+  beforeEach(async () => {
+    opened = await target.open();
+    store = opened.backend;
+  });
+  afterEach(() => opened.dispose());
+
+  it('gives a free lease to its first taker under epoch 1, and a renewal keeps the epoch and moves the expiry on', async () => {
+    expect(await store.leases.current(LEASE)).toBeUndefined();
+    const first = await store.leases.acquire(LEASE, 'm1', TTL_MS);
+    expect(first).toMatchObject({ name: LEASE, holder: 'm1', epoch: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const renewed = await store.leases.acquire(LEASE, 'm1', TTL_MS);
+    expect(renewed).toMatchObject({ holder: 'm1', epoch: 1 });
+    expect(renewed!.expiresAt).toBeGreaterThan(first!.expiresAt);
+    expect(await store.leases.current(LEASE)).toEqual(renewed);
+  });
+
+  it('refuses another holder until the lease lapses; then the lease changes hands under a higher epoch and the old holder is refused', async () => {
+    await store.leases.acquire(LEASE, 'm1', TTL_MS);
+    expect(await store.leases.acquire(LEASE, 'm2', TTL_MS)).toBeUndefined();
+    expect((await store.leases.current(LEASE))?.holder).toBe('m1');
+    await lapse();
+    expect(await store.leases.acquire(LEASE, 'm2', TTL_MS)).toMatchObject({ holder: 'm2', epoch: 2 });
+    expect(await store.leases.acquire(LEASE, 'm1', TTL_MS)).toBeUndefined();
+  });
+
+  it('raises the epoch when a holder takes its own lease again after it lapsed', async () => {
+    await store.leases.acquire(LEASE, 'm1', TTL_MS);
+    await lapse();
+    expect(await store.leases.acquire(LEASE, 'm1', TTL_MS)).toMatchObject({ holder: 'm1', epoch: 2 });
+  });
+
+  it('lets another take a released lease at once; a release by a non-holder or under another epoch changes nothing', async () => {
+    const held = await store.leases.acquire(LEASE, 'm1', 60_000);
+    expect(await store.leases.release(LEASE, 'm2', held!.epoch)).toBe(false);
+    expect(await store.leases.release(LEASE, 'm1', held!.epoch + 1)).toBe(false);
+    expect(await store.leases.current(LEASE)).toMatchObject({ holder: 'm1', epoch: 1 });
+    expect(await store.leases.release(LEASE, 'm1', held!.epoch)).toBe(true);
+    expect(await store.leases.acquire(LEASE, 'm2', TTL_MS)).toMatchObject({ holder: 'm2' });
+  });
+
+  it("fences a transaction: the holder's lands; a deposed or lapsed holder's is refused with NOT_LEADER and writes nothing", async () => {
+    const old = await store.leases.acquire(LEASE, 'm1', TTL_MS);
+    await store.transaction(async () => {
+      await store.leases.assertHeld(LEASE, 'm1', old!.epoch);
+      await store.jobs.create(newJob({ idempotencyKey: 'led' }));
+    });
+    expect((await store.jobs.countByStatus()).queued).toBe(1);
+
+    await lapse();
+    // Lapsed, and nobody has taken it yet: still no write.
+    await expect(
+      store.transaction(async () => {
+        await store.leases.assertHeld(LEASE, 'm1', old!.epoch);
+        await store.jobs.create(newJob({ idempotencyKey: 'lapsed' }));
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_LEADER' });
+    const taken = await store.leases.acquire(LEASE, 'm2', 60_000);
+    await expect(
+      store.transaction(async () => {
+        await store.leases.assertHeld(LEASE, 'm1', old!.epoch);
+        await store.jobs.create(newJob({ idempotencyKey: 'deposed' }));
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_LEADER' });
+    expect((await store.jobs.countByStatus()).queued).toBe(1);
+    await store.transaction(() => store.leases.assertHeld(LEASE, 'm2', taken!.epoch));
+  });
+}
