@@ -111,7 +111,7 @@ function progressLines(io: CommandIo): (progress: StoreMigrationProgress) => voi
     const done = p.tableCopied === p.tableRows;
     if (!done && p.percent < nextTenth) return;
     while (nextTenth <= p.percent) nextTenth += 10;
-    io.err.write(`${done ? 'copied' : 'copying'} ${p.table}: ${p.tableCopied}/${p.tableRows} rows (${p.percent.toFixed(1)} % of ${p.totalRows})\n`);
+    io.err.write(`${done ? 'copied' : 'copying'} ${p.table}: ${p.tableCopied}/${p.tableRows} rows, ${p.percent.toFixed(1)} % of all ${p.totalRows}\n`);
   };
 }
 

@@ -14,9 +14,10 @@ interface TableCopy {
 }
 
 /**
- * Copies a fleet's SQLite store into an empty PostgreSQL database: every row of every table, in
- * one PostgreSQL transaction, sealed secrets as they are (the same key opens them on both sides),
- * identity sequences moved past the copied rows. Refuses, before writing a row, a master.db in use
+ * Copies a fleet's SQLite store into an empty PostgreSQL database: the fleet schema applied first
+ * (as a master applies it at start), then every row of every table in one PostgreSQL transaction,
+ * sealed secrets as they are (the same key opens them on both sides), identity sequences moved
+ * past the copied rows. Refuses, before writing a row, a master.db in use
  * or of another schema version, a table the copy does not know, a key that does not open the
  * secrets, and a target that is not empty (StoreMigrationRefused). Artifact files are not copied:
  * their records keep pointing at the files in the data dir.
