@@ -269,7 +269,9 @@ describe('FLEET_DATABASE_URL', () => {
     expect(readDatabaseUrl({})).toBeUndefined();
     expect(readDatabaseUrl({ FLEET_DATABASE_URL: '  ' })).toBeUndefined();
     expect(readDatabaseUrl({ FLEET_DATABASE_URL: 'postgres://fleet:pw@db.internal:5432/fleet' })).toBe('postgres://fleet:pw@db.internal:5432/fleet');
-    expect(readDatabaseUrl({ FLEET_DATABASE_URL: 'postgresql://fleet@10.0.0.5/fleet?sslmode=require' })).toBe('postgresql://fleet@10.0.0.5/fleet?sslmode=require');
+    expect(readDatabaseUrl({ FLEET_DATABASE_URL: 'postgresql://fleet@10.0.0.5/fleet?sslmode=require' })).toBe(
+      'postgresql://fleet@10.0.0.5/fleet?sslmode=require',
+    );
   });
 
   it.each([
