@@ -160,7 +160,7 @@ describe('migrateStore: a SQLite fleet moved to PostgreSQL', () => {
     const another = await fx.createAccount({ platform: 'sandbox', label: 'dave' });
     expect((await fx.api('GET', '/accounts')).body.items.map((a: { id: string }) => a.id)).toEqual(expect.arrayContaining([alice.id, bob.id, another.id]));
   });
-  describe('refusals: nothing is written to the target', () => {
+  describe('refusals and failures: nothing is left in the target', () => {
     const key = randomBytes(32);
     let dir: string;
     let file: string;
@@ -209,6 +209,27 @@ describe('migrateStore: a SQLite fleet moved to PostgreSQL', () => {
       expect(wrong.reason).toBe('wrong-key');
       expect(wrong.message).toMatch(/does not open account .+'s sealed credentials.*FLEET_SECRET_KEY/);
       expect(await tablesOf(url)).toEqual([]);
+    });
+
+    it('leaves no row behind when a row fails mid-copy, and a second run into the same database then succeeds', async () => {
+      const { url } = await cluster.createDatabase();
+      const broken = path.join(dir, 'broken.db');
+      const db = new Database(file, { readonly: true });
+      await db.backup(broken);
+      db.close();
+      const edit = new Database(broken);
+      // SQLite keeps text in an INTEGER column; PostgreSQL's integer refuses it, after accounts were copied.
+      edit
+        .prepare("INSERT INTO jobs (id, type, run_after, status, timeout_ms, created_at, priority) VALUES ('j-bad', 'crawl', 0, 'queued', 1000, 0, 'high')")
+        .run();
+      edit.close();
+      await expect(migrateStore({ sqliteFile: broken, databaseUrl: url, secretKey: key })).rejects.toThrow(
+        /^copying jobs failed \(after 0 of its 1 rows\): .*integer/,
+      );
+      expect(await tablesOf(url)).toContain('accounts');
+      expect(await query(url, 'SELECT id FROM accounts')).toEqual([]);
+      const report = await migrateStore({ sqliteFile: file, databaseUrl: url, secretKey: key });
+      expect(report.tables).toContainEqual({ table: 'accounts', rows: 1 });
     });
 
     it('refuses a master.db with a table the copy does not know, or of another schema version, or still open in a master', async () => {
