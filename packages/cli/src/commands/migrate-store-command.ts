@@ -47,18 +47,15 @@ interface MigrateStoreOptions {
   dataDir: string | undefined;
 }
 
+const FLAGS = { to: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
 function parseOptions(argv: string[]): MigrateStoreOptions | 'help' {
-  let parsed: ReturnType<typeof parseArgs<{ options: { to: { type: 'string' }; 'data-dir': { type: 'string' }; help: { type: 'boolean'; short: 'h' } } }>>;
+  let values: ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values'];
   try {
-    parsed = parseArgs({
-      args: argv,
-      options: { to: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    });
+    ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true }));
   } catch (error) {
     throw new CliError(`${(error as Error).message.split('\n')[0]} (usage: ${MIGRATE_STORE_USAGE})`);
   }
-  const { values } = parsed;
   if (values.help) return 'help';
   if (!values.to) throw new CliError(`--to is missing: name the empty PostgreSQL database to copy into (usage: ${MIGRATE_STORE_USAGE})`);
   let url: URL | undefined;
