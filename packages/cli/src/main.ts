@@ -7,6 +7,7 @@ import { JOBS_USAGE } from './commands/jobs-command.js';
 import { WORKERS_USAGE } from './commands/workers-command.js';
 import { TOKENS_USAGE } from './commands/tokens-command.js';
 import { BACKUP_USAGE } from './commands/backup-usage.js';
+import { MIGRATE_STORE_USAGE } from './commands/migrate-store-usage.js';
 
 const USAGE = `usage: fleet <command>
 
@@ -22,6 +23,7 @@ Every API command takes --api-url URL, --token-file FILE|- and --json.
 
 Operate it:
   ${BACKUP_USAGE}
+  ${MIGRATE_STORE_USAGE}
 `;
 
 /** The roles load Playwright, SQLite and the sandbox only when asked for: API commands start fast. */
@@ -44,6 +46,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./commands/tokens-command.js')).tokensCommand(rest);
     case 'backup':
       return (await import('./commands/backup-command.js')).backupCommand(rest);
+    case 'migrate-store':
+      return (await import('./commands/migrate-store-command.js')).migrateStoreCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -11,3 +11,4 @@ export { restJobLinks } from './http/rest-links.js';
 export * from './store/postgres/postgres-backend.js';
 export type * from './store/postgres/postgres-backend-options.js';
 export * from './store/postgres/migrations.js';
+export * from './store/migrate-store/index.js';

@@ -65,8 +65,11 @@ export class MasterFixture {
     return fixture;
   }
 
-  /** Starts a master on this fixture's data dir; `secretKey` replaces the fixture's key for this run. */
-  async startMaster(secretKey: Buffer = this.secretKey): Promise<Master> {
+  /**
+   * Starts a master on this fixture's data dir; `secretKey` replaces the fixture's key for this run,
+   * `databaseUrl` the store (a fleet moved to PostgreSQL keeps its data dir, tokens and key).
+   */
+  async startMaster(secretKey: Buffer = this.secretKey, databaseUrl: string | undefined = this.options.databaseUrl): Promise<Master> {
     this.master = new Master({
       dataDir: this.dataDir,
       port: 0,
@@ -81,7 +84,7 @@ export class MasterFixture {
       ...(this.options.retentionMs === undefined ? {} : { retentionMs: this.options.retentionMs }),
       ...(this.options.allowedOrigins === undefined ? {} : { allowedOrigins: this.options.allowedOrigins }),
       ...(this.options.maxQueuedClientPackets === undefined ? {} : { maxQueuedClientPackets: this.options.maxQueuedClientPackets }),
-      ...(this.options.databaseUrl === undefined ? {} : { databaseUrl: this.options.databaseUrl }),
+      ...(databaseUrl === undefined ? {} : { databaseUrl }),
       trustProxy: this.options.trustProxy,
       metricsToken: this.options.metricsToken,
       workerAuth: this.options.workerAuth,
