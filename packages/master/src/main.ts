@@ -7,6 +7,7 @@ import {
   closeOnSignals,
   logProcessFailures,
   readDatabaseUrl,
+  readMastersConfig,
   readEnum,
   registerSecret,
 } from '@fleetwright/shared';
@@ -26,6 +27,7 @@ export async function runMaster(): Promise<void> {
   const edge = loadOrExit(() => loadMasterEdgeConfig(), 'fleet-master');
   const dbSynchronous = loadOrExit(() => readEnum(process.env, 'FLEET_DB_SYNCHRONOUS', DB_SYNCHRONOUS_MODES, 'normal'), 'fleet-master');
   const databaseUrl = loadOrExit(() => readDatabaseUrl(process.env), 'fleet-master');
+  const masters = loadOrExit(() => readMastersConfig(process.env), 'fleet-master');
   registerSecret(edge.metricsToken);
   // The URL and its password stay out of every log line.
   registerSecret(databaseUrl);
@@ -49,6 +51,8 @@ export async function runMaster(): Promise<void> {
     allowedOrigins: config.allowedOrigins,
     dbSynchronous,
     ...(databaseUrl ? { databaseUrl } : {}),
+    ...(masters.masterId ? { masterId: masters.masterId } : {}),
+    leaderLeaseMs: masters.leaderLeaseMs,
     logger,
   });
   await master.start();

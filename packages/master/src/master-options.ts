@@ -46,6 +46,13 @@ export interface MasterOptions {
    * `dataDir` (artifacts and logs stay in `dataDir`). @defaultValue SQLite
    */
   databaseUrl?: string;
+  /** This master's name among those sharing one PostgreSQL database (`FLEET_MASTER_ID`). @defaultValue host-pid-random */
+  masterId?: string;
+  /**
+   * How long the leader lease lasts without renewal (`FLEET_LEADER_LEASE_MS`): when the leader dies,
+   * another master takes over within about this. PostgreSQL only. @defaultValue 6000
+   */
+  leaderLeaseMs?: number;
   /** `full`: every commit is synced to disk, so an OS crash loses nothing acknowledged (`FLEET_DB_SYNCHRONOUS`). @defaultValue `normal` */
   dbSynchronous?: DbSynchronous;
   logger: Logger;

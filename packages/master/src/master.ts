@@ -18,6 +18,9 @@ import { FleetStore } from './store/sqlite/fleet-store.js';
 import { FleetMetrics } from './metrics/fleet-metrics.js';
 import { SqliteBackend } from './store/sqlite/sqlite-backend.js';
 import { PostgresBackend } from './store/postgres/postgres-backend.js';
+import { Leadership } from './scheduler/leadership.js';
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type { FleetBackend } from './store/backend/fleet-backend.js';
 import { credentialWorkerAuth } from './http/worker-auth.js';
 import { restJobLinks } from './http/rest-links.js';
@@ -29,6 +32,13 @@ import { LiveLogs } from './jobs/live-logs.js';
 /** The master node: its store (SQLite in the data dir, or PostgreSQL), scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
   private readonly sqlite: FleetStore | undefined;
+  /** This master's name among those sharing a store (`FLEET_MASTER_ID`). */
+  readonly masterId: string;
+  /** Set when several masters may share the store (PostgreSQL): who holds the leader lease. */
+  readonly leadership: Leadership | undefined;
+  /** How many times this master took up or lost the lead (metrics). */
+  leaderChanges = 0;
+  private shuttingDown = false;
   /** Resolves once the backend can answer (PostgreSQL's migrations ran). */
   private readonly backendReady: Promise<void>;
   /** The durable state behind its backend interface (the SQLite adapter over `store`). */
@@ -57,6 +67,7 @@ export class Master {
   constructor(private readonly options: MasterOptions) {
     const logger = options.logger;
     this.browsers = new AccountBrowsers((workerId) => this.backend.accounts.ownedBy(workerId));
+    this.masterId = options.masterId ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const artifactsDir = path.join(options.dataDir, 'artifacts');
     if (options.databaseUrl) {
       const backend = PostgresBackend.connect(options.databaseUrl, {
@@ -82,7 +93,12 @@ export class Master {
       this.backend = new SqliteBackend(this.sqlite, { artifactsDir, workerToken: options.workerToken });
       this.backendReady = Promise.resolve();
     }
-    this.workers = new WorkerGateway(this.backend, this.browsers, logger, this.backend.workerCredentials);
+    // On PostgreSQL several masters may share the store: the holder of the leader lease decides.
+    this.leadership = options.databaseUrl
+      ? new Leadership(this.backend.leases, { masterId: this.masterId, ...(options.leaderLeaseMs ? { ttlMs: options.leaderLeaseMs } : {}) }, logger)
+      : undefined;
+    const leadership = this.leadership;
+    this.workers = new WorkerGateway(this.backend, this.browsers, logger, this.backend.workerCredentials, leadership ? { leadership } : {});
     this.events = new FleetEvents();
     this.scheduler = new Scheduler(
       this.backend,
@@ -94,6 +110,7 @@ export class Master {
         ...(options.retryBaseMs ? { retryBaseMs: options.retryBaseMs } : {}),
         ...(options.accountFailoverMs ? { accountFailoverMs: options.accountFailoverMs } : {}),
         ...(options.closedConnectionFailoverMs ? { closedConnectionFailoverMs: options.closedConnectionFailoverMs } : {}),
+        ...(leadership ? { fence: () => leadership.fence() } : {}),
       },
       this.events,
       this.browsers,
@@ -107,7 +124,7 @@ export class Master {
     });
     this.parents = new ParentJobs(this.backend, this.scheduler, this.commands, logger);
     this.monitors = new Monitors(this.backend, this.scheduler, this.commands, logger);
-    this.metrics = new FleetMetrics(this.backend, this.scheduler, this.events);
+    this.metrics = new FleetMetrics(this.backend, this.scheduler, this.events, () => ({ leading: this.masters.leading, changes: this.leaderChanges }));
     this.live = new LiveView(this.backend, this.workers, this.scheduler, logger);
     this.retention = new Retention(this.backend, this.scheduler, logger, options.retentionMs ? { retentionMs: options.retentionMs } : {});
     this.server = http.createServer(
@@ -126,6 +143,8 @@ export class Master {
         reports,
         browsers,
         dashboardDir: options.dashboardDir,
+        // Only where several masters may share the store: a lone SQLite master's /health stays as it was.
+        ...(leadership ? { masters: () => this.masters } : {}),
         metrics: this.metrics,
         extraRoutes: [this.live.routes()],
         logger,
@@ -155,12 +174,40 @@ export class Master {
     if (this.started) return;
     this.started = true;
     await this.backendReady;
-    await this.scheduler.start();
+    if (this.leadership) {
+      this.leadership.onChange((leading) => void this.leadershipChanged(leading));
+      await this.leadership.start();
+    } else await this.scheduler.start();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.options.port ?? 3000, this.options.host, () => resolve());
     });
     this.options.logger.info('master listening', { url: this.url });
+  }
+
+  /** Which master this is, and which leads. */
+  get masters(): { self: string; leader: string | null; leading: boolean } {
+    const leading = this.leadership?.leading ?? true;
+    return { self: this.masterId, leader: leading ? this.masterId : (this.leadership?.leader ?? null), leading };
+  }
+
+  /**
+   * Elected: rebuild the view from the store, as a restarted master does, and run the passes.
+   * Deposed: stop the passes and let the workers go, so they find the new leader.
+   */
+  private async leadershipChanged(leading: boolean): Promise<void> {
+    if (this.shuttingDown) return;
+    this.leaderChanges += 1;
+    if (!leading) {
+      this.scheduler.pause();
+      this.workers.disconnectAll();
+      return;
+    }
+    try {
+      await this.scheduler.start();
+    } catch (error) {
+      this.options.logger.warn('could not take up the lead', { error });
+    }
   }
 
   /** Idempotent; every step runs even if an earlier one fails. */
@@ -170,7 +217,10 @@ export class Master {
   }
 
   private async shutdown(): Promise<void> {
+    this.shuttingDown = true;
     const steps: [string, () => unknown][] = [
+      // First, so another master takes over at once rather than after the lease lapses.
+      ['leadership', () => this.leadership?.stop()],
       ['scheduler', () => this.scheduler.close()],
       ['metrics', () => this.metrics.close()],
       ['worker gateway', () => this.workers.close()],

@@ -56,6 +56,8 @@ export interface AppParts {
   metricsToken?: string | undefined;
   /** Built dashboard (index.html and assets) served at `/`; absent: a plain status page. */
   dashboardDir?: string | undefined;
+  /** Which master this is and which leads, for `/health`. */
+  masters?: () => { self: string; leader: string | null; leading: boolean };
   /** Prometheus metrics served at `/metrics` (no token unless `metricsToken`). */
   metrics?: FleetMetrics | undefined;
   /** More routes of the token-checked API (the live view's takeovers). */
@@ -72,14 +74,14 @@ export function createApp(parts: AppParts): Express {
   app.set('trust proxy', parts.trustProxy ?? false);
   app.use(securityHeaders);
   app.get('/health', async (_req, res) => {
-    res.json(await computeHealth(backend, scheduler));
+    res.json(await computeHealth(backend, scheduler, parts.masters?.()));
   });
   if (metrics) app.get('/metrics', metricsRoute(metrics, parts.metricsToken));
   if (dashboardDir && existsSync(path.join(dashboardDir, 'index.html'))) {
     app.use(express.static(dashboardDir, { index: 'index.html', maxAge: '1h' }));
   } else {
     app.get('/', async (_req, res) => {
-      res.type('html').send(homePage(await computeHealth(backend, scheduler)));
+      res.type('html').send(homePage(await computeHealth(backend, scheduler, parts.masters?.())));
     });
   }
   // Workers upload with their own credential, not an API token, so this comes before the API auth.

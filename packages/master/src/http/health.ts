@@ -3,7 +3,7 @@ import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 
 /** `/health`: live = owned by a connected worker that acknowledged it; busy = has a job in flight. */
-export async function computeHealth(store: FleetBackend, scheduler: Scheduler): Promise<Health> {
+export async function computeHealth(store: FleetBackend, scheduler: Scheduler, masters?: Health['masters']): Promise<Health> {
   const workers = await store.workers.countByStatus();
   const jobs = await store.jobs.countUnfinished();
   const busy = await store.jobs.activeAccountIds();
@@ -20,5 +20,6 @@ export async function computeHealth(store: FleetBackend, scheduler: Scheduler): 
     accounts: { total: await store.accounts.count(), live: live.length, busy: live.filter((a) => busy.has(a.id)).length },
     jobs: { queued: jobs.queued, running: jobs.running + jobs.dispatched },
     pools,
+    ...(masters ? { masters } : {}),
   };
 }

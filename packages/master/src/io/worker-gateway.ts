@@ -31,6 +31,11 @@ type WorkerSocket = Socket<WorkerToMasterEvents, MasterToWorkerEvents, Record<st
 export interface WorkerGatewayOptions {
   /** @defaultValue 10000 */
   ackTimeoutMs?: number;
+  /**
+   * With several masters on one store, workers connect to the leader only: another master refuses
+   * them with NOT_LEADER, naming the leader, and they try the next master. @defaultValue always leads
+   */
+  leadership?: { readonly leading: boolean; readonly leader: string | undefined };
 }
 
 /** The `/worker` namespace: authenticates workers, validates their reports, and carries requests to them. */
@@ -66,6 +71,15 @@ export class WorkerGateway implements WorkerLinks {
           const error = new Error('worker authentication failed: wrong credential for this worker id, or wrong fleet token') as Error & { data: unknown };
           error.data = { code: 'UNAUTHORIZED', message: error.message };
           this.logger.warn('refused a worker connection', { address: socket.handshake.address, workerId: parsed.success ? parsed.data.workerId : undefined });
+          next(error);
+          return;
+        }
+        const leadership = this.options.leadership;
+        if (leadership && !leadership.leading) {
+          const error = new Error(`this master does not lead the fleet; ${leadership.leader ?? 'another master'} does: connect there`) as Error & {
+            data: unknown;
+          };
+          error.data = { code: 'NOT_LEADER', message: error.message, leader: leadership.leader ?? null };
           next(error);
           return;
         }
@@ -234,6 +248,11 @@ export class WorkerGateway implements WorkerLinks {
 
   disconnect(workerId: string): void {
     this.sockets.get(workerId)?.disconnect(true);
+  }
+
+  /** Cuts every worker (this master stopped leading): they reconnect and find the leader. */
+  disconnectAll(): void {
+    for (const socket of this.sockets.values()) socket.disconnect(true);
   }
 
   close(): void {

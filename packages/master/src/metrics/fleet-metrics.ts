@@ -4,6 +4,7 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import { JobEventMetrics } from './job-event-metrics.js';
 import { registerStoreMetrics } from './store-metrics.js';
 import { JobCountFigures } from './job-count-figures.js';
+import { registerLeaderMetrics, type LeaderReading } from './leader-metrics.js';
 import type { FleetEvents } from '../events/fleet-events.js';
 
 /**
@@ -16,11 +17,13 @@ export class FleetMetrics {
   private readonly jobCounts: JobCountFigures;
   private readonly storeMetrics: { scrapeStarts(): void };
 
-  constructor(store: FleetBackend, scheduler: Scheduler, fleetEvents: FleetEvents) {
+  /** `leader`: whether this master leads, and how often that changed. @defaultValue always leads */
+  constructor(store: FleetBackend, scheduler: Scheduler, fleetEvents: FleetEvents, leader: LeaderReading = () => ({ leading: true, changes: 0 })) {
     collectDefaultMetrics({ register: this.registry });
     this.jobCounts = new JobCountFigures(store.jobs, fleetEvents);
     this.storeMetrics = registerStoreMetrics(this.registry, store, scheduler, this.jobCounts);
     this.events = new JobEventMetrics(this.registry, fleetEvents);
+    registerLeaderMetrics(this.registry, leader);
   }
 
   get contentType(): string {

@@ -20,4 +20,6 @@ export const MetricName = {
   Accounts: 'fleet_accounts',
   PoolCapacity: 'fleet_pool_capacity',
   RefusedReports: 'fleet_refused_reports_total',
+  MasterLeading: 'fleet_master_leading',
+  LeaderChanges: 'fleet_master_leader_changes_total',
 } as const;

@@ -28,9 +28,14 @@ export class DecisionQueue {
   private draining = false;
   private closed = false;
 
+  /**
+   * `fence`: run first in each batch's transaction; when it throws (this master no longer leads, see
+   * Leadership) the whole batch is refused with its error and writes nothing.
+   */
   constructor(
     private readonly backend: Pick<FleetBackend, 'transaction'>,
     private readonly logger: Logger,
+    private readonly fence?: () => Promise<void>,
   ) {}
 
   run<T>(decide: () => Promise<T>): Promise<T> {
@@ -57,6 +62,7 @@ export class DecisionQueue {
       const outcomes: { ok: boolean; value: unknown }[] = [];
       try {
         await this.backend.transaction(async () => {
+          await this.fence?.();
           for (const { decide } of taken) {
             try {
               outcomes.push({ ok: true, value: await this.backend.transaction(decide) });
@@ -66,8 +72,10 @@ export class DecisionQueue {
           }
         });
       } catch (error) {
-        // The commit itself failed: none of these decisions landed.
-        this.logger.error('a batch of decisions could not be committed', { error, decisions: taken.length });
+        // The fence or the commit failed: none of these decisions landed.
+        if ((error as { code?: unknown })?.code === 'NOT_LEADER')
+          this.logger.debug('decisions refused: this master does not lead', { decisions: taken.length });
+        else this.logger.error('a batch of decisions could not be committed', { error, decisions: taken.length });
         for (const { reject } of taken) reject(error);
         continue;
       }

@@ -23,4 +23,9 @@ export interface SchedulerOptions {
    * Never longer than `accountFailoverMs`. @defaultValue 5000
    */
   closedConnectionFailoverMs?: number;
+  /**
+   * Run first in each batch of decisions (see DecisionQueue): a master sharing its store with others
+   * passes its leadership's fence, so a master that no longer leads writes nothing. @defaultValue none
+   */
+  fence?: () => Promise<void>;
 }

@@ -66,7 +66,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly pools: PoolAccounts;
   private fullPasses = 0;
   private closed = false;
-  readonly options: Required<SchedulerOptions>;
+  readonly options: Required<Omit<SchedulerOptions, 'fence'>>;
   /** The one place jobs move; commands and worker reports ask it too. */
   readonly jobs: JobLifecycle;
   private readonly decisions: DecisionQueue;
@@ -83,7 +83,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     private readonly browsers: Pick<AccountBrowsers, 'workerGone'>,
   ) {
     super();
-    this.decisions = new DecisionQueue(store, logger);
+    this.decisions = new DecisionQueue(store, logger, options.fence);
     this.pools = new PoolAccounts(store.accounts);
     this.options = {
       missedHeartbeats: 3,
@@ -108,8 +108,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       await this.store.workers.markAllOffline();
       for (const accountId of await this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
     });
+    this.pause();
     this.timer = setInterval(() => void this.tick(true), this.options.tickIntervalMs);
     this.timer.unref();
+  }
+
+  /** Stops the timer's passes (this master no longer leads); `start()` resumes them from the store. */
+  pause(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   async close(): Promise<void> {

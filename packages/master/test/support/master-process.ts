@@ -14,6 +14,10 @@ const CLI_MAIN = fileURLToPath(new URL('../../../cli/dist/main.js', import.meta.
 export interface MasterProcessOptions {
   /** FLEET_HEARTBEAT_INTERVAL_MS. @defaultValue 300 */
   heartbeatIntervalMs?: number;
+  /** More environment (FLEET_DATABASE_URL, FLEET_MASTER_ID, ...). */
+  env?: Record<string, string>;
+  /** Another master process whose tokens and key this one uses (masters sharing one database). */
+  secretsOf?: MasterProcess;
 }
 
 /**
@@ -24,9 +28,9 @@ export interface MasterProcessOptions {
 export class MasterProcess {
   readonly tempDir = mkdtempSync(path.join(os.tmpdir(), 'fleet-master-proc-'));
   readonly dataDir = path.join(this.tempDir, 'data');
-  readonly apiToken = `fwa_${randomBytes(12).toString('hex')}`;
-  readonly workerToken = `fww_${randomBytes(12).toString('hex')}`;
-  readonly secretKeyHex = randomBytes(32).toString('hex');
+  readonly apiToken: string;
+  readonly workerToken: string;
+  readonly secretKeyHex: string;
   child: ChildProcess | undefined;
   /** The child's stderr and stdout, for a failure message. */
   output = '';
@@ -34,7 +38,12 @@ export class MasterProcess {
   private constructor(
     readonly port: number,
     private readonly options: MasterProcessOptions,
-  ) {}
+  ) {
+    const shared = options.secretsOf;
+    this.apiToken = shared?.apiToken ?? `fwa_${randomBytes(12).toString('hex')}`;
+    this.workerToken = shared?.workerToken ?? `fww_${randomBytes(12).toString('hex')}`;
+    this.secretKeyHex = shared?.secretKeyHex ?? randomBytes(32).toString('hex');
+  }
 
   static async create(options: MasterProcessOptions = {}): Promise<MasterProcess> {
     return new MasterProcess(await freePort(), options);
@@ -55,6 +64,7 @@ export class MasterProcess {
       FLEET_SECRET_KEY: this.secretKeyHex,
       FLEET_HEARTBEAT_INTERVAL_MS: String(this.options.heartbeatIntervalMs ?? 300),
       FLEET_LOG_LEVEL: 'warn',
+      ...this.options.env,
     };
     const child = spawn(process.execPath, [CLI_MAIN, 'master'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

@@ -1,4 +1,4 @@
-import { configError, readVar, type Env } from './env-reader.js';
+import { configError, readInt, readVar, type Env } from './env-reader.js';
 
 /**
  * `FLEET_DATABASE_URL`: the PostgreSQL database the master keeps its state in
@@ -19,4 +19,18 @@ export function readDatabaseUrl(env: Env): string | undefined {
     throw configError('FLEET_DATABASE_URL', `must be a postgres:// URL, not ${url.protocol}// (unset it for SQLite in the data dir)`);
   if (!url.hostname && !url.searchParams.has('host')) throw configError('FLEET_DATABASE_URL', 'names no host');
   return value;
+}
+
+/** Masters sharing one PostgreSQL database: each one's name, and how long the leader lease lasts. */
+export interface MastersConfig {
+  /** `FLEET_MASTER_ID`: 1–128 letters, digits, `_ . : -`. @defaultValue host-pid-random */
+  masterId: string | undefined;
+  /** `FLEET_LEADER_LEASE_MS`: a dead leader is replaced within about this. @defaultValue 6000 */
+  leaderLeaseMs: number;
+}
+
+export function readMastersConfig(env: Env): MastersConfig {
+  const id = readVar(env, 'FLEET_MASTER_ID');
+  if (id && !/^[A-Za-z0-9_.:-]{1,128}$/.test(id.value)) throw configError('FLEET_MASTER_ID', 'must be 1-128 letters, digits, _ . : -', id.value);
+  return { masterId: id?.value, leaderLeaseMs: readInt(env, 'FLEET_LEADER_LEASE_MS', 6000, { min: 500, max: 600_000 }) };
 }

@@ -7,5 +7,7 @@ export const HealthSchema = z.object({
   accounts: z.object({ total: z.number().int(), live: z.number().int(), busy: z.number().int() }),
   jobs: z.object({ queued: z.number().int(), running: z.number().int() }),
   pools: z.record(z.string(), z.object({ capacity: z.number().int() })),
+  /** Which master answered, and which leads (several masters may share a PostgreSQL store). */
+  masters: z.object({ self: z.string(), leader: z.string().nullable(), leading: z.boolean() }).optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;

@@ -1,0 +1,91 @@
+/**
+ * Masters sharing one PostgreSQL database, as real processes: one leads (holds the leader lease),
+ * the others serve reads and send workers and writes to it; when the leader is killed hard, another
+ * takes over within the lease and carries on from the database.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MasterProcess } from './support/master-process.js';
+import { PostgresCluster } from './support/postgres-cluster.js';
+import { SimulatedWorker } from './support/simulated-worker.js';
+import { waitUntil } from './support/wait-until.js';
+
+const LEASE_MS = 1_500;
+
+describe('two masters on one PostgreSQL database', () => {
+  let cluster: PostgresCluster;
+  const procs: MasterProcess[] = [];
+  const workers: SimulatedWorker[] = [];
+  beforeAll(async () => {
+    cluster = await PostgresCluster.start();
+  });
+  afterAll(() => cluster?.stop());
+  afterEach(async () => {
+    for (const worker of workers.splice(0)) worker.close();
+    for (const proc of procs.splice(0)) await proc.close();
+  });
+
+  async function master(url: string, id: string, secretsOf?: MasterProcess): Promise<MasterProcess> {
+    const proc = await MasterProcess.create({
+      env: { FLEET_DATABASE_URL: url, FLEET_MASTER_ID: id, FLEET_LEADER_LEASE_MS: String(LEASE_MS) },
+      ...(secretsOf ? { secretsOf } : {}),
+    });
+    procs.push(proc);
+    await proc.start();
+    return proc;
+  }
+
+  async function masters(proc: MasterProcess): Promise<{ self: string; leader: string | null; leading: boolean }> {
+    return (await (await fetch(`${proc.url}/health`)).json()).masters;
+  }
+
+  async function metric(proc: MasterProcess, name: string): Promise<number> {
+    const text = await (await fetch(`${proc.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    if (!line) throw new Error(`no ${name} in /metrics`);
+    return Number(line.split(' ')[1]);
+  }
+
+  function worker(proc: MasterProcess, workerId = 'w1'): SimulatedWorker {
+    const w = new SimulatedWorker({ workerId, url: proc.url, token: proc.workerToken, heartbeatEveryMs: 150 });
+    workers.push(w);
+    return w;
+  }
+
+  it('one leads; the other refuses workers and writes naming the leader and serves reads; killed hard, the leader is replaced and the new one runs the fleet on', async () => {
+    const { url } = await cluster.createDatabase();
+    const a = await master(url, 'master-a');
+    await waitUntil('master-a to lead', async () => ((await masters(a)).leading ? true : undefined), 10_000);
+    const b = await master(url, 'master-b', a);
+    expect(await masters(b)).toEqual({ self: 'master-b', leader: 'master-a', leading: false });
+    expect(await metric(b, 'fleet_master_leading')).toBe(0);
+
+    // Workers go to the leader only.
+    await expect(worker(b).connect()).rejects.toMatchObject({ data: { code: 'NOT_LEADER', leader: 'master-a' } });
+    const onA = await worker(a).start();
+    const account = (await a.api('POST', '/accounts', { platform: 'sandbox' })).body;
+    await onA.waitForAssign(account.id);
+    const first = (await a.api('POST', '/jobs', { type: 'crawl', accountId: account.id })).body;
+    expect((await onA.succeed(await onA.waitForRun(0))).ok).toBe(true);
+    await waitUntil('the first job to succeed', async () => ((await a.api('GET', `/jobs/${first.id}`)).body.status === 'succeeded' ? true : undefined));
+
+    // The follower reads the shared state, and refuses writes: they are the leader's decisions.
+    expect((await b.api('GET', `/jobs/${first.id}`)).body).toMatchObject({ status: 'succeeded' });
+    const refused = await b.api('POST', '/jobs', { type: 'crawl', accountId: account.id });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ code: 'NOT_LEADER' });
+
+    await a.kill();
+    onA.close();
+    await waitUntil('master-b to take the lead', async () => ((await masters(b)).leading ? true : undefined), 15_000, 100);
+    expect(await masters(b)).toEqual({ self: 'master-b', leader: 'master-b', leading: true });
+    expect(await metric(b, 'fleet_master_leading')).toBe(1);
+    expect(await metric(b, 'fleet_master_leader_changes_total')).toBe(1);
+
+    const onB = await worker(b).start();
+    const second = (await b.api('POST', '/jobs', { type: 'crawl', accountId: account.id })).body;
+    const run = await waitUntil('the second job to run on w1 through master-b', async () => onB.runs.find((r) => r.jobId === second.id), 15_000);
+    expect((await onB.succeed(run)).ok).toBe(true);
+    await waitUntil('the second job to succeed', async () => ((await b.api('GET', `/jobs/${second.id}`)).body.status === 'succeeded' ? true : undefined));
+    expect((await b.api('GET', `/jobs/${first.id}`)).body).toMatchObject({ status: 'succeeded', attempt: 1 });
+  });
+});
