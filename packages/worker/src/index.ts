@@ -10,3 +10,4 @@ export * from './locks/profile-lock-options.js';
 export * from './platforms/load-plugins.js';
 export * from './browser/remote-browsers.js';
 export * from './connection/worker-credential.js';
+export * from './connection/master-connection.js';

@@ -39,6 +39,7 @@ export async function runWorker(): Promise<void> {
   const workerDir = path.join(config.dataDir, 'workers', config.workerId);
   const credentials = new WorkerCredential({
     masterUrl: config.masterUrl,
+    masterUrls: config.masterUrls,
     workerId: config.workerId,
     dataDir: workerDir,
     fleetToken: async () => config.workerToken ?? (await readLocalWorkerToken(config.dataDir, 20_000)),
@@ -52,6 +53,7 @@ export async function runWorker(): Promise<void> {
   const worker = new Worker({
     workerId: config.workerId,
     masterUrl: config.masterUrl,
+    masterUrls: config.masterUrls,
     token,
     renewToken: () => credentials.renew(),
     dataDir: workerDir,

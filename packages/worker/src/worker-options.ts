@@ -5,6 +5,8 @@ import type { PlatformPlugin } from './platforms/plugin.js';
 export interface WorkerOptions {
   workerId: string;
   masterUrl: string;
+  /** Every master it may connect to, when several share one database (see MasterConnection). @defaultValue [`masterUrl`] */
+  masterUrls?: string[];
   /** This worker's credential (or, for an id never enrolled, the fleet token). */
   token: string;
   /** A new credential when the master refuses the current one (see MasterConnection). */

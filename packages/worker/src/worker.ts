@@ -66,6 +66,7 @@ export class Worker {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs;
     this.connection = new MasterConnection({
       masterUrl: options.masterUrl,
+      ...(options.masterUrls ? { masterUrls: options.masterUrls } : {}),
       workerId: options.workerId,
       token: options.token,
       ...(options.renewToken ? { renewToken: options.renewToken } : {}),

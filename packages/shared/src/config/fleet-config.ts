@@ -27,8 +27,13 @@ export type RecordVideoMode = (typeof RECORD_VIDEO_MODES)[number];
 
 /** The whole fleet's configuration, read from the environment (see the README's table). */
 export interface FleetConfig {
-  /** Master URL a worker connects to. @defaultValue `http://127.0.0.1:3000` */
+  /** Master URL a worker connects to (the first of `masterUrls`). @defaultValue `http://127.0.0.1:3000` */
   masterUrl: string;
+  /**
+   * Every master a worker may connect to (`FLEET_MASTER_URL` may list several, comma-separated): it
+   * tries the next when one is out of reach or does not lead. @defaultValue [`masterUrl`]
+   */
+  masterUrls: string[];
   /** This worker's id. @defaultValue the host name */
   workerId: string;
   /** Shared token that workers present to the master. */
@@ -72,7 +77,8 @@ export interface FleetConfig {
 
 export function loadConfig(env: Env = process.env): FleetConfig {
   return {
-    masterUrl: readMasterUrl(env),
+    masterUrl: readMasterUrls(env)[0]!,
+    masterUrls: readMasterUrls(env),
     workerId: readWorkerId(env),
     workerToken: readVar(env, 'FLEET_WORKER_TOKEN')?.value,
     apiToken: readVar(env, 'FLEET_API_TOKEN')?.value,
@@ -94,6 +100,24 @@ export function loadConfig(env: Env = process.env): FleetConfig {
     recordVideo: readEnum(env, 'FLEET_RECORD_VIDEO', RECORD_VIDEO_MODES, 'off'),
     allowedOrigins: readOrigins(env, 'FLEET_ALLOWED_ORIGINS'),
   };
+}
+
+/** `FLEET_MASTER_URL`, one URL or several comma-separated (masters sharing one database). */
+function readMasterUrls(env: Env): string[] {
+  const found = readVar(env, 'FLEET_MASTER_URL');
+  if (!found?.value.includes(',')) return [readMasterUrl(env)];
+  return found.value.split(',').map((entry) => {
+    const value = entry.trim();
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      // named below
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw configError(found.name, 'must be one URL or several comma-separated, each starting with http:// or https://', found.value);
+    return value.replace(/\/+$/, '');
+  });
 }
 
 function readMasterUrl(env: Env): string {

@@ -17,6 +17,12 @@ export type WorkerSocket = Socket<MasterToWorkerEvents, WorkerToMasterEvents>;
 
 export interface MasterConnectionOptions {
   masterUrl: string;
+  /**
+   * Every master this worker may connect to, when several share one database. Only the leader
+   * takes workers: on a refusal (`NOT_LEADER`) or a master out of reach the connection tries the
+   * next. @defaultValue [`masterUrl`]
+   */
+  masterUrls?: string[];
   workerId: string;
   token: string;
   /** Deadline of each request to the master. @defaultValue 10000 */
@@ -40,10 +46,13 @@ export class MasterConnection {
   private closed = false;
   private token: string;
   private lastRenewAt = 0;
+  private readonly urls: string[];
+  private current = 0;
 
   constructor(private readonly options: MasterConnectionOptions) {
     this.token = options.token;
-    this.socket = io(`${options.masterUrl}${Namespace.Worker}`, {
+    this.urls = options.masterUrls && options.masterUrls.length > 0 ? options.masterUrls : [options.masterUrl];
+    this.socket = io(`${this.urls[0]}${Namespace.Worker}`, {
       auth: { workerId: options.workerId, token: options.token },
       autoConnect: false,
       reconnectionDelay: 500,
@@ -51,10 +60,12 @@ export class MasterConnection {
       transports: ['websocket'],
     });
     this.socket.on('connect_error', (error) => {
-      const data = (error as Error & { data?: { code?: string; message?: string } }).data;
-      options.logger.warn('cannot connect to the master', { url: options.masterUrl, code: data?.code, error: data?.message ?? error.message });
+      const data = (error as Error & { data?: { code?: string; message?: string; leader?: string | null } }).data;
+      options.logger.warn('cannot connect to the master', { url: this.masterUrl, code: data?.code, error: data?.message ?? error.message });
       // A refused handshake is not retried by socket.io by itself.
       if (data?.code === 'UNAUTHORIZED') void this.renewAndReconnect();
+      else if (data?.code === 'NOT_LEADER') this.tryNextMaster(true);
+      else if (!data) this.tryNextMaster(false);
     });
     // socket.io doesn't reconnect after the server cut the socket (a revoked credential, a newer
     // connection of this id): come back after a pause; a refused handshake then renews the credential.
@@ -64,6 +75,25 @@ export class MasterConnection {
         if (!this.closed && !this.socket.connected) this.socket.connect();
       }, 1000).unref();
     });
+  }
+
+  /** The master this connection talks to now. */
+  get masterUrl(): string {
+    return this.urls[this.current]!;
+  }
+
+  /**
+   * Moves on to the next master of the list. socket.io's own reconnection then dials it (its manager
+   * reads `uri` at each attempt); a refused handshake is not retried by socket.io, so `redial` does.
+   */
+  private tryNextMaster(redial: boolean): void {
+    if (this.urls.length < 2 || this.closed) return;
+    this.current = (this.current + 1) % this.urls.length;
+    (this.socket.io as unknown as { uri: string }).uri = this.masterUrl;
+    if (!redial) return;
+    setTimeout(() => {
+      if (!this.closed && !this.socket.connected) this.socket.connect();
+    }, 250).unref();
   }
 
   private async renewAndReconnect(): Promise<void> {
@@ -114,7 +144,7 @@ export class MasterConnection {
    */
   async uploadArtifact(jobId: string, name: string, file: string, attempt: number): Promise<void> {
     const body = await readFile(file);
-    const res = await fetch(`${this.options.masterUrl}/api/v1/worker/jobs/${encodeURIComponent(jobId)}/artifacts/${encodeURIComponent(name)}`, {
+    const res = await fetch(`${this.masterUrl}/api/v1/worker/jobs/${encodeURIComponent(jobId)}/artifacts/${encodeURIComponent(name)}`, {
       method: 'PUT',
       headers: {
         authorization: `Bearer ${this.token}`,

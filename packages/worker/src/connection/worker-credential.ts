@@ -6,6 +6,8 @@ const CREDENTIAL_FILE = 'credential.json';
 
 export interface WorkerCredentialOptions {
   masterUrl: string;
+  /** Every master it may enroll with, tried in turn while one is out of reach. @defaultValue [`masterUrl`] */
+  masterUrls?: string[];
   workerId: string;
   /** The worker's own data dir (`<FLEET_DATA_DIR>/workers/<id>`): the credential is kept there. */
   dataDir: string;
@@ -69,7 +71,9 @@ export class WorkerCredential {
   }
 
   private async enroll(): Promise<string> {
-    const { masterUrl, workerId, logger } = this.options;
+    const { workerId, logger } = this.options;
+    const urls = this.options.masterUrls && this.options.masterUrls.length > 0 ? this.options.masterUrls : [this.options.masterUrl];
+    let attempt = 0;
     const fleetToken = await this.options.fleetToken();
     if (!fleetToken) {
       throw new FleetError('CONFIG_INVALID', `FLEET_WORKER_TOKEN is required to enroll worker ${workerId} (no ${this.file} yet)`, {
@@ -80,6 +84,7 @@ export class WorkerCredential {
     let delay = 500;
     for (;;) {
       let res: Response | undefined;
+      const masterUrl = urls[attempt++ % urls.length]!;
       try {
         res = await fetch(`${masterUrl}/api/v1/worker/enroll`, {
           method: 'POST',
