@@ -74,6 +74,7 @@ describe('loadConfig FLEET_* variables', () => {
     });
     expect(config).toEqual({
       masterUrl: 'https://master.example:8443',
+      masterUrls: ['https://master.example:8443'],
       workerId: 'w-1.eu:a_b',
       workerToken: 'worker-token',
       apiToken: 'api-token',
@@ -291,5 +292,20 @@ describe('FLEET_DATABASE_URL', () => {
     expect(error).toMatchObject({ code: 'CONFIG_INVALID', field: 'FLEET_DATABASE_URL' });
     expect(error!.message).toMatch(message);
     expect(error!.message).not.toContain('pw');
+  });
+});
+
+describe('FLEET_MASTER_URL with several masters', () => {
+  it('reads a comma-separated list, the first as masterUrl, trailing slashes dropped', () => {
+    const config = loadConfig({ FLEET_MASTER_URL: 'http://m1:3000/, https://m2.example ' });
+    expect(config.masterUrls).toEqual(['http://m1:3000', 'https://m2.example']);
+    expect(config.masterUrl).toBe('http://m1:3000');
+  });
+
+  it('refuses a list with an entry that is not an http(s) URL, naming the variable', () => {
+    expect(() => loadConfig({ FLEET_MASTER_URL: 'http://m1:3000,ftp://m2' })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', field: 'FLEET_MASTER_URL' }),
+    );
+    expect(() => loadConfig({ FLEET_MASTER_URL: 'http://m1:3000,' })).toThrow(/FLEET_MASTER_URL/);
   });
 });
