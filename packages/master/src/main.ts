@@ -52,6 +52,7 @@ export async function runMaster(): Promise<void> {
     dbSynchronous,
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(masters.masterId ? { masterId: masters.masterId } : {}),
+    ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
     leaderLeaseMs: masters.leaderLeaseMs,
     logger,
   });

@@ -46,6 +46,11 @@ export interface MasterOptions {
    * `dataDir` (artifacts and logs stay in `dataDir`). @defaultValue SQLite
    */
   databaseUrl?: string;
+  /**
+   * `FLEET_REDIS_URL`, with `databaseUrl`: the Redis the masters sharing that database pass their
+   * Socket.IO events through. @defaultValue none: each master's clients hear only its own events
+   */
+  redisUrl?: string;
   /** This master's name among those sharing one PostgreSQL database (`FLEET_MASTER_ID`). @defaultValue host-pid-random */
   masterId?: string;
   /**

@@ -19,6 +19,8 @@ import { FleetMetrics } from './metrics/fleet-metrics.js';
 import { SqliteBackend } from './store/sqlite/sqlite-backend.js';
 import { PostgresBackend } from './store/postgres/postgres-backend.js';
 import { Leadership } from './scheduler/leadership.js';
+import { Redis } from 'ioredis';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { FleetBackend } from './store/backend/fleet-backend.js';
@@ -39,6 +41,8 @@ export class Master {
   /** How many times this master took up or lost the lead (metrics). */
   leaderChanges = 0;
   private shuttingDown = false;
+  /** With several masters: the Redis their Socket.IO servers share events through. */
+  private readonly redis: Redis | undefined;
   /** Resolves once the backend can answer (PostgreSQL's migrations ran). */
   private readonly backendReady: Promise<void>;
   /** The durable state behind its backend interface (the SQLite adapter over `store`). */
@@ -150,7 +154,21 @@ export class Master {
         logger,
       }),
     );
-    this.io = new Server(this.server, { serveClient: false, maxHttpBufferSize: 8e6 });
+    // Masters sharing a database share their events through Redis: a dashboard or upstream client
+    // on any master hears what the leader decides, and one that reconnects to another master gets
+    // what it missed meanwhile (connection-state recovery; the handshake's checks run again).
+    this.redis = options.databaseUrl && options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: null }) : undefined;
+    this.redis?.on('error', (error) => logger.warn("Redis for the masters' events is out of reach", { error }));
+    this.io = new Server(this.server, {
+      serveClient: false,
+      maxHttpBufferSize: 8e6,
+      ...(this.redis
+        ? {
+            adapter: createAdapter(this.redis, { streamName: 'fleetwright:events' }),
+            connectionStateRecovery: { maxDisconnectionDuration: 120_000, skipMiddlewares: false },
+          }
+        : {}),
+    });
     coalesceWritesPerTurn(this.io);
     this.workers.attach(this.io, this.scheduler, reports, browsers);
     this.clients.attach(this.io, this.events);
@@ -228,6 +246,7 @@ export class Master {
       ['live view', () => this.live.close()],
       ['socket.io', () => new Promise<void>((resolve) => void this.io.close(() => resolve()))],
       ['http', () => new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()))],
+      ['redis', () => this.redis?.quit()],
       ['store', () => this.backend.close()],
     ];
     for (const [name, step] of steps) {
