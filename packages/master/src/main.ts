@@ -53,6 +53,7 @@ export async function runMaster(): Promise<void> {
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(masters.masterId ? { masterId: masters.masterId } : {}),
     ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+    ...(masters.publicUrl ? { publicUrl: masters.publicUrl } : {}),
     leaderLeaseMs: masters.leaderLeaseMs,
     logger,
   });

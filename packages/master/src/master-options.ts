@@ -51,6 +51,11 @@ export interface MasterOptions {
    * Socket.IO events through. @defaultValue none: each master's clients hear only its own events
    */
   redisUrl?: string;
+  /**
+   * `FLEET_MASTER_PUBLIC_URL`: where the other masters sharing the database reach this one (they
+   * forward writes to the leader). @defaultValue http://<host name or bind address>:<port>
+   */
+  publicUrl?: string;
   /** This master's name among those sharing one PostgreSQL database (`FLEET_MASTER_ID`). @defaultValue host-pid-random */
   masterId?: string;
   /**

@@ -148,7 +148,7 @@ export class Master {
         browsers,
         dashboardDir: options.dashboardDir,
         // Only where several masters may share the store: a lone SQLite master's /health stays as it was.
-        ...(leadership ? { masters: () => this.masters } : {}),
+        ...(leadership ? { masters: () => this.masters, writeTarget: () => this.writeTarget() } : {}),
         metrics: this.metrics,
         extraRoutes: [this.live.routes()],
         logger,
@@ -200,6 +200,7 @@ export class Master {
       this.server.once('error', reject);
       this.server.listen(this.options.port ?? 3000, this.options.host, () => resolve());
     });
+    if (this.leadership) await this.backend.leases.announce(this.masterId, this.publicUrl());
     this.options.logger.info('master listening', { url: this.url });
   }
 
@@ -207,6 +208,21 @@ export class Master {
   get masters(): { self: string; leader: string | null; leading: boolean } {
     const leading = this.leadership?.leading ?? true;
     return { self: this.masterId, leader: leading ? this.masterId : (this.leadership?.leader ?? null), leading };
+  }
+
+  /** Where a REST write goes: here when this master leads, else the leader's announced URL. */
+  private async writeTarget(): Promise<'self' | string | undefined> {
+    if (!this.leadership || this.leadership.leading) return 'self';
+    const leader = this.leadership.leader;
+    return leader ? this.backend.leases.urlOf(leader) : undefined;
+  }
+
+  /** The base URL other masters reach this one at: `publicUrl`, else the listening address. */
+  private publicUrl(): string {
+    if (this.options.publicUrl) return this.options.publicUrl.replace(/\/+$/, '');
+    const address = this.server.address() as AddressInfo;
+    const wildcard = !this.options.host || this.options.host === '0.0.0.0' || this.options.host === '::';
+    return `http://${wildcard ? os.hostname() : this.options.host}:${address.port}`;
   }
 
   /**

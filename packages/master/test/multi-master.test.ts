@@ -51,7 +51,7 @@ describe('two masters on one PostgreSQL database', () => {
     return w;
   }
 
-  it('one leads; the other refuses workers and writes naming the leader and serves reads; killed hard, the leader is replaced and the new one runs the fleet on', async () => {
+  it('one leads; the other refuses workers naming the leader, serves reads and forwards writes to it; killed hard, the leader is replaced and the new one runs the fleet on', async () => {
     const { url } = await cluster.createDatabase();
     const a = await master(url, 'master-a');
     await waitUntil('master-a to lead', async () => ((await masters(a)).leading ? true : undefined), 10_000);
@@ -68,11 +68,19 @@ describe('two masters on one PostgreSQL database', () => {
     expect((await onA.succeed(await onA.waitForRun(0))).ok).toBe(true);
     await waitUntil('the first job to succeed', async () => ((await a.api('GET', `/jobs/${first.id}`)).body.status === 'succeeded' ? true : undefined));
 
-    // The follower reads the shared state, and refuses writes: they are the leader's decisions.
+    // The follower reads the shared state, and passes writes to the leader, whose decisions they are.
     expect((await b.api('GET', `/jobs/${first.id}`)).body).toMatchObject({ status: 'succeeded' });
-    const refused = await b.api('POST', '/jobs', { type: 'crawl', accountId: account.id });
-    expect(refused.status).toBe(503);
-    expect(refused.body).toMatchObject({ code: 'NOT_LEADER' });
+    const forwarded = await b.api('POST', '/jobs', { type: 'crawl', accountId: account.id, idempotencyKey: 'via-b' });
+    expect(forwarded.status).toBe(201);
+    expect(forwarded.body).toMatchObject({ type: 'crawl', accountId: account.id, idempotencyKey: 'via-b' });
+    expect((await onA.succeed(await onA.waitForRun(1))).ok).toBe(true);
+    await waitUntil('the forwarded job to succeed', async () =>
+      (await a.api('GET', `/jobs/${forwarded.body.id}`)).body.status === 'succeeded' ? true : undefined,
+    );
+    // A refusal comes back as the leader gave it.
+    const bad = await b.api('POST', '/jobs', { type: 'crawl', accountId: 'no-such-account' });
+    expect(bad.status).toBe(404);
+    expect(bad.body).toMatchObject({ code: 'ACCOUNT_NOT_FOUND', field: 'accountId' });
 
     await a.kill();
     onA.close();

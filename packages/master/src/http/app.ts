@@ -5,6 +5,7 @@ import type { JobCommands } from '../jobs/job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { requireToken } from './auth.js';
 import { computeHealth } from './health.js';
+import { forwardWritesToLeader, type WriteTarget } from './forward-to-leader.js';
 import { errorHandler, notFound } from './http-errors.js';
 import { accountRoutes } from './routes/account-routes.js';
 import { jobRoutes } from './routes/job-routes.js';
@@ -58,6 +59,8 @@ export interface AppParts {
   dashboardDir?: string | undefined;
   /** Which master this is and which leads, for `/health`. */
   masters?: () => { self: string; leader: string | null; leading: boolean };
+  /** With several masters: where a write goes (see forwardWritesToLeader). @defaultValue this master */
+  writeTarget?: WriteTarget;
   /** Prometheus metrics served at `/metrics` (no token unless `metricsToken`). */
   metrics?: FleetMetrics | undefined;
   /** More routes of the token-checked API (the live view's takeovers). */
@@ -84,6 +87,7 @@ export function createApp(parts: AppParts): Express {
       res.type('html').send(homePage(await computeHealth(backend, scheduler, parts.masters?.())));
     });
   }
+  if (parts.writeTarget) app.use('/api/v1', forwardWritesToLeader(parts.writeTarget, parts.masters?.().self ?? 'master', logger));
   // Workers upload with their own credential, not an API token, so this comes before the API auth.
   app.use('/api/v1', artifactUploadRoutes(backend, parts.liveLogs, { workerAuth: parts.workerAuth, maxBytes: parts.maxArtifactBytes }));
   app.use('/api/v1', workerEnrollRoutes(backend.workerCredentials));

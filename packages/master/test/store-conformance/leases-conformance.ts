@@ -52,6 +52,15 @@ export function describeLeasesConformance(target: ConformanceTarget): void {
     expect(await store.leases.acquire(LEASE, 'm2', TTL_MS)).toMatchObject({ holder: 'm2' });
   });
 
+  it('records where each master answers, the latest announcement winning', async () => {
+    expect(await store.leases.urlOf('m1')).toBeUndefined();
+    await store.leases.announce('m1', 'http://10.0.0.1:3000');
+    await store.leases.announce('m2', 'http://10.0.0.2:3000');
+    await store.leases.announce('m1', 'http://10.0.0.9:3000');
+    expect(await store.leases.urlOf('m1')).toBe('http://10.0.0.9:3000');
+    expect(await store.leases.urlOf('m2')).toBe('http://10.0.0.2:3000');
+  });
+
   it("fences a transaction: the holder's lands; a deposed or lapsed holder's is refused with NOT_LEADER and writes nothing", async () => {
     const old = await store.leases.acquire(LEASE, 'm1', TTL_MS);
     await store.transaction(async () => {

@@ -64,6 +64,8 @@ export class MasterProcess {
       FLEET_SECRET_KEY: this.secretKeyHex,
       FLEET_HEARTBEAT_INTERVAL_MS: String(this.options.heartbeatIntervalMs ?? 300),
       FLEET_LOG_LEVEL: 'warn',
+      // Masters sharing a database forward writes to the leader here (the host name may not resolve on a test machine).
+      FLEET_MASTER_PUBLIC_URL: this.url,
       ...this.options.env,
     };
     const child = spawn(process.execPath, [CLI_MAIN, 'master'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

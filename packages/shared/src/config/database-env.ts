@@ -1,4 +1,4 @@
-import { configError, readInt, readVar, type Env } from './env-reader.js';
+import { configError, readInt, readUrl, readVar, type Env } from './env-reader.js';
 
 /**
  * `FLEET_DATABASE_URL`: the PostgreSQL database the master keeps its state in
@@ -27,10 +27,16 @@ export interface MastersConfig {
   masterId: string | undefined;
   /** `FLEET_LEADER_LEASE_MS`: a dead leader is replaced within about this. @defaultValue 6000 */
   leaderLeaseMs: number;
+  /** `FLEET_MASTER_PUBLIC_URL`: where the other masters reach this one. @defaultValue http://<host>:<port> */
+  publicUrl: string | undefined;
 }
 
 export function readMastersConfig(env: Env): MastersConfig {
   const id = readVar(env, 'FLEET_MASTER_ID');
   if (id && !/^[A-Za-z0-9_.:-]{1,128}$/.test(id.value)) throw configError('FLEET_MASTER_ID', 'must be 1-128 letters, digits, _ . : -', id.value);
-  return { masterId: id?.value, leaderLeaseMs: readInt(env, 'FLEET_LEADER_LEASE_MS', 6000, { min: 500, max: 600_000 }) };
+  return {
+    masterId: id?.value,
+    leaderLeaseMs: readInt(env, 'FLEET_LEADER_LEASE_MS', 6000, { min: 500, max: 600_000 }),
+    publicUrl: readUrl(env, 'FLEET_MASTER_PUBLIC_URL', ['http:', 'https:']),
+  };
 }

@@ -31,4 +31,8 @@ export interface LeasesBackend {
    * checks first either lands while its holder leads or writes nothing.
    */
   assertHeld(name: string, holder: string, epoch: number): Promise<void>;
+  /** Records where master `id` answers (its base URL), so the others can reach the one that leads. */
+  announce(id: string, url: string): Promise<void>;
+  /** Where master `id` said it answers, if it did. */
+  urlOf(id: string): Promise<string | undefined>;
 }

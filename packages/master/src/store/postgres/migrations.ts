@@ -194,7 +194,7 @@ CREATE TABLE worker_credentials (
   },
   {
     version: 2,
-    name: 'leases (SQLite schema version 8)',
+    name: 'leases and masters (SQLite schema version 8)',
     // Named leases with fencing epochs (see LeasesBackend): which master leads the ones sharing this database.
     sql: `
 CREATE TABLE leases (
@@ -202,6 +202,11 @@ CREATE TABLE leases (
   holder TEXT NOT NULL,
   epoch BIGINT NOT NULL,
   expires_at BIGINT NOT NULL
+);
+CREATE TABLE masters (
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  seen_at BIGINT NOT NULL
 );
 `,
   },

@@ -54,4 +54,15 @@ export class PostgresLeases implements LeasesBackend {
     ]);
     if (!held) throw new FleetError('NOT_LEADER', `${holder} does not hold the ${name} lease under epoch ${epoch}`);
   }
+
+  async announce(id: string, url: string): Promise<void> {
+    await this.scope.changes(
+      `INSERT INTO masters (id, url, seen_at) VALUES ($1, $2, ${NOW_MS}) ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, seen_at = EXCLUDED.seen_at`,
+      [id, url],
+    );
+  }
+
+  async urlOf(id: string): Promise<string | undefined> {
+    return (await this.scope.row<{ url: string }>('SELECT url FROM masters WHERE id = $1', [id]))?.url;
+  }
 }

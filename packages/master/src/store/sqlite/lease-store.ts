@@ -42,6 +42,16 @@ export class LeaseStore {
       throw new FleetError('NOT_LEADER', `${holder} does not hold the ${name} lease under epoch ${epoch}`);
   }
 
+  announce(id: string, url: string): void {
+    this.db
+      .prepare('INSERT INTO masters (id, url, seen_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url, seen_at = excluded.seen_at')
+      .run(id, url, Date.now());
+  }
+
+  urlOf(id: string): string | undefined {
+    return (this.db.prepare('SELECT url FROM masters WHERE id = ?').get(id) as { url: string } | undefined)?.url;
+  }
+
   private row(name: string): LeaseRow | undefined {
     return this.db.prepare('SELECT name, holder, epoch, expires_at FROM leases WHERE name = ?').get(name) as LeaseRow | undefined;
   }

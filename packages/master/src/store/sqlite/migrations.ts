@@ -252,14 +252,20 @@ CREATE TABLE worker_credentials (
   },
   {
     version: 8,
-    name: 'leases',
-    // Named leases with fencing epochs (see LeasesBackend): which master leads, when several share a store.
+    name: 'leases and masters',
+    // Named leases with fencing epochs (see LeasesBackend): which master leads, when several share a
+    // store; and where each master answers, so the others can forward to the leader.
     sql: `
 CREATE TABLE leases (
   name TEXT PRIMARY KEY,
   holder TEXT NOT NULL,
   epoch INTEGER NOT NULL,
   expires_at INTEGER NOT NULL
+);
+CREATE TABLE masters (
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  seen_at INTEGER NOT NULL
 );
 `,
   },

@@ -24,4 +24,12 @@ export class SqliteLeases implements LeasesBackend {
   assertHeld(name: string, holder: string, epoch: number): Promise<void> {
     return this.gate.run(() => this.store.assertHeld(name, holder, epoch));
   }
+
+  announce(id: string, url: string): Promise<void> {
+    return this.gate.run(() => this.store.announce(id, url));
+  }
+
+  urlOf(id: string): Promise<string | undefined> {
+    return this.gate.run(() => this.store.urlOf(id));
+  }
 }
