@@ -453,6 +453,14 @@ export class BrowserManager {
     return this.live.get(accountId)?.context.tracing;
   }
 
+  /**
+   * The pid of the Chromium that holds the account's context (tests and diagnostics): its own in
+   * persistent mode, the shared one in shared mode; undefined when closed or remote.
+   */
+  browserPidOf(accountId: string): number | undefined {
+    return this.live.get(accountId)?.launched.browserPid;
+  }
+
   /** The fencing token the account's requests carry now (tests and diagnostics). */
   fenceTokenOf(accountId: string): number | undefined {
     return this.live.get(accountId)?.fenceToken;
