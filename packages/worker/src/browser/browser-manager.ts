@@ -193,7 +193,7 @@ export class BrowserManager {
     const state = this.hibernated.get(profile.accountId)?.state ?? profile.storageState;
     let live: AccountContext;
     try {
-      live = new AccountContext(await this.launcher.open(profile, state), profile, lease);
+      live = new AccountContext(await this.launcher.open(profile, state), profile, lease, this.options.sparePageIdleMs);
     } catch (error) {
       await lease?.release();
       throw error;
