@@ -75,7 +75,7 @@ export interface WorkerOptions {
   browserMode?: BrowserMode;
   /** In `shared` mode, account contexts per Chromium (`FLEET_CONTEXTS_PER_BROWSER`). @defaultValue 50 */
   contextsPerBrowser?: number;
-  /** In `shared` mode, how long a context keeps its next job's page ready after its last job (0: none). @defaultValue 60000 */
+  /** In `shared` mode, how long a context keeps its next job's page ready after its last job (`FLEET_SPARE_PAGE_IDLE_MS`; 0: none). @defaultValue 60000 */
   sparePageIdleMs?: number;
   /** A context idle this long is hibernated (`FLEET_CONTEXT_IDLE_MS`; 0: never). @defaultValue 600000 (10 minutes) */
   contextIdleMs?: number;
