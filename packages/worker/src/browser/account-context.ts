@@ -82,9 +82,15 @@ export class AccountContext {
       this.lastUsedAt = Date.now();
       if (this.activePages > 0) return;
       onIdle();
-      if (!this.closing && !this.crashed) this.spare?.prepare();
+      // Not for a context about to close: crashed, closing, or to be relaunched with new settings.
+      if (!this.closing && !this.crashed && !this.stale) this.spare?.prepare();
     });
     return page;
+  }
+
+  /** Closes the page kept ready for the next job (memory is short); answers whether there was one. */
+  dropSparePage(): Promise<boolean> {
+    return this.spare?.close() ?? Promise.resolve(false);
   }
 
   /** Open but not handed to its caller yet: no hibernation may take it in between. */

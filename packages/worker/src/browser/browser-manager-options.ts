@@ -59,7 +59,7 @@ export interface BrowserManagerOptions {
    * @defaultValue `persistent`
    */
   browserMode?: BrowserMode;
-  /** In `shared` mode, account contexts per Chromium (`FLEET_CONTEXTS_PER_BROWSER`). @defaultValue 50 */
+  /** In `shared` mode, account contexts per Chromium (`FLEET_CONTEXTS_PER_BROWSER`). @defaultValue 25 */
   contextsPerBrowser?: number;
   /**
    * In `shared` mode, how long a context keeps the blank page its next job will get, opened when
@@ -118,7 +118,7 @@ export function resolveBrowserManagerOptions(options: BrowserManagerOptions): Re
     recycleAfterMs: options.recycleAfterMs ?? 6 * 3600 * 1000,
     chromiumSandbox: chromiumSandboxEnabled({ uid: process.getuid?.(), configured: options.chromiumSandbox }),
     browserMode: options.browserMode ?? 'persistent',
-    contextsPerBrowser: options.contextsPerBrowser ?? 50,
+    contextsPerBrowser: options.contextsPerBrowser ?? 25,
     contextIdleMs: options.contextIdleMs ?? 600_000,
     sparePageIdleMs: options.sparePageIdleMs ?? 60_000,
     memoryLimitMb: options.memoryLimitMb ?? defaultMemoryLimitMb(),

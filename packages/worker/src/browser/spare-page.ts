@@ -13,14 +13,17 @@ export class SparePage {
   constructor(
     private readonly context: BrowserContext,
     private readonly idleMs: number,
-  ) {}
+  ) {
+    // However the context ends (closed, or its browser crashed), no timer outlives it.
+    context.once('close', () => this.dispose());
+  }
 
   /** Opens the next job's page in the background, unless one is open or opening. */
   prepare(): void {
     if (this.idleMs <= 0 || this.page) return;
     this.page = this.context.newPage().catch(() => undefined);
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.drop(), this.idleMs);
+    this.timer = setTimeout(() => void this.close(), this.idleMs);
     this.timer.unref();
   }
 
@@ -33,14 +36,17 @@ export class SparePage {
     return page && !page.isClosed() ? page : undefined;
   }
 
-  /** The context is closing (its pages with it): nothing more opens, no timer stays. */
+  /** The context is closing (its pages with it): no timer stays. */
   dispose(): void {
     clearTimeout(this.timer);
     this.page = undefined;
   }
 
-  private async drop(): Promise<void> {
+  /** Closes the prepared page, if any; answers whether there was one. */
+  async close(): Promise<boolean> {
     const page = await this.take();
-    await page?.close().catch(() => undefined);
+    if (!page) return false;
+    await page.close().catch(() => undefined);
+    return true;
   }
 }
