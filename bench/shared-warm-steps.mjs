@@ -2,7 +2,7 @@
 // context of a shared Chromium, on raw Playwright with no master or runner in between. Variants
 // run interleaved, one job each per round; prints the median of each. Run it under the bench lock:
 //   flock /tmp/fleet-bench.lock node bench/shared-warm-steps.mjs
-// Knobs: BENCH_WARM_JOBS (30), BENCH_VARIANTS (comma list of the names below).
+// Knobs: BENCH_WARM_JOBS (30), BENCH_WARM_SETTLE_MS (250), BENCH_VARIANTS (comma list of the names below).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,8 @@ import { readComments } from './in-process-fleet.mjs';
 import { median, progress, seedCommentsPage } from './lib.mjs';
 
 const N = Number(process.env.BENCH_WARM_JOBS ?? 30);
+/** Pause before each timed job, so none runs beside another variant's background work. */
+const SETTLE_MS = Number(process.env.BENCH_WARM_SETTLE_MS ?? 250);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-shared-steps-'));
 const sandbox = new SandboxServer();
 await sandbox.start();
@@ -62,6 +64,7 @@ for (const name of chosen) {
 }
 
 async function job(v) {
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const t = performance.now();
   if (v.trace) await v.context.tracing.start({ screenshots: false, snapshots: false });
   const page = v.spare ? v.next : await v.context.newPage();
