@@ -83,7 +83,7 @@ async function pssPerAccount(mode, live, sandboxUrl, state, knownPerAccountMb) {
   if (needMb > (os.freemem() / MB) * 0.8) return null;
   const level = await openLevel({ mode, live, contextsPerBrowser: CONTEXTS_PER_BROWSER, sandboxUrl, state });
   try {
-    return level.browsers.memoryReading().usedBytes / live / MB;
+    return exactPssPerAccountMb(level);
   } finally {
     await level.close();
   }
