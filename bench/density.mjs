@@ -9,6 +9,7 @@ import { chromium } from 'playwright-core';
 import { SandboxServer } from '@fleetwright/sandbox';
 import { createLogger, findChromium } from '@fleetwright/shared';
 import { BrowserManager, CHROMIUM_ARGS } from '@fleetwright/worker';
+import { processTreePssBytes } from '../packages/worker/dist/browser/process-memory.js';
 import { readComments, startInProcessFleet } from './in-process-fleet.mjs';
 import { median, percentile, progress, seedCommentsPage, waitFor } from './lib.mjs';
 
@@ -18,10 +19,24 @@ const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 500);
 const MAX_LIVE = Number(process.env.BENCH_MAX_LIVE ?? 20);
 const HIBERNATED_JOBS = Number(process.env.BENCH_HIBERNATED_JOBS ?? 50);
 const WARM_JOBS = Number(process.env.BENCH_WARM_JOBS ?? 30);
+/** Pause before each timed warm step, so neither side runs beside the other's background work (the worker opening its next page, uploading run.log). */
+const WARM_SETTLE_MS = Number(process.env.BENCH_WARM_SETTLE_MS ?? 250);
 const MODES = (process.env.BENCH_MODES ?? 'persistent,shared').split(',');
 /** Account contexts per shared Chromium (the worker's `contextsPerBrowser`); unset: the worker's default. */
 const CONTEXTS_PER_BROWSER = process.env.BENCH_CONTEXTS_PER_BROWSER ? Number(process.env.BENCH_CONTEXTS_PER_BROWSER) : undefined;
-/** `memory` (PSS levels) and `service` (accounts served, hibernated jobs, warm ratio); both by default. */
+/** In shared mode, how long a context keeps its next job's page ready (the worker's `sparePageIdleMs`); unset: the worker's default. */
+const SPARE_PAGE_IDLE_MS = process.env.BENCH_SPARE_PAGE_IDLE_MS ? Number(process.env.BENCH_SPARE_PAGE_IDLE_MS) : undefined;
+/** The `per-browser` phase: contexts per shared Chromium to compare, and the live accounts spread over them. */
+const PER_BROWSER_LEVELS = (process.env.BENCH_PER_BROWSER_LEVELS ?? '10,25,50,100').split(',').map(Number);
+const PER_BROWSER_LIVE = Number(process.env.BENCH_PER_BROWSER_LIVE ?? 100);
+/** The `spare` phase: idle accounts whose memory is read with and without their next job's page ready. */
+const SPARE_LIVE = Number(process.env.BENCH_SPARE_LIVE ?? 50);
+/**
+ * `memory` (PSS levels) and `service` (accounts served, hibernated jobs, warm ratio), both by
+ * default; on request `per-browser` (PSS and warm job time per account at each of
+ * `PER_BROWSER_LEVELS` contexts per shared Chromium) and `spare` (what an idle account's ready
+ * page costs).
+ */
 const PHASES = (process.env.BENCH_PHASES ?? 'memory,service').split(',');
 /** Login jobs in flight at once while serving the accounts: the worker's concurrency, so none waits in the queue past the job-end timeout on a loaded machine. */
 const IN_FLIGHT = 4;
@@ -66,6 +81,19 @@ async function signIn(page, sandboxUrl) {
 async function pssPerAccount(mode, live, sandboxUrl, state, knownPerAccountMb) {
   const needMb = knownPerAccountMb ? knownPerAccountMb * live * 1.3 : 0;
   if (needMb > (os.freemem() / MB) * 0.8) return null;
+  const level = await openLevel({ mode, live, contextsPerBrowser: CONTEXTS_PER_BROWSER, sandboxUrl, state });
+  try {
+    return exactPssPerAccountMb(level);
+  } finally {
+    await level.close();
+  }
+}
+
+/**
+ * The worker's own browser layer (`BrowserManager`) with `live` accounts open in `mode`, each
+ * signed in (a restored storage state) with a page on the comments page, 2 s after the last opened.
+ */
+async function openLevel({ mode, live, contextsPerBrowser, sandboxUrl, state, keepPages = true, sparePageIdleMs }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-bench-density-'));
   const browsers = new BrowserManager({
     dataDir: dir,
@@ -74,29 +102,140 @@ async function pssPerAccount(mode, live, sandboxUrl, state, knownPerAccountMb) {
     maxLiveContexts: live,
     contextIdleMs: 0,
     memoryLimitMb: 1_000_000,
-    ...(CONTEXTS_PER_BROWSER ? { contextsPerBrowser: CONTEXTS_PER_BROWSER } : {}),
+    ...(contextsPerBrowser ? { contextsPerBrowser } : {}),
+    ...(sparePageIdleMs !== undefined ? { sparePageIdleMs } : {}),
     logger: quiet,
   });
+  const close = async () => {
+    await browsers.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const profiles = Array.from({ length: live }, (_, i) => ({
+    accountId: `acc-${i}`,
+    epoch: 1,
+    proxy: null,
+    deviceProfile: null,
+    storageState: state,
+    storageStateVersion: 1,
+    fenceToken: 1,
+  }));
   try {
-    const pages = [];
     let next = 0;
     const opener = async () => {
       while (next < live) {
-        const i = next++;
-        const profile = { accountId: `acc-${i}`, epoch: 1, proxy: null, deviceProfile: null, storageState: state, storageStateVersion: 1, fenceToken: 1 };
-        const page = await browsers.newPage(profile);
+        const page = await browsers.newPage(profiles[next++]);
         await readComments(page, sandboxUrl);
-        pages.push(page);
+        if (!keepPages) await page.close();
       }
     };
     await Promise.all(Array.from({ length: OPEN_CONCURRENCY }, opener));
     await new Promise((resolve) => setTimeout(resolve, 2000)); // start-up allocations settle
-    const used = browsers.memoryReading().usedBytes;
-    return used / live / MB;
-  } finally {
-    await browsers.close();
-    rmSync(dir, { recursive: true, force: true });
+  } catch (error) {
+    await close();
+    throw error;
   }
+  return { browsers, profiles, close };
+}
+
+/** Exact PSS (read in full: the worker's own reading scales RSS between its full reads) over the level's browsers, per account. */
+function exactPssPerAccountMb(level) {
+  const pids = new Set(level.profiles.map((p) => level.browsers.browserPidOf(p.accountId)).filter((pid) => pid !== undefined));
+  return processTreePssBytes(pids) / level.profiles.length / MB;
+}
+
+/**
+ * What the next job's ready page costs an idle account in shared mode: `SPARE_LIVE` accounts that
+ * each ran one job and are idle, with `sparePageIdleMs` 0 (no page kept) and the default,
+ * alternating, `RUNS` times; exact PSS per account.
+ */
+async function sparePhase() {
+  const sandbox = new SandboxServer();
+  await sandbox.start();
+  await seedCommentsPage(sandbox.url);
+  const state = await signedInState(sandbox.url);
+  const samples = { none: [], ready: [] };
+  try {
+    for (let run = 1; run <= RUNS; run += 1) {
+      for (const variant of ['none', 'ready']) {
+        const level = await openLevel({
+          mode: 'shared',
+          live: SPARE_LIVE,
+          contextsPerBrowser: CONTEXTS_PER_BROWSER,
+          sandboxUrl: sandbox.url,
+          state,
+          keepPages: false,
+          ...(variant === 'none' ? { sparePageIdleMs: 0 } : {}),
+        });
+        try {
+          samples[variant].push(exactPssPerAccountMb(level));
+          progress(`run ${run} spare ${variant}: ${samples[variant].at(-1).toFixed(1)} MB PSS per idle account (${SPARE_LIVE} live)`);
+        } finally {
+          await level.close();
+        }
+      }
+    }
+  } finally {
+    await sandbox.close();
+  }
+  return { live: SPARE_LIVE, idleNoPageMb: round(median(samples.none), 1), idleWithReadyPageMb: round(median(samples.ready), 1) };
+}
+
+/**
+ * Contexts per shared Chromium: `PER_BROWSER_LIVE` accounts spread over browsers of each size in
+ * `PER_BROWSER_LEVELS`; PSS per account, then `WARM_JOBS` warm jobs (newPage, read the comments,
+ * close) 4 at a time over the accounts, as a worker at its concurrency runs them. Levels alternate
+ * within each run; medians over `RUNS`.
+ */
+async function perBrowserPhase() {
+  const sandbox = new SandboxServer();
+  await sandbox.start();
+  await seedCommentsPage(sandbox.url);
+  const state = await signedInState(sandbox.url);
+  const samples = Object.fromEntries(PER_BROWSER_LEVELS.map((n) => [n, { pss: [], warmP50: [], warmP99: [] }]));
+  try {
+    for (let run = 1; run <= RUNS; run += 1) {
+      for (const n of PER_BROWSER_LEVELS) {
+        const level = await openLevel({ mode: 'shared', live: PER_BROWSER_LIVE, contextsPerBrowser: n, sandboxUrl: sandbox.url, state });
+        try {
+          const mb = exactPssPerAccountMb(level);
+          const times = [];
+          let job = 0;
+          const runner = async () => {
+            while (job < WARM_JOBS) {
+              const profile = level.profiles[(job++ * 7) % PER_BROWSER_LIVE];
+              const t = performance.now();
+              const page = await level.browsers.newPage(profile);
+              await readComments(page, sandbox.url);
+              await page.close();
+              times.push(performance.now() - t);
+            }
+          };
+          await Promise.all(Array.from({ length: IN_FLIGHT }, runner));
+          samples[n].pss.push(mb);
+          samples[n].warmP50.push(median(times));
+          samples[n].warmP99.push(percentile(times, 99));
+          progress(
+            `run ${run} per-browser ${n}: ${mb.toFixed(1)} MB PSS per account, warm job p50 ${median(times).toFixed(0)} ms p99 ${percentile(times, 99).toFixed(0)} ms (${PER_BROWSER_LIVE} live)`,
+          );
+        } finally {
+          await level.close();
+        }
+      }
+    }
+  } finally {
+    await sandbox.close();
+  }
+  return Object.fromEntries(
+    PER_BROWSER_LEVELS.map((n) => [
+      n,
+      {
+        browsers: Math.ceil(PER_BROWSER_LIVE / n),
+        pssPerAccountMb: round(median(samples[n].pss), 1),
+        warmJobP50Ms: round(median(samples[n].warmP50)),
+        warmJobP99Ms: round(median(samples[n].warmP99)),
+      },
+    ]),
+  );
 }
 
 /** The PSS levels of both modes, `RUNS` times, modes alternating; medians per level. */
@@ -145,7 +284,14 @@ async function servicePhase(mode) {
   const fleet = await startInProcessFleet({
     prefix: 'fleet-bench-density-',
     maxLiveContexts: MAX_LIVE,
-    workerOptions: { browserMode: mode, maxAccounts: ACCOUNTS + 10, maxConcurrency: 4, contextIdleMs: 0 },
+    workerOptions: {
+      browserMode: mode,
+      maxAccounts: ACCOUNTS + 10,
+      maxConcurrency: 4,
+      contextIdleMs: 0,
+      ...(CONTEXTS_PER_BROWSER ? { contextsPerBrowser: CONTEXTS_PER_BROWSER } : {}),
+      ...(SPARE_PAGE_IDLE_MS !== undefined ? { sparePageIdleMs: SPARE_PAGE_IDLE_MS } : {}),
+    },
   });
   const { sandbox, worker, api, endOf } = fleet;
   const runJob = async (accountId, type) => {
@@ -162,28 +308,49 @@ async function servicePhase(mode) {
       const browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: [...CHROMIUM_ARGS] });
       const raw = await browser.newContext();
       await signIn(await raw.newPage(), sandbox.url);
+      // The raw side done the way the worker does it: its next page opened ahead, off the clock.
+      const rawReady = await browser.newContext();
+      await signIn(await rawReady.newPage(), sandbox.url);
+      let readyPage = await rawReady.newPage();
+      const settle = () => new Promise((resolve) => setTimeout(resolve, WARM_SETTLE_MS));
       const ratios = [];
+      const readyRatios = [];
       for (let run = 1; run <= RUNS; run += 1) {
         const rawTimes = [];
+        const readyTimes = [];
         const jobTimes = [];
         for (let i = 0; i < WARM_JOBS; i += 1) {
+          await settle();
           const t = performance.now();
           const page = await raw.newPage();
           await readComments(page, sandbox.url);
           await page.close();
           rawTimes.push(performance.now() - t);
+          await settle();
+          const r = performance.now();
+          await readComments(readyPage, sandbox.url);
+          await readyPage.close();
+          readyTimes.push(performance.now() - r);
+          readyPage = await rawReady.newPage();
+          await settle();
           const job = await runJob(account.id, 'read_comments');
           if (!job.ok) throw new Error(`warm job failed: ${JSON.stringify(job.error)}`);
           jobTimes.push(job.ms);
         }
         ratios.push(median(jobTimes) / median(rawTimes));
+        readyRatios.push(median(jobTimes) / median(readyTimes));
         progress(
-          `run ${run} shared warm: ratio ${ratios.at(-1).toFixed(2)} (raw p50 ${median(rawTimes).toFixed(0)} ms, job p50 ${median(jobTimes).toFixed(0)} ms)`,
+          `run ${run} shared warm: ratio ${ratios.at(-1).toFixed(2)} (raw p50 ${median(rawTimes).toFixed(0)} ms, job p50 ${median(jobTimes).toFixed(0)} ms); against a raw page opened ahead ${readyRatios.at(-1).toFixed(2)} (p50 ${median(readyTimes).toFixed(0)} ms)`,
         );
       }
       await browser.close();
       await api('DELETE', `/accounts/${account.id}`).catch(() => undefined);
-      warm = { sharedWarmRatio: round(median(ratios), 3), perRun: ratios.map((r) => round(r, 3)) };
+      warm = {
+        sharedWarmRatio: round(median(ratios), 3),
+        perRun: ratios.map((r) => round(r, 3)),
+        againstRawPageOpenedAhead: round(median(readyRatios), 3),
+        againstRawPageOpenedAheadPerRun: readyRatios.map((r) => round(r, 3)),
+      };
     }
 
     const ids = [];
@@ -244,6 +411,8 @@ async function servicePhase(mode) {
 }
 
 const memory = PHASES.includes('memory') ? await memoryPhase() : undefined;
+const perBrowser = PHASES.includes('per-browser') ? await perBrowserPhase() : undefined;
+const spare = PHASES.includes('spare') ? await sparePhase() : undefined;
 const service = {};
 if (PHASES.includes('service')) for (const mode of MODES) service[mode] = await servicePhase(mode);
 const served = MODES.map((m) => service[m]).filter(Boolean);
@@ -264,6 +433,8 @@ const result = {
   ...figures,
   goals: Object.fromEntries(Object.entries(GOALS).map(([k, goal]) => [k, { goal, met: met(figures[k], goal) }])),
   pssPerAccountMb: memory ?? null,
+  ...(spare ? { sparePage: spare } : {}),
+  ...(perBrowser ? { contextsPerBrowser: { live: PER_BROWSER_LIVE, warmJobs: WARM_JOBS, levels: perBrowser } } : {}),
   service,
   phases: PHASES,
   accounts: ACCOUNTS,

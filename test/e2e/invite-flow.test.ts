@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { BROWSER_MODES } from '../support/browser-modes.js';
 import { FleetHarness } from '../support/fleet-harness.js';
 
 interface TeamView {
@@ -8,7 +9,7 @@ interface TeamView {
   invites: { email: string; status: string }[];
 }
 
-describe('an invite flow end to end: the owner invites, each member accepts from the inbox', () => {
+describe.each(BROWSER_MODES)('an invite flow end to end: the owner invites, each member accepts from the inbox (%s mode)', (browserMode) => {
   let fleet: FleetHarness | undefined;
   afterEach(async () => {
     await fleet?.close();
@@ -22,7 +23,7 @@ describe('an invite flow end to end: the owner invites, each member accepts from
     const team = (await f.sandboxAdmin('/teams', { owner: 'olivia', name: 'Crew', seats: 5 })) as TeamView;
     // mia was invited before and is about to join on her own.
     await f.sandboxAdmin(`/teams/${team.id}/invites`, { emails: ['mia@sandbox.test'] });
-    await f.startWorker('w1');
+    await f.startWorker('w1', { browserMode });
     const accounts: Record<string, string> = {};
     for (const handle of handles) {
       const res = await f.api('POST', '/accounts', { platform: 'sandbox', label: handle, credentials: { username: handle, password: `${handle}-secret-1` } });

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientEvent, ClientRequest, type JobView } from '@fleetwright/shared';
 import { ClientEventRecorder } from '../support/client-event-recorder.js';
+import { BROWSER_MODES } from '../support/browser-modes.js';
 import { FleetHarness } from '../support/fleet-harness.js';
 import { decodeQrDataUrl } from '../support/qr-decode.js';
 import { waitFor } from '../support/wait-for.js';
 
-describe('QR login end to end: the QR code travels worker → master → client, a phone approves it', () => {
+describe.each(BROWSER_MODES)('QR login end to end: the QR code travels worker → master → client, a phone approves it (%s mode)', (browserMode) => {
   let fleet: FleetHarness | undefined;
   let client: ClientEventRecorder | undefined;
   afterEach(async () => {
@@ -16,7 +17,7 @@ describe('QR login end to end: the QR code travels worker → master → client,
   it('signs in once the token decoded from the QR image the client received is approved', async () => {
     fleet = await new FleetHarness().start();
     await fleet.sandboxAdmin('/users', { handle: 'alice', email: 'alice@sandbox.test', password: 'alice-secret-1' });
-    await fleet.startWorker('w1');
+    await fleet.startWorker('w1', { browserMode });
     client = await ClientEventRecorder.connect(fleet.master.url, fleet.apiToken);
     // No credentials: a QR login needs none.
     const account = await fleet.api('POST', '/accounts', { platform: 'sandbox', label: 'alice by QR' });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientEvent, ClientRequest, type JobView } from '@fleetwright/shared';
 import { ClientEventRecorder } from '../support/client-event-recorder.js';
+import { BROWSER_MODES } from '../support/browser-modes.js';
 import { FleetHarness } from '../support/fleet-harness.js';
 
 /** The sandbox's own judge: replies by one author with one text under one parent, more than once. */
@@ -9,7 +10,7 @@ async function duplicateReplies(fleet: FleetHarness): Promise<unknown[]> {
   return ((await res.json()) as { duplicates: unknown[] }).duplicates;
 }
 
-describe('replies are posted once, even when a job is retried', () => {
+describe.each(BROWSER_MODES)('replies are posted once, even when a job is retried (%s mode)', (browserMode) => {
   let fleet: FleetHarness | undefined;
   let client: ClientEventRecorder | undefined;
   afterEach(async () => {
@@ -20,7 +21,7 @@ describe('replies are posted once, even when a job is retried', () => {
   async function startAlice(f: FleetHarness): Promise<string> {
     await f.sandboxAdmin('/users', { handle: 'alice', email: 'alice@sandbox.test', password: 'alice-secret-1' });
     await f.sandboxAdmin('/users', { handle: 'bob', email: 'bob@sandbox.test', password: 'bob-secret-1' });
-    await f.startWorker('w1');
+    await f.startWorker('w1', { browserMode });
     const account = await f.api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'alice', password: 'alice-secret-1' } });
     const login = await f.api('POST', '/jobs', { type: 'login', accountId: account.body.id });
     expect(await f.waitForJob(login.body.id)).toMatchObject({ status: 'succeeded' });

@@ -75,8 +75,10 @@ export interface WorkerOptions {
    * (`FLEET_BROWSER_MODE`). @defaultValue `persistent`
    */
   browserMode?: BrowserMode;
-  /** In `shared` mode, account contexts per Chromium (`FLEET_CONTEXTS_PER_BROWSER`). @defaultValue 50 */
+  /** In `shared` mode, account contexts per Chromium (`FLEET_CONTEXTS_PER_BROWSER`). @defaultValue 25 */
   contextsPerBrowser?: number;
+  /** In `shared` mode, how long a context keeps its next job's page ready after its last job (`FLEET_SPARE_PAGE_IDLE_MS`; 0: none). @defaultValue 60000 */
+  sparePageIdleMs?: number;
   /** A context idle this long is hibernated (`FLEET_CONTEXT_IDLE_MS`; 0: never). @defaultValue 600000 (10 minutes) */
   contextIdleMs?: number;
   /**

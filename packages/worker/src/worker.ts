@@ -99,6 +99,7 @@ export class Worker {
       ...(options.browserMode ? { browserMode: options.browserMode } : {}),
       ...(options.contextsPerBrowser ? { contextsPerBrowser: options.contextsPerBrowser } : {}),
       ...(options.contextIdleMs !== undefined ? { contextIdleMs: options.contextIdleMs } : {}),
+      ...(options.sparePageIdleMs !== undefined ? { sparePageIdleMs: options.sparePageIdleMs } : {}),
       ...(options.memoryLimitMb ? { memoryLimitMb: options.memoryLimitMb } : {}),
       logger,
     });

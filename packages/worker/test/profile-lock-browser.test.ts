@@ -9,7 +9,7 @@ import { HandlerProbe, testkitPlugin } from './support/testkit-plugin.js';
 import { HeaderRecorder } from './support/header-recorder.js';
 import { waitFor } from './support/wait-for.js';
 
-describe('profile locks around real browser contexts', () => {
+describe.each(['persistent', 'shared'] as const)('profile locks around real browser contexts (%s mode)', (browserMode) => {
   const redis = new RedisServer();
   const clients: Redis[] = [];
   const rigs: RunnerRig[] = [];
@@ -35,6 +35,7 @@ describe('profile locks around real browser contexts', () => {
       plugins: [testkitPlugin(probe)],
       leases: new ProfileLocks({ redis: client, prefix, ttlMs: 600, acquireTimeoutMs: 300, logger: quietLogger }),
       fenceOrigins,
+      browserMode,
     });
     rigs.push(rig);
     rig.assign('acc-1', { platform: 'testkit' });

@@ -176,6 +176,40 @@ describe('BrowserManager in shared browser mode', () => {
     await again.close();
   });
 
+  it("keeps the next job's page ready in the account's context while it is in use, a blank one no job has had, and drops it once idle", async () => {
+    const browsers = manager({ sparePageIdleMs: 1500 });
+    const a = accountProfile('acc-a');
+    const b = accountProfile('acc-b');
+    const first = await browsers.newPage(a);
+    const context = first.context();
+    await site.signIn(first, alice);
+    await first.evaluate(() => sessionStorage.setItem('tab', 'first job'));
+    await first.close();
+
+    // Ready once the last page closed: blank, in the same context, and handed to the next job.
+    const ready = await waitFor('the next page to be ready', () => (context.pages().length === 1 ? context.pages()[0] : undefined));
+    expect(ready.url()).toBe('about:blank');
+    const second = await browsers.newPage(a);
+    expect(second).toBe(ready);
+    expect(context.pages()).toEqual([second]);
+    await second.goto(site.url);
+    expect(await site.signedInAs(second)).toBe('alice');
+    expect(await second.evaluate(() => sessionStorage.getItem('tab'))).toBeNull(); // a fresh tab, not the first job's
+    // Another account's context has its own, never this one's.
+    const other = await browsers.newPage(b);
+    expect(other.context()).not.toBe(context);
+    expect(await site.signedInAs(other)).toBeNull();
+    await Promise.all([second.close(), other.close()]);
+
+    // Unused past the idle time, it closes: an idle account holds no page.
+    await waitFor('the next page to be ready again', () => (context.pages().length === 1 ? true : undefined));
+    await waitFor('the unused page to close', () => (context.pages().length === 0 ? true : undefined), 10_000);
+    expect(browsers.liveCount).toBe(2);
+    const later = await browsers.newPage(a);
+    expect(await site.signedInAs(later)).toBe('alice');
+    await later.close();
+  });
+
   it('sends each account through its own proxy', async () => {
     const proxyA = new ForwardProxy('proxy-a');
     const proxyB = new ForwardProxy('proxy-b');

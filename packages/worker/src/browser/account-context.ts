@@ -3,6 +3,7 @@ import type { Logger, StorageState } from '@fleetwright/shared';
 import type { AccountProfile } from './account-profile.js';
 import type { LaunchedContext } from './context-launcher.js';
 import type { HeldLease } from './lease-provider.js';
+import { SparePage } from './spare-page.js';
 
 /** How a context is closed. */
 export interface CloseOptions {
@@ -35,17 +36,22 @@ export class AccountContext {
   stale = false;
   /** Closing a persistent context's last page drops its session cookies, so one blank page stays open there. */
   keepAlivePage: Page | undefined;
+  /** Where no page stays between jobs: the next job's page, opened when the last one closed. */
+  private readonly spare: SparePage | undefined;
   private closing: Promise<void> | undefined;
 
+  /** `sparePageIdleMs`: how long a context without a keep-alive page keeps its next job's page ready (0: it keeps none). */
   constructor(
     readonly launched: LaunchedContext,
     profile: AccountProfile,
     lease: HeldLease | undefined,
+    sparePageIdleMs = 0,
   ) {
     this.accountId = profile.accountId;
     this.profile = profile;
     this.lease = lease;
     this.fenceToken = lease?.fenceToken ?? profile.fenceToken;
+    if (!launched.needsKeepAlivePage && sparePageIdleMs > 0) this.spare = new SparePage(launched.context, sparePageIdleMs);
   }
 
   get context(): BrowserContext {
@@ -65,7 +71,7 @@ export class AccountContext {
     this.activePages += 1;
     let page: Page;
     try {
-      page = await this.context.newPage();
+      page = (await this.spare?.take()) ?? (await this.context.newPage());
     } catch (error) {
       this.activePages -= 1;
       this.lastUsedAt = Date.now();
@@ -74,9 +80,17 @@ export class AccountContext {
     page.once('close', () => {
       this.activePages -= 1;
       this.lastUsedAt = Date.now();
-      if (this.activePages === 0) onIdle();
+      if (this.activePages > 0) return;
+      onIdle();
+      // Not for a context about to close: crashed, closing, or to be relaunched with new settings.
+      if (!this.closing && !this.crashed && !this.stale) this.spare?.prepare();
     });
     return page;
+  }
+
+  /** Closes the page kept ready for the next job (memory is short); answers whether there was one. */
+  dropSparePage(): Promise<boolean> {
+    return this.spare?.close() ?? Promise.resolve(false);
   }
 
   /** Open but not handed to its caller yet: no hibernation may take it in between. */
@@ -96,6 +110,7 @@ export class AccountContext {
    */
   close(timeoutMs: number, logger: Logger): Promise<void> {
     this.closing ??= (async () => {
+      this.spare?.dispose();
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), timeoutMs);

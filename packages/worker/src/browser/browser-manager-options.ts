@@ -59,8 +59,14 @@ export interface BrowserManagerOptions {
    * @defaultValue `persistent`
    */
   browserMode?: BrowserMode;
-  /** In `shared` mode, account contexts per Chromium (`FLEET_CONTEXTS_PER_BROWSER`). @defaultValue 50 */
+  /** In `shared` mode, account contexts per Chromium (`FLEET_CONTEXTS_PER_BROWSER`). @defaultValue 25 */
   contextsPerBrowser?: number;
+  /**
+   * In `shared` mode, how long a context keeps the blank page its next job will get, opened when
+   * its last job's page closed (0: none; each job then waits for its page's renderer to start).
+   * @defaultValue 60000
+   */
+  sparePageIdleMs?: number;
   /** A context idle this long is hibernated, so a quiet worker frees its memory (0: never). @defaultValue 600000 (10 minutes) */
   contextIdleMs?: number;
   /**
@@ -93,6 +99,7 @@ export type ResolvedBrowserManagerOptions = BrowserManagerOptions &
       | 'browserMode'
       | 'contextsPerBrowser'
       | 'contextIdleMs'
+      | 'sparePageIdleMs'
       | 'memoryLimitMb'
       | 'memoryCheckMs'
       | 'memoryWaitMs'
@@ -111,8 +118,9 @@ export function resolveBrowserManagerOptions(options: BrowserManagerOptions): Re
     recycleAfterMs: options.recycleAfterMs ?? 6 * 3600 * 1000,
     chromiumSandbox: chromiumSandboxEnabled({ uid: process.getuid?.(), configured: options.chromiumSandbox }),
     browserMode: options.browserMode ?? 'persistent',
-    contextsPerBrowser: options.contextsPerBrowser ?? 50,
+    contextsPerBrowser: options.contextsPerBrowser ?? 25,
     contextIdleMs: options.contextIdleMs ?? 600_000,
+    sparePageIdleMs: options.sparePageIdleMs ?? 60_000,
     memoryLimitMb: options.memoryLimitMb ?? defaultMemoryLimitMb(),
     memoryCheckMs: options.memoryCheckMs ?? 2000,
     memoryWaitMs: options.memoryWaitMs ?? 120_000,

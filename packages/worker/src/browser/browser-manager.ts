@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Page, Tracing } from 'playwright-core';
 import { FleetError, type StorageState } from '@fleetwright/shared';
 import type { AccountProfile } from './account-profile.js';
@@ -9,10 +7,11 @@ import { BrowserStates } from './browser-states.js';
 import { createContextLauncher } from './create-context-launcher.js';
 import type { ContextLauncher } from './context-launcher.js';
 import { sendFenceTo } from './fence-header.js';
+import { HibernatedStates } from './hibernated-states.js';
 import { HibernationPolicy } from './hibernation-policy.js';
+import { LaunchSlots } from './launch-slots.js';
 import type { MemoryGuard, MemoryReading } from './memory-guard.js';
-import { profilesRootOf } from './persistent-launcher.js';
-import { profileIdsIn, removeProfileDir } from './profile-reaper.js';
+import { ProfileDirs } from './profile-dirs.js';
 import { withTimeout } from './with-timeout.js';
 import { firstLineOf } from '../error-text.js';
 
@@ -27,15 +26,13 @@ export class BrowserManager {
   private readonly opening = new Map<string, Promise<AccountContext>>();
   private closing: Promise<void> | undefined;
   private readonly launcher: ContextLauncher;
-  /** Launches that reserved a slot and are not live yet: they count against the cap. */
-  private launching = 0;
   /** Contexts being closed, so a reopen of the same profile waits for its directory and lock. */
   private readonly closingAccounts = new Map<string, Promise<void>>();
-  /**
-   * States taken when contexts were hibernated, with the version each was sent as: newer than what
-   * the caller holds, until the master delivers one at least as new ({@link masterStateAt}).
-   */
-  private readonly hibernated = new Map<string, { state: StorageState; version: number }>();
+  /** States taken when contexts were hibernated, newer than the master's until it delivers one. */
+  private readonly hibernated = new HibernatedStates();
+  /** Room under the live cap and the memory limit: launches in flight count against both. */
+  private readonly slots: LaunchSlots;
+  private readonly profiles: ProfileDirs;
   /** Reaping what a dead predecessor left on these profiles: every launch waits for it. */
   private started: Promise<void> | undefined;
 
@@ -48,6 +45,7 @@ export class BrowserManager {
     this.options = resolveBrowserManagerOptions(options);
     this.states = new BrowserStates(options.onBrowserState);
     this.launcher = createContextLauncher(this.options);
+    this.profiles = new ProfileDirs(this.options.dataDir, this.options.logger);
     this.hibernation = new HibernationPolicy(
       {
         live: () => this.live.values(),
@@ -56,6 +54,15 @@ export class BrowserManager {
         closing: () => this.closing !== undefined,
       },
       this.options,
+    );
+    this.slots = new LaunchSlots(
+      {
+        liveCount: () => this.live.size,
+        leastRecentlyUsedIdle: () => this.hibernation.leastRecentlyUsedIdle(),
+        hibernate: (accountId) => this.closeContext(accountId, { snapshot: true }),
+        closing: () => this.closing !== undefined,
+      },
+      { ...this.options, memory: this.memory, perContextBytes: () => this.hibernation.perContextBytes() },
     );
   }
 
@@ -87,10 +94,6 @@ export class BrowserManager {
     return this.started;
   }
 
-  private profilesRoot(): string {
-    return profilesRootOf(this.options.dataDir);
-  }
-
   get liveCount(): number {
     return this.live.size;
   }
@@ -105,7 +108,7 @@ export class BrowserManager {
   }
 
   profileDir(accountId: string): string {
-    return path.join(this.profilesRoot(), accountId);
+    return this.profiles.of(accountId);
   }
 
   /** Opens the account's context if it is not open yet, restoring its stored state into a new directory. */
@@ -172,19 +175,18 @@ export class BrowserManager {
     // The same profile may still be closing (hibernated, recycled, stopped): its browser holds the
     // directory and its lock until then.
     await this.closingAccounts.get(profile.accountId);
-    const evictions = await this.reserveSlot(signal);
+    const evictions = await this.slots.reserve(signal);
     try {
       const [live] = await Promise.all([this.launchNow(profile), Promise.allSettled(evictions)]);
       live.opening = false; // handed out in this same turn, so a timer cannot hibernate it first
       return live;
     } finally {
-      this.launching -= 1;
-      this.memory.usedBytes(true); // the new context counts from now on
+      this.slots.release();
     }
   }
 
   private async launchNow(profile: AccountProfile): Promise<AccountContext> {
-    const warm = existsSync(path.join(this.profileDir(profile.accountId), 'Default'));
+    const warm = this.profiles.isWarm(profile.accountId);
     const started = Date.now();
     // The lock comes first: no browser touches the profile without it.
     const lease = await this.options.leases?.acquire(profile.accountId, (error) => this.leaseLost(profile.accountId, error));
@@ -193,7 +195,7 @@ export class BrowserManager {
     const state = this.hibernated.get(profile.accountId)?.state ?? profile.storageState;
     let live: AccountContext;
     try {
-      live = new AccountContext(await this.launcher.open(profile, state), profile, lease);
+      live = new AccountContext(await this.launcher.open(profile, state), profile, lease, this.options.sparePageIdleMs);
     } catch (error) {
       await lease?.release();
       throw error;
@@ -235,64 +237,9 @@ export class BrowserManager {
     );
   }
 
-  /**
-   * Hibernates least recently used idle contexts until this launch fits under the cap and the
-   * memory limit (launches in flight count: this one is among them). Hibernating snapshots the
-   * state before closing. Answers the closes it started: the launch runs while they finish, so a
-   * job on a hibernated account waits for the longer of the two, not their sum.
-   */
-  private async reserveSlot(signal?: AbortSignal): Promise<Promise<void>[]> {
-    const max = this.options.maxLiveContexts;
-    const evictions: Promise<void>[] = [];
-    let memoryDeadline: number | undefined;
-    // Launches wait their turn: seen in bench:browser, a burst of 30 assignments opened 30
-    // browsers under a cap of 5 when launches in flight could neither be evicted nor counted.
-    // The check and the reservation happen in one synchronous step, so launches cannot race.
-    for (;;) {
-      const underCap = this.live.size + this.launching < max;
-      // With nothing open or opening there is nothing to make room with: the first one always goes.
-      const nothingOpen = this.live.size + this.launching === 0;
-      const fits = nothingOpen || this.memory.hasRoomFor(this.launching + 1, this.hibernation.perContextBytes());
-      if (underCap && fits) {
-        this.launching += 1;
-        return evictions;
-      }
-      if (underCap && evictions.length > 0) {
-        // The memory of the contexts being closed is not free yet: measure once they are gone.
-        await Promise.allSettled(evictions.splice(0));
-        this.memory.usedBytes(true);
-        continue;
-      }
-      const idle = this.hibernation.leastRecentlyUsedIdle();
-      if (idle) {
-        // It leaves `live` at once; its close goes on beside the launch.
-        evictions.push(this.closeContext(idle.accountId, { snapshot: true }));
-        continue;
-      }
-      if (this.closing) throw new FleetError('BROWSER_CRASHED', 'the browser manager is closing');
-      if (underCap) {
-        // Every context is busy and memory is short: wait for room, but not forever.
-        memoryDeadline ??= Date.now() + this.options.memoryWaitMs;
-        signal?.throwIfAborted();
-        if (Date.now() >= memoryDeadline)
-          throw new FleetError(
-            'NO_CAPACITY',
-            `no memory for another browser context within ${this.options.memoryWaitMs} ms (limit ${this.options.memoryLimitMb} MB, every context busy)`,
-          );
-      }
-      // Every context is busy with a job: wait for one to finish rather than exceed the cap.
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-
-  /**
-   * The master delivered the account's state at `version` (an assignment): a cached state of ours
-   * that is not newer goes, so the next open restores the master's. Compared with the version the
-   * master sent, not the worker's own counter, which never goes below what it already sent.
-   */
+  /** The master delivered the account's state at `version`: a cached state of ours that is not newer goes. */
   masterStateAt(accountId: string, version: number): void {
-    const cached = this.hibernated.get(accountId);
-    if (cached && cached.version <= version) this.hibernated.delete(accountId);
+    this.hibernated.masterStateAt(accountId, version);
   }
 
   /** Whether a context could open now without closing another or crossing the memory limit (eager warm-ups use this). */
@@ -378,7 +325,7 @@ export class BrowserManager {
         );
     }
     this.hibernated.delete(accountId);
-    await this.removeProfile(accountId);
+    await this.profiles.remove(accountId);
   }
 
   /**
@@ -386,21 +333,11 @@ export class BrowserManager {
    * or closing here: accounts that moved away or were deleted while this worker was down. Returns
    * the accounts whose directories went.
    */
-  async pruneProfiles(keep: ReadonlySet<string>): Promise<string[]> {
-    const pruned: string[] = [];
-    for (const id of profileIdsIn(this.profilesRoot())) {
-      if (keep.has(id) || this.live.has(id) || this.opening.has(id) || this.closingAccounts.has(id)) continue;
-      this.hibernated.delete(id);
-      await this.removeProfile(id);
-      pruned.push(id);
-    }
-    if (pruned.length > 0) this.options.logger.info('deleted the profiles of accounts this worker no longer holds', { accounts: pruned.length });
-    return pruned;
-  }
-
-  private async removeProfile(accountId: string): Promise<void> {
-    await removeProfileDir(this.profileDir(accountId)).catch((error: unknown) =>
-      this.options.logger.warn('could not delete a profile directory', { accountId, error }),
+  pruneProfiles(keep: ReadonlySet<string>): Promise<string[]> {
+    return this.profiles.prune(
+      keep,
+      (id) => this.live.has(id) || this.opening.has(id) || this.closingAccounts.has(id),
+      (id) => this.hibernated.delete(id),
     );
   }
 
@@ -451,6 +388,14 @@ export class BrowserManager {
   /** The account's context tracing (the runner records a trace per job and keeps it on failure). */
   tracingOf(accountId: string): Tracing | undefined {
     return this.live.get(accountId)?.context.tracing;
+  }
+
+  /**
+   * The pid of the Chromium that holds the account's context (tests and diagnostics): its own in
+   * persistent mode, the shared one in shared mode; undefined when closed or remote.
+   */
+  browserPidOf(accountId: string): number | undefined {
+    return this.live.get(accountId)?.launched.browserPid;
   }
 
   /** The fencing token the account's requests carry now (tests and diagnostics). */

@@ -84,10 +84,17 @@ export class HibernationPolicy {
     return [...this.target.live()].filter((l) => l.idle).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
   }
 
-  /** Above the high-water mark: hibernates least recently used idle contexts until below it. */
+  /**
+   * Above the high-water mark: closes the pages kept ready for next jobs first (the cheapest to
+   * give back), then hibernates least recently used idle contexts until below it.
+   */
   relieveMemoryPressure(): Promise<void> {
     this.relieving ??= (async () => {
       try {
+        if (!this.target.closing() && this.memory.underPressure(true)) {
+          const dropped = (await Promise.all([...this.target.live()].map((live) => live.dropSparePage()))).filter(Boolean).length;
+          if (dropped > 0) this.options.logger.info('closed the pages kept ready for next jobs under memory pressure', { pages: dropped });
+        }
         while (!this.target.closing() && this.memory.underPressure(true)) {
           const idle = this.leastRecentlyUsedIdle();
           if (!idle) return;
