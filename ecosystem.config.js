@@ -4,7 +4,10 @@
 //   FLEET_MASTER_URL        where workers connect (default http://127.0.0.1:$PORT)
 //   FLEET_WORKER_ID_PREFIX  worker ids are <prefix>-1..N (default: this host's name)
 //   FLEET_DRAIN_TIMEOUT_MS  how long a stopping worker lets its running jobs finish (default 30000)
-//   FLEET_REDIS_URL         Redis for profile locks across hosts (default: none, the master grants leases)
+//   FLEET_REDIS_URL         Redis for profile locks across hosts (default: none, the master grants leases);
+//                           with FLEET_DATABASE_URL, also how the masters share their events
+//   FLEET_MASTERS           master processes on this host (default 1), on PORT, PORT+1, ...; more than
+//                           one needs FLEET_DATABASE_URL (PostgreSQL): they share it, one leads
 // Workers on other hosts: FLEET_ROLE=workers FLEET_MASTER_URL=http://master:3000 FLEET_WORKER_TOKEN=... pm2 start ecosystem.config.js
 // Every other FLEET_* variable (README, Configuration) reaches the processes from the shell that runs pm2.
 const fs = require('node:fs');
@@ -14,7 +17,13 @@ const os = require('node:os');
 const port = process.env.PORT || '3000';
 const role = process.env.FLEET_ROLE || 'all';
 const workers = Number(process.env.FLEET_WORKERS ?? 2);
-const masterUrl = process.env.FLEET_MASTER_URL || `http://127.0.0.1:${port}`;
+const masters = Number(process.env.FLEET_MASTERS ?? 1);
+if (!Number.isInteger(masters) || masters < 1) throw new Error(`FLEET_MASTERS must be a whole number of at least 1 (got ${process.env.FLEET_MASTERS})`);
+if (masters > 1 && !process.env.FLEET_DATABASE_URL)
+  throw new Error('FLEET_MASTERS above 1 needs FLEET_DATABASE_URL: masters share a PostgreSQL database (SQLite belongs to one master)');
+const masterPort = (i) => String(Number(port) + i - 1);
+// Workers get every local master: they find the one that leads.
+const masterUrl = process.env.FLEET_MASTER_URL || Array.from({ length: masters }, (_, k) => `http://127.0.0.1:${masterPort(k + 1)}`).join(',');
 const cli = path.join(__dirname, 'packages/cli/dist/main.js');
 const dataDir = process.env.FLEET_DATA_DIR || path.join(__dirname, 'data');
 const logDir = path.join(dataDir, 'logs');
@@ -31,15 +40,22 @@ const logFiles = (name) => ({ out_file: path.join(logDir, `${name}.out.log`), er
 
 const apps = [];
 if (role === 'all' || role === 'master') {
-  apps.push({
-    name: 'fleet-master',
-    script: cli,
-    args: 'master',
-    cwd: __dirname,
-    kill_timeout: 10_000,
-    ...logFiles('fleet-master'),
-    env: { PORT: port, FLEET_DATA_DIR: dataDir },
-  });
+  for (let i = 1; i <= masters; i += 1) {
+    const name = i === 1 ? 'fleet-master' : `fleet-master-${i}`;
+    apps.push({
+      name,
+      script: cli,
+      args: 'master',
+      cwd: __dirname,
+      kill_timeout: 10_000,
+      ...logFiles(name),
+      env: {
+        PORT: masterPort(i),
+        FLEET_DATA_DIR: dataDir,
+        ...(masters > 1 ? { FLEET_MASTER_ID: `${os.hostname()}-master-${i}`, FLEET_MASTER_PUBLIC_URL: `http://127.0.0.1:${masterPort(i)}` } : {}),
+      },
+    });
+  }
 }
 if (role === 'all' || role === 'workers') {
   for (let i = 1; i <= workers; i += 1) {

@@ -191,4 +191,27 @@ describe('PM2 ecosystem.config.js', () => {
     expect(handedBack.data.code).toBe('WORKER_LOST');
     expect(Date.parse(handedBack.at) - reloadAt).toBeGreaterThanOrEqual(DRAIN_MS - 500);
   }, 180_000);
+  it('FLEET_MASTERS starts that many masters on successive ports, sharing FLEET_DATABASE_URL, and gives workers every one of them', async () => {
+    const eco = makeTempDir('fleet-eco-');
+    temp = eco;
+    const load = (extra: Record<string, string>) =>
+      run(process.execPath, ['-e', 'console.log(JSON.stringify(require("./ecosystem.config.js").apps))'], {
+        cwd: path.resolve('.'),
+        env: { PATH: process.env.PATH, PORT: '4100', FLEET_DATA_DIR: path.join(eco.dir, 'data'), ...extra },
+      });
+    const apps = JSON.parse((await load({ FLEET_MASTERS: '3', FLEET_DATABASE_URL: 'postgres://fleet@db.internal/fleet' })).stdout) as {
+      name: string;
+      env: Record<string, string>;
+    }[];
+    const masters = apps.filter((a) => a.name.startsWith('fleet-master'));
+    expect(masters.map((a) => [a.name, a.env.PORT, a.env.FLEET_MASTER_PUBLIC_URL])).toEqual([
+      ['fleet-master', '4100', 'http://127.0.0.1:4100'],
+      ['fleet-master-2', '4101', 'http://127.0.0.1:4101'],
+      ['fleet-master-3', '4102', 'http://127.0.0.1:4102'],
+    ]);
+    expect(new Set(masters.map((a) => a.env.FLEET_MASTER_ID)).size).toBe(3);
+    for (const worker of apps.filter((a) => a.name.startsWith('fleet-worker')))
+      expect(worker.env.FLEET_MASTER_URL).toBe('http://127.0.0.1:4100,http://127.0.0.1:4101,http://127.0.0.1:4102');
+    await expect(load({ FLEET_MASTERS: '2' })).rejects.toThrow(/FLEET_MASTERS above 1 needs FLEET_DATABASE_URL/);
+  });
 });
