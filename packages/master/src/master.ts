@@ -41,6 +41,8 @@ export class Master {
   /** How many times this master took up or lost the lead (metrics). */
   leaderChanges = 0;
   private shuttingDown = false;
+  /** The scheduler's start after this master was elected, while it runs. */
+  private takingLead: Promise<void> | undefined;
   /** With several masters: the Redis their Socket.IO servers share events through. */
   private readonly redis: Redis | undefined;
   /** Resolves once the backend can answer (PostgreSQL's migrations ran). */
@@ -195,6 +197,8 @@ export class Master {
     if (this.leadership) {
       this.leadership.onChange((leading) => void this.leadershipChanged(leading));
       await this.leadership.start();
+      // Elected at once: answer only once the view is rebuilt, as a lone master does.
+      await this.takingLead;
     } else await this.scheduler.start();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -237,11 +241,10 @@ export class Master {
       this.workers.disconnectAll();
       return;
     }
-    try {
-      await this.scheduler.start();
-    } catch (error) {
+    this.takingLead = this.scheduler.start().catch((error: unknown) => {
       this.options.logger.warn('could not take up the lead', { error });
-    }
+    });
+    await this.takingLead;
   }
 
   /** Idempotent; every step runs even if an earlier one fails. */
