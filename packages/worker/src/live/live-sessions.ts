@@ -129,6 +129,7 @@ export class LiveSessions {
     if (!page) throw new FleetError('CONFLICT', `account ${accountId} has no open page`, { field: 'accountId' });
     try {
       await applyInput(page, input);
+      live.cast?.poke();
     } catch (error) {
       // Playwright's message may quote the key: it must not reach a log, so it is not passed on.
       throw new FleetError('VALIDATION_FAILED', `the page did not take the ${input.type} input`, { field: 'input', cause: error });
@@ -197,7 +198,7 @@ export class LiveSessions {
       const cast = new PageScreencast(target, (frame) => this.deliver(accountId, frame));
       live.cast = cast;
       try {
-        await cast.start();
+        await cast.start(target === live.jobPage);
       } catch (error) {
         // The page closed while the screencast started: the next page change starts it again.
         if (live.cast === cast) live.cast = undefined;
