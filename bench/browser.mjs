@@ -19,6 +19,10 @@ const TRACE = readEnum(process.env, 'FLEET_TRACE', TRACE_MODES, 'full-on-retry')
 const COMPARE_TRACE = process.env.BENCH_COMPARE_TRACE === '' ? undefined : readEnum(process.env, 'BENCH_COMPARE_TRACE', TRACE_MODES, 'full');
 // A series with a /client socket watching the account's live view (the screencast runs); '0' skips it.
 const COMPARE_WATCHING = process.env.BENCH_COMPARE_WATCHING !== '0';
+// The watched series alternates blocks of this many pairs watched and not watched, so both meet the same machine.
+const WATCH_BLOCK = Number(process.env.BENCH_WATCH_BLOCK ?? 5);
+// Pairs in the watched series (half of them watched).
+const WATCH_JOBS = Number(process.env.BENCH_WATCH_JOBS ?? 2 * WARM_JOBS);
 // A series with every job recorded (FLEET_RECORD_VIDEO=always on the runner); '1' runs it.
 const COMPARE_VIDEO = process.env.BENCH_COMPARE_VIDEO === '1';
 /**
@@ -102,18 +106,37 @@ async function oneRun(run, baseline = false) {
       runnerOptions.trace = TRACE;
     }
     let watched;
+    let unwatched;
     let framesPerJob;
     if (COMPARE_WATCHING && !baseline) {
+      // Blocks of watched and unwatched pairs alternate; the watch is set before a block's first pair.
       let frames = 0;
       const count = () => (frames += 1);
       client.on(ClientEvent.LiveFrame, count);
-      const ack = await client.timeout(10_000).emitWithAck(ClientRequest.LiveWatch, { accountId: account.id });
-      if (!ack.ok) throw new Error(`live:watch refused: ${JSON.stringify(ack.error)}`);
-      watched = await warmSeries('default, watched');
+      watched = { rawTimes: [], jobTimes: [] };
+      unwatched = { rawTimes: [], jobTimes: [] };
+      for (let i = 0; i < WATCH_JOBS; i += 1) {
+        const watching = Math.floor(i / WATCH_BLOCK) % 2 === 1;
+        if (i % WATCH_BLOCK === 0) {
+          const request = watching ? ClientRequest.LiveWatch : ClientRequest.LiveUnwatch;
+          const ack = await client.timeout(10_000).emitWithAck(request, { accountId: account.id });
+          if (!ack.ok) throw new Error(`${request} refused: ${JSON.stringify(ack.error)}`);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        }
+        const series = watching ? watched : unwatched;
+        const t = performance.now();
+        const page = await raw.newPage();
+        await readComments(page, sandbox.url);
+        await page.close();
+        series.rawTimes.push(performance.now() - t);
+        series.jobTimes.push(await runJob(account.id, 'read_comments'));
+      }
       await client.timeout(10_000).emitWithAck(ClientRequest.LiveUnwatch, { accountId: account.id });
       client.off(ClientEvent.LiveFrame, count);
-      framesPerJob = frames / WARM_JOBS;
-      progress(`run ${label} watched: ${frames} frames over ${WARM_JOBS} jobs`);
+      framesPerJob = frames / watched.jobTimes.length;
+      progress(
+        `run ${label} watched blocks: job p50 ${median(watched.jobTimes).toFixed(0)} ms watched, ${median(unwatched.jobTimes).toFixed(0)} ms not, ${frames} frames over ${watched.jobTimes.length} watched jobs`,
+      );
     }
     let recorded;
     if (COMPARE_VIDEO && !baseline) {
@@ -169,13 +192,22 @@ async function oneRun(run, baseline = false) {
       jobWarmP99Ms: percentile(jobTimes, 99),
       ...(compared ? { compareRatio: median(compared.jobTimes) / median(compared.rawTimes) } : {}),
       ...(recorded ? { videoRatio: median(recorded.jobTimes) / median(recorded.rawTimes) } : {}),
-      ...(watched ? { watchedRatio: median(watched.jobTimes) / median(watched.rawTimes), watchedJobP50Ms: median(watched.jobTimes), framesPerJob } : {}),
+      ...(watched
+        ? {
+            watchedRatio: median(watched.jobTimes) / median(watched.rawTimes),
+            unwatchedRatio: median(unwatched.jobTimes) / median(unwatched.rawTimes),
+            watchedJobP50Ms: median(watched.jobTimes),
+            unwatchedJobP50Ms: median(unwatched.jobTimes),
+            watchedVsUnwatched: median(watched.jobTimes) / median(unwatched.jobTimes),
+            framesPerJob,
+          }
+        : {}),
       coldStartP50Ms: median(coldTimes),
       pssPerContextMb,
       maxLiveObserved: maxLive,
     };
     progress(
-      `run ${label}: warm ratio ${result.warmOverheadRatio.toFixed(2)} (raw ${result.rawWarmP50Ms.toFixed(0)} ms, job ${result.jobWarmP50Ms.toFixed(0)} ms)${COMPARE_TRACE ? `, with trace ${COMPARE_TRACE} ${result.compareRatio.toFixed(2)}` : ''}${watched ? `, watched ${result.watchedRatio.toFixed(2)}` : ''}${recorded ? `, video ${result.videoRatio.toFixed(2)}` : ''}, cold p50 ${result.coldStartP50Ms.toFixed(0)} ms`,
+      `run ${label}: warm ratio ${result.warmOverheadRatio.toFixed(2)} (raw ${result.rawWarmP50Ms.toFixed(0)} ms, job ${result.jobWarmP50Ms.toFixed(0)} ms)${COMPARE_TRACE ? `, with trace ${COMPARE_TRACE} ${result.compareRatio.toFixed(2)}` : ''}${watched ? `, watched ${result.watchedRatio.toFixed(2)} vs not ${result.unwatchedRatio.toFixed(2)} (job p50 ×${result.watchedVsUnwatched.toFixed(2)})` : ''}${recorded ? `, video ${result.videoRatio.toFixed(2)}` : ''}, cold p50 ${result.coldStartP50Ms.toFixed(0)} ms`,
     );
     return result;
   } finally {
@@ -203,7 +235,16 @@ const result = {
   trace: TRACE,
   ...(COMPARE_TRACE ? { compare: { trace: COMPARE_TRACE, warmOverheadRatio: pick('compareRatio', 2) } } : {}),
   ...(COMPARE_WATCHING
-    ? { watching: { warmOverheadRatio: pick('watchedRatio', 2), jobWarmP50Ms: pick('watchedJobP50Ms'), framesPerJob: pick('framesPerJob', 1) } }
+    ? {
+        watching: {
+          warmOverheadRatio: pick('watchedRatio', 2),
+          unwatchedRatio: pick('unwatchedRatio', 2),
+          jobWarmP50Ms: pick('watchedJobP50Ms'),
+          unwatchedJobP50Ms: pick('unwatchedJobP50Ms'),
+          watchedVsUnwatched: pick('watchedVsUnwatched', 2),
+          framesPerJob: pick('framesPerJob', 1),
+        },
+      }
     : {}),
   ...(COMPARE_VIDEO ? { video: { recordVideo: 'always', warmOverheadRatio: pick('videoRatio', 2) } } : {}),
   hibernation: { accounts: HIBERNATION_ACCOUNTS, maxLiveContexts: HIBERNATION_LIVE, maxLiveObserved: Math.max(...runs.map((r) => r.maxLiveObserved)) },
@@ -215,7 +256,9 @@ const result = {
     jobWarmP50Ms: perRun('jobWarmP50Ms'),
     coldStartP50Ms: perRun('coldStartP50Ms'),
     ...(COMPARE_TRACE ? { compareRatio: perRun('compareRatio', 2) } : {}),
-    ...(COMPARE_WATCHING ? { watchedRatio: perRun('watchedRatio', 2) } : {}),
+    ...(COMPARE_WATCHING
+      ? { watchedRatio: perRun('watchedRatio', 2), unwatchedRatio: perRun('unwatchedRatio', 2), watchedVsUnwatched: perRun('watchedVsUnwatched', 2) }
+      : {}),
     ...(COMPARE_VIDEO ? { videoRatio: perRun('videoRatio', 2) } : {}),
   },
 };

@@ -4,8 +4,9 @@
 // and the raw side's newPage / steps / close. Run it under the bench lock:
 //   flock /tmp/fleet-bench.lock node bench/warm-breakdown.mjs
 // Knobs: BENCH_WARM_JOBS, FLEET_TRACE, BREAKDOWN_POLL=1 (the client polls GET /jobs/:id every 2 ms,
-// as bench:browser did before, instead of waiting for the /client job:done event).
-import { TRACE_MODES, readEnum } from '@fleetwright/shared';
+// as bench:browser did before, instead of waiting for the /client job:done event),
+// BREAKDOWN_WATCH_BLOCK=n (blocks of n pairs alternate unwatched and watched by a /client socket; both breakdowns printed).
+import { ClientRequest, TRACE_MODES, readEnum } from '@fleetwright/shared';
 import { openRawContext, readComments, startInProcessFleet } from './in-process-fleet.mjs';
 import { median, progress, waitFor } from './lib.mjs';
 // Not exported by the package: its instances live inside the runner, so its prototype is hooked.
@@ -13,6 +14,7 @@ import { JobAttempt } from '../packages/worker/dist/runner/job-attempt.js';
 
 const N = Number(process.env.BENCH_WARM_JOBS ?? 30);
 const POLL = process.env.BREAKDOWN_POLL === '1';
+const WATCH_BLOCK = Number(process.env.BREAKDOWN_WATCH_BLOCK ?? 0);
 const TRACE = readEnum(process.env, 'FLEET_TRACE', TRACE_MODES, 'full-on-retry');
 const now = () => performance.timeOrigin + performance.now();
 let marks = {};
@@ -21,7 +23,7 @@ const mark = (name) => {
 };
 
 const fleet = await startInProcessFleet({ prefix: 'fleet-breakdown-', trace: TRACE, maxLiveContexts: 4, mark });
-const { dir, sandbox, master, worker, api, endOf: doneOf } = fleet;
+const { dir, sandbox, master, worker, api, client, endOf: doneOf } = fleet;
 // Hooks.
 const wrap = (obj, name, before, after) => {
   const orig = obj[name].bind(obj);
@@ -114,7 +116,13 @@ try {
   const raw = await openRawContext(dir, sandbox.url);
   const rows = [];
   const rawRows = [];
+  const watchedRows = [];
   for (let i = 0; i < N; i += 1) {
+    const watching = WATCH_BLOCK > 0 && Math.floor(i / WATCH_BLOCK) % 2 === 1;
+    if (WATCH_BLOCK > 0 && i % WATCH_BLOCK === 0) {
+      await client.timeout(10_000).emitWithAck(watching ? ClientRequest.LiveWatch : ClientRequest.LiveUnwatch, { accountId: account.id });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
     marks = {};
     const t = now();
     const page = await raw.newPage();
@@ -125,11 +133,12 @@ try {
     rawRows.push({ newPage: tp - t, steps: tr - tp, close: now() - tr, total: now() - t });
     marks = {};
     const start = await runJob(account.id, 'read_comments');
-    rows.push(Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, v - start])));
+    (watching ? watchedRows : rows).push(Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, v - start])));
   }
   await raw.close();
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))].sort((a, b) => median(rows.map((r) => r[a] ?? 0)) - median(rows.map((r) => r[b] ?? 0)));
-  for (const k of keys) console.log(`${k.padEnd(20)} ${median(rows.map((r) => r[k]).filter((v) => v !== undefined)).toFixed(1)}`);
+  const stage = (list, k) => median(list.map((r) => r[k]).filter((v) => v !== undefined)).toFixed(1);
+  for (const k of keys) console.log(`${k.padEnd(20)} ${stage(rows, k)}${watchedRows.length ? `  watched ${stage(watchedRows, k)}` : ''}`);
   console.log('raw', Object.fromEntries(Object.keys(rawRows[0]).map((k) => [k, median(rawRows.map((r) => r[k])).toFixed(1)])));
 } finally {
   await fleet.close();

@@ -47,6 +47,7 @@ const PAYLOADS: Record<string, string[]> = {
   [shared.ClientEvent.AccountBrowser]: fieldsOf(shared.AccountBrowserEventSchema),
   [shared.WorkerEvent.HumanNeeded]: fieldsOf(shared.WorkerHumanNeededSchema),
   [shared.WorkerEvent.LiveFrame]: fieldsOf(shared.WorkerLiveFrameSchema),
+  [shared.WorkerEvent.LiveState]: fieldsOf(shared.WorkerLiveStateSchema),
   [shared.MasterEvent.LiveWatch]: fieldsOf(shared.LiveWatchCommandSchema),
   [shared.MasterEvent.LiveInput]: fieldsOf(shared.LiveInputCommandSchema),
   [shared.MasterEvent.Takeover]: fieldsOf(shared.TakeoverCommandSchema),

@@ -107,6 +107,10 @@ export class Worker {
       idlePageOf: (accountId) => this.browsers.keepAlivePageOf(accountId),
       epochOf: (accountId) => this.accounts.get(accountId)?.epoch,
       sendFrame: async (frame) => void (await this.connection.request(WorkerEvent.LiveFrame, frame)),
+      sendState: async (state) => {
+        const ack = await this.connection.request(WorkerEvent.LiveState, state);
+        if (!ack.ok) throw FleetError.fromJSON(ack.error);
+      },
       logger,
     });
     const reporter: JobReporter = {
@@ -286,6 +290,7 @@ export class Worker {
     this.startHeartbeat();
     // At once, not an interval later: a restarted master learns the live browsers and stats now.
     void this.heartbeat();
+    void this.live.reportState();
   }
 
   private startHeartbeat(): void {

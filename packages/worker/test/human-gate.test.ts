@@ -40,4 +40,15 @@ describe('HumanGate', () => {
     cancel.abort(new FleetError('JOB_CANCELLED', 'cancelled by a user'));
     await expect(waiting).rejects.toMatchObject({ code: 'JOB_CANCELLED' });
   });
+
+  it('keeps the request of the job that waits, for a restarted master, and forgets it once the person hands back', async () => {
+    const gate = new HumanGate();
+    const asked = { jobId: 'job-1', accountId: 'acc-1', epoch: 2, attempt: 1, reason: 'enter the code', timeoutMs: 60_000 };
+    const waiting = gate.waitForHandBack(new AbortController().signal, asked.timeoutMs, asked.reason, asked);
+    expect(gate.waiting).toMatchObject({ asked, expiresAt: expect.any(Number) });
+    gate.claim();
+    gate.release();
+    await waiting;
+    expect(gate.waiting).toBeUndefined();
+  });
 });

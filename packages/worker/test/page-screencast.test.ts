@@ -62,4 +62,41 @@ describe("a page's screencast", () => {
     expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i));
     expect(frames[0]).toMatchObject({ width: 640, height: 400 });
   });
+
+  it('sends a still page once, and its next change', async () => {
+    browser = await chromium.launch({ executablePath: findChromium() });
+    const page = await browser.newPage({ viewport: { width: 640, height: 400 } });
+    await page.setContent('<h1 id="n" style="font-size:120px">still</h1>');
+    const frames: ScreencastFrame[] = [];
+    const cast = new PageScreencast(page, async (frame) => void frames.push(frame));
+    await cast.start();
+    await waitFor(() => frames.length > 0);
+    // Long enough for several captures at any rate the cast may take.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(frames).toHaveLength(1);
+    await page.evaluate(() => (document.getElementById('n')!.textContent = 'moved'));
+    await waitFor(() => frames.length > 1);
+    await cast.stop();
+    expect(frames[1]!.data).not.toBe(frames[0]!.data);
+  });
+
+  it("never captures a job's new page that closes within its first frame interval", async () => {
+    browser = await chromium.launch({ executablePath: findChromium() });
+    const page = await browser.newPage({ viewport: { width: 640, height: 400 } });
+    const frames: ScreencastFrame[] = [];
+    const cast = new PageScreencast(page, async (frame) => void frames.push(frame));
+    await cast.start(true);
+    await page.close();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await cast.stop();
+    expect(frames).toEqual([]);
+  });
 });
+
+async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out waiting for a frame');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

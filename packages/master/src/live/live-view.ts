@@ -4,9 +4,10 @@ import type { Router } from 'express';
 import type { FleetEvents } from '../events/fleet-events.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
-import { relayHumanRequests } from './human-requests.js';
+import { HumanRequests } from './human-requests.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { LiveRelay } from './live-relay.js';
+import { recoverLiveState } from './live-state-recovery.js';
 import type { ClientNamespace, WorkerNamespace } from './live-sockets.js';
 import { takeoverRoutes } from './takeover-routes.js';
 import { Takeovers } from './takeovers.js';
@@ -18,6 +19,7 @@ const RECONCILE_INTERVAL_MS = 5000;
 export class LiveView {
   readonly takeovers: Takeovers;
   readonly relay: LiveRelay;
+  readonly requests: HumanRequests;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -28,6 +30,8 @@ export class LiveView {
   ) {
     this.takeovers = new Takeovers(store, links, logger);
     this.relay = new LiveRelay(store, links, this.takeovers, logger);
+    this.requests = new HumanRequests(store, decisions, logger);
+    this.takeovers.onHandBack = (accountId) => this.requests.handedBack(accountId);
   }
 
   routes(): Router {
@@ -39,8 +43,12 @@ export class LiveView {
     const workers = io.of(Ns.Worker) as WorkerNamespace;
     this.takeovers.attach(clients);
     this.relay.attach(clients, workers);
-    relayHumanRequests(this.store, this.decisions, clients, workers, this.logger);
-    events.on('job:done', (job) => this.takeovers.jobEnded(job));
+    this.requests.attach(clients, workers);
+    recoverLiveState(this.store, this.decisions, this.takeovers, this.requests, workers, this.logger);
+    events.on('job:done', (job) => {
+      this.requests.jobEnded(job.id);
+      this.takeovers.jobEnded(job);
+    });
     this.timer = setInterval(() => {
       this.relay.reconcile();
       this.takeovers.reconcile().catch((error: unknown) => this.logger.warn('could not tell owners of held sessions again', { error }));

@@ -1,4 +1,4 @@
-import { ClientEvent, FleetError, MasterEvent, type JobView, type Logger, type TakeoverView } from '@fleetwright/shared';
+import { ClientEvent, FleetError, MasterEvent, type JobView, type Logger, type TakeoverHold, type TakeoverView } from '@fleetwright/shared';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
 import type { ClientNamespace, Requester } from './live-sockets.js';
@@ -22,6 +22,8 @@ export const TakeoverEventKind = { Claimed: 'takeover_claimed', Released: 'takeo
 export class Takeovers {
   private readonly holds = new Map<string, Hold>();
   private clients: ClientNamespace | undefined;
+  /** Told when a person hands an account back (its job's request for a person is answered). */
+  onHandBack: ((accountId: string) => void) | undefined;
 
   constructor(
     private readonly store: FleetBackend,
@@ -54,11 +56,11 @@ export class Takeovers {
     const account = await this.store.accounts.ownership(accountId, 'id');
     const owner = account.owner_worker_id;
     if (!owner) throw new FleetError('ACCOUNT_UNASSIGNED', `account ${accountId} has no worker, so there is no page to take over`, { field: 'id' });
-    const ack = await this.links.request(owner, MasterEvent.Takeover, { accountId, epoch: account.epoch, action: 'claim' });
-    if (!ack.ok) throw FleetError.fromJSON(ack.error);
-    if (this.holds.has(accountId)) throw new FleetError('CONFLICT', `account ${accountId} was taken over meanwhile`, { field: 'id' });
     const job = (await this.store.jobs.activeForWorker(owner)).find((j) => j.account_id === accountId);
     const hold: Hold = { accountId, jobId: job?.id ?? null, tokenId: who.tokenId, role: who.role, claimedAt: Date.now() };
+    const ack = await this.links.request(owner, MasterEvent.Takeover, { accountId, epoch: account.epoch, action: 'claim', hold: noteOf(hold) });
+    if (!ack.ok) throw FleetError.fromJSON(ack.error);
+    if (this.holds.has(accountId)) throw new FleetError('CONFLICT', `account ${accountId} was taken over meanwhile`, { field: 'id' });
     this.holds.set(accountId, hold);
     if (hold.jobId) await this.store.jobs.addEvent(hold.jobId, TakeoverEventKind.Claimed, { by: who.tokenId, role: who.role });
     this.logger.info('session taken over', { accountId, jobId: hold.jobId, by: who.tokenId });
@@ -80,8 +82,26 @@ export class Takeovers {
     for (const hold of [...this.holds.values()]) {
       const account = await this.store.accounts.ownershipOf(hold.accountId);
       if (account?.owner_worker_id)
-        void this.links.request(account.owner_worker_id, MasterEvent.Takeover, { accountId: hold.accountId, epoch: account.epoch, action: 'claim' });
+        void this.links.request(account.owner_worker_id, MasterEvent.Takeover, {
+          accountId: hold.accountId,
+          epoch: account.epoch,
+          action: 'claim',
+          hold: noteOf(hold),
+        });
     }
+  }
+
+  /**
+   * A hold the owner worker still keeps, learnt back after this master restarted: the person keeps
+   * the session (and its claim time), so their "Done" resumes the job. No timeline entry: the claim
+   * is already on it. A hold this master knows wins.
+   */
+  restore(accountId: string, note: TakeoverHold): void {
+    if (this.holds.has(accountId) || note.role === 'viewer') return;
+    const hold: Hold = { accountId, jobId: note.jobId, tokenId: note.by, role: note.role, claimedAt: Date.parse(note.claimedAt) };
+    this.holds.set(accountId, hold);
+    this.logger.info('session hold learnt back from its worker', { accountId, jobId: hold.jobId, by: hold.tokenId });
+    this.clients?.emit(ClientEvent.Takeover, { accountId, jobId: hold.jobId, heldBy: hold.tokenId, claimedAt: note.claimedAt });
   }
 
   /** A job's end ends the takeover of its page: the page is gone. */
@@ -94,6 +114,7 @@ export class Takeovers {
   private async end(hold: Hold, by: string, reason: string): Promise<TakeoverView> {
     const { accountId } = hold;
     this.holds.delete(accountId);
+    this.onHandBack?.(accountId);
     const heldMs = Date.now() - hold.claimedAt;
     if (hold.jobId) await this.store.jobs.addEvent(hold.jobId, TakeoverEventKind.Released, { by, heldMs, reason });
     const account = await this.store.accounts.ownershipOf(accountId);
@@ -107,4 +128,9 @@ export class Takeovers {
     this.clients?.emit(ClientEvent.Takeover, view);
     return view;
   }
+}
+
+/** The note the owner worker keeps of a hold, to give it back to a restarted master. */
+function noteOf(hold: Hold): TakeoverHold {
+  return { by: hold.tokenId, role: hold.role, claimedAt: new Date(hold.claimedAt).toISOString(), jobId: hold.jobId };
 }

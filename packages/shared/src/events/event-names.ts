@@ -13,6 +13,7 @@ export const WorkerEvent = {
   AccountBrowser: 'worker:account:browser',
   HumanNeeded: 'worker:human:needed',
   LiveFrame: 'worker:live:frame',
+  LiveState: 'worker:live:state',
 } as const;
 
 export const MasterEvent = {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema } from '../schemas/common.js';
+import { TokenRoleSchema } from '../schemas/message.js';
 
 /**
  * Bounds of the live view: a screencast frame is a JPEG of the page scaled to fit
@@ -57,6 +58,36 @@ export const WorkerHumanNeededSchema = z.object({
 });
 export type WorkerHumanNeeded = z.infer<typeof WorkerHumanNeededSchema>;
 
+/**
+ * The master's note of who holds a session, kept by the owner worker beside its gate: a restarted
+ * master learns it back from the worker (`worker:live:state`), so the person keeps the session.
+ */
+export const TakeoverHoldSchema = z.object({
+  by: z.string().min(1).max(200),
+  role: TokenRoleSchema,
+  claimedAt: z.iso.datetime(),
+  /** The job that ran when the session was claimed, if one did. */
+  jobId: IdSchema.nullable(),
+});
+export type TakeoverHold = z.infer<typeof TakeoverHoldSchema>;
+
+/**
+ * What a worker's live side holds, sent after each registration: the sessions a person holds and
+ * the jobs that wait for one. A master that restarted rebuilds its takeovers and requests from it.
+ */
+export const WorkerLiveStateSchema = z.object({
+  holds: z.array(z.object({ accountId: IdSchema, epoch: z.number().int().min(0), hold: TakeoverHoldSchema })).max(10_000),
+  waiting: z
+    .array(
+      WorkerHumanNeededSchema.omit({ timeoutMs: true }).extend({
+        /** When the job stops waiting and fails with HUMAN_TIMEOUT. */
+        expiresAt: z.iso.datetime(),
+      }),
+    )
+    .max(10_000),
+});
+export type WorkerLiveState = z.infer<typeof WorkerLiveStateSchema>;
+
 export const WorkerLiveFrameSchema = z.object({
   accountId: IdSchema,
   epoch: z.number().int().min(0),
@@ -78,7 +109,13 @@ export type LiveWatchCommand = z.infer<typeof LiveWatchCommandSchema>;
 export const LiveInputCommandSchema = z.object({ accountId: IdSchema, epoch: z.number().int().min(0), input: LiveInputSchema });
 export type LiveInputCommand = z.infer<typeof LiveInputCommandSchema>;
 
-export const TakeoverCommandSchema = z.object({ accountId: IdSchema, epoch: z.number().int().min(0), action: z.enum(['claim', 'release']) });
+export const TakeoverCommandSchema = z.object({
+  accountId: IdSchema,
+  epoch: z.number().int().min(0),
+  action: z.enum(['claim', 'release']),
+  /** On a claim: who holds the session, for the worker to report back after a master restart. */
+  hold: TakeoverHoldSchema.optional(),
+});
 export type TakeoverCommand = z.infer<typeof TakeoverCommandSchema>;
 
 // Client → master

@@ -23,7 +23,14 @@ import {
   WorkerStateSnapshotSchema,
   type RegisterResult,
 } from './worker-payloads.js';
-import { LiveInputCommandSchema, LiveWatchCommandSchema, TakeoverCommandSchema, WorkerHumanNeededSchema, WorkerLiveFrameSchema } from './live-payloads.js';
+import {
+  LiveInputCommandSchema,
+  LiveWatchCommandSchema,
+  TakeoverCommandSchema,
+  WorkerHumanNeededSchema,
+  WorkerLiveFrameSchema,
+  WorkerLiveStateSchema,
+} from './live-payloads.js';
 
 /** Worker → master on `/worker`: the schema each payload is validated with on receipt. */
 export const WorkerToMasterSchemas = {
@@ -40,6 +47,7 @@ export const WorkerToMasterSchemas = {
   [WorkerEvent.AccountBrowser]: WorkerAccountBrowserSchema,
   [WorkerEvent.HumanNeeded]: WorkerHumanNeededSchema,
   [WorkerEvent.LiveFrame]: WorkerLiveFrameSchema,
+  [WorkerEvent.LiveState]: WorkerLiveStateSchema,
 } as const satisfies Record<WorkerEventName, z.ZodType>;
 
 /** What the master's ack carries for a worker event; an event not named here is acknowledged without data. */

@@ -1,4 +1,10 @@
-import { FleetError } from '@fleetwright/shared';
+import { FleetError, type WorkerHumanNeeded } from '@fleetwright/shared';
+
+/** A job's request for a person while it waits, as it was reported, and when it stops waiting. */
+export interface PendingAsk {
+  asked: WorkerHumanNeeded;
+  expiresAt: number;
+}
 
 /**
  * Whether a person holds an account's session. While one does, the account's job waits at its
@@ -9,6 +15,7 @@ export class HumanGate {
   /** Claims so far: an attempt compares it to know whether a person held its page. */
   private claimCount = 0;
   private readonly onRelease = new Set<() => void>();
+  private pending: PendingAsk | undefined;
 
   get isHeld(): boolean {
     return this.held;
@@ -16,6 +23,11 @@ export class HumanGate {
 
   get claims(): number {
     return this.claimCount;
+  }
+
+  /** The request of the job that waits for a person now, if one does. */
+  get waiting(): PendingAsk | undefined {
+    return this.pending;
   }
 
   claim(): void {
@@ -42,9 +54,14 @@ export class HumanGate {
   /**
    * Waits for a person to take over and hand back (a release after this call). When nobody holds
    * the session after `timeoutMs`, it rejects with HUMAN_TIMEOUT naming `reason`. Rejects with the signal's reason on cancel.
+   * `asked` (the report the master got) is kept while it waits, for a restarted master to learn again.
    */
-  waitForHandBack(signal: AbortSignal, timeoutMs: number, reason: string): Promise<void> {
-    return this.nextRelease(signal, { timeoutMs, reason });
+  waitForHandBack(signal: AbortSignal, timeoutMs: number, reason: string, asked?: WorkerHumanNeeded): Promise<void> {
+    const pending = asked ? { asked, expiresAt: Date.now() + timeoutMs } : undefined;
+    this.pending = pending;
+    return this.nextRelease(signal, { timeoutMs, reason }).finally(() => {
+      if (this.pending === pending) this.pending = undefined;
+    });
   }
 
   private nextRelease(signal: AbortSignal, deadline: { timeoutMs: number; reason: string } | undefined): Promise<void> {

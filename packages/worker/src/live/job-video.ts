@@ -31,7 +31,7 @@ export class JobVideo {
       const cast = new PageScreencast(page, (frame) => this.write(frame));
       this.cast = cast;
       // A page that closed at once has nothing to record.
-      await cast.start().catch(() => undefined);
+      await cast.start(true).catch(() => undefined);
     });
   }
 

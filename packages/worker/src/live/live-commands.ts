@@ -31,7 +31,7 @@ export function bindLiveCommands(socket: WorkerSocket, live: LiveSessions, accou
         return;
       }
       checkHeld(accounts, command.accountId, command.epoch);
-      live.claim(command.accountId);
+      live.claim(command.accountId, command.hold);
     },
     logger,
   );

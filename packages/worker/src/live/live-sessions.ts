@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { FleetError, type LiveInputCommand, type Logger, type WorkerLiveFrame } from '@fleetwright/shared';
+import { FleetError, type LiveInputCommand, type Logger, type TakeoverHold, type WorkerLiveFrame, type WorkerLiveState } from '@fleetwright/shared';
 import { HumanGate } from './human-gate.js';
 import { applyInput } from './page-input.js';
 import { PageScreencast } from './page-screencast.js';
@@ -11,6 +11,8 @@ export interface LiveSessionsOptions {
   epochOf(accountId: string): number | undefined;
   /** Sends a frame to the master and resolves once it took it. */
   sendFrame(frame: WorkerLiveFrame): Promise<void>;
+  /** Sends the held sessions and waiting jobs to the master (after each registration). */
+  sendState(state: WorkerLiveState): Promise<void>;
   logger: Logger;
 }
 
@@ -22,6 +24,8 @@ const IDLE_SWITCH_MS = 1000;
 
 interface AccountLive {
   gate: HumanGate;
+  /** The master's note of who holds the session while the gate is held. */
+  hold: TakeoverHold | undefined;
   /** The page of the job that runs now, the newest it opened. */
   jobPage: Page | undefined;
   watching: boolean;
@@ -77,12 +81,44 @@ export class LiveSessions {
     return this.accounts.get(accountId)?.cast !== undefined;
   }
 
-  claim(accountId: string): void {
-    this.entry(accountId).gate.claim();
+  claim(accountId: string, hold?: TakeoverHold): void {
+    const live = this.entry(accountId);
+    live.gate.claim();
+    if (hold) live.hold = hold;
   }
 
   release(accountId: string): void {
-    this.accounts.get(accountId)?.gate.release();
+    const live = this.accounts.get(accountId);
+    if (!live) return;
+    live.hold = undefined;
+    live.gate.release();
+  }
+
+  /** What a restarted master needs to know again: who holds which session, and which jobs wait for a person. */
+  state(): WorkerLiveState {
+    const state: WorkerLiveState = { holds: [], waiting: [] };
+    for (const [accountId, live] of this.accounts) {
+      const epoch = this.options.epochOf(accountId);
+      if (epoch === undefined) continue;
+      if (live.gate.isHeld && live.hold) state.holds.push({ accountId, epoch, hold: live.hold });
+      const pending = live.gate.waiting;
+      if (pending && pending.asked.epoch === epoch) {
+        const { timeoutMs: _timeoutMs, ...asked } = pending.asked;
+        state.waiting.push({ ...asked, expiresAt: new Date(pending.expiresAt).toISOString() });
+      }
+    }
+    return state;
+  }
+
+  /** Tells the master what `state()` says; best effort, the next registration tells it again. */
+  async reportState(): Promise<void> {
+    const state = this.state();
+    if (state.holds.length === 0 && state.waiting.length === 0) return;
+    await this.options
+      .sendState(state)
+      .catch((error: unknown) =>
+        this.options.logger.warn('could not tell the master the held sessions', { error: error instanceof Error ? error.message : String(error) }),
+      );
   }
 
   /** Replays a person's input on the page the account shows; refused unless a person holds the session. */
@@ -93,6 +129,7 @@ export class LiveSessions {
     if (!page) throw new FleetError('CONFLICT', `account ${accountId} has no open page`, { field: 'accountId' });
     try {
       await applyInput(page, input);
+      live.cast?.poke();
     } catch (error) {
       // Playwright's message may quote the key: it must not reach a log, so it is not passed on.
       throw new FleetError('VALIDATION_FAILED', `the page did not take the ${input.type} input`, { field: 'input', cause: error });
@@ -119,7 +156,15 @@ export class LiveSessions {
   private entry(accountId: string): AccountLive {
     let live = this.accounts.get(accountId);
     if (!live) {
-      live = { gate: new HumanGate(), jobPage: undefined, watching: false, cast: undefined, switching: Promise.resolve(), idleTimer: undefined };
+      live = {
+        gate: new HumanGate(),
+        hold: undefined,
+        jobPage: undefined,
+        watching: false,
+        cast: undefined,
+        switching: Promise.resolve(),
+        idleTimer: undefined,
+      };
       this.accounts.set(accountId, live);
     }
     return live;
@@ -153,7 +198,7 @@ export class LiveSessions {
       const cast = new PageScreencast(target, (frame) => this.deliver(accountId, frame));
       live.cast = cast;
       try {
-        await cast.start();
+        await cast.start(target === live.jobPage);
       } catch (error) {
         // The page closed while the screencast started: the next page change starts it again.
         if (live.cast === cast) live.cast = undefined;

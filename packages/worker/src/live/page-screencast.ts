@@ -9,36 +9,32 @@ export interface ScreencastFrame {
   height: number;
 }
 
-interface CdpFrame {
-  data: string;
-  /** Chromium's id for the ack; undefined for a frame taken with a screenshot. */
-  sessionId?: number;
-  metadata: { deviceWidth: number; deviceHeight: number };
+interface LayoutMetrics {
+  cssVisualViewport: { pageX: number; pageY: number; clientWidth: number; clientHeight: number };
 }
 
 const MIN_INTERVAL_MS = Math.ceil(1000 / LIVE_VIEW_BOUNDS.maxFramesPerSecond);
-/** How long the page must stay still after a throttled burst before its final state is taken. */
-const SETTLE_MS = 2 * MIN_INTERVAL_MS;
-/** A screencast that has sent no frame after this long is of a page in the background. */
+/** The slowest a still page is looked at: a change shows within this long. */
+const STILL_INTERVAL_MS = 1000;
+/** A capture that has not answered after this long is of a page in the background. */
 const NO_FRAME_MS = 1000;
 
 /**
- * Chromium's screencast of one page over CDP, throttled at the source: Chromium encodes a frame
- * only while fewer than a few wait for their ack, so frames are acknowledged only when one goes
- * out (at most every `MIN_INTERVAL_MS`, after the previous one was delivered). A change Chromium
- * skipped while acks were held would leave the view stale, so after such a burst the page's final
- * state is taken once with a screenshot when it settles.
+ * A live view of one page over CDP: a JPEG of its viewport taken with `Page.captureScreenshot` at
+ * most `maxFramesPerSecond` times a second, the next one only after the previous was delivered.
+ * Not `Page.startScreencast`: Chromium's screencast copies every frame the page paints out of the
+ * compositor (Chromium's acks only hold back the encoding), which slows the page's own job while it
+ * loads; a capture per frame sent costs only what is sent. A page that stays still is looked at
+ * less often (up to once a second, identical frames are not sent); a person's input (`poke()`)
+ * or a change brings the rate back up.
  */
 export class PageScreencast {
   private session: CDPSession | undefined;
-  private latest: CdpFrame | undefined;
-  private unacked: number[] = [];
-  private lastSentAt = 0;
-  private sending = false;
   private timer: NodeJS.Timeout | undefined;
-  private settleTimer: NodeJS.Timeout | undefined;
-  private frontTimer: NodeJS.Timeout | undefined;
-  private viewport = { width: 0, height: 0 };
+  private interval = MIN_INTERVAL_MS;
+  private lastData: string | undefined;
+  private capturing = false;
+  private broughtToFront = false;
   private seq = 0;
   private stopped = false;
 
@@ -47,95 +43,101 @@ export class PageScreencast {
     private readonly deliver: (frame: ScreencastFrame) => Promise<void>,
   ) {}
 
-  async start(): Promise<void> {
+  /**
+   * Starts capturing. `fresh`: the page was just opened (a job's new page): it is blank until its
+   * first navigation paints, so the CDP session and the first capture wait one frame interval
+   * instead of taking the blank page while the job loads it; a page gone by then costs nothing.
+   */
+  async start(fresh = false): Promise<void> {
+    if (fresh) {
+      this.timer = setTimeout(() => void this.attach().catch(() => undefined), MIN_INTERVAL_MS);
+      this.timer.unref();
+      return;
+    }
+    await this.attach();
+  }
+
+  private async attach(): Promise<void> {
+    if (this.stopped || this.page.isClosed()) return;
     const session = await this.page.context().newCDPSession(this.page);
+    if (this.stopped) {
+      await session.detach().catch(() => undefined);
+      return;
+    }
     this.session = session;
-    session.on('Page.screencastFrame', (frame: CdpFrame) => {
-      if (frame.sessionId !== undefined) this.unacked.push(frame.sessionId);
-      if (this.stopped) return;
-      clearTimeout(this.settleTimer);
-      this.latest = frame;
-      this.schedule();
-    });
-    await session.send('Page.startScreencast', {
-      format: 'jpeg',
-      quality: LIVE_VIEW_BOUNDS.jpegQuality,
-      maxWidth: LIVE_VIEW_BOUNDS.maxWidth,
-      maxHeight: LIVE_VIEW_BOUNDS.maxHeight,
-    });
-    if (this.stopped) await this.stop();
-    // A page in the background (a remote browser's second tab) paints nothing: bring it to the
-    // front when no first frame came. Not at once: it would take the focus of pages that paint.
-    this.frontTimer = setTimeout(() => {
-      if (this.seq === 0 && !this.latest && !this.stopped) session.send('Page.bringToFront').catch(() => undefined);
-    }, NO_FRAME_MS);
-    this.frontTimer.unref();
+    void this.capture();
+  }
+
+  /** Something changed the page (a person's input): the next frame comes at the full rate. */
+  poke(): void {
+    this.interval = MIN_INTERVAL_MS;
+    if (this.capturing || this.stopped || !this.session) return;
+    clearTimeout(this.timer);
+    this.schedule(MIN_INTERVAL_MS);
   }
 
   /** Idempotent; a page that closed meanwhile is fine. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    clearTimeout(this.settleTimer);
-    clearTimeout(this.frontTimer);
-    this.latest = undefined;
     const session = this.session;
     this.session = undefined;
-    if (!session) return;
-    await session.send('Page.stopScreencast').catch(() => undefined);
-    await session.detach().catch(() => undefined);
+    await session?.detach().catch(() => undefined);
   }
 
-  private schedule(): void {
-    if (this.sending || this.timer || !this.latest) return;
-    const wait = Math.max(0, this.lastSentAt + MIN_INTERVAL_MS - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.sendLatest();
-    }, wait);
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => void this.capture(), delayMs);
     this.timer.unref();
   }
 
-  private async sendLatest(): Promise<void> {
-    const frame = this.latest;
-    this.latest = undefined;
-    if (!frame || this.stopped) return;
-    this.sending = true;
-    this.lastSentAt = Date.now();
-    const acks = this.unacked.splice(0);
+  private async capture(): Promise<void> {
+    const session = this.session;
+    if (!session || this.stopped || this.capturing) return;
+    this.capturing = true;
+    const startedAt = Date.now();
     try {
-      this.viewport = { width: Math.round(frame.metadata.deviceWidth), height: Math.round(frame.metadata.deviceHeight) };
-      // A frame over the bound (a huge page at full quality) is dropped; the next one may fit.
-      if (frame.data.length <= LIVE_VIEW_BOUNDS.maxFrameChars) await this.deliver({ seq: this.seq++, data: frame.data, ...this.viewport });
+      const frame = await this.shoot(session);
+      if (this.stopped) return;
+      if (frame.data === this.lastData) {
+        this.interval = Math.min(STILL_INTERVAL_MS, this.interval * 2);
+      } else {
+        this.interval = MIN_INTERVAL_MS;
+        this.lastData = frame.data;
+        // A frame over the bound (a huge page at full quality) is dropped; the next one may fit.
+        if (frame.data.length <= LIVE_VIEW_BOUNDS.maxFrameChars) await this.deliver({ seq: this.seq++, ...frame }).catch(() => undefined);
+      }
     } catch {
-      // Best effort: a lost frame is followed by the next.
+      // The page went away or is busy navigating: the next capture shows it.
     } finally {
-      this.sending = false;
-      for (const sessionId of acks) this.session?.send('Page.screencastFrameAck', { sessionId }).catch(() => undefined);
-      // More than one frame waited: Chromium may have skipped a change meanwhile.
-      if (acks.length > 1) this.settleTimer = setTimeout(() => void this.takeFinalState(), SETTLE_MS);
-      this.settleTimer?.unref();
-      this.schedule();
+      this.capturing = false;
+      if (!this.stopped) this.schedule(Math.max(0, startedAt + this.interval - Date.now()));
     }
   }
 
-  private async takeFinalState(): Promise<void> {
-    const { session, viewport } = this;
-    if (!session || this.stopped || this.latest || viewport.width === 0) return;
-    const scale = Math.min(1, LIVE_VIEW_BOUNDS.maxWidth / viewport.width, LIVE_VIEW_BOUNDS.maxHeight / viewport.height);
+  private async shoot(session: CDPSession): Promise<Omit<ScreencastFrame, 'seq'>> {
+    const { cssVisualViewport: view } = (await session.send('Page.getLayoutMetrics')) as LayoutMetrics;
+    const width = Math.max(1, Math.round(view.clientWidth));
+    const height = Math.max(1, Math.round(view.clientHeight));
+    const scale = Math.min(1, LIVE_VIEW_BOUNDS.maxWidth / width, LIVE_VIEW_BOUNDS.maxHeight / height);
+    // The clip is in page coordinates: the visible part starts where the page is scrolled to.
+    const shot = session.send('Page.captureScreenshot', {
+      format: 'jpeg',
+      quality: LIVE_VIEW_BOUNDS.jpegQuality,
+      clip: { x: view.pageX, y: view.pageY, width, height, scale },
+      optimizeForSpeed: true,
+    }) as Promise<{ data: string }>;
+    // A page in the background (a remote browser's second tab) paints nothing: bring it to the
+    // front once when its capture does not come. Not at once: it would take the focus of pages that paint.
+    const front = setTimeout(() => {
+      if (this.broughtToFront || this.stopped) return;
+      this.broughtToFront = true;
+      session.send('Page.bringToFront').catch(() => undefined);
+    }, NO_FRAME_MS);
+    front.unref();
     try {
-      // The clip is in page coordinates: the visible part starts where the page is scrolled to.
-      const { cssVisualViewport: at } = (await session.send('Page.getLayoutMetrics')) as { cssVisualViewport: { pageX: number; pageY: number } };
-      const shot = (await session.send('Page.captureScreenshot', {
-        format: 'jpeg',
-        quality: LIVE_VIEW_BOUNDS.jpegQuality,
-        clip: { x: at.pageX, y: at.pageY, width: viewport.width, height: viewport.height, scale },
-      })) as { data: string };
-      if (this.stopped || this.latest) return;
-      this.latest = { data: shot.data, metadata: { deviceWidth: viewport.width, deviceHeight: viewport.height } };
-      this.schedule();
-    } catch {
-      // The page went away or is busy navigating: its next frame shows it.
+      return { data: (await shot).data, width, height };
+    } finally {
+      clearTimeout(front);
     }
   }
 }

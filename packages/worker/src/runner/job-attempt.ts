@@ -170,8 +170,9 @@ export class JobAttempt {
         signal.throwIfAborted();
         context.progress(this.percent, WAITING_FOR_A_PERSON, reason);
         await secrets.refresh();
-        await reporter.humanNeeded({ ...this.report, reason: secrets.text(reason), timeoutMs });
-        await gate.waitForHandBack(signal, timeoutMs, secrets.text(reason));
+        const asked = { ...this.report, reason: secrets.text(reason), timeoutMs };
+        await reporter.humanNeeded(asked);
+        await gate.waitForHandBack(signal, timeoutMs, asked.reason, asked);
         runLog.line('a person handed back');
       },
     };
