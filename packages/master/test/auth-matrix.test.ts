@@ -217,6 +217,10 @@ describe('auth matrix: every route, /client request and /worker event refuses wh
       [WorkerEvent.AccountBrowser]: { ...browser, epoch: run.epoch },
       [WorkerEvent.HumanNeeded]: { ...ref, reason: 'forged', timeoutMs: 1000 },
       [WorkerEvent.LiveFrame]: { accountId, epoch: run.epoch, seq: 0, data: '/9j/forged', width: 10, height: 10 },
+      [WorkerEvent.LiveState]: {
+        holds: [{ accountId, epoch: run.epoch, hold: { by: 'forged', role: 'admin', claimedAt: new Date().toISOString(), jobId: run.jobId } }],
+        waiting: [{ ...ref, reason: 'forged', expiresAt: new Date(Date.now() + 60_000).toISOString() }],
+      },
     };
     expect(Object.keys(reports).sort()).toEqual(Object.values(WorkerEvent).sort());
     const observe = async (): Promise<unknown> => {
@@ -224,11 +228,14 @@ describe('auth matrix: every route, /client request and /worker event refuses wh
       const account = (await fx.api('GET', `/accounts/${accountId}`)).body;
       const log = (await fx.api('GET', `/jobs/${run.jobId}/log`)).body;
       const messages = (await fx.api('GET', `/messages?accountId=${accountId}`)).body;
+      // A forged hold or wait would show as the account's takeover.
+      const takeover = (await fx.api('GET', `/accounts/${accountId}/takeover`)).body;
       return {
         job,
         account,
         log,
         messages,
+        takeover,
         stored: fx.master.store.db.prepare('SELECT storage_state_version, owner_worker_id FROM accounts WHERE id = ?').get(accountId),
       };
     };
