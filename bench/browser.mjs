@@ -59,7 +59,7 @@ function pssOfTree(rootPid) {
 /** One run of every phase on a fresh sandbox, master and worker, of this build or (`baseline`) the other. */
 async function oneRun(run, baseline = false) {
   const { openRawContext, readComments, startInProcessFleet } = baseline ? await import(path.join(BASELINE_ROOT, 'bench/in-process-fleet.mjs')) : ourFleet;
-  const label = baseline ? `${run} (baseline)` : `${run}`;
+  const runLabel = baseline ? `${run} (baseline)` : `${run}`;
   const fleet = await startInProcessFleet({ prefix: 'fleet-bench-browser-', trace: TRACE, maxLiveContexts: LIVE + 2 });
   const { dir, sandbox, worker, api, client, endOf } = fleet;
   // Jobs are timed from submit until the client sees them succeeded.
@@ -93,7 +93,7 @@ async function oneRun(run, baseline = false) {
         jobTimes.push(await runJob(account.id, 'read_comments'));
         if (i % 10 === 9)
           progress(
-            `run ${label} warm, trace ${label}: ${i + 1}/${WARM_JOBS} pairs (raw p50 ${median(rawTimes).toFixed(0)} ms, job p50 ${median(jobTimes).toFixed(0)} ms)`,
+            `run ${runLabel} warm, trace ${label}: ${i + 1}/${WARM_JOBS} pairs (raw p50 ${median(rawTimes).toFixed(0)} ms, job p50 ${median(jobTimes).toFixed(0)} ms)`,
           );
       }
       return { rawTimes, jobTimes };
@@ -135,7 +135,7 @@ async function oneRun(run, baseline = false) {
       client.off(ClientEvent.LiveFrame, count);
       framesPerJob = frames / watched.jobTimes.length;
       progress(
-        `run ${label} watched blocks: job p50 ${median(watched.jobTimes).toFixed(0)} ms watched, ${median(unwatched.jobTimes).toFixed(0)} ms not, ${frames} frames over ${watched.jobTimes.length} watched jobs`,
+        `run ${runLabel} watched blocks: job p50 ${median(watched.jobTimes).toFixed(0)} ms watched, ${median(unwatched.jobTimes).toFixed(0)} ms not, ${frames} frames over ${watched.jobTimes.length} watched jobs`,
       );
     }
     let recorded;
@@ -152,7 +152,7 @@ async function oneRun(run, baseline = false) {
       await worker.browsers.closeContext(account.id);
       coldTimes.push(await runJob(account.id, 'read_comments'));
     }
-    progress(`run ${label} cold: p50 ${median(coldTimes).toFixed(0)} ms over ${COLD_JOBS}`);
+    progress(`run ${runLabel} cold: p50 ${median(coldTimes).toFixed(0)} ms over ${COLD_JOBS}`);
 
     // (c) memory: PSS of every Chromium process of this worker with LIVE contexts open.
     const accounts = [account.id];
@@ -162,7 +162,7 @@ async function oneRun(run, baseline = false) {
     await waitFor('the live contexts', () => (worker.browsers.liveCount >= LIVE ? true : undefined), 60_000);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const pssPerContextMb = pssOfTree(process.pid) / LIVE / 1048576;
-    progress(`run ${label} memory: ${pssPerContextMb.toFixed(0)} MB PSS per context with ${worker.browsers.liveCount} live`);
+    progress(`run ${runLabel} memory: ${pssPerContextMb.toFixed(0)} MB PSS per context with ${worker.browsers.liveCount} live`);
     await worker.close();
 
     // Hibernation: many accounts through a worker capped at a few live contexts.
@@ -181,7 +181,7 @@ async function oneRun(run, baseline = false) {
     const hibernationTimes = await Promise.all(many.map((id) => runJob(id, 'login')));
     clearInterval(sampler);
     progress(
-      `run ${label} hibernation: ${HIBERNATION_ACCOUNTS} accounts served with at most ${maxLive} live contexts (cap ${HIBERNATION_LIVE}), job p50 ${median(hibernationTimes).toFixed(0)} ms`,
+      `run ${runLabel} hibernation: ${HIBERNATION_ACCOUNTS} accounts served with at most ${maxLive} live contexts (cap ${HIBERNATION_LIVE}), job p50 ${median(hibernationTimes).toFixed(0)} ms`,
     );
     await capped.close();
 
@@ -207,7 +207,7 @@ async function oneRun(run, baseline = false) {
       maxLiveObserved: maxLive,
     };
     progress(
-      `run ${label}: warm ratio ${result.warmOverheadRatio.toFixed(2)} (raw ${result.rawWarmP50Ms.toFixed(0)} ms, job ${result.jobWarmP50Ms.toFixed(0)} ms)${COMPARE_TRACE ? `, with trace ${COMPARE_TRACE} ${result.compareRatio.toFixed(2)}` : ''}${watched ? `, watched ${result.watchedRatio.toFixed(2)} vs not ${result.unwatchedRatio.toFixed(2)} (job p50 ×${result.watchedVsUnwatched.toFixed(2)})` : ''}${recorded ? `, video ${result.videoRatio.toFixed(2)}` : ''}, cold p50 ${result.coldStartP50Ms.toFixed(0)} ms`,
+      `run ${runLabel}: warm ratio ${result.warmOverheadRatio.toFixed(2)} (raw ${result.rawWarmP50Ms.toFixed(0)} ms, job ${result.jobWarmP50Ms.toFixed(0)} ms)${COMPARE_TRACE ? `, with trace ${COMPARE_TRACE} ${result.compareRatio.toFixed(2)}` : ''}${watched ? `, watched ${result.watchedRatio.toFixed(2)} vs not ${result.unwatchedRatio.toFixed(2)} (job p50 ×${result.watchedVsUnwatched.toFixed(2)})` : ''}${recorded ? `, video ${result.videoRatio.toFixed(2)}` : ''}, cold p50 ${result.coldStartP50Ms.toFixed(0)} ms`,
     );
     return result;
   } finally {
