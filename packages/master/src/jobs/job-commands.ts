@@ -59,9 +59,10 @@ export class JobCommands {
     }
     const rows: { row: JobRow; created: boolean }[] = [];
     for (const [i, body] of bodies.entries()) rows.push(await this.insert(body, platforms[i]!, {}, false));
-    for (const { row, created } of rows) if (created) await this.scheduler.jobs.created(row);
-    this.scheduler.schedule();
+    // One read builds every view: the announcements and the answer share them.
     const views = await this.store.jobs.views(rows.map(({ row }) => row));
+    for (const [i, { row, created }] of rows.entries()) if (created) await this.scheduler.jobs.created(row, views[i]);
+    this.scheduler.schedule();
     return rows.map(({ created }, i) => ({ job: views[i]!, created }));
   }
 

@@ -1,4 +1,4 @@
-import type { FleetError, Logger } from '@fleetwright/shared';
+import type { FleetError, JobView, Logger } from '@fleetwright/shared';
 import { retryDelayMs } from './backoff.js';
 import { stepOfJobType } from './job-steps.js';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
@@ -7,7 +7,8 @@ import type { JobPatch, JobRow } from '../store/backend/records.js';
 /** What a move of a job sets off outside the job itself. */
 export interface JobMoveHooks {
   /** Announces the job's new state (`job:changed`, and `job:done` when final). */
-  changed(row: JobRow): Promise<void>;
+  /** `view`: the row's view when the caller already built it (a bulk create builds them at once). */
+  changed(row: JobRow, view?: JobView): Promise<void>;
   /** Asks for a scheduling pass: a slot or an account may have come free. */
   schedule(): void;
 }
@@ -36,8 +37,8 @@ export class JobLifecycle {
   ) {}
 
   /** A new job, queued (the store inserted it): announced; the caller asks for the pass once its batch is in. */
-  async created(row: JobRow): Promise<void> {
-    await this.hooks.changed(row);
+  async created(row: JobRow, view?: JobView): Promise<void> {
+    await this.hooks.changed(row, view);
   }
 
   /** Queued → dispatched to a worker (inside the dispatch pass, which sends it once committed). */

@@ -97,7 +97,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     };
     this.jobs = new JobLifecycle(
       store,
-      { changed: (row) => this.jobChanged(row), schedule: () => this.schedule() },
+      { changed: (row, view) => this.jobChanged(row, view), schedule: () => this.schedule() },
       { retryBaseMs: this.options.retryBaseMs },
       logger,
     );
@@ -627,12 +627,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   /** Announces a job's move (the lifecycle's hook); a queued job's account joins the next pass. */
-  private async jobChanged(row: JobRow): Promise<void> {
+  private async jobChanged(row: JobRow, known?: JobView): Promise<void> {
     if (row.status === 'queued' && row.account_id) {
       this.queuedAccounts.add(row.account_id);
       this.queuedFor.delete(row.account_id);
     }
-    const view = await this.store.jobs.view(row);
+    const view = known ?? (await this.store.jobs.view(row));
     this.events.emit('job:changed', view);
     if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled') this.events.emit('job:done', view);
     await this.followJob(view);
