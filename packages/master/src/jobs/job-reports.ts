@@ -97,7 +97,9 @@ export class JobReports {
     const job = await this.checkOwnership(workerId, WorkerEvent.JobResult, report, current);
     if (report.status === 'succeeded') await this.scheduler.jobs.succeeded(job, report.result);
     else if (report.status === 'failed') await this.scheduler.jobs.failed(job, FleetError.fromJSON(report.error), true);
-    else await this.scheduler.jobs.cancelled(job.id, report.error?.message ?? 'cancelled', report.error?.code ?? 'JOB_CANCELLED');
+    else if (report.status === 'cancelled')
+      await this.scheduler.jobs.cancelled(job.id, report.error?.message ?? 'cancelled', report.error?.code ?? 'JOB_CANCELLED');
+    else await this.scheduler.jobs.failed(job, new FleetError('RATE_LIMITED', report.message ?? `the platform throttled the ${report.scope}`), true);
   }
 
   /** The QR code of a running login: kept for late readers (GET /jobs/:id/qrcode) and relayed live. */

@@ -79,6 +79,12 @@ export const ERROR_CODES = {
   SELECTOR_NOT_FOUND: { status: 500, retryable: true, errorClass: 'selector', summary: 'An element the plugin expected is not on the page.' },
   AUTH_FAILED: { status: 401, retryable: false, errorClass: 'auth', summary: 'The platform refused the account credentials or session.' },
   PLATFORM_ERROR: { status: 502, retryable: true, errorClass: 'platform', summary: 'The platform answered with an error of its own.' },
+  RATE_LIMITED: {
+    status: 429,
+    retryable: true,
+    errorClass: 'platform',
+    summary: 'The platform throttled the account or the fleet (`ctx.rateLimited`); the job waits for the pause to end, without using an attempt.',
+  },
   BROWSER_CRASHED: { status: 500, retryable: true, errorClass: 'internal', summary: "The account's browser closed or crashed during the job." },
   BROWSER_START_FAILED: {
     status: 502,

@@ -5,6 +5,7 @@ import { CredentialsSchema, DeviceProfileSchema, StorageStateSchema } from '../s
 import { CapabilitySchema, WorkerStatsSchema } from '../schemas/worker.js';
 import { AccountBrowserReportSchema, BrowserActionSchema } from '../schemas/browser.js';
 import { JobTypeSchema } from '../schemas/job.js';
+import { RATE_LIMIT_PAUSE_MAX_MS, RATE_LIMIT_SCOPES } from '../schemas/rate-limit.js';
 
 /** Handshake `auth` of the `/worker` namespace. */
 export const WorkerHandshakeSchema = z.object({ workerId: IdSchema, token: z.string().min(1) });
@@ -90,6 +91,13 @@ export const WorkerJobResultSchema = z.discriminatedUnion('status', [
   JobReportBase.extend({ status: z.literal('succeeded'), result: boundedJson(RESULT_BOUNDS).optional() }),
   JobReportBase.extend({ status: z.literal('failed'), error: ReportedErrorSchema }),
   JobReportBase.extend({ status: z.literal('cancelled'), error: ReportedErrorSchema.optional() }),
+  /** The platform throttled the job (`ctx.rateLimited`): it goes back to the queue and its scope pauses for `retryAfterMs`. */
+  JobReportBase.extend({
+    status: z.literal('rate_limited'),
+    retryAfterMs: z.number().int().min(0).max(RATE_LIMIT_PAUSE_MAX_MS),
+    scope: z.enum(RATE_LIMIT_SCOPES),
+    message: z.string().max(1024).optional(),
+  }),
 ]);
 export type WorkerJobResult = z.infer<typeof WorkerJobResultSchema>;
 

@@ -9,3 +9,4 @@ export * from './worker.js';
 export * from './health.js';
 export * from './message.js';
 export * from './stats.js';
+export * from './rate-limit.js';

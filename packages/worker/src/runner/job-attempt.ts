@@ -44,6 +44,7 @@ function safeName(name: string): string {
 /** The result as it may leave the worker: the job's secrets scrubbed from its value or error. */
 function scrubResult(result: WorkerJobResult, secrets: JobSecrets): WorkerJobResult {
   if (result.status === 'succeeded') return { ...result, result: secrets.value(result.result) };
+  if (result.status === 'rate_limited') return result.message ? { ...result, message: secrets.text(result.message) } : result;
   if (!result.error) return result;
   return { ...result, error: secrets.value({ ...result.error, message: secrets.text(result.error.message) }) };
 }
