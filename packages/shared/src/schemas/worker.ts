@@ -3,6 +3,7 @@ import { ACCOUNT_STEPS, WORKER_STATUSES } from './constants.js';
 import { IdSchema, PlatformSchema } from './common.js';
 import { JobTimeoutSchema, JobTypeSchema } from './job.js';
 import { PAYLOAD_SCHEMA_BOUNDS, boundedJsonRecord } from './bounded-json.js';
+import { PluginLimitDefaultsSchema } from './rate-limit.js';
 
 export const WorkerStatusSchema = z.enum(WORKER_STATUSES);
 export type WorkerStatus = z.infer<typeof WorkerStatusSchema>;
@@ -17,6 +18,8 @@ export const CapabilitySchema = z.object({
   timeouts: z.record(z.string(), JobTimeoutSchema).optional(),
   /** The account status each job type moves (`login` → the account's login step), where its plugin declares one. */
   accountSteps: z.record(z.string(), z.enum(ACCOUNT_STEPS)).optional(),
+  /** Each job type's default limits where its plugin declares them (operators may override them). */
+  limits: z.record(z.string(), PluginLimitDefaultsSchema).optional(),
 });
 export type Capability = z.infer<typeof CapabilitySchema>;
 
