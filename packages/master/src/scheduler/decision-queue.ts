@@ -18,7 +18,8 @@ const SLOW_BATCH_MS = 1000;
  * Under load the master receives hundreds of reports a second, and a commit per report cost a
  * fifth of its CPU: the decisions queued together share one transaction, each in a savepoint of
  * its own, so one that throws is undone alone and its caller gets the error. Callers hear the
- * outcome after the commit, so nothing is sent for a write that did not land.
+ * outcome after the commit, and what a decision announces waits for it too (the backend's
+ * `afterCommit`), so nothing is sent for a write that did not land.
  *
  * A decision awaits only the backend: never a worker, a timer or another decision (queueing one
  * is fine), since the whole queue waits for it.

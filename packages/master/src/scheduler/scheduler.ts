@@ -84,6 +84,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   ) {
     super();
     this.decisions = new DecisionQueue(store, logger, options.fence);
+    events.sendAfterCommit((send) =>
+      store.afterCommit(() => {
+        try {
+          send();
+        } catch (error) {
+          logger.error('a listener of the fleet events failed', { error });
+        }
+      }),
+    );
     this.pools = new PoolAccounts(store.accounts);
     this.options = {
       missedHeartbeats: 3,

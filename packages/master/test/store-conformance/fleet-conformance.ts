@@ -287,6 +287,41 @@ export function describeFleetConformance(target: ConformanceTarget): void {
       const labels = (await store.accounts.list(10)).items.map((a) => a.label);
       expect(labels).toEqual(['outer', 'outer again']);
     });
+
+    it('sends what a transaction asks after its commit, in order, and nothing of what was undone', async () => {
+      const sent: string[] = [];
+      let keptSeen: Promise<boolean> | undefined;
+      let kept = '';
+      await store.transaction(async () => {
+        kept = (await store.accounts.create({ platform: 'sandbox', label: 'kept' })).id;
+        store.afterCommit(() => {
+          sent.push('first');
+          // What the send tells of must be there for any caller by then.
+          keptSeen = store.accounts.row(kept).then((row) => row !== undefined);
+        });
+        await expect(
+          store.transaction(async () => {
+            await store.accounts.create({ platform: 'sandbox', label: 'inner' });
+            store.afterCommit(() => sent.push('inner, undone'));
+            throw new Error('inner fails');
+          }),
+        ).rejects.toThrow('inner fails');
+        await store.transaction(async () => {
+          store.afterCommit(() => sent.push('second'));
+        });
+        expect(sent, 'nothing leaves before the commit').toEqual([]);
+      });
+      await expect(
+        store.transaction(async () => {
+          await store.accounts.create({ platform: 'sandbox', label: 'doomed' });
+          store.afterCommit(() => sent.push('doomed'));
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      store.afterCommit(() => sent.push('outside, at once'));
+      expect(sent).toEqual(['first', 'second', 'outside, at once']);
+      expect(await keptSeen).toBe(true);
+    });
   });
 }
 

@@ -41,6 +41,12 @@ export interface FleetBackend {
    * connection) while it runs.
    */
   transaction<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `send` once the transaction the caller is in has committed, in the order asked, and never
+   * if it (or the savepoint the caller is in) is undone; outside a transaction, at once. What
+   * announces a write goes through here, so nobody hears of a write that did not land.
+   */
+  afterCommit(send: () => void): void;
   /** Records a refused report (cut to a few KB) and counts it in the running totals by event and code. */
   recordRefusedReport(workerId: string, event: string, code: string, detail: Record<string, unknown>): Promise<void>;
   /** Refused reports ever recorded, by event and code (purged reports included). */

@@ -1,11 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { AfterCommit } from '../backend/after-commit.js';
 
 /** A transaction and the client it holds, open until its COMMIT or ROLLBACK. */
 interface OpenTransaction {
   client: PoolClient;
   open: boolean;
   savepoints: number;
+  afterCommit: AfterCommit;
 }
 
 /**
@@ -47,7 +49,7 @@ export class ClientScope {
     const outer = this.current();
     if (outer) return this.savepoint(outer, work);
     const client = await this.pool.connect();
-    const transaction: OpenTransaction = { client, open: true, savepoints: 0 };
+    const transaction: OpenTransaction = { client, open: true, savepoints: 0, afterCommit: new AfterCommit() };
     // A connection whose BEGIN, COMMIT or ROLLBACK failed may be in any state: it is not reused.
     let broken: Error | undefined;
     // Killed while it waits between statements, the connection reports here, not to a query.
@@ -71,12 +73,21 @@ export class ClientScope {
         throw error;
       }
       await control('COMMIT');
+      transaction.open = false;
+      transaction.afterCommit.flush();
       return result;
     } finally {
       transaction.open = false;
       client.off('error', lost);
       client.release(broken);
     }
+  }
+
+  /** See FleetBackend.afterCommit. */
+  afterCommit(send: () => void): void {
+    const transaction = this.current();
+    if (transaction) transaction.afterCommit.add(send);
+    else send();
   }
 
   private current(): OpenTransaction | undefined {
@@ -90,6 +101,7 @@ export class ClientScope {
 
   private async savepoint<T>(transaction: OpenTransaction, work: () => Promise<T>): Promise<T> {
     const name = `backend_${++transaction.savepoints}`;
+    const mark = transaction.afterCommit.mark();
     await transaction.client.query(`SAVEPOINT ${name}`);
     try {
       const result = await work();
@@ -98,6 +110,7 @@ export class ClientScope {
     } catch (error) {
       await transaction.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
       await transaction.client.query(`RELEASE SAVEPOINT ${name}`);
+      transaction.afterCommit.undoTo(mark);
       throw error;
     }
   }

@@ -104,6 +104,10 @@ export class PostgresBackend implements FleetBackend {
     return this.scope.transaction(work);
   }
 
+  afterCommit(send: () => void): void {
+    this.scope.afterCommit(send);
+  }
+
   /** The report cut to a few KB (see refusedReportDetail) and its running total, in one statement. */
   async recordRefusedReport(workerId: string, event: string, code: string, detail: Record<string, unknown>): Promise<void> {
     await this.scope.changes(

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db } from './database.js';
+import { AfterCommit } from '../backend/after-commit.js';
 
 /**
  * Shares one SQLite connection between async callers. A call runs at once, synchronously, unless a
@@ -10,9 +11,9 @@ import type { Db } from './database.js';
  * made for, and counts only while that transaction is open.
  */
 export class ConnectionGate {
-  private readonly inTransaction = new AsyncLocalStorage<object>();
-  /** The open transaction, if any. */
-  private open: object | undefined;
+  private readonly inTransaction = new AsyncLocalStorage<AfterCommit>();
+  /** The open transaction (what it sends once committed), if any. */
+  private open: AfterCommit | undefined;
   /** Who waits for the connection, in arrival order. */
   private readonly waiting: (() => void)[] = [];
   private held = false;
@@ -40,9 +41,24 @@ export class ConnectionGate {
 
   /** Runs `work` in one transaction (a savepoint inside another); see FleetBackend.transaction. */
   async transaction<T>(work: () => Promise<T>): Promise<T> {
-    if (this.insideOpenTransaction()) return this.savepoint(work);
+    const outer = this.openTransaction();
+    if (outer) return this.savepoint(outer, work);
     await this.acquire();
-    const transaction = {};
+    const transaction = new AfterCommit();
+    const result = await this.commit(transaction, work);
+    transaction.flush();
+    return result;
+  }
+
+  /** See FleetBackend.afterCommit. */
+  afterCommit(send: () => void): void {
+    const transaction = this.openTransaction();
+    if (transaction) transaction.add(send);
+    else send();
+  }
+
+  /** Runs `work` in `transaction` on the acquired connection, and frees the connection. */
+  private async commit<T>(transaction: AfterCommit, work: () => Promise<T>): Promise<T> {
     try {
       this.db.exec('BEGIN IMMEDIATE');
       this.open = transaction;
@@ -62,12 +78,17 @@ export class ConnectionGate {
   }
 
   private insideOpenTransaction(): boolean {
-    const transaction = this.inTransaction.getStore();
-    return transaction !== undefined && transaction === this.open;
+    return this.openTransaction() !== undefined;
   }
 
-  private async savepoint<T>(work: () => Promise<T>): Promise<T> {
+  private openTransaction(): AfterCommit | undefined {
+    const transaction = this.inTransaction.getStore();
+    return transaction !== undefined && transaction === this.open ? transaction : undefined;
+  }
+
+  private async savepoint<T>(transaction: AfterCommit, work: () => Promise<T>): Promise<T> {
     const name = `backend_${++this.savepoints}`;
+    const mark = transaction.mark();
     this.db.exec(`SAVEPOINT ${name}`);
     try {
       const result = await work();
@@ -76,6 +97,7 @@ export class ConnectionGate {
     } catch (error) {
       this.db.exec(`ROLLBACK TO ${name}`);
       this.db.exec(`RELEASE ${name}`);
+      transaction.undoTo(mark);
       throw error;
     }
   }

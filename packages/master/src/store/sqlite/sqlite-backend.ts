@@ -55,6 +55,10 @@ export class SqliteBackend implements FleetBackend {
     return this.gate.transaction(work);
   }
 
+  afterCommit(send: () => void): void {
+    this.gate.afterCommit(send);
+  }
+
   recordRefusedReport(workerId: string, event: string, code: string, detail: Record<string, unknown>): Promise<void> {
     return this.gate.run(() => this.store.recordRefusedReport(workerId, event, code, detail));
   }
