@@ -2,7 +2,7 @@ import { FleetError, type JobEventView, type JobStatus, type JobView, type Page 
 import { canTransition } from '../backend/job-transitions.js';
 import type { JobsBackend } from '../backend/jobs-backend.js';
 import { PARENT_JOB_TYPES, type ChildTally, type JobFilter, type JobPatch, type JobRow, type NewJob } from '../backend/records.js';
-import type { JobLinks } from '../sqlite/job-store.js';
+import type { JobLinks } from '../backend/job-links.js';
 import { iso } from '../time.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import type { ClientScope } from './client-scope.js';

@@ -4,19 +4,12 @@ import { canTransition } from '../backend/job-transitions.js';
 import { iso } from '../time.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import { jobEventPage } from './job-event-pages.js';
+import type { JobLinks } from '../backend/job-links.js';
 import { PARENT_JOB_TYPES, type ChildTally, type JobFilter, type JobPatch, type JobRow, type NewJob, type RunnableJob } from '../backend/records.js';
 
 /** A runnable job's columns with its account's ownership (`j` the job, `a` its account). */
 const RUNNABLE_COLUMNS =
   'j.id, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
-
-/**
- * Where the API serves what a view links to. The HTTP layer owns the routes, so it builds the
- * links; the store is given them (see `restJobLinks` in http/).
- */
-export interface JobLinks {
-  artifactUrl(jobId: string, name: string): string;
-}
 
 /** A store built without links (one that never shows an artifact) fails loudly if asked for one. */
 const NO_JOB_LINKS: JobLinks = {
