@@ -26,7 +26,7 @@ import type {
 } from '../backend/records.js';
 import type { SecretBox } from '../secret-box.js';
 import type { ClientScope } from './client-scope.js';
-import { accountView } from './record-views.js';
+import { accountView } from '../backend/record-views.js';
 
 const OWNERSHIP_COLUMNS = 'id, platform, owner_worker_id, epoch';
 

@@ -1,16 +1,9 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { FleetError, generateToken, hashToken, type TokenView } from '@fleetwright/shared';
-import type { Role, TokenIdentity } from '../backend/records.js';
+import { tokenView } from '../backend/record-views.js';
+import type { Role, TokenIdentity, TokenRow } from '../backend/records.js';
 import type { TokensBackend } from '../backend/tokens-backend.js';
 import type { ClientScope } from './client-scope.js';
-
-interface TokenRow {
-  id: string;
-  name: string;
-  role: Role;
-  created_at: number;
-  revoked_at: number | null;
-}
 
 /** TokensBackend on PostgreSQL: tokens kept hashed; the configured admin token is accepted beside them. */
 export class PostgresTokens implements TokensBackend {
@@ -35,13 +28,7 @@ export class PostgresTokens implements TokensBackend {
 
   async list(): Promise<TokenView[]> {
     const rows = await this.scope.rows<TokenRow>('SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at, id');
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      role: r.role,
-      createdAt: new Date(r.created_at).toISOString(),
-      revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString(),
-    }));
+    return rows.map(tokenView);
   }
 
   async revoke(id: string): Promise<void> {

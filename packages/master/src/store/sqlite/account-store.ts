@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   ACCOUNT_STEPS,
   FleetError,
-  MASKED_SECRET,
   maskProxyUrl,
   type AccountStep,
   type AccountView,
@@ -17,7 +16,7 @@ import {
 } from '@fleetwright/shared';
 import type { Db } from './database.js';
 import type { SecretBox } from '../secret-box.js';
-import { iso } from '../time.js';
+import { accountView } from '../backend/record-views.js';
 import type {
   AccountChangeListener,
   AccountOwnership,
@@ -281,24 +280,6 @@ export class AccountStore {
   }
 
   view(row: AccountRow): AccountView {
-    const steps: AccountView['steps'] = {};
-    for (const step of ACCOUNT_STEPS) steps[step] = { status: row[`${step}_status`], updatedAt: iso(row[`${step}_updated_at`]) };
-    return {
-      id: row.id,
-      platform: row.platform,
-      label: row.label,
-      tags: JSON.parse(row.tags) as string[],
-      credentials: row.credentials_sealed ? { username: row.username ?? '', password: MASKED_SECRET } : null,
-      proxy: row.proxy_masked,
-      deviceProfile: row.device_profile ? (JSON.parse(row.device_profile) as DeviceProfile) : null,
-      hasStorageState: row.storage_state_sealed !== null,
-      storageStateVersion: row.storage_state_version,
-      ownerWorkerId: row.owner_worker_id,
-      epoch: row.epoch,
-      steps,
-      browser: this.browsers.view(row.id),
-      createdAt: iso(row.created_at),
-      updatedAt: iso(row.updated_at),
-    };
+    return accountView(row, this.browsers.view(row.id));
   }
 }

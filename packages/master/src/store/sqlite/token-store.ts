@@ -1,7 +1,8 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { FleetError, generateToken, hashToken, type TokenView } from '@fleetwright/shared';
 import type { Db } from './database.js';
-import type { Role, TokenIdentity } from '../backend/records.js';
+import { tokenView } from '../backend/record-views.js';
+import type { Role, TokenIdentity, TokenRow } from '../backend/records.js';
 
 /** API tokens: stored hashed; the configured admin token (`FLEET_API_TOKEN`) is accepted beside them. */
 export class TokenStore {
@@ -28,20 +29,8 @@ export class TokenStore {
   }
 
   list(): TokenView[] {
-    const rows = this.db.prepare('SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at').all() as {
-      id: string;
-      name: string;
-      role: Role;
-      created_at: number;
-      revoked_at: number | null;
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      role: r.role,
-      createdAt: new Date(r.created_at).toISOString(),
-      revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString(),
-    }));
+    const rows = this.db.prepare('SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at').all() as TokenRow[];
+    return rows.map(tokenView);
   }
 
   revoke(id: string): void {
