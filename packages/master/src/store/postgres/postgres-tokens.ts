@@ -1,6 +1,7 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { FleetError, generateToken, hashToken, type TokenView } from '@fleetwright/shared';
 import { tokenView } from '../backend/record-views.js';
+import { TokenHash } from '../backend/token-hash.js';
 import type { Role, TokenIdentity, TokenRow } from '../backend/records.js';
 import type { TokensBackend } from '../backend/tokens-backend.js';
 import type { ClientScope } from './client-scope.js';
@@ -8,20 +9,20 @@ import type { ClientScope } from './client-scope.js';
 /** TokensBackend on PostgreSQL: tokens kept hashed; the configured admin token is accepted beside them. */
 export class PostgresTokens implements TokensBackend {
   /** The admin token's hash, computed once: every request is checked against it. */
-  private readonly adminHash: Buffer | undefined;
+  private readonly adminToken: TokenHash | undefined;
   private readonly revokedListeners = new Set<(tokenId: string) => void>();
 
   constructor(
     private readonly scope: ClientScope,
     adminToken: string | undefined,
   ) {
-    this.adminHash = adminToken ? Buffer.from(hashToken(adminToken), 'hex') : undefined;
+    this.adminToken = adminToken ? new TokenHash(adminToken) : undefined;
   }
 
   async verify(token: string | undefined): Promise<TokenIdentity | undefined> {
     if (!token) return undefined;
     const hash = hashToken(token);
-    if (this.adminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.adminHash)) return { tokenId: 'env:FLEET_API_TOKEN', role: 'admin' };
+    if (this.adminToken?.matches(hash)) return { tokenId: 'env:FLEET_API_TOKEN', role: 'admin' };
     const row = await this.scope.row<{ id: string; role: Role }>('SELECT id, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL', [hash]);
     return row ? { tokenId: row.id, role: row.role } : undefined;
   }
