@@ -1,5 +1,5 @@
 import { FleetError, type JobEventView, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
-import { canTransition } from '../backend/job-transitions.js';
+import { assertCanTransition } from '../backend/job-transitions.js';
 import type { JobsBackend } from '../backend/jobs-backend.js';
 import type { ChildTally, JobEventRow, JobFilter, JobPatch, JobRow, NewJob } from '../backend/records.js';
 import type { JobLinks } from '../backend/job-links.js';
@@ -98,9 +98,7 @@ export class PostgresJobs extends JobQueries implements JobsBackend {
     const columns = Object.keys(patch) as (keyof JobPatch)[];
     for (const column of columns) if (!PATCH_COLUMNS.has(column)) throw new FleetError('INTERNAL_ERROR', `a transition cannot set ${column}`);
     for (;;) {
-      if (!canTransition(current.status, to)) {
-        throw new FleetError('ILLEGAL_TRANSITION', `job ${current.id} is ${current.status}; it cannot become ${to}`, { field: 'status' });
-      }
+      assertCanTransition(current, to);
       const sets = ['status = $3', ...columns.map((c, i) => `${c} = $${i + 6}`)].join(', ');
       const row = await this.scope.row<JobRow>(
         `WITH moved AS (

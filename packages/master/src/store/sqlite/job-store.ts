@@ -1,6 +1,6 @@
 import { FleetError, type JobEventView, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
 import { atomically, type Db } from './database.js';
-import { canTransition } from '../backend/job-transitions.js';
+import { assertCanTransition } from '../backend/job-transitions.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import type { JobLinks } from '../backend/job-links.js';
 import { jobEventPage, jobEventView, jobEventsAfter, jobViews, jobsWithExtras, type JobExtraRow } from '../backend/job-views.js';
@@ -102,9 +102,7 @@ export class JobStore {
     return atomically(this.db, () => {
       let current = typeof job === 'string' ? this.require(job) : job;
       for (;;) {
-        if (!canTransition(current.status, to)) {
-          throw new FleetError('ILLEGAL_TRANSITION', `job ${current.id} is ${current.status}; it cannot become ${to}`, { field: 'status' });
-        }
+        assertCanTransition(current, to);
         const columns = Object.keys(patch) as (keyof JobPatch)[];
         const sets = ['status = @status', ...columns.map((c) => `${c} = @${c}`)].join(', ');
         // RETURNING saves a second read of the row on the hot path.
