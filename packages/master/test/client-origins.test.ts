@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { ClientEvent, Namespace, WorkerEvent } from '@fleetwright/shared';
-import { MasterFixture } from './support/master-fixture.js';
+import { MasterFixture, type ClientSocket } from './support/master-fixture.js';
 import { waitUntil } from './support/wait-until.js';
 
 describe("cookie sockets only from the master's own origin; revoked tokens lose their sockets", () => {
@@ -69,28 +69,31 @@ describe('a /client socket too slow for the event stream', () => {
     await fx?.close();
   });
 
-  it('is disconnected once its unsent packets pass the bound, while a reading socket stays', async () => {
+  /**
+   * What both tests start from: a master bounding a /client socket's unsent packets at 50, a worker
+   * running a login, `count` connected /client sockets, and the first of them no longer reading its
+   * TCP socket (the master's writes back up behind it) after five big QR codes filled the kernel's
+   * buffers, so that every event from now on waits in the master's memory.
+   */
+  async function clientsWithFirstPaused(count: number): Promise<{ accountId: string; clients: ClientSocket[]; paused: { resume(): void } }> {
     fx = await MasterFixture.start({ maxQueuedClientPackets: 50 });
     const worker = await fx.worker('w1').start();
     const account = await fx.createAccount({ platform: 'sandbox' });
     await worker.waitForAssign(account.id);
     const login = await fx.createJob({ type: 'login', accountId: account.id });
     const run = await waitUntil('the login runs', async () => worker.runs.find((r) => r.jobId === login.id), 5000);
-    const slow = fx.client();
-    const reader = fx.client();
-    for (const socket of [slow, reader]) {
+    const clients = Array.from({ length: count }, () => fx!.client());
+    for (const socket of clients) {
       await new Promise<void>((resolve, reject) => {
         socket.once('connect', () => resolve());
         socket.once('connect_error', reject);
         socket.connect();
       });
     }
-    // The slow client stops reading its TCP socket: the master's writes back up behind it.
-    const engine = slow.io.engine as unknown as { transport: { ws?: { _socket?: { pause(): void } } } };
+    const engine = clients[0]!.io.engine as unknown as { transport: { ws?: { _socket?: { pause(): void; resume(): void } } } };
     const tcp = engine.transport.ws?._socket;
     expect(tcp, 'the websocket transport exposes its TCP socket').toBeDefined();
     tcp!.pause();
-    // Big QR codes fill the kernel's buffers; then every small event waits in the master's memory.
     const qr = `data:image/png;base64,${'A'.repeat(1_900_000)}`;
     for (let i = 0; i < 5; i += 1) {
       const ack = await (worker.socket.timeout(5000) as unknown as { emitWithAck(e: string, p: unknown): Promise<{ ok: boolean }> }).emitWithAck(
@@ -99,13 +102,19 @@ describe('a /client socket too slow for the event stream', () => {
       );
       expect(ack.ok).toBe(true);
     }
+    return { accountId: account.id as string, clients, paused: tcp! };
+  }
+
+  it('is disconnected once its unsent packets pass the bound, while a reading socket stays', async () => {
+    const { accountId, clients } = await clientsWithFirstPaused(2);
+    const reader = clients[1]!;
     let n = 0;
     await waitUntil(
       'the slow socket to be cut',
       async () => {
         // Enough events to stay over the bound until the grace runs out; then only look.
         if (n < 400) {
-          const jobs = Array.from({ length: 50 }, () => ({ type: 'crawl', accountId: account.id, payload: { n: (n += 1) } }));
+          const jobs = Array.from({ length: 50 }, () => ({ type: 'crawl', accountId, payload: { n: (n += 1) } }));
           expect((await fx!.api('POST', '/jobs/bulk', { jobs })).status).toBe(201);
         }
         return (fx!.master as unknown as { io: { of(ns: string): { sockets: Map<string, unknown> } } }).io.of('/client').sockets.size === 1 ? true : undefined;
@@ -116,40 +125,17 @@ describe('a /client socket too slow for the event stream', () => {
   });
 
   it('keeps a socket that stops reading for a moment (a pause, a busy host) and then catches up', async () => {
-    fx = await MasterFixture.start({ maxQueuedClientPackets: 50 });
-    const worker = await fx.worker('w1').start();
-    const account = await fx.createAccount({ platform: 'sandbox' });
-    await worker.waitForAssign(account.id);
-    const login = await fx.createJob({ type: 'login', accountId: account.id });
-    const run = await waitUntil('the login runs', async () => worker.runs.find((r) => r.jobId === login.id), 5000);
-    const hiccup = fx.client();
-    await new Promise<void>((resolve, reject) => {
-      hiccup.once('connect', () => resolve());
-      hiccup.once('connect_error', reject);
-      hiccup.connect();
-    });
+    const { accountId, clients, paused } = await clientsWithFirstPaused(1);
+    const hiccup = clients[0]!;
     let created = 0;
     hiccup.on(ClientEvent.JobProgress, (p: { status: string }) => {
       if (p.status === 'queued') created += 1;
     });
-    const engine = hiccup.io.engine as unknown as { transport: { ws?: { _socket?: { pause(): void; resume(): void } } } };
-    const tcp = engine.transport.ws?._socket;
-    expect(tcp, 'the websocket transport exposes its TCP socket').toBeDefined();
-    tcp!.pause();
-    // As in the test above, the kernel's buffers fill, then 200 events wait in the master's memory,
-    // four times the bound, while at least one sweep passes.
-    const qr = `data:image/png;base64,${'A'.repeat(1_900_000)}`;
-    for (let i = 0; i < 5; i += 1) {
-      const ack = await (worker.socket.timeout(5000) as unknown as { emitWithAck(e: string, p: unknown): Promise<{ ok: boolean }> }).emitWithAck(
-        WorkerEvent.LoginQrCode,
-        { jobId: run.jobId, accountId: account.id, epoch: run.epoch, attempt: run.attempt, dataUrl: qr },
-      );
-      expect(ack.ok).toBe(true);
-    }
-    const jobs = Array.from({ length: 200 }, (_, n) => ({ type: 'crawl', accountId: account.id, payload: { n } }));
-    expect((await fx.api('POST', '/jobs/bulk', { jobs })).status).toBe(201);
+    // 200 events wait in the master's memory, four times the bound, while at least one sweep passes.
+    const jobs = Array.from({ length: 200 }, (_, n) => ({ type: 'crawl', accountId, payload: { n } }));
+    expect((await fx!.api('POST', '/jobs/bulk', { jobs })).status).toBe(201);
     await new Promise((resolve) => setTimeout(resolve, 1_200));
-    tcp!.resume();
+    paused.resume();
     await waitUntil('the socket to catch up with every creation', async () => (created >= jobs.length ? true : undefined), 10_000);
     expect(hiccup.connected).toBe(true);
   });

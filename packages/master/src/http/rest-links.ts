@@ -1,4 +1,4 @@
-import type { JobLinks } from '../store/sqlite/job-store.js';
+import type { JobLinks } from '../store/backend/job-links.js';
 
 /** Links to the REST routes that job views point at (mounted under /api/v1 in app.ts). */
 export const restJobLinks: JobLinks = {

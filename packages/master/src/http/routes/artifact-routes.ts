@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { FleetError } from '@fleetwright/shared';
-import { holdsSessionData } from '../../store/sqlite/artifact-store.js';
+import { holdsSessionData } from '../../store/artifact-files.js';
 import type { FleetBackend } from '../../store/backend/fleet-backend.js';
 import type { LiveLogs } from '../../jobs/live-logs.js';
 import type { WorkerAuth } from '../worker-auth.js';

@@ -1,4 +1,5 @@
-import type { JobStatus } from '@fleetwright/shared';
+import { FleetError, type JobStatus } from '@fleetwright/shared';
+import type { JobRow } from './records.js';
 
 /** The job lifecycle. Anything not listed here is an illegal transition and is refused. */
 export const JOB_TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
@@ -15,4 +16,9 @@ export const JOB_TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
 
 export function canTransition(from: JobStatus, to: JobStatus): boolean {
   return JOB_TRANSITIONS[from].includes(to);
+}
+
+/** Refuses with ILLEGAL_TRANSITION (field `status`) a move the lifecycle does not allow. */
+export function assertCanTransition(job: Pick<JobRow, 'id' | 'status'>, to: JobStatus): void {
+  if (!canTransition(job.status, to)) throw new FleetError('ILLEGAL_TRANSITION', `job ${job.id} is ${job.status}; it cannot become ${to}`, { field: 'status' });
 }

@@ -47,6 +47,14 @@ export interface JobRow {
   finished_at: number | null;
 }
 
+/** One entry of a job's timeline. `data` is JSON text. */
+export interface JobEventRow {
+  seq: number;
+  at: number;
+  kind: string;
+  data: string;
+}
+
 export interface NewJob {
   type: string;
   platform: string | null;
@@ -206,6 +214,19 @@ export interface MonitorRow {
   created_at: number;
 }
 
+/** A comment or DM found by a crawl. */
+export interface MessageRow {
+  seq: number;
+  account_id: string;
+  platform: string;
+  platform_message_id: string;
+  kind: 'comment' | 'dm';
+  thread_id: string | null;
+  author: string;
+  text: string;
+  created_at: number;
+}
+
 export interface ArtifactRow {
   job_id: string;
   name: string;
@@ -220,6 +241,23 @@ export type Role = TokenRole;
 export interface TokenIdentity {
   tokenId: string;
   role: Role;
+}
+
+/** An API token as listed (its hash never leaves the table). */
+export interface TokenRow {
+  id: string;
+  name: string;
+  role: Role;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** A named lease (see LeasesBackend). */
+export interface LeaseRow {
+  name: string;
+  holder: string;
+  epoch: number;
+  expires_at: number;
 }
 
 /** How a worker's claim to its id was proven. */

@@ -7,7 +7,6 @@ import {
   type AccountStep,
   type AccountView,
   type CreateAccountBody,
-  type Credentials,
   type DeviceProfile,
   type Page,
   type StepStatus,
@@ -26,7 +25,8 @@ import type {
 } from '../backend/records.js';
 import type { SecretBox } from '../secret-box.js';
 import type { ClientScope } from './client-scope.js';
-import { accountView } from './record-views.js';
+import { editedCredentials, openAccountSecrets, sealCredentials, sealProxy, sealStorageState } from '../backend/account-secrets.js';
+import { accountView } from '../backend/record-views.js';
 
 const OWNERSHIP_COLUMNS = 'id, platform, owner_worker_id, epoch';
 
@@ -60,8 +60,8 @@ export class PostgresAccounts implements AccountsBackend {
         body.label ?? null,
         JSON.stringify(tags),
         body.credentials?.username ?? null,
-        body.credentials ? this.secrets.seal(JSON.stringify(body.credentials), `account:${id}:credentials`) : null,
-        body.proxy ? this.secrets.seal(body.proxy, `account:${id}:proxy`) : null,
+        body.credentials ? sealCredentials(this.secrets, id, body.credentials) : null,
+        body.proxy ? sealProxy(this.secrets, id, body.proxy) : null,
         body.proxy ? maskProxyUrl(body.proxy) : null,
         body.deviceProfile ? JSON.stringify(body.deviceProfile) : null,
         now,
@@ -91,18 +91,13 @@ export class PostgresAccounts implements AccountsBackend {
         await this.scope.changes('INSERT INTO account_tags (account_id, tag) SELECT DISTINCT $1::text, tag FROM unnest($2::text[]) AS tag', [id, body.tags]);
       }
       if (body.credentials) {
-        const current = this.secretsOf(row).credentials;
-        const username = body.credentials.username ?? current?.username;
-        const password = body.credentials.password ? body.credentials.password : current?.password;
-        if (!username || !password)
-          throw new FleetError('VALIDATION_FAILED', 'credentials: a new account login needs both username and password', { field: 'credentials.password' });
-        registerSecret(password);
-        set('username', username);
-        set('credentials_sealed', this.secrets.seal(JSON.stringify({ username, password }), `account:${id}:credentials`));
+        const credentials = editedCredentials(this.secretsOf(row).credentials, body.credentials);
+        set('username', credentials.username);
+        set('credentials_sealed', sealCredentials(this.secrets, id, credentials));
       }
       if (body.proxy === null) sets.push('proxy_sealed = NULL', 'proxy_masked = NULL');
       else if (body.proxy) {
-        set('proxy_sealed', this.secrets.seal(body.proxy, `account:${id}:proxy`));
+        set('proxy_sealed', sealProxy(this.secrets, id, body.proxy));
         set('proxy_masked', maskProxyUrl(body.proxy));
       }
       if (body.deviceProfile !== undefined) set('device_profile', body.deviceProfile ? JSON.stringify(body.deviceProfile) : null);
@@ -239,7 +234,7 @@ export class PostgresAccounts implements AccountsBackend {
 
   /** Keeps the newest snapshot only: an older or equal version is ignored (returns false). */
   async saveStorageState(id: string, version: number, state: StorageState): Promise<boolean> {
-    const sealed = this.secrets.seal(JSON.stringify(state), `account:${id}:storage`);
+    const sealed = sealStorageState(this.secrets, id, state);
     const changed = await this.scope.changes(
       'UPDATE accounts SET storage_state_sealed = $1, storage_state_version = $2, updated_at = $3 WHERE id = $4 AND storage_state_version < $2',
       [sealed, version, Date.now(), id],
@@ -264,11 +259,7 @@ export class PostgresAccounts implements AccountsBackend {
   }
 
   secretsOf(row: AccountRow): AccountSecrets {
-    return {
-      credentials: row.credentials_sealed ? (JSON.parse(this.secrets.open(row.credentials_sealed, `account:${row.id}:credentials`)) as Credentials) : null,
-      proxy: row.proxy_sealed ? this.secrets.open(row.proxy_sealed, `account:${row.id}:proxy`) : null,
-      storageState: row.storage_state_sealed ? (JSON.parse(this.secrets.open(row.storage_state_sealed, `account:${row.id}:storage`)) as StorageState) : null,
-    };
+    return openAccountSecrets(this.secrets, row);
   }
 
   view(row: AccountRow): AccountView {

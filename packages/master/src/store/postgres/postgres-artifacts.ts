@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { FleetError } from '@fleetwright/shared';
 import type { ArtifactsBackend } from '../backend/artifacts-backend.js';
 import type { ArtifactRow } from '../backend/records.js';
-import type { ArtifactFiles } from './artifact-files.js';
+import type { ArtifactFiles } from '../artifact-files.js';
 import type { ClientScope } from './client-scope.js';
 
 /** ArtifactsBackend on PostgreSQL: the files on the master's disk, their records in the database. */

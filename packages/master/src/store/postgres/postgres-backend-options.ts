@@ -1,4 +1,4 @@
-import type { JobLinks } from '../sqlite/job-store.js';
+import type { JobLinks } from '../backend/job-links.js';
 import type { BrowserStateSource } from '../backend/records.js';
 
 /** What PostgresBackend.open needs besides the database URL. */

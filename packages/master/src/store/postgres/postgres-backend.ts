@@ -1,8 +1,8 @@
 import pg from 'pg';
 import type { FleetBackend, RefusedReportTotal } from '../backend/fleet-backend.js';
 import { SecretBox } from '../secret-box.js';
-import { refusedReportDetail } from '../sqlite/refused-report-detail.js';
-import { ArtifactFiles } from './artifact-files.js';
+import { refusedReportDetail } from '../backend/refused-report-detail.js';
+import { ArtifactFiles } from '../artifact-files.js';
 import { ClientScope } from './client-scope.js';
 import { migratePostgres } from './migrations.js';
 import type { PostgresBackendOptions } from './postgres-backend-options.js';

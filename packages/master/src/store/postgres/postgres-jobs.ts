@@ -1,13 +1,12 @@
 import { FleetError, type JobEventView, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
-import { canTransition } from '../backend/job-transitions.js';
+import { assertCanTransition } from '../backend/job-transitions.js';
 import type { JobsBackend } from '../backend/jobs-backend.js';
-import { PARENT_JOB_TYPES, type ChildTally, type JobFilter, type JobPatch, type JobRow, type NewJob } from '../backend/records.js';
-import type { JobLinks } from '../sqlite/job-store.js';
-import { iso } from '../time.js';
+import type { ChildTally, JobEventRow, JobFilter, JobPatch, JobRow, NewJob } from '../backend/records.js';
+import type { JobLinks } from '../backend/job-links.js';
+import { jobEventPage, jobEventView, jobEventsAfter, jobViews, jobsWithExtras, type JobExtraRow } from '../backend/job-views.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import type { ClientScope } from './client-scope.js';
 import { JobQueries } from './job-queries.js';
-import { jobView, type JobViewExtras } from './record-views.js';
 
 /** Columns a transition may set: the SQL names come from this closed list, never from input. */
 const PATCH_COLUMNS = new Set<keyof JobPatch>([
@@ -99,9 +98,7 @@ export class PostgresJobs extends JobQueries implements JobsBackend {
     const columns = Object.keys(patch) as (keyof JobPatch)[];
     for (const column of columns) if (!PATCH_COLUMNS.has(column)) throw new FleetError('INTERNAL_ERROR', `a transition cannot set ${column}`);
     for (;;) {
-      if (!canTransition(current.status, to)) {
-        throw new FleetError('ILLEGAL_TRANSITION', `job ${current.id} is ${current.status}; it cannot become ${to}`, { field: 'status' });
-      }
+      assertCanTransition(current, to);
       const sets = ['status = $3', ...columns.map((c, i) => `${c} = $${i + 6}`)].join(', ');
       const row = await this.scope.row<JobRow>(
         `WITH moved AS (
@@ -153,22 +150,17 @@ export class PostgresJobs extends JobQueries implements JobsBackend {
     const rows = await this.scope.rows<{ at: number; kind: string; data: string }>('SELECT at, kind, data FROM job_events WHERE job_id = $1 ORDER BY seq', [
       jobId,
     ]);
-    return rows.map((r) => ({ at: iso(r.at), kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown> }));
+    return rows.map(jobEventView);
   }
 
   /** From the `(job_id, seq)` index: the cursor is the last event's seq on the page before. */
   async eventPage(jobId: string, limit: number, cursor?: string): Promise<Page<JobEventView>> {
-    if (cursor !== undefined && !/^\d{1,15}$/.test(cursor))
-      throw new FleetError('VALIDATION_FAILED', 'cursor: not a cursor this list handed out', { field: 'cursor' });
-    const rows = await this.scope.rows<{ seq: number; at: number; kind: string; data: string }>(
-      'SELECT seq, at, kind, data FROM job_events WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
-      [jobId, cursor === undefined ? 0 : Number(cursor), limit + 1],
-    );
-    const page = rows.slice(0, limit);
-    return {
-      items: page.map((r) => ({ at: iso(r.at), kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown> })),
-      nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null,
-    };
+    const rows = await this.scope.rows<JobEventRow>('SELECT seq, at, kind, data FROM job_events WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [
+      jobId,
+      jobEventsAfter(cursor),
+      limit + 1,
+    ]);
+    return jobEventPage(rows, limit);
   }
 
   async list(filter: JobFilter, limit: number, cursor?: string): Promise<Page<JobView>> {
@@ -210,43 +202,25 @@ export class PostgresJobs extends JobQueries implements JobsBackend {
     return tally;
   }
 
+  /** Views of several rows, in their order, with one query for what they add to the rows (see job-views.ts). */
   async views(rows: readonly JobRow[]): Promise<JobView[]> {
-    const extras = await this.extrasOf(rows);
-    return rows.map((row) => jobView(row, { artifacts: extras.artifacts.get(row.id) ?? [], childIds: extras.childIds.get(row.id) ?? [] }));
+    const { finished, parents } = jobsWithExtras(rows);
+    const found =
+      finished.length === 0 && parents.length === 0
+        ? []
+        : await this.scope.rows<JobExtraRow>(
+            `SELECT * FROM (
+               SELECT 'artifact' AS kind, job_id AS owner, name, size, 0::bigint AS seq FROM artifacts WHERE job_id = ANY($1::text[])
+               UNION ALL
+               SELECT 'child', parent_id, id, NULL, seq FROM jobs WHERE parent_id = ANY($2::text[])
+             ) found
+             ORDER BY kind, owner, seq, name COLLATE "C"`,
+            [finished, parents],
+          );
+    return jobViews(rows, found, this.links);
   }
 
   async view(row: JobRow): Promise<JobView> {
     return (await this.views([row]))[0]!;
   }
-
-  /**
-   * The artifacts and children the rows' views show, in one query. Artifacts are uploaded before a
-   * job's result, so only finished jobs are asked for them; only parents for children.
-   */
-  private async extrasOf(rows: readonly JobRow[]): Promise<{ artifacts: Map<string, JobViewExtras['artifacts']>; childIds: Map<string, string[]> }> {
-    const extras = { artifacts: new Map<string, JobViewExtras['artifacts']>(), childIds: new Map<string, string[]>() };
-    const finished = rows.filter((r) => r.finished_at !== null).map((r) => r.id);
-    const parents = rows.filter((r) => PARENT_JOB_TYPES.has(r.type)).map((r) => r.id);
-    if (finished.length === 0 && parents.length === 0) return extras;
-    const found = await this.scope.rows<{ kind: 'artifact' | 'child'; owner: string; name: string; size: number }>(
-      `SELECT * FROM (
-         SELECT 'artifact' AS kind, job_id AS owner, name, size, 0::bigint AS seq FROM artifacts WHERE job_id = ANY($1::text[])
-         UNION ALL
-         SELECT 'child', parent_id, id, NULL, seq FROM jobs WHERE parent_id = ANY($2::text[])
-       ) found
-       ORDER BY kind, owner, seq, name COLLATE "C"`,
-      [finished, parents],
-    );
-    for (const { kind, owner, name, size } of found) {
-      if (kind === 'artifact') pushTo(extras.artifacts, owner, { name, size, url: this.links.artifactUrl(owner, name) });
-      else pushTo(extras.childIds, owner, name);
-    }
-    return extras;
-  }
-}
-
-function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

@@ -1,18 +1,11 @@
 import { FleetError } from '@fleetwright/shared';
 import type { LeaseRecord, LeasesBackend } from '../backend/leases-backend.js';
+import { leaseRecord } from '../backend/record-views.js';
+import type { LeaseRow } from '../backend/records.js';
 import type { ClientScope } from './client-scope.js';
 
 /** The database's clock in ms: every master reads the same one, whatever its own says. */
 const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
-
-interface LeaseRow {
-  name: string;
-  holder: string;
-  epoch: number;
-  expires_at: number;
-}
-
-const toRecord = (row: LeaseRow): LeaseRecord => ({ name: row.name, holder: row.holder, epoch: row.epoch, expiresAt: row.expires_at });
 
 /**
  * Leases on PostgreSQL. Taking one is a single conditional upsert, so two masters racing for it
@@ -34,7 +27,7 @@ export class PostgresLeases implements LeasesBackend {
        RETURNING name, holder, epoch, expires_at`,
       [name, holder, Math.round(ttlMs)],
     );
-    return row && toRecord(row);
+    return row && leaseRecord(row);
   }
 
   async release(name: string, holder: string, epoch: number): Promise<boolean> {
@@ -43,7 +36,7 @@ export class PostgresLeases implements LeasesBackend {
 
   async current(name: string): Promise<LeaseRecord | undefined> {
     const row = await this.scope.row<LeaseRow>('SELECT name, holder, epoch, expires_at FROM leases WHERE name = $1', [name]);
-    return row && toRecord(row);
+    return row && leaseRecord(row);
   }
 
   async assertHeld(name: string, holder: string, epoch: number): Promise<void> {

@@ -1,7 +1,8 @@
 import type { DetectedMessage, MessageView, Page } from '@fleetwright/shared';
 import type { MessagesBackend } from '../backend/messages-backend.js';
 import type { ClientScope } from './client-scope.js';
-import { messageView, type MessageRow } from './record-views.js';
+import { messageView } from '../backend/record-views.js';
+import type { MessageRow } from '../backend/records.js';
 
 /** MessagesBackend on PostgreSQL: each message kept once per account and platform id. */
 export class PostgresMessages implements MessagesBackend {

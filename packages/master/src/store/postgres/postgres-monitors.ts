@@ -3,7 +3,7 @@ import { FleetError, type MonitorView, type Page } from '@fleetwright/shared';
 import type { MonitorsBackend } from '../backend/monitors-backend.js';
 import type { MonitorRow } from '../backend/records.js';
 import type { ClientScope } from './client-scope.js';
-import { monitorView } from './record-views.js';
+import { monitorView } from '../backend/record-views.js';
 
 /** MonitorsBackend on PostgreSQL. */
 export class PostgresMonitors implements MonitorsBackend {

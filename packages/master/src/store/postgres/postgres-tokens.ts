@@ -1,47 +1,35 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { FleetError, generateToken, hashToken, type TokenView } from '@fleetwright/shared';
-import type { Role, TokenIdentity } from '../backend/records.js';
+import { tokenView } from '../backend/record-views.js';
+import { TokenHash } from '../backend/token-hash.js';
+import type { Role, TokenIdentity, TokenRow } from '../backend/records.js';
 import type { TokensBackend } from '../backend/tokens-backend.js';
 import type { ClientScope } from './client-scope.js';
-
-interface TokenRow {
-  id: string;
-  name: string;
-  role: Role;
-  created_at: number;
-  revoked_at: number | null;
-}
 
 /** TokensBackend on PostgreSQL: tokens kept hashed; the configured admin token is accepted beside them. */
 export class PostgresTokens implements TokensBackend {
   /** The admin token's hash, computed once: every request is checked against it. */
-  private readonly adminHash: Buffer | undefined;
+  private readonly adminToken: TokenHash | undefined;
   private readonly revokedListeners = new Set<(tokenId: string) => void>();
 
   constructor(
     private readonly scope: ClientScope,
     adminToken: string | undefined,
   ) {
-    this.adminHash = adminToken ? Buffer.from(hashToken(adminToken), 'hex') : undefined;
+    this.adminToken = adminToken ? new TokenHash(adminToken) : undefined;
   }
 
   async verify(token: string | undefined): Promise<TokenIdentity | undefined> {
     if (!token) return undefined;
     const hash = hashToken(token);
-    if (this.adminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.adminHash)) return { tokenId: 'env:FLEET_API_TOKEN', role: 'admin' };
+    if (this.adminToken?.matches(hash)) return { tokenId: 'env:FLEET_API_TOKEN', role: 'admin' };
     const row = await this.scope.row<{ id: string; role: Role }>('SELECT id, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL', [hash]);
     return row ? { tokenId: row.id, role: row.role } : undefined;
   }
 
   async list(): Promise<TokenView[]> {
     const rows = await this.scope.rows<TokenRow>('SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at, id');
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      role: r.role,
-      createdAt: new Date(r.created_at).toISOString(),
-      revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString(),
-    }));
+    return rows.map(tokenView);
   }
 
   async revoke(id: string): Promise<void> {

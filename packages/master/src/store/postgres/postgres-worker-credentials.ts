@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import { FleetError, generateToken, hashToken } from '@fleetwright/shared';
 import type { WorkerProof } from '../backend/records.js';
+import { WorkerProofs, alreadyEnrolled, type WorkerCredentialRow } from '../backend/worker-proofs.js';
 import type { WorkerCredentialsBackend } from '../backend/worker-credentials-backend.js';
 import type { ClientScope } from './client-scope.js';
 
@@ -10,23 +10,18 @@ import type { ClientScope } from './client-scope.js';
  * credential speaks for it.
  */
 export class PostgresWorkerCredentials implements WorkerCredentialsBackend {
-  private readonly fleetTokenHash: Buffer;
+  private readonly proofs: WorkerProofs;
 
   constructor(
     private readonly scope: ClientScope,
     fleetToken: string,
   ) {
-    this.fleetTokenHash = Buffer.from(hashToken(fleetToken), 'hex');
+    this.proofs = new WorkerProofs(fleetToken);
   }
 
   async authenticate(workerId: string, token: string): Promise<WorkerProof | undefined> {
-    const row = await this.scope.row<{ token_hash: string; confirmed_at: number | null }>(
-      'SELECT token_hash, confirmed_at FROM worker_credentials WHERE worker_id = $1',
-      [workerId],
-    );
-    if (row && timingSafeEqual(Buffer.from(hashToken(token), 'hex'), Buffer.from(row.token_hash, 'hex'))) return 'credential';
-    if (row?.confirmed_at != null) return undefined;
-    return this.isFleetToken(token) ? 'fleet-token' : undefined;
+    const row = await this.scope.row<WorkerCredentialRow>('SELECT token_hash, confirmed_at FROM worker_credentials WHERE worker_id = $1', [workerId]);
+    return this.proofs.proofOf(row, token);
   }
 
   async confirm(workerId: string): Promise<void> {
@@ -43,13 +38,7 @@ export class PostgresWorkerCredentials implements WorkerCredentialsBackend {
        WHERE worker_credentials.confirmed_at IS NULL`,
       [workerId, hashToken(token), Date.now()],
     );
-    if (enrolled === 0) {
-      throw new FleetError(
-        'CONFLICT',
-        `worker id ${workerId} is already enrolled: its worker presents its own credential (data dir), or an admin revokes it (DELETE /api/v1/workers/${workerId}/credential)`,
-        { field: 'workerId' },
-      );
-    }
+    if (enrolled === 0) throw alreadyEnrolled(workerId);
     return token;
   }
 
@@ -58,6 +47,6 @@ export class PostgresWorkerCredentials implements WorkerCredentialsBackend {
   }
 
   isFleetToken(token: string): boolean {
-    return timingSafeEqual(Buffer.from(hashToken(token), 'hex'), this.fleetTokenHash);
+    return this.proofs.isFleetToken(token);
   }
 }

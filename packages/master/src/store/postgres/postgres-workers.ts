@@ -2,7 +2,7 @@ import { FleetError, type Capability, type WorkerStats, type WorkerStatus, type 
 import type { WorkerCapacity, WorkerRegistration, WorkerRow } from '../backend/records.js';
 import type { WorkersBackend } from '../backend/workers-backend.js';
 import type { ClientScope } from './client-scope.js';
-import { capabilitiesOf, workerView } from './record-views.js';
+import { capabilitiesOf, workerView } from '../backend/record-views.js';
 
 /**
  * WorkersBackend on PostgreSQL. Capabilities are read from the table each time rather than kept

@@ -2,12 +2,10 @@ import { randomUUID } from 'node:crypto';
 import {
   ACCOUNT_STEPS,
   FleetError,
-  MASKED_SECRET,
   maskProxyUrl,
   type AccountStep,
   type AccountView,
   type CreateAccountBody,
-  type Credentials,
   type DeviceProfile,
   type Page,
   type StepStatus,
@@ -17,7 +15,8 @@ import {
 } from '@fleetwright/shared';
 import type { Db } from './database.js';
 import type { SecretBox } from '../secret-box.js';
-import { iso } from '../time.js';
+import { editedCredentials, openAccountSecrets, sealCredentials, sealProxy, sealStorageState } from '../backend/account-secrets.js';
+import { accountView } from '../backend/record-views.js';
 import type {
   AccountChangeListener,
   AccountOwnership,
@@ -55,8 +54,8 @@ export class AccountStore {
           label: body.label ?? null,
           tags: JSON.stringify(body.tags ?? []),
           username: body.credentials?.username ?? null,
-          credentials: body.credentials ? this.secrets.seal(JSON.stringify(body.credentials), `account:${id}:credentials`) : null,
-          proxy: body.proxy ? this.secrets.seal(body.proxy, `account:${id}:proxy`) : null,
+          credentials: body.credentials ? sealCredentials(this.secrets, id, body.credentials) : null,
+          proxy: body.proxy ? sealProxy(this.secrets, id, body.proxy) : null,
           proxyMasked: body.proxy ? maskProxyUrl(body.proxy) : null,
           deviceProfile: body.deviceProfile ? JSON.stringify(body.deviceProfile) : null,
           now,
@@ -86,20 +85,15 @@ export class AccountStore {
         for (const tag of body.tags) insert.run(id, tag);
       }
       if (body.credentials) {
-        const current = this.secretsOf(row).credentials;
-        const username = body.credentials.username ?? current?.username;
-        const password = body.credentials.password ? body.credentials.password : current?.password;
-        if (!username || !password)
-          throw new FleetError('VALIDATION_FAILED', 'credentials: a new account login needs both username and password', { field: 'credentials.password' });
-        registerSecret(password);
+        const credentials = editedCredentials(this.secretsOf(row).credentials, body.credentials);
         sets.push('username = @username', 'credentials_sealed = @credentials');
-        params.username = username;
-        params.credentials = this.secrets.seal(JSON.stringify({ username, password }), `account:${id}:credentials`);
+        params.username = credentials.username;
+        params.credentials = sealCredentials(this.secrets, id, credentials);
       }
       if (body.proxy === null) sets.push('proxy_sealed = NULL', 'proxy_masked = NULL');
       else if (body.proxy) {
         sets.push('proxy_sealed = @proxy', 'proxy_masked = @proxyMasked');
-        params.proxy = this.secrets.seal(body.proxy, `account:${id}:proxy`);
+        params.proxy = sealProxy(this.secrets, id, body.proxy);
         params.proxyMasked = maskProxyUrl(body.proxy);
       }
       if (body.deviceProfile !== undefined) {
@@ -249,16 +243,12 @@ export class AccountStore {
   }
 
   secretsOf(row: AccountRow): AccountSecrets {
-    return {
-      credentials: row.credentials_sealed ? (JSON.parse(this.secrets.open(row.credentials_sealed, `account:${row.id}:credentials`)) as Credentials) : null,
-      proxy: row.proxy_sealed ? this.secrets.open(row.proxy_sealed, `account:${row.id}:proxy`) : null,
-      storageState: row.storage_state_sealed ? (JSON.parse(this.secrets.open(row.storage_state_sealed, `account:${row.id}:storage`)) as StorageState) : null,
-    };
+    return openAccountSecrets(this.secrets, row);
   }
 
   /** Keeps the newest snapshot only: an older or equal version is ignored (returns false). */
   saveStorageState(id: string, version: number, state: StorageState): boolean {
-    const sealed = this.secrets.seal(JSON.stringify(state), `account:${id}:storage`);
+    const sealed = sealStorageState(this.secrets, id, state);
     const res = this.db
       .prepare('UPDATE accounts SET storage_state_sealed = ?, storage_state_version = ?, updated_at = ? WHERE id = ? AND storage_state_version < ?')
       .run(sealed, version, Date.now(), id, version);
@@ -281,24 +271,6 @@ export class AccountStore {
   }
 
   view(row: AccountRow): AccountView {
-    const steps: AccountView['steps'] = {};
-    for (const step of ACCOUNT_STEPS) steps[step] = { status: row[`${step}_status`], updatedAt: iso(row[`${step}_updated_at`]) };
-    return {
-      id: row.id,
-      platform: row.platform,
-      label: row.label,
-      tags: JSON.parse(row.tags) as string[],
-      credentials: row.credentials_sealed ? { username: row.username ?? '', password: MASKED_SECRET } : null,
-      proxy: row.proxy_masked,
-      deviceProfile: row.device_profile ? (JSON.parse(row.device_profile) as DeviceProfile) : null,
-      hasStorageState: row.storage_state_sealed !== null,
-      storageStateVersion: row.storage_state_version,
-      ownerWorkerId: row.owner_worker_id,
-      epoch: row.epoch,
-      steps,
-      browser: this.browsers.view(row.id),
-      createdAt: iso(row.created_at),
-      updatedAt: iso(row.updated_at),
-    };
+    return accountView(row, this.browsers.view(row.id));
   }
 }

@@ -3,14 +3,15 @@ import { STOPPED_BROWSER } from '@fleetwright/shared';
 import type { BrowserStateSource } from '../backend/records.js';
 import { atomically, openDatabase, type Db, type DbSynchronous } from './database.js';
 import { MIGRATIONS } from './migrations.js';
-import { JobStore, type JobLinks } from './job-store.js';
+import { JobStore } from './job-store.js';
+import type { JobLinks } from '../backend/job-links.js';
 import { SecretBox } from '../secret-box.js';
 import { WorkerStore } from './worker-store.js';
 import { TokenStore } from './token-store.js';
 import { MessageStore } from './message-store.js';
 import { MonitorStore } from './monitor-store.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
-import { refusedReportDetail } from './refused-report-detail.js';
+import { refusedReportDetail } from '../backend/refused-report-detail.js';
 
 export interface FleetStoreOptions {
   /** The admin token, stored hashed when the token table is empty. */

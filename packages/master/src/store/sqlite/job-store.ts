@@ -1,22 +1,14 @@
-import { FleetError, errorClassOf, type JobError, type JobEventView, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
+import { FleetError, type JobEventView, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
 import { atomically, type Db } from './database.js';
-import { canTransition } from '../backend/job-transitions.js';
-import { iso } from '../time.js';
+import { assertCanTransition } from '../backend/job-transitions.js';
 import { timeOrderedId } from '../time-ordered-id.js';
-import { jobEventPage } from './job-event-pages.js';
-import { PARENT_JOB_TYPES, type ChildTally, type JobFilter, type JobPatch, type JobRow, type NewJob, type RunnableJob } from '../backend/records.js';
+import type { JobLinks } from '../backend/job-links.js';
+import { jobEventPage, jobEventView, jobEventsAfter, jobViews, jobsWithExtras, type JobExtraRow } from '../backend/job-views.js';
+import type { ChildTally, JobEventRow, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from '../backend/records.js';
 
 /** A runnable job's columns with its account's ownership (`j` the job, `a` its account). */
 const RUNNABLE_COLUMNS =
   'j.id, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
-
-/**
- * Where the API serves what a view links to. The HTTP layer owns the routes, so it builds the
- * links; the store is given them (see `restJobLinks` in http/).
- */
-export interface JobLinks {
-  artifactUrl(jobId: string, name: string): string;
-}
 
 /** A store built without links (one that never shows an artifact) fails loudly if asked for one. */
 const NO_JOB_LINKS: JobLinks = {
@@ -24,12 +16,6 @@ const NO_JOB_LINKS: JobLinks = {
     throw new Error('this FleetStore was built without JobLinks, so it cannot link to an artifact');
   },
 };
-
-/** What a job's view adds to its row: the artifacts of finished jobs and the children of parents, by job id. */
-interface JobExtras {
-  artifacts: Map<string, JobView['artifacts']>;
-  childIds: Map<string, string[]>;
-}
 
 export class JobStore {
   constructor(
@@ -116,9 +102,7 @@ export class JobStore {
     return atomically(this.db, () => {
       let current = typeof job === 'string' ? this.require(job) : job;
       for (;;) {
-        if (!canTransition(current.status, to)) {
-          throw new FleetError('ILLEGAL_TRANSITION', `job ${current.id} is ${current.status}; it cannot become ${to}`, { field: 'status' });
-        }
+        assertCanTransition(current, to);
         const columns = Object.keys(patch) as (keyof JobPatch)[];
         const sets = ['status = @status', ...columns.map((c) => `${c} = @${c}`)].join(', ');
         // RETURNING saves a second read of the row on the hot path.
@@ -168,7 +152,7 @@ export class JobStore {
       kind: string;
       data: string;
     }[];
-    return rows.map((r) => ({ at: iso(r.at), kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown> }));
+    return rows.map(jobEventView);
   }
 
   /**
@@ -264,9 +248,15 @@ export class JobStore {
       .all(since) as { minute: number; status: JobStatus; n: number }[];
   }
 
-  /** A page of the job's timeline. */
+  /**
+   * A page of the job's timeline, oldest first, from the `(job_id, seq)` index: a page costs its
+   * own rows, however long the job's history.
+   */
   eventPage(jobId: string, limit: number, cursor?: string): Page<JobEventView> {
-    return jobEventPage(this.db, jobId, limit, cursor);
+    const rows = this.db
+      .prepare('SELECT seq, at, kind, data FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(jobId, jobEventsAfter(cursor), limit + 1) as JobEventRow[];
+    return jobEventPage(rows, limit);
   }
 
   /** Dispatched or running jobs whose lease ran out before `cutoff`. */
@@ -381,79 +371,24 @@ export class JobStore {
     return this.db.prepare('SELECT * FROM jobs WHERE parent_id = ? AND type = ? ORDER BY seq LIMIT 1').get(parentId, type) as JobRow | undefined;
   }
 
-  /**
-   * The artifacts and children the rows' views show, for all the rows in one query. Artifacts
-   * are uploaded before a job's result, so only finished jobs are asked for them; only parents
-   * (batches, flows) for children.
-   */
-  private extrasOf(rows: readonly JobRow[]): JobExtras {
-    const extras: JobExtras = { artifacts: new Map(), childIds: new Map() };
-    const finished = rows.filter((r) => r.finished_at !== null).map((r) => r.id);
-    const parents = rows.filter((r) => PARENT_JOB_TYPES.has(r.type)).map((r) => r.id);
-    if (finished.length === 0 && parents.length === 0) return extras;
-    const found = this.db
-      .prepare(
-        `SELECT 'artifact' AS kind, job_id AS owner, name, size, 0 AS seq FROM artifacts WHERE job_id IN (SELECT value FROM json_each(@finished))
-         UNION ALL
-         SELECT 'child', parent_id, id, NULL, seq FROM jobs WHERE parent_id IN (SELECT value FROM json_each(@parents))
-         ORDER BY kind, owner, seq, name`,
-      )
-      .all({ finished: JSON.stringify(finished), parents: JSON.stringify(parents) }) as {
-      kind: 'artifact' | 'child';
-      owner: string;
-      name: string;
-      size: number;
-    }[];
-    for (const { kind, owner, name, size } of found) {
-      if (kind === 'artifact') pushTo(extras.artifacts, owner, { name, size, url: this.links.artifactUrl(owner, name) });
-      else pushTo(extras.childIds, owner, name);
-    }
-    return extras;
-  }
-
-  /** Views of several rows, in their order, with one query for what they add to the rows. */
+  /** Views of several rows, in their order, with one query for what they add to the rows (see job-views.ts). */
   views(rows: readonly JobRow[]): JobView[] {
-    const extras = this.extrasOf(rows);
-    return rows.map((row) => this.viewWith(row, extras));
+    const { finished, parents } = jobsWithExtras(rows);
+    const found =
+      finished.length === 0 && parents.length === 0
+        ? []
+        : (this.db
+            .prepare(
+              `SELECT 'artifact' AS kind, job_id AS owner, name, size, 0 AS seq FROM artifacts WHERE job_id IN (SELECT value FROM json_each(@finished))
+               UNION ALL
+               SELECT 'child', parent_id, id, NULL, seq FROM jobs WHERE parent_id IN (SELECT value FROM json_each(@parents))
+               ORDER BY kind, owner, seq, name`,
+            )
+            .all({ finished: JSON.stringify(finished), parents: JSON.stringify(parents) }) as JobExtraRow[]);
+    return jobViews(rows, found, this.links);
   }
 
   view(row: JobRow): JobView {
-    return this.viewWith(row, this.extrasOf([row]));
+    return this.views([row])[0]!;
   }
-
-  private viewWith(row: JobRow, extras: JobExtras): JobView {
-    const error: JobError | null = row.error_code ? { code: row.error_code, message: row.error_message ?? '', errorClass: errorClassOf(row.error_code) } : null;
-    return {
-      id: row.id,
-      type: row.type,
-      platform: row.platform,
-      accountId: row.account_id,
-      pool: row.pool,
-      payload: JSON.parse(row.payload) as Record<string, unknown>,
-      priority: row.priority,
-      status: row.status,
-      attempt: row.attempt,
-      maxAttempts: row.max_attempts,
-      progress: { percent: row.progress_percent, step: row.progress_step, message: row.progress_message },
-      result: row.result === null ? null : (JSON.parse(row.result) as unknown),
-      error,
-      workerId: row.worker_id,
-      epoch: row.epoch,
-      parentId: row.parent_id,
-      monitorId: row.monitor_id,
-      ...(PARENT_JOB_TYPES.has(row.type) ? { childIds: extras.childIds.get(row.id) ?? [] } : {}),
-      idempotencyKey: row.idempotency_key,
-      artifacts: extras.artifacts.get(row.id) ?? [],
-      runAfter: iso(row.run_after),
-      createdAt: iso(row.created_at),
-      startedAt: iso(row.started_at),
-      finishedAt: iso(row.finished_at),
-    };
-  }
-}
-
-function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

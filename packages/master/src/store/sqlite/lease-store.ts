@@ -1,13 +1,8 @@
 import { FleetError } from '@fleetwright/shared';
 import type { LeaseRecord } from '../backend/leases-backend.js';
 import type { Db } from './database.js';
-
-interface LeaseRow {
-  name: string;
-  holder: string;
-  epoch: number;
-  expires_at: number;
-}
+import { leaseRecord } from '../backend/record-views.js';
+import type { LeaseRow } from '../backend/records.js';
 
 /** The leases table (see LeasesBackend). One connection writes at a time, so a read-then-write is atomic here. */
 export class LeaseStore {
@@ -33,7 +28,7 @@ export class LeaseStore {
 
   current(name: string): LeaseRecord | undefined {
     const row = this.row(name);
-    return row && { name: row.name, holder: row.holder, epoch: row.epoch, expiresAt: row.expires_at };
+    return row && leaseRecord(row);
   }
 
   assertHeld(name: string, holder: string, epoch: number): void {

@@ -1,18 +1,7 @@
 import type { DetectedMessage, MessageView, Page } from '@fleetwright/shared';
 import type { Db } from './database.js';
-import { iso } from '../time.js';
-
-interface MessageRow {
-  seq: number;
-  account_id: string;
-  platform: string;
-  platform_message_id: string;
-  kind: 'comment' | 'dm';
-  thread_id: string | null;
-  author: string;
-  text: string;
-  created_at: number;
-}
+import { messageView } from '../backend/record-views.js';
+import type { MessageRow } from '../backend/records.js';
 
 /** Comments and DMs found by crawls: each kept once per account and platform id. */
 export class MessageStore {
@@ -28,7 +17,7 @@ export class MessageStore {
       const added: MessageView[] = [];
       for (const m of messages) {
         const res = insert.run(accountId, platform, m.platformMessageId, m.kind, m.threadId ?? null, m.author, m.text, Date.now());
-        if (res.changes > 0) added.push(this.view(this.db.prepare('SELECT * FROM messages WHERE seq = ?').get(res.lastInsertRowid) as MessageRow));
+        if (res.changes > 0) added.push(messageView(this.db.prepare('SELECT * FROM messages WHERE seq = ?').get(res.lastInsertRowid) as MessageRow));
       }
       return added;
     })();
@@ -53,20 +42,6 @@ export class MessageStore {
       .prepare(`SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`)
       .all(params) as MessageRow[];
     const page = rows.slice(0, limit);
-    return { items: page.map((r) => this.view(r)), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
-  }
-
-  private view(row: MessageRow): MessageView {
-    return {
-      id: row.seq,
-      accountId: row.account_id,
-      platform: row.platform,
-      kind: row.kind,
-      platformMessageId: row.platform_message_id,
-      threadId: row.thread_id,
-      author: row.author,
-      text: row.text,
-      detectedAt: iso(row.created_at),
-    };
+    return { items: page.map(messageView), nextCursor: rows.length > limit ? String(page.at(-1)!.seq) : null };
   }
 }

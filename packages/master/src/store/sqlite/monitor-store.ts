@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FleetError, type MonitorView, type Page } from '@fleetwright/shared';
 import type { Db } from './database.js';
-import { iso } from '../time.js';
+import { monitorView } from '../backend/record-views.js';
 import type { MonitorRow } from '../backend/records.js';
 
 export class MonitorStore {
@@ -76,18 +76,6 @@ export class MonitorStore {
   }
 
   view(row: MonitorRow): MonitorView {
-    return {
-      id: row.id,
-      accountId: row.account_id,
-      type: row.type,
-      payload: JSON.parse(row.payload) as Record<string, unknown>,
-      minIntervalMs: row.min_interval_ms,
-      maxIntervalMs: row.max_interval_ms,
-      paused: row.paused === 1,
-      nextRunAt: iso(row.next_run_at),
-      lastJobId: row.last_job_id,
-      runs: row.runs,
-      createdAt: iso(row.created_at),
-    };
+    return monitorView(row);
   }
 }

@@ -1,26 +1,28 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { FleetError, generateToken, hashToken, type TokenView } from '@fleetwright/shared';
 import type { Db } from './database.js';
-import type { Role, TokenIdentity } from '../backend/records.js';
+import { tokenView } from '../backend/record-views.js';
+import { TokenHash } from '../backend/token-hash.js';
+import type { Role, TokenIdentity, TokenRow } from '../backend/records.js';
 
 /** API tokens: stored hashed; the configured admin token (`FLEET_API_TOKEN`) is accepted beside them. */
 export class TokenStore {
   /** The admin token's hash, computed once: every request is checked against it. */
-  private readonly adminHash: Buffer | undefined;
+  private readonly adminToken: TokenHash | undefined;
   private readonly revokedListeners = new Set<(tokenId: string) => void>();
 
   constructor(
     private readonly db: Db,
     adminToken: string | undefined,
   ) {
-    this.adminHash = adminToken ? Buffer.from(hashToken(adminToken), 'hex') : undefined;
+    this.adminToken = adminToken ? new TokenHash(adminToken) : undefined;
   }
 
   /** One hash of the presented token per request, compared in constant time with the admin token's. */
   verify(token: string | undefined): TokenIdentity | undefined {
     if (!token) return undefined;
     const hash = hashToken(token);
-    if (this.adminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.adminHash)) return { tokenId: 'env:FLEET_API_TOKEN', role: 'admin' };
+    if (this.adminToken?.matches(hash)) return { tokenId: 'env:FLEET_API_TOKEN', role: 'admin' };
     const row = this.db.prepare('SELECT id, role FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL').get(hash) as
       | { id: string; role: Role }
       | undefined;
@@ -28,20 +30,8 @@ export class TokenStore {
   }
 
   list(): TokenView[] {
-    const rows = this.db.prepare('SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at').all() as {
-      id: string;
-      name: string;
-      role: Role;
-      created_at: number;
-      revoked_at: number | null;
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      role: r.role,
-      createdAt: new Date(r.created_at).toISOString(),
-      revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString(),
-    }));
+    const rows = this.db.prepare('SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at').all() as TokenRow[];
+    return rows.map(tokenView);
   }
 
   revoke(id: string): void {

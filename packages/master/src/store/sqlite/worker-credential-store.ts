@@ -1,12 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import { FleetError, generateToken, hashToken } from '@fleetwright/shared';
 import type { Db } from './database.js';
 import type { WorkerProof } from '../backend/records.js';
-
-interface CredentialRow {
-  token_hash: string;
-  confirmed_at: number | null;
-}
+import { WorkerProofs, alreadyEnrolled, type WorkerCredentialRow } from '../backend/worker-proofs.js';
 
 /**
  * Each worker id's own credential. The fleet token is an enrollment secret: it enrolls an id and
@@ -17,21 +12,18 @@ interface CredentialRow {
  * still accepts the fleet token, as before.
  */
 export class WorkerCredentialStore {
-  private readonly fleetTokenHash: Buffer;
+  private readonly proofs: WorkerProofs;
 
   constructor(
     private readonly db: Db,
     fleetToken: string,
   ) {
-    this.fleetTokenHash = Buffer.from(hashToken(fleetToken), 'hex');
+    this.proofs = new WorkerProofs(fleetToken);
   }
 
   /** Which proof `token` is for `workerId`, or undefined when it is none. Constant time per comparison. */
   authenticate(workerId: string, token: string): WorkerProof | undefined {
-    const row = this.row(workerId);
-    if (row && timingSafeEqual(Buffer.from(hashToken(token), 'hex'), Buffer.from(row.token_hash, 'hex'))) return 'credential';
-    if (row?.confirmed_at != null) return undefined;
-    return this.isFleetToken(token) ? 'fleet-token' : undefined;
+    return this.proofs.proofOf(this.row(workerId), token);
   }
 
   /** Marks the id's credential as in use: the fleet token stops speaking for it. */
@@ -53,13 +45,7 @@ export class WorkerCredentialStore {
         .run(workerId, hashToken(token), Date.now());
       return true;
     })();
-    if (!enrolled) {
-      throw new FleetError(
-        'CONFLICT',
-        `worker id ${workerId} is already enrolled: its worker presents its own credential (data dir), or an admin revokes it (DELETE /api/v1/workers/${workerId}/credential)`,
-        { field: 'workerId' },
-      );
-    }
+    if (!enrolled) throw alreadyEnrolled(workerId);
     return token;
   }
 
@@ -68,11 +54,11 @@ export class WorkerCredentialStore {
     return this.db.prepare('DELETE FROM worker_credentials WHERE worker_id = ?').run(workerId).changes > 0;
   }
 
-  private row(workerId: string): CredentialRow | undefined {
-    return this.db.prepare('SELECT token_hash, confirmed_at FROM worker_credentials WHERE worker_id = ?').get(workerId) as CredentialRow | undefined;
+  private row(workerId: string): WorkerCredentialRow | undefined {
+    return this.db.prepare('SELECT token_hash, confirmed_at FROM worker_credentials WHERE worker_id = ?').get(workerId) as WorkerCredentialRow | undefined;
   }
 
   isFleetToken(token: string): boolean {
-    return timingSafeEqual(Buffer.from(hashToken(token), 'hex'), this.fleetTokenHash);
+    return this.proofs.isFleetToken(token);
   }
 }

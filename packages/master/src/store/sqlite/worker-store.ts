@@ -1,7 +1,7 @@
 import type { Capability, WorkerStats, WorkerStatus, WorkerView } from '@fleetwright/shared';
 import { FleetError } from '@fleetwright/shared';
 import type { Db } from './database.js';
-import { iso } from '../time.js';
+import { capabilitiesOf, workerView } from '../backend/record-views.js';
 import type { WorkerCapacity, WorkerRegistration, WorkerRow } from '../backend/records.js';
 
 export class WorkerStore {
@@ -23,7 +23,7 @@ export class WorkerStore {
 
   private buildCapabilityIndex(): Map<string, Capability[]> {
     const index = new Map<string, Capability[]>();
-    for (const row of this.all()) for (const c of this.capabilitiesOf(row)) index.set(c.platform, [...(index.get(c.platform) ?? []), c]);
+    for (const row of this.all()) for (const c of capabilitiesOf(row)) index.set(c.platform, [...(index.get(c.platform) ?? []), c]);
     return index;
   }
 
@@ -91,22 +91,10 @@ export class WorkerStore {
   }
 
   capabilitiesOf(row: WorkerRow): Capability[] {
-    return JSON.parse(row.capabilities) as Capability[];
+    return capabilitiesOf(row);
   }
 
   view(row: WorkerRow, accounts: number): WorkerView {
-    return {
-      id: row.id,
-      host: row.host,
-      version: row.version,
-      capabilities: this.capabilitiesOf(row),
-      maxAccounts: row.max_accounts,
-      maxConcurrency: row.max_concurrency,
-      status: row.status,
-      lastHeartbeatAt: iso(row.last_heartbeat_at),
-      stats: row.stats ? (JSON.parse(row.stats) as WorkerStats) : null,
-      accounts,
-      createdAt: iso(row.created_at),
-    };
+    return workerView(row, accounts);
   }
 }

@@ -1,61 +1,24 @@
 import {
   ACCOUNT_STEPS,
   MASKED_SECRET,
-  errorClassOf,
   type AccountBrowserView,
   type AccountView,
   type Capability,
   type DeviceProfile,
-  type JobError,
-  type JobView,
   type MessageView,
   type MonitorView,
+  type TokenView,
   type WorkerStats,
   type WorkerView,
 } from '@fleetwright/shared';
 import { iso } from '../time.js';
-import { PARENT_JOB_TYPES, type AccountRow, type JobRow, type MonitorRow, type WorkerRow } from '../backend/records.js';
+import type { LeaseRecord } from './leases-backend.js';
+import type { AccountRow, LeaseRow, MessageRow, MonitorRow, TokenRow, WorkerRow } from './records.js';
 
 /**
  * The API's views of the stored records: pure mappings of a record (and what a view adds to it),
- * the same for every engine, since the records are (records.ts).
+ * the same for every engine, since the records are (records.ts). Jobs have theirs in job-views.ts.
  */
-
-/** What a job's view adds to its row: its artifacts (once finished) and its children (a parent's). */
-export interface JobViewExtras {
-  artifacts: JobView['artifacts'];
-  childIds: string[];
-}
-
-export function jobView(row: JobRow, extras: JobViewExtras): JobView {
-  const error: JobError | null = row.error_code ? { code: row.error_code, message: row.error_message ?? '', errorClass: errorClassOf(row.error_code) } : null;
-  return {
-    id: row.id,
-    type: row.type,
-    platform: row.platform,
-    accountId: row.account_id,
-    pool: row.pool,
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
-    priority: row.priority,
-    status: row.status,
-    attempt: row.attempt,
-    maxAttempts: row.max_attempts,
-    progress: { percent: row.progress_percent, step: row.progress_step, message: row.progress_message },
-    result: row.result === null ? null : (JSON.parse(row.result) as unknown),
-    error,
-    workerId: row.worker_id,
-    epoch: row.epoch,
-    parentId: row.parent_id,
-    monitorId: row.monitor_id,
-    ...(PARENT_JOB_TYPES.has(row.type) ? { childIds: extras.childIds } : {}),
-    idempotencyKey: row.idempotency_key,
-    artifacts: extras.artifacts,
-    runAfter: iso(row.run_after),
-    createdAt: iso(row.created_at),
-    startedAt: iso(row.started_at),
-    finishedAt: iso(row.finished_at),
-  };
-}
 
 /** An account's view, secrets masked, with its live browser state. */
 export function accountView(row: AccountRow, browser: AccountBrowserView): AccountView {
@@ -116,19 +79,6 @@ export function monitorView(row: MonitorRow): MonitorView {
   };
 }
 
-/** A stored message (its table's own row shape). */
-export interface MessageRow {
-  seq: number;
-  account_id: string;
-  platform: string;
-  platform_message_id: string;
-  kind: 'comment' | 'dm';
-  thread_id: string | null;
-  author: string;
-  text: string;
-  created_at: number;
-}
-
 export function messageView(row: MessageRow): MessageView {
   return {
     id: row.seq,
@@ -141,4 +91,18 @@ export function messageView(row: MessageRow): MessageView {
     text: row.text,
     detectedAt: iso(row.created_at),
   };
+}
+
+export function tokenView(row: TokenRow): TokenView {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    createdAt: new Date(row.created_at).toISOString(),
+    revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at).toISOString(),
+  };
+}
+
+export function leaseRecord(row: LeaseRow): LeaseRecord {
+  return { name: row.name, holder: row.holder, epoch: row.epoch, expiresAt: row.expires_at };
 }

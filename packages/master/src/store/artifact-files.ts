@@ -17,6 +17,15 @@ const CONTENT_TYPES: Record<string, string> = {
   '.mjpeg': 'video/x-motion-jpeg',
 };
 
+/**
+ * Artifacts that can hold an account's session: a Playwright trace records typed values, network
+ * data and DOM snapshots (cookies among them), a screenshot or a video shows whatever the page showed. Only
+ * operator and admin tokens may read them; run.log (redacted) and JSON results stay readable by viewers.
+ */
+export function holdsSessionData(name: string): boolean {
+  return ['.zip', '.png', '.mjpeg'].includes(path.extname(name));
+}
+
 /** Directories 0700 and files 0600: artifacts can hold session data, so only the master's user reads them. */
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
@@ -29,8 +38,8 @@ export interface WrittenArtifact {
 }
 
 /**
- * Artifact files under `<dir>/<jobId>/<name>`, the same layout and rules as SQLite's ArtifactStore,
- * whose record half is engine-specific and whose file half this is.
+ * Job artifacts (run.log, screenshots, traces) on the master's disk under `<dir>/<jobId>/<name>`:
+ * the file half of every engine's artifacts, whose records each adapter keeps in its own database.
  */
 export class ArtifactFiles {
   constructor(private readonly dir: string) {}
@@ -81,7 +90,7 @@ export class ArtifactFiles {
     return { path: file, size, contentType: CONTENT_TYPES[path.extname(name)]! };
   }
 
-  /** `<dir>/<jobId>`, created 0700 under a 0700 root. */
+  /** `<dir>/<jobId>`, created 0700 under a 0700 root (an existing root made by an older master is tightened). */
   private jobDir(jobId: string): string {
     mkdirSync(this.dir, { recursive: true, mode: DIR_MODE });
     chmodSync(this.dir, DIR_MODE);
