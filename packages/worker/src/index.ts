@@ -12,3 +12,4 @@ export * from './browser/remote-browsers.js';
 export * from './connection/worker-credential.js';
 export * from './connection/master-connection.js';
 export * from './platforms/rate-limited-error.js';
+export * from './platforms/retry-after.js';
