@@ -11,3 +11,5 @@ export * from './platforms/load-plugins.js';
 export * from './browser/remote-browsers.js';
 export * from './connection/worker-credential.js';
 export * from './connection/master-connection.js';
+export * from './platforms/rate-limited-error.js';
+export * from './platforms/retry-after.js';

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FleetError } from '@fleetwright/shared';
+import { CapabilitySchema, type FleetError } from '@fleetwright/shared';
 import { loadPlugins } from '@fleetwright/worker';
+import { RunnerRig } from './support/runner-rig.js';
 import { makeTempDir } from './support/temp-dir.js';
 
 const zodUrl = new URL(import.meta.resolve('zod')).href;
@@ -74,5 +75,44 @@ describe('plugins named in FLEET_PLUGINS', () => {
       ),
     );
     expect(plugin!.jobs.crawl!.timeoutMs).toBe(600_000);
+  });
+  describe("a job's declared default limits", () => {
+    const withLimits = (file: string, limits: string): string =>
+      write(
+        file,
+        `import { z } from '${zodUrl}'; export default { platform: "acme", jobs: { ping: { schema: z.object({}), run: async () => 1 }, reply: { schema: z.object({}), limits: ${limits}, run: async () => 1 } } };`,
+      );
+
+    it.each([
+      ['a negative max', '{ account: { max: -1, windowMs: 60000 } }', 'limits.account.max'],
+      ['a zero window', '{ account: { max: 10, windowMs: 0 } }', 'limits.account.windowMs'],
+      ['a max without its window', '{ platform: { max: 10 } }', 'limits.platform.windowMs'],
+      ['an unknown scope', '{ galaxy: { max: 10, windowMs: 1000 } }', 'limits.galaxy'],
+      ['an unknown field of a rule', '{ account: { concurrency: 2, burst: 5 } }', 'limits.account.burst'],
+      ['a fractional concurrency', '{ account: { concurrency: 1.5 } }', 'limits.account.concurrency'],
+      ['an empty rule', '{ account: {} }', 'limits.account.max'],
+      ['limits that are not an object', '"20 an hour"', 'limits'],
+    ])('refuses %s, naming the plugin, the job type and the field', async (_what, limits, field) => {
+      const file = withLimits(`limits-${field.replace(/\W/g, '_')}.mjs`, limits);
+      const error = await refusal(file);
+      expect(error).toMatchObject({ code: 'CONFIG_INVALID', field: 'FLEET_PLUGINS' });
+      expect(error.message).toContain(`names ${file}, whose job reply has a bad ${field}:`);
+    });
+
+    it("keeps valid limits on the job, and the worker's capabilities carry them per job type", async () => {
+      const [plugin] = await loadPlugins(withLimits('limits-ok.mjs', '{ account: { max: 20, windowMs: 3600000 }, platform: { concurrency: 5 } }'));
+      expect(plugin!.jobs.reply!.limits).toEqual({ account: { max: 20, windowMs: 3_600_000 }, platform: { concurrency: 5 } });
+      const rig = new RunnerRig({ plugins: [plugin!] });
+      try {
+        const [capability] = rig.runner.capabilities();
+        expect(CapabilitySchema.parse(capability)).toMatchObject({
+          platform: 'acme',
+          limits: { reply: { account: { max: 20, windowMs: 3_600_000 }, platform: { concurrency: 5 } } },
+        });
+        expect(capability!.limits).not.toHaveProperty('ping');
+      } finally {
+        await rig.close();
+      }
+    });
   });
 });

@@ -4,6 +4,7 @@ import type { SandboxStore } from '../store/sandbox-store.js';
 import { badRequest, notFound, parseJson, sendAdminError } from './admin/admin-json.js';
 import { messageAdminRoutes } from './admin/message-admin-routes.js';
 import { qrAdminRoutes } from './admin/qr-admin-routes.js';
+import { replyLimitAdminRoutes } from './admin/reply-limit-admin-routes.js';
 import { teamAdminRoutes } from './admin/team-admin-routes.js';
 
 const UserBody = z.strictObject({
@@ -85,6 +86,7 @@ export function adminRoutes(store: SandboxStore, adminToken: string | undefined)
   router.use(qrAdminRoutes(store));
   router.use(messageAdminRoutes(store));
   router.use(teamAdminRoutes(store));
+  router.use(replyLimitAdminRoutes(store));
 
   // A body that is not JSON at all fails before any schema runs; answer in the same shape.
   router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {

@@ -5,6 +5,7 @@ import { isParticipant, otherParticipant, type SandboxConversation } from '../st
 import type { SandboxStore, SandboxUser } from '../store/sandbox-store.js';
 import { errorAlert, errorPage } from '../views/error-page.js';
 import { handleText } from '../views/handle-text.js';
+import { throttleReplies } from './reply-throttle.js';
 import { requireUser } from './session.js';
 import { formBody, parseForm, PostedText } from './validation.js';
 
@@ -55,7 +56,7 @@ ${conversations.length === 0 ? html`<p id="no-conversations">No conversations ye
     res.type('html').send(conversationPage(store, conversation, user));
   });
 
-  router.post('/messages/:id', requireUser(store), formBody, (req, res) => {
+  router.post('/messages/:id', requireUser(store), formBody, throttleReplies(store), (req, res) => {
     const user = res.locals.user as SandboxUser;
     const conversation = myConversation(String(req.params.id), user, res);
     if (!conversation) return;
@@ -68,6 +69,7 @@ ${conversations.length === 0 ? html`<p id="no-conversations">No conversations ye
       return;
     }
     store.messages.addMessage(conversation.id, user.id, form.data.text);
+    store.replyPacing.recordAccepted(user.id);
     // Post/redirect/get: reloading the conversation must not send the message again.
     res.redirect(303, `/messages/${encodeURIComponent(conversation.id)}`);
   });

@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import { findDuplicateReplies } from '../duplicate-reply-oracle.js';
 import type { FenceOracle } from '../fence-oracle.js';
 import type { SandboxStore } from '../store/sandbox-store.js';
+import { acceptedReplies } from './accepted-replies.js';
 
 /** The independent judges tests ask after a run: what the site saw, not what the fleet reports. */
 export function oracleRoutes(store: SandboxStore, fence: FenceOracle): Router {
@@ -12,5 +13,6 @@ export function oracleRoutes(store: SandboxStore, fence: FenceOracle): Router {
   router.get('/duplicate-replies', (_req, res) => {
     res.json({ duplicates: findDuplicateReplies(store) });
   });
+  router.get('/accepted-replies', acceptedReplies(store));
   return router;
 }

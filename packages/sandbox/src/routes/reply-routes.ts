@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { SandboxStore, SandboxUser } from '../store/sandbox-store.js';
 import { errorPage } from '../views/error-page.js';
+import { throttleReplies } from './reply-throttle.js';
 import { requireUser } from './session.js';
 import { formBody, parseForm, PostedText } from './validation.js';
 
@@ -11,7 +12,7 @@ const ReplyForm = z.object({ text: PostedText() });
 export function replyRoutes(store: SandboxStore): Router {
   const router = express.Router();
 
-  router.post('/comments/:id/replies', requireUser(store), formBody, (req, res) => {
+  router.post('/comments/:id/replies', requireUser(store), formBody, throttleReplies(store), (req, res) => {
     const user = res.locals.user as SandboxUser;
     const commentId = String(req.params.id);
     if (!store.comments.has(commentId)) {
@@ -31,6 +32,7 @@ export function replyRoutes(store: SandboxStore): Router {
     }
     const reply = store.addReply(commentId, user.id, form.data.text);
     if (!reply) throw new Error(`comment ${commentId} vanished while replying`);
+    store.replyPacing.recordAccepted(user.id);
     // Post/redirect/get: reloading the post page must not post the reply again.
     res.redirect(303, `/posts/${encodeURIComponent(reply.postId)}`);
   });

@@ -2,6 +2,7 @@ import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { IdSequence } from './id-sequence.js';
 import { MessageStore } from './message-store.js';
 import { QrLoginStore } from './qr-login-store.js';
+import { ReplyPacing } from './reply-pacing.js';
 import { SecondFactorStore } from './second-factor-store.js';
 import { TeamStore } from './team-store.js';
 
@@ -54,6 +55,8 @@ export class SandboxStore {
   readonly messages = new MessageStore();
   readonly secondFactors = new SecondFactorStore();
   readonly teams = new TeamStore((userId) => this.users.get(userId)?.email);
+  /** Per-account reply limits (off until set) and the log of accepted replies. */
+  readonly replyPacing = new ReplyPacing();
   /** Users, posts and comments share one sequence (`u1`, `p3`, `c5`): seeded ids that tests rely on. */
   private readonly ids = new IdSequence();
 

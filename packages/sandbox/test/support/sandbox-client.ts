@@ -7,6 +7,7 @@ export interface PageResponse {
   status: number;
   /** The `Location` header of a redirect, as sent (redirects are never followed). */
   location: string | null;
+  headers: Headers;
   body: string;
   document: HtmlElement;
 }
@@ -48,7 +49,7 @@ export class SandboxClient {
     const res = await fetch(new URL(path, this.baseUrl), { method, body, headers: this.headers(), redirect: 'manual', signal: AbortSignal.timeout(10_000) });
     this.remember(res.headers.getSetCookie());
     const text = await res.text();
-    return { status: res.status, location: res.headers.get('location'), body: text, document: parseHtml(text) };
+    return { status: res.status, location: res.headers.get('location'), headers: res.headers, body: text, document: parseHtml(text) };
   }
 
   private headers(): Record<string, string> {

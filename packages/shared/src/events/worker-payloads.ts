@@ -87,17 +87,24 @@ export type WorkerJobProgress = z.infer<typeof WorkerJobProgressSchema>;
 export const WorkerJobLogSchema = JobReportBase.extend({ lines: z.array(z.string().max(4096)).min(1).max(1000) });
 export type WorkerJobLog = z.infer<typeof WorkerJobLogSchema>;
 
+/**
+ * What a plugin passes to `ctx.rateLimited` when the platform throttles it, and what the job's
+ * `rate_limited` result carries: how long to hold off, and whether the throttle is the account's or
+ * the whole platform's.
+ */
+export const RateLimitedSchema = z.strictObject({
+  retryAfterMs: z.number().int().min(0).max(RATE_LIMIT_PAUSE_MAX_MS),
+  scope: z.enum(RATE_LIMIT_SCOPES),
+  message: z.string().max(1024).optional(),
+});
+export type RateLimited = z.infer<typeof RateLimitedSchema>;
+
 export const WorkerJobResultSchema = z.discriminatedUnion('status', [
   JobReportBase.extend({ status: z.literal('succeeded'), result: boundedJson(RESULT_BOUNDS).optional() }),
   JobReportBase.extend({ status: z.literal('failed'), error: ReportedErrorSchema }),
   JobReportBase.extend({ status: z.literal('cancelled'), error: ReportedErrorSchema.optional() }),
   /** The platform throttled the job (`ctx.rateLimited`): it goes back to the queue and its scope pauses for `retryAfterMs`. */
-  JobReportBase.extend({
-    status: z.literal('rate_limited'),
-    retryAfterMs: z.number().int().min(0).max(RATE_LIMIT_PAUSE_MAX_MS),
-    scope: z.enum(RATE_LIMIT_SCOPES),
-    message: z.string().max(1024).optional(),
-  }),
+  JobReportBase.extend({ status: z.literal('rate_limited'), ...RateLimitedSchema.shape }),
 ]);
 export type WorkerJobResult = z.infer<typeof WorkerJobResultSchema>;
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { configError, MAX_JOB_TIMEOUT_MS, MIN_JOB_TIMEOUT_MS, PlatformSchema } from '@fleetwright/shared';
+import { configError, issuePath, MAX_JOB_TIMEOUT_MS, MIN_JOB_TIMEOUT_MS, PlatformSchema, PluginLimitDefaultsSchema } from '@fleetwright/shared';
 import type { PlatformPlugin } from './plugin.js';
 import { firstLineOf } from '../runner/classify-error.js';
 
@@ -50,12 +50,27 @@ export function checkPlugin(value: unknown, name: string): PlatformPlugin {
         `names ${name}, whose job ${type} has timeoutMs ${String(timeoutMs)}: give whole milliseconds from ${MIN_JOB_TIMEOUT_MS} to ${MAX_JOB_TIMEOUT_MS}`,
       );
     }
+    checkLimits((job as { limits?: unknown }).limits, name, type);
   }
   const fenceOrigins = (plugin as { fenceOrigins?: unknown }).fenceOrigins;
   if (fenceOrigins !== undefined && !(Array.isArray(fenceOrigins) && fenceOrigins.every(isOrigin))) {
     throw configError('FLEET_PLUGINS', `names ${name}, whose fenceOrigins must be a list of origins such as https://example.test (scheme, host and port only)`);
   }
   return plugin as PlatformPlugin;
+}
+
+/** A job's declared default limits (`limits`), refused naming the plugin, the job type and the bad field. */
+function checkLimits(limits: unknown, name: string, type: string): void {
+  if (limits === undefined) return;
+  const parsed = PluginLimitDefaultsSchema.safeParse(limits);
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0];
+  const field = ['limits', issuePath(parsed.error)].filter(Boolean).join('.');
+  const problem = issue?.code === 'unrecognized_keys' ? 'unknown field' : (issue?.message ?? 'invalid value');
+  throw configError(
+    'FLEET_PLUGINS',
+    `names ${name}, whose job ${type} has a bad ${field}: ${problem} (limits are { account?, platform? }, each { max, windowMs } and/or { concurrency })`,
+  );
 }
 
 /** `http(s)://host[:port]` and nothing more: the header goes to exactly these. */

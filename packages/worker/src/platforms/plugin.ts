@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import type { z } from 'zod';
-import type { AccountStep, AskHumanOptions, Credentials, PluginEvents } from '@fleetwright/shared';
+import type { AccountStep, AskHumanOptions, Credentials, PluginEvents, PluginLimitDefaults, RateLimited } from '@fleetwright/shared';
 
 /**
  * Everything a job handler may touch. Plugins never open browsers, take locks or talk to the
@@ -36,6 +36,15 @@ export interface JobContext {
    * or with the cancel's error. The job's own deadline still applies.
    */
   askHuman(options: AskHumanOptions): Promise<void>;
+  /**
+   * Passes on the platform's own backoff (a 429 and its `Retry-After`, a "slow down" page) and ends
+   * the run: the job is reported `rate_limited` with `retryAfterMs` (0 to one day) and `scope`
+   * (`account`: this account is throttled; `platform`: every account of the platform is), and the
+   * master holds it and the scope for that long without using an attempt. It throws a
+   * `RateLimitedError`; a handler that catches errors around it must rethrow that one. A bad
+   * value fails the job with VALIDATION_FAILED naming the field.
+   */
+  rateLimited(options: RateLimited): never;
 }
 
 /** What a plugin may emit, and the payload of each: derived from the events' schemas in the contract. */
@@ -51,6 +60,12 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
    * running, then succeeded or failed, on the account as the job goes. @defaultValue none
    */
   accountStep?: AccountStep;
+  /**
+   * Default limits of this job type, per account and across the fleet for the platform
+   * (`{ account: { max: 20, windowMs: 3_600_000 } }`): sent to the master in the worker's
+   * capabilities; operators may tighten or loosen them. Checked at plugin load. @defaultValue none
+   */
+  limits?: PluginLimitDefaults;
   run(ctx: JobContext, payload: z.output<S>): Promise<unknown>;
 }
 

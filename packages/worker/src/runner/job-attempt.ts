@@ -4,16 +4,19 @@ import {
   AskHumanOptionsSchema,
   FleetError,
   RESULT_BOUNDS,
+  RateLimitedSchema,
   WAITING_FOR_A_PERSON,
   checkJsonBounds,
   parseOrThrow,
   type JobRun,
+  type RateLimited,
   type WorkerJobResult,
 } from '@fleetwright/shared';
 import type { BrowserManager } from '../browser/browser-manager.js';
 import { JobVideo, VIDEO_ARTIFACT } from '../live/job-video.js';
 import type { LiveSessions } from '../live/live-sessions.js';
 import type { JobContext } from '../platforms/plugin.js';
+import { RateLimitedError } from '../platforms/rate-limited-error.js';
 import type { AssignedAccount } from './account-registry.js';
 import { classifyError, firstLineOf } from './classify-error.js';
 import { closePagesWithin } from './close-pages.js';
@@ -44,7 +47,8 @@ function safeName(name: string): string {
 /** The result as it may leave the worker: the job's secrets scrubbed from its value or error. */
 function scrubResult(result: WorkerJobResult, secrets: JobSecrets): WorkerJobResult {
   if (result.status === 'succeeded') return { ...result, result: secrets.value(result.result) };
-  if (result.status === 'rate_limited') return result.message ? { ...result, message: secrets.text(result.message) } : result;
+  // Scrubbing may lengthen the message past what the master takes.
+  if (result.status === 'rate_limited') return result.message ? { ...result, message: secrets.text(result.message).slice(0, 1024) } : result;
   if (!result.error) return result;
   return { ...result, error: secrets.value({ ...result.error, message: secrets.text(result.error.message) }) };
 }
@@ -176,6 +180,9 @@ export class JobAttempt {
         await gate.waitForHandBack(signal, timeoutMs, asked.reason, asked);
         runLog.line('a person handed back');
       },
+      rateLimited: (options) => {
+        throw new RateLimitedError(parseOrThrow(RateLimitedSchema, options, 'VALIDATION_FAILED', 'rateLimited'));
+      },
     };
     return context;
   }
@@ -207,10 +214,13 @@ export class JobAttempt {
   }
 
   /**
-   * Reports the attempt as cancelled (a JOB_CANCELLED error or abort) or failed; a failure keeps
-   * what the page looked like, named after the step that failed, and how it got there (the trace).
+   * Reports the attempt as cancelled (a JOB_CANCELLED error or abort), rate-limited (the
+   * `RateLimitedError` of `ctx.rateLimited`) or failed; a failure keeps what the page looked like,
+   * named after the step that failed, and how it got there (the trace).
    */
   async fail(error: unknown): Promise<void> {
+    // A cancel, deadline or lost lock that fired meanwhile wins: the job ends as that.
+    if (error instanceof RateLimitedError && !this.signal.aborted) return this.rateLimited(error.throttle);
     const failure = classifyError(error, this.signal);
     this.runLog.line(`${failure.code}: ${failure.message}`);
     await this.progressSent;
@@ -223,6 +233,18 @@ export class JobAttempt {
     if (page) await page.screenshot({ path: path.join(this.jobDir, `${safeName(this.step)}_failed.png`), timeout: 5000 }).catch(() => undefined);
     await this.keepTrace();
     await this.finish({ ...this.report, status: 'failed', error: failure.toJSON() });
+  }
+
+  /**
+   * Reports the attempt as throttled by the platform (`ctx.rateLimited`): not a failure, so, as a
+   * cancel, it keeps run.log but no screenshot or trace.
+   */
+  private async rateLimited(throttle: RateLimited): Promise<void> {
+    const { retryAfterMs, scope, message } = throttle;
+    this.runLog.line(`RATE_LIMITED (${scope}): retry after ${retryAfterMs} ms${message ? `: ${message}` : ''}`);
+    await this.progressSent;
+    await this.trace.discard();
+    await this.finish({ ...this.report, status: 'rate_limited', retryAfterMs, scope, ...(message ? { message } : {}) });
   }
 
   /**

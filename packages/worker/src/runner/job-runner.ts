@@ -69,7 +69,7 @@ export class JobRunner {
     return removing;
   }
 
-  /** What this worker runs, with each payload's JSON Schema so the master can refuse bad payloads at submit. */
+  /** What this worker runs, with each payload's JSON Schema so the master can refuse bad payloads at submit, and each job type's declared limits. */
   capabilities(): Capability[] {
     return [...this.plugins.values()].map((p) => ({
       platform: p.platform,
@@ -78,6 +78,8 @@ export class JobRunner {
       // The master turns these into the job's deadline (and lease) when the job names none.
       timeouts: Object.fromEntries(Object.entries(p.jobs).flatMap(([type, job]) => (job.timeoutMs === undefined ? [] : [[type, job.timeoutMs]]))),
       accountSteps: Object.fromEntries(Object.entries(p.jobs).flatMap(([type, job]) => (job.accountStep === undefined ? [] : [[type, job.accountStep]]))),
+      // The plugin's default limits per job type, which the master applies unless an operator set their own.
+      limits: Object.fromEntries(Object.entries(p.jobs).flatMap(([type, job]) => (job.limits === undefined ? [] : [[type, job.limits]]))),
     }));
   }
 

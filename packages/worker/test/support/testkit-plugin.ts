@@ -84,6 +84,23 @@ export function testkitPlugin(probe: HandlerProbe): PlatformPlugin {
           await page.goto(payload.url);
         },
       }),
+      /** Meets the platform's throttle: passes `throttle` to ctx.rateLimited as given (a buggy plugin's too), after opening a page. */
+      throttled: defineJob({
+        schema: z.strictObject({ throttle: z.record(z.string(), z.unknown()), quotePassword: z.boolean().default(false), swallow: z.boolean().default(false) }),
+        async run(ctx, payload) {
+          const page = await ctx.page();
+          await page.setContent('<main><h1>429 Too Many Requests</h1></main>');
+          ctx.progress(40, 'post_reply');
+          const message = payload.quotePassword ? `slow down, ${ctx.credentials?.password}` : payload.throttle.message;
+          try {
+            ctx.rateLimited({ ...payload.throttle, ...(message === undefined ? {} : { message }) } as Parameters<typeof ctx.rateLimited>[0]);
+          } catch (error) {
+            // A plugin that swallows the throttle: the job ends as its handler does.
+            if (!payload.swallow) throw error;
+          }
+          return { swallowed: true };
+        },
+      }),
       chatty: defineJob({
         schema: z.strictObject({ steps: z.array(z.tuple([z.number(), z.string()])), quotePassword: z.boolean().default(false) }),
         async run(ctx, payload) {

@@ -37,6 +37,8 @@ export interface ReplyResult {
 export function replyJob(baseUrl: string) {
   return defineJob({
     schema: ReplyPayloadSchema,
+    // A pace no person keeps up; operators set their platform's real one (docs/plugins.md).
+    limits: { account: { max: 120, windowMs: 60_000 } },
     async run(ctx, payload): Promise<ReplyResult> {
       const page = await ctx.page();
       step(ctx, 10, 'open_thread', `opening the ${payload.kind === 'dm' ? 'conversation' : 'comment thread'} ${payload.targetId}`);
@@ -53,7 +55,9 @@ export function replyJob(baseUrl: string) {
       }
 
       step(ctx, 50, 'post_reply', 'posting the reply');
-      await thread.post(payload.text);
+      const answer = await thread.post(payload.text);
+      // The site throttles this account: the job waits out its Retry-After, without using an attempt.
+      if (!answer.posted) ctx.rateLimited({ retryAfterMs: answer.retryAfterMs, scope: 'account', message: answer.message });
       step(ctx, 70, 'verify_reply', 'finding the posted reply in the thread');
       const replyId = await thread.findMine(payload.text);
       if (!replyId) throw new FleetError('PLATFORM_ERROR', `the reply to ${payload.targetId} does not show in the thread after posting`);

@@ -1,5 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
-import { FleetError } from '@fleetwright/shared';
+import { FleetError, RATE_LIMIT_PAUSE_MAX_MS } from '@fleetwright/shared';
+import { retryAfterMsOf } from '../retry-after.js';
 import { readConversation } from './read-direct-messages.js';
 import { SandboxSelectors as S, SandboxUrls } from './sandbox-site.js';
 import { openSignedIn, pageAlert } from './signed-in-page.js';
@@ -10,19 +11,38 @@ export interface ReplyThread {
   me: string;
   /** The id of my newest reply in the thread with exactly this text, or null. */
   findMine(text: string): Promise<string | null>;
-  /** Submits the reply form; the site answers with the thread page again (post/redirect/get). */
-  post(text: string): Promise<void>;
+  /**
+   * Submits the reply form; the site answers with the thread page again (post/redirect/get), or
+   * with 429 when the account replies faster than the site allows.
+   */
+  post(text: string): Promise<PostAnswer>;
 }
+
+/** Posted, or throttled: the site answered 429 and asked to wait `retryAfterMs`. */
+export type PostAnswer = { posted: true } | { posted: false; retryAfterMs: number; message: string };
+
+/** A 429 without a usable Retry-After: hold off a minute, as many platforms' windows go. */
+const DEFAULT_RETRY_AFTER_MS = 60_000;
 
 /**
  * Clicks a submit button and waits for the page it leads to. The answer is on the same URL as the
  * thread (or an error page on the form's URL), so waiting for a URL would not wait at all: wait
- * for the next document's load instead.
+ * for the next document's load instead, and read the form's own answer for a throttle.
  */
-async function submit(page: Page, button: Locator, what: string): Promise<void> {
+async function submit(page: Page, button: Locator, what: string): Promise<PostAnswer> {
+  const answer = page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest());
+  answer.catch(() => undefined); // awaited below unless the click fails first
   await Promise.all([page.waitForEvent('load'), button.click()]);
+  const response = await answer;
   const alert = await pageAlert(page);
+  if (response.status() === 429) {
+    const retryAfterMs = retryAfterMsOf(response.headers()) ?? DEFAULT_RETRY_AFTER_MS;
+    if (retryAfterMs > RATE_LIMIT_PAUSE_MAX_MS)
+      throw new FleetError('PLATFORM_ERROR', `${what}: the site asks to wait ${retryAfterMs} ms, which is a ban, not a throttle`, { retryable: false });
+    return { posted: false, retryAfterMs, message: `${what}: HTTP 429${alert ? `: ${alert}` : ''}` };
+  }
   if (alert) throw new FleetError('PLATFORM_ERROR', `${what}: ${alert}`, { retryable: false });
+  return { posted: true };
 }
 
 export async function dmThread(page: Page, baseUrl: string, conversationId: string): Promise<ReplyThread> {
@@ -38,7 +58,7 @@ export async function dmThread(page: Page, baseUrl: string, conversationId: stri
     },
     async post(text) {
       await page.fill(S.dmText, text);
-      await submit(page, page.locator(S.dmSubmit), `the message to ${conversationId} was not sent`);
+      return submit(page, page.locator(S.dmSubmit), `the message to ${conversationId} was not sent`);
     },
   };
 }
@@ -78,7 +98,7 @@ export async function commentThread(page: Page, baseUrl: string, commentId: stri
     },
     async post(text) {
       await root.locator(S.replyText).fill(text);
-      await submit(page, root.locator(S.replySubmit), `the reply to ${commentId} was not posted`);
+      return submit(page, root.locator(S.replySubmit), `the reply to ${commentId} was not posted`);
     },
   };
 }
