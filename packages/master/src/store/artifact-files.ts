@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { chmodSync, createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -72,7 +73,8 @@ export class ArtifactFiles {
     });
     // `source` is piped rather than put in the pipeline: a failed pipeline destroys its streams,
     // and destroying a request destroys its socket, which would leave no way to answer 413.
-    const written = pipeline(limit, createWriteStream(part, { mode: FILE_MODE, flags: 'wx' }));
+    const out = createWriteStream(part, { mode: FILE_MODE, flags: 'wx' });
+    const written = pipeline(limit, out);
     const ended = (): void => {
       if (!source.readableEnded) limit.destroy(new FleetError('VALIDATION_FAILED', 'body: the upload ended before its end', { field: 'body' }));
     };
@@ -82,6 +84,8 @@ export class ArtifactFiles {
       await written;
       renameSync(part, file);
     } catch (error) {
+      // A stream stopped before its file was open still creates the file once the open completes.
+      if (!out.closed) await once(out, 'close').catch(() => undefined);
       rmSync(part, { force: true });
       throw error;
     } finally {
