@@ -58,26 +58,31 @@ export class DecisionQueue {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const taken = this.queue.splice(0, MAX_PER_COMMIT);
+      const taken: Queued[] = [];
       const started = performance.now();
       const outcomes: { ok: boolean; value: unknown }[] = [];
       try {
         await this.backend.transaction(async () => {
           await this.fence?.();
-          for (const { decide } of taken) {
+          // A decision queued while the batch runs (the pass a report asked for) joins it.
+          while (taken.length < MAX_PER_COMMIT && this.queue.length > 0) {
+            const next = this.queue.shift()!;
+            taken.push(next);
             try {
-              outcomes.push({ ok: true, value: await this.backend.transaction(decide) });
+              outcomes.push({ ok: true, value: await this.backend.transaction(next.decide) });
             } catch (error) {
               outcomes.push({ ok: false, value: error });
             }
           }
         });
       } catch (error) {
-        // The fence or the commit failed: none of these decisions landed.
+        // The fence or the commit failed: none of these decisions landed. A fence that failed
+        // before any ran refuses the batch they would have formed.
+        const refused = taken.length > 0 ? taken : this.queue.splice(0, MAX_PER_COMMIT);
         if ((error as { code?: unknown })?.code === 'NOT_LEADER')
-          this.logger.debug('decisions refused: this master does not lead', { decisions: taken.length });
-        else this.logger.error('a batch of decisions could not be committed', { error, decisions: taken.length });
-        for (const { reject } of taken) reject(error);
+          this.logger.debug('decisions refused: this master does not lead', { decisions: refused.length });
+        else this.logger.error('a batch of decisions could not be committed', { error, decisions: refused.length });
+        for (const { reject } of refused) reject(error);
         continue;
       }
       const tookMs = performance.now() - started;

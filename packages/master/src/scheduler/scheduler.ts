@@ -151,13 +151,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   /**
-   * Coalesces triggers into one pass: those of one turn of the event loop, and those that come while
-   * the pass waits in the decision queue behind other decisions, since it has not read anything yet.
+   * Coalesces triggers into one pass: those that come while the pass waits in the decision queue
+   * behind other decisions (those of this turn included), since it has not read anything yet. The
+   * pass joins the queue at once, so a decision that frees a slot is followed by the pass that
+   * fills it without waiting for another turn of the event loop.
    */
   schedule(): void {
     if (this.tickQueued || this.closed) return;
     this.tickQueued = true;
-    setImmediate(() => void this.tick());
+    void this.tick();
   }
 
   /**

@@ -17,7 +17,8 @@ export class ConnectionGate {
   /** Who waits for the connection, in arrival order. */
   private readonly waiting: (() => void)[] = [];
   private held = false;
-  private savepoints = 0;
+  /** How deep the open savepoints nest: names repeat by depth, so their statements are prepared once. */
+  private depth = 0;
 
   constructor(private readonly db: Db) {}
 
@@ -60,16 +61,16 @@ export class ConnectionGate {
   /** Runs `work` in `transaction` on the acquired connection, and frees the connection. */
   private async commit<T>(transaction: AfterCommit, work: () => Promise<T>): Promise<T> {
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.db.prepare('BEGIN IMMEDIATE').run();
       this.open = transaction;
       let result: T;
       try {
         result = await this.inTransaction.run(transaction, work);
       } catch (error) {
-        this.db.exec('ROLLBACK');
+        this.db.prepare('ROLLBACK').run();
         throw error;
       }
-      this.db.exec('COMMIT');
+      this.db.prepare('COMMIT').run();
       return result;
     } finally {
       if (this.open === transaction) this.open = undefined;
@@ -87,18 +88,22 @@ export class ConnectionGate {
   }
 
   private async savepoint<T>(transaction: AfterCommit, work: () => Promise<T>): Promise<T> {
-    const name = `backend_${++this.savepoints}`;
-    const mark = transaction.mark();
-    this.db.exec(`SAVEPOINT ${name}`);
+    const name = `backend_${++this.depth}`;
     try {
-      const result = await work();
-      this.db.exec(`RELEASE ${name}`);
-      return result;
-    } catch (error) {
-      this.db.exec(`ROLLBACK TO ${name}`);
-      this.db.exec(`RELEASE ${name}`);
-      transaction.undoTo(mark);
-      throw error;
+      const mark = transaction.mark();
+      this.db.prepare(`SAVEPOINT ${name}`).run();
+      try {
+        const result = await work();
+        this.db.prepare(`RELEASE ${name}`).run();
+        return result;
+      } catch (error) {
+        this.db.prepare(`ROLLBACK TO ${name}`).run();
+        this.db.prepare(`RELEASE ${name}`).run();
+        transaction.undoTo(mark);
+        throw error;
+      }
+    } finally {
+      this.depth -= 1;
     }
   }
 

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FleetError, createLogger } from '@fleetwright/shared';
+import { FleetStore, SqliteBackend, restJobLinks } from '@fleetwright/master';
+import { DecisionQueue } from '../dist/scheduler/decision-queue.js';
+
+const quiet = createLogger({ name: 'decision-queue-test', console: false });
+
+describe('the decision queue', () => {
+  let dir: string;
+  let backend: SqliteBackend;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'fleet-decisions-'));
+    const store = new FleetStore(path.join(dir, 'master.db'), Buffer.alloc(32, 3), { adminToken: 'fwa_test', jobLinks: restJobLinks });
+    backend = new SqliteBackend(store, { artifactsDir: path.join(dir, 'artifacts'), workerToken: 'fww_test' });
+  });
+  afterEach(async () => {
+    await backend.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses every queued decision while its fence refuses, writing nothing, and takes decisions again once the fence passes', async () => {
+    let leading = false;
+    const queue = new DecisionQueue(backend, quiet, async () => {
+      if (!leading) throw new FleetError('NOT_LEADER', 'another master leads');
+    });
+    const refused = Array.from({ length: 300 }, (_, i) => queue.run(() => backend.accounts.create({ platform: 'sandbox', label: `refused ${i}` })));
+    const outcomes = await Promise.allSettled(refused);
+    expect(outcomes.every((o) => o.status === 'rejected' && (o.reason as FleetError).code === 'NOT_LEADER')).toBe(true);
+    expect(await backend.accounts.count()).toBe(0);
+
+    leading = true;
+    const created = await queue.run(() => backend.accounts.create({ platform: 'sandbox', label: 'after' }));
+    expect((await backend.accounts.row(created.id))?.label).toBe('after');
+    await queue.close();
+  });
+
+  it('runs a decision queued by another in the same batch, after it, and answers both', async () => {
+    const queue = new DecisionQueue(backend, quiet);
+    const order: string[] = [];
+    let inner: Promise<unknown> | undefined;
+    await queue.run(async () => {
+      order.push('first');
+      inner = queue.run(async () => void order.push('queued by the first'));
+      await backend.accounts.create({ platform: 'sandbox' });
+    });
+    await inner;
+    expect(order).toEqual(['first', 'queued by the first']);
+    await queue.close();
+  });
+});
