@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Server } from 'socket.io';
 import { createApp } from './http/app.js';
 import { ClientGateway } from './io/client-gateway.js';
+import { ClientRequestsToLeader } from './io/client-requests-to-leader.js';
 import { WorkerGateway } from './io/worker-gateway.js';
 import { coalesceWritesPerTurn } from './io/turn-writes.js';
 import type { MasterOptions } from './master-options.js';
@@ -127,6 +128,7 @@ export class Master {
     this.clients = new ClientGateway(this.browsers, this.backend.tokens, this.commands, logger, {
       allowedOrigins: options.allowedOrigins ?? [],
       ...(options.maxQueuedClientPackets ? { maxQueuedPackets: options.maxQueuedClientPackets } : {}),
+      ...(this.leadership ? { toLeader: new ClientRequestsToLeader(() => this.writeTarget(), this.masterId) } : {}),
     });
     this.parents = new ParentJobs(this.backend, this.scheduler, this.commands, logger);
     this.monitors = new Monitors(this.backend, this.scheduler, this.commands, logger);

@@ -7,7 +7,7 @@ export type WriteTarget = () => Promise<'self' | string | undefined>;
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Marks a forwarded request, so a master that lost the lead meanwhile answers instead of forwarding on. */
-const FORWARDED = 'x-fleet-forwarded-by';
+export const FORWARDED_BY = 'x-fleet-forwarded-by';
 /** Headers of one hop, never passed on (RFC 9110 7.6.1), plus what fetch sets itself. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length']);
 
@@ -27,14 +27,14 @@ async function forward(req: Request, res: Response, next: NextFunction, target: 
   try {
     const to = await target();
     if (to === 'self') return next();
-    if (!to || req.headers[FORWARDED])
+    if (!to || req.headers[FORWARDED_BY])
       throw new FleetError('NOT_LEADER', 'no master leads the fleet right now (a takeover is in progress): try again in a few seconds');
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined || HOP_BY_HOP.has(name)) continue;
       headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
-    headers.set(FORWARDED, selfId);
+    headers.set(FORWARDED_BY, selfId);
     headers.set('x-forwarded-for', req.ip ?? '');
     const upstream = await fetch(new URL(req.originalUrl, to), {
       method: req.method,

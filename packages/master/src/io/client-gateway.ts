@@ -8,6 +8,8 @@ import {
   onValidated,
   type ClientSocketData,
   type ClientToMasterEvents,
+  type CreateJobBody,
+  type JobView,
   type Logger,
   type MasterToClientEvents,
 } from '@fleetwright/shared';
@@ -17,6 +19,7 @@ import type { JobCommands } from '../jobs/job-commands.js';
 import type { FleetEvents } from '../events/fleet-events.js';
 import { readCookie, SESSION_COOKIE } from '../http/auth.js';
 import { handshakeGuard } from './handshake-guard.js';
+import type { ClientRequestsToLeader } from './client-requests-to-leader.js';
 
 function refusal(code: string, message: string): Error {
   const error = new Error(message) as Error & { data: unknown };
@@ -39,6 +42,8 @@ export interface ClientGatewayOptions {
    * REST). A burst above it that drains in time cuts nothing. @defaultValue 5000
    */
   maxQueuedPackets?: number;
+  /** With several masters: requests that change the fleet go to the leader. @defaultValue decided here */
+  toLeader?: ClientRequestsToLeader;
 }
 
 /** How often slow sockets are looked for. */
@@ -119,40 +124,35 @@ export class ClientGateway {
     const mayChange = (): void => {
       if (socket.data.role === 'viewer') throw new FleetError('FORBIDDEN', 'a viewer token cannot change anything');
     };
-    onValidated(
-      socket,
-      ClientRequest.JobCreate,
-      async (body) => {
-        mayChange();
-        return (await this.commands.submit(body)).job;
-      },
-      this.logger,
-    );
+    // Decided here, or by the leader through the REST request that does the same.
+    const decide = <T>(here: () => Promise<T>, path: string, body: unknown): Promise<T> =>
+      this.options.toLeader ? this.options.toLeader.decide(socket, here, { method: 'POST', path, body }) : here();
+    const submit = async (body: CreateJobBody): Promise<JobView> => {
+      mayChange();
+      return decide(async () => (await this.commands.submit(body)).job, '/jobs', body);
+    };
+    onValidated(socket, ClientRequest.JobCreate, (body) => submit(body), this.logger);
     onValidated(
       socket,
       ClientRequest.JobCancel,
       async (body) => {
         mayChange();
-        return this.commands.cancel(body.jobId);
+        return decide(() => this.commands.cancel(body.jobId), `/jobs/${encodeURIComponent(body.jobId)}/cancel`, {});
       },
       this.logger,
     );
     onValidated(
       socket,
       ClientRequest.LoginStart,
-      async (body) => {
-        mayChange();
-        return (await this.commands.submit({ type: 'login', accountId: body.accountId, payload: { method: body.method } })).job;
-      },
+      (body) => submit({ type: 'login', accountId: body.accountId, payload: { method: body.method } }),
       this.logger,
     );
     onValidated(
       socket,
       ClientRequest.ReplyExecute,
-      async (body) => {
-        mayChange();
+      (body) => {
         const { accountId, idempotencyKey, ...payload } = body;
-        return (await this.commands.submit({ type: 'reply', accountId, payload, ...(idempotencyKey ? { idempotencyKey } : {}) })).job;
+        return submit({ type: 'reply', accountId, payload, ...(idempotencyKey ? { idempotencyKey } : {}) });
       },
       this.logger,
     );
