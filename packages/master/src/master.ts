@@ -30,6 +30,7 @@ import { restJobLinks } from './http/rest-links.js';
 import { FleetEvents } from './events/fleet-events.js';
 import { LiveView } from './live/live-view.js';
 import { AccountBrowsers } from './accounts/account-browsers.js';
+import { BrowserMirror } from './accounts/browser-mirror.js';
 import { LiveLogs } from './jobs/live-logs.js';
 
 /** The master node: its store (SQLite in the data dir, or PostgreSQL), scheduler, REST API, and the `/worker` and `/client` namespaces. */
@@ -46,6 +47,7 @@ export class Master {
   private takingLead: Promise<void> | undefined;
   /** With several masters: the Redis their Socket.IO servers share events through. */
   private readonly redis: Redis | undefined;
+  private readonly browserMirror: BrowserMirror | undefined;
   /** Resolves once the backend can answer (PostgreSQL's migrations ran). */
   private readonly backendReady: Promise<void>;
   /** The durable state behind its backend interface (the SQLite adapter over `store`). */
@@ -177,6 +179,11 @@ export class Master {
     this.workers.attach(this.io, this.scheduler, reports, browsers);
     this.clients.attach(this.io, this.events);
     this.live.attach(this.io, this.events);
+    // Masters that share events share the leader's browser readings too.
+    if (this.leadership && this.redis) {
+      this.browserMirror = new BrowserMirror(this.io, this.browsers, () => this.masters.leading, logger);
+      this.browserMirror.attach();
+    }
   }
 
   get url(): string {
@@ -207,6 +214,7 @@ export class Master {
       this.server.listen(this.options.port ?? 3000, this.options.host, () => resolve());
     });
     if (this.leadership) await this.backend.leases.announce(this.masterId, this.publicUrl());
+    if (this.leadership && !this.leadership.leading) void this.browserMirror?.following();
     this.options.logger.info('master listening', { url: this.url });
   }
 
@@ -241,8 +249,10 @@ export class Master {
     if (!leading) {
       this.scheduler.pause();
       this.workers.disconnectAll();
+      void this.browserMirror?.following();
       return;
     }
+    this.browserMirror?.elected();
     this.takingLead = this.scheduler.start().catch((error: unknown) => {
       this.options.logger.warn('could not take up the lead', { error });
     });
@@ -264,6 +274,7 @@ export class Master {
       ['metrics', () => this.metrics.close()],
       ['worker gateway', () => this.workers.close()],
       ['client gateway', () => this.clients.close()],
+      ['browser mirror', () => this.browserMirror?.close()],
       ['live view', () => this.live.close()],
       ['socket.io', () => new Promise<void>((resolve) => void this.io.close(() => resolve()))],
       ['http', () => new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()))],

@@ -79,6 +79,29 @@ export class AccountBrowsers {
     for (const { epoch: _epoch, ...report } of owned) this.report(workerId, report);
   }
 
+  /** Every browser not stopped, as its views: what another master mirrors (see BrowserMirror). */
+  views(): [accountId: string, view: AccountBrowserView][] {
+    return [...this.entries.keys()].map((accountId) => [accountId, this.view(accountId)]);
+  }
+
+  /**
+   * Takes the leader's reading of an account's browser as this master's own, without announcing
+   * it: the leader's announcement already reached every client.
+   */
+  mirror(accountId: string, view: AccountBrowserView): void {
+    if (view.state === 'stopped' || view.workerId === null) {
+      this.entries.delete(accountId);
+      return;
+    }
+    const report = { accountId, state: view.state, fenceToken: view.lockHolder?.fenceToken ?? null, error: view.error };
+    this.entries.set(accountId, { workerId: view.workerId, report, updatedAt: view.updatedAt ? Date.parse(view.updatedAt) : Date.now() });
+  }
+
+  /** Forgets every reading without announcing: the workers' next heartbeats rebuild them. */
+  clear(): void {
+    this.entries.clear();
+  }
+
   forget(accountId: string): void {
     if (this.entries.delete(accountId)) this.announce(accountId);
   }

@@ -6,6 +6,7 @@ import {
   type Ack,
   type AckCallback,
   type ErrorBody,
+  type HeartbeatBrowserReport,
   type JobCancel,
   type JobRun,
   type MasterToWorkerEvents,
@@ -191,8 +192,9 @@ export class SimulatedWorker {
     return this;
   }
 
-  heartbeat(stats: WorkerStats = DEFAULT_STATS): Promise<Ack> {
-    return this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(WorkerEvent.Heartbeat, { stats });
+  /** `browsers`: the heartbeat's list of browsers not stopped. */
+  heartbeat(stats: WorkerStats = DEFAULT_STATS, browsers?: HeartbeatBrowserReport[]): Promise<Ack> {
+    return this.socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(WorkerEvent.Heartbeat, { stats, ...(browsers ? { browsers } : {}) });
   }
 
   progress(run: Pick<JobRun, 'jobId' | 'accountId' | 'epoch' | 'attempt'>, percent: number, step: string, message?: string): Promise<Ack> {

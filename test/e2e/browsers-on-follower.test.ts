@@ -1,0 +1,80 @@
+/**
+ * Workers report their browsers to the leader only. A master that does not lead shows the same
+ * readings in its account views: the leader passes each change on, and a master that starts
+ * following asks for the leader's readings.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MasterProcess } from '../../packages/master/test/support/master-process.js';
+import { PostgresCluster } from '../../packages/master/test/support/postgres-cluster.js';
+import { SimulatedWorker } from '../../packages/master/test/support/simulated-worker.js';
+import { RedisServer } from '../support/redis-server.js';
+import { waitFor } from '../support/wait-for.js';
+
+describe("a follower's account views", () => {
+  let cluster: PostgresCluster;
+  let redis: RedisServer;
+  const procs: MasterProcess[] = [];
+  let worker: SimulatedWorker | undefined;
+  beforeAll(async () => {
+    cluster = await PostgresCluster.start();
+    redis = await new RedisServer().start();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    cluster?.stop();
+  });
+  afterEach(async () => {
+    worker?.close();
+    for (const proc of procs.splice(0)) await proc.close();
+  });
+
+  async function master(url: string, id: string, secretsOf?: MasterProcess): Promise<MasterProcess> {
+    const env = { FLEET_DATABASE_URL: url, FLEET_REDIS_URL: redis.url, FLEET_MASTER_ID: id };
+    const proc = await MasterProcess.create({ env, ...(secretsOf ? { secretsOf } : {}) });
+    procs.push(proc);
+    await proc.start();
+    return proc;
+  }
+
+  const browserOf = async (proc: MasterProcess, accountId: string) => (await proc.api('GET', `/accounts/${accountId}`)).body.browser;
+
+  it('show the browsers the leader hears of, from a master started before and one started after they opened', async () => {
+    const { url } = await cluster.createDatabase();
+    const leader = await master(url, 'master-a');
+    await waitFor('master-a to lead', async () => ((await (await fetch(`${leader.url}/health`)).json()).masters.leading ? true : undefined), 10_000);
+    const early = await master(url, 'master-b', leader);
+
+    worker = await new SimulatedWorker({ workerId: 'w1', url: leader.url, token: leader.workerToken }).start();
+    const account = (await leader.api('POST', '/accounts', { platform: 'sandbox' })).body;
+    const { epoch } = await worker.waitForAssign(account.id);
+    expect(await browserOf(early, account.id)).toMatchObject({ state: 'stopped' });
+
+    expect((await worker.heartbeat(undefined, [{ accountId: account.id, state: 'running', fenceToken: 7, error: null, epoch }])).ok).toBe(true);
+    const running = { state: 'running', workerId: 'w1', lockHolder: { workerId: 'w1', fenceToken: 7 } };
+    expect(await browserOf(leader, account.id)).toMatchObject(running);
+    await waitFor(
+      'the follower to show the browser running',
+      async () => ((await browserOf(early, account.id)).state === 'running' ? true : undefined),
+      10_000,
+    );
+    expect(await browserOf(early, account.id)).toMatchObject(running);
+
+    // A master that starts following now asks for what the leader knows.
+    const late = await master(url, 'master-c', leader);
+    await waitFor(
+      'the late follower to show the browser running',
+      async () => ((await browserOf(late, account.id)).state === 'running' ? true : undefined),
+      10_000,
+    );
+    expect(await browserOf(late, account.id)).toMatchObject(running);
+
+    // The browser stops: every master shows it.
+    expect((await worker.heartbeat(undefined, [])).ok).toBe(true);
+    for (const proc of [early, late])
+      await waitFor(
+        `${proc.url} to show the browser stopped`,
+        async () => ((await browserOf(proc, account.id)).state === 'stopped' ? true : undefined),
+        10_000,
+      );
+  });
+});
