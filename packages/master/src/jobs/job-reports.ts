@@ -99,7 +99,13 @@ export class JobReports {
     else if (report.status === 'failed') await this.scheduler.jobs.failed(job, FleetError.fromJSON(report.error), true);
     else if (report.status === 'cancelled')
       await this.scheduler.jobs.cancelled(job.id, report.error?.message ?? 'cancelled', report.error?.code ?? 'JOB_CANCELLED');
-    else await this.scheduler.jobs.failed(job, new FleetError('RATE_LIMITED', report.message ?? `the platform throttled the ${report.scope}`), true);
+    else {
+      // The whole scope waits (the account, or the platform across the fleet), and the job with it.
+      const message = report.message ?? `the platform throttled the ${report.scope}`;
+      const target = report.scope === 'account' ? job.account_id! : job.platform!;
+      await this.scheduler.limits.pause(report.scope, target, Date.now() + report.retryAfterMs, message);
+      await this.scheduler.jobs.rateLimited(job, new FleetError('RATE_LIMITED', message));
+    }
   }
 
   /** The QR code of a running login: kept for late readers (GET /jobs/:id/qrcode) and relayed live. */

@@ -16,10 +16,11 @@ export function accountRoutes(store: FleetBackend, scheduler: Scheduler, command
   });
   router.get('/accounts', async (req, res) => {
     const query = parseOrThrow(PageQuerySchema, req.query);
-    res.json(await store.accounts.list(query.limit, query.cursor));
+    const page = await store.accounts.list(query.limit, query.cursor);
+    res.json({ ...page, items: page.items.map((account) => scheduler.limits.accountView(account)) });
   });
   router.get('/accounts/:id', async (req, res) => {
-    res.json(await store.accounts.get(req.params.id));
+    res.json(scheduler.limits.accountView(await store.accounts.get(req.params.id)));
   });
   router.patch('/accounts/:id', async (req, res) => {
     const body = parseOrThrow(UpdateAccountBodySchema, req.body);

@@ -8,7 +8,7 @@ import { PARENT_JOB_TYPES, type ChildTally, type JobFilter, type JobPatch, type 
 
 /** A runnable job's columns with its account's ownership (`j` the job, `a` its account). */
 const RUNNABLE_COLUMNS =
-  'j.id, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
+  'j.id, j.type, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
 
 /**
  * Where the API serves what a view links to. The HTTP layer owns the routes, so it builds the

@@ -1,0 +1,383 @@
+import {
+  FleetError,
+  limitId,
+  type AccountView,
+  type JobView,
+  type LimitListView,
+  type PutLimitBody,
+  type RateLimitRule,
+  type RateLimitScope,
+} from '@fleetwright/shared';
+import type { FleetBackend } from '../store/backend/fleet-backend.js';
+import type { LimitRecord, PauseRecord } from '../store/backend/limits-backend.js';
+import { LimitCounter } from './limit-counter.js';
+import { limitView, pauseView } from './limit-views.js';
+
+/** The account a job would start on. */
+export interface LimitedAccount {
+  id: string;
+  platform: string;
+}
+
+/** What holds a job: the limit's (or pause's) name, and when the job is next eligible (null: once a job under a concurrency cap ends). */
+export interface LimitHold {
+  limit: string;
+  until: number | null;
+}
+
+/** One rule that applies to a job: the counter it counts on, and the name the job's view shows. */
+interface AppliedRule {
+  key: string;
+  name: string;
+  rule: RateLimitRule;
+}
+
+/** What the limits ask of the scheduler. */
+export interface LimitHooks {
+  /** A pass: a hold may have ended. */
+  schedule(): void;
+  /** Announces a job's progress (its `held` step). */
+  progressed(view: JobView): Promise<void>;
+}
+
+/** A pool pick's filter for one job (see `FleetLimits.poolFilter`). */
+export interface PoolLimitFilter {
+  allows(account: LimitedAccount): boolean;
+  /** The hold that turned an account away, with the soonest end; undefined if none did. */
+  hold: LimitHold | undefined;
+}
+
+/**
+ * The fleet's limits in force, and their counts, in memory: operators' limits (per account, pool
+ * or platform and job type), the plugins' declared defaults (per account and per platform; an
+ * operator's limit of the same scope replaces them), and the scopes a platform throttled. A check
+ * reads no rows: its counters are rebuilt from the store when the master starts or a limit
+ * changes (the jobs' dispatch times and statuses), then kept by the dispatches and job moves the
+ * scheduler reports. Every method runs inside a decision (see DecisionQueue).
+ */
+export class FleetLimits {
+  private readonly operator = new Map<string, LimitRecord>();
+  /** Plugins' defaults by `<scope>:<platform>:<jobType>`. */
+  private defaults = new Map<string, RateLimitRule>();
+  /** Pauses by `<scope>:<target>`. */
+  private readonly pauses = new Map<string, PauseRecord>();
+  private readonly counters = new Map<string, LimitCounter>();
+  /** Per dispatched or running job: the counters it is active on. */
+  private readonly activeOf = new Map<string, string[]>();
+  /** Queued jobs a limit holds, with what holds them. */
+  private readonly held = new Map<string, LimitHold>();
+  /** Pools some operator limit names, and the accounts' memberships of them. */
+  private readonly limitedPools = new Set<string>();
+  private readonly poolsOf = new Map<string, string[]>();
+  private readonly staleAccounts = new Set<string>();
+  private capabilitiesStale = true;
+  /** When holds and pauses end: a pass is due at each. */
+  private readonly wakes = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly store: FleetBackend,
+    private readonly hooks: LimitHooks,
+  ) {
+    store.accounts.onChange((accountId) => {
+      if (this.limitedPools.size > 0) this.staleAccounts.add(accountId);
+    });
+  }
+
+  /** Reads the limits and pauses, and rebuilds the counts (a master's start, or taking the lead). */
+  async start(now = Date.now()): Promise<void> {
+    this.operator.clear();
+    for (const limit of await this.store.limits.list()) this.operator.set(limit.id, limit);
+    this.pauses.clear();
+    for (const pause of await this.store.limits.pauses(now)) this.pauses.set(`${pause.scope}:${pause.target}`, pause);
+    this.held.clear();
+    await this.loadDefaults();
+    await this.loadPools();
+    await this.rebuild(now);
+    for (const pause of this.pauses.values()) this.wakeAt(pause.until);
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.wakes.clear();
+  }
+
+  /** Workers (re)registered: their plugins' defaults are read again before the next check. */
+  capabilitiesChanged(): void {
+    this.capabilitiesStale = true;
+  }
+
+  /** Brings defaults and pool memberships up to date (the start of a dispatch pass). */
+  async prepare(now: number): Promise<void> {
+    if (this.capabilitiesStale && (await this.loadDefaults())) await this.rebuild(now);
+    if (this.staleAccounts.size === 0) return;
+    const stale = [...this.staleAccounts];
+    this.staleAccounts.clear();
+    for (const accountId of stale) {
+      const pools = (await this.store.accounts.poolMembershipsOf(accountId)).map((m) => m.pool).filter((pool) => this.limitedPools.has(pool));
+      if (pools.length > 0) this.poolsOf.set(accountId, pools);
+      else this.poolsOf.delete(accountId);
+    }
+  }
+
+  /** What holds a job of `type` from starting on `account` now, if anything does. */
+  check(type: string, account: LimitedAccount, now: number): LimitHold | undefined {
+    if (this.operator.size === 0 && this.defaults.size === 0 && this.pauses.size === 0) return undefined;
+    let hold = this.pauseOf(`account:${account.id}`, now) ?? this.pauseOf(`platform:${account.platform}`, now);
+    for (const { key, name, rule } of this.applicable(type, account)) {
+      const counter = this.counters.get(key);
+      if (!counter) continue;
+      let until: number | null | undefined;
+      if (rule.concurrency !== undefined && counter.active.size >= rule.concurrency) until = null;
+      if (rule.max !== undefined && rule.windowMs !== undefined) {
+        const count = counter.inWindow(now, rule.windowMs);
+        if (count >= rule.max) until = Math.max(until ?? 0, counter.nextStartAt(count, rule.max, rule.windowMs));
+      }
+      if (until !== undefined && (!hold || (hold.until !== null && (until === null || until > hold.until)))) hold = { limit: name, until };
+    }
+    return hold;
+  }
+
+  /** A filter for a pool job's pick: accounts whose limits allow it; remembers what turned the others away. */
+  poolFilter(type: string, now: number): PoolLimitFilter {
+    const filter: PoolLimitFilter = {
+      hold: undefined,
+      allows: (account) => {
+        const hold = this.check(type, account, now);
+        if (!hold) return true;
+        if (!filter.hold || (hold.until !== null && (filter.hold.until === null || hold.until < filter.hold.until))) filter.hold = hold;
+        return false;
+      },
+    };
+    return filter;
+  }
+
+  /** The job starts on `account` now: counted on every limit that applies to it. */
+  started(jobId: string, type: string, account: LimitedAccount, now: number): void {
+    this.held.delete(jobId);
+    if (this.operator.size === 0 && this.defaults.size === 0) return;
+    const keys: string[] = [];
+    for (const { key } of this.applicable(type, account)) {
+      const counter = this.counter(key);
+      counter.started(now);
+      counter.active.add(jobId);
+      keys.push(key);
+    }
+    if (keys.length > 0) this.activeOf.set(jobId, keys);
+  }
+
+  /**
+   * A queued job is held: remembered for its view, announced as its `held` step when the hold is
+   * new, and a pass is due when the hold ends.
+   */
+  async hold(jobId: string, hold: LimitHold): Promise<void> {
+    if (hold.until !== null) this.wakeAt(hold.until);
+    const known = this.held.get(jobId);
+    if (known && known.limit === hold.limit && known.until === hold.until) return;
+    this.held.set(jobId, hold);
+    if (known && known.limit === hold.limit) return;
+    const when = hold.until === null ? 'until a job under it ends' : `until ${new Date(hold.until).toISOString()}`;
+    const row = await this.store.jobs.setProgress(jobId, 0, 'held', `held by ${hold.limit} ${when}`);
+    await this.hooks.progressed(await this.store.jobs.view(row));
+  }
+
+  /** A job moved: one no longer running leaves its concurrency counts; one no longer queued is no longer held. */
+  jobChanged(view: Pick<JobView, 'id' | 'status'>): void {
+    if (view.status !== 'dispatched' && view.status !== 'running') {
+      const keys = this.activeOf.get(view.id);
+      if (keys) {
+        this.activeOf.delete(view.id);
+        for (const key of keys) this.counters.get(key)?.active.delete(view.id);
+      }
+    }
+    if (view.status !== 'queued') this.held.delete(view.id);
+  }
+
+  /** The platform throttled `scope` (an account's id, or a platform): its jobs wait until `until`. */
+  async pause(scope: RateLimitScope, target: string, until: number, reason: string | null): Promise<PauseRecord> {
+    const pause = await this.store.limits.pause(scope, target, until, reason);
+    this.pauses.set(`${scope}:${target}`, pause);
+    this.wakeAt(pause.until);
+    return pause;
+  }
+
+  /** Sets an operator's limit; it applies from the next pass on, counting the starts already in its window. */
+  async put(body: PutLimitBody): Promise<LimitRecord> {
+    const limit = await this.store.limits.put(body);
+    this.operator.set(limit.id, limit);
+    await this.limitsChanged();
+    return limit;
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.store.limits.delete(id))) throw new FleetError('NOT_FOUND', `no limit ${id}`, { field: 'id' });
+    this.operator.delete(id);
+    await this.limitsChanged();
+  }
+
+  list(now = Date.now()): LimitListView {
+    const defaults = [...this.defaults].map(([id, rule]) => {
+      const [scope, platform, jobType] = id.split(':') as ['account' | 'platform', string, string];
+      return { id: `plugin:${id}`, scope, platform, jobType, rule };
+    });
+    const pauses = [...this.pauses.values()].filter((p) => p.until > now).map(pauseView);
+    return { items: [...this.operator.values()].map(limitView), defaults, pauses };
+  }
+
+  /** The job's view with what holds it, when it is queued and held. */
+  jobView(view: JobView): JobView {
+    const hold = view.status === 'queued' ? this.held.get(view.id) : undefined;
+    return hold ? { ...view, heldBy: { limit: hold.limit, until: hold.until === null ? null : new Date(hold.until).toISOString() } } : view;
+  }
+
+  /** The account's view with when its pause (its own, or its platform's) ends. */
+  accountView(view: AccountView, now = Date.now()): AccountView {
+    const until = Math.max(this.pauseOf(`account:${view.id}`, now)?.until ?? 0, this.pauseOf(`platform:${view.platform}`, now)?.until ?? 0);
+    return { ...view, pausedUntil: until > 0 ? new Date(until).toISOString() : null };
+  }
+
+  /** Queued jobs held now, by the limit that holds them (metrics). */
+  heldByLimit(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { limit } of this.held.values()) counts.set(limit, (counts.get(limit) ?? 0) + 1);
+    return counts;
+  }
+
+  /** Pauses in force, by scope (metrics). */
+  pausesByScope(now = Date.now()): Map<RateLimitScope, number> {
+    const counts = new Map<RateLimitScope, number>([
+      ['account', 0],
+      ['platform', 0],
+    ]);
+    for (const pause of this.pauses.values()) if (pause.until > now) counts.set(pause.scope, counts.get(pause.scope)! + 1);
+    return counts;
+  }
+
+  private async limitsChanged(): Promise<void> {
+    await this.loadPools();
+    this.held.clear();
+    await this.rebuild(Date.now());
+    this.hooks.schedule();
+  }
+
+  private pauseOf(key: string, now: number): LimitHold | undefined {
+    const pause = this.pauses.get(key);
+    if (!pause) return undefined;
+    if (pause.until > now) return { limit: `pause:${key}`, until: pause.until };
+    this.pauses.delete(key);
+    return undefined;
+  }
+
+  /** The rules that apply to a job of `type` on `account`, each with its counter's key. */
+  private applicable(type: string, account: LimitedAccount): AppliedRule[] {
+    const rules: AppliedRule[] = [];
+    const accountKey = limitId('account', account.id, type);
+    const accountLimit = this.operator.get(accountKey);
+    if (accountLimit) rules.push({ key: accountKey, name: accountKey, rule: accountLimit.rule });
+    else {
+      const rule = this.defaults.get(limitId('account', account.platform, type));
+      if (rule) rules.push({ key: accountKey, name: `plugin:${limitId('account', account.platform, type)}`, rule });
+    }
+    if (this.limitedPools.size > 0) {
+      for (const pool of this.poolsOf.get(account.id) ?? []) {
+        const key = limitId('pool', pool, type);
+        const limit = this.operator.get(key);
+        if (limit) rules.push({ key, name: key, rule: limit.rule });
+      }
+    }
+    const platformKey = limitId('platform', account.platform, type);
+    const platformLimit = this.operator.get(platformKey);
+    if (platformLimit) rules.push({ key: platformKey, name: platformKey, rule: platformLimit.rule });
+    else {
+      const rule = this.defaults.get(platformKey);
+      if (rule) rules.push({ key: platformKey, name: `plugin:${platformKey}`, rule });
+    }
+    return rules;
+  }
+
+  private counter(key: string): LimitCounter {
+    let counter = this.counters.get(key);
+    if (!counter) this.counters.set(key, (counter = new LimitCounter()));
+    return counter;
+  }
+
+  /** Counts again, from the store: the starts inside the longest window in force, and the jobs active now. */
+  private async rebuild(now: number): Promise<void> {
+    this.counters.clear();
+    this.activeOf.clear();
+    if (this.operator.size === 0 && this.defaults.size === 0) return;
+    let windowMs = 0;
+    for (const { rule } of this.operator.values()) windowMs = Math.max(windowMs, rule.windowMs ?? 0);
+    for (const rule of this.defaults.values()) windowMs = Math.max(windowMs, rule.windowMs ?? 0);
+    if (windowMs > 0) {
+      for (const start of await this.store.limits.startsSince(now - windowMs))
+        for (const { key } of this.applicable(start.type, { id: start.accountId, platform: start.platform })) this.counter(key).started(start.at);
+    }
+    for (const job of await this.store.limits.active()) {
+      const keys = this.applicable(job.type, { id: job.accountId, platform: job.platform }).map(({ key }) => key);
+      for (const key of keys) this.counter(key).active.add(job.jobId);
+      if (keys.length > 0) this.activeOf.set(job.jobId, keys);
+    }
+  }
+
+  /** Reads the plugins' defaults from the workers' capabilities (an online worker's first); returns whether they changed. */
+  private async loadDefaults(): Promise<boolean> {
+    this.capabilitiesStale = false;
+    const workers = (await this.store.workers.all()).sort((a, b) => Number(b.status === 'online') - Number(a.status === 'online'));
+    const defaults = new Map<string, RateLimitRule>();
+    for (const worker of workers) {
+      for (const capability of this.store.workers.capabilitiesOf(worker)) {
+        for (const [type, declared] of Object.entries(capability.limits ?? {})) {
+          const accountKey = limitId('account', capability.platform, type);
+          const platformKey = limitId('platform', capability.platform, type);
+          if (declared.account && !defaults.has(accountKey)) defaults.set(accountKey, declared.account);
+          if (declared.platform && !defaults.has(platformKey)) defaults.set(platformKey, declared.platform);
+        }
+      }
+    }
+    const changed = JSON.stringify([...defaults]) !== JSON.stringify([...this.defaults]);
+    this.defaults = defaults;
+    return changed;
+  }
+
+  /** Which accounts belong to the pools operators limit. */
+  private async loadPools(): Promise<void> {
+    this.limitedPools.clear();
+    for (const limit of this.operator.values()) if (limit.scope === 'pool') this.limitedPools.add(limit.target);
+    this.poolsOf.clear();
+    this.staleAccounts.clear();
+    if (this.limitedPools.size === 0) return;
+    for (const { pool, id } of await this.store.accounts.poolMemberships()) {
+      if (!this.limitedPools.has(pool)) continue;
+      const pools = this.poolsOf.get(id);
+      if (pools) pools.push(pool);
+      else this.poolsOf.set(id, [pool]);
+    }
+  }
+
+  /** A pass at `at` (a hold or a pause ends then): one timer, set for the soonest such end, never a loop. */
+  private wakeAt(at: number): void {
+    this.wakes.add(at);
+    if (at < this.timerAt) this.arm();
+  }
+
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    for (const at of this.wakes) if (at < this.timerAt) this.timerAt = at;
+    if (this.timerAt === Number.POSITIVE_INFINITY) return;
+    this.timer = setTimeout(
+      () => {
+        const now = Date.now();
+        for (const at of this.wakes) if (at <= now) this.wakes.delete(at);
+        this.hooks.schedule();
+        this.arm();
+      },
+      Math.max(0, this.timerAt - Date.now()),
+    );
+    this.timer.unref();
+  }
+}
