@@ -36,6 +36,8 @@ interface AppliedRule {
 export interface LimitHooks {
   /** A pass: a hold may have ended. */
   schedule(): void;
+  /** Limits changed: every hold may have ended, so what waits for one is looked at again (and a pass follows). */
+  limitsChanged(): void;
   /** Announces a job's progress (its `held` step). */
   progressed(view: JobView): Promise<void>;
 }
@@ -259,7 +261,7 @@ export class FleetLimits {
     await this.loadPools();
     this.held.clear();
     await this.rebuild(Date.now());
-    this.hooks.schedule();
+    this.hooks.limitsChanged();
   }
 
   private pauseOf(key: string, now: number): LimitHold | undefined {

@@ -104,7 +104,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       { retryBaseMs: this.options.retryBaseMs },
       logger,
     );
-    this.limits = new FleetLimits(store, { schedule: () => this.schedule(), progressed: (view) => this.jobProgressed(view) });
+    this.limits = new FleetLimits(store, {
+      schedule: () => this.schedule(),
+      limitsChanged: () => {
+        this.queuedFor.clear();
+        this.schedule();
+      },
+      progressed: (view) => this.jobProgressed(view),
+    });
     this.onJobChange(async (view) => this.limits.jobChanged(view));
   }
 
