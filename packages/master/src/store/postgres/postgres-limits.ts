@@ -66,7 +66,7 @@ export class PostgresLimits implements LimitsBackend {
 
   async startsSince(since: number): Promise<JobStartRecord[]> {
     return this.scope.rows<JobStartRecord & Record<string, unknown>>(
-      `SELECT ${START_COLUMNS} FROM jobs WHERE dispatched_at >= $1 AND account_id IS NOT NULL AND platform IS NOT NULL ORDER BY dispatched_at`,
+      `SELECT ${START_COLUMNS} FROM jobs WHERE dispatched_at >= $1 AND account_id IS NOT NULL AND platform IS NOT NULL ORDER BY dispatched_at, seq`,
       [since],
     );
   }

@@ -71,7 +71,7 @@ export class LimitStore {
 
   startsSince(since: number): JobStartRecord[] {
     return this.db
-      .prepare(`SELECT ${START_COLUMNS} FROM jobs WHERE dispatched_at >= ? AND account_id IS NOT NULL AND platform IS NOT NULL ORDER BY dispatched_at`)
+      .prepare(`SELECT ${START_COLUMNS} FROM jobs WHERE dispatched_at >= ? AND account_id IS NOT NULL AND platform IS NOT NULL ORDER BY dispatched_at, seq`)
       .all(since) as JobStartRecord[];
   }
 
