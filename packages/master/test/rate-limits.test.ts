@@ -226,6 +226,10 @@ describe('limits hold jobs in the queue until they may start, and a platform thr
       limit: `pause:account:${throttled.id}`,
       until: paused.pausedUntil,
     });
+    const metrics = await (await fetch(`${fx.url}/metrics`)).text();
+    expect(metrics).toContain('fleet_limit_pauses{scope="account"} 1');
+    expect(metrics).toContain('fleet_limit_pauses{scope="platform"} 0');
+    expect(metrics).toContain(`fleet_jobs_held{limit="pause:account:${throttled.id}"} 1`);
     await worker.succeed(otherRun);
 
     // After the pause the same attempt runs again (its only one), then the account's next job.
