@@ -135,9 +135,10 @@ export class FleetLimits {
       if (rule.concurrency !== undefined && counter.active.size >= rule.concurrency) until = null;
       if (rule.max !== undefined && rule.windowMs !== undefined) {
         const count = counter.inWindow(now, rule.windowMs);
-        if (count >= rule.max) until = Math.max(until ?? 0, counter.nextStartAt(count, rule.max, rule.windowMs));
+        if (count >= rule.max) until = later(until, counter.nextStartAt(count, rule.max, rule.windowMs));
       }
-      if (until !== undefined && (!hold || (hold.until !== null && (until === null || until > hold.until)))) hold = { limit: name, until };
+      // The latest known end wins: a job cannot go before it, and a hold with no known end is looked at again each pass.
+      if (until !== undefined && (!hold || later(hold.until, until) !== hold.until)) hold = { limit: name, until };
     }
     return hold;
   }
@@ -157,14 +158,12 @@ export class FleetLimits {
   }
 
   /** The job starts on `account` now: counted on every limit that applies to it. */
-  started(jobId: string, type: string, account: LimitedAccount, now: number): void {
+  started(jobId: string, type: string, account: LimitedAccount): void {
     this.held.delete(jobId);
     if (this.operator.size === 0 && this.defaults.size === 0) return;
     const keys: string[] = [];
     for (const { key } of this.applicable(type, account)) {
-      const counter = this.counter(key);
-      counter.started(now);
-      counter.active.add(jobId);
+      this.counter(key).started(jobId);
       keys.push(key);
     }
     if (keys.length > 0) this.activeOf.set(jobId, keys);
@@ -191,7 +190,8 @@ export class FleetLimits {
       const keys = this.activeOf.get(view.id);
       if (keys) {
         this.activeOf.delete(view.id);
-        for (const key of keys) this.counters.get(key)?.active.delete(view.id);
+        const now = Date.now();
+        for (const key of keys) this.counters.get(key)?.ended(view.id, now);
       }
     }
     if (view.status !== 'queued') this.held.delete(view.id);
@@ -305,7 +305,7 @@ export class FleetLimits {
     return counter;
   }
 
-  /** Counts again, from the store: the starts inside the longest window in force, and the jobs active now. */
+  /** Counts again, from the store: the jobs that ended inside the longest window in force, and those running now. */
   private async rebuild(now: number): Promise<void> {
     this.counters.clear();
     this.activeOf.clear();
@@ -314,12 +314,12 @@ export class FleetLimits {
     for (const { rule } of this.operator.values()) windowMs = Math.max(windowMs, rule.windowMs ?? 0);
     for (const rule of this.defaults.values()) windowMs = Math.max(windowMs, rule.windowMs ?? 0);
     if (windowMs > 0) {
-      for (const start of await this.store.limits.startsSince(now - windowMs))
-        for (const { key } of this.applicable(start.type, { id: start.accountId, platform: start.platform })) this.counter(key).started(start.at);
+      for (const run of await this.store.limits.endedSince(now - windowMs))
+        for (const { key } of this.applicable(run.type, { id: run.accountId, platform: run.platform })) this.counter(key).endedAt(run.at);
     }
     for (const job of await this.store.limits.active()) {
       const keys = this.applicable(job.type, { id: job.accountId, platform: job.platform }).map(({ key }) => key);
-      for (const key of keys) this.counter(key).active.add(job.jobId);
+      for (const key of keys) this.counter(key).started(job.jobId);
       if (keys.length > 0) this.activeOf.set(job.jobId, keys);
     }
   }
@@ -382,4 +382,10 @@ export class FleetLimits {
     );
     this.timer.unref();
   }
+}
+
+/** The later of two ends, where null is an end not known yet (it comes with a job's end) and loses to a known one. */
+function later(a: number | null | undefined, b: number | null): number | null {
+  if (a === undefined || a === null) return b;
+  return b === null ? a : Math.max(a, b);
 }

@@ -1,38 +1,50 @@
 /**
- * One limit's count in memory: the start times inside its window (oldest first) and the jobs
- * under it now. Starts are only ever added at the newest end, so dropping those that left the
- * window is a walk from the front, and a check costs what it drops.
+ * One limit's count in memory. A job counts from its start until `windowMs` after it ends: the
+ * jobs running now, and the end times of those that ended since (oldest first). A platform sees a
+ * job's requests anywhere between its start and its end, so counting it until a window after its
+ * end keeps the platform's own log of any window within the rate, however long each job took.
+ * Ends are only ever added at the newest end, so dropping those that left the window is a walk
+ * from the front, and a check costs what it drops.
  */
 export class LimitCounter {
-  private starts: number[] = [];
+  private ends: number[] = [];
   private head = 0;
+  /** The jobs under the limit that are dispatched or running. */
   readonly active = new Set<string>();
 
-  /** Counts a start at `at` (never before the latest one counted, except while rebuilding in order). */
-  started(at: number): void {
-    this.starts.push(at);
+  started(jobId: string): void {
+    this.active.add(jobId);
   }
 
-  /**
-   * How many starts fall inside the window that ends at `now` (`windowMs` long), and when the
-   * oldest of them leaves it.
-   */
+  /** The job is no longer dispatched or running (it ended, or went back to the queue) at `at`. */
+  ended(jobId: string, at: number): void {
+    if (this.active.delete(jobId)) this.ends.push(at);
+  }
+
+  /** Counts a job that ended at `at` (rebuilding from the store, oldest first). */
+  endedAt(at: number): void {
+    this.ends.push(at);
+  }
+
+  /** How many jobs count in the window that ends at `now` (`windowMs` long): those running, and those that ended inside it. */
   inWindow(now: number, windowMs: number): number {
     const from = now - windowMs;
-    while (this.head < this.starts.length && this.starts[this.head]! < from) this.head += 1;
-    // Compact now and then, so a long-lived counter does not grow with every start it ever saw.
-    if (this.head > 64 && this.head * 2 > this.starts.length) {
-      this.starts = this.starts.slice(this.head);
+    while (this.head < this.ends.length && this.ends[this.head]! < from) this.head += 1;
+    // Compact now and then, so a long-lived counter does not grow with every job it ever saw.
+    if (this.head > 64 && this.head * 2 > this.ends.length) {
+      this.ends = this.ends.slice(this.head);
       this.head = 0;
     }
-    return this.starts.length - this.head;
+    return this.active.size + this.ends.length - this.head;
   }
 
   /**
-   * With `count` starts in the window and a rate of `max`: when a start becomes allowed again
-   * (the start that must leave the window has left it).
+   * With `count` jobs in the window and a rate of `max`: when one more may start (enough ended
+   * jobs have left the window), or null when that waits for running jobs to end.
    */
-  nextStartAt(count: number, max: number, windowMs: number): number {
-    return this.starts[this.head + count - max]! + windowMs + 1;
+  nextStartAt(count: number, max: number, windowMs: number): number | null {
+    const leaving = count - max + 1;
+    if (leaving > this.ends.length - this.head) return null;
+    return this.ends[this.head + leaving - 1]! + windowMs + 1;
   }
 }

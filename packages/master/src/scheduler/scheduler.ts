@@ -552,7 +552,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const patch: JobPatch = { worker_id: worker.id, epoch: account.epoch, dispatched_at: now, lease_expires_at: now + job.timeout_ms };
       // A pool job gets its account now; an account's own job keeps its columns (and their index entries) as they are.
       if (job.account_id !== account.id) Object.assign(patch, { account_id: account.id, platform: account.platform });
-      this.limits.started(job.id, job.type, account, now);
+      this.limits.started(job.id, job.type, account);
       const row = await this.jobs.dispatched(job, patch, { workerId: worker.id, epoch: account.epoch });
       busyAccounts.add(account.id);
       activePerWorker.set(worker.id, (activePerWorker.get(worker.id) ?? 0) + 1);

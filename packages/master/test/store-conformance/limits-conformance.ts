@@ -57,19 +57,23 @@ export function describeLimitsConformance(target: ConformanceTarget): void {
     expect(await store.limits.pauses(now)).toEqual([{ scope: 'account', target: 'acc-1', until: now + 90_000, reason: null }]);
   });
 
-  it("reads the jobs' starts since a time, oldest first, and the jobs active now", async () => {
+  it('reads the jobs that ran and ended since a time, oldest end first, and the jobs running now', async () => {
     const { id: accountId } = await store.accounts.create({ platform: 'sandbox' });
     const since = Date.now();
-    const finished = await jobIn(store, ['dispatched', 'running', 'succeeded'], { accountId, type: 'reply' });
+    const finished = await jobIn(store, ['dispatched', 'running'], { accountId, type: 'reply' });
+    await store.jobs.transition(finished, 'succeeded', { finished_at: Date.now() });
     const running = await jobIn(store, ['dispatched', 'running'], { accountId, type: 'reply' });
-    await jobIn(store, [], { accountId });
-    await jobIn(store, ['dispatched'], { accountId: null, pool: 'team' });
+    const requeued = await jobIn(store, ['dispatched', 'running', 'queued'], { accountId, type: 'reply' });
+    await jobIn(store, [], { accountId }); // never ran
+    const cancelled = await jobIn(store, [], { accountId });
+    await store.jobs.transition(cancelled, 'cancelled', { finished_at: Date.now() }); // ended without running
+    await jobIn(store, ['dispatched'], { accountId: null, pool: 'team' }); // no account yet
 
-    const starts = await store.limits.startsSince(since);
-    expect(starts.map((s) => s.jobId)).toEqual([finished, running]);
-    expect(starts[0]).toEqual({ jobId: finished, accountId, platform: 'sandbox', type: 'reply', at: expect.any(Number) });
-    expect(starts[0]!.at).toBeGreaterThanOrEqual(since);
-    expect(await store.limits.startsSince(Date.now() + 1000)).toEqual([]);
-    expect((await store.limits.active()).map((s) => s.jobId)).toEqual([running]);
+    const ended = await store.limits.endedSince(since);
+    expect(ended.map((r) => r.jobId).sort()).toEqual([finished, requeued].sort());
+    expect(ended.find((r) => r.jobId === requeued)).toEqual({ jobId: requeued, accountId, platform: 'sandbox', type: 'reply', at: expect.any(Number) });
+    for (let i = 1; i < ended.length; i++) expect(ended[i]!.at).toBeGreaterThanOrEqual(ended[i - 1]!.at);
+    expect(await store.limits.endedSince(Date.now() + 1000)).toEqual([]);
+    expect((await store.limits.active()).map((r) => r.jobId)).toEqual([running]);
   });
 }

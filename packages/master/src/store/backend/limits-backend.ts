@@ -21,19 +21,19 @@ export interface PauseRecord {
   reason: string | null;
 }
 
-/** A job that started (was dispatched) on an account: what the windows of limits count. */
-export interface JobStartRecord {
+/** A job that ran on an account: what the windows of limits count. */
+export interface JobRunRecord {
   jobId: string;
   accountId: string;
   platform: string;
   type: string;
-  /** When it was dispatched. */
+  /** When it ended (finished, or went back to the queue), or, for a job still running, when it was dispatched. */
   at: number;
 }
 
 /**
  * Operators' limits and the platform's pauses, kept durably; and the reads that rebuild the
- * limits' windows when a master starts (the jobs' own dispatch times and statuses).
+ * limits' windows when a master starts (the jobs' own run times and statuses).
  */
 export interface LimitsBackend {
   /** Every operator limit, in id order. */
@@ -46,8 +46,12 @@ export interface LimitsBackend {
   pauses(now: number): Promise<PauseRecord[]>;
   /** Pauses the scope until `until`, or keeps its pause if that already ends later. Returns the pause in force. */
   pause(scope: RateLimitScope, target: string, until: number, reason: string | null): Promise<PauseRecord>;
-  /** Jobs on an account last dispatched at or after `since`, oldest first. */
-  startsSince(since: number): Promise<JobStartRecord[]>;
+  /**
+   * Jobs that ran on an account and ended at or after `since`, by when they ended, oldest first: a
+   * finished job at its finish; a job queued again after a run (its end is not kept) at its last
+   * dispatch, the latest it is known to have run.
+   */
+  endedSince(since: number): Promise<JobRunRecord[]>;
   /** Jobs dispatched or running now, with their dispatch time. */
-  active(): Promise<JobStartRecord[]>;
+  active(): Promise<JobRunRecord[]>;
 }

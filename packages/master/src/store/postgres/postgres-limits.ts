@@ -1,5 +1,5 @@
 import { limitId, type PutLimitBody, type RateLimitScope } from '@fleetwright/shared';
-import type { JobStartRecord, LimitRecord, LimitsBackend, PauseRecord } from '../backend/limits-backend.js';
+import type { JobRunRecord, LimitRecord, LimitsBackend, PauseRecord } from '../backend/limits-backend.js';
 import type { ClientScope } from './client-scope.js';
 
 interface LimitRow {
@@ -13,6 +13,15 @@ interface LimitRow {
 }
 
 const START_COLUMNS = 'id AS "jobId", account_id AS "accountId", platform, type, dispatched_at AS at';
+
+/** Finished jobs that ran (by finished_at, index-bound), and jobs queued again after a run (at their last dispatch). */
+const ENDED_SINCE = `
+  SELECT id AS "jobId", account_id AS "accountId", platform, type, finished_at AS at FROM jobs
+   WHERE finished_at >= $1 AND dispatched_at IS NOT NULL AND account_id IS NOT NULL AND platform IS NOT NULL
+  UNION ALL
+  SELECT id, account_id, platform, type, dispatched_at FROM jobs
+   WHERE status = 'queued' AND dispatched_at >= $1 AND account_id IS NOT NULL AND platform IS NOT NULL
+  ORDER BY at`;
 
 const toLimit = (row: LimitRow): LimitRecord => ({
   id: row.id,
@@ -64,15 +73,12 @@ export class PostgresLimits implements LimitsBackend {
     return row!;
   }
 
-  async startsSince(since: number): Promise<JobStartRecord[]> {
-    return this.scope.rows<JobStartRecord & Record<string, unknown>>(
-      `SELECT ${START_COLUMNS} FROM jobs WHERE dispatched_at >= $1 AND account_id IS NOT NULL AND platform IS NOT NULL ORDER BY dispatched_at, seq`,
-      [since],
-    );
+  async endedSince(since: number): Promise<JobRunRecord[]> {
+    return this.scope.rows<JobRunRecord & Record<string, unknown>>(ENDED_SINCE, [since]);
   }
 
-  async active(): Promise<JobStartRecord[]> {
-    return this.scope.rows<JobStartRecord & Record<string, unknown>>(
+  async active(): Promise<JobRunRecord[]> {
+    return this.scope.rows<JobRunRecord & Record<string, unknown>>(
       `SELECT ${START_COLUMNS} FROM jobs WHERE status IN ('dispatched', 'running') AND account_id IS NOT NULL AND platform IS NOT NULL`,
     );
   }

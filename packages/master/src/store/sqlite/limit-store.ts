@@ -1,5 +1,5 @@
 import { limitId, type PutLimitBody, type RateLimitScope } from '@fleetwright/shared';
-import type { JobStartRecord, LimitRecord, PauseRecord } from '../backend/limits-backend.js';
+import type { JobRunRecord, LimitRecord, PauseRecord } from '../backend/limits-backend.js';
 import type { Db } from './database.js';
 
 interface LimitRow {
@@ -20,6 +20,15 @@ interface PauseRow {
 }
 
 const START_COLUMNS = 'id AS jobId, account_id AS accountId, platform, type, dispatched_at AS at';
+
+/** Finished jobs that ran (by finished_at, index-bound), and jobs queued again after a run (at their last dispatch). */
+const ENDED_SINCE = `
+  SELECT id AS jobId, account_id AS accountId, platform, type, finished_at AS at FROM jobs
+   WHERE finished_at >= ? AND dispatched_at IS NOT NULL AND account_id IS NOT NULL AND platform IS NOT NULL
+  UNION ALL
+  SELECT id, account_id, platform, type, dispatched_at FROM jobs
+   WHERE status = 'queued' AND dispatched_at >= ? AND account_id IS NOT NULL AND platform IS NOT NULL
+  ORDER BY at`;
 
 const toLimit = (row: LimitRow): LimitRecord => ({
   id: row.id,
@@ -69,15 +78,13 @@ export class LimitStore {
       .get(scope, target, until, reason) as PauseRow;
   }
 
-  startsSince(since: number): JobStartRecord[] {
-    return this.db
-      .prepare(`SELECT ${START_COLUMNS} FROM jobs WHERE dispatched_at >= ? AND account_id IS NOT NULL AND platform IS NOT NULL ORDER BY dispatched_at, seq`)
-      .all(since) as JobStartRecord[];
+  endedSince(since: number): JobRunRecord[] {
+    return this.db.prepare(ENDED_SINCE).all(since, since) as JobRunRecord[];
   }
 
-  active(): JobStartRecord[] {
+  active(): JobRunRecord[] {
     return this.db
       .prepare(`SELECT ${START_COLUMNS} FROM jobs WHERE status IN ('dispatched', 'running') AND account_id IS NOT NULL AND platform IS NOT NULL`)
-      .all() as JobStartRecord[];
+      .all() as JobRunRecord[];
   }
 }

@@ -1,5 +1,5 @@
 import type { PutLimitBody, RateLimitScope } from '@fleetwright/shared';
-import type { JobStartRecord, LimitRecord, LimitsBackend, PauseRecord } from '../backend/limits-backend.js';
+import type { JobRunRecord, LimitRecord, LimitsBackend, PauseRecord } from '../backend/limits-backend.js';
 import type { ConnectionGate } from './connection-gate.js';
 import type { LimitStore } from './limit-store.js';
 
@@ -30,11 +30,11 @@ export class SqliteLimits implements LimitsBackend {
     return this.gate.run(() => this.store.pause(scope, target, until, reason));
   }
 
-  startsSince(since: number): Promise<JobStartRecord[]> {
-    return this.gate.run(() => this.store.startsSince(since));
+  endedSince(since: number): Promise<JobRunRecord[]> {
+    return this.gate.run(() => this.store.endedSince(since));
   }
 
-  active(): Promise<JobStartRecord[]> {
+  active(): Promise<JobRunRecord[]> {
     return this.gate.run(() => this.store.active());
   }
 }
