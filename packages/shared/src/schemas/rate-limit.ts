@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMIT_SCOPES } from './constants.js';
 
 /**
  * Where a platform's throttle applies (`ctx.rateLimited({ scope })`): the one account, or every
@@ -38,13 +39,6 @@ export type RateLimitRule = z.infer<typeof RateLimitRuleSchema>;
  */
 export const PluginLimitDefaultsSchema = z.object({ account: RateLimitRuleSchema.optional(), platform: RateLimitRuleSchema.optional() }).strict();
 export type PluginLimitDefaults = z.infer<typeof PluginLimitDefaultsSchema>;
-
-/**
- * Where an operator's limit applies: one account, the accounts of a pool (tag) together, or every
- * account of a platform across the fleet. Each is per job type.
- */
-export const LIMIT_SCOPES = ['account', 'pool', 'platform'] as const;
-export type LimitScope = (typeof LIMIT_SCOPES)[number];
 
 /** A limit as an operator sets it (`PUT /limits`): one per scope, target and job type; setting it again replaces its rule. */
 export const PutLimitBodySchema = z.strictObject({
