@@ -134,8 +134,8 @@ export class FleetLimits {
       let until: number | null | undefined;
       if (rule.concurrency !== undefined && counter.active.size >= rule.concurrency) until = null;
       if (rule.max !== undefined && rule.windowMs !== undefined) {
-        const count = counter.inWindow(now, rule.windowMs);
-        if (count >= rule.max) until = later(until, counter.nextStartAt(count, rule.max, rule.windowMs));
+        const count = counter.inWindow(now);
+        if (count >= rule.max) until = later(until, counter.nextStartAt(count, rule.max));
       }
       // The latest known end wins: a job cannot go before it, and a hold with no known end is looked at again each pass.
       if (until !== undefined && (!hold || later(hold.until, until) !== hold.until)) hold = { limit: name, until };
@@ -162,8 +162,8 @@ export class FleetLimits {
     this.held.delete(jobId);
     if (this.operator.size === 0 && this.defaults.size === 0) return;
     const keys: string[] = [];
-    for (const { key } of this.applicable(type, account)) {
-      this.counter(key).started(jobId);
+    for (const { key, rule } of this.applicable(type, account)) {
+      this.counter(key, rule).started(jobId);
       keys.push(key);
     }
     if (keys.length > 0) this.activeOf.set(jobId, keys);
@@ -299,9 +299,10 @@ export class FleetLimits {
     return rules;
   }
 
-  private counter(key: string): LimitCounter {
+  /** The key's counter, made for its rule (a rule change rebuilds every counter). */
+  private counter(key: string, rule: RateLimitRule): LimitCounter {
     let counter = this.counters.get(key);
-    if (!counter) this.counters.set(key, (counter = new LimitCounter()));
+    if (!counter) this.counters.set(key, (counter = new LimitCounter(rule.max !== undefined ? rule.windowMs : undefined)));
     return counter;
   }
 
@@ -315,11 +316,12 @@ export class FleetLimits {
     for (const rule of this.defaults.values()) windowMs = Math.max(windowMs, rule.windowMs ?? 0);
     if (windowMs > 0) {
       for (const run of await this.store.limits.endedSince(now - windowMs))
-        for (const { key } of this.applicable(run.type, { id: run.accountId, platform: run.platform })) this.counter(key).endedAt(run.at);
+        for (const { key, rule } of this.applicable(run.type, { id: run.accountId, platform: run.platform })) this.counter(key, rule).endedAt(run.at);
     }
     for (const job of await this.store.limits.active()) {
-      const keys = this.applicable(job.type, { id: job.accountId, platform: job.platform }).map(({ key }) => key);
-      for (const key of keys) this.counter(key).started(job.jobId);
+      const rules = this.applicable(job.type, { id: job.accountId, platform: job.platform });
+      for (const { key, rule } of rules) this.counter(key, rule).started(job.jobId);
+      const keys = rules.map(({ key }) => key);
       if (keys.length > 0) this.activeOf.set(job.jobId, keys);
     }
   }

@@ -12,29 +12,28 @@ export class LimitCounter {
   /** The jobs under the limit that are dispatched or running. */
   readonly active = new Set<string>();
 
+  /** `windowMs`: the rate's window; without one (a concurrency cap alone) no end is kept. */
+  constructor(private readonly windowMs?: number) {}
+
   started(jobId: string): void {
     this.active.add(jobId);
   }
 
   /** The job is no longer dispatched or running (it ended, or went back to the queue) at `at`. */
   ended(jobId: string, at: number): void {
-    if (this.active.delete(jobId)) this.ends.push(at);
+    if (this.active.delete(jobId)) this.endedAt(at);
   }
 
-  /** Counts a job that ended at `at` (rebuilding from the store, oldest first). */
+  /** Counts a job that ended at `at` (in time order: as they end, or rebuilding from the store oldest first). */
   endedAt(at: number): void {
+    if (this.windowMs === undefined) return;
     this.ends.push(at);
+    this.drop(at - this.windowMs);
   }
 
-  /** How many jobs count in the window that ends at `now` (`windowMs` long): those running, and those that ended inside it. */
-  inWindow(now: number, windowMs: number): number {
-    const from = now - windowMs;
-    while (this.head < this.ends.length && this.ends[this.head]! < from) this.head += 1;
-    // Compact now and then, so a long-lived counter does not grow with every job it ever saw.
-    if (this.head > 64 && this.head * 2 > this.ends.length) {
-      this.ends = this.ends.slice(this.head);
-      this.head = 0;
-    }
+  /** How many jobs count in the window that ends at `now`: those running, and those that ended inside it. */
+  inWindow(now: number): number {
+    if (this.windowMs !== undefined) this.drop(now - this.windowMs);
     return this.active.size + this.ends.length - this.head;
   }
 
@@ -42,9 +41,18 @@ export class LimitCounter {
    * With `count` jobs in the window and a rate of `max`: when one more may start (enough ended
    * jobs have left the window), or null when that waits for running jobs to end.
    */
-  nextStartAt(count: number, max: number, windowMs: number): number | null {
+  nextStartAt(count: number, max: number): number | null {
     const leaving = count - max + 1;
-    if (leaving > this.ends.length - this.head) return null;
-    return this.ends[this.head + leaving - 1]! + windowMs + 1;
+    if (this.windowMs === undefined || leaving > this.ends.length - this.head) return null;
+    return this.ends[this.head + leaving - 1]! + this.windowMs + 1;
+  }
+
+  /** Forgets the ends before `from`, compacting now and then so a long-lived counter does not grow with every job it saw. */
+  private drop(from: number): void {
+    while (this.head < this.ends.length && this.ends[this.head]! < from) this.head += 1;
+    if (this.head > 64 && this.head * 2 > this.ends.length) {
+      this.ends = this.ends.slice(this.head);
+      this.head = 0;
+    }
   }
 }
