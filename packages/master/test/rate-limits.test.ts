@@ -137,6 +137,8 @@ describe('limits hold jobs in the queue until they may start, and a platform thr
     await worker.succeed(first);
     const second = await worker.waitForRun(1);
     expect(waiting.map((j) => j.id)).toContain(second.jobId);
+    // Its `held` step ends as it goes.
+    expect((await fx.job(second.jobId)).progress).toMatchObject({ step: 'queued', message: null });
     expect(worker.runs).toHaveLength(2);
     await worker.succeed(second);
     await worker.succeed(await worker.waitForRun(2));
@@ -174,6 +176,15 @@ describe('limits hold jobs in the queue until they may start, and a platform thr
     const pooled = await fx.createJob({ type: 'crawl', pool: 'team' });
     const done = await fx.waitForJob(pooled.id, 'succeeded', (j) => j.status === 'succeeded');
     expect(done.accountId).toBe(second.id);
+
+    // With every account of the pool at its limit, a pool job waits in the queue, held, until one allows it.
+    await putLimit({ scope: 'account', target: second.id, jobType: 'crawl', rule: { max: 1, windowMs: 60_000 } });
+    const waiting = await fx.createJob({ type: 'crawl', pool: 'team' });
+    const held = await fx.waitForJob(waiting.id, 'held', (j) => j.heldBy !== undefined);
+    expect(held).toMatchObject({ status: 'queued', accountId: null, heldBy: { limit: expect.stringMatching(/^account:/) } });
+    await putLimit({ scope: 'account', target: first.id, jobType: 'crawl', rule: { max: 2, windowMs: 60_000 } });
+    const ran = await fx.waitForJob(waiting.id, 'succeeded', (j) => j.status === 'succeeded');
+    expect(ran).toMatchObject({ accountId: first.id, progress: { step: 'done' } });
   });
 
   it('keeps limits and their windows across a master restart, and applies a loosened limit at once', async () => {

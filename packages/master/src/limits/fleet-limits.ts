@@ -44,6 +44,11 @@ export interface LimitHooks {
 
 /** A pool pick's filter for one job (see `FleetLimits.poolFilter`). */
 export interface PoolLimitFilter {
+  /**
+   * Set when an earlier pick of this pass found every account of the pool held for this job type:
+   * the hold, so the pool is not walked again (within a pass accounts only get busier).
+   */
+  readonly exhausted: LimitHold | undefined;
   allows(account: LimitedAccount): boolean;
   /** The hold that turned an account away, with the soonest end; undefined if none did. */
   hold: LimitHold | undefined;
@@ -73,6 +78,8 @@ export class FleetLimits {
   private readonly poolsOf = new Map<string, string[]>();
   private readonly staleAccounts = new Set<string>();
   private capabilitiesStale = true;
+  /** Pools and job types (`<pool>|<type>`) this pass found held on every account, with the hold. */
+  private exhaustedPools = new Map<string, LimitHold>();
   /** When holds and pauses end: a pass is due at each. */
   private readonly wakes = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
@@ -113,6 +120,7 @@ export class FleetLimits {
 
   /** Brings defaults and pool memberships up to date (the start of a dispatch pass). */
   async prepare(now: number): Promise<void> {
+    this.exhaustedPools = new Map();
     if (this.capabilitiesStale && (await this.loadDefaults())) await this.rebuild(now);
     if (this.staleAccounts.size === 0) return;
     const stale = [...this.staleAccounts];
@@ -144,8 +152,9 @@ export class FleetLimits {
   }
 
   /** A filter for a pool job's pick: accounts whose limits allow it; remembers what turned the others away. */
-  poolFilter(type: string, now: number): PoolLimitFilter {
+  poolFilter(pool: string, type: string, now: number): PoolLimitFilter {
     const filter: PoolLimitFilter = {
+      exhausted: this.exhaustedPools.get(`${pool}|${type}`),
       hold: undefined,
       allows: (account) => {
         const hold = this.check(type, account, now);
@@ -157,16 +166,22 @@ export class FleetLimits {
     return filter;
   }
 
-  /** The job starts on `account` now: counted on every limit that applies to it. */
-  started(jobId: string, type: string, account: LimitedAccount): void {
-    this.held.delete(jobId);
-    if (this.operator.size === 0 && this.defaults.size === 0) return;
+  /** A pool pick with `filter` found no account, and limits turned some away: the pool is held for the type for the rest of the pass. */
+  poolHeld(pool: string, type: string, hold: LimitHold): void {
+    this.exhaustedPools.set(`${pool}|${type}`, hold);
+  }
+
+  /** The job starts on `account` now: counted on every limit that applies to it. Returns whether a limit held it before. */
+  started(jobId: string, type: string, account: LimitedAccount): boolean {
+    const wasHeld = this.held.delete(jobId);
+    if (this.operator.size === 0 && this.defaults.size === 0) return wasHeld;
     const keys: string[] = [];
     for (const { key, rule } of this.applicable(type, account)) {
       this.counter(key, rule).started(jobId);
       keys.push(key);
     }
     if (keys.length > 0) this.activeOf.set(jobId, keys);
+    return wasHeld;
   }
 
   /**

@@ -552,7 +552,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const patch: JobPatch = { worker_id: worker.id, epoch: account.epoch, dispatched_at: now, lease_expires_at: now + job.timeout_ms };
       // A pool job gets its account now; an account's own job keeps its columns (and their index entries) as they are.
       if (job.account_id !== account.id) Object.assign(patch, { account_id: account.id, platform: account.platform });
-      this.limits.started(job.id, job.type, account);
+      // A held job's `held` step is over once it goes.
+      if (this.limits.started(job.id, job.type, account)) Object.assign(patch, { progress_step: 'queued', progress_message: null });
       const row = await this.jobs.dispatched(job, patch, { workerId: worker.id, epoch: account.epoch });
       busyAccounts.add(account.id);
       activePerWorker.set(worker.id, (activePerWorker.get(worker.id) ?? 0) + 1);
@@ -598,12 +599,19 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** The pool's first idle, ready account in creation order whose limits allow the job, or none. */
   private async pickPoolAccount(job: RunnableJob, busy: Set<string>, walk: PoolWalk, now: number): Promise<AccountOwnership | undefined> {
     if (!job.pool) return undefined;
-    const limited = this.limits.poolFilter(job.type, now);
+    const limited = this.limits.poolFilter(job.pool, job.type, now);
+    if (limited.exhausted) {
+      await this.limits.hold(job.id, limited.exhausted);
+      return undefined;
+    }
     const account = await this.pools.pick(job.pool, walk, { busy, ready: (a) => this.isAccountReady(a) && limited.allows(a) });
     if (limited.hold) {
       // An account a limit turned away may suit the pool's next job (another type): walk the pool again for it.
       walk.from.delete(job.pool);
-      if (!account) await this.limits.hold(job.id, limited.hold);
+      if (!account) {
+        this.limits.poolHeld(job.pool, job.type, limited.hold);
+        await this.limits.hold(job.id, limited.hold);
+      }
     }
     return account;
   }
