@@ -225,6 +225,9 @@ describe('limits hold jobs in the queue until they may start, and a platform thr
 
     const requeued = await fx.waitForJob(job.id, 'requeued', (j) => j.status === 'queued');
     expect(requeued).toMatchObject({ attempt: 1, maxAttempts: 1, error: expect.objectContaining({ code: 'RATE_LIMITED' }) });
+    // The same report sent again (its answer lost) is acknowledged, not refused, and changes nothing.
+    expect((await worker.result({ ...run, status: 'rate_limited', retryAfterMs: 2_000, scope: 'account', message: '429 from the platform' })).ok).toBe(true);
+    expect(fx.refusedReports()).toEqual([]);
     const paused = (await fx.api('GET', `/accounts/${throttled.id}`)).body;
     expect(Date.parse(paused.pausedUntil)).toBeGreaterThan(Date.now());
     expect((await fx.api('GET', `/accounts/${other.id}`)).body.pausedUntil).toBeNull();
@@ -257,8 +260,9 @@ describe('limits hold jobs in the queue until they may start, and a platform thr
     await worker.succeed(await worker.waitForRun(3));
     await fx.waitForJob(second.id, 'succeeded', (j) => j.status === 'succeeded');
     // A re-sent report of the throttled run is not applied to the finished job.
-    await worker.result({ ...run, status: 'rate_limited', retryAfterMs: 2_000, scope: 'account' });
+    await worker.result({ ...run, status: 'rate_limited', retryAfterMs: 60_000, scope: 'account' });
     expect((await fx.job(job.id)).status).toBe('succeeded');
+    expect((await fx.api('GET', `/accounts/${throttled.id}`)).body.pausedUntil).toBeNull();
   });
 
   it('pauses every account of the platform on a platform-scoped rate_limited result', async () => {

@@ -121,6 +121,7 @@ export class FleetLimits {
   /** Brings defaults and pool memberships up to date (the start of a dispatch pass). */
   async prepare(now: number): Promise<void> {
     this.exhaustedPools = new Map();
+    for (const [key, pause] of this.pauses) if (pause.until <= now) this.pauses.delete(key);
     if (this.capabilitiesStale && (await this.loadDefaults())) await this.rebuild(now);
     if (this.staleAccounts.size === 0) return;
     const stale = [...this.staleAccounts];
@@ -379,14 +380,20 @@ export class FleetLimits {
   /** A pass at `at` (a hold or a pause ends then): one timer, set for the soonest such end, never a loop. */
   private wakeAt(at: number): void {
     this.wakes.add(at);
-    if (at < this.timerAt) this.arm();
+    if (at < this.timerAt) this.arm(at);
   }
 
-  private arm(): void {
+  private soonestWake(): number {
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const at of this.wakes) if (at < soonest) soonest = at;
+    return soonest;
+  }
+
+  /** Sets the timer for `at`, or for the soonest pending wake. */
+  private arm(at = this.soonestWake()): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.timerAt = Number.POSITIVE_INFINITY;
-    for (const at of this.wakes) if (at < this.timerAt) this.timerAt = at;
+    this.timerAt = at;
     if (this.timerAt === Number.POSITIVE_INFINITY) return;
     this.timer = setTimeout(
       () => {
