@@ -63,6 +63,29 @@ describe('limits pace a real fleet as the platform sees it', () => {
     expect(held.filter((events) => events.some((e) => e.kind === 'progress' && e.data.step === 'held')).length).toBeGreaterThan(0);
   }, 240_000);
 
+  it('sends a pool job past an account at its limit to another account of the pool', async () => {
+    const f = (fleet = await new FleetHarness().start());
+    await f.startWorker('w1');
+    const accounts = [];
+    for (const handle of ['carol', 'dave']) {
+      await f.sandboxAdmin('/users', { handle, email: `${handle}@sandbox.test`, password: `${handle}-secret-1` });
+      const account = (
+        await f.api('POST', '/accounts', { platform: 'sandbox', tags: ['team'], credentials: { username: handle, password: `${handle}-secret-1` } })
+      ).body;
+      const login = await f.api('POST', '/jobs', { type: 'login', accountId: account.id });
+      expect(await f.waitForJob(login.body.id)).toMatchObject({ status: 'succeeded' });
+      accounts.push(account);
+    }
+    const [carol, dave] = accounts;
+    await putLimit(f, { scope: 'account', target: carol.id, jobType: 'crawl', rule: { max: 1, windowMs: 600_000 } });
+    const own = await f.api('POST', '/jobs', { type: 'crawl', accountId: carol.id });
+    expect(await f.waitForJob(own.body.id)).toMatchObject({ status: 'succeeded' });
+
+    // carol comes first in the pool, but her limit is used up: the pool's job goes to dave.
+    const pooled = await f.api('POST', '/jobs', { type: 'crawl', pool: 'team' });
+    expect(await f.waitForJob(pooled.body.id)).toMatchObject({ status: 'succeeded', accountId: dave.id });
+  });
+
   it('holds a platform-wide login limit across three workers, by the sandbox’s own record of sign-ins', async () => {
     const f = (fleet = await new FleetHarness().start());
     for (const id of ['w1', 'w2', 'w3']) await f.startWorker(id, { maxLiveContexts: 2 });
