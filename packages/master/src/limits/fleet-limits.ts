@@ -78,6 +78,8 @@ export class FleetLimits {
   private readonly poolsOf = new Map<string, string[]>();
   private readonly staleAccounts = new Set<string>();
   private capabilitiesStale = true;
+  /** Whether this master leads and keeps the limits' state (`start`), or reads it from the store. */
+  private loaded = false;
   /** Pools and job types (`<pool>|<type>`) this pass found held on every account, with the hold. */
   private exhaustedPools = new Map<string, LimitHold>();
   /** When holds and pauses end: a pass is due at each. */
@@ -96,6 +98,7 @@ export class FleetLimits {
 
   /** Reads the limits and pauses, and rebuilds the counts (a master's start, or taking the lead). */
   async start(now = Date.now()): Promise<void> {
+    this.loaded = true;
     this.operator.clear();
     for (const limit of await this.store.limits.list()) this.operator.set(limit.id, limit);
     this.pauses.clear();
@@ -250,10 +253,26 @@ export class FleetLimits {
     return hold ? { ...view, heldBy: { limit: hold.limit, until: hold.until === null ? null : new Date(hold.until).toISOString() } } : view;
   }
 
-  /** The account's view with when its pause (its own, or its platform's) ends. */
-  accountView(view: AccountView, now = Date.now()): AccountView {
-    const until = Math.max(this.pauseOf(`account:${view.id}`, now)?.until ?? 0, this.pauseOf(`platform:${view.platform}`, now)?.until ?? 0);
-    return { ...view, pausedUntil: until > 0 ? new Date(until).toISOString() : null };
+  /**
+   * The accounts' views with when their pause (their own, or their platform's) ends. A master that
+   * does not lead keeps no pauses in memory: it reads them from the store.
+   */
+  async accountViews(views: AccountView[], now = Date.now()): Promise<AccountView[]> {
+    const pauses = this.loaded ? this.pauses : new Map((await this.store.limits.pauses(now)).map((p) => [`${p.scope}:${p.target}`, p]));
+    const untilOf = (key: string): number => {
+      const until = pauses.get(key)?.until ?? 0;
+      return until > now ? until : 0;
+    };
+    return views.map((view) => {
+      const until = Math.max(untilOf(`account:${view.id}`), untilOf(`platform:${view.platform}`));
+      return { ...view, pausedUntil: until > 0 ? new Date(until).toISOString() : null };
+    });
+  }
+
+  /** This master stopped leading: what it holds in memory is no longer kept up to date. */
+  unload(): void {
+    this.loaded = false;
+    this.close();
   }
 
   /** Queued jobs held now, by the limit that holds them (metrics). */

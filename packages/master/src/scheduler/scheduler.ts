@@ -116,12 +116,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   async start(): Promise<void> {
+    this.pause();
     await this.decide(async () => {
       await this.store.workers.markAllOffline();
       await this.limits.start();
       for (const accountId of await this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
     });
-    this.pause();
     this.timer = setInterval(() => void this.tick(true), this.options.tickIntervalMs);
     this.timer.unref();
   }
@@ -130,6 +130,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   pause(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.limits.unload();
   }
 
   async close(): Promise<void> {
