@@ -1,6 +1,5 @@
 import {
   FleetError,
-  limitId,
   type AccountView,
   type JobView,
   type LimitListView,
@@ -11,25 +10,16 @@ import {
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { LimitRecord, PauseRecord } from '../store/backend/limits-backend.js';
 import { LimitCounter } from './limit-counter.js';
+import { LimitRules, type LimitedAccount } from './limit-rules.js';
 import { limitView, pauseView } from './limit-views.js';
+import { LimitWakeTimer } from './limit-wake-timer.js';
 
-/** The account a job would start on. */
-export interface LimitedAccount {
-  id: string;
-  platform: string;
-}
+export type { LimitedAccount } from './limit-rules.js';
 
 /** What holds a job: the limit's (or pause's) name, and when the job is next eligible (null: once a job under a concurrency cap ends). */
 export interface LimitHold {
   limit: string;
   until: number | null;
-}
-
-/** One rule that applies to a job: the counter it counts on, and the name the job's view shows. */
-interface AppliedRule {
-  key: string;
-  name: string;
-  rule: RateLimitRule;
 }
 
 /** What the limits ask of the scheduler. */
@@ -59,13 +49,11 @@ export interface PoolLimitFilter {
  * or platform and job type), the plugins' declared defaults (per account and per platform; an
  * operator's limit of the same scope replaces them), and the scopes a platform throttled. A check
  * reads no rows: its counters are rebuilt from the store when the master starts or a limit
- * changes (the jobs' dispatch times and statuses), then kept by the dispatches and job moves the
- * scheduler reports. Every method runs inside a decision (see DecisionQueue).
+ * changes (the jobs' run times and statuses), then kept by the dispatches and job moves the
+ * scheduler reports. Every change runs inside a decision (see DecisionQueue); the views read.
  */
 export class FleetLimits {
-  private readonly operator = new Map<string, LimitRecord>();
-  /** Plugins' defaults by `<scope>:<platform>:<jobType>`. */
-  private defaults = new Map<string, RateLimitRule>();
+  private readonly rules: LimitRules;
   /** Pauses by `<scope>:<target>`. */
   private readonly pauses = new Map<string, PauseRecord>();
   private readonly counters = new Map<string, LimitCounter>();
@@ -73,47 +61,37 @@ export class FleetLimits {
   private readonly activeOf = new Map<string, string[]>();
   /** Queued jobs a limit holds, with what holds them. */
   private readonly held = new Map<string, LimitHold>();
-  /** Pools some operator limit names, and the accounts' memberships of them. */
-  private readonly limitedPools = new Set<string>();
-  private readonly poolsOf = new Map<string, string[]>();
-  private readonly staleAccounts = new Set<string>();
   private capabilitiesStale = true;
   /** Whether this master leads and keeps the limits' state (`start`), or reads it from the store. */
   private loaded = false;
   /** Pools and job types (`<pool>|<type>`) this pass found held on every account, with the hold. */
   private exhaustedPools = new Map<string, LimitHold>();
-  /** When holds and pauses end: a pass is due at each. */
-  private readonly wakes = new Set<number>();
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Number.POSITIVE_INFINITY;
+  /** A pass when a hold or a pause ends. */
+  private readonly wakes: LimitWakeTimer;
 
   constructor(
     private readonly store: FleetBackend,
     private readonly hooks: LimitHooks,
   ) {
-    store.accounts.onChange((accountId) => {
-      if (this.limitedPools.size > 0) this.staleAccounts.add(accountId);
-    });
+    this.rules = new LimitRules(store);
+    this.wakes = new LimitWakeTimer(() => hooks.schedule());
   }
 
   /** Reads the limits and pauses, and rebuilds the counts (a master's start, or taking the lead). */
   async start(now = Date.now()): Promise<void> {
     this.loaded = true;
-    this.operator.clear();
-    for (const limit of await this.store.limits.list()) this.operator.set(limit.id, limit);
+    await this.rules.load();
     this.pauses.clear();
     for (const pause of await this.store.limits.pauses(now)) this.pauses.set(`${pause.scope}:${pause.target}`, pause);
     this.held.clear();
-    await this.loadDefaults();
-    await this.loadPools();
+    this.capabilitiesStale = false;
+    await this.rules.loadDefaults();
     await this.rebuild(now);
-    for (const pause of this.pauses.values()) this.wakeAt(pause.until);
+    for (const pause of this.pauses.values()) this.wakes.at(pause.until);
   }
 
   close(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.wakes.clear();
+    this.wakes.close();
   }
 
   /** Workers (re)registered: their plugins' defaults are read again before the next check. */
@@ -125,22 +103,18 @@ export class FleetLimits {
   async prepare(now: number): Promise<void> {
     this.exhaustedPools = new Map();
     for (const [key, pause] of this.pauses) if (pause.until <= now) this.pauses.delete(key);
-    if (this.capabilitiesStale && (await this.loadDefaults())) await this.rebuild(now);
-    if (this.staleAccounts.size === 0) return;
-    const stale = [...this.staleAccounts];
-    this.staleAccounts.clear();
-    for (const accountId of stale) {
-      const pools = (await this.store.accounts.poolMembershipsOf(accountId)).map((m) => m.pool).filter((pool) => this.limitedPools.has(pool));
-      if (pools.length > 0) this.poolsOf.set(accountId, pools);
-      else this.poolsOf.delete(accountId);
+    if (this.capabilitiesStale) {
+      this.capabilitiesStale = false;
+      if (await this.rules.loadDefaults()) await this.rebuild(now);
     }
+    await this.rules.refreshStaleAccounts();
   }
 
   /** What holds a job of `type` from starting on `account` now, if anything does. */
   check(type: string, account: LimitedAccount, now: number): LimitHold | undefined {
-    if (this.operator.size === 0 && this.defaults.size === 0 && this.pauses.size === 0) return undefined;
+    if (!this.rules.any && this.pauses.size === 0) return undefined;
     let hold = this.pauseOf(`account:${account.id}`, now) ?? this.pauseOf(`platform:${account.platform}`, now);
-    for (const { key, name, rule } of this.applicable(type, account)) {
+    for (const { key, name, rule } of this.rules.applicable(type, account)) {
       const counter = this.counters.get(key);
       if (!counter) continue;
       let until: number | null | undefined;
@@ -178,9 +152,9 @@ export class FleetLimits {
   /** The job starts on `account` now: counted on every limit that applies to it. Returns whether a limit held it before. */
   started(jobId: string, type: string, account: LimitedAccount): boolean {
     const wasHeld = this.held.delete(jobId);
-    if (this.operator.size === 0 && this.defaults.size === 0) return wasHeld;
+    if (!this.rules.any) return wasHeld;
     const keys: string[] = [];
-    for (const { key, rule } of this.applicable(type, account)) {
+    for (const { key, rule } of this.rules.applicable(type, account)) {
       this.counter(key, rule).started(jobId);
       keys.push(key);
     }
@@ -193,7 +167,7 @@ export class FleetLimits {
    * new, and a pass is due when the hold ends.
    */
   async hold(jobId: string, hold: LimitHold): Promise<void> {
-    if (hold.until !== null) this.wakeAt(hold.until);
+    if (hold.until !== null) this.wakes.at(hold.until);
     const known = this.held.get(jobId);
     if (known && known.limit === hold.limit && known.until === hold.until) return;
     this.held.set(jobId, hold);
@@ -220,31 +194,28 @@ export class FleetLimits {
   async pause(scope: RateLimitScope, target: string, until: number, reason: string | null): Promise<PauseRecord> {
     const pause = await this.store.limits.pause(scope, target, until, reason);
     this.pauses.set(`${scope}:${target}`, pause);
-    this.wakeAt(pause.until);
+    this.wakes.at(pause.until);
     return pause;
   }
 
   /** Sets an operator's limit; it applies from the next pass on, counting the starts already in its window. */
   async put(body: PutLimitBody): Promise<LimitRecord> {
     const limit = await this.store.limits.put(body);
-    this.operator.set(limit.id, limit);
+    await this.rules.set(limit);
     await this.limitsChanged();
     return limit;
   }
 
   async delete(id: string): Promise<void> {
     if (!(await this.store.limits.delete(id))) throw new FleetError('NOT_FOUND', `no limit ${id}`, { field: 'id' });
-    this.operator.delete(id);
+    await this.rules.remove(id);
     await this.limitsChanged();
   }
 
+  /** The limits, defaults and pauses this master keeps (the leader's; `GET /limits` reads limits and pauses from the store). */
   list(now = Date.now()): LimitListView {
-    const defaults = [...this.defaults].map(([id, rule]) => {
-      const [scope, platform, jobType] = id.split(':') as ['account' | 'platform', string, string];
-      return { id: `plugin:${id}`, scope, platform, jobType, rule };
-    });
     const pauses = [...this.pauses.values()].filter((p) => p.until > now).map(pauseView);
-    return { items: [...this.operator.values()].map(limitView), defaults, pauses };
+    return { items: this.rules.operatorLimits().map(limitView), defaults: this.rules.declaredDefaults(), pauses };
   }
 
   /** The job's view with what holds it, when it is queued and held. */
@@ -293,7 +264,6 @@ export class FleetLimits {
   }
 
   private async limitsChanged(): Promise<void> {
-    await this.loadPools();
     this.held.clear();
     await this.rebuild(Date.now());
     this.hooks.limitsChanged();
@@ -307,33 +277,6 @@ export class FleetLimits {
     return undefined;
   }
 
-  /** The rules that apply to a job of `type` on `account`, each with its counter's key. */
-  private applicable(type: string, account: LimitedAccount): AppliedRule[] {
-    const rules: AppliedRule[] = [];
-    const accountKey = limitId('account', account.id, type);
-    const accountLimit = this.operator.get(accountKey);
-    if (accountLimit) rules.push({ key: accountKey, name: accountKey, rule: accountLimit.rule });
-    else {
-      const rule = this.defaults.get(limitId('account', account.platform, type));
-      if (rule) rules.push({ key: accountKey, name: `plugin:${limitId('account', account.platform, type)}`, rule });
-    }
-    if (this.limitedPools.size > 0) {
-      for (const pool of this.poolsOf.get(account.id) ?? []) {
-        const key = limitId('pool', pool, type);
-        const limit = this.operator.get(key);
-        if (limit) rules.push({ key, name: key, rule: limit.rule });
-      }
-    }
-    const platformKey = limitId('platform', account.platform, type);
-    const platformLimit = this.operator.get(platformKey);
-    if (platformLimit) rules.push({ key: platformKey, name: platformKey, rule: platformLimit.rule });
-    else {
-      const rule = this.defaults.get(platformKey);
-      if (rule) rules.push({ key: platformKey, name: `plugin:${platformKey}`, rule });
-    }
-    return rules;
-  }
-
   /** The key's counter, made for its rule (a rule change rebuilds every counter). */
   private counter(key: string, rule: RateLimitRule): LimitCounter {
     let counter = this.counters.get(key);
@@ -345,85 +288,18 @@ export class FleetLimits {
   private async rebuild(now: number): Promise<void> {
     this.counters.clear();
     this.activeOf.clear();
-    if (this.operator.size === 0 && this.defaults.size === 0) return;
-    let windowMs = 0;
-    for (const { rule } of this.operator.values()) windowMs = Math.max(windowMs, rule.windowMs ?? 0);
-    for (const rule of this.defaults.values()) windowMs = Math.max(windowMs, rule.windowMs ?? 0);
+    if (!this.rules.any) return;
+    const windowMs = this.rules.longestWindowMs();
     if (windowMs > 0) {
       for (const run of await this.store.limits.endedSince(now - windowMs))
-        for (const { key, rule } of this.applicable(run.type, { id: run.accountId, platform: run.platform })) this.counter(key, rule).endedAt(run.at);
+        for (const { key, rule } of this.rules.applicable(run.type, { id: run.accountId, platform: run.platform })) this.counter(key, rule).endedAt(run.at);
     }
     for (const job of await this.store.limits.active()) {
-      const rules = this.applicable(job.type, { id: job.accountId, platform: job.platform });
+      const rules = this.rules.applicable(job.type, { id: job.accountId, platform: job.platform });
       for (const { key, rule } of rules) this.counter(key, rule).started(job.jobId);
       const keys = rules.map(({ key }) => key);
       if (keys.length > 0) this.activeOf.set(job.jobId, keys);
     }
-  }
-
-  /** Reads the plugins' defaults from the workers' capabilities (an online worker's first); returns whether they changed. */
-  private async loadDefaults(): Promise<boolean> {
-    this.capabilitiesStale = false;
-    const workers = (await this.store.workers.all()).sort((a, b) => Number(b.status === 'online') - Number(a.status === 'online'));
-    const defaults = new Map<string, RateLimitRule>();
-    for (const worker of workers) {
-      for (const capability of this.store.workers.capabilitiesOf(worker)) {
-        for (const [type, declared] of Object.entries(capability.limits ?? {})) {
-          const accountKey = limitId('account', capability.platform, type);
-          const platformKey = limitId('platform', capability.platform, type);
-          if (declared.account && !defaults.has(accountKey)) defaults.set(accountKey, declared.account);
-          if (declared.platform && !defaults.has(platformKey)) defaults.set(platformKey, declared.platform);
-        }
-      }
-    }
-    const changed = JSON.stringify([...defaults]) !== JSON.stringify([...this.defaults]);
-    this.defaults = defaults;
-    return changed;
-  }
-
-  /** Which accounts belong to the pools operators limit. */
-  private async loadPools(): Promise<void> {
-    this.limitedPools.clear();
-    for (const limit of this.operator.values()) if (limit.scope === 'pool') this.limitedPools.add(limit.target);
-    this.poolsOf.clear();
-    this.staleAccounts.clear();
-    if (this.limitedPools.size === 0) return;
-    for (const { pool, id } of await this.store.accounts.poolMemberships()) {
-      if (!this.limitedPools.has(pool)) continue;
-      const pools = this.poolsOf.get(id);
-      if (pools) pools.push(pool);
-      else this.poolsOf.set(id, [pool]);
-    }
-  }
-
-  /** A pass at `at` (a hold or a pause ends then): one timer, set for the soonest such end, never a loop. */
-  private wakeAt(at: number): void {
-    this.wakes.add(at);
-    if (at < this.timerAt) this.arm(at);
-  }
-
-  private soonestWake(): number {
-    let soonest = Number.POSITIVE_INFINITY;
-    for (const at of this.wakes) if (at < soonest) soonest = at;
-    return soonest;
-  }
-
-  /** Sets the timer for `at`, or for the soonest pending wake. */
-  private arm(at = this.soonestWake()): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = at;
-    if (this.timerAt === Number.POSITIVE_INFINITY) return;
-    this.timer = setTimeout(
-      () => {
-        const now = Date.now();
-        for (const at of this.wakes) if (at <= now) this.wakes.delete(at);
-        this.hooks.schedule();
-        this.arm();
-      },
-      Math.max(0, this.timerAt - Date.now()),
-    );
-    this.timer.unref();
   }
 }
 
