@@ -30,6 +30,11 @@ const PEER = process.env.BENCH_PEER ?? 'bullmq';
  * run: `BENCH_BASELINE_ROOT=<dir>`. Its master runs; the simulated workers and client stay ours.
  */
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT ? path.resolve(process.env.BENCH_BASELINE_ROOT) : undefined;
+/**
+ * `BENCH_LIMITS=1`: a generous limit (a rate and a concurrency cap it never reaches) on every
+ * account's `noop` jobs, so the run measures what checking limits costs the dispatch pass.
+ */
+const LIMITS = process.env.BENCH_LIMITS === '1';
 async function loadPeer() {
   if (PEER !== 'bullmq') return undefined;
   try {
@@ -95,6 +100,11 @@ async function oneRun(run, masterRoot = root) {
     const accountIds = [];
     for (let i = 0; i < ACCOUNTS; i += 1) accountIds.push((await api('POST', '/accounts', { platform: 'bench', label: `bench-${i}` })).id);
     await waitFor('every account live', async () => ((await (await fetch(`${url}/health`)).json()).accounts.live === ACCOUNTS ? true : undefined), 60_000, 200);
+    if (LIMITS) {
+      for (const accountId of accountIds)
+        await api('PUT', '/limits', { scope: 'account', target: accountId, jobType: 'noop', rule: { max: 1_000_000, windowMs: 60_000, concurrency: 1000 } });
+      progress(`run ${run}: a limit on each of the ${ACCOUNTS} accounts`);
+    }
 
     client = io(`${url}${Namespace.Client}`, { auth: { token: apiToken }, transports: ['websocket'] });
     await new Promise((resolve, reject) => {
@@ -261,6 +271,7 @@ const figures = {
   workers: WORKERS,
   concurrency: CONCURRENCY,
   accounts: ACCOUNTS,
+  limits: LIMITS,
 };
 if (baselineRuns.length) {
   figures.baseline = {

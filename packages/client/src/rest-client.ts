@@ -12,10 +12,13 @@ import type {
   JobLogView,
   JobsPerMinuteBucket,
   JobsPerMinuteView,
+  LimitListView,
+  LimitView,
   MessageView,
   MonitorView,
   TokenView,
   Page,
+  PutLimitBody,
   TakeoverView,
   UpdateAccountBody,
   WorkerView,
@@ -147,6 +150,15 @@ export class RestClient {
     pause: (id: string) => this.request<MonitorView>('POST', `/api/v1/monitors/${encodeURIComponent(id)}/pause`),
     resume: (id: string) => this.request<MonitorView>('POST', `/api/v1/monitors/${encodeURIComponent(id)}/resume`),
     delete: (id: string) => this.request<void>('DELETE', `/api/v1/monitors/${encodeURIComponent(id)}`),
+  };
+
+  /** Rate limits and concurrency caps (operators and admins set them; viewers read). */
+  readonly limits = {
+    /** The operators' limits, the plugins' defaults and the pauses in force. */
+    list: () => this.request<LimitListView>('GET', '/api/v1/limits'),
+    /** Sets the limit of its scope, target and job type (a new one, or a new rule). */
+    put: (body: PutLimitBody) => this.request<LimitView>('PUT', '/api/v1/limits', body),
+    delete: (id: string) => this.request<void>('DELETE', `/api/v1/limits/${encodeURIComponent(id)}`),
   };
 
   readonly workers = {

@@ -6,6 +6,7 @@ import { accountView } from './views/account-view.js';
 import { accountsView } from './views/accounts-view.js';
 import { jobView } from './views/job-view.js';
 import { jobsView } from './views/jobs-view.js';
+import { limitsView } from './views/limits-view.js';
 import { messagesView } from './views/messages-view.js';
 import { overviewView } from './views/overview-view.js';
 import { workersView } from './views/workers-view.js';
@@ -28,6 +29,8 @@ export function viewFor(route: Route): View {
       return id ? jobView : jobsView;
     case 'messages':
       return messagesView;
+    case 'limits':
+      return limitsView;
     default:
       return notFound;
   }

@@ -7,6 +7,7 @@ const NAV = [
   ['accounts', 'Accounts'],
   ['jobs', 'Jobs'],
   ['messages', 'Messages'],
+  ['limits', 'Limits'],
 ] as const;
 
 /** The frame around every page: navigation, who is signed in, the live connection, toasts. */

@@ -32,6 +32,7 @@ import { LiveView } from './live/live-view.js';
 import { AccountBrowsers } from './accounts/account-browsers.js';
 import { BrowserMirror } from './accounts/browser-mirror.js';
 import { LiveLogs } from './jobs/live-logs.js';
+import { limitRoutes } from './limits/limit-routes.js';
 
 /** The master node: its store (SQLite in the data dir, or PostgreSQL), scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
@@ -156,7 +157,7 @@ export class Master {
         // Only where several masters may share the store: a lone SQLite master's /health stays as it was.
         ...(leadership ? { masters: () => this.masters, writeTarget: () => this.writeTarget() } : {}),
         metrics: this.metrics,
-        extraRoutes: [this.live.routes()],
+        extraRoutes: [this.live.routes(), limitRoutes(this.scheduler, this.backend)],
         logger,
       }),
     );

@@ -1,6 +1,6 @@
 import type { AccountView } from '@fleetwright/shared/contract';
 import { ACCOUNT_STEPS } from '@fleetwright/shared/constants';
-import { formatAge } from '../format.js';
+import { formatAge, formatTime } from '../format.js';
 import { html, type SafeHtml } from '../render.js';
 import { href } from '../router.js';
 import { badge } from '../widgets.js';
@@ -61,4 +61,10 @@ export function accountName(account: AccountView): SafeHtml {
 
 export function tagList(tags: string[]): SafeHtml {
   return tags.length ? html`${tags.map((t) => html`<span class="tag">${t}</span>`)}` : html`<span class="sub">–</span>`;
+}
+
+/** When the platform's throttle pauses the account (its own pause or its platform's): until when; nothing otherwise. */
+export function pauseNote(account: AccountView): SafeHtml {
+  if (!account.pausedUntil) return html``;
+  return html`<div class="sub" data-paused-until="${account.pausedUntil}" title="the platform throttled it; its jobs wait">${badge('paused')} until ${formatTime(account.pausedUntil)}</div>`;
 }

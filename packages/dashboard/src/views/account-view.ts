@@ -6,7 +6,7 @@ import { formatTime } from '../format.js';
 import { $, html, mount } from '../render.js';
 import { href, navigate } from '../router.js';
 import { emptyRow } from '../widgets.js';
-import { browserButtons, browserState, placement, stepBadges, tagList } from './account-cells.js';
+import { browserButtons, browserState, pauseNote, placement, stepBadges, tagList } from './account-cells.js';
 import { followBrowsers } from './account-browser-controls.js';
 import { accountLivePanel } from './account-live-panel.js';
 import { accountLoginPanel } from './account-login-panel.js';
@@ -15,7 +15,7 @@ import { followJobRows, JOB_COLUMNS, jobRow } from './job-rows.js';
 
 function details(a: AccountView, canChange: boolean): ReturnType<typeof html> {
   return html`<dl class="fields">
-    <dt>Platform</dt><dd>${a.platform}</dd>
+    <dt>Platform</dt><dd data-field="platform">${a.platform}${pauseNote(a)}</dd>
     <dt>Tags</dt><dd>${tagList(a.tags)}</dd>
     <dt>Username</dt><dd>${a.credentials?.username ?? '–'}</dd>
     <dt>Password</dt><dd>${a.credentials ? a.credentials.password : '–'}</dd>

@@ -5,7 +5,7 @@ import { CursorPager } from '../cursor-pager.js';
 import { $, delegate, html, mount } from '../render.js';
 import { href, navigate } from '../router.js';
 import { emptyRow, pagerControls } from '../widgets.js';
-import { accountName, browserButtons, browserState, placement, stepBadges, tagList } from './account-cells.js';
+import { accountName, browserButtons, browserState, pauseNote, placement, stepBadges, tagList } from './account-cells.js';
 import { followBrowsers } from './account-browser-controls.js';
 
 const PAGE_SIZE = 50;
@@ -36,7 +36,7 @@ export const accountsView: View = async (root, ctx, _route, scope) => {
         ? emptyRow(6, 'No accounts yet.')
         : html`${pager.items.map(
             (a) =>
-              html`<tr data-account-id="${a.id}"><td>${accountName(a)}</td><td>${a.platform}</td><td>${tagList(a.tags)}</td><td>${placement(a)}</td><td data-field="browser">${browserState(a)} ${browserButtons(a, ctx.canChange)}</td><td>${stepBadges(a)}</td></tr>`,
+              html`<tr data-account-id="${a.id}"><td>${accountName(a)}</td><td>${a.platform}${pauseNote(a)}</td><td>${tagList(a.tags)}</td><td>${placement(a)}</td><td data-field="browser">${browserState(a)} ${browserButtons(a, ctx.canChange)}</td><td>${stepBadges(a)}</td></tr>`,
           )}`,
     );
     mount(pagerEl, pagerControls(pager));

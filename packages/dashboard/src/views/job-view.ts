@@ -21,6 +21,7 @@ function summary(job: JobView): SafeHtml {
     <dt>Worker</dt><dd>${job.workerId ?? '–'}${job.epoch !== null ? html` <span class="sub">epoch ${job.epoch}</span>` : ''}</dd>
     <dt>Attempt</dt><dd>${job.attempt} of ${job.maxAttempts}</dd>
     <dt>Priority</dt><dd>${job.priority}</dd>
+    ${job.heldBy ? html`<dt>Held by</dt><dd data-field="held-by"><a class="mono" href="${href('limits')}">${job.heldBy.limit}</a> <span class="sub">${job.heldBy.until ? `until ${formatTime(job.heldBy.until)}` : 'until a job under it ends'}</span></dd>` : ''}
     ${job.parentId ? html`<dt>Parent</dt><dd><a class="mono" href="${href('jobs', job.parentId)}">${job.parentId}</a></dd>` : ''}
     ${job.monitorId ? html`<dt>Monitor</dt><dd class="mono">${job.monitorId}</dd>` : ''}
     <dt>Created</dt><dd>${formatTime(job.createdAt)}</dd>

@@ -104,7 +104,7 @@ export function createApp(parts: AppParts): Express {
     res.json({ role: res.locals.role });
   });
   api.use(accountRoutes(backend, scheduler, commands, browsers));
-  api.use(jobRoutes(backend, parts.liveLogs, commands));
+  api.use(jobRoutes(backend, parts.liveLogs, commands, scheduler.limits));
   api.use(workerRoutes(backend, scheduler));
   api.use(workerCredentialRoutes(backend.workerCredentials, parts.workers));
   api.use(flowRoutes(parents));

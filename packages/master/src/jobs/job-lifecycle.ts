@@ -126,6 +126,18 @@ export class JobLifecycle {
     return this.done(await this.store.jobs.transition(job.id, 'queued', patch, { refused: error.code }));
   }
 
+  /**
+   * The platform throttled the attempt (`ctx.rateLimited`): back to the queue under the same
+   * attempt, so it uses none; the caller pauses its scope. An account's job keeps its place in its
+   * account's queue; a pool job may go to another account of its pool.
+   */
+  async rateLimited(job: JobRow, error: FleetError): Promise<JobRow> {
+    if (job.cancel_requested_at !== null) return this.cancelled(job, `cancelled by request (the attempt ended with ${error.code})`);
+    const patch: JobPatch = { worker_id: null, epoch: null, lease_expires_at: null, error_code: error.code, error_message: error.message };
+    if (job.pool !== null) patch.account_id = null;
+    return this.done(await this.store.jobs.transition(job.id, 'queued', patch, { rateLimited: error.code }));
+  }
+
   /** When a refused run may be tried again. */
   retryAfterRefusal(): number {
     return Date.now() + retryDelayMs(1, { baseMs: this.options.retryBaseMs });

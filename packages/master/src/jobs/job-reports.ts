@@ -94,12 +94,21 @@ export class JobReports {
     // it is about an attempt that has since been retried, or this attempt already ended so.
     if (report.attempt < current.attempt) return;
     if (report.attempt === current.attempt && current.status === report.status && current.worker_id === workerId) return;
+    // A throttled run goes back to the queue under its attempt: its result sent again finds it queued, throttled, and on no worker.
+    if (report.status === 'rate_limited' && report.attempt === current.attempt && current.status === 'queued' && current.error_code === 'RATE_LIMITED') return;
     const job = await this.checkOwnership(workerId, WorkerEvent.JobResult, report, current);
     if (report.status === 'succeeded') await this.scheduler.jobs.succeeded(job, report.result);
     else if (report.status === 'failed') await this.scheduler.jobs.failed(job, FleetError.fromJSON(report.error), true);
     else if (report.status === 'cancelled')
       await this.scheduler.jobs.cancelled(job.id, report.error?.message ?? 'cancelled', report.error?.code ?? 'JOB_CANCELLED');
-    else await this.scheduler.jobs.failed(job, new FleetError('RATE_LIMITED', report.message ?? `the platform throttled the ${report.scope}`), true);
+    else {
+      // The whole scope waits (the account, or the platform across the fleet), and the job with it.
+      const message = report.message ?? `the platform throttled the ${report.scope}`;
+      const target = report.scope === 'account' ? job.account_id! : job.platform!;
+      // The job moves first: a move refused (the job ended meanwhile) must leave no pause behind, in memory either.
+      await this.scheduler.jobs.rateLimited(job, new FleetError('RATE_LIMITED', message));
+      await this.scheduler.limits.pause(report.scope, target, Date.now() + report.retryAfterMs, message);
+    }
   }
 
   /** The QR code of a running login: kept for late readers (GET /jobs/:id/qrcode) and relayed live. */

@@ -6,6 +6,7 @@ import { registerStoreMetrics } from './store-metrics.js';
 import { JobCountFigures } from './job-count-figures.js';
 import { registerLeaderMetrics, type LeaderReading } from './leader-metrics.js';
 import type { FleetEvents } from '../events/fleet-events.js';
+import { registerLimitMetrics } from './limit-metrics.js';
 
 /**
  * The master's Prometheus metrics (`GET /metrics`, text format): the store's state read at each
@@ -24,6 +25,7 @@ export class FleetMetrics {
     this.storeMetrics = registerStoreMetrics(this.registry, store, scheduler, this.jobCounts);
     this.events = new JobEventMetrics(this.registry, fleetEvents);
     registerLeaderMetrics(this.registry, leader);
+    registerLimitMetrics(this.registry, scheduler.limits);
   }
 
   get contentType(): string {

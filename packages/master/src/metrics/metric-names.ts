@@ -22,4 +22,6 @@ export const MetricName = {
   RefusedReports: 'fleet_refused_reports_total',
   MasterLeading: 'fleet_master_leading',
   LeaderChanges: 'fleet_master_leader_changes_total',
+  JobsHeld: 'fleet_jobs_held',
+  LimitPauses: 'fleet_limit_pauses',
 } as const;

@@ -1,6 +1,7 @@
 import type { CreateMonitorBody, Logger, MonitorView } from '@fleetwright/shared';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { MonitorsBackend } from '../store/backend/monitors-backend.js';
+import type { MonitorRow } from '../store/backend/records.js';
 import type { JobCommands } from '../jobs/job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 
@@ -56,12 +57,27 @@ export class Monitors {
     return this.store.view(row);
   }
 
+  /**
+   * A run a limit (or a pause) would hold is put off until the hold ends, plus the monitor's own
+   * jitter, so monitors held by one limit do not all fire the moment it lets go.
+   */
+  private async waitsForLimit(monitor: MonitorRow): Promise<boolean> {
+    const account = await this.fleet.accounts.ownershipOf(monitor.account_id);
+    const now = Date.now();
+    const hold = account && this.scheduler.limits.check(monitor.type, account, now);
+    if (!hold) return false;
+    const jitter = this.interval(0, monitor.max_interval_ms - monitor.min_interval_ms);
+    await this.store.scheduleNext(monitor.id, (hold.until ?? now + monitor.min_interval_ms) + jitter);
+    return true;
+  }
+
   private interval(min: number, max: number): number {
     return Math.round(min + this.random() * (max - min));
   }
 
   private async runDue(): Promise<void> {
     for (const monitor of await this.store.due(Date.now())) {
+      if (await this.waitsForLimit(monitor)) continue;
       try {
         // A savepoint each: a monitor whose job is refused leaves nothing half-written.
         const { job } = await this.fleet.transaction(() =>

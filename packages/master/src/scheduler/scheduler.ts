@@ -14,6 +14,7 @@ import { PoolAccounts, type PoolWalk } from './pool-accounts.js';
 import { DecisionQueue } from './decision-queue.js';
 import type { AccountBrowsers } from '../accounts/account-browsers.js';
 import { underMemoryPressure } from './memory-pressure.js';
+import { FleetLimits } from '../limits/fleet-limits.js';
 
 /**
  * The fleet's judge: gives accounts owners (with epochs), dispatches each account's jobs to its
@@ -72,6 +73,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly decisions: DecisionQueue;
   /** What a job's change sets off in the same decision (a parent's progress, a monitor's next run). */
   private readonly jobFollowers: ((job: JobView) => Promise<void>)[] = [];
+  /** Rate limits, concurrency caps and the platforms' pauses: what may start where (see FleetLimits). */
+  readonly limits: FleetLimits;
 
   constructor(
     private readonly store: FleetBackend,
@@ -110,14 +113,24 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       { retryBaseMs: this.options.retryBaseMs },
       logger,
     );
+    this.limits = new FleetLimits(store, {
+      schedule: () => this.schedule(),
+      limitsChanged: () => {
+        this.queuedFor.clear();
+        this.schedule();
+      },
+      progressed: (view) => this.jobProgressed(view),
+    });
+    this.onJobChange(async (view) => this.limits.jobChanged(view));
   }
 
   async start(): Promise<void> {
+    this.pause();
     await this.decide(async () => {
       await this.store.workers.markAllOffline();
+      await this.limits.start();
       for (const accountId of await this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
     });
-    this.pause();
     this.timer = setInterval(() => void this.tick(true), this.options.tickIntervalMs);
     this.timer.unref();
   }
@@ -126,12 +139,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   pause(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.limits.unload();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.limits.close();
     await this.decisions.close();
   }
 
@@ -207,6 +222,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    */
   async workerRegistered(worker: WorkerRow, running: RunningJobRef[]): Promise<string[]> {
     this.failoverAt.delete(worker.id);
+    this.limits.capabilitiesChanged();
     this.delivered.set(worker.id, new Map());
     // A new connection: what was sent on the old one will never be answered, so send it again.
     this.connectionSeq += 1;
@@ -522,6 +538,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     };
     const fullWorkers = new Set<string>();
     const poolWalk = this.pools.walk();
+    await this.limits.prepare(now);
     for (const job of await this.runnable(now, busyAccounts)) {
       // Most queued jobs wait behind a busy account or a full worker: skip those before any lookup.
       if (job.account_id && (busyAccounts.has(job.account_id) || (this.queuedFor.get(job.account_id) ?? 0) > now)) continue;
@@ -529,8 +546,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         await this.failQueuedJobsOf(job.account_id, `the secrets of account ${job.account_id} do not open with this FLEET_SECRET_KEY`);
         continue;
       }
-      const account = job.account_id ? accountOfRunnable(job) : await this.pickPoolAccount(job.pool, busyAccounts, poolWalk);
+      const account = job.account_id ? accountOfRunnable(job) : await this.pickPoolAccount(job, busyAccounts, poolWalk, now);
       if (!account || busyAccounts.has(account.id) || !this.isAccountReady(account)) continue;
+      const hold = this.limits.check(job.type, account, now);
+      if (hold) {
+        // The account's queue keeps its order: nothing behind its first job goes before it.
+        if (job.account_id && hold.until !== null) this.queuedFor.set(job.account_id, hold.until);
+        await this.limits.hold(job.id, hold);
+        continue;
+      }
       const worker = await workerOf(account.owner_worker_id!);
       if (worker?.status !== 'online' || fullWorkers.has(worker.id)) continue;
       if ((activePerWorker.get(worker.id) ?? 0) >= worker.max_concurrency) {
@@ -540,6 +564,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const patch: JobPatch = { worker_id: worker.id, epoch: account.epoch, dispatched_at: now, lease_expires_at: now + job.timeout_ms };
       // A pool job gets its account now; an account's own job keeps its columns (and their index entries) as they are.
       if (job.account_id !== account.id) Object.assign(patch, { account_id: account.id, platform: account.platform });
+      // A held job's `held` step is over once it goes.
+      if (this.limits.started(job.id, job.type, account)) Object.assign(patch, { progress_step: 'queued', progress_message: null });
       const row = await this.jobs.dispatched(job, patch, { workerId: worker.id, epoch: account.epoch });
       busyAccounts.add(account.id);
       activePerWorker.set(worker.id, (activePerWorker.get(worker.id) ?? 0) + 1);
@@ -582,10 +608,24 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return runnable.sort(inDispatchOrder).slice(0, DISPATCH_BATCH);
   }
 
-  /** The pool's first idle, ready account in creation order, or none. */
-  private async pickPoolAccount(pool: string | null, busy: Set<string>, walk: PoolWalk): Promise<AccountOwnership | undefined> {
-    if (!pool) return undefined;
-    return await this.pools.pick(pool, walk, { busy, ready: (a) => this.isAccountReady(a) });
+  /** The pool's first idle, ready account in creation order whose limits allow the job, or none. */
+  private async pickPoolAccount(job: RunnableJob, busy: Set<string>, walk: PoolWalk, now: number): Promise<AccountOwnership | undefined> {
+    if (!job.pool) return undefined;
+    const limited = this.limits.poolFilter(job.pool, job.type, now);
+    if (limited.exhausted) {
+      await this.limits.hold(job.id, limited.exhausted);
+      return undefined;
+    }
+    const account = await this.pools.pick(job.pool, walk, { busy, ready: (a) => this.isAccountReady(a) && limited.allows(a) });
+    if (limited.hold) {
+      // An account a limit turned away may suit the pool's next job (another type): walk the pool again for it.
+      walk.from.delete(job.pool);
+      if (!account) {
+        this.limits.poolHeld(job.pool, job.type, limited.hold);
+        await this.limits.hold(job.id, limited.hold);
+      }
+    }
+    return account;
   }
 
   private sendJob(job: JobRow, workerId: string): void {

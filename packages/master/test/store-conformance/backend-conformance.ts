@@ -4,6 +4,7 @@ import { describeJobsConformance } from './jobs-conformance.js';
 import { describeAccountsConformance } from './accounts-conformance.js';
 import { describeFleetConformance } from './fleet-conformance.js';
 import { describeLeasesConformance } from './leases-conformance.js';
+import { describeLimitsConformance } from './limits-conformance.js';
 
 /**
  * The backend contract (FleetBackend's docs) as tests: every store operation and every job
@@ -16,5 +17,6 @@ export function describeBackendConformance(name: string, target: ConformanceTarg
     // In a describe of its own: its hooks would otherwise open a second backend for every jobs and accounts test.
     describe('fleet', () => describeFleetConformance(target));
     describe('leases', () => describeLeasesConformance(target));
+    describe('limits', () => describeLimitsConformance(target));
   });
 }

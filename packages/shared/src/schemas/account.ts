@@ -84,6 +84,8 @@ export const AccountViewSchema = z.object({
   steps: z.record(z.string(), AccountStepStatusSchema),
   /** The account's browser (state, worker, lock holder), from the workers' reports. */
   browser: AccountBrowserViewSchema,
+  /** Until when the platform's throttle pauses the account's jobs (its own, or its platform's), when it does. */
+  pausedUntil: z.string().nullable().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -11,3 +11,9 @@ export const WORKER_STATUSES = ['online', 'draining', 'offline'] as const;
 export const BROWSER_STATES = ['stopped', 'starting', 'running', 'error'] as const;
 /** `reset` force-closes a stuck context (its running job fails retryable with BROWSER_RESET) and reopens it under a new fence. */
 export const BROWSER_ACTIONS = ['start', 'stop', 'reset'] as const;
+/**
+ * Where an operator's limit applies: one account, the accounts of a pool (tag) together, or every
+ * account of a platform across the fleet. Each is per job type.
+ */
+export const LIMIT_SCOPES = ['account', 'pool', 'platform'] as const;
+export type LimitScope = (typeof LIMIT_SCOPES)[number];

@@ -4,6 +4,7 @@ import { JOB_ERROR_CLASSES } from '../errors/error-codes.js';
 import { IdSchema, PlatformSchema, TagSchema } from './common.js';
 import { ErrorBodySchema } from './common.js';
 import { PAYLOAD_BOUNDS, boundedJsonRecord } from './bounded-json.js';
+import { JobHeldBySchema } from './rate-limit.js';
 
 /** A job's payload as it arrives (REST, `/client`, a monitor, a flow): JSON, bounded in depth and size. */
 export const JobPayloadSchema = boundedJsonRecord(PAYLOAD_BOUNDS);
@@ -158,6 +159,8 @@ export const JobViewSchema = z.object({
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  /** A queued job a limit or a pause holds: which, and when it is next eligible (`GET /jobs/:id`). */
+  heldBy: JobHeldBySchema.optional(),
 });
 export type JobView = z.infer<typeof JobViewSchema>;
 

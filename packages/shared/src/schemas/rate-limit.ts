@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMIT_SCOPES } from './constants.js';
 
 /**
  * Where a platform's throttle applies (`ctx.rateLimited({ scope })`): the one account, or every
@@ -38,3 +39,55 @@ export type RateLimitRule = z.infer<typeof RateLimitRuleSchema>;
  */
 export const PluginLimitDefaultsSchema = z.object({ account: RateLimitRuleSchema.optional(), platform: RateLimitRuleSchema.optional() }).strict();
 export type PluginLimitDefaults = z.infer<typeof PluginLimitDefaultsSchema>;
+
+/** A limit as an operator sets it (`PUT /limits`): one per scope, target and job type; setting it again replaces its rule. */
+export const PutLimitBodySchema = z.strictObject({
+  scope: z.enum(LIMIT_SCOPES),
+  /** The account's id (scope `account`), the pool's tag (`pool`) or the platform (`platform`). */
+  target: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -'),
+  jobType: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9_]+$/, 'must be lowercase letters, digits or _'),
+  rule: RateLimitRuleSchema,
+});
+export type PutLimitBody = z.infer<typeof PutLimitBodySchema>;
+
+/** A limit as the API shows it. */
+export const LimitViewSchema = PutLimitBodySchema.extend({
+  /** `<scope>:<target>:<jobType>`: a limit's name in job views, metrics and `DELETE /limits/:id`. */
+  id: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type LimitView = z.infer<typeof LimitViewSchema>;
+
+/** A scope the platform throttled (`ctx.rateLimited`): its jobs wait until `until`. */
+export const LimitPauseViewSchema = z.object({ scope: z.enum(RATE_LIMIT_SCOPES), target: z.string(), until: z.string(), reason: z.string().nullable() });
+export type LimitPauseView = z.infer<typeof LimitPauseViewSchema>;
+
+/** `GET /limits`: the operators' limits, the plugins' declared defaults in force, and the pauses. */
+export const LimitListViewSchema = z.object({
+  items: z.array(LimitViewSchema),
+  /** Plugins' defaults (from the workers' capabilities), by platform and job type, as `<scope>:<platform>:<jobType>` ids. */
+  defaults: z.array(z.object({ id: z.string(), scope: z.enum(RATE_LIMIT_SCOPES), platform: z.string(), jobType: z.string(), rule: RateLimitRuleSchema })),
+  pauses: z.array(LimitPauseViewSchema),
+});
+export type LimitListView = z.infer<typeof LimitListViewSchema>;
+
+/**
+ * On a queued job's view: the limit (or pause) that holds it, and when it is next eligible; `until`
+ * is null when a concurrency cap holds it (it goes when a job under the cap ends).
+ */
+export const JobHeldBySchema = z.object({ limit: z.string(), until: z.string().nullable() });
+export type JobHeldBy = z.infer<typeof JobHeldBySchema>;
+
+/** A limit's id: `<scope>:<target>:<jobType>` (a pause's is `pause:<scope>:<target>`). */
+export function limitId(scope: string, target: string, jobType: string): string {
+  return `${scope}:${target}:${jobType}`;
+}

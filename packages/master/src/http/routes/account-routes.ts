@@ -16,10 +16,12 @@ export function accountRoutes(store: FleetBackend, scheduler: Scheduler, command
   });
   router.get('/accounts', async (req, res) => {
     const query = parseOrThrow(PageQuerySchema, req.query);
-    res.json(await store.accounts.list(query.limit, query.cursor));
+    const page = await store.accounts.list(query.limit, query.cursor);
+    res.json({ ...page, items: await scheduler.limits.accountViews(page.items) });
   });
   router.get('/accounts/:id', async (req, res) => {
-    res.json(await store.accounts.get(req.params.id));
+    const [account] = await scheduler.limits.accountViews([await store.accounts.get(req.params.id)]);
+    res.json(account);
   });
   router.patch('/accounts/:id', async (req, res) => {
     const body = parseOrThrow(UpdateAccountBodySchema, req.body);

@@ -1,10 +1,13 @@
 import { Router } from 'express';
-import { CreateJobBodySchema, CreateJobsBulkBodySchema, JobListQuerySchema, PageQuerySchema, parseOrThrow } from '@fleetwright/shared';
+import { CreateJobBodySchema, CreateJobsBulkBodySchema, JobListQuerySchema, PageQuerySchema, parseOrThrow, type JobView } from '@fleetwright/shared';
 import type { FleetBackend } from '../../store/backend/fleet-backend.js';
 import type { LiveLogs } from '../../jobs/live-logs.js';
 import type { JobCommands } from '../../jobs/job-commands.js';
+import type { FleetLimits } from '../../limits/fleet-limits.js';
 
-export function jobRoutes(store: FleetBackend, liveLogs: LiveLogs, commands: JobCommands): Router {
+/** `limits`: says which limit holds a queued job (its `heldBy`). */
+export function jobRoutes(store: FleetBackend, liveLogs: LiveLogs, commands: JobCommands, limits?: Pick<FleetLimits, 'jobView'>): Router {
+  const held = (view: JobView): JobView => (limits ? limits.jobView(view) : view);
   const router = Router();
   router.post('/jobs', async (req, res) => {
     const body = parseOrThrow(CreateJobBodySchema, req.body);
@@ -19,10 +22,11 @@ export function jobRoutes(store: FleetBackend, liveLogs: LiveLogs, commands: Job
   router.get('/jobs', async (req, res) => {
     const page = parseOrThrow(PageQuerySchema, req.query);
     const filter = parseOrThrow(JobListQuerySchema, { status: req.query.status, type: req.query.type, accountId: req.query.accountId });
-    res.json(await store.jobs.list(filter, page.limit, page.cursor));
+    const jobs = await store.jobs.list(filter, page.limit, page.cursor);
+    res.json({ ...jobs, items: jobs.items.map(held) });
   });
   router.get('/jobs/:id', async (req, res) => {
-    res.json(await store.jobs.view(await store.jobs.require(req.params.id, 'id')));
+    res.json(held(await store.jobs.view(await store.jobs.require(req.params.id, 'id'))));
   });
   // The timeline oldest first, a page at a time (`nextCursor` until the last page).
   router.get('/jobs/:id/events', async (req, res) => {

@@ -2,6 +2,7 @@ import type { AccountsBackend } from './accounts-backend.js';
 import type { ArtifactsBackend } from './artifacts-backend.js';
 import type { JobsBackend } from './jobs-backend.js';
 import type { LeasesBackend } from './leases-backend.js';
+import type { LimitsBackend } from './limits-backend.js';
 import type { MessagesBackend } from './messages-backend.js';
 import type { MonitorsBackend } from './monitors-backend.js';
 import type { TokensBackend } from './tokens-backend.js';
@@ -33,6 +34,7 @@ export interface FleetBackend {
   readonly artifacts: ArtifactsBackend;
   readonly workerCredentials: WorkerCredentialsBackend;
   readonly leases: LeasesBackend;
+  readonly limits: LimitsBackend;
   /**
    * Runs `work` as one transaction: every store call it makes (in its own async context, one after
    * another) lands, or none does if it throws. Calls from elsewhere never see half of it: they wait

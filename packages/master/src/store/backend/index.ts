@@ -8,6 +8,7 @@ export type * from './monitors-backend.js';
 export type * from './artifacts-backend.js';
 export type * from './worker-credentials-backend.js';
 export type * from './leases-backend.js';
+export type * from './limits-backend.js';
 export type { JobRow, NewJob, JobPatch, RunnableJob, ChildTally, JobFilter } from './records.js';
 export type { AccountRow, AccountOwnership, PoolMembership, UnownedAccount, AccountSecrets } from './records.js';
 export type { WorkerRow, WorkerRegistration, WorkerCapacity } from './records.js';

@@ -79,7 +79,7 @@ export interface NewJob {
  * What the dispatcher needs to choose a queued job, with its account's ownership columns (null
  * for a pool job, or if the account is gone).
  */
-export type RunnableJob = Pick<JobRow, 'id' | 'account_id' | 'pool' | 'timeout_ms' | 'priority' | 'run_after' | 'seq'> & {
+export type RunnableJob = Pick<JobRow, 'id' | 'type' | 'account_id' | 'pool' | 'timeout_ms' | 'priority' | 'run_after' | 'seq'> & {
   account_platform: string | null;
   owner_worker_id: string | null;
   account_epoch: number | null;

@@ -23,6 +23,8 @@ export const COPIED_TABLES = [
   // A lease names a master of the old store; it has lapsed by the time the copy runs (the master is stopped).
   'leases',
   'masters',
+  'rate_limits',
+  'rate_limit_pauses',
 ] as const;
 
 export type CopiedTable = (typeof COPIED_TABLES)[number];

@@ -4,7 +4,7 @@ import type { ClientScope } from './client-scope.js';
 
 /** A runnable job's columns with its account's ownership (`j` the job, `a` its account). */
 const RUNNABLE_COLUMNS =
-  'j.id, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
+  'j.id, j.type, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
 
 const DISPATCH_ORDER = 'ORDER BY j.priority DESC, j.run_after, j.seq';
 

@@ -210,6 +210,29 @@ CREATE TABLE masters (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'rate limits and pauses (SQLite schema version 9)',
+    // Operators' limits and the scopes a platform throttled (see LimitsBackend).
+    sql: `
+CREATE TABLE rate_limits (
+  id TEXT PRIMARY KEY,
+  scope TEXT NOT NULL CHECK (scope IN ('account','pool','platform')),
+  target TEXT NOT NULL,
+  job_type TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE rate_limit_pauses (
+  scope TEXT NOT NULL CHECK (scope IN ('account','platform')),
+  target TEXT NOT NULL,
+  until BIGINT NOT NULL,
+  reason TEXT,
+  PRIMARY KEY (scope, target)
+);
+`,
+  },
 ];
 
 /** Any fixed number: masters starting at once take turns migrating under this advisory lock. */

@@ -15,6 +15,7 @@ import { PostgresTokens } from './postgres-tokens.js';
 import { PostgresWorkerCredentials } from './postgres-worker-credentials.js';
 import { PostgresWorkers } from './postgres-workers.js';
 import { PostgresLeases } from './postgres-leases.js';
+import { PostgresLimits } from './postgres-limits.js';
 
 const INT8_OID = 20;
 
@@ -43,6 +44,7 @@ export class PostgresBackend implements FleetBackend {
   readonly artifacts: PostgresArtifacts;
   readonly workerCredentials: PostgresWorkerCredentials;
   readonly leases: PostgresLeases;
+  readonly limits: PostgresLimits;
   private readonly scope: ClientScope;
   private closed: Promise<void> | undefined;
   private migrated: Promise<void> | undefined;
@@ -61,6 +63,7 @@ export class PostgresBackend implements FleetBackend {
     this.artifacts = new PostgresArtifacts(scope, new ArtifactFiles(options.artifactsDir));
     this.workerCredentials = new PostgresWorkerCredentials(scope, options.workerToken);
     this.leases = new PostgresLeases(scope);
+    this.limits = new PostgresLimits(scope);
   }
 
   /** Connects to `url` (postgres://…), applies pending migrations, and returns the backend. */

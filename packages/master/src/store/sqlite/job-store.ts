@@ -8,7 +8,7 @@ import type { ChildTally, JobEventRow, JobFilter, JobPatch, JobRow, NewJob, Runn
 
 /** A runnable job's columns with its account's ownership (`j` the job, `a` its account). */
 const RUNNABLE_COLUMNS =
-  'j.id, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
+  'j.id, j.type, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
 
 /** A store built without links (one that never shows an artifact) fails loudly if asked for one. */
 const NO_JOB_LINKS: JobLinks = {

@@ -269,4 +269,28 @@ CREATE TABLE masters (
 );
 `,
   },
+  {
+    version: 9,
+    name: 'rate limits and pauses',
+    // Operators' limits (a rate and/or a concurrency per account, pool or platform and job type;
+    // the rule as JSON) and the scopes a platform throttled (see LimitsBackend).
+    sql: `
+CREATE TABLE rate_limits (
+  id TEXT PRIMARY KEY,
+  scope TEXT NOT NULL CHECK (scope IN ('account','pool','platform')),
+  target TEXT NOT NULL,
+  job_type TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE rate_limit_pauses (
+  scope TEXT NOT NULL CHECK (scope IN ('account','platform')),
+  target TEXT NOT NULL,
+  until INTEGER NOT NULL,
+  reason TEXT,
+  PRIMARY KEY (scope, target)
+);
+`,
+  },
 ];

@@ -13,6 +13,8 @@ import { SqliteWorkerCredentials } from './sqlite-worker-credentials.js';
 import { SqliteLeases } from './sqlite-leases.js';
 import { LeaseStore } from './lease-store.js';
 import { SqliteWorkers } from './sqlite-workers.js';
+import { LimitStore } from './limit-store.js';
+import { SqliteLimits } from './sqlite-limits.js';
 
 export interface SqliteBackendOptions {
   /** Where artifact files go (`<dataDir>/artifacts`). */
@@ -32,6 +34,7 @@ export class SqliteBackend implements FleetBackend {
   readonly artifacts: SqliteArtifacts;
   readonly workerCredentials: SqliteWorkerCredentials;
   readonly leases: SqliteLeases;
+  readonly limits: SqliteLimits;
   private readonly gate: ConnectionGate;
 
   /** `store`: the synchronous SQLite store the backend runs on (it closes it). */
@@ -49,6 +52,7 @@ export class SqliteBackend implements FleetBackend {
     this.artifacts = new SqliteArtifacts(new ArtifactStore(store.db, options.artifactsDir), gate);
     this.workerCredentials = new SqliteWorkerCredentials(new WorkerCredentialStore(store.db, options.workerToken), gate);
     this.leases = new SqliteLeases(new LeaseStore(store.db), gate);
+    this.limits = new SqliteLimits(new LimitStore(store.db), gate);
   }
 
   transaction<T>(work: () => Promise<T>): Promise<T> {
