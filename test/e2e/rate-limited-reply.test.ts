@@ -73,4 +73,56 @@ describe("a platform's 429 reaches the master as a rate_limited report (real mas
     const sent = JSON.stringify(results.filter((r) => r.jobId === throttled.body.id));
     for (const secret of [PASSWORD, ...sessions]) expect(sent).not.toContain(secret);
   });
+
+  it("pauses only the account the sandbox throttled: its replies wait out the Retry-After and run on under their first attempt, while another account's run on", async () => {
+    fleet = await new FleetHarness().start();
+    const users = ['alice', 'carol'];
+    for (const handle of users) await fleet.sandboxAdmin('/users', { handle, email: `${handle}@sandbox.test`, password: `${handle}-pw-1` });
+    await fleet.sandboxAdmin('/users', { handle: 'bob', email: 'bob@sandbox.test', password: 'bob-secret-1' });
+    await fleet.startWorker('w1');
+    const accounts = new Map<string, string>();
+    for (const handle of users) {
+      const created = await fleet.api('POST', '/accounts', { platform: 'sandbox', credentials: { username: handle, password: `${handle}-pw-1` } });
+      accounts.set(handle, created.body.id);
+      expect(await fleet.waitForJob((await fleet.api('POST', '/jobs', { type: 'login', accountId: created.body.id })).body.id)).toMatchObject({
+        status: 'succeeded',
+      });
+    }
+    // Long enough that the pause after a refusal outlasts a reply's run: it is seen on the account.
+    const windowMs = 8_000;
+    await fleet.sandboxAdmin('/reply-limits', { user: 'alice', max: 1, windowMs });
+    const replies = new Map<string, string[]>();
+    for (const handle of users) {
+      const post = await fleet.sandboxAdmin('/posts', { author: handle, text: `${handle} writes` });
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const comment = await fleet.sandboxAdmin('/comments', { postId: post.id, author: 'bob', text: `question ${i}` });
+        const job = await fleet.api('POST', '/jobs', {
+          type: 'reply',
+          accountId: accounts.get(handle),
+          payload: { kind: 'comment', targetId: comment.id, text: `answer ${i}` },
+        });
+        ids.push(job.body.id);
+      }
+      replies.set(handle, ids);
+    }
+
+    // Alice's account is paused once the sandbox refuses her second reply; Carol's is not.
+    await waitFor('alice paused', async () => ((await fleet!.api('GET', `/accounts/${accounts.get('alice')}`)).body.pausedUntil ? true : undefined), 30_000);
+    expect((await fleet.api('GET', `/accounts/${accounts.get('carol')}`)).body.pausedUntil ?? null).toBeNull();
+
+    const done = new Map<string, { status: string; attempt: number; finishedAt: string }[]>();
+    for (const [handle, ids] of replies) done.set(handle, await Promise.all(ids.map((id) => fleet!.waitForJob(id))));
+    for (const jobs of done.values()) for (const job of jobs) expect(job).toMatchObject({ status: 'succeeded', attempt: 1 });
+    // Carol's replies did not wait for Alice's pause.
+    const lastOf = (handle: string) => Math.max(...done.get(handle)!.map((j) => Date.parse(j.finishedAt)));
+    expect(lastOf('carol')).toBeLessThan(lastOf('alice'));
+    // The sandbox's own log: never two of Alice's replies in one window, every reply posted once.
+    const log = (await (await fetch(`${fleet.sandbox.url}/oracle/accepted-replies?user=alice&windowMs=${windowMs}`)).json()) as {
+      items: { acceptedAt: number[]; refused: number; busiestWindow: number }[];
+    };
+    expect(log.items[0]).toMatchObject({ busiestWindow: 1 });
+    expect(log.items[0]!.acceptedAt).toHaveLength(3);
+    expect(log.items[0]!.refused).toBeGreaterThanOrEqual(1);
+  });
 });

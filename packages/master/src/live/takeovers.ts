@@ -116,7 +116,8 @@ export class Takeovers {
     this.holds.delete(accountId);
     this.onHandBack?.(accountId);
     const heldMs = Date.now() - hold.claimedAt;
-    if (hold.jobId) await this.store.jobs.addEvent(hold.jobId, TakeoverEventKind.Released, { by, heldMs, reason });
+    // The job may be gone by now (purged with its account): the hand-back still happens.
+    if (hold.jobId && (await this.store.jobs.row(hold.jobId))) await this.store.jobs.addEvent(hold.jobId, TakeoverEventKind.Released, { by, heldMs, reason });
     const account = await this.store.accounts.ownershipOf(accountId);
     if (account?.owner_worker_id) {
       // Best effort: a worker that is gone has no job waiting any more.
