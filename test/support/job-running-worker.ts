@@ -69,6 +69,8 @@ export interface JobRunningWorkerOptions {
  */
 export class JobRunningWorker {
   readonly connection: MasterConnection;
+  /** The masters that let this worker go (`io server disconnect`: a deposed leader does so), and when. */
+  readonly letGoBy: { url: string; at: number }[] = [];
   private readonly running = new Map<string, JobRun>();
   private readonly held = new Map<string, number>();
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -100,6 +102,9 @@ export class JobRunningWorker {
     socket.on(MasterEvent.JobCancel, (_cancel, ack) => ack({ ok: true, data: undefined }));
     socket.on(MasterEvent.WorkerDrain, (_drain, ack) => ack({ ok: true, data: undefined }));
     socket.on('connect', () => void this.register());
+    socket.on('disconnect', (reason) => {
+      if (reason === 'io server disconnect') this.letGoBy.push({ url: this.connection.masterUrl, at: Date.now() });
+    });
   }
 
   get id(): string {
