@@ -10,7 +10,7 @@ import type { MasterProcess } from '../../packages/master/test/support/master-pr
 import { PostgresCluster } from '../../packages/master/test/support/postgres-cluster.js';
 import { JobRunningWorker, RunLedger } from '../support/job-running-worker.js';
 import { healthOf, jobStatusCounts, queryDatabase, startMasters, waitForLeader } from '../support/master-group.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { TcpProxy } from '../../packages/master/test/support/tcp-proxy.js';
 import { waitFor } from '../support/wait-for.js';
 
 const LEASE_MS = 3000;
