@@ -10,7 +10,7 @@
  * acknowledges its result and deliver that result to the next leader, so no job has a reason to
  * start twice; the test prints how many did (`startedTwice`) and asserts none was run twice.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { ClientEvent, Namespace } from '@fleetwright/shared';
 import type { MasterProcess } from '../../packages/master/test/support/master-process.js';
@@ -29,18 +29,21 @@ const BULK = 50;
 const KILL_AFTER_DONE = 40;
 
 describe('the leader SIGKILLed under a load of jobs', () => {
-  let cluster: PostgresCluster | undefined;
+  let cluster: PostgresCluster;
   let redis: RedisServer | undefined;
   let masters: MasterProcess[] = [];
   let workers: JobRunningWorker[] = [];
   let client: Socket | undefined;
 
+  beforeAll(async () => {
+    cluster = await PostgresCluster.start();
+  });
+  afterAll(() => cluster?.stop());
   afterEach(async () => {
     client?.disconnect();
     for (const w of workers) w.close();
     for (const m of masters) await m.close();
     await redis?.stop();
-    await cluster?.stop();
     masters = [];
     workers = [];
   });
@@ -48,7 +51,6 @@ describe('the leader SIGKILLed under a load of jobs', () => {
   it.each([2, 3])(
     'with %i masters: another master leads, 0 jobs lost, 0 run twice, and a client on a survivor hears every job:done',
     async (count) => {
-      cluster = await PostgresCluster.start();
       redis = await new RedisServer().start();
       const { url: databaseUrl } = await cluster.createDatabase();
       // The default leader lease (6 s): the takeover printed below is the one an operator gets.
