@@ -50,9 +50,13 @@ export class FaultInjector {
     worker.start();
   }
 
-  /** SIGKILL of the master that leads (with two masters, the other takes over), restarted after a pause. */
+  /**
+   * SIGKILL of the master that leads, restarted after a pause. With two masters the pause outlasts
+   * the leader lease (6 s), so the other master takes over rather than the restarted one taking its
+   * own lease back.
+   */
   async killMaster() {
-    const downMs = this.rng.int(2000, 4000);
+    const downMs = this.fleet.masters.length > 1 ? this.rng.int(8000, 10_000) : this.rng.int(2000, 4000);
     const master = (await this.fleet.leader()) ?? this.fleet.master;
     const killedAt = Date.now();
     await master.kill();
