@@ -36,6 +36,14 @@ function readOptions(env) {
     options[key] = value;
   }
   options.keep = env.CHAOS_KEEP === '1';
+  // CHAOS_BACKEND=postgres: two masters on a throwaway PostgreSQL cluster, the master kills aimed at the leader.
+  if (env.CHAOS_BACKEND) {
+    if (env.CHAOS_BACKEND !== 'sqlite' && env.CHAOS_BACKEND !== 'postgres') {
+      process.stderr.write(`chaos: CHAOS_BACKEND must be sqlite or postgres (got ${JSON.stringify(env.CHAOS_BACKEND)})\n`);
+      process.exit(78);
+    }
+    options.backend = env.CHAOS_BACKEND;
+  }
   return options;
 }
 

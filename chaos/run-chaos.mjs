@@ -29,6 +29,8 @@ export const FULL_RUN = {
   maxAttempts: 5,
   maxLiveContexts: 6,
   maxConcurrency: 3,
+  /** `sqlite`: one master; `postgres`: two masters on a throwaway PostgreSQL cluster and the one Redis. */
+  backend: 'sqlite',
   keep: false,
 };
 
@@ -117,7 +119,7 @@ export async function runChaos(overrides = {}) {
     const site = await judgeSite(fleet.sandbox, replies);
     // Only what the master accepted counts as submitted; a refusal is reported apart.
     const submitted = [...logins, ...jobs.filter((s) => s.jobId), ...doomedJobs.filter((s) => s.jobId), ...(batchId ? batch : [])];
-    const store = judgeStore(path.join(fleet.runDir, 'master', 'master.db'), submitted);
+    const store = judgeStore(await fleet.readStore(), submitted);
     const statusByKey = new Map(store.rows.map((r) => [r.idempotency_key, r.status]));
     const duplicateEffects = site.replyTexts.reduce((sum, r) => sum + Math.max(0, r.count - 1), 0);
     const missingEffects = site.replyTexts.filter((r) => r.count === 0 && statusByKey.get(r.key) === 'succeeded');
@@ -157,6 +159,7 @@ export async function runChaos(overrides = {}) {
       failoverMaxMs: ms.length ? Math.max(...ms) : null,
       failoverSamples: ms.length,
       failoverPhasesP50: failoverPhasesP50(failover.samples),
+      ...(fleet.postgres ? { backend: 'postgres', masters: fleet.masters.length, leaderTakeoverMs: fleet.takeovers.map((t) => t.ms) } : {}),
       faults: countBy(faults.log.map((f) => f.kind)),
       crashes: countBy(fleet.crashes.map((c) => c.name)),
       seed: o.seed,
@@ -188,6 +191,7 @@ export async function runChaos(overrides = {}) {
       ),
       faults: faults.log,
       crashes: fleet.crashes,
+      takeovers: fleet.takeovers,
     };
     return { summary, details };
   } finally {

@@ -50,12 +50,21 @@ export class FaultInjector {
     worker.start();
   }
 
+  /**
+   * SIGKILL of the master that leads, restarted after a pause. With two masters the pause outlasts
+   * the leader lease (6 s), so the other master takes over rather than the restarted one taking its
+   * own lease back.
+   */
   async killMaster() {
-    const downMs = this.rng.int(2000, 4000);
-    await this.fleet.master.kill();
-    this.record('master-sigkill', 'master', `restart in ${downMs} ms`);
+    const downMs = this.fleet.masters.length > 1 ? this.rng.int(8000, 10_000) : this.rng.int(2000, 4000);
+    const master = (await this.fleet.leader()) ?? this.fleet.master;
+    const killedAt = Date.now();
+    await master.kill();
+    this.record('master-sigkill', master.name, `restart in ${downMs} ms`);
+    const takeover = this.fleet.masters.length > 1 ? this.fleet.timeTakeover(master, killedAt) : undefined;
     await sleep(downMs);
-    this.fleet.master.start();
+    master.start();
+    await takeover;
   }
 
   /** A graceful Redis restart (an upgrade, a failover): every connection drops, the data stays. */

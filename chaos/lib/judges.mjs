@@ -4,6 +4,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { ERROR_CODES } from '@fleetwright/shared';
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
@@ -24,10 +25,10 @@ export async function judgeSite(sandbox, replies) {
   };
 }
 
-/** Status history of every job, from `job_events`, in order. */
-function histories(db) {
+/** Status history of every job, from its `job_events` rows (kind = status) in order. */
+function histories(events) {
   const byJob = new Map();
-  for (const e of db.prepare("SELECT job_id, at, data FROM job_events WHERE kind = 'status' ORDER BY seq").iterate()) {
+  for (const e of events) {
     const data = JSON.parse(e.data);
     const list = byJob.get(e.job_id) ?? [];
     list.push({ at: e.at, ...data });
@@ -36,56 +37,80 @@ function histories(db) {
   return byJob;
 }
 
-/** The master's store, opened read-only after the master stopped. */
-export function judgeStore(dbPath, submitted) {
+const JOB_COLUMNS = 'id, type, status, attempt, max_attempts, error_code, error_message, idempotency_key, worker_id, parent_id, monitor_id';
+const STATUS_EVENTS = "SELECT job_id, at, data FROM job_events WHERE kind = 'status' ORDER BY seq";
+const REFUSED = 'SELECT event, code, COUNT(*) AS n FROM refused_reports GROUP BY event, code';
+
+/** What the judges read of a SQLite master's store, opened read-only after the master stopped. */
+export function readSqliteStore(dbPath) {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
-    const rows = db
-      .prepare('SELECT id, type, status, attempt, max_attempts, error_code, error_message, idempotency_key, worker_id, parent_id, monitor_id FROM jobs')
-      .all();
-    const refused = db.prepare('SELECT event, code, COUNT(*) AS n FROM refused_reports GROUP BY event, code').all();
-    const history = histories(db);
-    const byKey = new Map(rows.map((r) => [r.idempotency_key, r]));
-    const missing = submitted.filter((s) => !byKey.has(s.key)).map((s) => s.key);
-    const unfinished = rows.filter((r) => !FINAL.has(r.status)).map((r) => ({ id: r.id, type: r.type, status: r.status }));
-    const succeededTwice = [...history.entries()].filter(([, h]) => h.filter((e) => e.status === 'succeeded').length > 1).map(([id]) => id);
-    const failed = rows.filter((r) => r.status === 'failed');
-    const exhausted = (r) => r.attempt >= r.max_attempts;
-    const retryable = (code) => ERROR_CODES[code]?.retryable ?? true;
-    // A failure is expected when the job used all its attempts, or when its error says retrying
-    // cannot help; both must name a reason.
-    const unexpectedFailures = failed
-      .filter((r) => !r.error_code || (!exhausted(r) && retryable(r.error_code)))
-      .map((r) => ({ id: r.id, type: r.type, attempt: r.attempt, maxAttempts: r.max_attempts, code: r.error_code, message: r.error_message }));
-    const failureReasons = {};
-    for (const r of failed) {
-      const reason = `${r.error_code ?? 'NO_REASON'}${exhausted(r) ? ' (attempts exhausted)' : retryable(r.error_code) ? '' : ' (not retryable)'}`;
-      failureReasons[reason] = (failureReasons[reason] ?? 0) + 1;
-    }
-    const count = (status) => rows.filter((r) => r.status === status).length;
-    // Dispatches a worker refused (NO_CAPACITY, NOT_OWNER, ...): the master and the worker disagreeing.
-    const dispatchRefusals = {};
-    for (const events of history.values()) for (const e of events) if (e.refused) dispatchRefusals[e.refused] = (dispatchRefusals[e.refused] ?? 0) + 1;
-    const reruns = rows.filter((r) => (history.get(r.id) ?? []).filter((e) => e.status === 'running').length > 1).length;
-    return {
-      jobs: rows.length,
-      succeeded: count('succeeded'),
-      failed: failed.length,
-      cancelled: count('cancelled'),
-      missing,
-      unfinished,
-      succeededTwice,
-      unexpectedFailures,
-      failureReasons,
-      refusedReports: Object.fromEntries(refused.map((r) => [`${r.event} ${r.code}`, r.n])),
-      jobsRunMoreThanOnce: reruns,
-      dispatchRefusals,
-      history,
-      rows,
-    };
+    return { rows: db.prepare(`SELECT ${JOB_COLUMNS} FROM jobs`).all(), refused: db.prepare(REFUSED).all(), events: db.prepare(STATUS_EVENTS).all() };
   } finally {
     db.close();
   }
+}
+
+/** The same, from the PostgreSQL database the masters shared (read after they stopped). */
+export async function readPostgresStore(url) {
+  // BIGINT and COUNT come back as numbers, as SQLite gives them.
+  const asNumber = (value) => Number(value);
+  const client = new pg.Client({
+    connectionString: url,
+    types: { getTypeParser: (oid, format) => (oid === 20 ? asNumber : pg.types.getTypeParser(oid, format)) },
+  });
+  await client.connect();
+  try {
+    const rows = (await client.query(`SELECT ${JOB_COLUMNS} FROM jobs`)).rows;
+    const refused = (await client.query(REFUSED)).rows;
+    const events = (await client.query(STATUS_EVENTS)).rows;
+    return { rows, refused, events };
+  } finally {
+    await client.end();
+  }
+}
+
+/** The judges' findings on a store's content (readSqliteStore / readPostgresStore). */
+export function judgeStore({ rows, refused, events }, submitted) {
+  const history = histories(events);
+  const byKey = new Map(rows.map((r) => [r.idempotency_key, r]));
+  const missing = submitted.filter((s) => !byKey.has(s.key)).map((s) => s.key);
+  const unfinished = rows.filter((r) => !FINAL.has(r.status)).map((r) => ({ id: r.id, type: r.type, status: r.status }));
+  const succeededTwice = [...history.entries()].filter(([, h]) => h.filter((e) => e.status === 'succeeded').length > 1).map(([id]) => id);
+  const failed = rows.filter((r) => r.status === 'failed');
+  const exhausted = (r) => r.attempt >= r.max_attempts;
+  const retryable = (code) => ERROR_CODES[code]?.retryable ?? true;
+  // A failure is expected when the job used all its attempts, or when its error says retrying
+  // cannot help; both must name a reason.
+  const unexpectedFailures = failed
+    .filter((r) => !r.error_code || (!exhausted(r) && retryable(r.error_code)))
+    .map((r) => ({ id: r.id, type: r.type, attempt: r.attempt, maxAttempts: r.max_attempts, code: r.error_code, message: r.error_message }));
+  const failureReasons = {};
+  for (const r of failed) {
+    const reason = `${r.error_code ?? 'NO_REASON'}${exhausted(r) ? ' (attempts exhausted)' : retryable(r.error_code) ? '' : ' (not retryable)'}`;
+    failureReasons[reason] = (failureReasons[reason] ?? 0) + 1;
+  }
+  const count = (status) => rows.filter((r) => r.status === status).length;
+  // Dispatches a worker refused (NO_CAPACITY, NOT_OWNER, ...): the master and the worker disagreeing.
+  const dispatchRefusals = {};
+  for (const events of history.values()) for (const e of events) if (e.refused) dispatchRefusals[e.refused] = (dispatchRefusals[e.refused] ?? 0) + 1;
+  const reruns = rows.filter((r) => (history.get(r.id) ?? []).filter((e) => e.status === 'running').length > 1).length;
+  return {
+    jobs: rows.length,
+    succeeded: count('succeeded'),
+    failed: failed.length,
+    cancelled: count('cancelled'),
+    missing,
+    unfinished,
+    succeededTwice,
+    unexpectedFailures,
+    failureReasons,
+    refusedReports: Object.fromEntries(refused.map((r) => [`${r.event} ${r.code}`, r.n])),
+    jobsRunMoreThanOnce: reruns,
+    dispatchRefusals,
+    history,
+    rows,
+  };
 }
 
 /** Profile directories still on disk, on any worker, for accounts that were deleted. */

@@ -1,17 +1,24 @@
 // The master's REST API as an upstream system calls it: with a deadline, and again after a refused
 // connection or a 5xx while the master is down (jobs carry an idempotency key, so a repeat is safe).
+// Given several masters' URLs, it moves to the next one when a master does not answer.
 
 export class MasterApi {
-  constructor(baseUrl, token) {
-    this.baseUrl = baseUrl;
+  /** @param {string | string[]} baseUrls */
+  constructor(baseUrls, token) {
+    this.baseUrls = [baseUrls].flat();
+    this.current = 0;
     this.token = token;
   }
 
-  /** One call; `{ status, body }`, or throws on a network failure. */
+  get baseUrl() {
+    return this.baseUrls[this.current];
+  }
+
+  /** One call; `{ status, body }`, or throws on a network failure (and the next call goes to the next master). */
   async call(method, path, body) {
     const headers = { authorization: `Bearer ${this.token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.baseUrl}/api/v1${path}`, {
+    const res = await this.fetchOrMoveOn(`/api/v1${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -19,6 +26,16 @@ export class MasterApi {
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
+  }
+
+  async fetchOrMoveOn(route, init) {
+    const url = `${this.baseUrl}${route}`;
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      this.current = (this.current + 1) % this.baseUrls.length;
+      throw error;
+    }
   }
 
   /** Retries through outages until the master answers below 500, or `deadlineMs` passes. */
@@ -40,7 +57,7 @@ export class MasterApi {
 
   /** `GET /health` (no token), or throws while the master is down. */
   async health() {
-    const res = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(5000) });
+    const res = await this.fetchOrMoveOn('/health', { signal: AbortSignal.timeout(5000) });
     return res.json();
   }
 

@@ -63,6 +63,17 @@ export class WorkerGateway implements WorkerLinks {
     this.namespace = ns;
     ns.use(
       handshakeGuard(Ns.Worker, this.logger, async (socket, next) => {
+        // Before the credential check, which needs the store: a master that stepped down because it
+        // cannot reach the store still sends its workers on to the leader.
+        const leadership = this.options.leadership;
+        if (leadership && !leadership.leading) {
+          const error = new Error(`this master does not lead the fleet; ${leadership.leader ?? 'another master'} does: connect there`) as Error & {
+            data: unknown;
+          };
+          error.data = { code: 'NOT_LEADER', message: error.message, leader: leadership.leader ?? null };
+          next(error);
+          return;
+        }
         const parsed = WorkerHandshakeSchema.safeParse(socket.handshake.auth);
         const proof = parsed.success ? await this.identities.authenticate(parsed.data.workerId, parsed.data.token) : undefined;
         if (!parsed.success || !proof) {
@@ -71,15 +82,6 @@ export class WorkerGateway implements WorkerLinks {
           const error = new Error('worker authentication failed: wrong credential for this worker id, or wrong fleet token') as Error & { data: unknown };
           error.data = { code: 'UNAUTHORIZED', message: error.message };
           this.logger.warn('refused a worker connection', { address: socket.handshake.address, workerId: parsed.success ? parsed.data.workerId : undefined });
-          next(error);
-          return;
-        }
-        const leadership = this.options.leadership;
-        if (leadership && !leadership.leading) {
-          const error = new Error(`this master does not lead the fleet; ${leadership.leader ?? 'another master'} does: connect there`) as Error & {
-            data: unknown;
-          };
-          error.data = { code: 'NOT_LEADER', message: error.message, leader: leadership.leader ?? null };
           next(error);
           return;
         }

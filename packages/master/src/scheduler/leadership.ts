@@ -27,6 +27,14 @@ export class Leadership {
   /** By this master's clock: when the lease it holds lapses at the latest, if not renewed. */
   private heldUntil = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Steps down when the held lease may lapse, even while a renewal hangs on a silent link. */
+  private lapseTimer: NodeJS.Timeout | undefined;
+  /**
+   * The renewal or bid under way (its number): one at a time, so hung ones cannot take the whole
+   * pool; one that has not answered within a lease's life no longer holds the next back.
+   */
+  private asking: number | undefined;
+  private asked = 0;
   private readonly listeners: Listener[] = [];
   private readonly ttlMs: number;
   private stopped = false;
@@ -79,31 +87,61 @@ export class Leadership {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.lapseTimer) clearTimeout(this.lapseTimer);
     const epoch = this.epoch;
     this.change(undefined);
     if (epoch !== undefined) await this.leases.release(LEADER_LEASE, this.options.masterId, epoch).catch(() => undefined);
   }
 
   private async attempt(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.asking !== undefined) return;
+    const ask = ++this.asked;
+    this.asking = ask;
     const askedAt = Date.now();
+    const giveUp = setTimeout(() => this.endAsk(ask), this.ttlMs);
+    giveUp.unref();
     try {
       const lease = await this.leases.acquire(LEADER_LEASE, this.options.masterId, this.ttlMs);
       if (this.stopped) return;
-      if (lease) {
+      // An answer that came after the lease it grants may have lapsed is no lease.
+      if (lease && Date.now() < askedAt + this.ttlMs) {
         this.heldUntil = askedAt + this.ttlMs;
+        this.armLapse();
         this.change(lease.epoch);
+      } else if (lease) {
+        this.stepDownIfLapsed();
       } else {
         this.leaderId = (await this.leases.current(LEADER_LEASE))?.holder;
         this.change(undefined);
       }
     } catch (error) {
-      // Out of reach: keep leading only while the lease it last got cannot have lapsed.
-      if (this.epoch !== undefined && Date.now() >= this.heldUntil) {
-        this.logger.warn('the store is out of reach and the leader lease may have lapsed: stepping down', { error });
-        this.change(undefined);
-      }
+      this.stepDownIfLapsed(error);
+    } finally {
+      clearTimeout(giveUp);
+      this.endAsk(ask);
     }
+  }
+
+  private endAsk(ask: number): void {
+    if (this.asking === ask) this.asking = undefined;
+  }
+
+  /** Out of reach: keep leading only while the lease it last got cannot have lapsed. */
+  private stepDownIfLapsed(error?: unknown): void {
+    if (this.epoch === undefined || Date.now() < this.heldUntil) return;
+    this.logger.warn('the store is out of reach and the leader lease may have lapsed: stepping down', { error });
+    this.change(undefined);
+  }
+
+  /**
+   * A renewal on a link that went silent may never answer: the step-down cannot wait for it. The
+   * lease lapses in the database no earlier than `heldUntil`, so this master stops leading before
+   * another can take the lease.
+   */
+  private armLapse(): void {
+    if (this.lapseTimer) clearTimeout(this.lapseTimer);
+    this.lapseTimer = setTimeout(() => this.stepDownIfLapsed(), Math.max(0, this.heldUntil - Date.now()));
+    this.lapseTimer.unref();
   }
 
   private change(epoch: number | undefined): void {

@@ -17,6 +17,9 @@ import { PostgresWorkers } from './postgres-workers.js';
 import { PostgresLeases } from './postgres-leases.js';
 import { PostgresLimits } from './postgres-limits.js';
 
+/** A master's transactions wait on nothing but the database between statements: one silent this long lost its master. */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 5_000;
+
 const INT8_OID = 20;
 
 /**
@@ -89,6 +92,9 @@ export class PostgresBackend implements FleetBackend {
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       // A peer that vanished (a partition, a dead host) is noticed by TCP, not only at the next query.
       keepAlive: true,
+      // A master cut off inside a transaction would leave it open on the server, its locks held (the
+      // leader lease's among them, barring the next leader) until TCP gives up, hours later.
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     };
     const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10, types: NUMBERS_AS_NUMBERS });
     // Unhandled, an idle connection's error would end the process; the pool replaces the connection.
