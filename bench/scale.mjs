@@ -72,6 +72,13 @@ async function startMaster(id, databaseUrl, redisUrl) {
 }
 
 const health = async (master) => (await fetch(`${master.url}/health`)).json();
+/** `fleet_master_leader_changes_total` of one master: each master counts taking up and losing the lead. */
+const leaderChanges = async (master) => {
+  const text = await (await fetch(`${master.url}/metrics`)).text();
+  return Number(/^fleet_master_leader_changes_total (\d+)/m.exec(text)?.[1] ?? 0);
+};
+/** How long the setup may go without one more account live before the bench gives up and says what it saw. */
+const STALL_MS = Number(process.env.BENCH_STALL_MS ?? 180_000);
 
 function clientSocket(master) {
   const socket = io(`${master.url}${Namespace.Client}`, { auth: { token: apiToken }, transports: ['websocket'] });
@@ -140,13 +147,27 @@ try {
   const post = pooledPoster(leader.url, apiToken, 16);
   const accountIds = new Array(ACCOUNTS);
   let created = 0;
+  // A refused create is tried again after a pause, as a client would, and counted: the figures say how many there were.
+  let refusedCreates = 0;
+  const createAccount = async (i) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return (await post('/api/v1/accounts', { platform: 'bench', label: `scale-${i}` })).id;
+      } catch (error) {
+        refusedCreates += 1;
+        if (attempt === 5) throw error;
+        progress(`account ${i}: ${error.message.slice(0, 200)}; again in 1 s`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  };
   let lastReport = performance.now();
   const t1 = performance.now();
   await Promise.all(
     Array.from({ length: 16 }, async () => {
       while (created < ACCOUNTS) {
         const i = created++;
-        accountIds[i] = (await post('/api/v1/accounts', { platform: 'bench', label: `scale-${i}` })).id;
+        accountIds[i] = await createAccount(i);
         if (performance.now() - lastReport > 5000) {
           lastReport = performance.now();
           progress(`${i + 1}/${ACCOUNTS} accounts created`);
@@ -155,20 +176,32 @@ try {
     }),
   );
   progress(`${ACCOUNTS} accounts created in ${Math.round((performance.now() - t1) / 1000)} s; waiting for every one to be held by a worker`);
+  let [liveBefore, progressedAt, stalled] = [-1, performance.now(), undefined];
   await waitFor(
     'every account live',
     async () => {
-      const { accounts } = await health(leader);
+      const { accounts, workers, masters: lead } = await health(leader);
+      if (accounts.live > liveBefore) [liveBefore, progressedAt] = [accounts.live, performance.now()];
+      const changes = `${leader.id} ${await leaderChanges(leader)}, ${follower.id} ${await leaderChanges(follower)}`;
       if (performance.now() - lastReport > 5000) {
         lastReport = performance.now();
-        progress(`${accounts.live}/${ACCOUNTS} accounts live`);
+        progress(
+          `${accounts.live}/${ACCOUNTS} accounts live; workers online ${workers.online}, offline ${workers.offline}; leader ${lead.leader}; leader changes: ${changes}`,
+        );
       }
-      return accounts.live === ACCOUNTS ? true : undefined;
+      // (waitFor takes a throw for "not yet": the stall is returned and thrown after.)
+      if (performance.now() - progressedAt > STALL_MS)
+        stalled = `no account went live for ${STALL_MS / 1000} s: ${accounts.live}/${ACCOUNTS} live, workers online ${workers.online}, offline ${workers.offline}, leader ${lead.leader}, leader changes ${changes}`;
+      return accounts.live === ACCOUNTS || stalled ? true : undefined;
     },
     1_800_000,
     1000,
   );
-  progress(`every account live ${Math.round((performance.now() - t1) / 1000)} s after the first was created`);
+  if (stalled) throw new Error(stalled);
+  const setupLeaderChanges = (await leaderChanges(leader)) + (await leaderChanges(follower));
+  progress(
+    `every account live ${Math.round((performance.now() - t1) / 1000)} s after the first was created; leader changes so far ${setupLeaderChanges} (1 is the first election)`,
+  );
 
   // Jobs are submitted on the leader's /client socket and seen done there (the figure) and on the follower's (through Redis).
   const submitter = await clientSocket(leader);
@@ -249,6 +282,9 @@ try {
     p50Ms: pick('p50Ms'),
     accounts: ACCOUNTS,
     workers: WORKERS,
+    refusedCreates,
+    // Counted by both masters from their start: 1 is the first election, anything above is a lost and retaken lead.
+    leaderChanges: (await leaderChanges(leader)) + (await leaderChanges(follower)),
     leaderRssMb: pick('leaderRssMb'),
     followerCpuPct: pick('followerCpuPct'),
     followerRssMb: pick('followerRssMb'),
