@@ -32,6 +32,14 @@ const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 20);
 /** Processes the simulated workers are spread over. */
 const SIM_PROCESSES = Math.min(WORKERS, Number(process.env.BENCH_SIM_PROCESSES ?? 2));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+/**
+ * The order of the setup: `accounts-first` (the default) creates every account, then starts the
+ * workers, which take their share as they register; `workers-first` creates the accounts while all
+ * the workers are connected, so the leader hands out thousands of accounts a second as they come.
+ */
+const SETUP = process.env.BENCH_SETUP ?? 'accounts-first';
+if (SETUP !== 'accounts-first' && SETUP !== 'workers-first') throw new Error(`BENCH_SETUP: accounts-first or workers-first (got ${SETUP})`);
+const ACCOUNTS_FIRST = SETUP === 'accounts-first';
 const GOALS = { leaderCpuPct: 50, p99Ms: 100 };
 const CLK_TCK = 100;
 const cpuPct = (ticks, ms) => (ticks / CLK_TCK / (ms / 1000)) * 100;
@@ -123,26 +131,30 @@ try {
 
   // Every worker is given both URLs; half start on the follower, which refuses them (NOT_LEADER), and move on.
   const perProcess = Math.ceil(WORKERS / SIM_PROCESSES);
-  sims = Array.from({ length: SIM_PROCESSES }, (_, p) =>
-    fork(path.join(root, 'bench/sim-workers.mjs'), [], {
-      env: {
-        ...process.env,
-        BENCH_MASTER_URL: `${first.url},${second.url}`,
-        BENCH_WORKER_TOKEN: workerToken,
-        BENCH_WORKERS: String(Math.min(perProcess, WORKERS - p * perProcess)),
-        BENCH_WORKER_OFFSET: String(p * perProcess),
-        BENCH_CONCURRENCY: String(CONCURRENCY),
-        BENCH_MAX_ACCOUNTS: String(ACCOUNTS_PER_WORKER),
-        BENCH_HEARTBEAT_MS: 'master',
-        BENCH_BROWSER_REPORTS: '1',
-      },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    }),
-  );
-  children.push(...sims);
-  const t0 = performance.now();
-  await Promise.all(sims.map((sim) => new Promise((resolve) => sim.once('message', resolve))));
-  progress(`${WORKERS} simulated workers registered with ${leader.id} in ${Math.round(performance.now() - t0)} ms; creating ${ACCOUNTS} accounts`);
+  const startWorkers = async () => {
+    sims = Array.from({ length: SIM_PROCESSES }, (_, p) =>
+      fork(path.join(root, 'bench/sim-workers.mjs'), [], {
+        env: {
+          ...process.env,
+          BENCH_MASTER_URL: `${first.url},${second.url}`,
+          BENCH_WORKER_TOKEN: workerToken,
+          BENCH_WORKERS: String(Math.min(perProcess, WORKERS - p * perProcess)),
+          BENCH_WORKER_OFFSET: String(p * perProcess),
+          BENCH_CONCURRENCY: String(CONCURRENCY),
+          BENCH_MAX_ACCOUNTS: String(ACCOUNTS_PER_WORKER),
+          BENCH_HEARTBEAT_MS: 'master',
+          BENCH_BROWSER_REPORTS: '1',
+        },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      }),
+    );
+    children.push(...sims);
+    const t0 = performance.now();
+    await Promise.all(sims.map((sim) => new Promise((resolve) => sim.once('message', resolve))));
+    progress(`${WORKERS} simulated workers registered with ${leader.id} in ${Math.round(performance.now() - t0)} ms`);
+  };
+  if (!ACCOUNTS_FIRST) await startWorkers();
+  progress(`creating ${ACCOUNTS} accounts`);
 
   const post = pooledPoster(leader.url, apiToken, 16);
   const accountIds = new Array(ACCOUNTS);
@@ -175,7 +187,9 @@ try {
       }
     }),
   );
-  progress(`${ACCOUNTS} accounts created in ${Math.round((performance.now() - t1) / 1000)} s; waiting for every one to be held by a worker`);
+  progress(`${ACCOUNTS} accounts created in ${Math.round((performance.now() - t1) / 1000)} s`);
+  if (ACCOUNTS_FIRST) await startWorkers();
+  progress('waiting for every account to be held by a worker');
   let [liveBefore, progressedAt, stalled] = [-1, performance.now(), undefined];
   await waitFor(
     'every account live',
@@ -282,6 +296,7 @@ try {
     p50Ms: pick('p50Ms'),
     accounts: ACCOUNTS,
     workers: WORKERS,
+    setup: SETUP,
     refusedCreates,
     // Counted by both masters from their start: 1 is the first election, anything above is a lost and retaken lead.
     leaderChanges: (await leaderChanges(leader)) + (await leaderChanges(follower)),
