@@ -115,6 +115,12 @@ function measure(masters, postgresPid) {
   };
 }
 
+// Stopped by hand (Ctrl-C, kill): stop the masters, workers, Redis and PostgreSQL it started too.
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => {
+    progress(`${signal}: stopping what the bench started`);
+    cleanUp().finally(() => process.exit(130));
+  });
 const postgres = await startPostgres();
 const redis = await startRedis();
 let sims = [];
@@ -150,7 +156,16 @@ try {
     );
     children.push(...sims);
     const t0 = performance.now();
-    await Promise.all(sims.map((sim) => new Promise((resolve) => sim.once('message', resolve))));
+    const registered = Promise.all(sims.map((sim) => new Promise((resolve) => sim.once('message', resolve))));
+    let timer;
+    const stalled = new Promise((_, reject) => {
+      timer = setTimeout(async () => {
+        const { workers } = await health(leader).catch(() => ({ workers: '?' }));
+        const changes = `${leader.id} ${await leaderChanges(leader).catch(() => '?')}, ${follower.id} ${await leaderChanges(follower).catch(() => '?')}`;
+        reject(new Error(`the workers did not all register within ${STALL_MS / 1000} s: workers ${JSON.stringify(workers)}, leader changes ${changes}`));
+      }, STALL_MS);
+    });
+    await Promise.race([registered, stalled]).finally(() => clearTimeout(timer));
     progress(`${WORKERS} simulated workers registered with ${leader.id} in ${Math.round(performance.now() - t0)} ms`);
   };
   if (!ACCOUNTS_FIRST) await startWorkers();
@@ -323,6 +338,11 @@ try {
     );
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 } finally {
+  await cleanUp();
+}
+process.exit(0);
+
+async function cleanUp() {
   for (const socket of sockets) socket.disconnect();
   for (const sim of sims) sim.connected && sim.disconnect();
   for (const child of children) child.exitCode === null && child.kill('SIGTERM');
@@ -340,4 +360,3 @@ try {
   await postgres.stop();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 }
-process.exit(0);
