@@ -252,14 +252,14 @@ try {
   );
 
   const runsAt = new Map(RATES.map((rate) => [rate, []]));
-  const paced = async (run, RATE) => {
+  const paced = async (run, rate) => {
     doneAt.clear();
     seenAt.clear();
     await settle();
-    const key = (i) => `scale-${run}-${RATE}-${i}`;
-    progress(`run ${run}: ${RATE} jobs/s for ${SECONDS} s over ${leader.id}'s /client`);
+    const key = (i) => `scale-${run}-${rate}-${i}`;
+    progress(`run ${run}: ${rate} jobs/s for ${SECONDS} s over ${leader.id}'s /client`);
     const window = measure(masters, postgres.pid);
-    const startedAt = await pacedSubmits(RATE, SECONDS, (i) =>
+    const startedAt = await pacedSubmits(rate, SECONDS, (i) =>
       submitter
         .timeout(900_000)
         .emitWithAck(ClientRequest.JobCreate, { type: 'noop', accountId: accountIds[i % ACCOUNTS], idempotencyKey: key(i) })
@@ -295,9 +295,9 @@ try {
       leaderRssMb: figures.rssMb[0],
       followerRssMb: figures.rssMb[1],
     };
-    runsAt.get(RATE).push(result);
+    runsAt.get(rate).push(result);
     progress(
-      `run ${run}: p50 ${result.p50Ms.toFixed(1)} ms p99 ${result.p99Ms.toFixed(1)} ms (seen on ${follower.id}: p99 ${result.followerSeenP99Ms.toFixed(1)} ms), ${Math.round(doneJobsPerSec)} jobs/s done${doneJobsPerSec < RATE * 0.95 ? ' (below the offered load: saturated, the latency is queueing)' : ''}; CPU ${leader.id} (leader) ${Math.round(result.leaderCpuPct)} %, ${follower.id} ${Math.round(result.followerCpuPct)} %, PostgreSQL ${Math.round(result.dbCpuPct)} %; peak RSS ${result.leaderRssMb} MB, ${result.followerRssMb} MB`,
+      `run ${run}: p50 ${result.p50Ms.toFixed(1)} ms p99 ${result.p99Ms.toFixed(1)} ms (seen on ${follower.id}: p99 ${result.followerSeenP99Ms.toFixed(1)} ms), ${Math.round(doneJobsPerSec)} jobs/s done${doneJobsPerSec < rate * 0.95 ? ' (below the offered load: saturated, the latency is queueing)' : ''}; CPU ${leader.id} (leader) ${Math.round(result.leaderCpuPct)} %, ${follower.id} ${Math.round(result.followerCpuPct)} %, PostgreSQL ${Math.round(result.dbCpuPct)} %; peak RSS ${result.leaderRssMb} MB, ${result.followerRssMb} MB`,
     );
   };
   for (let run = 1; run <= RUNS; run += 1) for (const rate of RATES) await paced(run, rate);
@@ -325,8 +325,14 @@ try {
     rate: RATE,
     seconds: SECONDS,
     runs: RUNS,
-    goals: { ...GOALS, met: median(runs.map((r) => r.leaderCpuPct)) <= GOALS.leaderCpuPct && median(runs.map((r) => r.p99Ms)) < GOALS.p99Ms },
+    // The goal is for the issue's fleet and load; a smaller run says whether its own figures would pass, not that the goal is met.
+    goals: {
+      ...GOALS,
+      atGoalSize: WORKERS >= 1000 && ACCOUNTS_PER_WORKER >= 20 && RATE >= 500,
+      figuresPass: median(runs.map((r) => r.leaderCpuPct)) <= GOALS.leaderCpuPct && median(runs.map((r) => r.p99Ms)) < GOALS.p99Ms,
+    },
   };
+  figures.goals.met = figures.goals.atGoalSize && figures.goals.figuresPass;
   if (RATES.length > 1)
     figures.byRate = Object.fromEntries(
       RATES.slice(1).map((rate) => [
