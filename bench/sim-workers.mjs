@@ -40,6 +40,11 @@ for (let i = firstId; i < firstId + count; i += 1) {
     socket.io.uri = urls[current];
     if (redial) setTimeout(() => !socket.connected && socket.connect(), 250).unref();
   };
+  // socket.io does not reconnect after the server cut the socket (missed heartbeats, a master
+  // stepping down): come back after a pause, as the worker's MasterConnection does.
+  socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') setTimeout(() => !socket.connected && socket.connect(), 1000).unref();
+  });
   socket.on('connect_error', (error) => {
     if (error.data?.code === 'NOT_LEADER') nextMaster(true);
     else if (!error.data) nextMaster(false);
