@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
 import { ClientEvent, ClientRequest, Namespace } from '@fleetwright/shared/contract';
+import { postgresCpuTicks, startPostgres } from './postgres.mjs';
 import { fork, freePort, median, pacedSubmits, percentile, pooledPoster, procStat, progress, restApi, settle, spawn, startRedis, waitFor } from './lib.mjs';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -35,6 +36,18 @@ const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT ? path.resolve(process.env
  * account's `noop` jobs, so the run measures what checking limits costs the dispatch pass.
  */
 const LIMITS = process.env.BENCH_LIMITS === '1';
+/**
+ * The master's stores measured in one run, alternating run by run (BENCHMARKS.md):
+ * `BENCH_BACKENDS=sqlite,postgres`. The first is the one the top-level figures describe; each other
+ * gets its own figures and its ratios to the first. A PostgreSQL run gets a fresh database in a
+ * throwaway cluster the bench starts (bench/postgres.mjs). Unset: SQLite alone, as always.
+ */
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'sqlite')
+  .split(',')
+  .map((b) => b.trim())
+  .filter(Boolean);
+for (const backend of BACKENDS)
+  if (backend !== 'sqlite' && backend !== 'postgres') throw new Error(`BENCH_BACKENDS: unknown backend ${backend} (sqlite, postgres)`);
 async function loadPeer() {
   if (PEER !== 'bullmq') return undefined;
   try {
@@ -63,7 +76,7 @@ function whereTimeWent(jobs) {
   return `slowest 1 %: ${mean(slowest)}; all: ${mean(stages)}`;
 }
 
-async function oneRun(run, masterRoot = root) {
+async function oneRun(run, masterRoot = root, databaseUrl = undefined) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-bench-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -82,6 +95,7 @@ async function oneRun(run, masterRoot = root) {
         FLEET_SECRET_KEY: randomBytes(32).toString('hex'),
         FLEET_LOG_LEVEL: 'error',
         FLEET_DASHBOARD_DIR: '/nonexistent',
+        ...(databaseUrl ? { FLEET_DATABASE_URL: databaseUrl } : {}),
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
@@ -114,6 +128,7 @@ async function oneRun(run, masterRoot = root) {
     // A cut socket misses job:done events and the wait below would never end: say so at once.
     let cut;
     client.on('disconnect', (reason) => {
+      if (reason === 'io client disconnect') return; // the bench's own, at the end of the run
       cut = reason;
       progress(`run ${run}: the master closed the bench's /client socket (${reason}); job:done events from then on are lost`);
     });
@@ -128,6 +143,8 @@ async function oneRun(run, masterRoot = root) {
 
     // Phase 1: throughput. 20,000 jobs as fast as the API takes them, in bulk requests.
     const stat0 = procStat(master.pid);
+    // On PostgreSQL part of the work is the database's own processes: counted apart, beside the master's.
+    const dbTicks0 = databaseUrl ? postgresCpuTicks(postgres.pid) : 0;
     const simStat0 = procStat(sims.pid);
     const selfCpu0 = process.cpuUsage();
     let peakRss = stat0.rssBytes;
@@ -171,8 +188,9 @@ async function oneRun(run, masterRoot = root) {
     const elapsedS = (performance.now() - t0) / 1000;
     const simCpu = ((procStat(sims.pid).cpuTicks - simStat0.cpuTicks) / CLK_TCK / elapsedS) * 100;
     const selfCpu = process.cpuUsage(selfCpu0);
+    const dbCpu = databaseUrl ? ((postgresCpuTicks(postgres.pid) - dbTicks0) / CLK_TCK / elapsedS) * 100 : undefined;
     progress(
-      `run ${run}: ${Math.round(jobsPerSec)} jobs/s (submitted in ${Math.round(submitted - t0)} ms), CPU: master ${Math.round(throughputCpu)} %, workers ${Math.round(simCpu)} %, client ${Math.round(((selfCpu.user + selfCpu.system) / 1e6 / elapsedS) * 100)} %`,
+      `run ${run}: ${Math.round(jobsPerSec)} jobs/s (submitted in ${Math.round(submitted - t0)} ms), CPU: master ${Math.round(throughputCpu)} %,${dbCpu === undefined ? '' : ` PostgreSQL ${Math.round(dbCpu)} %,`} workers ${Math.round(simCpu)} %, client ${Math.round(((selfCpu.user + selfCpu.system) / 1e6 / elapsedS) * 100)} %`,
     );
 
     // Phase 2: latency at a paced offered load, one job per submit, below saturation: over REST (the
@@ -215,6 +233,7 @@ async function oneRun(run, masterRoot = root) {
       socketP99Ms: socket.p99Ms,
       masterCpuPct: throughputCpu,
       masterRssMb: peakRss / 1048576,
+      ...(dbCpu === undefined ? {} : { dbCpuPct: dbCpu }),
     };
     progress(`run ${run}: peak RSS ${result.masterRssMb.toFixed(0)} MB`);
     return result;
@@ -232,12 +251,25 @@ async function oneRun(run, masterRoot = root) {
 const runs = [];
 const peerRuns = [];
 const baselineRuns = [];
+/** Each backend after the first: its runs, in the same order as `runs`. */
+const otherRuns = new Map(BACKENDS.slice(1).map((b) => [b, []]));
 const bullmqRun = await loadPeer();
 const redis = bullmqRun ? await startRedis() : undefined;
+const postgres = BACKENDS.includes('postgres') ? await startPostgres() : undefined;
+const runOn = async (backend, run) => {
+  if (BACKENDS.length > 1) progress(`run ${run}: ${backend}`);
+  return oneRun(run, root, backend === 'postgres' ? await postgres.createDatabase() : undefined);
+};
 try {
   for (let run = 1; run <= RUNS; run += 1) {
     if (BASELINE_ROOT && run % 2 === 0) baselineRuns.push(await oneRun(run, BASELINE_ROOT));
-    runs.push(await oneRun(run));
+    // Odd runs start with the first backend, even runs end with it, so neither always goes first.
+    const order = run % 2 === 1 ? BACKENDS : [...BACKENDS].reverse();
+    for (const backend of order) {
+      const result = await runOn(backend, run);
+      if (backend === BACKENDS[0]) runs.push(result);
+      else otherRuns.get(backend).push(result);
+    }
     if (BASELINE_ROOT && run % 2 === 1) baselineRuns.push(await oneRun(run, BASELINE_ROOT));
     if (redis)
       peerRuns.push(
@@ -255,6 +287,7 @@ try {
   }
 } finally {
   await redis?.stop();
+  await postgres?.stop();
 }
 const round = (v) => Math.round(v * 100) / 100;
 const pick = (list, k) => Math.round(median(list.map((r) => r[k])) * 10) / 10;
@@ -266,6 +299,7 @@ const figures = {
   socketP99Ms: pick(runs, 'socketP99Ms'),
   masterCpuPct: pick(runs, 'masterCpuPct'),
   masterRssMb: pick(runs, 'masterRssMb'),
+  ...(BACKENDS[0] === 'postgres' ? { dbCpuPct: pick(runs, 'dbCpuPct') } : {}),
   runs: RUNS,
   jobs: JOBS,
   workers: WORKERS,
@@ -273,6 +307,21 @@ const figures = {
   accounts: ACCOUNTS,
   limits: LIMITS,
 };
+if (process.env.BENCH_BACKENDS) figures.backend = BACKENDS[0];
+for (const [backend, list] of otherRuns) {
+  figures[backend] = Object.fromEntries(
+    ['jobsPerSec', 'p50Ms', 'p99Ms', 'socketP50Ms', 'socketP99Ms', 'masterCpuPct', 'masterRssMb', ...(backend === 'postgres' ? ['dbCpuPct'] : [])].map((k) => [
+      k,
+      pick(list, k),
+    ]),
+  );
+  // Run by run, the two backends back to back, then the median.
+  figures[`${backend}Vs${BACKENDS[0][0].toUpperCase()}${BACKENDS[0].slice(1)}`] = {
+    throughputRatio: round(median(list.map((r, i) => r.jobsPerSec / runs[i].jobsPerSec))),
+    p50Ratio: round(median(list.map((r, i) => r.p50Ms / runs[i].p50Ms))),
+    p99Ratio: round(median(list.map((r, i) => r.p99Ms / runs[i].p99Ms))),
+  };
+}
 if (baselineRuns.length) {
   figures.baseline = {
     root: BASELINE_ROOT,
