@@ -254,6 +254,9 @@ export class Master {
       return;
     }
     this.browserMirror?.elected();
+    // The view is rebuilt from the store, every worker offline until it registers: a worker still
+    // connected from an earlier lead (the lease lapsed and was taken again) must register anew.
+    this.workers.disconnectAll();
     this.takingLead = this.scheduler.start().catch((error: unknown) => {
       this.options.logger.warn('could not take up the lead', { error });
     });
