@@ -50,4 +50,37 @@ describe('the decision queue', () => {
     expect(order).toEqual(['first', 'queued by the first']);
     await queue.close();
   });
+
+  // On PostgreSQL a batch holds the leader lease's row until it commits, and the lease's renewal
+  // waits behind it: however many decisions wait, a batch stops taking them after a while.
+  it('commits a long run of decisions in several batches rather than one that holds the store for all of them', async () => {
+    // The real backend, counting its outermost transactions (the batches' commits).
+    let commits = 0;
+    let depth = 0;
+    const queue = new DecisionQueue(
+      {
+        async transaction<T>(work: () => Promise<T>): Promise<T> {
+          depth += 1;
+          try {
+            return await backend.transaction(work);
+          } finally {
+            depth -= 1;
+            if (depth === 0) commits += 1;
+          }
+        },
+      },
+      quiet,
+    );
+    // Each decision stands for a slow store (a remote database): 40 of them take about 2 s in all.
+    const slow = Array.from({ length: 40 }, (_, i) =>
+      queue.run(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return backend.accounts.create({ platform: 'sandbox', label: `slow ${i}` });
+      }),
+    );
+    await Promise.all(slow);
+    expect(await backend.accounts.count()).toBe(40);
+    expect(commits).toBeGreaterThanOrEqual(3);
+    await queue.close();
+  });
 });

@@ -9,6 +9,11 @@ interface Queued {
 
 /** Decisions written in one commit at most. */
 const MAX_PER_COMMIT = 256;
+/**
+ * No decision joins a batch that has run this long: on PostgreSQL a batch holds the leader lease's
+ * row (its fence) until it commits, and the lease's renewal waits behind it.
+ */
+const MAX_BATCH_MS = 500;
 /** A batch that holds the queue longer than this is logged: every report and command waits behind it. */
 const SLOW_BATCH_MS = 1000;
 
@@ -65,7 +70,7 @@ export class DecisionQueue {
         await this.backend.transaction(async () => {
           await this.fence?.();
           // A decision queued while the batch runs (the pass a report asked for) joins it.
-          while (taken.length < MAX_PER_COMMIT && this.queue.length > 0) {
+          while (taken.length < MAX_PER_COMMIT && this.queue.length > 0 && performance.now() - started < MAX_BATCH_MS) {
             const next = this.queue.shift()!;
             taken.push(next);
             try {
