@@ -174,6 +174,8 @@ export class JobAttempt {
         if (!gate || !reporter.humanNeeded) throw new FleetError('INTERNAL_ERROR', 'askHuman() needs a worker connected to a master');
         signal.throwIfAborted();
         context.progress(this.percent, WAITING_FOR_A_PERSON, reason);
+        // The step goes out before the request: whoever hears of the request reads the job waiting.
+        await this.progressSent;
         await secrets.refresh();
         const asked = { ...this.report, reason: secrets.text(reason), timeoutMs };
         await reporter.humanNeeded(asked);
