@@ -1,7 +1,7 @@
-// A throwaway PostgreSQL cluster for the benches: the same recipe as the tests'
+// A throwaway PostgreSQL cluster for the benches and the chaos run's two-master mode: the same recipe as the tests'
 // packages/master/test/support/postgres-cluster.ts (initdb with trust auth into a temp dir, pg_ctl
 // on a free loopback port, durability off, run as the `postgres` user when this process is root,
-// which PostgreSQL refuses), in plain .mjs for bench/.
+// which PostgreSQL refuses), in plain .mjs for bench/ and chaos/.
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -78,7 +78,7 @@ export async function startPostgres() {
     port,
     pid: Number(readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
     async createDatabase() {
-      const name = `fleet_bench_${++databases}`;
+      const name = `fleet_${++databases}`;
       const client = new pg.Client({ connectionString: url('postgres') });
       client.on('error', () => undefined);
       await client.connect();

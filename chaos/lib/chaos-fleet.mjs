@@ -10,7 +10,7 @@ import path from 'node:path';
 import { SandboxServer } from '@fleetwright/sandbox';
 import { fleetProcess, redisProcess } from './fleet-process.mjs';
 import { readPostgresStore, readSqliteStore } from './judges.mjs';
-import { PostgresCluster } from './postgres-cluster.mjs';
+import { startPostgres } from '../../bench/postgres.mjs';
 import { MasterApi, progress, sleep } from './rest.mjs';
 import { TcpProxy } from './tcp-proxy.mjs';
 import { freePort } from '../../bench/lib.mjs';
@@ -58,8 +58,8 @@ export class ChaosFleet {
     };
     const shared = { ...common, FLEET_API_TOKEN: this.apiToken, FLEET_SECRET_KEY: randomBytes(32).toString('hex') };
     if (this.postgres) {
-      this.cluster = await new PostgresCluster().start();
-      this.databaseUrl = await this.cluster.createDatabase('fleet');
+      this.cluster = await startPostgres();
+      this.databaseUrl = await this.cluster.createDatabase();
       await waitUntil('redis-server to accept connections', () => canConnect(redisPort), 10_000);
     }
     const names = this.postgres ? ['master-a', 'master-b'] : ['master'];
@@ -162,7 +162,7 @@ export class ChaosFleet {
     await Promise.all([...this.workers, ...this.masters, this.redis].filter(Boolean).map((p) => p.kill()));
     await Promise.all(this.workers.flatMap((w) => [w.masterProxy.close(), w.redisProxy.close()]));
     await this.sandbox.close();
-    this.cluster?.stop();
+    await this.cluster?.stop();
   }
 
   /** What the judges read of the store, read directly once the masters stopped. */

@@ -1,16 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FleetHarness } from '../support/fleet-harness.js';
-
-/** The most of `times` inside any window of `windowMs`. */
-function mostInOneWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
+import { busiestWindow } from '@fleetwright/sandbox';
 
 describe('limits pace a real fleet as the platform sees it', () => {
   let fleet: FleetHarness | undefined;
@@ -51,7 +41,7 @@ describe('limits pace a real fleet as the platform sees it', () => {
     const posted = questions.flatMap((q) => f.sandbox.store.repliesTo(q.id).filter((r) => f.sandbox.store.users.get(r.authorId)?.handle === 'alice'));
     expect(posted).toHaveLength(60);
     expect(
-      mostInOneWindow(
+      busiestWindow(
         posted.map((r) => Date.parse(r.createdAt)),
         windowMs,
       ),
@@ -106,6 +96,6 @@ describe('limits pace a real fleet as the platform sees it', () => {
     expect(new Set(done.map((j) => j.workerId)).size).toBe(3);
     const signIns = [...f.sandbox.store.sessions.values()].map((s) => Date.parse(s.createdAt));
     expect(signIns).toHaveLength(6);
-    expect(mostInOneWindow(signIns, windowMs)).toBeLessThanOrEqual(2);
+    expect(busiestWindow(signIns, windowMs)).toBeLessThanOrEqual(2);
   });
 });

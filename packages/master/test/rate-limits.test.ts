@@ -3,21 +3,11 @@ import { ClientEvent, MasterEvent, type JobProgressEvent, type JobRun } from '@f
 import { MasterFixture } from './support/master-fixture.js';
 import type { SimulatedWorker } from './support/simulated-worker.js';
 import { waitUntil } from './support/wait-until.js';
+import { busiestWindow } from '@fleetwright/sandbox';
 
 /** Reports every job it is given as succeeded, as soon as it gets it. */
 function succeedEverything(worker: SimulatedWorker): void {
   worker.socket.on(MasterEvent.JobRun, (run: JobRun) => void worker.succeed(run));
-}
-
-/** The most starts inside any window of `windowMs`. */
-function mostInOneWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
 }
 
 describe('limits hold jobs in the queue until they may start, and a platform throttle pauses its scope', () => {
@@ -90,7 +80,7 @@ describe('limits hold jobs in the queue until they may start, and a platform thr
 
     const times = dispatchTimes(jobs.map((j) => j.id));
     expect(times).toHaveLength(10);
-    expect(mostInOneWindow(times, 800)).toBeLessThanOrEqual(3);
+    expect(busiestWindow(times, 800)).toBeLessThanOrEqual(3);
     // A job counts until a window after it ends, so what the platform sees of any window stays within the rate too.
     for (let i = 0; i + 3 < jobs.length; i++) expect(runTimes(jobs[i + 3].id).dispatched_at).toBeGreaterThan(runTimes(jobs[i].id).finished_at + 800);
     for (const job of jobs) expect((await fx.job(job.id)).attempt).toBe(1);
@@ -118,7 +108,7 @@ describe('limits hold jobs in the queue until they may start, and a platform thr
     for (const job of jobs) await fx.waitForJob(job.id, 'succeeded', (j) => j.status === 'succeeded', 15_000);
 
     expect(new Set(workers.filter((w) => w.runs.length > 0).map((w) => w.id)).size).toBe(3);
-    expect(mostInOneWindow(dispatchTimes(jobs.map((j) => j.id)), 600)).toBeLessThanOrEqual(2);
+    expect(busiestWindow(dispatchTimes(jobs.map((j) => j.id)), 600)).toBeLessThanOrEqual(2);
   });
 
   it('caps how many jobs of a type run at once, and starts the next as one ends', async () => {

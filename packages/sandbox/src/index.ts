@@ -8,3 +8,4 @@ export * from './store/message-store.js';
 export * from './store/team-store.js';
 export * from './duplicate-reply-oracle.js';
 export * from './store/second-factor-store.js';
+export { busiestWindow } from './store/reply-pacing.js';

@@ -13,7 +13,8 @@ import {
 } from '@fleetwright/shared';
 import { iso } from '../time.js';
 import type { LeaseRecord } from './leases-backend.js';
-import type { AccountRow, LeaseRow, MessageRow, MonitorRow, TokenRow, WorkerRow } from './records.js';
+import type { AccountRow, LeaseRow, LimitRow, MessageRow, MonitorRow, TokenRow, WorkerRow } from './records.js';
+import type { LimitRecord } from './limits-backend.js';
 
 /**
  * The API's views of the stored records: pure mappings of a record (and what a view adds to it),
@@ -105,4 +106,16 @@ export function tokenView(row: TokenRow): TokenView {
 
 export function leaseRecord(row: LeaseRow): LeaseRecord {
   return { name: row.name, holder: row.holder, epoch: row.epoch, expiresAt: row.expires_at };
+}
+
+export function limitRecord(row: LimitRow): LimitRecord {
+  return {
+    id: row.id,
+    scope: row.scope,
+    target: row.target,
+    jobType: row.job_type,
+    rule: JSON.parse(row.rule) as LimitRecord['rule'],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }

@@ -1,4 +1,14 @@
-import type { AccountBrowserView, Capability, Credentials, JobStatus, StepStatus, StorageState, TokenRole, WorkerStatus } from '@fleetwright/shared';
+import type {
+  AccountBrowserView,
+  Capability,
+  Credentials,
+  JobStatus,
+  LimitScope,
+  StepStatus,
+  StorageState,
+  TokenRole,
+  WorkerStatus,
+} from '@fleetwright/shared';
 
 /**
  * The records the backend stores and returns, as every adapter must shape them. Column names are
@@ -271,4 +281,15 @@ export interface BrowserStateSource {
   view(accountId: string): AccountBrowserView;
   /** The account is gone: its browser state goes too. */
   forget(accountId: string): void;
+}
+
+/** A rate_limits row, as both engines return it. */
+export interface LimitRow {
+  id: string;
+  scope: LimitScope;
+  target: string;
+  job_type: string;
+  rule: string;
+  created_at: number;
+  updated_at: number;
 }

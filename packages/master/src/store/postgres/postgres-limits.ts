@@ -1,16 +1,8 @@
 import { limitId, type PutLimitBody, type RateLimitScope } from '@fleetwright/shared';
 import type { JobRunRecord, LimitRecord, LimitsBackend, PauseRecord } from '../backend/limits-backend.js';
+import type { LimitRow } from '../backend/records.js';
+import { limitRecord } from '../backend/record-views.js';
 import type { ClientScope } from './client-scope.js';
-
-interface LimitRow {
-  id: string;
-  scope: LimitRecord['scope'];
-  target: string;
-  job_type: string;
-  rule: string;
-  created_at: number;
-  updated_at: number;
-}
 
 const START_COLUMNS = 'id AS "jobId", account_id AS "accountId", platform, type, dispatched_at AS at';
 
@@ -23,22 +15,12 @@ const ENDED_SINCE = `
    WHERE status = 'queued' AND dispatched_at >= $1 AND account_id IS NOT NULL AND platform IS NOT NULL
   ORDER BY at`;
 
-const toLimit = (row: LimitRow): LimitRecord => ({
-  id: row.id,
-  scope: row.scope,
-  target: row.target,
-  jobType: row.job_type,
-  rule: JSON.parse(row.rule) as LimitRecord['rule'],
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
-
 /** Limits and pauses on PostgreSQL (see LimitsBackend). */
 export class PostgresLimits implements LimitsBackend {
   constructor(private readonly scope: ClientScope) {}
 
   async list(): Promise<LimitRecord[]> {
-    return (await this.scope.rows<LimitRow>('SELECT * FROM rate_limits ORDER BY id')).map(toLimit);
+    return (await this.scope.rows<LimitRow>('SELECT * FROM rate_limits ORDER BY id')).map(limitRecord);
   }
 
   async put(body: PutLimitBody): Promise<LimitRecord> {
@@ -48,7 +30,7 @@ export class PostgresLimits implements LimitsBackend {
        ON CONFLICT (id) DO UPDATE SET rule = EXCLUDED.rule, updated_at = EXCLUDED.updated_at RETURNING *`,
       [limitId(body.scope, body.target, body.jobType), body.scope, body.target, body.jobType, JSON.stringify(body.rule), now],
     );
-    return toLimit(row!);
+    return limitRecord(row!);
   }
 
   async delete(id: string): Promise<boolean> {

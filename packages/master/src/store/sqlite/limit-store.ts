@@ -1,16 +1,8 @@
 import { limitId, type PutLimitBody, type RateLimitScope } from '@fleetwright/shared';
 import type { JobRunRecord, LimitRecord, PauseRecord } from '../backend/limits-backend.js';
+import type { LimitRow } from '../backend/records.js';
+import { limitRecord } from '../backend/record-views.js';
 import type { Db } from './database.js';
-
-interface LimitRow {
-  id: string;
-  scope: LimitRecord['scope'];
-  target: string;
-  job_type: string;
-  rule: string;
-  created_at: number;
-  updated_at: number;
-}
 
 interface PauseRow {
   scope: RateLimitScope;
@@ -30,22 +22,12 @@ const ENDED_SINCE = `
    WHERE status = 'queued' AND dispatched_at >= ? AND account_id IS NOT NULL AND platform IS NOT NULL
   ORDER BY at`;
 
-const toLimit = (row: LimitRow): LimitRecord => ({
-  id: row.id,
-  scope: row.scope,
-  target: row.target,
-  jobType: row.job_type,
-  rule: JSON.parse(row.rule) as LimitRecord['rule'],
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
-
 /** The rate_limits and rate_limit_pauses tables (see LimitsBackend). */
 export class LimitStore {
   constructor(private readonly db: Db) {}
 
   list(): LimitRecord[] {
-    return (this.db.prepare('SELECT * FROM rate_limits ORDER BY id').all() as LimitRow[]).map(toLimit);
+    return (this.db.prepare('SELECT * FROM rate_limits ORDER BY id').all() as LimitRow[]).map(limitRecord);
   }
 
   put(body: PutLimitBody): LimitRecord {
@@ -56,7 +38,7 @@ export class LimitStore {
          ON CONFLICT (id) DO UPDATE SET rule = excluded.rule, updated_at = excluded.updated_at RETURNING *`,
       )
       .get(limitId(body.scope, body.target, body.jobType), body.scope, body.target, body.jobType, JSON.stringify(body.rule), now, now) as LimitRow;
-    return toLimit(row);
+    return limitRecord(row);
   }
 
   delete(id: string): boolean {
