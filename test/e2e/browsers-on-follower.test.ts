@@ -4,7 +4,8 @@
  * following asks for the leader's readings.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MasterProcess } from '../../packages/master/test/support/master-process.js';
+import type { MasterProcess } from '../../packages/master/test/support/master-process.js';
+import { MasterProcesses, mastersSeenBy } from '../../packages/master/test/support/master-processes.js';
 import { PostgresCluster } from '../../packages/master/test/support/postgres-cluster.js';
 import { SimulatedWorker } from '../../packages/master/test/support/simulated-worker.js';
 import { RedisServer } from '../support/redis-server.js';
@@ -13,7 +14,7 @@ import { waitFor } from '../support/wait-for.js';
 describe("a follower's account views", () => {
   let cluster: PostgresCluster;
   let redis: RedisServer;
-  const procs: MasterProcess[] = [];
+  const procs = new MasterProcesses();
   let worker: SimulatedWorker | undefined;
   beforeAll(async () => {
     cluster = await PostgresCluster.start();
@@ -25,23 +26,18 @@ describe("a follower's account views", () => {
   });
   afterEach(async () => {
     worker?.close();
-    for (const proc of procs.splice(0)) await proc.close();
+    await procs.closeAll();
   });
 
-  async function master(url: string, id: string, secretsOf?: MasterProcess): Promise<MasterProcess> {
-    const env = { FLEET_DATABASE_URL: url, FLEET_REDIS_URL: redis.url, FLEET_MASTER_ID: id };
-    const proc = await MasterProcess.create({ env, ...(secretsOf ? { secretsOf } : {}) });
-    procs.push(proc);
-    await proc.start();
-    return proc;
-  }
+  const master = (url: string, id: string, secretsOf?: MasterProcess): Promise<MasterProcess> =>
+    procs.start(url, id, { env: { FLEET_REDIS_URL: redis.url }, ...(secretsOf ? { secretsOf } : {}) });
 
   const browserOf = async (proc: MasterProcess, accountId: string) => (await proc.api('GET', `/accounts/${accountId}`)).body.browser;
 
   it('show the browsers the leader hears of, from a master started before and one started after they opened', async () => {
     const { url } = await cluster.createDatabase();
     const leader = await master(url, 'master-a');
-    await waitFor('master-a to lead', async () => ((await (await fetch(`${leader.url}/health`)).json()).masters.leading ? true : undefined), 10_000);
+    await waitFor('master-a to lead', async () => ((await mastersSeenBy(leader)).leading ? true : undefined), 10_000);
     const early = await master(url, 'master-b', leader);
 
     worker = await new SimulatedWorker({ workerId: 'w1', url: leader.url, token: leader.workerToken }).start();

@@ -6,14 +6,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { ClientRequest, Namespace, requestWithAck } from '@fleetwright/shared';
-import { MasterProcess } from './support/master-process.js';
+import type { MasterProcess } from './support/master-process.js';
+import { MasterProcesses, mastersSeenBy } from './support/master-processes.js';
 import { PostgresCluster } from './support/postgres-cluster.js';
 import { SimulatedWorker } from './support/simulated-worker.js';
 import { waitUntil } from './support/wait-until.js';
 
 describe('a /client socket on a master that does not lead', () => {
   let cluster: PostgresCluster;
-  const procs: MasterProcess[] = [];
+  const procs = new MasterProcesses();
   const sockets: Socket[] = [];
   const workers: SimulatedWorker[] = [];
   beforeAll(async () => {
@@ -23,15 +24,10 @@ describe('a /client socket on a master that does not lead', () => {
   afterEach(async () => {
     for (const socket of sockets.splice(0)) socket.close();
     for (const worker of workers.splice(0)) worker.close();
-    for (const proc of procs.splice(0)) await proc.close();
+    await procs.closeAll();
   });
 
-  async function master(url: string, id: string, secretsOf?: MasterProcess): Promise<MasterProcess> {
-    const proc = await MasterProcess.create({ env: { FLEET_DATABASE_URL: url, FLEET_MASTER_ID: id }, ...(secretsOf ? { secretsOf } : {}) });
-    procs.push(proc);
-    await proc.start();
-    return proc;
-  }
+  const master = (url: string, id: string, secretsOf?: MasterProcess): Promise<MasterProcess> => procs.start(url, id, secretsOf ? { secretsOf } : {});
 
   async function client(proc: MasterProcess, token: string): Promise<Socket> {
     const socket = io(`${proc.url}${Namespace.Client}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
@@ -43,9 +39,9 @@ describe('a /client socket on a master that does not lead', () => {
   it("creates and cancels jobs through the leader, passes the leader's refusals back, and still refuses a viewer itself", async () => {
     const { url } = await cluster.createDatabase();
     const leader = await master(url, 'master-a');
-    await waitUntil('master-a to lead', async () => ((await (await fetch(`${leader.url}/health`)).json()).masters.leading ? true : undefined), 10_000);
+    await waitUntil('master-a to lead', async () => ((await mastersSeenBy(leader)).leading ? true : undefined), 10_000);
     const follower = await master(url, 'master-b', leader);
-    expect((await (await fetch(`${follower.url}/health`)).json()).masters).toMatchObject({ self: 'master-b', leader: 'master-a', leading: false });
+    expect(await mastersSeenBy(follower)).toMatchObject({ self: 'master-b', leader: 'master-a', leading: false });
 
     const onLeader = workers[workers.push(new SimulatedWorker({ workerId: 'w1', url: leader.url, token: leader.workerToken, heartbeatEveryMs: 150 })) - 1]!;
     await onLeader.start();

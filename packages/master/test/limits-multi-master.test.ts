@@ -4,7 +4,8 @@
  * keeps holding what the old one held.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MasterProcess } from './support/master-process.js';
+import type { MasterProcess } from './support/master-process.js';
+import { MasterProcesses, mastersSeenBy } from './support/master-processes.js';
 import { PostgresCluster } from './support/postgres-cluster.js';
 import { SimulatedWorker } from './support/simulated-worker.js';
 import { waitUntil } from './support/wait-until.js';
@@ -13,7 +14,7 @@ const LEASE_MS = 1_500;
 
 describe('limits with two masters on one PostgreSQL database', () => {
   let cluster: PostgresCluster;
-  const procs: MasterProcess[] = [];
+  const procs = new MasterProcesses();
   const workers: SimulatedWorker[] = [];
   beforeAll(async () => {
     cluster = await PostgresCluster.start();
@@ -21,20 +22,13 @@ describe('limits with two masters on one PostgreSQL database', () => {
   afterAll(() => cluster?.stop());
   afterEach(async () => {
     for (const worker of workers.splice(0)) worker.close();
-    for (const proc of procs.splice(0)) await proc.close();
+    await procs.closeAll();
   });
 
-  async function master(url: string, id: string, secretsOf?: MasterProcess): Promise<MasterProcess> {
-    const proc = await MasterProcess.create({
-      env: { FLEET_DATABASE_URL: url, FLEET_MASTER_ID: id, FLEET_LEADER_LEASE_MS: String(LEASE_MS) },
-      ...(secretsOf ? { secretsOf } : {}),
-    });
-    procs.push(proc);
-    await proc.start();
-    return proc;
-  }
+  const master = (url: string, id: string, secretsOf?: MasterProcess): Promise<MasterProcess> =>
+    procs.start(url, id, { env: { FLEET_LEADER_LEASE_MS: String(LEASE_MS) }, ...(secretsOf ? { secretsOf } : {}) });
 
-  const leading = async (proc: MasterProcess): Promise<boolean> => (await (await fetch(`${proc.url}/health`)).json()).masters.leading;
+  const leading = async (proc: MasterProcess): Promise<boolean> => (await mastersSeenBy(proc)).leading;
 
   it('a follower forwards a limit and shows the pauses; a new leader keeps holding the jobs the old one held', async () => {
     const { url } = await cluster.createDatabase();

@@ -4,7 +4,8 @@
  * takes over within the lease and carries on from the database.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MasterProcess } from './support/master-process.js';
+import type { MasterProcess } from './support/master-process.js';
+import { MasterProcesses, mastersSeenBy } from './support/master-processes.js';
 import { PostgresCluster } from './support/postgres-cluster.js';
 import { SimulatedWorker } from './support/simulated-worker.js';
 import { waitUntil } from './support/wait-until.js';
@@ -13,7 +14,7 @@ const LEASE_MS = 1_500;
 
 describe('two masters on one PostgreSQL database', () => {
   let cluster: PostgresCluster;
-  const procs: MasterProcess[] = [];
+  const procs = new MasterProcesses();
   const workers: SimulatedWorker[] = [];
   beforeAll(async () => {
     cluster = await PostgresCluster.start();
@@ -21,22 +22,13 @@ describe('two masters on one PostgreSQL database', () => {
   afterAll(() => cluster?.stop());
   afterEach(async () => {
     for (const worker of workers.splice(0)) worker.close();
-    for (const proc of procs.splice(0)) await proc.close();
+    await procs.closeAll();
   });
 
-  async function master(url: string, id: string, secretsOf?: MasterProcess): Promise<MasterProcess> {
-    const proc = await MasterProcess.create({
-      env: { FLEET_DATABASE_URL: url, FLEET_MASTER_ID: id, FLEET_LEADER_LEASE_MS: String(LEASE_MS) },
-      ...(secretsOf ? { secretsOf } : {}),
-    });
-    procs.push(proc);
-    await proc.start();
-    return proc;
-  }
+  const master = (url: string, id: string, secretsOf?: MasterProcess): Promise<MasterProcess> =>
+    procs.start(url, id, { env: { FLEET_LEADER_LEASE_MS: String(LEASE_MS) }, ...(secretsOf ? { secretsOf } : {}) });
 
-  async function masters(proc: MasterProcess): Promise<{ self: string; leader: string | null; leading: boolean }> {
-    return (await (await fetch(`${proc.url}/health`)).json()).masters;
-  }
+  const masters = mastersSeenBy;
 
   async function metric(proc: MasterProcess, name: string): Promise<number> {
     const text = await (await fetch(`${proc.url}/metrics`)).text();
