@@ -83,4 +83,76 @@ describe('the decision queue', () => {
     expect(commits).toBeGreaterThanOrEqual(3);
     await queue.close();
   });
+
+  it('runs a decision asked to go alone in a transaction of its own, in its place in the queue, undone alone when it throws', async () => {
+    // The real backend, recording each outermost transaction's decisions (by label).
+    const batches: string[][] = [];
+    let current: string[] | undefined;
+    let depth = 0;
+    const queue = new DecisionQueue(
+      {
+        async transaction<T>(work: () => Promise<T>): Promise<T> {
+          if (depth++ === 0) batches.push((current = []));
+          try {
+            return await backend.transaction(work);
+          } finally {
+            depth -= 1;
+          }
+        },
+      },
+      quiet,
+    );
+    const decision = (label: string, fail = false) => async () => {
+      current!.push(label);
+      await backend.accounts.create({ platform: 'sandbox', label });
+      if (fail) throw new FleetError('VALIDATION_FAILED', `${label} refused after writing`);
+    };
+    const outcomes = await Promise.allSettled([
+      queue.run(decision('a')),
+      queue.run(decision('b')),
+      queue.run(decision('bulk', true), { alone: true }),
+      queue.run(decision('c')),
+      queue.run(decision('bulk 2'), { alone: true }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(batches).toEqual([['a', 'b'], ['bulk'], ['c'], ['bulk 2']]);
+    const labels = (await backend.accounts.list(10)).items.map((a) => a.label).sort();
+    expect(labels).toEqual(['a', 'b', 'bulk 2', 'c']);
+    await queue.close();
+  });
+
+  it('undoes the writes of a decision that throws after a store call has written, and keeps those of the decisions batched with it', async () => {
+    const queue = new DecisionQueue(backend, quiet);
+    const job = async (key: string) =>
+      (
+        await backend.jobs.create({
+          type: 'noop',
+          platform: null,
+          accountId: null,
+          pool: null,
+          payload: {},
+          priority: 0,
+          maxAttempts: 1,
+          timeoutMs: 1000,
+          runAfter: Date.now(),
+          parentId: null,
+          idempotencyKey: key,
+          idempotencyFingerprint: null,
+          monitorId: null,
+        })
+      ).row;
+    const outcomes = await Promise.allSettled([
+      queue.run(() => job('kept before')),
+      queue.run(async () => {
+        const row = await job('undone');
+        await backend.jobs.transition(row, 'cancelled', { finished_at: Date.now() });
+        throw new Error('the decision fails after two writes');
+      }),
+      queue.run(() => job('kept after')),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const keys = (await backend.jobs.list({}, 10)).items.map((j) => j.idempotencyKey).sort();
+    expect(keys).toEqual(['kept after', 'kept before']);
+    await queue.close();
+  });
 });

@@ -27,9 +27,9 @@ export class JobCommands {
     return this.scheduler.decide(() => this.create(body));
   }
 
-  /** `createMany` as a decision of its own. */
+  /** `createMany` as a decision of its own, in a transaction of its own (it writes much). */
   submitMany(bodies: CreateJobBody[]): Promise<{ job: JobView; created: boolean }[]> {
-    return this.scheduler.decide(() => this.createMany(bodies));
+    return this.scheduler.decide(() => this.createMany(bodies), { alone: true });
   }
 
   /**

@@ -3,6 +3,7 @@ import type { FleetBackend } from '../store/backend/fleet-backend.js';
 
 interface Queued {
   decide: () => Promise<unknown>;
+  alone: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -44,10 +45,16 @@ export class DecisionQueue {
     private readonly fence?: () => Promise<void>,
   ) {}
 
-  run<T>(decide: () => Promise<T>): Promise<T> {
+  /**
+   * Queues `decide`. `alone`: it runs in a transaction of its own rather than in a savepoint of a
+   * shared one, for decisions that write much (a bulk create): SQLite copies every page a
+   * savepoint's writes touch into its statement journal, which cost such a decision about half
+   * again its own writes (docs/PERFORMANCE.md, session 9).
+   */
+  run<T>(decide: () => Promise<T>, { alone = false }: { alone?: boolean } = {}): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the master is closing; no more decisions'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ decide, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ decide, alone, resolve: resolve as (value: unknown) => void, reject });
       if (this.draining) return;
       this.draining = true;
       // A turn's decisions gather first, to share the commit.
@@ -63,6 +70,10 @@ export class DecisionQueue {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
+      if (this.queue[0]!.alone) {
+        await this.runAlone(this.queue.shift()!);
+        continue;
+      }
       const taken: Queued[] = [];
       const started = performance.now();
       const outcomes: { ok: boolean; value: unknown }[] = [];
@@ -70,7 +81,7 @@ export class DecisionQueue {
         await this.backend.transaction(async () => {
           await this.fence?.();
           // A decision queued while the batch runs (the pass a report asked for) joins it.
-          while (taken.length < MAX_PER_COMMIT && this.queue.length > 0 && performance.now() - started < MAX_BATCH_MS) {
+          while (taken.length < MAX_PER_COMMIT && this.queue.length > 0 && !this.queue[0]!.alone && performance.now() - started < MAX_BATCH_MS) {
             const next = this.queue.shift()!;
             taken.push(next);
             try {
@@ -99,5 +110,22 @@ export class DecisionQueue {
       });
     }
     this.draining = false;
+  }
+
+  /** A decision in a transaction of its own: undone with it, so it needs no savepoint. */
+  private async runAlone({ decide, resolve, reject }: Queued): Promise<void> {
+    const started = performance.now();
+    try {
+      const value = await this.backend.transaction(async () => {
+        await this.fence?.();
+        return decide();
+      });
+      resolve(value);
+    } catch (error) {
+      if ((error as { code?: unknown })?.code === 'NOT_LEADER') this.logger.debug('decision refused: this master does not lead');
+      reject(error);
+    }
+    const tookMs = performance.now() - started;
+    if (tookMs > SLOW_BATCH_MS) this.logger.warn('a decision held the queue', { decisions: 1, tookMs: Math.round(tookMs) });
   }
 }

@@ -154,9 +154,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * Runs `decide` as a decision: after every decision queued before it, never beside another, its
    * writes landing together (see DecisionQueue). The fleet's entry points (worker reports, commands,
    * timers) each run in one; code already inside a decision calls on directly, never through here.
+   * `alone`: see DecisionQueue.run.
    */
-  decide<T>(decide: () => Promise<T>): Promise<T> {
-    return this.decisions.run(decide);
+  decide<T>(decide: () => Promise<T>, options?: { alone?: boolean }): Promise<T> {
+    return this.decisions.run(decide, options);
   }
 
   /** Something about accounts or their owners changed: the next pass revisits assignments. */

@@ -41,6 +41,11 @@ export interface FleetBackend {
    * until it ends (SQLite) or see the store as it was before (PostgreSQL). A transaction inside
    * another is a savepoint of it. `work` awaits only store calls: it holds the store (or its
    * connection) while it runs.
+   *
+   * Inside a transaction a store call is atomic only as part of it: one that throws may leave
+   * writes of its own, which the enclosing transaction undoes when it throws in turn. A caller that
+   * catches a store call's error and goes on wraps the call in a `transaction` of its own (a
+   * savepoint), as the monitors do with the job each creates.
    */
   transaction<T>(work: () => Promise<T>): Promise<T>;
   /**

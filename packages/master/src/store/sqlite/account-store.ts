@@ -13,7 +13,7 @@ import {
   type UpdateAccountBody,
   registerSecret,
 } from '@fleetwright/shared';
-import type { Db } from './database.js';
+import { atomically, type Db } from './database.js';
 import type { SecretBox } from '../secret-box.js';
 import { editedCredentials, openAccountSecrets, sealCredentials, sealProxy, sealStorageState } from '../backend/account-secrets.js';
 import { accountView } from '../backend/record-views.js';
@@ -42,7 +42,7 @@ export class AccountStore {
     const id = randomUUID();
     const now = Date.now();
     registerSecret(body.credentials?.password);
-    this.db.transaction(() => {
+    atomically(this.db, () => {
       this.db
         .prepare(
           `INSERT INTO accounts (id, platform, label, tags, username, credentials_sealed, proxy_sealed, proxy_masked, device_profile, created_at, updated_at)
@@ -62,7 +62,7 @@ export class AccountStore {
         });
       const insertTag = this.db.prepare('INSERT OR IGNORE INTO account_tags (account_id, tag) VALUES (?, ?)');
       for (const tag of body.tags ?? []) insertTag.run(id, tag);
-    })();
+    });
     this.changed(id);
     return this.view(this.row(id)!);
   }
@@ -70,7 +70,7 @@ export class AccountStore {
   /** Applies a PATCH in one transaction; blank secrets keep the stored ones. */
   update(id: string, body: UpdateAccountBody): AccountView {
     const row = this.require(id, 'id');
-    this.db.transaction(() => {
+    atomically(this.db, () => {
       const sets: string[] = [];
       const params: Record<string, unknown> = { id, now: Date.now() };
       if (body.label !== undefined) {
@@ -101,7 +101,7 @@ export class AccountStore {
         params.deviceProfile = body.deviceProfile ? JSON.stringify(body.deviceProfile) : null;
       }
       if (sets.length > 0) this.db.prepare(`UPDATE accounts SET ${sets.join(', ')}, updated_at = @now WHERE id = @id`).run(params);
-    })();
+    });
     if (body.tags !== undefined) this.changed(id);
     return this.get(id);
   }
@@ -109,10 +109,10 @@ export class AccountStore {
   /** Deletes the account; its finished jobs stay in history without the link. */
   delete(id: string): void {
     this.require(id, 'id');
-    this.db.transaction(() => {
+    atomically(this.db, () => {
       this.db.prepare('UPDATE jobs SET account_id = NULL WHERE account_id = ?').run(id);
       this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
-    })();
+    });
     this.browsers.forget(id);
     this.changed(id);
   }

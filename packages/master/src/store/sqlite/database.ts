@@ -67,11 +67,15 @@ function cacheStatements(db: Db): void {
 const runners = new WeakMap<Db, (write: () => unknown) => unknown>();
 
 /**
- * Runs `write` in a transaction (a savepoint when one is open), like `db.transaction(write)()`,
- * but without building a new transaction function per call: better-sqlite3 builds four wrapped
- * variants each time, a cost seen on the job path in bench:dispatch.
+ * Runs `write` as one transaction, like `db.transaction(write)()`, but without building a new
+ * transaction function per call (better-sqlite3 builds four wrapped variants each time). Inside an
+ * open transaction it runs `write` as part of it, with no savepoint of its own: the caller's
+ * transaction (a decision's savepoint) undoes it if it throws. A savepoint nested in another
+ * copies every page it touches into the statement journal again, which made a decision's writes
+ * cost about twice their own (docs/PERFORMANCE.md, session 9).
  */
 export function atomically<T>(db: Db, write: () => T): T {
+  if (db.inTransaction) return write();
   let run = runners.get(db);
   if (!run) runners.set(db, (run = db.transaction((w: () => unknown) => w())));
   return run(write) as T;

@@ -1,5 +1,5 @@
 import type { DetectedMessage, MessageView, Page } from '@fleetwright/shared';
-import type { Db } from './database.js';
+import { atomically, type Db } from './database.js';
 import { messageView } from '../backend/record-views.js';
 import type { MessageRow } from '../backend/records.js';
 
@@ -13,14 +13,14 @@ export class MessageStore {
       `INSERT OR IGNORE INTO messages (account_id, platform, platform_message_id, kind, thread_id, author, text, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    return this.db.transaction(() => {
+    return atomically(this.db, () => {
       const added: MessageView[] = [];
       for (const m of messages) {
         const res = insert.run(accountId, platform, m.platformMessageId, m.kind, m.threadId ?? null, m.author, m.text, Date.now());
         if (res.changes > 0) added.push(messageView(this.db.prepare('SELECT * FROM messages WHERE seq = ?').get(res.lastInsertRowid) as MessageRow));
       }
       return added;
-    })();
+    });
   }
 
   list(filter: { accountId?: string | undefined; kind?: 'comment' | 'dm' | undefined }, limit: number, cursor?: string): Page<MessageView> {

@@ -1,5 +1,5 @@
 import { FleetError, generateToken, hashToken } from '@fleetwright/shared';
-import type { Db } from './database.js';
+import { atomically, type Db } from './database.js';
 import type { WorkerProof } from '../backend/records.js';
 import { WorkerProofs, alreadyEnrolled, type WorkerCredentialRow } from '../backend/worker-proofs.js';
 
@@ -38,13 +38,13 @@ export class WorkerCredentialStore {
   enroll(workerId: string, fleetToken: string): string {
     if (!this.isFleetToken(fleetToken)) throw new FleetError('UNAUTHORIZED', 'enrollment needs the fleet token (FLEET_WORKER_TOKEN)');
     const token = generateToken('fwc');
-    const enrolled = this.db.transaction(() => {
+    const enrolled = atomically(this.db, () => {
       if (this.row(workerId)?.confirmed_at != null) return false;
       this.db
         .prepare('INSERT OR REPLACE INTO worker_credentials (worker_id, token_hash, created_at, confirmed_at) VALUES (?, ?, ?, NULL)')
         .run(workerId, hashToken(token), Date.now());
       return true;
-    })();
+    });
     if (!enrolled) throw alreadyEnrolled(workerId);
     return token;
   }
