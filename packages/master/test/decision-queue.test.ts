@@ -102,11 +102,13 @@ describe('the decision queue', () => {
       },
       quiet,
     );
-    const decision = (label: string, fail = false) => async () => {
-      current!.push(label);
-      await backend.accounts.create({ platform: 'sandbox', label });
-      if (fail) throw new FleetError('VALIDATION_FAILED', `${label} refused after writing`);
-    };
+    const decision =
+      (label: string, fail = false) =>
+      async () => {
+        current!.push(label);
+        await backend.accounts.create({ platform: 'sandbox', label });
+        if (fail) throw new FleetError('VALIDATION_FAILED', `${label} refused after writing`);
+      };
     const outcomes = await Promise.allSettled([
       queue.run(decision('a')),
       queue.run(decision('b')),
