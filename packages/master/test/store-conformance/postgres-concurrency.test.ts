@@ -165,6 +165,21 @@ describe('PostgreSQL backend under concurrent masters', () => {
     expect((await b.jobs.countByStatus()).queued).toBe(1);
   });
 
+  it('gives a free lease, and then a lapsed one, to exactly one of many masters bidding at once', async () => {
+    const [a, b] = await twoMasters();
+    const bid = (holder: string) => (holder.charCodeAt(1) % 2 ? a : b).leases.acquire('scheduler', holder, 400);
+    const holders = Array.from({ length: 8 }, (_, i) => `m${i}`);
+    const first = (await Promise.all(holders.map(bid))).filter((lease) => lease !== undefined);
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ epoch: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 550));
+    const second = (await Promise.all(holders.map(bid))).filter((lease) => lease !== undefined);
+    expect(second).toHaveLength(1);
+    expect(second[0]).toMatchObject({ epoch: 2 });
+    expect(await a.leases.current('scheduler')).toMatchObject({ holder: second[0]!.holder, epoch: 2 });
+    await b.transaction(() => b.leases.assertHeld('scheduler', second[0]!.holder, 2));
+  });
+
   it('keeps the lead and its epoch while its own fenced transaction stays open for several lease lives (renewing never waits for it)', async () => {
     const [a, b] = await twoMasters();
     const ttlMs = 300;
