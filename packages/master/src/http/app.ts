@@ -5,6 +5,7 @@ import type { JobCommands } from '../jobs/job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { requireToken } from './auth.js';
 import { computeHealth } from './health.js';
+import { healthRoute } from './health-route.js';
 import { forwardWritesToLeader, type WriteTarget } from './forward-to-leader.js';
 import { errorHandler, notFound } from './http-errors.js';
 import { accountRoutes } from './routes/account-routes.js';
@@ -76,9 +77,10 @@ export function createApp(parts: AppParts): Express {
   // Only a configured proxy's X-Forwarded-Proto makes `req.secure` (and so a `Secure` session cookie).
   app.set('trust proxy', parts.trustProxy ?? false);
   app.use(securityHeaders);
-  app.get('/health', async (_req, res) => {
-    res.json(await computeHealth(backend, scheduler, parts.masters?.()));
-  });
+  app.get(
+    '/health',
+    healthRoute(() => computeHealth(backend, scheduler, parts.masters?.()), parts.masters, logger),
+  );
   if (metrics) app.get('/metrics', metricsRoute(metrics, parts.metricsToken));
   if (dashboardDir && existsSync(path.join(dashboardDir, 'index.html'))) {
     app.use(express.static(dashboardDir, { index: 'index.html', maxAge: '1h' }));

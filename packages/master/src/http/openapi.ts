@@ -11,6 +11,7 @@ import {
   ERROR_CODE_NAMES,
   FLEET_VERSION,
   HealthSchema,
+  HealthUnavailableSchema,
   JobEventViewSchema,
   JobLogViewSchema,
   JobViewSchema,
@@ -76,6 +77,7 @@ export function openApiDocument(): Json {
       schemas: {
         Error: schema(ErrorSchema),
         Health: schema(HealthSchema),
+        HealthUnavailable: schema(HealthUnavailableSchema),
         Account: schema(AccountViewSchema),
         CreateAccount: schema(CreateAccountBodySchema, 'input'),
         UpdateAccount: schema(UpdateAccountBodySchema, 'input'),
@@ -98,7 +100,16 @@ export function openApiDocument(): Json {
       },
     },
     paths: {
-      '/health': { get: { ...op('Fleet health (no token)', ref('Health')), security: [] } },
+      '/health': {
+        get: {
+          summary: 'Fleet health (no token)',
+          security: [],
+          responses: {
+            '200': { description: 'OK', ...json(ref('Health')) },
+            '503': { description: 'The fleet could not be read from the database in time; says whether this master leads', ...json(ref('HealthUnavailable')) },
+          },
+        },
+      },
       '/metrics': {
         get: {
           summary: 'Prometheus metrics (text format); no token unless FLEET_METRICS_TOKEN is set, then that token as the bearer',

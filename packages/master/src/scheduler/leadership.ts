@@ -130,6 +130,8 @@ export class Leadership {
   private stepDownIfLapsed(error?: unknown): void {
     if (this.epoch === undefined || Date.now() < this.heldUntil) return;
     this.logger.warn('the store is out of reach and the leader lease may have lapsed: stepping down', { error });
+    // Which master takes over is not known here until the store answers again.
+    this.leaderId = undefined;
     this.change(undefined);
   }
 

@@ -63,6 +63,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * this master started) is given the silent grace from its `disconnected_at`.
    */
   private readonly failoverAt = new Map<string, number>();
+  /**
+   * Offline workers whose fail-over left nothing with them: not read again each pass. Only the
+   * worker registering again gives it accounts or jobs, and that takes it out.
+   */
+  private readonly failedOver = new Set<string>();
   /** Each pool's accounts and their ownership, in memory: a pool pick reads no rows. */
   private readonly pools: PoolAccounts;
   private fullPasses = 0;
@@ -126,6 +131,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   async start(): Promise<void> {
     this.pause();
+    // Another master may have led meanwhile: what was settled here is read again.
+    this.failedOver.clear();
     await this.decide(async () => {
       await this.store.workers.markAllOffline();
       await this.limits.start();
@@ -223,6 +230,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    */
   async workerRegistered(worker: WorkerRow, running: RunningJobRef[]): Promise<string[]> {
     this.failoverAt.delete(worker.id);
+    this.failedOver.delete(worker.id);
     this.limits.capabilitiesChanged();
     this.delivered.set(worker.id, new Map());
     // A new connection: what was sent on the old one will never be answered, so send it again.
@@ -279,6 +287,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         : this.options.accountFailoverMs;
     // A second notice of one loss (the liveness check disconnects, then the socket reports it) keeps the first deadline.
     if (!this.failoverAt.has(workerId)) this.failoverAt.set(workerId, Date.now() + graceMs);
+    this.failedOver.delete(workerId);
     this.delivered.delete(workerId);
     this.connectionOf.delete(workerId);
     this.forgetInFlight(workerId);
@@ -299,6 +308,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         await this.workerDisconnected(worker.id, 'missed heartbeats');
         this.links.disconnect(worker.id);
       } else if (worker.status === 'offline' && worker.disconnected_at !== null) {
+        if (this.failedOver.has(worker.id)) continue;
         if (now >= (this.failoverAt.get(worker.id) ?? worker.disconnected_at + this.options.accountFailoverMs)) await this.failOver(worker.id);
       } else if (worker.status === 'draining' && (await this.store.jobs.activeForWorker(worker.id)).length === 0) {
         await this.releaseAccounts(worker.id, 'owner drained');
@@ -316,28 +326,37 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    */
   private async failOver(workerId: string): Promise<void> {
     for (const job of await this.store.jobs.activeForWorker(workerId)) await this.jobs.lost(job, 'worker offline');
-    await this.releaseAccounts(workerId, 'owner offline');
+    if (await this.releaseAccounts(workerId, 'owner offline')) return;
+    // Once the pass commits: rolled back, its moves are to be made again.
+    this.store.afterCommit(() => this.failedOver.add(workerId));
   }
 
   /**
    * The worker's accounts lose their owner (and move to a new epoch), so the next pass gives them
-   * to other capable workers; anything the old owner still reports is stale from now on.
+   * to other capable workers; anything the old owner still reports is stale from now on. Returns
+   * whether some stay with it for now (busy, or being handed over).
    */
-  private async releaseAccounts(workerId: string, reason: string): Promise<void> {
+  private async releaseAccounts(workerId: string, reason: string): Promise<boolean> {
     const accounts = await this.store.accounts.ownedBy(workerId);
-    if (accounts.length === 0) return;
+    if (accounts.length === 0) return false;
     let released = false;
+    let kept = false;
     const busy = await this.store.jobs.activeAccountIds();
     for (const account of accounts) {
-      if (busy.has(account.id) || this.handingOver.has(account.id)) continue;
+      if (busy.has(account.id) || this.handingOver.has(account.id)) {
+        kept = true;
+        continue;
+      }
       if (this.links.isConnected(workerId)) {
         void this.handOver(workerId, account.id, account.epoch, reason);
+        kept = true;
         continue;
       }
       await this.unassign(workerId, account.id, reason);
       released = true;
     }
     if (released) this.accountsChanged();
+    return kept;
   }
 
   /**

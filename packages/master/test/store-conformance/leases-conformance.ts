@@ -87,4 +87,20 @@ export function describeLeasesConformance(target: ConformanceTarget): void {
     expect((await store.jobs.countByStatus()).queued).toBe(1);
     await store.transaction(() => store.leases.assertHeld(LEASE, 'm2', taken!.epoch));
   });
+
+  it("keeps the epoch rising across a release, and a lapsed holder's fence stays shut once it takes the lease again", async () => {
+    const first = await store.leases.acquire(LEASE, 'm1', TTL_MS);
+    expect(await store.leases.release(LEASE, 'm1', first!.epoch)).toBe(true);
+    expect(await store.leases.current(LEASE)).toBeUndefined();
+    await expect(store.transaction(() => store.leases.assertHeld(LEASE, 'm1', first!.epoch))).rejects.toMatchObject({ code: 'NOT_LEADER' });
+    const second = await store.leases.acquire(LEASE, 'm1', TTL_MS);
+    expect(second).toMatchObject({ holder: 'm1', epoch: first!.epoch + 1 });
+    await expect(store.transaction(() => store.leases.assertHeld(LEASE, 'm1', first!.epoch))).rejects.toMatchObject({ code: 'NOT_LEADER' });
+
+    await lapse();
+    const third = await store.leases.acquire(LEASE, 'm1', TTL_MS);
+    expect(third).toMatchObject({ holder: 'm1', epoch: second!.epoch + 1 });
+    await expect(store.transaction(() => store.leases.assertHeld(LEASE, 'm1', second!.epoch))).rejects.toMatchObject({ code: 'NOT_LEADER' });
+    await store.transaction(() => store.leases.assertHeld(LEASE, 'm1', third!.epoch));
+  });
 }

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { STOPPED_BROWSER } from '@fleetwright/shared';
+import { STOPPED_BROWSER, createLogger } from '@fleetwright/shared';
 import { POSTGRES_MIGRATIONS, PostgresBackend, restJobLinks } from '@fleetwright/master';
+import { Leadership } from '../../dist/scheduler/leadership.js';
 import { PostgresCluster } from '../support/postgres-cluster.js';
 import { ADMIN_TOKEN, FLEET_TOKEN, newJob } from './conformance-setup.js';
 
@@ -162,5 +163,51 @@ describe('PostgreSQL backend under concurrent masters', () => {
       }),
     ).rejects.toMatchObject({ code: 'NOT_LEADER' });
     expect((await b.jobs.countByStatus()).queued).toBe(1);
+  });
+
+  it('gives a free lease, and then a lapsed one, to exactly one of many masters bidding at once', async () => {
+    const [a, b] = await twoMasters();
+    const bid = (holder: string) => (holder.charCodeAt(1) % 2 ? a : b).leases.acquire('scheduler', holder, 400);
+    const holders = Array.from({ length: 8 }, (_, i) => `m${i}`);
+    const first = (await Promise.all(holders.map(bid))).filter((lease) => lease !== undefined);
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ epoch: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 550));
+    const second = (await Promise.all(holders.map(bid))).filter((lease) => lease !== undefined);
+    expect(second).toHaveLength(1);
+    expect(second[0]).toMatchObject({ epoch: 2 });
+    expect(await a.leases.current('scheduler')).toMatchObject({ holder: second[0]!.holder, epoch: 2 });
+    await b.transaction(() => b.leases.assertHeld('scheduler', second[0]!.holder, 2));
+  });
+
+  it('keeps the lead and its epoch while its own fenced transaction stays open for several lease lives (renewing never waits for it)', async () => {
+    const [a, b] = await twoMasters();
+    const ttlMs = 300;
+    const leadership = new Leadership(a.leases, { masterId: 'a', ttlMs }, createLogger({ name: 'test', console: false }));
+    const changes: (number | undefined)[] = [];
+    try {
+      await leadership.start();
+      const epoch = leadership.currentEpoch;
+      expect(epoch).toBe(1);
+      leadership.onChange((_leading, to) => changes.push(to));
+      // A long decision batch: it holds the fence for four lease lives while the renewals go on.
+      const longBatch = a.transaction(async () => {
+        await leadership.fence();
+        await new Promise((resolve) => setTimeout(resolve, 4 * ttlMs));
+        await a.jobs.create(newJob({ idempotencyKey: 'long-batch' }));
+      });
+      await longBatch;
+      expect(changes).toEqual([]);
+      expect(leadership.currentEpoch).toBe(epoch);
+      expect(await b.leases.current('scheduler')).toMatchObject({ holder: 'a', epoch });
+      expect(await b.leases.acquire('scheduler', 'b', ttlMs)).toBeUndefined();
+      await a.transaction(async () => {
+        await leadership.fence();
+        await a.jobs.create(newJob({ idempotencyKey: 'after-long-batch' }));
+      });
+      expect((await b.jobs.countByStatus()).queued).toBe(2);
+    } finally {
+      await leadership.stop();
+    }
   });
 });

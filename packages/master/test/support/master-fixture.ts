@@ -27,6 +27,8 @@ export interface MasterFixtureOptions {
   maxQueuedClientPackets?: number;
   /** Keep the state in this PostgreSQL database instead of SQLite in the data dir. @defaultValue SQLite */
   databaseUrl?: string;
+  /** The leader lease's life, with `databaseUrl`. @defaultValue the master's (6000) */
+  leaderLeaseMs?: number;
   /** The HTTP edge's options (trust proxy, metrics token, worker auth, upload cap). @defaultValue the master's */
   trustProxy?: MasterOptions['trustProxy'];
   metricsToken?: MasterOptions['metricsToken'];
@@ -85,6 +87,7 @@ export class MasterFixture {
       ...(this.options.allowedOrigins === undefined ? {} : { allowedOrigins: this.options.allowedOrigins }),
       ...(this.options.maxQueuedClientPackets === undefined ? {} : { maxQueuedClientPackets: this.options.maxQueuedClientPackets }),
       ...(databaseUrl === undefined ? {} : { databaseUrl }),
+      ...(this.options.leaderLeaseMs === undefined ? {} : { leaderLeaseMs: this.options.leaderLeaseMs }),
       trustProxy: this.options.trustProxy,
       metricsToken: this.options.metricsToken,
       workerAuth: this.options.workerAuth,

@@ -20,7 +20,7 @@ export interface MasterConnectionOptions {
   /**
    * Every master this worker may connect to, when several share one database. Only the leader
    * takes workers: on a refusal (`NOT_LEADER`) or a master out of reach the connection tries the
-   * next. @defaultValue [`masterUrl`]
+   * next; with one URL it dials that one again after a pause. @defaultValue [`masterUrl`]
    */
   masterUrls?: string[];
   workerId: string;
@@ -40,6 +40,13 @@ const RENEW_INTERVAL_MS = 10_000;
 
 const TRANSIENT_CODES = new Set(['WORKER_LOST', 'TIMEOUT', 'CONFLICT']);
 
+/**
+ * A worker with one master URL that refused it dials again after this, doubling up to the most: a
+ * refusal comes from a master that answers, and the lead may come to it (or behind a balancer, to
+ * the next one it picks) within seconds.
+ */
+const REFUSED_REDIAL_MS = { first: 500, most: 2000 };
+
 /** The worker's socket to the master's `/worker` namespace, with deadlines on every request. */
 export class MasterConnection {
   readonly socket: WorkerSocket;
@@ -48,6 +55,8 @@ export class MasterConnection {
   private lastRenewAt = 0;
   private readonly urls: string[];
   private current = 0;
+  /** With one URL: the pause before dialling it again after a refusal (NOT_LEADER); reset on connect. */
+  private refusedDelay = REFUSED_REDIAL_MS.first;
 
   constructor(private readonly options: MasterConnectionOptions) {
     this.token = options.token;
@@ -58,6 +67,9 @@ export class MasterConnection {
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
       transports: ['websocket'],
+    });
+    this.socket.on('connect', () => {
+      this.refusedDelay = REFUSED_REDIAL_MS.first;
     });
     this.socket.on('connect_error', (error) => {
       const data = (error as Error & { data?: { code?: string; message?: string; leader?: string | null } }).data;
@@ -84,16 +96,22 @@ export class MasterConnection {
 
   /**
    * Moves on to the next master of the list. socket.io's own reconnection then dials it (its manager
-   * reads `uri` at each attempt); a refused handshake is not retried by socket.io, so `redial` does.
+   * reads `uri` at each attempt); a refused handshake is not retried by socket.io, so `redial` does:
+   * soon for the next master of a list, after a growing pause for a single URL (a load balancer, or
+   * one master that may lead again).
    */
   private tryNextMaster(redial: boolean): void {
-    if (this.urls.length < 2 || this.closed) return;
-    this.current = (this.current + 1) % this.urls.length;
-    (this.socket.io as unknown as { uri: string }).uri = this.masterUrl;
+    if (this.closed) return;
+    if (this.urls.length > 1) {
+      this.current = (this.current + 1) % this.urls.length;
+      (this.socket.io as unknown as { uri: string }).uri = this.masterUrl;
+    }
     if (!redial) return;
+    const delay = this.urls.length > 1 ? 250 : this.refusedDelay;
+    if (this.urls.length === 1) this.refusedDelay = Math.min(this.refusedDelay * 2, REFUSED_REDIAL_MS.most);
     setTimeout(() => {
       if (!this.closed && !this.socket.connected) this.socket.connect();
-    }, 250).unref();
+    }, delay).unref();
   }
 
   private async renewAndReconnect(): Promise<void> {

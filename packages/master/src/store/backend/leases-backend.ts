@@ -2,7 +2,7 @@
 export interface LeaseRecord {
   name: string;
   holder: string;
-  /** Rises each time the lease changes hands, or is taken again after it lapsed. */
+  /** Rises each time the lease changes hands, or is taken again after it lapsed or was released; never falls. */
   epoch: number;
   expiresAt: number;
 }
@@ -28,7 +28,8 @@ export interface LeasesBackend {
   /**
    * Inside a transaction: throws NOT_LEADER unless `holder` holds `name` under `epoch` and it has
    * not lapsed. Until the transaction ends the lease cannot change hands, so a transaction that
-   * checks first either lands while its holder leads or writes nothing.
+   * checks first either lands while its holder leads or writes nothing. The holder's renewals and
+   * release do not wait for such a transaction; another holder's take does.
    */
   assertHeld(name: string, holder: string, epoch: number): Promise<void>;
   /** Records where master `id` answers (its base URL), so the others can reach the one that leads. */

@@ -22,6 +22,7 @@ export const COPIED_TABLES = [
   'worker_credentials',
   // A lease names a master of the old store; it has lapsed by the time the copy runs (the master is stopped).
   'leases',
+  'lease_fences',
   'masters',
   'rate_limits',
   'rate_limit_pauses',

@@ -233,6 +233,20 @@ CREATE TABLE rate_limit_pauses (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'lease fences apart from expiries (SQLite schema version 10)',
+    // A lease's holder and epoch in a row of their own, which decisions share-lock, so the holder's
+    // renewal (which moves only the expiry in leases) never waits for its decisions (see PostgresLeases).
+    sql: `
+CREATE TABLE lease_fences (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  epoch BIGINT NOT NULL
+);
+INSERT INTO lease_fences (name, holder, epoch) SELECT name, holder, epoch FROM leases;
+`,
+  },
 ];
 
 /** Any fixed number: masters starting at once take turns migrating under this advisory lock. */

@@ -8,26 +8,42 @@ import type { ClientScope } from './client-scope.js';
 const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 
 /**
- * Leases on PostgreSQL. Taking one is a single conditional upsert, so two masters racing for it
- * get one winner. `assertHeld` holds a share lock on the lease row until its transaction ends, and
- * a takeover's update needs that row: the new holder waits for the old one's transaction, and every
- * later transaction of the old holder fails its check.
+ * Leases on PostgreSQL. Each lease is two rows: its expiry in `leases`, its fence in `lease_fences`
+ * (holder and epoch). `assertHeld` holds a share lock on the fence row until its transaction ends;
+ * the holder's renewal moves only the expiry row, so it never waits for the holder's own decisions,
+ * however long they run. Taking the lease from another holder (or again after it lapsed) is one
+ * statement that wins the expiry row and then raises the fence row's epoch: it waits for the old
+ * holder's open fenced transactions, and every later one of them fails its check.
  */
 export class PostgresLeases implements LeasesBackend {
   constructor(private readonly scope: ClientScope) {}
 
   async acquire(name: string, holder: string, ttlMs: number): Promise<LeaseRecord | undefined> {
-    const row = await this.scope.row<LeaseRow>(
-      `INSERT INTO leases AS l (name, holder, epoch, expires_at) VALUES ($1, $2, 1, ${NOW_MS} + $3)
-       ON CONFLICT (name) DO UPDATE SET
-         epoch = CASE WHEN l.holder = EXCLUDED.holder AND l.expires_at > ${NOW_MS} THEN l.epoch ELSE l.epoch + 1 END,
-         holder = EXCLUDED.holder,
-         expires_at = EXCLUDED.expires_at
-       WHERE l.holder = EXCLUDED.holder OR l.expires_at <= ${NOW_MS}
+    const ttl = Math.round(ttlMs);
+    const renewed = await this.scope.row<LeaseRow>(
+      `UPDATE leases SET expires_at = ${NOW_MS} + $3 WHERE name = $1 AND holder = $2 AND expires_at > ${NOW_MS}
        RETURNING name, holder, epoch, expires_at`,
-      [name, holder, Math.round(ttlMs)],
+      [name, holder, ttl],
     );
-    return row && leaseRecord(row);
+    if (renewed) return leaseRecord(renewed);
+    // Free, lapsed, or released: the conditional upsert on the expiry row picks one winner; a
+    // released lease is taken above the fence's last epoch, so epochs only rise.
+    const taken = await this.scope.row<LeaseRow>(
+      `WITH taken AS (
+         INSERT INTO leases AS l (name, holder, epoch, expires_at)
+         VALUES ($1, $2, COALESCE((SELECT epoch FROM lease_fences WHERE name = $1), 0) + 1, ${NOW_MS} + $3)
+         ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, epoch = l.epoch + 1, expires_at = EXCLUDED.expires_at
+         WHERE l.expires_at <= ${NOW_MS}
+         RETURNING name, holder, epoch, expires_at
+       ), fenced AS (
+         INSERT INTO lease_fences AS f (name, holder, epoch) SELECT name, holder, epoch FROM taken
+         ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, epoch = EXCLUDED.epoch
+         RETURNING epoch
+       )
+       SELECT taken.name, taken.holder, taken.epoch, taken.expires_at FROM taken JOIN fenced ON fenced.epoch = taken.epoch`,
+      [name, holder, ttl],
+    );
+    return taken && leaseRecord(taken);
   }
 
   async release(name: string, holder: string, epoch: number): Promise<boolean> {
@@ -40,11 +56,11 @@ export class PostgresLeases implements LeasesBackend {
   }
 
   async assertHeld(name: string, holder: string, epoch: number): Promise<void> {
-    const held = await this.scope.row(`SELECT 1 FROM leases WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_at > ${NOW_MS} FOR SHARE`, [
-      name,
-      holder,
-      epoch,
-    ]);
+    const held = await this.scope.row(
+      `SELECT 1 FROM lease_fences f JOIN leases l ON l.name = f.name AND l.epoch = f.epoch
+       WHERE f.name = $1 AND f.holder = $2 AND f.epoch = $3 AND l.expires_at > ${NOW_MS} FOR SHARE OF f`,
+      [name, holder, epoch],
+    );
     if (!held) throw new FleetError('NOT_LEADER', `${holder} does not hold the ${name} lease under epoch ${epoch}`);
   }
 

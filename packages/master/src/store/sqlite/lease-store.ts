@@ -1,10 +1,14 @@
 import { FleetError } from '@fleetwright/shared';
 import type { LeaseRecord } from '../backend/leases-backend.js';
-import type { Db } from './database.js';
+import { atomically, type Db } from './database.js';
 import { leaseRecord } from '../backend/record-views.js';
 import type { LeaseRow } from '../backend/records.js';
 
-/** The leases table (see LeasesBackend). One connection writes at a time, so a read-then-write is atomic here. */
+/**
+ * The leases and lease_fences tables (see LeasesBackend and PostgresLeases): a lease's expiry apart
+ * from its fence (holder and epoch), which only a change of hands or a take after a lapse moves. One
+ * connection writes at a time, so a read-then-write is atomic here.
+ */
 export class LeaseStore {
   constructor(private readonly db: Db) {}
 
@@ -12,13 +16,25 @@ export class LeaseStore {
     const now = Date.now();
     const current = this.row(name);
     if (current && current.holder !== holder && current.expires_at > now) return undefined;
-    const kept = current !== undefined && current.holder === holder && current.expires_at > now;
-    const epoch = kept ? current.epoch : (current?.epoch ?? 0) + 1;
-    this.db
-      .prepare(
-        'INSERT INTO leases (name, holder, epoch, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, epoch = excluded.epoch, expires_at = excluded.expires_at',
-      )
-      .run(name, holder, epoch, now + ttlMs);
+    if (current && current.expires_at > now) {
+      this.db.prepare('UPDATE leases SET expires_at = ? WHERE name = ?').run(now + ttlMs, name);
+      return { name, holder, epoch: current.epoch, expiresAt: now + ttlMs };
+    }
+    // A released lease is taken above the fence's last epoch, so epochs only rise.
+    const fence = this.db.prepare('SELECT epoch FROM lease_fences WHERE name = ?').get(name) as { epoch: number } | undefined;
+    const epoch = Math.max(current?.epoch ?? 0, fence?.epoch ?? 0) + 1;
+    atomically(this.db, () => {
+      this.db
+        .prepare(
+          'INSERT INTO leases (name, holder, epoch, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, epoch = excluded.epoch, expires_at = excluded.expires_at',
+        )
+        .run(name, holder, epoch, now + ttlMs);
+      this.db
+        .prepare(
+          'INSERT INTO lease_fences (name, holder, epoch) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, epoch = excluded.epoch',
+        )
+        .run(name, holder, epoch);
+    });
     return { name, holder, epoch, expiresAt: now + ttlMs };
   }
 
@@ -33,7 +49,8 @@ export class LeaseStore {
 
   assertHeld(name: string, holder: string, epoch: number): void {
     const row = this.row(name);
-    if (!row || row.holder !== holder || row.epoch !== epoch || row.expires_at <= Date.now())
+    const fence = this.db.prepare('SELECT holder, epoch FROM lease_fences WHERE name = ?').get(name) as { holder: string; epoch: number } | undefined;
+    if (!row || !fence || fence.holder !== holder || fence.epoch !== epoch || row.epoch !== epoch || row.expires_at <= Date.now())
       throw new FleetError('NOT_LEADER', `${holder} does not hold the ${name} lease under epoch ${epoch}`);
   }
 

@@ -293,4 +293,18 @@ CREATE TABLE rate_limit_pauses (
 );
 `,
   },
+  {
+    version: 10,
+    name: 'lease fences apart from expiries',
+    // A lease's holder and epoch in a row of their own, apart from its expiry (see LeaseStore and
+    // PostgreSQL's migration 4, where it keeps the holder's renewals from waiting for its decisions).
+    sql: `
+CREATE TABLE lease_fences (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  epoch INTEGER NOT NULL
+);
+INSERT INTO lease_fences (name, holder, epoch) SELECT name, holder, epoch FROM leases;
+`,
+  },
 ];
