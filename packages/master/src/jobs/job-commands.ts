@@ -71,12 +71,12 @@ export class JobCommands {
     let platform: string | null = null;
     if (body.accountId) {
       platform = (await this.store.accounts.ownership(body.accountId)).platform;
-      await this.validate(platform, body.type, body.payload ?? {});
+      this.validate(platform, body.type, body.payload ?? {});
     } else if (body.pool) {
       const platforms = await this.store.accounts.platformsOfPool(body.pool);
       if (platforms.length === 0) throw new FleetError('VALIDATION_FAILED', `pool: no account has the tag ${body.pool}`, { field: 'pool' });
       // Any account of the pool may take the job, so it must be valid on every platform in it.
-      for (const poolPlatform of platforms) await this.validate(poolPlatform, body.type, body.payload ?? {});
+      for (const poolPlatform of platforms) this.validate(poolPlatform, body.type, body.payload ?? {});
     }
     if (body.parentId) await this.store.jobs.require(body.parentId, 'parentId');
     return platform;
@@ -96,7 +96,7 @@ export class JobCommands {
       payload: body.payload ?? {},
       priority: body.priority ?? 0,
       maxAttempts: body.maxAttempts ?? this.scheduler.options.defaultMaxAttempts,
-      timeoutMs: body.timeoutMs ?? (platform ? await this.declaredTimeout(platform, body.type) : undefined) ?? this.scheduler.options.defaultJobTimeoutMs,
+      timeoutMs: body.timeoutMs ?? (platform ? this.declaredTimeout(platform, body.type) : undefined) ?? this.scheduler.options.defaultJobTimeoutMs,
       runAfter: body.runAfter ? Date.parse(body.runAfter) : Date.now(),
       parentId: body.parentId ?? null,
       idempotencyKey: body.idempotencyKey ?? null,
@@ -108,9 +108,9 @@ export class JobCommands {
   }
 
   /** The deadline the platform's plugin gives the job type, if it gives one (the longest declared). */
-  private async declaredTimeout(platform: string, type: string): Promise<number | undefined> {
+  private declaredTimeout(platform: string, type: string): number | undefined {
     let longest: number | undefined;
-    for (const capability of await this.store.workers.capabilitiesFor(platform)) {
+    for (const capability of this.scheduler.capabilities.of(platform)) {
       const ms = capability.timeouts?.[type];
       if (ms !== undefined && (longest === undefined || ms > longest)) longest = ms;
     }
@@ -122,11 +122,11 @@ export class JobCommands {
    * has declared yet is accepted: its jobs wait until a capable worker registers.
    */
   /** Refuses a job type the platform's workers do not declare, or a payload their schema refuses. */
-  async validate(platform: string, type: string, payload: Record<string, unknown>): Promise<void> {
+  validate(platform: string, type: string, payload: Record<string, unknown>): void {
     const declared = new Set<string>();
     let known = false;
     let payloadSchema: unknown;
-    for (const capability of await this.store.workers.capabilitiesFor(platform)) {
+    for (const capability of this.scheduler.capabilities.of(platform)) {
       known = true;
       for (const t of capability.jobTypes) declared.add(t);
       payloadSchema ??= capability.payloadSchemas?.[type];
@@ -140,8 +140,8 @@ export class JobCommands {
   }
 
   /** Refuses an account for a platform no worker has declared, once any worker has declared some. */
-  async checkPlatform(platform: string): Promise<void> {
-    const platforms = new Set(await this.store.workers.knownPlatforms());
+  checkPlatform(platform: string): void {
+    const platforms = new Set(this.scheduler.capabilities.platforms());
     if (platforms.size > 0 && !platforms.has(platform)) {
       throw new FleetError('UNKNOWN_PLATFORM', `platform: no worker runs platform ${platform} (known: ${[...platforms].sort().join(', ')})`, {
         field: 'platform',

@@ -1,8 +1,8 @@
 import type { FleetError, JobView, Logger } from '@fleetwright/shared';
 import { retryDelayMs } from './backoff.js';
-import { stepOfJobType } from './job-steps.js';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { JobPatch, JobRow } from '../store/backend/records.js';
+import type { WorkerCapabilities } from '../scheduler/worker-capabilities.js';
 
 /** What a move of a job sets off outside the job itself. */
 export interface JobMoveHooks {
@@ -34,6 +34,8 @@ export class JobLifecycle {
     private readonly hooks: JobMoveHooks,
     private readonly options: JobLifecycleOptions,
     private readonly logger: Logger,
+    /** Which account step each job type moves. */
+    private readonly capabilities: Pick<WorkerCapabilities, 'stepOf'>,
   ) {}
 
   /** A new job, queued (the store inserted it): announced; the caller asks for the pass once its batch is in. */
@@ -196,7 +198,7 @@ export class JobLifecycle {
   }
 
   private async setStep(job: JobRow, status: 'running' | 'success' | 'failed'): Promise<void> {
-    const step = await stepOfJobType(this.store.workers, job.platform, job.type);
+    const step = this.capabilities.stepOf(job.platform, job.type);
     if (step && job.account_id) await this.store.accounts.setStepStatus(job.account_id, step, status);
   }
 }

@@ -5,7 +5,6 @@ import type { JobCommands } from './job-commands.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { requestFingerprint } from './request-fingerprint.js';
 import { flowOfType, INVITE_FLOW, type FlowDefinition } from './flows.js';
-import { stepOfJobType } from './job-steps.js';
 
 interface ParentOptions {
   stopOnFailure?: boolean;
@@ -37,9 +36,7 @@ export class ParentJobs {
     commands.stopParent = (jobId) => this.stop(jobId);
     // In the child's decision: a child's move or its own progress (the current child's percent
     // counts) moves its parent's too.
-    scheduler.onJobChange(async (job) => {
-      if (job.parentId) await this.childChanged(job.parentId);
-    });
+    scheduler.onJobChange((job) => (job.parentId ? this.childChanged(job.parentId) : undefined));
   }
 
   /** A decision of its own. */
@@ -198,7 +195,7 @@ export class ParentJobs {
   private async stepAlreadyDone(flow: FlowDefinition, member: FlowMember): Promise<AccountStep | undefined> {
     const account = await this.store.accounts.row(member.accountId);
     if (!account) return undefined;
-    const step = await stepOfJobType(this.store.workers, account.platform, flow.followerType);
+    const step = this.scheduler.capabilities.stepOf(account.platform, flow.followerType);
     return step !== undefined && account[`${step}_status`] === 'success' ? step : undefined;
   }
 

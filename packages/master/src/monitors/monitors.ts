@@ -26,14 +26,16 @@ export class Monitors {
     this.store = fleet.monitors;
     this.random = random;
     // In the decision that ended the job: its monitor's next run is counted from now.
-    scheduler.onJobChange(async (job) => {
-      if (!job.monitorId || !FINISHED.has(job.status)) return;
-      const monitor = await this.store.row(job.monitorId);
-      if (monitor) await this.store.scheduleNext(monitor.id, Date.now() + this.interval(monitor.min_interval_ms, monitor.max_interval_ms));
-    });
+    scheduler.onJobChange((job) => (job.monitorId && FINISHED.has(job.status) ? this.jobEnded(job.monitorId) : undefined));
     scheduler.on('tick', () => {
       scheduler.decide(() => this.runDue()).catch((error: unknown) => this.logger.warn('monitors could not run', { error }));
     });
+  }
+
+  /** The monitor's job ended (in that decision): its next run is counted from now. */
+  private async jobEnded(monitorId: string): Promise<void> {
+    const monitor = await this.store.row(monitorId);
+    if (monitor) await this.store.scheduleNext(monitor.id, Date.now() + this.interval(monitor.min_interval_ms, monitor.max_interval_ms));
   }
 
   /** A decision of its own. */
@@ -45,7 +47,7 @@ export class Monitors {
     const account = await this.fleet.accounts.require(body.accountId);
     const type = body.type ?? 'crawl';
     // The same checks a one-off job gets: a bad type or payload is refused now, not every 20 s.
-    await this.commands.validate(account.platform, type, body.payload ?? {});
+    this.commands.validate(account.platform, type, body.payload ?? {});
     const row = await this.store.create({
       accountId: account.id,
       type,

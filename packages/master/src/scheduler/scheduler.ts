@@ -15,6 +15,7 @@ import { DecisionQueue } from './decision-queue.js';
 import type { AccountBrowsers } from '../accounts/account-browsers.js';
 import { underMemoryPressure } from './memory-pressure.js';
 import { FleetLimits } from '../limits/fleet-limits.js';
+import { WorkerCapabilities } from './worker-capabilities.js';
 
 /**
  * The fleet's judge: gives accounts owners (with epochs), dispatches each account's jobs to its
@@ -68,6 +69,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * worker registering again gives it accounts or jobs, and that takes it out.
    */
   private readonly failedOver = new Set<string>();
+  /**
+   * Jobs sent to a worker and still `dispatched`, with that dispatch's time: a worker's answer to
+   * job:run is a decision only while its dispatch is the job's current one. A quick job's answer
+   * usually comes after its result (the worker sends both at once), and then needs none.
+   */
+  private readonly awaitingRunAnswer = new Map<string, number>();
   /** Each pool's accounts and their ownership, in memory: a pool pick reads no rows. */
   private readonly pools: PoolAccounts;
   private fullPasses = 0;
@@ -77,9 +84,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   readonly jobs: JobLifecycle;
   private readonly decisions: DecisionQueue;
   /** What a job's change sets off in the same decision (a parent's progress, a monitor's next run). */
-  private readonly jobFollowers: ((job: JobView) => Promise<void>)[] = [];
+  private readonly jobFollowers: ((job: JobView) => Promise<void> | undefined)[] = [];
   /** Rate limits, concurrency caps and the platforms' pauses: what may start where (see FleetLimits). */
   readonly limits: FleetLimits;
+  /** What the workers declare, by platform: read when the lead starts and on each registration. */
+  readonly capabilities: WorkerCapabilities;
 
   constructor(
     private readonly store: FleetBackend,
@@ -102,6 +111,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       }),
     );
     this.pools = new PoolAccounts(store.accounts);
+    this.capabilities = new WorkerCapabilities(store.workers);
     this.options = {
       missedHeartbeats: 3,
       defaultJobTimeoutMs: 300_000,
@@ -117,6 +127,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       { changed: (row, view) => this.jobChanged(row, view), schedule: () => this.schedule() },
       { retryBaseMs: this.options.retryBaseMs },
       logger,
+      this.capabilities,
     );
     this.limits = new FleetLimits(store, {
       schedule: () => this.schedule(),
@@ -126,7 +137,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       },
       progressed: (view) => this.jobProgressed(view),
     });
-    this.onJobChange(async (view) => this.limits.jobChanged(view));
+    this.onJobChange((view) => void this.limits.jobChanged(view));
   }
 
   async start(): Promise<void> {
@@ -135,6 +146,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.failedOver.clear();
     await this.decide(async () => {
       await this.store.workers.markAllOffline();
+      await this.capabilities.load();
       await this.limits.start();
       for (const accountId of await this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
     });
@@ -146,6 +158,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   pause(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.awaitingRunAnswer.clear();
     this.limits.unload();
   }
 
@@ -231,6 +244,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   async workerRegistered(worker: WorkerRow, running: RunningJobRef[]): Promise<string[]> {
     this.failoverAt.delete(worker.id);
     this.failedOver.delete(worker.id);
+    await this.capabilities.load();
     this.limits.capabilitiesChanged();
     this.delivered.set(worker.id, new Map());
     // A new connection: what was sent on the old one will never be answered, so send it again.
@@ -649,6 +663,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   private sendJob(job: JobRow, workerId: string): void {
+    this.awaitingRunAnswer.set(job.id, job.dispatched_at!);
     void this.links
       .request(workerId, MasterEvent.JobRun, {
         jobId: job.id,
@@ -660,7 +675,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         attempt: job.attempt,
         timeoutMs: job.timeout_ms,
       })
-      .then((ack) => this.decide(() => this.jobRunAnswered(job, workerId, ack)))
+      .then((ack) => {
+        if (this.awaitingRunAnswer.get(job.id) !== job.dispatched_at) return;
+        this.awaitingRunAnswer.delete(job.id);
+        return this.decide(() => this.jobRunAnswered(job, workerId, ack));
+      })
       .catch((error: unknown) => this.logger.error('could not apply a job:run answer', { jobId: job.id, error }));
   }
 
@@ -699,6 +718,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Announces a job's move (the lifecycle's hook); a queued job's account joins the next pass. */
   private async jobChanged(row: JobRow, known?: JobView): Promise<void> {
+    if (row.status !== 'dispatched' && this.awaitingRunAnswer.has(row.id)) this.store.afterCommit(() => this.awaitingRunAnswer.delete(row.id));
     if (row.status === 'queued' && row.account_id) {
       this.queuedAccounts.add(row.account_id);
       this.queuedFor.delete(row.account_id);
@@ -711,9 +731,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /**
    * Has `follower` run on every change of a job (a move or its progress), inside the decision that
-   * made it, so what follows lands with it: never a write of its own in a later decision.
+   * made it, so what follows lands with it: never a write of its own in a later decision. A
+   * follower with nothing to do for the job returns nothing rather than a promise: every job's
+   * every move goes past each follower.
    */
-  onJobChange(follower: (job: JobView) => Promise<void>): void {
+  onJobChange(follower: (job: JobView) => Promise<void> | undefined): void {
     this.jobFollowers.push(follower);
   }
 
@@ -724,7 +746,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   private async followJob(view: JobView): Promise<void> {
-    for (const follow of this.jobFollowers) await follow(view);
+    for (const follow of this.jobFollowers) {
+      const following = follow(view);
+      if (following) await following;
+    }
   }
 }
 

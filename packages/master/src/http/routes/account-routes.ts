@@ -9,7 +9,7 @@ export function accountRoutes(store: FleetBackend, scheduler: Scheduler, command
   const router = Router();
   router.post('/accounts', async (req, res) => {
     const body = parseOrThrow(CreateAccountBodySchema, req.body);
-    await commands.checkPlatform(body.platform);
+    commands.checkPlatform(body.platform);
     const account = await store.accounts.create(body);
     scheduler.accountsChanged();
     res.status(201).json(account);

@@ -388,7 +388,16 @@ export class JobStore {
     return jobViews(rows, found, this.links);
   }
 
+  /** One row's view: its extras read by its own index, without the list query's json_each and union (a view follows every job's move). */
   view(row: JobRow): JobView {
-    return this.views([row])[0]!;
+    const { finished, parents } = jobsWithExtras([row]);
+    if (parents.length > 0) return this.views([row])[0]!;
+    const found =
+      finished.length === 0
+        ? []
+        : (this.db
+            .prepare("SELECT 'artifact' AS kind, job_id AS owner, name, size FROM artifacts WHERE job_id = ? ORDER BY name")
+            .all(row.id) as JobExtraRow[]);
+    return jobViews([row], found, this.links)[0]!;
   }
 }
