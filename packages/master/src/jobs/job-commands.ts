@@ -49,9 +49,11 @@ export class JobCommands {
    */
   async createMany(bodies: CreateJobBody[]): Promise<{ job: JobView; created: boolean }[]> {
     const platforms: (string | null)[] = [];
+    // The jobs of one request mostly share accounts: each account's platform is read once.
+    const platformOf = new Map<string, string>();
     for (const [i, body] of bodies.entries()) {
       try {
-        platforms.push(await this.check(body));
+        platforms.push(await this.check(body, platformOf));
       } catch (error) {
         const e = FleetError.from(error);
         throw new FleetError(e.code, `jobs.${i}.${e.message}`, { field: `jobs.${i}${e.field ? `.${e.field}` : ''}` });
@@ -66,11 +68,15 @@ export class JobCommands {
     return rows.map(({ created }, i) => ({ job: views[i]!, created }));
   }
 
-  /** Everything that can refuse a job, with no write; returns the job's platform (null for a pool job). */
-  private async check(body: CreateJobBody): Promise<string | null> {
+  /**
+   * Everything that can refuse a job, with no write; returns the job's platform (null for a pool
+   * job). `platformOf`: the platforms of accounts already read in this decision.
+   */
+  private async check(body: CreateJobBody, platformOf = new Map<string, string>()): Promise<string | null> {
     let platform: string | null = null;
     if (body.accountId) {
-      platform = (await this.store.accounts.ownership(body.accountId)).platform;
+      platform = platformOf.get(body.accountId) ?? (await this.store.accounts.ownership(body.accountId)).platform;
+      platformOf.set(body.accountId, platform);
       this.validate(platform, body.type, body.payload ?? {});
     } else if (body.pool) {
       const platforms = await this.store.accounts.platformsOfPool(body.pool);

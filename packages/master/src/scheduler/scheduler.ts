@@ -201,17 +201,22 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /**
    * One pass. The timer's passes (`full`) also check liveness and timers and revisit every
    * assignment; passes triggered by events only assign when something about ownership changed
-   * and then dispatch, which keeps the per-job cost flat as accounts grow.
+   * and then dispatch, which keeps the per-job cost flat as accounts grow. A pass is a decision
+   * alone in its transaction: it writes a job's dispatch for each slot it fills, and the reports
+   * before it commit first.
    */
   async tick(full = false): Promise<void> {
     if (this.closed) return;
     try {
       // The job:run messages go out once the pass has committed.
-      const sends = await this.decide(() => {
-        // From here on the pass reads the fleet: what changes after needs a pass of its own.
-        if (!full) this.tickQueued = false;
-        return this.pass(full);
-      });
+      const sends = await this.decide(
+        () => {
+          // From here on the pass reads the fleet: what changes after needs a pass of its own.
+          if (!full) this.tickQueued = false;
+          return this.pass(full);
+        },
+        { alone: true },
+      );
       for (const { row, workerId } of sends) this.sendJob(row, workerId);
       if (full) this.emit('tick');
     } catch (error) {
@@ -676,9 +681,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         timeoutMs: job.timeout_ms,
       })
       .then((ack) => {
-        if (this.awaitingRunAnswer.get(job.id) !== job.dispatched_at) return;
-        this.awaitingRunAnswer.delete(job.id);
-        return this.decide(() => this.jobRunAnswered(job, workerId, ack));
+        if (!this.answerAwaited(job)) return;
+        // Looked at again in the decision: the job's result may be applied before it, in the same batch.
+        return this.decide(async () => {
+          if (this.answerAwaited(job)) await this.jobRunAnswered(job, workerId, ack);
+        });
       })
       .catch((error: unknown) => this.logger.error('could not apply a job:run answer', { jobId: job.id, error }));
   }
@@ -709,6 +716,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     else await this.jobs.failed(current, error);
   }
 
+  /** Whether the job is still at the dispatch `job` names, so a worker's answer to it counts. */
+  private answerAwaited(job: JobRow): boolean {
+    return this.awaitingRunAnswer.get(job.id) === job.dispatched_at;
+  }
+
   /** A refused run waits out its backoff in its place: its account is not probed again until then. */
   private async holdRefused(job: JobRow, error: FleetError): Promise<void> {
     const retryAt = this.jobs.retryAfterRefusal();
@@ -718,7 +730,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Announces a job's move (the lifecycle's hook); a queued job's account joins the next pass. */
   private async jobChanged(row: JobRow, known?: JobView): Promise<void> {
-    if (row.status !== 'dispatched' && this.awaitingRunAnswer.has(row.id)) this.store.afterCommit(() => this.awaitingRunAnswer.delete(row.id));
+    // At once, not once committed: a move undone leaves the job dispatched without its answer
+    // looked at, which its next report or its lease mends.
+    if (row.status !== 'dispatched') this.awaitingRunAnswer.delete(row.id);
     if (row.status === 'queued' && row.account_id) {
       this.queuedAccounts.add(row.account_id);
       this.queuedFor.delete(row.account_id);
