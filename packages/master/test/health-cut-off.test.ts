@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => cluster?.stop());
 
-describe('/health of a master cut off from PostgreSQL', () => {
+describe('/health and /metrics of a master cut off from PostgreSQL', () => {
   let fx: MasterFixture | undefined;
   let proxy: TcpProxy | undefined;
   afterEach(async () => {
@@ -48,6 +48,10 @@ describe('/health of a master cut off from PostgreSQL', () => {
     expect(cutOff.status).toBe(503);
     expect(cutOff.body).toMatchObject({ status: 'unavailable', masters: { self: healthy.body.masters.self, leader: null, leading: false } });
     expect(cutOff.body.error).toMatch(/database/);
+    // A scrape gets its answer too: 503 rather than a wait for a database that does not answer.
+    const scrape = await fetch(`${fx.url}/metrics`, { signal: AbortSignal.timeout(15_000) });
+    expect(scrape.status).toBe(503);
+    expect(await scrape.text()).toMatch(/database/);
 
     proxy.heal();
     const back = await waitUntil(

@@ -81,7 +81,7 @@ export function createApp(parts: AppParts): Express {
     '/health',
     healthRoute(() => computeHealth(backend, scheduler, parts.masters?.()), parts.masters, logger),
   );
-  if (metrics) app.get('/metrics', metricsRoute(metrics, parts.metricsToken));
+  if (metrics) app.get('/metrics', metricsRoute(metrics, logger, parts.metricsToken));
   if (dashboardDir && existsSync(path.join(dashboardDir, 'index.html'))) {
     app.use(express.static(dashboardDir, { index: 'index.html', maxAge: '1h' }));
   } else {
