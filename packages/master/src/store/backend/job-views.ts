@@ -26,6 +26,8 @@ export function jobsWithExtras(rows: readonly JobRow[]): { finished: string[]; p
 
 /** Views of the rows, in their order, with what the extras query `found` for them. */
 export function jobViews(rows: readonly JobRow[], found: readonly JobExtraRow[], links: JobLinks): JobView[] {
+  // Most views have no extras (a job in flight, a finished one without artifacts): a view follows every move.
+  if (found.length === 0) return rows.map((row) => jobView(row, [], []));
   const artifacts = new Map<string, JobView['artifacts']>();
   const childIds = new Map<string, string[]>();
   for (const { kind, owner, name, size } of found) {
