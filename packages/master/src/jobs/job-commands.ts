@@ -63,7 +63,10 @@ export class JobCommands {
     for (const [i, body] of bodies.entries()) rows.push(await this.insert(body, platforms[i]!, {}, false));
     // One read builds every view: the announcements and the answer share them.
     const views = await this.store.jobs.views(rows.map(({ row }) => row));
-    for (const [i, { row, created }] of rows.entries()) if (created) await this.scheduler.jobs.created(row, views[i]);
+    for (const [i, { row, created }] of rows.entries()) {
+      const announcing = created ? this.scheduler.jobs.created(row, views[i]) : undefined;
+      if (announcing) await announcing;
+    }
     this.scheduler.schedule();
     return rows.map(({ created }, i) => ({ job: views[i]!, created }));
   }
@@ -109,7 +112,8 @@ export class JobCommands {
       idempotencyFingerprint: body.idempotencyKey ? requestFingerprint(body) : null,
       monitorId: extra.monitorId ?? null,
     });
-    if (announce && result.created) await this.scheduler.jobs.created(result.row);
+    const announcing = announce && result.created ? this.scheduler.jobs.created(result.row) : undefined;
+    if (announcing) await announcing;
     return result;
   }
 

@@ -8,7 +8,7 @@ import type { WorkerCapabilities } from '../scheduler/worker-capabilities.js';
 export interface JobMoveHooks {
   /** Announces the job's new state (`job:changed`, and `job:done` when final). */
   /** `view`: the row's view when the caller already built it (a bulk create builds them at once). */
-  changed(row: JobRow, view?: JobView): Promise<void>;
+  changed(row: JobRow, view?: JobView): Promise<void> | undefined;
   /** Asks for a scheduling pass: a slot or an account may have come free. */
   schedule(): void;
 }
@@ -39,22 +39,25 @@ export class JobLifecycle {
   ) {}
 
   /** A new job, queued (the store inserted it): announced; the caller asks for the pass once its batch is in. */
-  async created(row: JobRow, view?: JobView): Promise<void> {
-    await this.hooks.changed(row, view);
+  created(row: JobRow, view?: JobView): Promise<void> | undefined {
+    return this.hooks.changed(row, view);
   }
 
   /** Queued → dispatched to a worker (inside the dispatch pass, which sends it once committed). */
   async dispatched(job: Pick<JobRow, 'id'>, patch: JobPatch, detail: Record<string, unknown>): Promise<JobRow> {
     const row = await this.store.jobs.transition({ id: job.id, status: 'queued' }, 'dispatched', patch, detail);
-    await this.hooks.changed(row);
+    const announcing = this.hooks.changed(row);
+    if (announcing) await announcing;
     return row;
   }
 
   /** Dispatched → running: the worker took it (its ack, its first progress, or its re-register). */
   async started(job: JobRef, detail?: Record<string, unknown>): Promise<JobRow> {
     const row = await this.move(job, 'running', { started_at: Date.now() }, detail);
-    await this.setStep(row, 'running');
-    await this.hooks.changed(row);
+    const stepping = this.setStep(row, 'running');
+    if (stepping) await stepping;
+    const announcing = this.hooks.changed(row);
+    if (announcing) await announcing;
     return row;
   }
 
@@ -69,7 +72,8 @@ export class JobLifecycle {
       progress_percent: 100,
       progress_step: 'done',
     });
-    await this.setStep(row, 'success');
+    const stepping = this.setStep(row, 'success');
+    if (stepping) await stepping;
     return this.done(row);
   }
 
@@ -107,7 +111,8 @@ export class JobLifecycle {
           },
           { code: error.code },
         );
-    if (row.status === 'failed') await this.setStep(row, 'failed');
+    const stepping = row.status === 'failed' ? this.setStep(row, 'failed') : undefined;
+    if (stepping) await stepping;
     return this.done(row);
   }
 
@@ -164,7 +169,8 @@ export class JobLifecycle {
             { attempt: job.attempt + 1, worker_id: null, epoch: null, lease_expires_at: null, error_code: code, error_message: message },
             { reason },
           );
-    if (row.status === 'failed') await this.setStep(row, 'failed');
+    const stepping = row.status === 'failed' ? this.setStep(row, 'failed') : undefined;
+    if (stepping) await stepping;
     this.logger.warn('job requeued after its worker was lost', { jobId: job.id, status: row.status });
     return this.done(row);
   }
@@ -172,7 +178,8 @@ export class JobLifecycle {
   /** A queued job that cannot run at all (its account's secrets do not open): failed, not retried. */
   async refusedToRun(job: JobRef, code: string, message: string): Promise<JobRow> {
     const row = await this.move(job, 'failed', { finished_at: Date.now(), error_code: code, error_message: message });
-    await this.setStep(row, 'failed');
+    const stepping = this.setStep(row, 'failed');
+    if (stepping) await stepping;
     return this.done(row);
   }
 
@@ -183,7 +190,8 @@ export class JobLifecycle {
       ...(status === 'succeeded' ? { progress_percent: 100, progress_step: 'done' } : {}),
       ...(error ? { error_code: error.code, error_message: error.message } : {}),
     });
-    await this.hooks.changed(row);
+    const announcing = this.hooks.changed(row);
+    if (announcing) await announcing;
     return row;
   }
 
@@ -191,14 +199,22 @@ export class JobLifecycle {
     return this.store.jobs.transition(job, to, patch, detail);
   }
 
-  private async done(row: JobRow): Promise<JobRow> {
-    await this.hooks.changed(row);
-    this.hooks.schedule();
-    return row;
+  /** Announces the move and asks for a pass; synchronous when nothing that follows the move waits on the store. */
+  private done(row: JobRow): JobRow | Promise<JobRow> {
+    const announcing = this.hooks.changed(row);
+    if (!announcing) {
+      this.hooks.schedule();
+      return row;
+    }
+    return announcing.then(() => {
+      this.hooks.schedule();
+      return row;
+    });
   }
 
-  private async setStep(job: JobRow, status: 'running' | 'success' | 'failed'): Promise<void> {
+  /** Sets the account's step the job's type moves; nothing to wait for when the type moves none. */
+  private setStep(job: JobRow, status: 'running' | 'success' | 'failed'): Promise<void> | undefined {
     const step = this.capabilities.stepOf(job.platform, job.type);
-    if (step && job.account_id) await this.store.accounts.setStepStatus(job.account_id, step, status);
+    return step && job.account_id ? this.store.accounts.setStepStatus(job.account_id, step, status) : undefined;
   }
 }

@@ -10,6 +10,7 @@ import type { WorkerLinks } from './worker-links.js';
 import type { FleetEvents } from '../events/fleet-events.js';
 import { JobLifecycle } from '../jobs/job-lifecycle.js';
 import { generateDeviceProfile } from '../accounts/device-profiles.js';
+import { viewWithoutExtras } from '../store/backend/job-views.js';
 import { PoolAccounts, type PoolWalk } from './pool-accounts.js';
 import { DecisionQueue } from './decision-queue.js';
 import type { AccountBrowsers } from '../accounts/account-browsers.js';
@@ -571,8 +572,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const activePerWorker = await this.store.jobs.countActiveByWorker();
     // Read lazily, once per pass: a pass at low load dispatches one job, and all 50 rows cost more than it.
     const workers = new Map<string, WorkerCapacity | undefined>();
-    const workerOf = async (id: string): Promise<WorkerCapacity | undefined> => {
-      if (!workers.has(id)) workers.set(id, await this.store.workers.capacity(id));
+    const readWorker = async (id: string): Promise<WorkerCapacity | undefined> => {
+      workers.set(id, await this.store.workers.capacity(id));
       return workers.get(id);
     };
     const fullWorkers = new Set<string>();
@@ -594,7 +595,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         await this.limits.hold(job.id, hold);
         continue;
       }
-      const worker = await workerOf(account.owner_worker_id!);
+      const worker = workers.has(account.owner_worker_id!) ? workers.get(account.owner_worker_id!) : await readWorker(account.owner_worker_id!);
       if (worker?.status !== 'online' || fullWorkers.has(worker.id)) continue;
       if ((activePerWorker.get(worker.id) ?? 0) >= worker.max_concurrency) {
         fullWorkers.add(worker.id);
@@ -728,8 +729,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (row.status === 'queued' && row.pool === null && row.account_id) this.queuedFor.set(row.account_id, retryAt);
   }
 
-  /** Announces a job's move (the lifecycle's hook); a queued job's account joins the next pass. */
-  private async jobChanged(row: JobRow, known?: JobView): Promise<void> {
+  /**
+   * Announces a job's move (the lifecycle's hook); a queued job's account joins the next pass.
+   * Synchronous unless the view needs a read (a finished job's artifacts, a parent's children) or
+   * a follower waits on the store: a view and its followers come with every move of every job.
+   */
+  private jobChanged(row: JobRow, known?: JobView): Promise<void> | undefined {
     // At once, not once committed: a move undone leaves the job dispatched without its answer
     // looked at, which its next report or its lease mends.
     if (row.status !== 'dispatched') this.awaitingRunAnswer.delete(row.id);
@@ -737,10 +742,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       this.queuedAccounts.add(row.account_id);
       this.queuedFor.delete(row.account_id);
     }
-    const view = known ?? (await this.store.jobs.view(row));
+    const view = known ?? viewWithoutExtras(row);
+    if (view) return this.announce(row, view);
+    return this.store.jobs.view(row).then((read) => this.announce(row, read));
+  }
+
+  private announce(row: JobRow, view: JobView): Promise<void> | undefined {
     this.events.emit('job:changed', view);
     if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled') this.events.emit('job:done', view);
-    await this.followJob(view);
+    return this.followJob(view);
   }
 
   /**
@@ -759,11 +769,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     await this.followJob(view);
   }
 
-  private async followJob(view: JobView): Promise<void> {
-    for (const follow of this.jobFollowers) {
-      const following = follow(view);
-      if (following) await following;
-    }
+  /** Runs the followers in order, each after the one before has finished; synchronous while none waits on the store. */
+  private followJob(view: JobView): Promise<void> | undefined {
+    let following: Promise<void> | undefined;
+    for (const follow of this.jobFollowers) following = following ? following.then(() => follow(view)) : follow(view);
+    return following;
   }
 }
 

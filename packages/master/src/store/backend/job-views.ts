@@ -24,6 +24,14 @@ export function jobsWithExtras(rows: readonly JobRow[]): { finished: string[]; p
   return { finished: rows.filter((r) => r.finished_at !== null).map((r) => r.id), parents: rows.filter((r) => PARENT_JOB_TYPES.has(r.type)).map((r) => r.id) };
 }
 
+/**
+ * The view of a row the extras query would find nothing for (a job neither finished nor a parent),
+ * built without asking the store; undefined for a row that has extras to read.
+ */
+export function viewWithoutExtras(row: JobRow): JobView | undefined {
+  return row.finished_at === null && !PARENT_JOB_TYPES.has(row.type) ? jobView(row, [], []) : undefined;
+}
+
 /** Views of the rows, in their order, with what the extras query `found` for them. */
 export function jobViews(rows: readonly JobRow[], found: readonly JobExtraRow[], links: JobLinks): JobView[] {
   // Most views have no extras (a job in flight, a finished one without artifacts): a view follows every move.

@@ -41,9 +41,13 @@ export class ConnectionGate {
   }
 
   /** Runs `work` in one transaction (a savepoint inside another); see FleetBackend.transaction. */
-  async transaction<T>(work: () => Promise<T>): Promise<T> {
+  transaction<T>(work: () => Promise<T>): Promise<T> {
     const outer = this.openTransaction();
-    if (outer) return this.savepoint(outer, work);
+    // Not an async function: a decision's savepoint is taken once per decision, and each wrapping promise counts.
+    return outer ? this.savepoint(outer, work) : this.transactionOfItsOwn(work);
+  }
+
+  private async transactionOfItsOwn<T>(work: () => Promise<T>): Promise<T> {
     await this.acquire();
     const transaction = new AfterCommit();
     const result = await this.commit(transaction, work);
