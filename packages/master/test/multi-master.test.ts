@@ -43,6 +43,21 @@ describe('two masters on one PostgreSQL database', () => {
     return w;
   }
 
+  it('two masters given the same FLEET_MASTER_ID never lead at once: the second waits, and takes the lead only once the first is gone', async () => {
+    const { url } = await cluster.createDatabase();
+    const first = await master(url, 'same-id');
+    await waitUntil('the first master to lead', async () => ((await mastersSeenBy(first)).leading ? true : undefined));
+    const second = await master(url, 'same-id', first);
+    // Several lease lives: the second renews nothing of the first's, so it never leads beside it.
+    for (let i = 0; i < 8; i += 1) {
+      const [a, b] = await Promise.all([mastersSeenBy(first), mastersSeenBy(second)]);
+      expect([a.leading, b.leading]).toEqual([true, false]);
+      await new Promise((resolve) => setTimeout(resolve, LEASE_MS / 3));
+    }
+    await first.kill();
+    await waitUntil('the second master to lead', async () => ((await mastersSeenBy(second)).leading ? true : undefined), 20_000);
+  });
+
   it('one leads; the other refuses workers naming the leader, serves reads and forwards writes to it; killed hard, the leader is replaced and the new one runs the fleet on', async () => {
     const { url } = await cluster.createDatabase();
     const a = await master(url, 'master-a');

@@ -39,6 +39,8 @@ export class Leadership {
   private readonly ttlMs: number;
   private stopped = false;
   private leaderId: string | undefined;
+  /** The lease was seen held under this master's id by another process (logged once). */
+  private sharedIdLogged = false;
 
   constructor(
     private readonly leases: LeasesBackend,
@@ -101,7 +103,7 @@ export class Leadership {
     const giveUp = setTimeout(() => this.endAsk(ask), this.ttlMs);
     giveUp.unref();
     try {
-      const lease = await this.leases.acquire(LEADER_LEASE, this.options.masterId, this.ttlMs);
+      const lease = await this.leases.acquire(LEADER_LEASE, this.options.masterId, this.ttlMs, this.epoch);
       if (this.stopped) return;
       // An answer that came after the lease it grants may have lapsed is no lease.
       if (lease && Date.now() < askedAt + this.ttlMs) {
@@ -112,6 +114,13 @@ export class Leadership {
         this.stepDownIfLapsed();
       } else {
         this.leaderId = (await this.leases.current(LEADER_LEASE))?.holder;
+        if (this.leaderId === this.options.masterId && !this.sharedIdLogged) {
+          this.sharedIdLogged = true;
+          this.logger.error(
+            'the leader lease is held under this master\'s FLEET_MASTER_ID by another process: give every master its own FLEET_MASTER_ID (a restarted master takes its lease once the old one lapses)',
+            { masterId: this.options.masterId },
+          );
+        }
         this.change(undefined);
       }
     } catch (error) {

@@ -22,7 +22,7 @@ export function describeLeasesConformance(target: ConformanceTarget): void {
     const first = await store.leases.acquire(LEASE, 'm1', TTL_MS);
     expect(first).toMatchObject({ name: LEASE, holder: 'm1', epoch: 1 });
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const renewed = await store.leases.acquire(LEASE, 'm1', TTL_MS);
+    const renewed = await store.leases.acquire(LEASE, 'm1', TTL_MS, first!.epoch);
     expect(renewed).toMatchObject({ holder: 'm1', epoch: 1 });
     expect(renewed!.expiresAt).toBeGreaterThan(first!.expiresAt);
     expect(await store.leases.current(LEASE)).toEqual(renewed);
@@ -35,6 +35,18 @@ export function describeLeasesConformance(target: ConformanceTarget): void {
     await lapse();
     expect(await store.leases.acquire(LEASE, 'm2', TTL_MS)).toMatchObject({ holder: 'm2', epoch: 2 });
     expect(await store.leases.acquire(LEASE, 'm1', TTL_MS)).toBeUndefined();
+  });
+
+  it('renews a lease only under the epoch its holder holds: another process with the same name is refused until the lease lapses', async () => {
+    const held = await store.leases.acquire(LEASE, 'm1', TTL_MS);
+    // A second master given the same FLEET_MASTER_ID, or this one restarted: it does not hold epoch 1.
+    expect(await store.leases.acquire(LEASE, 'm1', TTL_MS)).toBeUndefined();
+    expect(await store.leases.acquire(LEASE, 'm1', TTL_MS, held!.epoch + 1)).toBeUndefined();
+    expect(await store.leases.acquire(LEASE, 'm1', TTL_MS, held!.epoch)).toMatchObject({ holder: 'm1', epoch: held!.epoch });
+    await lapse();
+    const taken = await store.leases.acquire(LEASE, 'm1', TTL_MS);
+    expect(taken).toMatchObject({ holder: 'm1', epoch: held!.epoch + 1 });
+    await expect(store.transaction(() => store.leases.assertHeld(LEASE, 'm1', held!.epoch))).rejects.toMatchObject({ code: 'NOT_LEADER' });
   });
 
   it('raises the epoch when a holder takes its own lease again after it lapsed', async () => {

@@ -17,10 +17,13 @@ export interface LeaseRecord {
  */
 export interface LeasesBackend {
   /**
-   * Takes or renews `name` for `holder` for `ttlMs`. Returns the lease, or undefined while another
-   * holder's lease has not lapsed. Renewing a lease that has not lapsed keeps its epoch.
+   * Takes or renews `name` for `holder` for `ttlMs`. Returns the lease, or undefined while a lease
+   * that is not the caller's has not lapsed. Renewing keeps the epoch, and needs the epoch the
+   * caller holds (`heldEpoch`): a lease under the caller's name but not under that epoch is
+   * another's (a second master given the same FLEET_MASTER_ID, or this master's life before a
+   * restart), so both never lead at once; the caller takes it once it lapses.
    */
-  acquire(name: string, holder: string, ttlMs: number): Promise<LeaseRecord | undefined>;
+  acquire(name: string, holder: string, ttlMs: number, heldEpoch?: number): Promise<LeaseRecord | undefined>;
   /** Gives the lease up if `holder` holds it under `epoch`, so another may take it at once; returns whether it did. */
   release(name: string, holder: string, epoch: number): Promise<boolean>;
   /** The lease as it stands (lapsed or not), or undefined if it was never taken or was released. */

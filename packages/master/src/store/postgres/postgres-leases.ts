@@ -18,13 +18,16 @@ const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 export class PostgresLeases implements LeasesBackend {
   constructor(private readonly scope: ClientScope) {}
 
-  async acquire(name: string, holder: string, ttlMs: number): Promise<LeaseRecord | undefined> {
+  async acquire(name: string, holder: string, ttlMs: number, heldEpoch?: number): Promise<LeaseRecord | undefined> {
     const ttl = Math.round(ttlMs);
-    const renewed = await this.scope.row<LeaseRow>(
-      `UPDATE leases SET expires_at = ${NOW_MS} + $3 WHERE name = $1 AND holder = $2 AND expires_at > ${NOW_MS}
-       RETURNING name, holder, epoch, expires_at`,
-      [name, holder, ttl],
-    );
+    const renewed =
+      heldEpoch === undefined
+        ? undefined
+        : await this.scope.row<LeaseRow>(
+            `UPDATE leases SET expires_at = ${NOW_MS} + $3 WHERE name = $1 AND holder = $2 AND epoch = $4 AND expires_at > ${NOW_MS}
+             RETURNING name, holder, epoch, expires_at`,
+            [name, holder, ttl, heldEpoch],
+          );
     if (renewed) return leaseRecord(renewed);
     // Free, lapsed, or released: the conditional upsert on the expiry row picks one winner; a
     // released lease is taken above the fence's last epoch, so epochs only rise.

@@ -12,10 +12,11 @@ import type { LeaseRow } from '../backend/records.js';
 export class LeaseStore {
   constructor(private readonly db: Db) {}
 
-  acquire(name: string, holder: string, ttlMs: number): LeaseRecord | undefined {
+  acquire(name: string, holder: string, ttlMs: number, heldEpoch?: number): LeaseRecord | undefined {
     const now = Date.now();
     const current = this.row(name);
-    if (current && current.holder !== holder && current.expires_at > now) return undefined;
+    const mine = current?.holder === holder && current.epoch === heldEpoch;
+    if (current && !mine && current.expires_at > now) return undefined;
     if (current && current.expires_at > now) {
       this.db.prepare('UPDATE leases SET expires_at = ? WHERE name = ?').run(now + ttlMs, name);
       return { name, holder, epoch: current.epoch, expiresAt: now + ttlMs };

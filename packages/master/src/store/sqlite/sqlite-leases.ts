@@ -9,8 +9,8 @@ export class SqliteLeases implements LeasesBackend {
     private readonly gate: ConnectionGate,
   ) {}
 
-  acquire(name: string, holder: string, ttlMs: number): Promise<LeaseRecord | undefined> {
-    return this.gate.run(() => this.store.acquire(name, holder, ttlMs));
+  acquire(name: string, holder: string, ttlMs: number, heldEpoch?: number): Promise<LeaseRecord | undefined> {
+    return this.gate.run(() => this.store.acquire(name, holder, ttlMs, heldEpoch));
   }
 
   release(name: string, holder: string, epoch: number): Promise<boolean> {
