@@ -117,7 +117,7 @@ export class Leadership {
         if (this.leaderId === this.options.masterId && !this.sharedIdLogged) {
           this.sharedIdLogged = true;
           this.logger.error(
-            'the leader lease is held under this master\'s FLEET_MASTER_ID by another process: give every master its own FLEET_MASTER_ID (a restarted master takes its lease once the old one lapses)',
+            "the leader lease is held under this master's FLEET_MASTER_ID by another process: give every master its own FLEET_MASTER_ID (a restarted master takes its lease once the old one lapses)",
             { masterId: this.options.masterId },
           );
         }
