@@ -288,6 +288,43 @@ export function describeFleetConformance(target: ConformanceTarget): void {
       expect(labels).toEqual(['outer', 'outer again']);
     });
 
+    it('undoes a failed inner transaction with the transactions that succeeded inside it, whether or not they wrote', async () => {
+      const answer = await store.transaction(async () => {
+        await store.transaction(() => store.accounts.create({ platform: 'sandbox', label: 'first' }));
+        await expect(
+          store.transaction(async () => {
+            await store.transaction(() => store.accounts.create({ platform: 'sandbox', label: 'nested, undone' }));
+            await store.transaction(async () => undefined);
+            throw new Error('outer of two fails');
+          }),
+        ).rejects.toThrow('outer of two fails');
+        expect(await store.transaction(async () => 'wrote nothing')).toBe('wrote nothing');
+        await expect(
+          store.transaction(async () => {
+            throw new Error('fails before any write');
+          }),
+        ).rejects.toThrow('fails before any write');
+        await store.transaction(() => store.accounts.create({ platform: 'sandbox', label: 'last' }));
+        return 'done';
+      });
+      expect(answer).toBe('done');
+      expect((await store.accounts.list(10)).items.map((a) => a.label)).toEqual(['first', 'last']);
+      // A transaction that touched nothing ends as cleanly.
+      expect(await store.transaction(async () => 7)).toBe(7);
+      expect(await store.accounts.count()).toBe(2);
+    });
+
+    it('sees a worker registered earlier in the same transaction among the capabilities', async () => {
+      await store.workers.upsert(registration('w1', ['sandbox']));
+      await store.transaction(async () => {
+        expect(await store.workers.knownPlatforms()).toEqual(['sandbox']);
+        await store.transaction(() => store.workers.upsert(registration('w2', ['other'])));
+        expect((await store.workers.knownPlatforms()).sort()).toEqual(['other', 'sandbox']);
+        expect(await store.workers.capabilitiesFor('other')).toEqual([{ platform: 'other', jobTypes: ['login', 'crawl'] }]);
+      });
+      expect((await store.workers.knownPlatforms()).sort()).toEqual(['other', 'sandbox']);
+    });
+
     it('sends what a transaction asks after its commit, in order, and nothing of what was undone', async () => {
       const sent: string[] = [];
       let keptSeen: Promise<boolean> | undefined;
