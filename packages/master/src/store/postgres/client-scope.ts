@@ -1,6 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { AfterCommit } from '../backend/after-commit.js';
+
+/** Statement texts prepared at most: each costs every connection a plan kept on the server. */
+const MAX_PREPARED = 500;
+
+/**
+ * A prepared statement whose result columns a schema change altered (another master's migration,
+ * in a rolling upgrade): PostgreSQL refuses to run it again on that connection.
+ */
+function isStalePlan(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change result type');
+}
 
 /** A transaction and the client it holds, open until its COMMIT or ROLLBACK. */
 interface OpenTransaction {
@@ -39,6 +51,9 @@ interface OpenTransaction {
  */
 export class ClientScope {
   private readonly transactions = new AsyncLocalStorage<OpenTransaction>();
+  /** Statement text → the name it is prepared under on every connection of the pool. */
+  private readonly statementNames = new Map<string, string>();
+  private generation = 1;
 
   constructor(private readonly pool: Pool) {}
 
@@ -91,7 +106,15 @@ export class ClientScope {
     const outer = this.current();
     if (outer) return this.savepoint(outer, work);
     const client = await this.pool.connect();
-    const transaction: OpenTransaction = { client, open: true, savepoints: 0, afterCommit: new AfterCommit(), controls: ['BEGIN'], unconfirmed: [], memos: new Map() };
+    const transaction: OpenTransaction = {
+      client,
+      open: true,
+      savepoints: 0,
+      afterCommit: new AfterCommit(),
+      controls: ['BEGIN'],
+      unconfirmed: [],
+      memos: new Map(),
+    };
     // A connection whose BEGIN, COMMIT or ROLLBACK failed may be in any state: it is not reused.
     let broken: Error | undefined;
     // Killed while it waits between statements, the connection reports here, not to a query.
@@ -136,11 +159,40 @@ export class ClientScope {
     else send();
   }
 
-  private query<R extends QueryResultRow>(sql: string, params: unknown[]): Promise<QueryResult<R>> {
+  private async query<R extends QueryResultRow>(sql: string, params: unknown[]): Promise<QueryResult<R>> {
     const transaction = this.current();
-    if (!transaction) return this.pool.query<R>(sql, params);
-    this.sendControls(transaction);
-    return this.confirmed(transaction, transaction.client.query<R>(sql, params));
+    const generation = this.generation;
+    try {
+      if (!transaction) return await this.pool.query<R>(this.prepared(sql, params));
+      this.sendControls(transaction);
+      return await this.confirmed(transaction, transaction.client.query<R>(this.prepared(sql, params)));
+    } catch (error) {
+      if (!isStalePlan(error)) throw error;
+      // Another master's migration changed a table under the prepared statements: every
+      // connection prepares them again, under new names. Outside a transaction the statement is
+      // simply run again; inside one it failed the transaction (or its savepoint), as any error does.
+      if (this.generation === generation) this.forgetPrepared();
+      if (transaction) throw error;
+      return this.pool.query<R>(this.prepared(sql, params));
+    }
+  }
+
+  /**
+   * The statement as a prepared one, named after its text: the database parses and plans it once
+   * per connection rather than at every call, which was half its work per statement. At most
+   * MAX_PREPARED texts get a name (a text built from a caller's filters may vary); the rest run
+   * unnamed, as before.
+   */
+  private prepared(text: string, values: unknown[]): QueryConfig {
+    let name = this.statementNames.get(text);
+    if (name === undefined && this.statementNames.size < MAX_PREPARED)
+      this.statementNames.set(text, (name = `fw${this.generation}_${this.statementNames.size + 1}`));
+    return { name, text, values };
+  }
+
+  private forgetPrepared(): void {
+    this.generation += 1;
+    this.statementNames.clear();
   }
 
   /** Writes the control statements not sent yet, as one message, without waiting for its answer. */
