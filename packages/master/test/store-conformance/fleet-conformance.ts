@@ -168,6 +168,41 @@ export function describeFleetConformance(target: ConformanceTarget): void {
       const view = await store.jobs.view(await store.jobs.require(jobId));
       expect(view.artifacts).toEqual([]);
     });
+
+    it("lists a job's artifacts, sorted by name, in the view of its finish, whether it finishes inside a transaction or not", async () => {
+      const finish = async (jobId: string) => store.jobs.view(await store.jobs.transition(jobId, 'succeeded', { finished_at: Date.now(), result: '{}' }));
+      const names = (view: { artifacts: { name: string; size: number }[] }) => view.artifacts.map(({ name, size }) => [name, size]);
+      const inside = await jobIn(store, ['dispatched', 'running']);
+      const outside = await jobIn(store, ['dispatched', 'running']);
+      for (const jobId of [inside, outside]) {
+        await store.artifacts.saveStream(jobId, 'b.log', Readable.from([Buffer.from('bb')]), 100);
+        await store.artifacts.saveStream(jobId, 'a.png', Readable.from([Buffer.from('a')]), 100);
+      }
+      const seen = await store.transaction(async () => {
+        const view = await finish(inside);
+        // One stored after the finish, in the same transaction, shows in the next view.
+        await store.artifacts.saveStream(inside, 'c.txt', Readable.from([Buffer.from('ccc')]), 100);
+        return { atFinish: names(view), after: names(await store.jobs.view(await store.jobs.require(inside))) };
+      });
+      expect(seen.atFinish).toEqual([
+        ['a.png', 1],
+        ['b.log', 2],
+      ]);
+      expect(seen.after).toEqual([
+        ['a.png', 1],
+        ['b.log', 2],
+        ['c.txt', 3],
+      ]);
+      expect(names(await finish(outside))).toEqual([
+        ['a.png', 1],
+        ['b.log', 2],
+      ]);
+      expect((await store.jobs.view(await store.jobs.require(inside))).artifacts.map((a) => a.url)).toEqual([
+        expect.stringContaining('a.png'),
+        expect.stringContaining('b.log'),
+        expect.stringContaining('c.txt'),
+      ]);
+    });
   });
 
   describe('refused reports and retention', () => {

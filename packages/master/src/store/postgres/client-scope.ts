@@ -96,6 +96,16 @@ export class ClientScope {
     return kept;
   }
 
+  /** Keeps `value` under `key` for the rest of the caller's transaction, as `memo` would; outside one, nothing. */
+  remember(key: string, value: unknown): void {
+    this.current()?.memos.set(key, Promise.resolve(value));
+  }
+
+  /** What `memo` or `remember` keeps under `key` in the caller's transaction, if anything. */
+  recall<T>(key: string): Promise<T> | undefined {
+    return this.current()?.memos.get(key) as Promise<T> | undefined;
+  }
+
   /** Drops what `memo` keeps under `key` in the caller's transaction. */
   forget(key: string): void {
     this.current()?.memos.delete(key);
