@@ -22,8 +22,8 @@ interface OpenTransaction {
   afterCommit: AfterCommit;
   /**
    * Control statements (BEGIN, SAVEPOINT, RELEASE) not sent yet: they go out together, as one
-   * message, just before the next statement, so a savepoint whose work sent nothing costs nothing,
-   * and a RELEASE goes with the next SAVEPOINT. Each used to cost a round trip of its own.
+   * message, just before the next statement, so none costs a round trip of its own, a savepoint
+   * whose work sent nothing costs nothing, and a RELEASE goes with the next SAVEPOINT.
    */
   controls: string[];
   /**
@@ -189,9 +189,9 @@ export class ClientScope {
 
   /**
    * The statement as a prepared one, named after its text: the database parses and plans it once
-   * per connection rather than at every call, which was half its work per statement. At most
+   * per connection rather than at every call (as much work as running it, for most of ours). At most
    * MAX_PREPARED texts get a name (a text built from a caller's filters may vary); the rest run
-   * unnamed, as before.
+   * unnamed.
    */
   private prepared(text: string, values: unknown[]): QueryConfig {
     let name = this.statementNames.get(text);
