@@ -28,7 +28,8 @@ const CLK_TCK = 100;
 const PEER = process.env.BENCH_PEER ?? 'bullmq';
 /**
  * Another build's checkout (its packages built), measured alternating with this one in the same
- * run: `BENCH_BASELINE_ROOT=<dir>`. Its master runs; the simulated workers and client stay ours.
+ * run: `BENCH_BASELINE_ROOT=<dir>`. Its master runs, on the first of `BENCH_BACKENDS`; the simulated
+ * workers and client stay ours.
  */
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT ? path.resolve(process.env.BENCH_BASELINE_ROOT) : undefined;
 /**
@@ -256,13 +257,13 @@ const otherRuns = new Map(BACKENDS.slice(1).map((b) => [b, []]));
 const bullmqRun = await loadPeer();
 const redis = bullmqRun ? await startRedis() : undefined;
 const postgres = BACKENDS.includes('postgres') ? await startPostgres() : undefined;
-const runOn = async (backend, run) => {
-  if (BACKENDS.length > 1) progress(`run ${run}: ${backend}`);
-  return oneRun(run, root, backend === 'postgres' ? await postgres.createDatabase() : undefined);
+const runOn = async (backend, run, masterRoot = root) => {
+  if (BACKENDS.length > 1 || masterRoot !== root) progress(`run ${run}: ${backend}${masterRoot === root ? '' : ` (baseline ${masterRoot})`}`);
+  return oneRun(run, masterRoot, backend === 'postgres' ? await postgres.createDatabase() : undefined);
 };
 try {
   for (let run = 1; run <= RUNS; run += 1) {
-    if (BASELINE_ROOT && run % 2 === 0) baselineRuns.push(await oneRun(run, BASELINE_ROOT));
+    if (BASELINE_ROOT && run % 2 === 0) baselineRuns.push(await runOn(BACKENDS[0], run, BASELINE_ROOT));
     // Odd runs start with the first backend, even runs end with it, so neither always goes first.
     const order = run % 2 === 1 ? BACKENDS : [...BACKENDS].reverse();
     for (const backend of order) {
@@ -270,7 +271,7 @@ try {
       if (backend === BACKENDS[0]) runs.push(result);
       else otherRuns.get(backend).push(result);
     }
-    if (BASELINE_ROOT && run % 2 === 1) baselineRuns.push(await oneRun(run, BASELINE_ROOT));
+    if (BASELINE_ROOT && run % 2 === 1) baselineRuns.push(await runOn(BACKENDS[0], run, BASELINE_ROOT));
     if (redis)
       peerRuns.push(
         await bullmqRun({
@@ -330,6 +331,7 @@ if (baselineRuns.length) {
     p99Ms: pick(baselineRuns, 'p99Ms'),
     masterCpuPct: pick(baselineRuns, 'masterCpuPct'),
     masterRssMb: pick(baselineRuns, 'masterRssMb'),
+    ...(BACKENDS[0] === 'postgres' ? { dbCpuPct: pick(baselineRuns, 'dbCpuPct') } : {}),
   };
   // Run by run, as with the peer.
   figures.vsBaseline = {

@@ -63,6 +63,8 @@ export async function startPostgres() {
     '-c synchronous_commit=off',
     '-c full_page_writes=off',
     '-c max_connections=200',
+    // More settings for a measurement, e.g. `-c shared_preload_libraries=pg_stat_statements`.
+    ...(process.env.BENCH_POSTGRES_SETTINGS ? [process.env.BENCH_POSTGRES_SETTINGS] : []),
   ].join(' ');
   try {
     run(bin, 'pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-o', options, '-w', '-t', '30', 'start']);

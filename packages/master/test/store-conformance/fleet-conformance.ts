@@ -168,6 +168,41 @@ export function describeFleetConformance(target: ConformanceTarget): void {
       const view = await store.jobs.view(await store.jobs.require(jobId));
       expect(view.artifacts).toEqual([]);
     });
+
+    it("lists a job's artifacts, sorted by name, in the view of its finish, whether it finishes inside a transaction or not", async () => {
+      const finish = async (jobId: string) => store.jobs.view(await store.jobs.transition(jobId, 'succeeded', { finished_at: Date.now(), result: '{}' }));
+      const names = (view: { artifacts: { name: string; size: number }[] }) => view.artifacts.map(({ name, size }) => [name, size]);
+      const inside = await jobIn(store, ['dispatched', 'running']);
+      const outside = await jobIn(store, ['dispatched', 'running']);
+      for (const jobId of [inside, outside]) {
+        await store.artifacts.saveStream(jobId, 'b.log', Readable.from([Buffer.from('bb')]), 100);
+        await store.artifacts.saveStream(jobId, 'a.png', Readable.from([Buffer.from('a')]), 100);
+      }
+      const seen = await store.transaction(async () => {
+        const view = await finish(inside);
+        // One stored after the finish, in the same transaction, shows in the next view.
+        await store.artifacts.saveStream(inside, 'c.txt', Readable.from([Buffer.from('ccc')]), 100);
+        return { atFinish: names(view), after: names(await store.jobs.view(await store.jobs.require(inside))) };
+      });
+      expect(seen.atFinish).toEqual([
+        ['a.png', 1],
+        ['b.log', 2],
+      ]);
+      expect(seen.after).toEqual([
+        ['a.png', 1],
+        ['b.log', 2],
+        ['c.txt', 3],
+      ]);
+      expect(names(await finish(outside))).toEqual([
+        ['a.png', 1],
+        ['b.log', 2],
+      ]);
+      expect((await store.jobs.view(await store.jobs.require(inside))).artifacts.map((a) => a.url)).toEqual([
+        expect.stringContaining('a.png'),
+        expect.stringContaining('b.log'),
+        expect.stringContaining('c.txt'),
+      ]);
+    });
   });
 
   describe('refused reports and retention', () => {
@@ -286,6 +321,43 @@ export function describeFleetConformance(target: ConformanceTarget): void {
       });
       const labels = (await store.accounts.list(10)).items.map((a) => a.label);
       expect(labels).toEqual(['outer', 'outer again']);
+    });
+
+    it('undoes a failed inner transaction with the transactions that succeeded inside it, whether or not they wrote', async () => {
+      const answer = await store.transaction(async () => {
+        await store.transaction(() => store.accounts.create({ platform: 'sandbox', label: 'first' }));
+        await expect(
+          store.transaction(async () => {
+            await store.transaction(() => store.accounts.create({ platform: 'sandbox', label: 'nested, undone' }));
+            await store.transaction(async () => undefined);
+            throw new Error('outer of two fails');
+          }),
+        ).rejects.toThrow('outer of two fails');
+        expect(await store.transaction(async () => 'wrote nothing')).toBe('wrote nothing');
+        await expect(
+          store.transaction(async () => {
+            throw new Error('fails before any write');
+          }),
+        ).rejects.toThrow('fails before any write');
+        await store.transaction(() => store.accounts.create({ platform: 'sandbox', label: 'last' }));
+        return 'done';
+      });
+      expect(answer).toBe('done');
+      expect((await store.accounts.list(10)).items.map((a) => a.label)).toEqual(['first', 'last']);
+      // A transaction that touched nothing ends as cleanly.
+      expect(await store.transaction(async () => 7)).toBe(7);
+      expect(await store.accounts.count()).toBe(2);
+    });
+
+    it('sees a worker registered earlier in the same transaction among the capabilities', async () => {
+      await store.workers.upsert(registration('w1', ['sandbox']));
+      await store.transaction(async () => {
+        expect(await store.workers.knownPlatforms()).toEqual(['sandbox']);
+        await store.transaction(() => store.workers.upsert(registration('w2', ['other'])));
+        expect((await store.workers.knownPlatforms()).sort()).toEqual(['other', 'sandbox']);
+        expect(await store.workers.capabilitiesFor('other')).toEqual([{ platform: 'other', jobTypes: ['login', 'crawl'] }]);
+      });
+      expect((await store.workers.knownPlatforms()).sort()).toEqual(['other', 'sandbox']);
     });
 
     it('sends what a transaction asks after its commit, in order, and nothing of what was undone', async () => {

@@ -122,6 +122,25 @@ describe('PostgreSQL backend under concurrent masters', () => {
     expect((await b.jobs.runnable(Date.now(), 10)).map((j) => j.id)).toEqual([first, second]);
   });
 
+  it("keeps answering after another master's migration changes the columns of a table it reads (its prepared statements are made anew)", async () => {
+    const { url } = await cluster.createDatabase();
+    const a = await open(url);
+    const { row } = await a.jobs.create(newJob());
+    // Prepared on several connections at once, and on a transaction's.
+    await Promise.all(Array.from({ length: 6 }, () => a.jobs.require(row.id)));
+    await a.transaction(() => a.jobs.require(row.id));
+    const client = new pg.Client(url);
+    await client.connect();
+    try {
+      await client.query('ALTER TABLE jobs ADD COLUMN added_later TEXT');
+    } finally {
+      await client.end();
+    }
+    for (const read of await Promise.all(Array.from({ length: 6 }, () => a.jobs.require(row.id))))
+      expect(read).toMatchObject({ id: row.id, added_later: null });
+    expect(await a.transaction(() => a.jobs.require(row.id))).toMatchObject({ id: row.id, added_later: null });
+  });
+
   it('refuses a second enrollment once a credential is confirmed, whichever master confirmed it', async () => {
     const [a, b] = await twoMasters();
     const credential = await a.workerCredentials.enroll('w1', FLEET_TOKEN);

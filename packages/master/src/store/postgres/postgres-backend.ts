@@ -96,7 +96,8 @@ export class PostgresBackend implements FleetBackend {
       // leader lease's among them, barring the next leader) until TCP gives up, hours later.
       idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     };
-    const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10, types: NUMBERS_AS_NUMBERS });
+    // Pipelined: a transaction's control statements travel with the statement after them (ClientScope).
+    const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10, types: NUMBERS_AS_NUMBERS, pipeline: true });
     // Unhandled, an idle connection's error would end the process; the pool replaces the connection.
     const onConnectionError = (error: Error): void => options.onConnectionError?.(error);
     pool.on('error', onConnectionError);

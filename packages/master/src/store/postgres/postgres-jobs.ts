@@ -28,6 +28,21 @@ const PATCH_COLUMNS = new Set<keyof JobPatch>([
   'progress_message',
 ]);
 
+/** An artifact as a finishing transition returns it (see ARTIFACTS_OF_MOVED). */
+interface FoundArtifact {
+  name: string;
+  size: number;
+}
+
+/** The moved job's artifacts, in the order the extras query of `views` gives them. */
+const ARTIFACTS_OF_MOVED = `(SELECT COALESCE(json_agg(json_build_object('name', a.name, 'size', a.size) ORDER BY a.name COLLATE "C"), '[]')
+   FROM artifacts a WHERE a.job_id = moved.id) AS found_artifacts`;
+
+/** Where a transaction keeps the artifacts a job brought when it finished (see transition). */
+export function artifactsKey(jobId: string): string {
+  return `job-artifacts:${jobId}`;
+}
+
 /**
  * JobsBackend on PostgreSQL. A change and its timeline event are one statement (a data-modifying
  * CTE), so each is atomic without a transaction of its own; a transition applies only if the row
@@ -100,16 +115,25 @@ export class PostgresJobs extends JobQueries implements JobsBackend {
     for (;;) {
       assertCanTransition(current, to);
       const sets = ['status = $3', ...columns.map((c, i) => `${c} = $${i + 6}`)].join(', ');
-      const row = await this.scope.row<JobRow>(
+      // A job that finishes here is viewed next (its announcement): its artifacts come with the move.
+      const finishing = patch.finished_at != null && this.scope.inTransaction();
+      const row = await this.scope.row<JobRow & { found_artifacts?: FoundArtifact[] }>(
         `WITH moved AS (
            UPDATE jobs SET ${sets} WHERE id = $1 AND status = $2 RETURNING *
          ), event AS (
            INSERT INTO job_events (job_id, at, kind, data) SELECT id, $4::bigint, 'status', $5::text FROM moved
          )
-         SELECT * FROM moved`,
+         SELECT *${finishing ? `, ${ARTIFACTS_OF_MOVED}` : ''} FROM moved`,
         [current.id, current.status, to, Date.now(), JSON.stringify({ from: current.status, status: to, ...event }), ...columns.map((c) => patch[c])],
       );
-      if (row) return row;
+      if (row) {
+        if (finishing) {
+          const { found_artifacts: artifacts = [], ...moved } = row;
+          this.scope.remember(artifactsKey(moved.id), { finishedAt: moved.finished_at, artifacts });
+          return moved;
+        }
+        return row;
+      }
       const actual = await this.require(current.id);
       if (actual.status === current.status) throw new Error(`job ${current.id}: the update of status ${current.status} matched no row`);
       current = actual;
@@ -205,8 +229,11 @@ export class PostgresJobs extends JobQueries implements JobsBackend {
   /** Views of several rows, in their order, with one query for what they add to the rows (see job-views.ts). */
   async views(rows: readonly JobRow[]): Promise<JobView[]> {
     const { finished, parents } = jobsWithExtras(rows);
-    const found =
-      finished.length === 0 && parents.length === 0
+    // A job that finished in this transaction brought its artifacts with it (see transition).
+    const brought = parents.length === 0 && finished.length === 1 ? await this.broughtArtifacts(rows.find((r) => r.id === finished[0])!) : undefined;
+    const found = brought
+      ? brought.map(({ name, size }): JobExtraRow => ({ kind: 'artifact', owner: finished[0]!, name, size }))
+      : finished.length === 0 && parents.length === 0
         ? []
         : await this.scope.rows<JobExtraRow>(
             `SELECT * FROM (
@@ -218,6 +245,11 @@ export class PostgresJobs extends JobQueries implements JobsBackend {
             [finished, parents],
           );
     return jobViews(rows, found, this.links);
+  }
+
+  private async broughtArtifacts(row: JobRow): Promise<FoundArtifact[] | undefined> {
+    const brought = await this.scope.recall<{ finishedAt: number | null; artifacts: FoundArtifact[] }>(artifactsKey(row.id));
+    return brought?.finishedAt === row.finished_at ? brought.artifacts : undefined;
   }
 
   async view(row: JobRow): Promise<JobView> {

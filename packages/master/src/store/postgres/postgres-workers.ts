@@ -4,9 +4,13 @@ import type { WorkersBackend } from '../backend/workers-backend.js';
 import type { ClientScope } from './client-scope.js';
 import { capabilitiesOf, workerView } from '../backend/record-views.js';
 
+/** The capability index's key in a transaction's memos (ClientScope.memo). */
+const CAPABILITIES = 'workers.capabilities';
+
 /**
- * WorkersBackend on PostgreSQL. Capabilities are read from the table each time rather than kept
- * in memory: another master may register a worker.
+ * WorkersBackend on PostgreSQL. Capabilities are read from the table rather than kept in memory
+ * (another master may register a worker), once per transaction: a decision batch reads them for
+ * every job it creates, dispatches or finishes.
  */
 export class PostgresWorkers implements WorkersBackend {
   /** A declaration's text → its capabilities, parsed once. */
@@ -27,7 +31,11 @@ export class PostgresWorkers implements WorkersBackend {
    * each distinct declaration comes once (a fleet's workers mostly declare the same) and is parsed
    * once (a declaration's text maps to the same capabilities).
    */
-  private async capabilityIndex(): Promise<Map<string, Capability[]>> {
+  private capabilityIndex(): Promise<Map<string, Capability[]>> {
+    return this.scope.memo(CAPABILITIES, () => this.readCapabilityIndex());
+  }
+
+  private async readCapabilityIndex(): Promise<Map<string, Capability[]>> {
     const index = new Map<string, Capability[]>();
     const rows = await this.scope.rows<Pick<WorkerRow, 'capabilities'>>('SELECT capabilities FROM workers GROUP BY capabilities ORDER BY MIN(id COLLATE "C")');
     for (const { capabilities } of rows) for (const c of this.parsed(capabilities)) index.set(c.platform, [...(index.get(c.platform) ?? []), c]);
@@ -46,6 +54,7 @@ export class PostgresWorkers implements WorkersBackend {
 
   /** Registers or re-registers a worker; it comes back online (or draining) with a fresh heartbeat. */
   async upsert(reg: WorkerRegistration): Promise<WorkerRow> {
+    this.scope.forget(CAPABILITIES);
     const row = await this.scope.row<WorkerRow>(
       `INSERT INTO workers (id, host, version, capabilities, max_accounts, max_concurrency, max_live_contexts, browser_version, status, last_heartbeat_at, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
