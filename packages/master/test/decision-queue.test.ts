@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FleetError, createLogger } from '@fleetwright/shared';
 import { FleetStore, SqliteBackend, restJobLinks } from '@fleetwright/master';
 import { DecisionQueue } from '../dist/scheduler/decision-queue.js';
+import { newJob } from './store-conformance/conformance-setup.js';
 
 const quiet = createLogger({ name: 'decision-queue-test', console: false });
 
@@ -125,24 +126,7 @@ describe('the decision queue', () => {
 
   it('undoes the writes of a decision that throws after a store call has written, and keeps those of the decisions batched with it', async () => {
     const queue = new DecisionQueue(backend, quiet);
-    const job = async (key: string) =>
-      (
-        await backend.jobs.create({
-          type: 'noop',
-          platform: null,
-          accountId: null,
-          pool: null,
-          payload: {},
-          priority: 0,
-          maxAttempts: 1,
-          timeoutMs: 1000,
-          runAfter: Date.now(),
-          parentId: null,
-          idempotencyKey: key,
-          idempotencyFingerprint: null,
-          monitorId: null,
-        })
-      ).row;
+    const job = async (key: string) => (await backend.jobs.create(newJob({ idempotencyKey: key }))).row;
     const outcomes = await Promise.allSettled([
       queue.run(() => job('kept before')),
       queue.run(async () => {
