@@ -57,7 +57,8 @@ async function startMaster(id, databaseUrl, redisUrl) {
   dirs.push(dir);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(root, 'packages/cli/dist/main.js'), 'master'], {
+  const nodeArgs = (process.env.BENCH_MASTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'packages/cli/dist/main.js'), 'master'], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -164,7 +164,10 @@ export class Master {
     // Masters sharing a database share their events through Redis: a dashboard or upstream client
     // on any master hears what the leader decides, and one that reconnects to another master gets
     // what it missed meanwhile (connection-state recovery; the handshake's checks run again).
-    this.redis = options.databaseUrl && options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: null }) : undefined;
+    // Auto-pipelining: the events one turn publishes (XADD, one per job move and heartbeat) leave in
+    // one write instead of a syscall each; the adapter's readers are duplicates and get it too,
+    // where each has one command in flight at a time.
+    this.redis = options.databaseUrl && options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true }) : undefined;
     this.redis?.on('error', (error) => logger.warn("Redis for the masters' events is out of reach", { error }));
     this.io = new Server(this.server, {
       serveClient: false,

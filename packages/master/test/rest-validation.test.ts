@@ -87,6 +87,23 @@ describe('REST refuses bad input with { code, message, field } and writes nothin
     await expectNoJobs();
   });
 
+  it('refuses a job for an account deleted after an earlier job of it, alone and in bulk, with 404 ACCOUNT_NOT_FOUND', async () => {
+    const account = await fx.api('POST', '/accounts', { platform: 'sandbox' });
+    const id = (account.body as { id: string }).id;
+    const first = await fx.api('POST', '/jobs', { type: 'login', accountId: id });
+    expect(first.status).toBe(201);
+    expect((await fx.api('POST', `/jobs/${(first.body as { id: string }).id}/cancel`)).status).toBe(200);
+    expect((await fx.api('DELETE', `/accounts/${id}`)).status).toBe(204);
+    const again = await fx.api('POST', '/jobs', { type: 'login', accountId: id });
+    expect(again.status).toBe(404);
+    expect(again.body).toMatchObject({ code: 'ACCOUNT_NOT_FOUND', field: 'accountId' });
+    const bulk = await fx.api('POST', '/jobs/bulk', { jobs: [{ type: 'login', accountId: id }] });
+    expect(bulk.status).toBe(404);
+    expect(bulk.body).toMatchObject({ code: 'ACCOUNT_NOT_FOUND', field: 'jobs.0.accountId' });
+    const list = await fx.api('GET', '/jobs');
+    expect((list.body as { items: { status: string }[] }).items.map((j) => j.status)).toEqual(['cancelled']);
+  });
+
   it('refuses a job type the platform does not have once a worker declared the platform', async () => {
     const account = await fx.createAccount({ platform: 'sandbox' });
     // Before any worker declared `sandbox`, any well-formed type is accepted and waits.

@@ -13,6 +13,12 @@ import type { WorkerLinks } from '../scheduler/worker-links.js';
  */
 export class JobCommands {
   private readonly payloadSchemas = new PayloadSchemaCache();
+  /**
+   * The platform of each account a job was made for. An account's platform never changes (an
+   * update cannot set it), so it is read once: a job's creation on PostgreSQL is then one round trip,
+   * not two. An account deleted since is refused by the insert itself (ACCOUNT_NOT_FOUND).
+   */
+  private readonly accountPlatforms = new Map<string, string>();
   /** Set by ParentJobs: cancelling a batch or flow stops its children. */
   stopParent: ((jobId: string) => Promise<JobView>) | undefined;
   constructor(
@@ -49,18 +55,9 @@ export class JobCommands {
    */
   async createMany(bodies: CreateJobBody[]): Promise<{ job: JobView; created: boolean }[]> {
     const platforms: (string | null)[] = [];
-    // The jobs of one request mostly share accounts: each account's platform is read once.
-    const platformOf = new Map<string, string>();
-    for (const [i, body] of bodies.entries()) {
-      try {
-        platforms.push(await this.check(body, platformOf));
-      } catch (error) {
-        const e = FleetError.from(error);
-        throw new FleetError(e.code, `jobs.${i}.${e.message}`, { field: `jobs.${i}${e.field ? `.${e.field}` : ''}` });
-      }
-    }
+    for (const [i, body] of bodies.entries()) platforms.push(await namingJob(i, () => this.check(body)));
     const rows: { row: JobRow; created: boolean }[] = [];
-    for (const [i, body] of bodies.entries()) rows.push(await this.insert(body, platforms[i]!, {}, false));
+    for (const [i, body] of bodies.entries()) rows.push(await namingJob(i, () => this.insert(body, platforms[i]!, {}, false)));
     // One read builds every view: the announcements and the answer share them.
     const views = await this.store.jobs.views(rows.map(({ row }) => row));
     for (const [i, { row, created }] of rows.entries()) {
@@ -72,14 +69,14 @@ export class JobCommands {
   }
 
   /**
-   * Everything that can refuse a job, with no write; returns the job's platform (null for a pool
-   * job). `platformOf`: the platforms of accounts already read in this decision.
+   * Everything that can refuse a job, with no write (but that its account still exists, which the
+   * insert checks); returns the job's platform (null for a pool job).
    */
-  private async check(body: CreateJobBody, platformOf = new Map<string, string>()): Promise<string | null> {
+  private async check(body: CreateJobBody): Promise<string | null> {
     let platform: string | null = null;
     if (body.accountId) {
-      platform = platformOf.get(body.accountId) ?? (await this.store.accounts.ownership(body.accountId)).platform;
-      platformOf.set(body.accountId, platform);
+      platform = this.accountPlatforms.get(body.accountId) ?? (await this.store.accounts.ownership(body.accountId)).platform;
+      this.accountPlatforms.set(body.accountId, platform);
       this.validate(platform, body.type, body.payload ?? {});
     } else if (body.pool) {
       const platforms = await this.store.accounts.platformsOfPool(body.pool);
@@ -97,21 +94,26 @@ export class JobCommands {
     extra: { monitorId?: string },
     announce = true,
   ): Promise<{ row: JobRow; created: boolean }> {
-    const result = await this.store.jobs.create({
-      type: body.type,
-      platform,
-      accountId: body.accountId ?? null,
-      pool: body.pool ?? null,
-      payload: body.payload ?? {},
-      priority: body.priority ?? 0,
-      maxAttempts: body.maxAttempts ?? this.scheduler.options.defaultMaxAttempts,
-      timeoutMs: body.timeoutMs ?? (platform ? this.declaredTimeout(platform, body.type) : undefined) ?? this.scheduler.options.defaultJobTimeoutMs,
-      runAfter: body.runAfter ? Date.parse(body.runAfter) : Date.now(),
-      parentId: body.parentId ?? null,
-      idempotencyKey: body.idempotencyKey ?? null,
-      idempotencyFingerprint: body.idempotencyKey ? requestFingerprint(body) : null,
-      monitorId: extra.monitorId ?? null,
-    });
+    const result = await this.store.jobs
+      .create({
+        type: body.type,
+        platform,
+        accountId: body.accountId ?? null,
+        pool: body.pool ?? null,
+        payload: body.payload ?? {},
+        priority: body.priority ?? 0,
+        maxAttempts: body.maxAttempts ?? this.scheduler.options.defaultMaxAttempts,
+        timeoutMs: body.timeoutMs ?? (platform ? this.declaredTimeout(platform, body.type) : undefined) ?? this.scheduler.options.defaultJobTimeoutMs,
+        runAfter: body.runAfter ? Date.parse(body.runAfter) : Date.now(),
+        parentId: body.parentId ?? null,
+        idempotencyKey: body.idempotencyKey ?? null,
+        idempotencyFingerprint: body.idempotencyKey ? requestFingerprint(body) : null,
+        monitorId: extra.monitorId ?? null,
+      })
+      .catch((error: unknown) => {
+        if (body.accountId && error instanceof FleetError && error.code === 'ACCOUNT_NOT_FOUND') this.accountPlatforms.delete(body.accountId);
+        throw error;
+      });
     const announcing = announce && result.created ? this.scheduler.jobs.created(result.row) : undefined;
     if (announcing) await announcing;
     return result;
@@ -164,6 +166,7 @@ export class JobCommands {
    * gets a revoke (closing the profile), finished jobs stay in history.
    */
   async deleteAccount(accountId: string): Promise<void> {
+    this.accountPlatforms.delete(accountId);
     const account = await this.scheduler.decide(async () => {
       const account = await this.store.accounts.require(accountId, 'id');
       if ((await this.store.jobs.activeAccountIds()).has(accountId))
@@ -208,5 +211,15 @@ export class JobCommands {
       }
       return this.store.jobs.view(current);
     });
+  }
+}
+
+/** `step`'s refusal named as the `i`th job's of a bulk request (`jobs.<i>.<field>`). */
+async function namingJob<T>(i: number, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const e = FleetError.from(error);
+    throw new FleetError(e.code, `jobs.${i}.${e.message}`, { field: `jobs.${i}${e.field ? `.${e.field}` : ''}` });
   }
 }

@@ -1,7 +1,7 @@
 import type { FleetError, JobView, Logger } from '@fleetwright/shared';
 import { retryDelayMs } from './backoff.js';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
-import type { JobPatch, JobRow } from '../store/backend/records.js';
+import type { DispatchMove, JobPatch, JobRow } from '../store/backend/records.js';
 import type { WorkerCapabilities } from '../scheduler/worker-capabilities.js';
 
 /** What a move of a job sets off outside the job itself. */
@@ -43,12 +43,14 @@ export class JobLifecycle {
     return this.hooks.changed(row, view);
   }
 
-  /** Queued → dispatched to a worker (inside the dispatch pass, which sends it once committed). */
-  async dispatched(job: Pick<JobRow, 'id'>, patch: JobPatch, detail: Record<string, unknown>): Promise<JobRow> {
-    const row = await this.store.jobs.transition({ id: job.id, status: 'queued' }, 'dispatched', patch, detail);
-    const announcing = this.hooks.changed(row);
-    if (announcing) await announcing;
-    return row;
+  /** Queued → dispatched to their workers, all at once (inside the dispatch pass, which sends them once committed). */
+  async dispatched(moves: readonly DispatchMove[]): Promise<JobRow[]> {
+    const rows = await this.store.jobs.dispatchMany(moves);
+    for (const row of rows) {
+      const announcing = this.hooks.changed(row);
+      if (announcing) await announcing;
+    }
+    return rows;
   }
 
   /** Dispatched → running: the worker took it (its ack, its first progress, or its re-register). */

@@ -14,7 +14,7 @@ import {
 } from '@fleetwright/shared';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { LiveLogs } from './live-logs.js';
-import type { JobRow } from '../store/backend/records.js';
+import type { AccountOwnership, JobRow } from '../store/backend/records.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
 import { QrCodeCache } from './qr-code-cache.js';
@@ -46,10 +46,10 @@ export class JobReports {
     workerId: string,
     event: string,
     report: { jobId: string; accountId: string; epoch: number; attempt: number },
-    loaded?: JobRow,
+    loaded?: { job: JobRow; account: AccountOwnership | undefined },
   ): Promise<JobRow> {
-    const job = loaded ?? (await this.store.jobs.require(report.jobId));
-    const account = await this.store.accounts.ownership(report.accountId);
+    const { job, account } = loaded ?? (await this.store.jobs.requireWithAccount(report.jobId, report.accountId));
+    if (!account) throw new FleetError('ACCOUNT_NOT_FOUND', `no account ${report.accountId}`, { field: 'accountId' });
     if (job.worker_id !== workerId || job.account_id !== report.accountId) {
       this.refuse(workerId, event, 'NOT_OWNER', report);
       throw new FleetError('NOT_OWNER', `job ${report.jobId} is not this worker's`, { field: 'jobId' });
@@ -79,9 +79,9 @@ export class JobReports {
   }
 
   async progress(workerId: string, report: WorkerJobProgress): Promise<void> {
-    const current = await this.store.jobs.require(report.jobId);
-    if (report.attempt < current.attempt) return; // a late report of an earlier attempt
-    let job = await this.checkOwnership(workerId, WorkerEvent.JobProgress, report, current);
+    const loaded = await this.store.jobs.requireWithAccount(report.jobId, report.accountId);
+    if (report.attempt < loaded.job.attempt) return; // a late report of an earlier attempt
+    let job = await this.checkOwnership(workerId, WorkerEvent.JobProgress, report, loaded);
     if (job.status === 'dispatched') job = await this.scheduler.jobs.started(job.id);
     if (job.status !== 'running') throw new FleetError('ILLEGAL_TRANSITION', `job ${job.id} is ${job.status}; progress ignored`, { field: 'jobId' });
     const row = await this.store.jobs.setProgress(job.id, report.percent, report.step, report.message ?? null);
@@ -89,14 +89,15 @@ export class JobReports {
   }
 
   async result(workerId: string, report: WorkerJobResult): Promise<void> {
-    const current = await this.store.jobs.require(report.jobId);
+    const loaded = await this.store.jobs.requireWithAccount(report.jobId, report.accountId);
+    const current = loaded.job;
     // A re-sent result that was already applied is acknowledged again, not applied twice: either
     // it is about an attempt that has since been retried, or this attempt already ended so.
     if (report.attempt < current.attempt) return;
     if (report.attempt === current.attempt && current.status === report.status && current.worker_id === workerId) return;
     // A throttled run goes back to the queue under its attempt: its result sent again finds it queued, throttled, and on no worker.
     if (report.status === 'rate_limited' && report.attempt === current.attempt && current.status === 'queued' && current.error_code === 'RATE_LIMITED') return;
-    const job = await this.checkOwnership(workerId, WorkerEvent.JobResult, report, current);
+    const job = await this.checkOwnership(workerId, WorkerEvent.JobResult, report, loaded);
     if (report.status === 'succeeded') await this.scheduler.jobs.succeeded(job, report.result);
     else if (report.status === 'failed') await this.scheduler.jobs.failed(job, FleetError.fromJSON(report.error), true);
     else if (report.status === 'cancelled')

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { FleetError, MasterEvent, type JobView, type Logger, type RunningJobRef, type WorkerStats } from '@fleetwright/shared';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { AccountOwnership, AccountRow, AccountSecrets } from '../store/backend/records.js';
-import type { JobPatch, JobRow, RunnableJob } from '../store/backend/records.js';
+import type { DispatchMove, JobRow, RunnableJob } from '../store/backend/records.js';
 import type { WorkerCapacity, WorkerRow } from '../store/backend/records.js';
 import type { SchedulerEvents } from './scheduler-events.js';
 import type { SchedulerOptions } from './scheduler-options.js';
@@ -289,8 +289,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   async workerHeartbeat(workerId: string, stats: WorkerStats): Promise<void> {
-    await this.store.workers.heartbeat(workerId, stats);
-    await this.emitWorker(workerId);
+    const row = await this.store.workers.heartbeat(workerId, stats);
+    if (row) this.emitWorkerRow(row);
   }
 
   /**
@@ -439,7 +439,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   private async emitWorker(workerId: string): Promise<void> {
     const row = await this.store.workers.row(workerId);
-    if (!row) return;
+    if (row) this.emitWorkerRow(row);
+  }
+
+  private emitWorkerRow(row: WorkerRow): void {
     const view = this.store.workers.view(row, 0);
     this.events.emit('worker:status', { id: view.id, status: view.status, lastHeartbeatAt: view.lastHeartbeatAt, stats: view.stats });
   }
@@ -566,7 +569,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** Marks the jobs that go now as dispatched; the caller sends them once the pass has committed. */
   private async pickAndMark(): Promise<{ row: JobRow; workerId: string }[]> {
-    const sends: { row: JobRow; workerId: string }[] = [];
+    const moves: DispatchMove[] = [];
     const now = Date.now();
     const busyAccounts = await this.store.jobs.activeAccountIds();
     const activePerWorker = await this.store.jobs.countActiveByWorker();
@@ -579,7 +582,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const fullWorkers = new Set<string>();
     const poolWalk = this.pools.walk();
     await this.limits.prepare(now);
-    for (const job of await this.runnable(now, busyAccounts)) {
+    const runnable = await this.runnable(now, busyAccounts);
+    // The owners of the accounts that may go, in one read (a pool job's account is picked, and its owner read, below).
+    const owners = new Set<string>();
+    for (const job of runnable) if (job.owner_worker_id && job.account_id && !busyAccounts.has(job.account_id)) owners.add(job.owner_worker_id);
+    if (owners.size > 0) {
+      for (const worker of await this.store.workers.capacities([...owners])) workers.set(worker.id, worker);
+      for (const id of owners) if (!workers.has(id)) workers.set(id, undefined);
+    }
+    for (const job of runnable) {
       // Most queued jobs wait behind a busy account or a full worker: skip those before any lookup.
       if (job.account_id && (busyAccounts.has(job.account_id) || (this.queuedFor.get(job.account_id) ?? 0) > now)) continue;
       if (job.account_id && this.unreadable.has(job.account_id)) {
@@ -601,23 +612,28 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         fullWorkers.add(worker.id);
         continue;
       }
-      const patch: JobPatch = { worker_id: worker.id, epoch: account.epoch, dispatched_at: now, lease_expires_at: now + job.timeout_ms };
-      // A pool job gets its account now; an account's own job keeps its columns (and their index entries) as they are.
-      if (job.account_id !== account.id) Object.assign(patch, { account_id: account.id, platform: account.platform });
-      // A held job's `held` step is over once it goes.
-      if (this.limits.started(job.id, job.type, account)) Object.assign(patch, { progress_step: 'queued', progress_message: null });
-      const row = await this.jobs.dispatched(job, patch, { workerId: worker.id, epoch: account.epoch });
+      moves.push({
+        id: job.id,
+        workerId: worker.id,
+        epoch: account.epoch,
+        dispatchedAt: now,
+        leaseExpiresAt: now + job.timeout_ms,
+        // A pool job gets its account now; an account's own job keeps its columns (and their index entries) as they are.
+        ...(job.account_id !== account.id ? { account: { id: account.id, platform: account.platform } } : {}),
+        // A held job's `held` step is over once it goes.
+        releasesHold: this.limits.started(job.id, job.type, account),
+      });
       busyAccounts.add(account.id);
       activePerWorker.set(worker.id, (activePerWorker.get(worker.id) ?? 0) + 1);
-      sends.push({ row, workerId: worker.id });
     }
-    return sends;
+    // One write for the pass's jobs (one round trip on PostgreSQL, however many go).
+    return (await this.jobs.dispatched(moves)).map((row) => ({ row, workerId: row.worker_id! }));
   }
 
   /**
    * What may run now, in dispatch order (priority, then runAfter, then arrival). An account runs
    * one job at a time, so only each idle account's next job can go, and the pool jobs. With few
-   * idle accounts waiting, each is asked for its next job; reading the queue in order instead
+   * idle accounts waiting, they are asked for their next jobs (one read); reading the queue in order instead
    * walked every queued job of every busy account (33 ms a pass with 100,000 queued behind 400
    * busy accounts, and a pass follows every submission). With many, the queue in order is
    * cheaper: it stops at the first DISPATCH_BATCH runnable jobs.
@@ -629,19 +645,18 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       if (idle.length === HEAD_PROBES_PER_PASS) return await this.store.jobs.runnable(now, DISPATCH_BATCH);
       idle.push(accountId);
     }
-    const runnable: RunnableJob[] = [];
-    for (const accountId of idle) {
-      const next = await this.store.jobs.nextQueuedOf(accountId, now);
-      if (next) {
-        runnable.push(next);
-        continue;
-      }
-      const dueAt = await this.store.jobs.firstQueuedDueAt(accountId);
-      if (dueAt === undefined) {
+    // Two reads for all of them: their next due jobs, then when the others' first job is due (if they have one).
+    const runnable = await this.store.jobs.nextQueuedOfEach(idle, now);
+    const probed = new Set(runnable.map((job) => job.account_id));
+    const waiting = idle.filter((accountId) => !probed.has(accountId));
+    const dueAt = await this.store.jobs.firstQueuedDueAtEach(waiting);
+    for (const accountId of waiting) {
+      const at = dueAt.get(accountId);
+      if (at === undefined) {
         this.queuedAccounts.delete(accountId);
         this.queuedFor.delete(accountId);
       } else {
-        this.queuedFor.set(accountId, dueAt);
+        this.queuedFor.set(accountId, at);
       }
     }
     runnable.push(...(await this.store.jobs.queuedPoolJobs(now, DISPATCH_BATCH)));

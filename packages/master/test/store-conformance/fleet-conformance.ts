@@ -37,11 +37,20 @@ export function describeFleetConformance(target: ConformanceTarget): void {
       expect(await store.workers.capabilitiesFor('sandbox')).toEqual([{ platform: 'sandbox', jobTypes: ['login', 'crawl'] }]);
       expect((await store.workers.knownPlatforms()).sort()).toEqual(['other', 'sandbox']);
       expect(store.workers.capabilitiesOf(w1)).toEqual([{ platform: 'sandbox', jobTypes: ['login', 'crawl'] }]);
-      await store.workers.heartbeat('w1', STATS);
+      const returned = await store.workers.heartbeat('w1', STATS);
       const beat = await store.workers.require('w1');
+      expect(returned).toEqual(beat);
+      expect(beat.last_heartbeat_at).not.toBeNull();
+      expect(await store.workers.heartbeat('nobody', STATS)).toBeUndefined();
       expect(JSON.parse(beat.stats!)).toEqual(STATS);
       expect(store.workers.view(beat, 3)).toMatchObject({ id: 'w1', status: 'online', accounts: 3 });
       expect(await store.workers.capacity('w1')).toEqual({ id: 'w1', status: 'online', max_concurrency: 2 });
+      const capacities = await store.workers.capacities(['w2', 'nobody', 'w1']);
+      expect(capacities.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+        { id: 'w1', status: 'online', max_concurrency: 2 },
+        { id: 'w2', status: 'draining', max_concurrency: expect.any(Number) },
+      ]);
+      expect(await store.workers.capacities([])).toEqual([]);
       await store.workers.setStatus('w1', 'offline');
       expect((await store.workers.require('w1')).disconnected_at).not.toBeNull();
       expect(await store.workers.countByStatus()).toEqual({ online: 0, draining: 1, offline: 1 });

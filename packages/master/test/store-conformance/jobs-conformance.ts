@@ -53,10 +53,74 @@ export function describeJobsConformance(target: ConformanceTarget): void {
       expect((await store.jobs.countByStatus()).queued).toBe(1);
     });
 
+    it('refuses a job for an account that does not exist, naming accountId, and writes nothing', async () => {
+      const gone = await account();
+      await store.accounts.delete(gone);
+      for (const over of [{ accountId: gone }, { accountId: gone, idempotencyKey: 'k-gone' }])
+        await expect(store.jobs.create(newJob(over))).rejects.toMatchObject({ code: 'ACCOUNT_NOT_FOUND', field: 'accountId' });
+      expect((await store.jobs.countByStatus()).queued).toBe(0);
+      // A known key answers with its job, whatever became of the account since.
+      const accountId = await account();
+      const first = await store.jobs.create(newJob({ accountId, idempotencyKey: 'k1' }));
+      await store.accounts.delete(accountId);
+      expect(await store.jobs.create(newJob({ accountId, idempotencyKey: 'k1' }))).toMatchObject({ row: { id: first.row.id }, created: false });
+    });
+
+    it('dispatches several queued jobs at once, each with its worker, epoch and timeline event, in the order given', async () => {
+      const accountId = await account();
+      const poolAccount = await account(['p']);
+      const own = (await store.jobs.create(newJob({ accountId }))).row;
+      const pooled = (await store.jobs.create(newJob({ pool: 'p', platform: null }))).row;
+      await store.jobs.setProgress(pooled.id, 0, 'held', 'waiting for a limit');
+      const rows = await store.jobs.dispatchMany([
+        {
+          id: pooled.id,
+          workerId: 'w2',
+          epoch: 4,
+          dispatchedAt: 1_000,
+          leaseExpiresAt: 61_000,
+          account: { id: poolAccount, platform: 'sandbox' },
+          releasesHold: true,
+        },
+        { id: own.id, workerId: 'w1', epoch: 3, dispatchedAt: 2_000, leaseExpiresAt: 62_000 },
+      ]);
+      expect(rows.map((r) => r.id)).toEqual([pooled.id, own.id]);
+      expect(rows[0]).toMatchObject({ status: 'dispatched', worker_id: 'w2', epoch: 4, dispatched_at: 1_000, lease_expires_at: 61_000 });
+      expect(rows[0]).toMatchObject({ account_id: poolAccount, platform: 'sandbox', progress_step: 'queued', progress_message: null });
+      expect(rows[1]).toMatchObject({ status: 'dispatched', worker_id: 'w1', epoch: 3, account_id: accountId, platform: 'sandbox' });
+      expect(await store.jobs.require(own.id)).toEqual(rows[1]);
+      const statusEvents = async (id: string) => (await store.jobs.events(id)).filter((e) => e.kind === 'status').map((e) => e.data);
+      expect(await statusEvents(own.id)).toEqual([{ status: 'queued' }, { from: 'queued', status: 'dispatched', workerId: 'w1', epoch: 3 }]);
+      expect(await store.jobs.dispatchMany([])).toEqual([]);
+    });
+
+    it('dispatches all or none: a job no longer queued refuses the whole move', async () => {
+      const queued = (await store.jobs.create(newJob())).row;
+      const running = await jobIn(store, ['dispatched', 'running']);
+      const moves = [queued.id, running].map((id) => ({ id, workerId: 'w1', epoch: 1, dispatchedAt: 1, leaseExpiresAt: 2 }));
+      await expect(store.jobs.dispatchMany(moves)).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION', field: 'status' });
+      expect(await store.jobs.require(queued.id)).toEqual(queued);
+      expect((await store.jobs.events(queued.id)).length).toBe(1);
+    });
+
     it('refuses an unknown job naming the field', async () => {
       expect(await store.jobs.row('nope')).toBeUndefined();
       await expect(store.jobs.require('nope')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND', field: 'jobId' });
       await expect(store.jobs.require('nope', 'id')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND', field: 'id' });
+    });
+
+    it("reads a job with a named account's ownership in one call: the account's own, none for an unknown one, JOB_NOT_FOUND for an unknown job", async () => {
+      const accountId = await account();
+      const other = await account();
+      await store.workers.upsert({ id: 'w9', host: 'h', version: '1', capabilities: [], maxAccounts: 9, maxConcurrency: 1, maxLiveContexts: 1 });
+      await store.accounts.assignOwner(other, 'w9');
+      const { row } = await store.jobs.create(newJob({ accountId }));
+      const owned = await store.jobs.requireWithAccount(row.id, other);
+      expect(owned.job).toEqual(row);
+      expect(owned.account).toEqual(await store.accounts.ownership(other));
+      expect(owned.account).toMatchObject({ id: other, platform: 'sandbox', owner_worker_id: 'w9' });
+      expect(await store.jobs.requireWithAccount(row.id, 'no-such-account')).toEqual({ job: row, account: undefined });
+      await expect(store.jobs.requireWithAccount('nope', accountId)).rejects.toMatchObject({ code: 'JOB_NOT_FOUND', field: 'jobId' });
     });
 
     for (const from of JOB_STATUSES) {
@@ -153,6 +217,26 @@ export function describeJobsConformance(target: ConformanceTarget): void {
       expect((await store.jobs.queuedOf(a)).map((j) => j.id).sort()).toEqual([later, sooner].sort());
       expect(await store.jobs.oldestRunnableSince(t + 100)).toBeUndefined();
       expect(await store.jobs.oldestRunnableSince(t + 1_000)).toBe(t + 200);
+    });
+
+    it('answers the next jobs and first due times of several accounts in one call each, as the single calls do', async () => {
+      const t = Date.now() + 60_000;
+      const [a, b, c] = [await account(), await account(), await account()];
+      const aFirst = await jobIn(store, [], { accountId: a, runAfter: t + 200, priority: 1 });
+      await jobIn(store, [], { accountId: a, runAfter: t + 100 });
+      const bLater = await jobIn(store, [], { accountId: b, runAfter: t + 900 });
+      const ids = (jobs: { id: string }[]) => jobs.map((j) => j.id);
+      expect(ids(await store.jobs.nextQueuedOfEach([c, b, a], t + 300))).toEqual([aFirst]);
+      expect(ids(await store.jobs.nextQueuedOfEach([b, c, a], t + 1_000))).toEqual([bLater, aFirst]);
+      expect(await store.jobs.nextQueuedOfEach([], t)).toEqual([]);
+      expect((await store.jobs.nextQueuedOfEach([a], t + 300))[0]).toEqual(await store.jobs.nextQueuedOf(a, t + 300));
+      expect(await store.jobs.firstQueuedDueAtEach([a, b, c])).toEqual(
+        new Map([
+          [a, t + 100],
+          [b, t + 900],
+        ]),
+      );
+      expect(await store.jobs.firstQueuedDueAtEach([])).toEqual(new Map());
     });
 
     it('finds in-flight jobs by worker, by account and by expired lease', async () => {

@@ -1,5 +1,5 @@
 import type { JobEventView, JobStatus, JobView, Page } from '@fleetwright/shared';
-import type { ChildTally, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from './records.js';
+import type { AccountOwnership, ChildTally, DispatchMove, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from './records.js';
 
 /**
  * The jobs table and its timeline. Every method is one atomic step: a transition and its event
@@ -10,18 +10,31 @@ export interface JobsBackend {
   /**
    * Inserts a job, or returns the existing one when its idempotency key is known and the request
    * (its fingerprint) is the same; a different request under a known key is refused with CONFLICT.
-   * `created` says which.
+   * `created` says which. A job for an account that does not exist (deleted meanwhile) is refused
+   * with ACCOUNT_NOT_FOUND naming `accountId`: the caller need not read the account first.
    */
   create(job: NewJob): Promise<{ row: JobRow; created: boolean }>;
   row(id: string): Promise<JobRow | undefined>;
   /** The job, or JOB_NOT_FOUND naming `field` (default `jobId`). */
   require(id: string, field?: string): Promise<JobRow>;
   /**
+   * The job (or JOB_NOT_FOUND naming `jobId`) with the ownership of the account `accountId`
+   * (undefined when there is no such account), in one read: what a worker's report is checked by.
+   */
+  requireWithAccount(jobId: string, accountId: string): Promise<{ job: JobRow; account: AccountOwnership | undefined }>;
+  /**
    * Moves a job to `to` with `patch`, and records a `status` event (`{ from, status, ...event }`),
    * if its current status allows it; else ILLEGAL_TRANSITION (field `status`) and nothing changes.
    * Given a row read earlier, the move is judged by the job's status at the time of the write.
    */
   transition(job: string | Pick<JobRow, 'id' | 'status'>, to: JobStatus, patch?: JobPatch, event?: Record<string, unknown>): Promise<JobRow>;
+  /**
+   * Moves queued jobs to `dispatched`, each with its worker and epoch (DispatchMove), and records
+   * each one's `status` event as `transition` does; returns the moved rows in the order given. All
+   * or nothing: if any of them is no longer queued, ILLEGAL_TRANSITION (field `status`) and none
+   * moves. One statement on a networked store, however many jobs a scheduling pass sends.
+   */
+  dispatchMany(moves: readonly DispatchMove[]): Promise<JobRow[]>;
   /**
    * Records that a cancel was asked of the job's worker (once; the first request's time stays).
    * From then on the job ends `cancelled` instead of going back to the queue.
@@ -43,6 +56,10 @@ export interface JobsBackend {
   nextQueuedOf(accountId: string, now: number): Promise<RunnableJob | undefined>;
   /** When the account's first queued job is due (its earliest run_after), or undefined if it has none queued. */
   firstQueuedDueAt(accountId: string): Promise<number | undefined>;
+  /** `nextQueuedOf` for several accounts in one read: the next due job of each that has one, in the order of `accountIds`. */
+  nextQueuedOfEach(accountIds: readonly string[], now: number): Promise<RunnableJob[]>;
+  /** `firstQueuedDueAt` for several accounts in one read: only those with a job queued are in the map. */
+  firstQueuedDueAtEach(accountIds: readonly string[]): Promise<Map<string, number>>;
   /** Accounts with at least one queued job. */
   accountsWithQueuedJobs(): Promise<string[]>;
   /** Pool jobs (no account yet) that may run now, in dispatch order. */

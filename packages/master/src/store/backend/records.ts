@@ -95,6 +95,20 @@ export type RunnableJob = Pick<JobRow, 'id' | 'type' | 'account_id' | 'pool' | '
   account_epoch: number | null;
 };
 
+/** A queued job sent to a worker (see JobsBackend.dispatchMany). */
+export interface DispatchMove {
+  id: string;
+  workerId: string;
+  /** The account's epoch the job runs under. */
+  epoch: number;
+  dispatchedAt: number;
+  leaseExpiresAt: number;
+  /** A pool job's account, chosen now; an account's own job keeps its columns. */
+  account?: { id: string; platform: string };
+  /** A limit held the job: its `held` step (and message) end as it goes. */
+  releasesHold?: boolean;
+}
+
 export interface ChildTally {
   total: number;
   finished: number;

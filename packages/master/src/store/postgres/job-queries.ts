@@ -1,5 +1,6 @@
 import { FleetError, type JobStatus } from '@fleetwright/shared';
-import type { JobRow, RunnableJob } from '../backend/records.js';
+import type { AccountOwnership, JobRow, RunnableJob } from '../backend/records.js';
+import { JOB_WITH_ACCOUNT_COLUMNS, jobWithAccount, type JobWithAccountRow } from '../backend/job-with-account.js';
 import type { ClientScope } from './client-scope.js';
 
 /** A runnable job's columns with its account's ownership (`j` the job, `a` its account). */
@@ -27,6 +28,14 @@ export class JobQueries {
     return row;
   }
 
+  async requireWithAccount(jobId: string, accountId: string): Promise<{ job: JobRow; account: AccountOwnership | undefined }> {
+    const row = await this.scope.row<JobWithAccountRow>(`SELECT ${JOB_WITH_ACCOUNT_COLUMNS} FROM jobs j LEFT JOIN accounts a ON a.id = $2 WHERE j.id = $1`, [
+      jobId,
+      accountId,
+    ]);
+    return jobWithAccount(row, jobId);
+  }
+
   runnable(now: number, limit: number): Promise<RunnableJob[]> {
     return this.scope.rows<RunnableJob>(
       `SELECT ${RUNNABLE_COLUMNS}
@@ -51,6 +60,32 @@ export class JobQueries {
   async firstQueuedDueAt(accountId: string): Promise<number | undefined> {
     const row = await this.scope.row<{ at: number | null }>("SELECT MIN(run_after) AS at FROM jobs WHERE account_id = $1 AND status = 'queued'", [accountId]);
     return row?.at ?? undefined;
+  }
+
+  async nextQueuedOfEach(accountIds: readonly string[], now: number): Promise<RunnableJob[]> {
+    if (accountIds.length === 0) return [];
+    // Each account's own probe (the same plan as nextQueuedOf's), all in one statement.
+    const rows = await this.scope.rows<RunnableJob>(
+      `SELECT n.* FROM unnest($1::text[]) AS q(account_id)
+         CROSS JOIN LATERAL (
+           SELECT ${RUNNABLE_COLUMNS}
+             FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
+            WHERE j.account_id = q.account_id AND j.status = 'queued' AND j.run_after <= $2
+            ${DISPATCH_ORDER} LIMIT 1 ${this.lockForDecision('j')}
+         ) n`,
+      [accountIds, now],
+    );
+    const byAccount = new Map(rows.map((row) => [row.account_id, row]));
+    return accountIds.flatMap((id) => byAccount.get(id) ?? []);
+  }
+
+  async firstQueuedDueAtEach(accountIds: readonly string[]): Promise<Map<string, number>> {
+    if (accountIds.length === 0) return new Map();
+    const rows = await this.scope.rows<{ account_id: string; at: number }>(
+      "SELECT account_id, MIN(run_after) AS at FROM jobs WHERE account_id = ANY($1::text[]) AND status = 'queued' GROUP BY account_id",
+      [accountIds],
+    );
+    return new Map(rows.map((row) => [row.account_id, row.at]));
   }
 
   async accountsWithQueuedJobs(): Promise<string[]> {

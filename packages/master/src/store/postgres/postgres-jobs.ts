@@ -1,7 +1,8 @@
 import { FleetError, type JobEventView, type JobStatus, type JobView, type Page } from '@fleetwright/shared';
 import { assertCanTransition } from '../backend/job-transitions.js';
 import type { JobsBackend } from '../backend/jobs-backend.js';
-import type { ChildTally, JobEventRow, JobFilter, JobPatch, JobRow, NewJob } from '../backend/records.js';
+import { dispatchDetail } from '../backend/dispatch-move.js';
+import type { ChildTally, DispatchMove, JobEventRow, JobFilter, JobPatch, JobRow, NewJob } from '../backend/records.js';
 import type { JobLinks } from '../backend/job-links.js';
 import { jobEventPage, jobEventView, jobEventsAfter, jobViews, jobsWithExtras, type JobExtraRow } from '../backend/job-views.js';
 import { timeOrderedId } from '../time-ordered-id.js';
@@ -67,7 +68,8 @@ export class PostgresJobs extends JobQueries implements JobsBackend {
       `WITH created AS (
          INSERT INTO jobs (id, type, platform, account_id, pool, payload, priority, run_after, status, max_attempts, timeout_ms, parent_id,
                            idempotency_key, idempotency_fingerprint, monitor_id, options, created_at, started_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18
+          WHERE $4::text IS NULL OR EXISTS (SELECT 1 FROM accounts WHERE id = $4)
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING *
        ), event AS (
@@ -97,7 +99,9 @@ export class PostgresJobs extends JobQueries implements JobsBackend {
       ],
     );
     if (row) return { row, created: true };
-    const existing = await this.scope.row<JobRow>('SELECT * FROM jobs WHERE idempotency_key = $1', [job.idempotencyKey]);
+    const existing = job.idempotencyKey ? await this.scope.row<JobRow>('SELECT * FROM jobs WHERE idempotency_key = $1', [job.idempotencyKey]) : undefined;
+    // No row and no job under the key: the account is gone (the insert's condition), deleted meanwhile.
+    if (!existing && job.accountId) throw new FleetError('ACCOUNT_NOT_FOUND', `no account ${job.accountId}`, { field: 'accountId' });
     if (!existing) throw new Error(`job with idempotency key ${job.idempotencyKey}: the insert conflicted but no job holds the key`);
     // Jobs created before fingerprints were kept (null) match any re-post, as they always did.
     if (existing.idempotency_fingerprint !== null && fingerprint !== null && existing.idempotency_fingerprint !== fingerprint) {
@@ -106,6 +110,53 @@ export class PostgresJobs extends JobQueries implements JobsBackend {
       });
     }
     return { row: existing, created: false };
+  }
+
+  async dispatchMany(moves: readonly DispatchMove[]): Promise<JobRow[]> {
+    if (moves.length === 0) return [];
+    const column = <T>(pick: (move: DispatchMove) => T): T[] => moves.map(pick);
+    // One statement for the pass: it moves every job or none (`ready` counts those still queued).
+    const rows = await this.scope.rows<JobRow>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::boolean[], $9::text[])
+           AS i(id, worker_id, epoch, dispatched_at, lease_expires_at, account_id, platform, releases_hold, event)
+       ), ready AS (
+         SELECT count(*) AS n FROM jobs j JOIN input i ON i.id = j.id WHERE j.status = 'queued'
+       ), moved AS (
+         UPDATE jobs j SET status = 'dispatched', worker_id = i.worker_id, epoch = i.epoch, dispatched_at = i.dispatched_at,
+                lease_expires_at = i.lease_expires_at, account_id = COALESCE(i.account_id, j.account_id), platform = COALESCE(i.platform, j.platform),
+                progress_step = CASE WHEN i.releases_hold THEN 'queued' ELSE j.progress_step END,
+                progress_message = CASE WHEN i.releases_hold THEN NULL ELSE j.progress_message END
+           FROM input i
+          WHERE j.id = i.id AND j.status = 'queued' AND (SELECT n FROM ready) = $10
+         RETURNING j.*, i.event AS dispatch_event
+       ), event AS (
+         INSERT INTO job_events (job_id, at, kind, data) SELECT id, $11::bigint, 'status', dispatch_event FROM moved
+       )
+       SELECT * FROM moved`,
+      [
+        column((m) => m.id),
+        column((m) => m.workerId),
+        column((m) => m.epoch),
+        column((m) => m.dispatchedAt),
+        column((m) => m.leaseExpiresAt),
+        column((m) => m.account?.id ?? null),
+        column((m) => m.account?.platform ?? null),
+        column((m) => m.releasesHold === true),
+        column((m) => JSON.stringify({ from: 'queued', status: 'dispatched', ...dispatchDetail(m) })),
+        moves.length,
+        Date.now(),
+      ],
+    );
+    if (rows.length < moves.length) {
+      for (const move of moves) {
+        const actual = await this.require(move.id);
+        if (actual.status !== 'queued') assertCanTransition(actual, 'dispatched');
+      }
+      throw new Error(`dispatching ${moves.length} jobs moved ${rows.length} though every one is queued`);
+    }
+    const byId = new Map(rows.map(({ dispatch_event: _event, ...row }: JobRow & { dispatch_event?: string }) => [row.id, row as JobRow]));
+    return moves.map((move) => byId.get(move.id)!);
   }
 
   async transition(job: string | Pick<JobRow, 'id' | 'status'>, to: JobStatus, patch: JobPatch = {}, event: Record<string, unknown> = {}): Promise<JobRow> {

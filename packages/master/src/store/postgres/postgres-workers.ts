@@ -93,12 +93,20 @@ export class PostgresWorkers implements WorkersBackend {
     return this.scope.row<WorkerCapacity>('SELECT id, status, max_concurrency FROM workers WHERE id = $1', [id]);
   }
 
+  capacities(ids: readonly string[]): Promise<WorkerCapacity[]> {
+    return this.scope.rows<WorkerCapacity>('SELECT id, status, max_concurrency FROM workers WHERE id = ANY($1::text[])', [ids]);
+  }
+
   all(): Promise<WorkerRow[]> {
     return this.scope.rows<WorkerRow>('SELECT * FROM workers ORDER BY id COLLATE "C"');
   }
 
-  async heartbeat(id: string, stats: WorkerStats): Promise<void> {
-    await this.scope.changes('UPDATE workers SET last_heartbeat_at = $1, stats = $2 WHERE id = $3', [Date.now(), JSON.stringify(stats), id]);
+  heartbeat(id: string, stats: WorkerStats): Promise<WorkerRow | undefined> {
+    return this.scope.row<WorkerRow>('UPDATE workers SET last_heartbeat_at = $1, stats = $2 WHERE id = $3 RETURNING *', [
+      Date.now(),
+      JSON.stringify(stats),
+      id,
+    ]);
   }
 
   async setStatus(id: string, status: WorkerStatus): Promise<void> {

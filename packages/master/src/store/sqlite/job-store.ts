@@ -4,7 +4,9 @@ import { assertCanTransition } from '../backend/job-transitions.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import type { JobLinks } from '../backend/job-links.js';
 import { jobEventPage, jobEventView, jobEventsAfter, jobViews, jobsWithExtras, type JobExtraRow } from '../backend/job-views.js';
-import type { ChildTally, JobEventRow, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from '../backend/records.js';
+import { JOB_WITH_ACCOUNT_COLUMNS, jobWithAccount, type JobWithAccountRow } from '../backend/job-with-account.js';
+import { dispatchDetail, dispatchPatch } from '../backend/dispatch-move.js';
+import type { AccountOwnership, ChildTally, DispatchMove, JobEventRow, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from '../backend/records.js';
 
 /** A runnable job's columns with its account's ownership (`j` the job, `a` its account). */
 const RUNNABLE_COLUMNS =
@@ -42,6 +44,8 @@ export class JobStore {
           return { row: existing, created: false };
         }
       }
+      if (job.accountId && !this.db.prepare('SELECT 1 FROM accounts WHERE id = ?').get(job.accountId))
+        throw new FleetError('ACCOUNT_NOT_FOUND', `no account ${job.accountId}`, { field: 'accountId' });
       const now = Date.now();
       const id = timeOrderedId(now);
       const status = job.status ?? 'queued';
@@ -84,6 +88,20 @@ export class JobStore {
     const row = this.row(id);
     if (!row) throw new FleetError('JOB_NOT_FOUND', `no job ${id}`, { field });
     return row;
+  }
+
+  /** In-process, each move is a transition of its own, all in one transaction. */
+  dispatchMany(moves: readonly DispatchMove[]): JobRow[] {
+    return atomically(this.db, () =>
+      moves.map((move) => this.transition({ id: move.id, status: 'queued' }, 'dispatched', dispatchPatch(move), dispatchDetail(move))),
+    );
+  }
+
+  requireWithAccount(jobId: string, accountId: string): { job: JobRow; account: AccountOwnership | undefined } {
+    const row = this.db.prepare(`SELECT ${JOB_WITH_ACCOUNT_COLUMNS} FROM jobs j LEFT JOIN accounts a ON a.id = ? WHERE j.id = ?`).get(accountId, jobId) as
+      | JobWithAccountRow
+      | undefined;
+    return jobWithAccount(row, jobId);
   }
 
   /**

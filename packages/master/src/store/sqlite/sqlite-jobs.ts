@@ -1,5 +1,5 @@
 import type { JobEventView, JobStatus, JobView, Page } from '@fleetwright/shared';
-import type { ChildTally, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from '../backend/records.js';
+import type { AccountOwnership, ChildTally, DispatchMove, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from '../backend/records.js';
 import type { JobsBackend } from '../backend/jobs-backend.js';
 import type { JobStore } from './job-store.js';
 import type { ConnectionGate } from './connection-gate.js';
@@ -23,8 +23,31 @@ export class SqliteJobs implements JobsBackend {
     return this.gate.run(() => this.store.require(id, field));
   }
 
+  requireWithAccount(jobId: string, accountId: string): Promise<{ job: JobRow; account: AccountOwnership | undefined }> {
+    return this.gate.run(() => this.store.requireWithAccount(jobId, accountId));
+  }
+
   transition(job: string | Pick<JobRow, 'id' | 'status'>, to: JobStatus, patch?: JobPatch, event?: Record<string, unknown>): Promise<JobRow> {
     return this.gate.run(() => this.store.transition(job, to, patch, event));
+  }
+
+  nextQueuedOfEach(accountIds: readonly string[], now: number): Promise<RunnableJob[]> {
+    return this.gate.run(() => accountIds.flatMap((id) => this.store.nextQueuedOf(id, now) ?? []));
+  }
+
+  firstQueuedDueAtEach(accountIds: readonly string[]): Promise<Map<string, number>> {
+    return this.gate.run(() => {
+      const dueAt = new Map<string, number>();
+      for (const id of accountIds) {
+        const at = this.store.firstQueuedDueAt(id);
+        if (at !== undefined) dueAt.set(id, at);
+      }
+      return dueAt;
+    });
+  }
+
+  dispatchMany(moves: readonly DispatchMove[]): Promise<JobRow[]> {
+    return this.gate.run(() => this.store.dispatchMany(moves));
   }
 
   requestCancel(id: string, now?: number): Promise<JobRow> {

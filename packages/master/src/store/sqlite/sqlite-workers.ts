@@ -35,11 +35,15 @@ export class SqliteWorkers implements WorkersBackend {
     return this.gate.run(() => this.store.capacity(id));
   }
 
+  capacities(ids: readonly string[]): Promise<WorkerCapacity[]> {
+    return this.gate.run(() => ids.flatMap((id) => this.store.capacity(id) ?? []));
+  }
+
   all(): Promise<WorkerRow[]> {
     return this.gate.run(() => this.store.all());
   }
 
-  heartbeat(id: string, stats: WorkerStats): Promise<void> {
+  heartbeat(id: string, stats: WorkerStats): Promise<WorkerRow | undefined> {
     return this.gate.run(() => this.store.heartbeat(id, stats));
   }
 

@@ -69,8 +69,10 @@ export class WorkerStore {
     return this.db.prepare('SELECT * FROM workers ORDER BY id').all() as WorkerRow[];
   }
 
-  heartbeat(id: string, stats: WorkerStats): void {
-    this.db.prepare('UPDATE workers SET last_heartbeat_at = ?, stats = ? WHERE id = ?').run(Date.now(), JSON.stringify(stats), id);
+  heartbeat(id: string, stats: WorkerStats): WorkerRow | undefined {
+    return this.db.prepare('UPDATE workers SET last_heartbeat_at = ?, stats = ? WHERE id = ? RETURNING *').get(Date.now(), JSON.stringify(stats), id) as
+      | WorkerRow
+      | undefined;
   }
 
   setStatus(id: string, status: WorkerStatus): void {
