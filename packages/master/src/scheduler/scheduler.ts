@@ -60,6 +60,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** Accounts whose queued jobs are all for later, with when the first is due: not asked again before. */
   private readonly queuedFor = new Map<string, number>();
   /**
+   * When a pool job (one with no account yet) may next be due: every pass read the pool queue,
+   * an empty read at bench:scale's load in all but none. A pool job queued here moves it to its
+   * run_after; an empty read to a second later, the backstop for what was queued elsewhere.
+   */
+  private poolJobsDueAt = 0;
+  /**
    * Offline workers, with when their jobs and accounts move on: sooner after a closed connection
    * than after a silent one (see `workerDisconnected`). A worker missing here (offline since before
    * this master started) is given the silent grace from its `disconnected_at`.
@@ -150,6 +156,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       await this.capabilities.load();
       await this.limits.start();
       for (const accountId of await this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
+      this.poolJobsDueAt = 0;
     });
     this.timer = setInterval(() => void this.tick(true), this.options.tickIntervalMs);
     this.timer.unref();
@@ -228,7 +235,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private async pass(full: boolean): Promise<{ row: JobRow; workerId: string }[]> {
     if (full) await this.checkLiveness();
     const sweep = full && this.fullPasses++ % SWEEP_EVERY_FULL_PASSES === 0;
-    if (sweep) for (const accountId of await this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
+    if (sweep) {
+      for (const accountId of await this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
+      this.poolJobsDueAt = 0;
+    }
     if (full || this.assignmentsDirty) {
       this.assignmentsDirty = false;
       await this.assignAccounts(sweep);
@@ -571,8 +581,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private async pickAndMark(): Promise<{ row: JobRow; workerId: string }[]> {
     const moves: DispatchMove[] = [];
     const now = Date.now();
-    const busyAccounts = await this.store.jobs.activeAccountIds();
-    const activePerWorker = await this.store.jobs.countActiveByWorker();
+    const { accounts: busyAccounts, perWorker: activePerWorker } = await this.store.jobs.inFlight();
     // Read lazily, once per pass: a pass at low load dispatches one job, and all 50 rows cost more than it.
     const workers = new Map<string, WorkerCapacity | undefined>();
     const readWorker = async (id: string): Promise<WorkerCapacity | undefined> => {
@@ -659,7 +668,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         this.queuedFor.set(accountId, at);
       }
     }
-    runnable.push(...(await this.store.jobs.queuedPoolJobs(now, DISPATCH_BATCH)));
+    if (this.poolJobsDueAt <= now) {
+      const poolJobs = await this.store.jobs.queuedPoolJobs(now, DISPATCH_BATCH);
+      if (poolJobs.length === 0) this.poolJobsDueAt = now + POOL_QUEUE_RECHECK_MS;
+      runnable.push(...poolJobs);
+    }
     return runnable.sort(inDispatchOrder).slice(0, DISPATCH_BATCH);
   }
 
@@ -756,6 +769,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (row.status === 'queued' && row.account_id) {
       this.queuedAccounts.add(row.account_id);
       this.queuedFor.delete(row.account_id);
+    } else if (row.status === 'queued') {
+      this.poolJobsDueAt = Math.min(this.poolJobsDueAt, row.run_after);
     }
     const view = known ?? viewWithoutExtras(row);
     if (view) return this.announce(row, view);
@@ -797,6 +812,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
  * accounts have queued jobs (backstops for `undelivered` and `queuedAccounts`).
  */
 const SWEEP_EVERY_FULL_PASSES = 30;
+/** How soon an empty pool queue is read again, unless a pool job is queued here first. */
+const POOL_QUEUE_RECHECK_MS = 1_000;
 /**
  * Socket.IO's disconnect reasons for a connection that was closed rather than fallen silent: the
  * peer's transport closed or failed (its process died, its host closed the TCP connection), or

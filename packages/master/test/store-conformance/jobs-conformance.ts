@@ -255,6 +255,7 @@ export function describeJobsConformance(target: ConformanceTarget): void {
           ['w2', 1],
         ]),
       );
+      expect(await store.jobs.inFlight()).toEqual({ accounts: await store.jobs.activeAccountIds(), perWorker: await store.jobs.countActiveByWorker() });
       expect((await store.jobs.leaseExpiredBefore(2_000)).map((j) => j.id)).toEqual([onW1]);
       expect(await store.jobs.leaseExpiredBefore(500)).toEqual([]);
     });

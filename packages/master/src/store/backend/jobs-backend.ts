@@ -74,6 +74,8 @@ export interface JobsBackend {
   activeAccountIds(): Promise<Set<string>>;
   /** Dispatched and running jobs per worker. */
   countActiveByWorker(): Promise<Map<string, number>>;
+  /** `activeAccountIds` and `countActiveByWorker` in one read: what a scheduling pass starts from. */
+  inFlight(): Promise<{ accounts: Set<string>; perWorker: Map<string, number> }>;
   /** Jobs by type and status: the unfinished ones only, or every job. */
   countByTypeAndStatus(unfinishedOnly: boolean): Promise<{ type: string; status: JobStatus; n: number }[]>;
   /** Queued and in-flight jobs by status. */

@@ -132,6 +132,19 @@ export class JobQueries {
     return new Map(rows.map((r) => [r.worker_id, r.n]));
   }
 
+  async inFlight(): Promise<{ accounts: Set<string>; perWorker: Map<string, number> }> {
+    const rows = await this.scope.rows<{ account_id: string | null; worker_id: string | null }>(
+      "SELECT account_id, worker_id FROM jobs WHERE status IN ('dispatched','running')",
+    );
+    const accounts = new Set<string>();
+    const perWorker = new Map<string, number>();
+    for (const { account_id: accountId, worker_id: workerId } of rows) {
+      if (accountId !== null) accounts.add(accountId);
+      if (workerId !== null) perWorker.set(workerId, (perWorker.get(workerId) ?? 0) + 1);
+    }
+    return { accounts, perWorker };
+  }
+
   countByTypeAndStatus(unfinishedOnly: boolean): Promise<{ type: string; status: JobStatus; n: number }[]> {
     return this.scope.rows(
       unfinishedOnly

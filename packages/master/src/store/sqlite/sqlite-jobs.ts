@@ -110,6 +110,10 @@ export class SqliteJobs implements JobsBackend {
     return this.gate.run(() => this.store.countActiveByWorker());
   }
 
+  inFlight(): Promise<{ accounts: Set<string>; perWorker: Map<string, number> }> {
+    return this.gate.run(() => ({ accounts: this.store.activeAccountIds(), perWorker: this.store.countActiveByWorker() }));
+  }
+
   countByTypeAndStatus(unfinishedOnly: boolean): Promise<{ type: string; status: JobStatus; n: number }[]> {
     return this.gate.run(() => this.store.countByTypeAndStatus(unfinishedOnly));
   }
