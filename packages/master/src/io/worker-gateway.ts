@@ -141,7 +141,7 @@ export class WorkerGateway implements WorkerLinks {
       async (p) => {
         requireRegistered();
         if (p.browsers) await this.browserStates.replaceWorker(workerId, p.browsers);
-        return scheduler.decide(() => scheduler.workerHeartbeat(workerId, p.stats));
+        return scheduler.workerHeartbeat(workerId, p.stats);
       },
       this.logger,
     );

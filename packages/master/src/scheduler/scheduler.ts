@@ -13,6 +13,7 @@ import { generateDeviceProfile } from '../accounts/device-profiles.js';
 import { viewWithoutExtras } from '../store/backend/job-views.js';
 import { PoolAccounts, type PoolWalk } from './pool-accounts.js';
 import { DecisionQueue } from './decision-queue.js';
+import { HeartbeatBatch } from './heartbeat-batch.js';
 import type { AccountBrowsers } from '../accounts/account-browsers.js';
 import { underMemoryPressure } from './memory-pressure.js';
 import { FleetLimits } from '../limits/fleet-limits.js';
@@ -90,6 +91,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** The one place jobs move; commands and worker reports ask it too. */
   readonly jobs: JobLifecycle;
   private readonly decisions: DecisionQueue;
+  private readonly heartbeats: HeartbeatBatch;
   /** What a job's change sets off in the same decision (a parent's progress, a monitor's next run). */
   private readonly jobFollowers: ((job: JobView) => Promise<void> | undefined)[] = [];
   /** Rate limits, concurrency caps and the platforms' pauses: what may start where (see FleetLimits). */
@@ -108,6 +110,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   ) {
     super();
     this.decisions = new DecisionQueue(store, logger, options.fence);
+    this.heartbeats = new HeartbeatBatch(
+      (beats) =>
+        this.decide(async () => {
+          for (const row of await this.store.workers.heartbeatMany(beats)) this.emitWorkerRow(row);
+        }),
+      HEARTBEAT_BATCH_MS,
+    );
     events.sendAfterCommit((send) =>
       store.afterCommit(() => {
         try {
@@ -171,6 +180,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   async close(): Promise<void> {
+    await this.heartbeats.close().catch(() => undefined);
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
@@ -233,7 +243,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   private async pass(full: boolean): Promise<{ row: JobRow; workerId: string }[]> {
-    if (full) await this.checkLiveness();
+    // A full pass reads the workers once, for liveness and for assignment (1,000 rows a second at bench:scale's size).
+    const workers = full ? await this.store.workers.all() : undefined;
+    if (workers) await this.checkLiveness(workers);
     const sweep = full && this.fullPasses++ % SWEEP_EVERY_FULL_PASSES === 0;
     if (sweep) {
       for (const accountId of await this.store.jobs.accountsWithQueuedJobs()) this.queuedAccounts.add(accountId);
@@ -241,7 +253,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
     if (full || this.assignmentsDirty) {
       this.assignmentsDirty = false;
-      await this.assignAccounts(sweep);
+      await this.assignAccounts(sweep, workers);
     }
     return this.pickAndMark();
   }
@@ -298,9 +310,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
   }
 
-  async workerHeartbeat(workerId: string, stats: WorkerStats): Promise<void> {
-    const row = await this.store.workers.heartbeat(workerId, stats);
-    if (row) this.emitWorkerRow(row);
+  /** Records a worker's heartbeat (with others that arrive with it, see HeartbeatBatch); resolves once written. */
+  workerHeartbeat(workerId: string, stats: WorkerStats): Promise<void> {
+    return this.heartbeats.add(workerId, stats);
   }
 
   /**
@@ -329,10 +341,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.schedule();
   }
 
-  private async checkLiveness(): Promise<void> {
+  private async checkLiveness(workers: readonly WorkerRow[]): Promise<void> {
     const now = Date.now();
     const limit = this.options.heartbeatIntervalMs * this.options.missedHeartbeats;
-    for (const worker of await this.store.workers.all()) {
+    for (const worker of workers) {
       if (worker.status !== 'offline' && worker.last_heartbeat_at !== null && now - worker.last_heartbeat_at > limit) {
         this.logger.warn('worker missed its heartbeats; marking it offline', { workerId: worker.id });
         await this.workerDisconnected(worker.id, 'missed heartbeats');
@@ -473,9 +485,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return account.owner_worker_id !== null && this.delivered.get(account.owner_worker_id)?.get(account.id) === account.epoch;
   }
 
-  /** Gives unowned accounts an owner, then delivers what owners have not acknowledged; `sweep` re-checks every owned account. */
-  private async assignAccounts(sweep: boolean): Promise<void> {
-    const online = new Map((await this.store.workers.all()).filter((w) => w.status === 'online' && this.links.isConnected(w.id)).map((w) => [w.id, w]));
+  /**
+   * Gives unowned accounts an owner, then delivers what owners have not acknowledged; `sweep`
+   * re-checks every owned account. `workers`: the rows the pass read before its liveness check
+   * (a worker it found silent is cut, so no longer counts as connected here).
+   */
+  private async assignAccounts(sweep: boolean, workers?: readonly WorkerRow[]): Promise<void> {
+    const online = new Map(
+      (workers ?? (await this.store.workers.all())).filter((w) => w.status === 'online' && this.links.isConnected(w.id)).map((w) => [w.id, w]),
+    );
     if (online.size === 0) return;
     const unowned = await this.store.accounts.unowned();
     if (unowned.length > 0) {
@@ -814,6 +832,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 const SWEEP_EVERY_FULL_PASSES = 30;
 /** How soon an empty pool queue is read again, unless a pool job is queued here first. */
 const POOL_QUEUE_RECHECK_MS = 1_000;
+/** How long a heartbeat waits for others to be written with it. */
+const HEARTBEAT_BATCH_MS = 200;
 /**
  * Socket.IO's disconnect reasons for a connection that was closed rather than fallen silent: the
  * peer's transport closed or failed (its process died, its host closed the TCP connection), or

@@ -42,6 +42,17 @@ export function describeFleetConformance(target: ConformanceTarget): void {
       expect(returned).toEqual(beat);
       expect(beat.last_heartbeat_at).not.toBeNull();
       expect(await store.workers.heartbeat('nobody', STATS)).toBeUndefined();
+      const many = await store.workers.heartbeatMany([
+        { id: 'w2', stats: { ...STATS, liveContexts: 7 }, at: 5_000 },
+        { id: 'nobody', stats: STATS, at: 5_000 },
+        { id: 'w1', stats: STATS, at: 6_000 },
+      ]);
+      expect(many.map((w) => [w.id, w.last_heartbeat_at]).sort()).toEqual([
+        ['w1', 6_000],
+        ['w2', 5_000],
+      ]);
+      expect(JSON.parse((await store.workers.require('w2')).stats!)).toEqual({ ...STATS, liveContexts: 7 });
+      expect(await store.workers.heartbeatMany([])).toEqual([]);
       expect(JSON.parse(beat.stats!)).toEqual(STATS);
       expect(store.workers.view(beat, 3)).toMatchObject({ id: 'w1', status: 'online', accounts: 3 });
       expect(await store.workers.capacity('w1')).toEqual({ id: 'w1', status: 'online', max_concurrency: 2 });

@@ -18,6 +18,8 @@ export interface WorkersBackend {
   all(): Promise<WorkerRow[]>;
   /** Records a heartbeat; returns the worker's row as it now stands (undefined for an unknown worker). */
   heartbeat(id: string, stats: WorkerStats): Promise<WorkerRow | undefined>;
+  /** Records several heartbeats, each at its own time, in one write; returns the rows of the workers that exist. */
+  heartbeatMany(beats: readonly { id: string; stats: WorkerStats; at: number }[]): Promise<WorkerRow[]>;
   setStatus(id: string, status: WorkerStatus): Promise<void>;
   /** Every worker offline (a master starting has no connections). */
   markAllOffline(): Promise<void>;

@@ -109,6 +109,17 @@ export class PostgresWorkers implements WorkersBackend {
     ]);
   }
 
+  heartbeatMany(beats: readonly { id: string; stats: WorkerStats; at: number }[]): Promise<WorkerRow[]> {
+    if (beats.length === 0) return Promise.resolve([]);
+    return this.scope.rows<WorkerRow>(
+      `UPDATE workers w SET last_heartbeat_at = b.at, stats = b.stats
+         FROM unnest($1::text[], $2::bigint[], $3::text[]) AS b(id, at, stats)
+        WHERE w.id = b.id
+       RETURNING w.*`,
+      [beats.map((b) => b.id), beats.map((b) => b.at), beats.map((b) => JSON.stringify(b.stats))],
+    );
+  }
+
   async setStatus(id: string, status: WorkerStatus): Promise<void> {
     await this.scope.changes('UPDATE workers SET status = $1, disconnected_at = $2 WHERE id = $3', [status, status === 'offline' ? Date.now() : null, id]);
   }

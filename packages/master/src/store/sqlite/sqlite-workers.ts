@@ -43,6 +43,10 @@ export class SqliteWorkers implements WorkersBackend {
     return this.gate.run(() => this.store.all());
   }
 
+  heartbeatMany(beats: readonly { id: string; stats: WorkerStats; at: number }[]): Promise<WorkerRow[]> {
+    return this.gate.run(() => this.store.heartbeatMany(beats));
+  }
+
   heartbeat(id: string, stats: WorkerStats): Promise<WorkerRow | undefined> {
     return this.gate.run(() => this.store.heartbeat(id, stats));
   }

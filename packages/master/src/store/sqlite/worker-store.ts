@@ -1,6 +1,6 @@
 import type { Capability, WorkerStats, WorkerStatus, WorkerView } from '@fleetwright/shared';
 import { FleetError } from '@fleetwright/shared';
-import type { Db } from './database.js';
+import { atomically, type Db } from './database.js';
 import { capabilitiesOf, workerView } from '../backend/record-views.js';
 import type { WorkerCapacity, WorkerRegistration, WorkerRow } from '../backend/records.js';
 
@@ -73,6 +73,11 @@ export class WorkerStore {
     return this.db.prepare('UPDATE workers SET last_heartbeat_at = ?, stats = ? WHERE id = ? RETURNING *').get(Date.now(), JSON.stringify(stats), id) as
       | WorkerRow
       | undefined;
+  }
+
+  heartbeatMany(beats: readonly { id: string; stats: WorkerStats; at: number }[]): WorkerRow[] {
+    const beat = this.db.prepare('UPDATE workers SET last_heartbeat_at = ?, stats = ? WHERE id = ? RETURNING *');
+    return atomically(this.db, () => beats.flatMap((b) => (beat.get(b.at, JSON.stringify(b.stats), b.id) as WorkerRow | undefined) ?? []));
   }
 
   setStatus(id: string, status: WorkerStatus): void {
