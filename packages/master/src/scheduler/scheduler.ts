@@ -672,12 +672,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       if (idle.length === HEAD_PROBES_PER_PASS) return await this.store.jobs.runnable(now, DISPATCH_BATCH);
       idle.push(accountId);
     }
-    // Two reads for all of them: their next due jobs, then when the others' first job is due (if they have one).
-    const runnable = await this.store.jobs.nextQueuedOfEach(idle, now);
+    // One read for all of them: their next due jobs, and when the others' first job is due (if they have one).
+    const { next: runnable, dueAt } = await this.store.jobs.nextQueuedOfEach(idle, now);
     const probed = new Set(runnable.map((job) => job.account_id));
-    const waiting = idle.filter((accountId) => !probed.has(accountId));
-    const dueAt = await this.store.jobs.firstQueuedDueAtEach(waiting);
-    for (const accountId of waiting) {
+    for (const accountId of idle) {
+      if (probed.has(accountId)) continue;
       const at = dueAt.get(accountId);
       if (at === undefined) {
         this.queuedAccounts.delete(accountId);

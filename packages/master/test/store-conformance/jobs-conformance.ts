@@ -219,24 +219,27 @@ export function describeJobsConformance(target: ConformanceTarget): void {
       expect(await store.jobs.oldestRunnableSince(t + 1_000)).toBe(t + 200);
     });
 
-    it('answers the next jobs and first due times of several accounts in one call each, as the single calls do', async () => {
+    it('answers the next jobs of several accounts, and when the others are first due, in one call, as the single calls do', async () => {
       const t = Date.now() + 60_000;
       const [a, b, c] = [await account(), await account(), await account()];
       const aFirst = await jobIn(store, [], { accountId: a, runAfter: t + 200, priority: 1 });
       await jobIn(store, [], { accountId: a, runAfter: t + 100 });
       const bLater = await jobIn(store, [], { accountId: b, runAfter: t + 900 });
       const ids = (jobs: { id: string }[]) => jobs.map((j) => j.id);
-      expect(ids(await store.jobs.nextQueuedOfEach([c, b, a], t + 300))).toEqual([aFirst]);
-      expect(ids(await store.jobs.nextQueuedOfEach([b, c, a], t + 1_000))).toEqual([bLater, aFirst]);
-      expect(await store.jobs.nextQueuedOfEach([], t)).toEqual([]);
-      expect((await store.jobs.nextQueuedOfEach([a], t + 300))[0]).toEqual(await store.jobs.nextQueuedOf(a, t + 300));
-      expect(await store.jobs.firstQueuedDueAtEach([a, b, c])).toEqual(
+      const at300 = await store.jobs.nextQueuedOfEach([c, b, a], t + 300);
+      expect(ids(at300.next)).toEqual([aFirst]);
+      expect(at300.dueAt).toEqual(new Map([[b, t + 900]]));
+      const at1000 = await store.jobs.nextQueuedOfEach([b, c, a], t + 1_000);
+      expect(ids(at1000.next)).toEqual([bLater, aFirst]);
+      expect(at1000.dueAt).toEqual(new Map());
+      expect(await store.jobs.nextQueuedOfEach([], t)).toEqual({ next: [], dueAt: new Map() });
+      expect((await store.jobs.nextQueuedOfEach([a], t + 300)).next[0]).toEqual(await store.jobs.nextQueuedOf(a, t + 300));
+      expect((await store.jobs.nextQueuedOfEach([a, b, c], t)).dueAt).toEqual(
         new Map([
           [a, t + 100],
           [b, t + 900],
         ]),
       );
-      expect(await store.jobs.firstQueuedDueAtEach([])).toEqual(new Map());
     });
 
     it('finds in-flight jobs by worker, by account and by expired lease', async () => {

@@ -56,10 +56,12 @@ export interface JobsBackend {
   nextQueuedOf(accountId: string, now: number): Promise<RunnableJob | undefined>;
   /** When the account's first queued job is due (its earliest run_after), or undefined if it has none queued. */
   firstQueuedDueAt(accountId: string): Promise<number | undefined>;
-  /** `nextQueuedOf` for several accounts in one read: the next due job of each that has one, in the order of `accountIds`. */
-  nextQueuedOfEach(accountIds: readonly string[], now: number): Promise<RunnableJob[]>;
-  /** `firstQueuedDueAt` for several accounts in one read: only those with a job queued are in the map. */
-  firstQueuedDueAtEach(accountIds: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * `nextQueuedOf` and `firstQueuedDueAt` for several accounts in one read: the next due job of
+   * each that has one (`next`, in the order of `accountIds`), and for each of the others that has
+   * jobs queued, when its first is due (`dueAt`).
+   */
+  nextQueuedOfEach(accountIds: readonly string[], now: number): Promise<{ next: RunnableJob[]; dueAt: Map<string, number> }>;
   /** Accounts with at least one queued job. */
   accountsWithQueuedJobs(): Promise<string[]>;
   /** Pool jobs (no account yet) that may run now, in dispatch order. */

@@ -62,30 +62,32 @@ export class JobQueries {
     return row?.at ?? undefined;
   }
 
-  async nextQueuedOfEach(accountIds: readonly string[], now: number): Promise<RunnableJob[]> {
-    if (accountIds.length === 0) return [];
-    // Each account's own probe (the same plan as nextQueuedOf's), all in one statement.
-    const rows = await this.scope.rows<RunnableJob>(
-      `SELECT n.* FROM unnest($1::text[]) AS q(account_id)
-         CROSS JOIN LATERAL (
+  async nextQueuedOfEach(accountIds: readonly string[], now: number): Promise<{ next: RunnableJob[]; dueAt: Map<string, number> }> {
+    if (accountIds.length === 0) return { next: [], dueAt: new Map() };
+    // Each account's own probe (the same plan as nextQueuedOf's), and for one with nothing due its
+    // first due time (firstQueuedDueAt's), all in one statement.
+    const rows = await this.scope.rows<RunnableJob & { probed_account: string; first_due_at: number | null }>(
+      `SELECT q.account_id AS probed_account, n.*, d.at AS first_due_at
+         FROM unnest($1::text[]) WITH ORDINALITY AS q(account_id, ord)
+         LEFT JOIN LATERAL (
            SELECT ${RUNNABLE_COLUMNS}
              FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
             WHERE j.account_id = q.account_id AND j.status = 'queued' AND j.run_after <= $2
             ${DISPATCH_ORDER} LIMIT 1 ${this.lockForDecision('j')}
-         ) n`,
+         ) n ON true
+         LEFT JOIN LATERAL (
+           SELECT MIN(run_after) AS at FROM jobs WHERE account_id = q.account_id AND status = 'queued'
+         ) d ON n.id IS NULL
+        ORDER BY q.ord`,
       [accountIds, now],
     );
-    const byAccount = new Map(rows.map((row) => [row.account_id, row]));
-    return accountIds.flatMap((id) => byAccount.get(id) ?? []);
-  }
-
-  async firstQueuedDueAtEach(accountIds: readonly string[]): Promise<Map<string, number>> {
-    if (accountIds.length === 0) return new Map();
-    const rows = await this.scope.rows<{ account_id: string; at: number }>(
-      "SELECT account_id, MIN(run_after) AS at FROM jobs WHERE account_id = ANY($1::text[]) AND status = 'queued' GROUP BY account_id",
-      [accountIds],
-    );
-    return new Map(rows.map((row) => [row.account_id, row.at]));
+    const next: RunnableJob[] = [];
+    const dueAt = new Map<string, number>();
+    for (const { probed_account: accountId, first_due_at: at, ...job } of rows) {
+      if (job.id !== null) next.push(job);
+      else if (at !== null) dueAt.set(accountId, at);
+    }
+    return { next, dueAt };
   }
 
   async accountsWithQueuedJobs(): Promise<string[]> {

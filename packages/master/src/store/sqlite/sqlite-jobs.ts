@@ -31,18 +31,17 @@ export class SqliteJobs implements JobsBackend {
     return this.gate.run(() => this.store.transition(job, to, patch, event));
   }
 
-  nextQueuedOfEach(accountIds: readonly string[], now: number): Promise<RunnableJob[]> {
-    return this.gate.run(() => accountIds.flatMap((id) => this.store.nextQueuedOf(id, now) ?? []));
-  }
-
-  firstQueuedDueAtEach(accountIds: readonly string[]): Promise<Map<string, number>> {
+  nextQueuedOfEach(accountIds: readonly string[], now: number): Promise<{ next: RunnableJob[]; dueAt: Map<string, number> }> {
     return this.gate.run(() => {
+      const next: RunnableJob[] = [];
       const dueAt = new Map<string, number>();
       for (const id of accountIds) {
-        const at = this.store.firstQueuedDueAt(id);
-        if (at !== undefined) dueAt.set(id, at);
+        const job = this.store.nextQueuedOf(id, now);
+        const at = job ? undefined : this.store.firstQueuedDueAt(id);
+        if (job) next.push(job);
+        else if (at !== undefined) dueAt.set(id, at);
       }
-      return dueAt;
+      return { next, dueAt };
     });
   }
 
