@@ -61,9 +61,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** Accounts whose queued jobs are all for later, with when the first is due: not asked again before. */
   private readonly queuedFor = new Map<string, number>();
   /**
-   * When a pool job (one with no account yet) may next be due: every pass read the pool queue,
-   * an empty read at bench:scale's load in all but none. A pool job queued here moves it to its
-   * run_after; an empty read to a second later, the backstop for what was queued elsewhere.
+   * When a pool job (one with no account yet) may next be due. Every pass read the pool queue,
+   * which at bench:scale's load (no pool jobs) was empty every time. A pool job queued here moves
+   * this to its run_after; an empty read to a second later, the backstop for one queued elsewhere.
    */
   private poolJobsDueAt = 0;
   /**
