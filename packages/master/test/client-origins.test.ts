@@ -108,6 +108,9 @@ describe('a /client socket too slow for the event stream', () => {
   it('is disconnected once its unsent packets pass the bound, while a reading socket stays', async () => {
     const { accountId, clients } = await clientsWithFirstPaused(2);
     const reader = clients[1]!;
+    type ServerSocket = { conn: { readyState: string; writeBuffer: unknown[] } };
+    const clientNamespace = () => (fx!.master as unknown as { io: { of(ns: string): { sockets: Map<string, ServerSocket> } } }).io.of('/client');
+    const slow = clientNamespace().sockets.get(clients[0]!.id!)!;
     let n = 0;
     await waitUntil(
       'the slow socket to be cut',
@@ -117,11 +120,15 @@ describe('a /client socket too slow for the event stream', () => {
           const jobs = Array.from({ length: 50 }, () => ({ type: 'crawl', accountId, payload: { n: (n += 1) } }));
           expect((await fx!.api('POST', '/jobs/bulk', { jobs })).status).toBe(201);
         }
-        return (fx!.master as unknown as { io: { of(ns: string): { sockets: Map<string, unknown> } } }).io.of('/client').sockets.size === 1 ? true : undefined;
+        return clientNamespace().sockets.size === 1 ? true : undefined;
       },
       30_000,
     );
     expect(reader.connected).toBe(true);
+    // Cut means let go: what the socket held is dropped now, not when its peer reads again or the
+    // ping times out (engine.io would wait for its buffer to drain, ws for the peer's close frame).
+    await waitUntil("the cut socket's connection to close", async () => (slow.conn.readyState === 'closed' ? true : undefined), 3000);
+    await waitUntil('its unsent packets to be dropped', async () => (slow.conn.writeBuffer.length === 0 ? true : undefined), 1000);
   });
 
   it('keeps a socket that stops reading for a moment (a pause, a busy host) and then catches up', async () => {
