@@ -3,6 +3,7 @@ import { retryDelayMs } from './backoff.js';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { DispatchMove, JobPatch, JobRow } from '../store/backend/records.js';
 import type { WorkerCapabilities } from '../scheduler/worker-capabilities.js';
+import { resultText, succeededPatch } from '../store/backend/reported-success.js';
 
 /** What a move of a job sets off outside the job itself. */
 export interface JobMoveHooks {
@@ -63,17 +64,9 @@ export class JobLifecycle {
     return row;
   }
 
-  async succeeded(job: JobRow, result: unknown): Promise<JobRow> {
-    const now = Date.now();
-    const row = await this.store.jobs.transition(job, 'succeeded', {
-      finished_at: now,
-      started_at: job.started_at ?? now,
-      result: result === undefined ? null : JSON.stringify(result),
-      error_code: null,
-      error_message: null,
-      progress_percent: 100,
-      progress_step: 'done',
-    });
+  /** `moved`: the store already moved the job (requireWithAccountSucceeding); the rest follows. */
+  async succeeded(job: JobRow, result: unknown, moved?: JobRow): Promise<JobRow> {
+    const row = moved ?? (await this.store.jobs.transition(job, 'succeeded', succeededPatch(job, Date.now(), resultText(result))));
     const stepping = this.setStep(row, 'success');
     if (stepping) await stepping;
     return this.done(row);

@@ -18,6 +18,7 @@ import type { AccountOwnership, JobRow } from '../store/backend/records.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
 import { QrCodeCache } from './qr-code-cache.js';
+import { resultText } from '../store/backend/reported-success.js';
 import type { FleetEvents } from '../events/fleet-events.js';
 
 /**
@@ -89,7 +90,16 @@ export class JobReports {
   }
 
   async result(workerId: string, report: WorkerJobResult): Promise<void> {
-    const loaded = await this.store.jobs.requireWithAccount(report.jobId, report.accountId);
+    // A success of the job's current run (nearly every report) is read and applied in one step;
+    // should a check below refuse it after all, it throws and the decision undoes the move.
+    const loaded =
+      report.status === 'succeeded'
+        ? await this.store.jobs.requireWithAccountSucceeding(
+            { jobId: report.jobId, accountId: report.accountId, workerId, attempt: report.attempt, epoch: report.epoch },
+            Date.now(),
+            resultText(report.result),
+          )
+        : { ...(await this.store.jobs.requireWithAccount(report.jobId, report.accountId)), succeeded: undefined };
     const current = loaded.job;
     // A re-sent result that was already applied is acknowledged again, not applied twice: either
     // it is about an attempt that has since been retried, or this attempt already ended so.
@@ -98,7 +108,7 @@ export class JobReports {
     // A throttled run goes back to the queue under its attempt: its result sent again finds it queued, throttled, and on no worker.
     if (report.status === 'rate_limited' && report.attempt === current.attempt && current.status === 'queued' && current.error_code === 'RATE_LIMITED') return;
     const job = await this.checkOwnership(workerId, WorkerEvent.JobResult, report, loaded);
-    if (report.status === 'succeeded') await this.scheduler.jobs.succeeded(job, report.result);
+    if (report.status === 'succeeded') await this.scheduler.jobs.succeeded(job, report.result, loaded.succeeded);
     else if (report.status === 'failed') await this.scheduler.jobs.failed(job, FleetError.fromJSON(report.error), true);
     else if (report.status === 'cancelled')
       await this.scheduler.jobs.cancelled(job.id, report.error?.message ?? 'cancelled', report.error?.code ?? 'JOB_CANCELLED');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JOB_STATUSES, type JobStatus } from '@fleetwright/shared';
-import { JOB_TRANSITIONS } from '@fleetwright/master';
-import type { FleetBackend } from '@fleetwright/master';
+import { JOB_TRANSITIONS, succeededPatch } from '@fleetwright/master';
+import type { FleetBackend, ReportedRun } from '@fleetwright/master';
 import { jobIn, newJob, type ConformanceTarget, type OpenedBackend } from './conformance-setup.js';
 
 /** Paths from `queued` to each status. */
@@ -121,6 +121,99 @@ export function describeJobsConformance(target: ConformanceTarget): void {
       expect(owned.account).toMatchObject({ id: other, platform: 'sandbox', owner_worker_id: 'w9' });
       expect(await store.jobs.requireWithAccount(row.id, 'no-such-account')).toEqual({ job: row, account: undefined });
       await expect(store.jobs.requireWithAccount('nope', accountId)).rejects.toMatchObject({ code: 'JOB_NOT_FOUND', field: 'jobId' });
+    });
+
+    describe("a worker's reported success, read and moved in one call", () => {
+      /** An account owned by w1 at epoch 1, and a job of it dispatched to w1 under epoch 1 (then `path`). */
+      async function reportedJob(path: JobStatus[] = ['running']): Promise<{ accountId: string; jobId: string }> {
+        await store.workers.upsert({ id: 'w1', host: 'h', version: '1', capabilities: [], maxAccounts: 9, maxConcurrency: 1, maxLiveContexts: 1 });
+        const accountId = await account();
+        expect((await store.accounts.assignOwner(accountId, 'w1')).epoch).toBe(1);
+        const jobId = await jobIn(store, ['dispatched', ...path], { accountId });
+        return { accountId, jobId };
+      }
+      const run = (accountId: string, jobId: string, over: Partial<ReportedRun> = {}): ReportedRun => ({
+        jobId,
+        accountId,
+        workerId: 'w1',
+        attempt: 1,
+        epoch: 1,
+        ...over,
+      });
+
+      for (const path of [['running'], []] as JobStatus[][]) {
+        it(`moves a ${path[0] ?? 'dispatched'} job to succeeded as a success's transition would, and answers the job and account as they were`, async () => {
+          const { accountId, jobId } = await reportedJob(path);
+          const before = await store.jobs.requireWithAccount(jobId, accountId);
+          const now = Date.now();
+          const answer = await store.jobs.requireWithAccountSucceeding(run(accountId, jobId), now, '{"ok":true}');
+          expect({ job: answer.job, account: answer.account }).toEqual(before);
+          expect(answer.succeeded).toEqual(await store.jobs.require(jobId));
+          expect(answer.succeeded).toEqual({ ...before.job, status: 'succeeded', ...succeededPatch(before.job, now, '{"ok":true}') });
+          expect((await store.jobs.events(jobId)).at(-1)).toMatchObject({ kind: 'status', data: { from: before.job.status, status: 'succeeded' } });
+        });
+      }
+
+      const notCurrent: [string, (ids: { accountId: string; jobId: string }) => Promise<ReportedRun>][] = [
+        ['another worker', async ({ accountId, jobId }) => run(accountId, jobId, { workerId: 'w2' })],
+        ['another attempt', async ({ accountId, jobId }) => run(accountId, jobId, { attempt: 2 })],
+        ['another account', async ({ jobId }) => run(await account(), jobId)],
+        ['a stale epoch of the job', async ({ accountId, jobId }) => run(accountId, jobId, { epoch: 0 })],
+        [
+          'an account that moved on to a new epoch',
+          async ({ accountId, jobId }) => {
+            await store.accounts.assignOwner(accountId, 'w1');
+            return run(accountId, jobId);
+          },
+        ],
+        ['an account that is gone', async ({ jobId }) => run('no-such-account', jobId)],
+        [
+          'a job already back in the queue',
+          async ({ accountId, jobId }) => {
+            await store.jobs.transition(jobId, 'queued', { worker_id: null, epoch: null });
+            return run(accountId, jobId);
+          },
+        ],
+        [
+          'a job already cancelled',
+          async ({ accountId, jobId }) => {
+            await store.jobs.transition(jobId, 'cancelled', { finished_at: Date.now() });
+            return run(accountId, jobId);
+          },
+        ],
+      ];
+      for (const [what, reported] of notCurrent) {
+        it(`moves nothing for ${what}, and answers the job and account as they are`, async () => {
+          const ids = await reportedJob();
+          const asked = await reported(ids);
+          const before = await store.jobs.requireWithAccount(asked.jobId, asked.accountId);
+          const events = await store.jobs.events(asked.jobId);
+          const answer = await store.jobs.requireWithAccountSucceeding(asked, Date.now(), null);
+          expect(answer).toEqual({ ...before, succeeded: undefined });
+          expect(await store.jobs.require(asked.jobId)).toEqual(before.job);
+          expect(await store.jobs.events(asked.jobId)).toEqual(events);
+        });
+      }
+
+      it('refuses an unknown job with JOB_NOT_FOUND naming jobId', async () => {
+        const { accountId } = await reportedJob();
+        await expect(store.jobs.requireWithAccountSucceeding(run(accountId, 'nope'), Date.now(), null)).rejects.toMatchObject({
+          code: 'JOB_NOT_FOUND',
+          field: 'jobId',
+        });
+      });
+
+      it('is undone with the transaction it ran in', async () => {
+        const { accountId, jobId } = await reportedJob();
+        const before = await store.jobs.require(jobId);
+        await expect(
+          store.transaction(async () => {
+            expect((await store.jobs.requireWithAccountSucceeding(run(accountId, jobId), Date.now(), null)).succeeded?.status).toBe('succeeded');
+            throw new Error('refused after all');
+          }),
+        ).rejects.toThrow('refused after all');
+        expect(await store.jobs.require(jobId)).toEqual(before);
+      });
     });
 
     for (const from of JOB_STATUSES) {

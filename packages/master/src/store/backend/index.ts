@@ -15,3 +15,4 @@ export type { WorkerRow, WorkerRegistration, WorkerCapacity } from './records.js
 export type { MonitorRow } from './records.js';
 export type { ArtifactRow } from './records.js';
 export { JOB_TRANSITIONS, canTransition } from './job-transitions.js';
+export { succeededPatch, type ReportedRun } from './reported-success.js';

@@ -1,5 +1,6 @@
 import type { JobEventView, JobStatus, JobView, Page } from '@fleetwright/shared';
 import type { AccountOwnership, ChildTally, DispatchMove, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from './records.js';
+import type { ReportedRun } from './reported-success.js';
 
 /**
  * The jobs table and its timeline. Every method is one atomic step: a transition and its event
@@ -22,6 +23,19 @@ export interface JobsBackend {
    * (undefined when there is no such account), in one read: what a worker's report is checked by.
    */
   requireWithAccount(jobId: string, accountId: string): Promise<{ job: JobRow; account: AccountOwnership | undefined }>;
+  /**
+   * `requireWithAccount` for a worker's report that `run` succeeded, and with it the move to
+   * `succeeded` at `now` with `result` (JSON text) when the run is the job's current one
+   * (`reportedRunIsCurrent`): `succeeded` is the moved row then, else undefined and nothing
+   * changed; `job` and `account` are as they were before the move. On PostgreSQL it is one round
+   * trip where the read and the move were two. A caller that refuses the report after all throws,
+   * and the decision it runs in undoes the move.
+   */
+  requireWithAccountSucceeding(
+    run: ReportedRun,
+    now: number,
+    result: string | null,
+  ): Promise<{ job: JobRow; account: AccountOwnership | undefined; succeeded: JobRow | undefined }>;
   /**
    * Moves a job to `to` with `patch`, and records a `status` event (`{ from, status, ...event }`),
    * if its current status allows it; else ILLEGAL_TRANSITION (field `status`) and nothing changes.

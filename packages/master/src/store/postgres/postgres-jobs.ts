@@ -2,8 +2,10 @@ import { FleetError, type JobEventView, type JobStatus, type JobView, type Page 
 import { assertCanTransition } from '../backend/job-transitions.js';
 import type { JobsBackend } from '../backend/jobs-backend.js';
 import { dispatchDetail } from '../backend/dispatch-move.js';
-import type { ChildTally, DispatchMove, JobEventRow, JobFilter, JobPatch, JobRow, NewJob } from '../backend/records.js';
+import type { AccountOwnership, ChildTally, DispatchMove, JobEventRow, JobFilter, JobPatch, JobRow, NewJob } from '../backend/records.js';
 import type { JobLinks } from '../backend/job-links.js';
+import { JOB_WITH_ACCOUNT_COLUMNS, jobWithAccount, type JobWithAccountRow } from '../backend/job-with-account.js';
+import type { ReportedRun } from '../backend/reported-success.js';
 import { jobEventPage, jobEventView, jobEventsAfter, jobViews, jobsWithExtras, type JobExtraRow } from '../backend/job-views.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import type { ClientScope } from './client-scope.js';
@@ -189,6 +191,48 @@ export class PostgresJobs extends JobQueries implements JobsBackend {
       if (actual.status === current.status) throw new Error(`job ${current.id}: the update of status ${current.status} matched no row`);
       current = actual;
     }
+  }
+
+  /**
+   * The read and the move in one statement: `found` reads the job and the account as they were
+   * before it (a data-modifying CTE's reads see the statement's starting snapshot), `moved` applies
+   * the success only where reportedRunIsCurrent holds, with the columns of succeededPatch.
+   */
+  async requireWithAccountSucceeding(
+    run: ReportedRun,
+    now: number,
+    result: string | null,
+  ): Promise<{ job: JobRow; account: AccountOwnership | undefined; succeeded: JobRow | undefined }> {
+    type Row = JobWithAccountRow & { row_kind: 'found' | 'moved'; found_artifacts: FoundArtifact[] | null };
+    const rows = await this.scope.rows<Row>(
+      `WITH found AS (
+         SELECT ${JOB_WITH_ACCOUNT_COLUMNS} FROM jobs j LEFT JOIN accounts a ON a.id = $2 WHERE j.id = $1
+       ), moved AS (
+         UPDATE jobs SET status = 'succeeded', finished_at = $6::bigint, started_at = COALESCE(jobs.started_at, $6::bigint), result = $7,
+                error_code = NULL, error_message = NULL, progress_percent = 100, progress_step = 'done'
+           FROM found f
+          WHERE jobs.id = $1 AND jobs.status IN ('dispatched', 'running') AND jobs.worker_id = $3 AND jobs.account_id = $2
+            AND jobs.attempt = $4 AND jobs.epoch = $5 AND f.reported_account_epoch = $5
+         RETURNING jobs.*
+       ), event AS (
+         INSERT INTO job_events (job_id, at, kind, data)
+         SELECT m.id, $6::bigint, 'status', jsonb_build_object('from', f.status, 'status', 'succeeded')::text FROM moved m, found f
+       )
+       SELECT 'found' AS row_kind, f.*, NULL AS found_artifacts FROM found f
+       UNION ALL
+       SELECT 'moved', moved.*, NULL, NULL, NULL, NULL, ${ARTIFACTS_OF_MOVED} FROM moved`,
+      [run.jobId, run.accountId, run.workerId, run.attempt, run.epoch, now, result],
+    );
+    const strip = ({ row_kind: _kind, found_artifacts: _artifacts, ...row }: Row): JobWithAccountRow => row;
+    const found = rows.find((r) => r.row_kind === 'found');
+    const { job, account } = jobWithAccount(found && strip(found), run.jobId);
+    const moved = rows.find((r) => r.row_kind === 'moved');
+    if (!moved) return { job, account, succeeded: undefined };
+    const { job: succeeded } = jobWithAccount(strip(moved), run.jobId);
+    // As a finishing transition does: the job's announcement views it next, with these.
+    if (this.scope.inTransaction())
+      this.scope.remember(artifactsKey(succeeded.id), { finishedAt: succeeded.finished_at, artifacts: moved.found_artifacts ?? [] });
+    return { job, account, succeeded };
   }
 
   async requestCancel(id: string, now = Date.now()): Promise<JobRow> {

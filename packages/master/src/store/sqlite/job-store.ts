@@ -6,6 +6,7 @@ import type { JobLinks } from '../backend/job-links.js';
 import { jobEventPage, jobEventView, jobEventsAfter, jobViews, jobsWithExtras, type JobExtraRow } from '../backend/job-views.js';
 import { JOB_WITH_ACCOUNT_COLUMNS, jobWithAccount, type JobWithAccountRow } from '../backend/job-with-account.js';
 import { dispatchDetail, dispatchPatch } from '../backend/dispatch-move.js';
+import { reportedRunIsCurrent, succeededPatch, type ReportedRun } from '../backend/reported-success.js';
 import type { AccountOwnership, ChildTally, DispatchMove, JobEventRow, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from '../backend/records.js';
 
 /** A runnable job's columns with its account's ownership (`j` the job, `a` its account). */
@@ -102,6 +103,18 @@ export class JobStore {
       | JobWithAccountRow
       | undefined;
     return jobWithAccount(row, jobId);
+  }
+
+  requireWithAccountSucceeding(
+    run: ReportedRun,
+    now: number,
+    result: string | null,
+  ): { job: JobRow; account: AccountOwnership | undefined; succeeded: JobRow | undefined } {
+    return atomically(this.db, () => {
+      const { job, account } = this.requireWithAccount(run.jobId, run.accountId);
+      const succeeded = reportedRunIsCurrent(job, account, run) ? this.transition(job, 'succeeded', succeededPatch(job, now, result)) : undefined;
+      return { job, account, succeeded };
+    });
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { JobEventView, JobStatus, JobView, Page } from '@fleetwright/shared';
 import type { AccountOwnership, ChildTally, DispatchMove, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from '../backend/records.js';
 import type { JobsBackend } from '../backend/jobs-backend.js';
+import type { ReportedRun } from '../backend/reported-success.js';
 import type { JobStore } from './job-store.js';
 import type { ConnectionGate } from './connection-gate.js';
 
@@ -25,6 +26,14 @@ export class SqliteJobs implements JobsBackend {
 
   requireWithAccount(jobId: string, accountId: string): Promise<{ job: JobRow; account: AccountOwnership | undefined }> {
     return this.gate.run(() => this.store.requireWithAccount(jobId, accountId));
+  }
+
+  requireWithAccountSucceeding(
+    run: ReportedRun,
+    now: number,
+    result: string | null,
+  ): Promise<{ job: JobRow; account: AccountOwnership | undefined; succeeded: JobRow | undefined }> {
+    return this.gate.run(() => this.store.requireWithAccountSucceeding(run, now, result));
   }
 
   transition(job: string | Pick<JobRow, 'id' | 'status'>, to: JobStatus, patch?: JobPatch, event?: Record<string, unknown>): Promise<JobRow> {
