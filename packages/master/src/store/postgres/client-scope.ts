@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Writable } from 'node:stream';
 import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { AfterCommit } from '../backend/after-commit.js';
+import { RowShapes } from './row-shapes.js';
 
 /** Statement texts prepared at most: each costs every connection a plan kept on the server. */
 const MAX_PREPARED = 500;
@@ -59,6 +60,7 @@ export class ClientScope {
   private readonly transactions = new AsyncLocalStorage<OpenTransaction>();
   /** Statement text → the name it is prepared under on every connection of the pool. */
   private readonly statementNames = new Map<string, string>();
+  private readonly shapes = new RowShapes();
   private generation = 1;
 
   constructor(private readonly pool: Pool) {}
@@ -179,7 +181,7 @@ export class ClientScope {
     const transaction = this.current();
     const generation = this.generation;
     try {
-      if (!transaction) return await this.pool.query<R>(this.prepared(sql, params));
+      if (!transaction) return await this.shapes.runPooled<R>(this.pool, this.prepared(sql, params));
       // The control statements and this one leave in one write (node-postgres writes each query
       // with a syscall of its own; at bench:scale's load the leader's writes were a fifth of its CPU).
       const stream = transaction.controls.length > 0 ? (transaction.client as unknown as PgClientInternals).connection?.stream : undefined;
@@ -187,7 +189,7 @@ export class ClientScope {
       let answer: Promise<QueryResult<R>>;
       try {
         this.sendControls(transaction);
-        answer = transaction.client.query<R>(this.prepared(sql, params));
+        answer = this.shapes.run<R>(transaction.client, this.prepared(sql, params));
       } finally {
         stream?.uncork();
       }
@@ -199,7 +201,7 @@ export class ClientScope {
       // simply run again; inside one it failed the transaction (or its savepoint), as any error does.
       if (this.generation === generation) this.forgetPrepared();
       if (transaction) throw error;
-      return this.pool.query<R>(this.prepared(sql, params));
+      return this.shapes.runPooled<R>(this.pool, this.prepared(sql, params));
     }
   }
 
@@ -219,6 +221,7 @@ export class ClientScope {
   private forgetPrepared(): void {
     this.generation += 1;
     this.statementNames.clear();
+    this.shapes.clear();
   }
 
   /** Writes the control statements not sent yet, as one message, without waiting for its answer. */
