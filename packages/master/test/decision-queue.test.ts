@@ -124,6 +124,44 @@ describe('the decision queue', () => {
     await queue.close();
   });
 
+  it('commits the batch right after a decision asked to go last, which shares the commit of those before it; those after it go in the next', async () => {
+    const batches: string[][] = [];
+    let current: string[] | undefined;
+    let depth = 0;
+    const queue = new DecisionQueue(
+      {
+        async transaction<T>(work: () => Promise<T>): Promise<T> {
+          if (depth++ === 0) batches.push((current = []));
+          try {
+            return await backend.transaction(work);
+          } finally {
+            depth -= 1;
+          }
+        },
+      },
+      quiet,
+    );
+    const decision =
+      (label: string, fail = false) =>
+      async () => {
+        current!.push(label);
+        await backend.accounts.create({ platform: 'sandbox', label });
+        if (fail) throw new FleetError('VALIDATION_FAILED', `${label} refused after writing`);
+      };
+    const outcomes = await Promise.allSettled([
+      queue.run(decision('a')),
+      queue.run(decision('pass', true), { last: true }),
+      queue.run(decision('b')),
+      queue.run(decision('pass 2'), { last: true }),
+      queue.run(decision('c')),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(batches).toEqual([['a', 'pass'], ['b', 'pass 2'], ['c']]);
+    // The one that threw is undone alone.
+    expect((await backend.accounts.list(10)).items.map((a) => a.label).sort()).toEqual(['a', 'b', 'c', 'pass 2']);
+    await queue.close();
+  });
+
   it('undoes the writes of a decision that throws after a store call has written, and keeps those of the decisions batched with it', async () => {
     const queue = new DecisionQueue(backend, quiet);
     const job = async (key: string) => (await backend.jobs.create(newJob({ idempotencyKey: key }))).row;

@@ -4,6 +4,7 @@ import type { FleetBackend } from '../store/backend/fleet-backend.js';
 interface Queued {
   decide: () => Promise<unknown>;
   alone: boolean;
+  last: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -49,12 +50,14 @@ export class DecisionQueue {
    * Queues `decide`. `alone`: it runs in a transaction of its own rather than in a savepoint of a
    * shared one, for decisions that write much (a bulk create): SQLite copies every page a
    * savepoint's writes touch into its statement journal, which cost such a decision about half
-   * again its own writes (docs/PERFORMANCE.md, session 9).
+   * again its own writes (docs/PERFORMANCE.md, session 9). `last`: its batch commits right after
+   * it, for a decision whose outcome others wait on (a pass: its workers hear of their jobs once
+   * it commits); it still shares the commit of the decisions before it.
    */
-  run<T>(decide: () => Promise<T>, { alone = false }: { alone?: boolean } = {}): Promise<T> {
+  run<T>(decide: () => Promise<T>, { alone = false, last = false }: { alone?: boolean; last?: boolean } = {}): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the master is closing; no more decisions'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ decide, alone, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ decide, alone, last, resolve: resolve as (value: unknown) => void, reject });
       if (this.draining) return;
       this.draining = true;
       // A turn's decisions gather first, to share the commit.
@@ -89,6 +92,7 @@ export class DecisionQueue {
             } catch (error) {
               outcomes.push({ ok: false, value: error });
             }
+            if (next.last) break;
           }
         });
       } catch (error) {

@@ -36,6 +36,12 @@ export interface FleetBackend {
   readonly leases: LeasesBackend;
   readonly limits: LimitsBackend;
   /**
+   * Whether a savepoint costs the engine nothing beyond its statements. PostgreSQL: yes. SQLite:
+   * no, it copies every page a savepoint's writes touch into its statement journal, so a decision
+   * that writes much is cheaper in a transaction of its own (DecisionQueue's `alone`).
+   */
+  readonly cheapSavepoints: boolean;
+  /**
    * Runs `work` as one transaction: every store call it makes (in its own async context, one after
    * another) lands, or none does if it throws. Calls from elsewhere never see half of it: they wait
    * until it ends (SQLite) or see the store as it was before (PostgreSQL). A transaction inside

@@ -47,6 +47,7 @@ export class PostgresBackend implements FleetBackend {
   readonly artifacts: PostgresArtifacts;
   readonly workerCredentials: PostgresWorkerCredentials;
   readonly leases: PostgresLeases;
+  readonly cheapSavepoints = true;
   readonly limits: PostgresLimits;
   private readonly scope: ClientScope;
   private closed: Promise<void> | undefined;

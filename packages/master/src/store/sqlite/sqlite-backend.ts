@@ -34,6 +34,7 @@ export class SqliteBackend implements FleetBackend {
   readonly artifacts: SqliteArtifacts;
   readonly workerCredentials: SqliteWorkerCredentials;
   readonly leases: SqliteLeases;
+  readonly cheapSavepoints = false;
   readonly limits: SqliteLimits;
   private readonly gate: ConnectionGate;
 
