@@ -85,8 +85,11 @@ describe('the decision queue', () => {
     await queue.close();
   });
 
-  it('runs a decision asked to go alone in a transaction of its own, in its place in the queue, undone alone when it throws', async () => {
-    // The real backend, recording each outermost transaction's decisions (by label).
+  /**
+   * A queue on the real backend that records each outermost transaction's decisions (by label), and
+   * decisions that each create an account named by their label (and throw after it, if asked).
+   */
+  function recordingBatches() {
     const batches: string[][] = [];
     let current: string[] | undefined;
     let depth = 0;
@@ -110,6 +113,11 @@ describe('the decision queue', () => {
         await backend.accounts.create({ platform: 'sandbox', label });
         if (fail) throw new FleetError('VALIDATION_FAILED', `${label} refused after writing`);
       };
+    return { queue, batches, decision };
+  }
+
+  it('runs a decision asked to go alone in a transaction of its own, in its place in the queue, undone alone when it throws', async () => {
+    const { queue, batches, decision } = recordingBatches();
     const outcomes = await Promise.allSettled([
       queue.run(decision('a')),
       queue.run(decision('b')),
@@ -125,29 +133,7 @@ describe('the decision queue', () => {
   });
 
   it('commits the batch right after a decision asked to go last, which shares the commit of those before it; those after it go in the next', async () => {
-    const batches: string[][] = [];
-    let current: string[] | undefined;
-    let depth = 0;
-    const queue = new DecisionQueue(
-      {
-        async transaction<T>(work: () => Promise<T>): Promise<T> {
-          if (depth++ === 0) batches.push((current = []));
-          try {
-            return await backend.transaction(work);
-          } finally {
-            depth -= 1;
-          }
-        },
-      },
-      quiet,
-    );
-    const decision =
-      (label: string, fail = false) =>
-      async () => {
-        current!.push(label);
-        await backend.accounts.create({ platform: 'sandbox', label });
-        if (fail) throw new FleetError('VALIDATION_FAILED', `${label} refused after writing`);
-      };
+    const { queue, batches, decision } = recordingBatches();
     const outcomes = await Promise.allSettled([
       queue.run(decision('a')),
       queue.run(decision('pass', true), { last: true }),
