@@ -7,6 +7,7 @@ import { ClientGateway } from './io/client-gateway.js';
 import { ClientRequestsToLeader } from './io/client-requests-to-leader.js';
 import { WorkerGateway } from './io/worker-gateway.js';
 import { coalesceWritesPerTurn } from './io/turn-writes.js';
+import { closeSocketServer } from './io/engine-connections.js';
 import type { MasterOptions } from './master-options.js';
 import { JobCommands } from './jobs/job-commands.js';
 import { JobReports } from './jobs/job-reports.js';
@@ -283,7 +284,7 @@ export class Master {
       ['client gateway', () => this.clients.close()],
       ['browser mirror', () => this.browserMirror?.close()],
       ['live view', () => this.live.close()],
-      ['socket.io', () => new Promise<void>((resolve) => void this.io.close(() => resolve()))],
+      ['socket.io', () => closeSocketServer(this.io)],
       ['http', () => new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()))],
       ['redis', () => this.redis?.quit()],
       ['store', () => this.backend.close()],

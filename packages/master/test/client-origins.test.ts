@@ -131,6 +131,14 @@ describe('a /client socket too slow for the event stream', () => {
     await waitUntil('its unsent packets to be dropped', async () => (slow.conn.writeBuffer.length === 0 ? true : undefined), 1000);
   });
 
+  it("does not hold up the master's close for a socket that stopped reading", async () => {
+    await clientsWithFirstPaused(1);
+    let closed = false;
+    void fx!.master.close().then(() => (closed = true));
+    // ws waits 30 s for a close frame from a peer that is not reading: the master cuts it sooner.
+    await waitUntil('the master to close', async () => (closed ? true : undefined), 5000);
+  });
+
   it('keeps a socket that stops reading for a moment (a pause, a busy host) and then catches up', async () => {
     const { accountId, clients, paused } = await clientsWithFirstPaused(1);
     const hiccup = clients[0]!;

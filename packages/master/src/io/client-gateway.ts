@@ -20,6 +20,7 @@ import type { FleetEvents } from '../events/fleet-events.js';
 import { readCookie, SESSION_COOKIE } from '../http/auth.js';
 import { handshakeGuard } from './handshake-guard.js';
 import type { ClientRequestsToLeader } from './client-requests-to-leader.js';
+import { dropConnection } from './engine-connections.js';
 
 function refusal(code: string, message: string): Error {
   const error = new Error(message) as Error & { data: unknown };
@@ -54,18 +55,6 @@ const SLOW_SOCKET_SWEEP_MS = 1000;
  * catches up a moment later.
  */
 const SLOW_SOCKET_GRACE_MS = 5000;
-
-/**
- * Tears down a cut socket's connection at once. Left to itself, engine.io waits for the socket's
- * unsent packets to drain before it closes (they never will: the peer stopped reading), and ws then
- * waits 30 s for the peer's close frame; all that time the master holds the backlog the cut was
- * meant to drop, and a master closing waits for it.
- */
-function dropConnection(socket: ClientSocket): void {
-  const conn = socket.conn as unknown as { transport: { socket?: { terminate?(): void } }; close(discard: boolean): void };
-  if (typeof conn.transport.socket?.terminate === 'function') conn.transport.socket.terminate();
-  else conn.close(true);
-}
 
 /** The `/client` namespace: dashboards and upstream systems drive jobs and watch the fleet live. */
 export class ClientGateway {
@@ -197,7 +186,7 @@ export class ClientGateway {
       if (now - since < SLOW_SOCKET_GRACE_MS) continue;
       this.logger.warn('disconnected a /client socket too slow for the event stream', { socketId: socket.id, queued, overForMs: now - since });
       socket.disconnect(true);
-      dropConnection(socket);
+      dropConnection(socket.conn);
     }
   }
 
