@@ -8,6 +8,7 @@ import { ClientRequestsToLeader } from './io/client-requests-to-leader.js';
 import { WorkerGateway } from './io/worker-gateway.js';
 import { coalesceWritesPerTurn } from './io/turn-writes.js';
 import { closeSocketServer } from './io/engine-connections.js';
+import { masterSocketAdapter } from './io/socket-adapters.js';
 import type { MasterOptions } from './master-options.js';
 import { JobCommands } from './jobs/job-commands.js';
 import { JobReports } from './jobs/job-reports.js';
@@ -22,7 +23,6 @@ import { SqliteBackend } from './store/sqlite/sqlite-backend.js';
 import { PostgresBackend } from './store/postgres/postgres-backend.js';
 import { Leadership } from './scheduler/leadership.js';
 import { Redis } from 'ioredis';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { FleetBackend } from './store/backend/fleet-backend.js';
@@ -175,7 +175,7 @@ export class Master {
       maxHttpBufferSize: 8e6,
       ...(this.redis
         ? {
-            adapter: createAdapter(this.redis, { streamName: 'fleetwright:events' }),
+            adapter: masterSocketAdapter(this.redis),
             connectionStateRecovery: { maxDisconnectionDuration: 120_000, skipMiddlewares: false },
           }
         : {}),
