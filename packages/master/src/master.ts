@@ -8,7 +8,7 @@ import { ClientRequestsToLeader } from './io/client-requests-to-leader.js';
 import { WorkerGateway } from './io/worker-gateway.js';
 import { coalesceWritesPerTurn } from './io/turn-writes.js';
 import { closeSocketServer } from './io/engine-connections.js';
-import { masterSocketAdapter } from './io/socket-adapters.js';
+import { jobEndsInStream, masterSocketAdapter } from './io/socket-adapters.js';
 import type { MasterOptions } from './master-options.js';
 import { JobCommands } from './jobs/job-commands.js';
 import { JobReports } from './jobs/job-reports.js';
@@ -22,6 +22,7 @@ import { FleetMetrics } from './metrics/fleet-metrics.js';
 import { SqliteBackend } from './store/sqlite/sqlite-backend.js';
 import { PostgresBackend } from './store/postgres/postgres-backend.js';
 import { Leadership } from './scheduler/leadership.js';
+import { AnnouncementMark } from './events/announcement-mark.js';
 import { Redis } from 'ioredis';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -35,6 +36,9 @@ import { BrowserMirror } from './accounts/browser-mirror.js';
 import { LiveLogs } from './jobs/live-logs.js';
 import { limitRoutes } from './limits/limit-routes.js';
 
+/** How far apart Redis's clock and a master's may be, for reading the events stream from a master's time. */
+const STREAM_CLOCK_MARGIN_MS = 5000;
+
 /** The master node: its store (SQLite in the data dir, or PostgreSQL), scheduler, REST API, and the `/worker` and `/client` namespaces. */
 export class Master {
   private readonly sqlite: FleetStore | undefined;
@@ -42,6 +46,7 @@ export class Master {
   readonly masterId: string;
   /** Set when several masters may share the store (PostgreSQL): who holds the leader lease. */
   readonly leadership: Leadership | undefined;
+  private announcementMark: AnnouncementMark | undefined;
   /** How many times this master took up or lost the lead (metrics). */
   leaderChanges = 0;
   private shuttingDown = false;
@@ -189,6 +194,23 @@ export class Master {
       this.browserMirror = new BrowserMirror(this.io, this.browsers, () => this.masters.leading, logger);
       this.browserMirror.attach();
     }
+    if (this.leadership) {
+      const redis = this.redis;
+      this.announcementMark = new AnnouncementMark({
+        leadership: this.leadership,
+        decided: () => this.scheduler.decided(),
+        // Commands on one connection are answered in order: once the PING is, so are the XADDs before it.
+        published: async () => {
+          await redis?.ping();
+        },
+        jobs: this.backend.jobs,
+        // The stream's ids are Redis's clock, the mark the old leader's: a margin for the two to differ.
+        ...(redis ? { publishedEndsSince: (since: number) => jobEndsInStream(redis, since - STREAM_CLOCK_MARGIN_MS) } : {}),
+        announceEnd: (job) => this.clients.announceEndAgain(job),
+        logger,
+      });
+      this.announcementMark.attach();
+    }
   }
 
   get url(): string {
@@ -278,6 +300,7 @@ export class Master {
     const steps: [string, () => unknown][] = [
       // First, so another master takes over at once rather than after the lease lapses.
       ['leadership', () => this.leadership?.stop()],
+      ['announcement mark', () => this.announcementMark?.stop()],
       ['scheduler', () => this.scheduler.close()],
       ['metrics', () => this.metrics.close()],
       ['worker gateway', () => this.workers.close()],

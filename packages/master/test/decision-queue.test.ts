@@ -38,6 +38,36 @@ describe('the decision queue', () => {
     await queue.close();
   });
 
+  it('tells when every decision queued so far is decided and its announcements sent, not waiting for those queued after', async () => {
+    const queue = new DecisionQueue(backend, quiet);
+    await queue.settled();
+    const sent: string[] = [];
+    const decide = (label: string, fail = false) =>
+      queue.run(async () => {
+        await backend.accounts.create({ platform: 'sandbox', label });
+        backend.afterCommit(() => sent.push(label));
+        if (fail) throw new FleetError('CONFLICT', `${label} refused`);
+      });
+    const first = decide('first');
+    const refused = decide('refused', true).catch(() => undefined);
+    const alone = queue.run(async () => backend.afterCommit(() => sent.push('alone')), { alone: true });
+    const settled = queue.settled();
+    // Queued after the call, and held until the test lets it go (alone: no batch shares its wait).
+    let letGo!: () => void;
+    const held = new Promise<void>((resolve) => (letGo = resolve));
+    const late = queue.run(() => held, { alone: true });
+    await settled;
+    expect(sent).toEqual(['first', 'alone']);
+    const afterLate = queue.settled();
+    let lateSettled = false;
+    void afterLate.then(() => (lateSettled = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lateSettled).toBe(false);
+    letGo();
+    await Promise.all([first, refused, alone, late, afterLate]);
+    await queue.close();
+  });
+
   it('runs a decision queued by another in the same batch, after it, and answers both', async () => {
     const queue = new DecisionQueue(backend, quiet);
     const order: string[] = [];

@@ -190,6 +190,11 @@ export class ClientGateway {
     }
   }
 
+  /** Tells every client again that `job` ended (see AnnouncementMark): only clients, not this master's own listeners. */
+  announceEndAgain(job: JobView): void {
+    this.namespace?.emit(ClientEvent.JobDone, job);
+  }
+
   close(): void {
     clearInterval(this.sweepTimer);
     this.namespace?.disconnectSockets(true);

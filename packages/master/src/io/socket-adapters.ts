@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Namespace } from 'socket.io';
 import { Adapter } from 'socket.io-adapter';
-import { Namespace as Ns } from '@fleetwright/shared';
+import { ClientEvent, Namespace as Ns } from '@fleetwright/shared';
 
 /**
  * The Socket.IO adapter of masters that share their events through Redis (a Redis stream).
@@ -18,9 +18,53 @@ import { Namespace as Ns } from '@fleetwright/shared';
  * drops a message it cannot publish.
  */
 export function masterSocketAdapter(redis: Redis): (nsp: Namespace) => Adapter {
-  const shared = createAdapter(redis, { streamName: 'fleetwright:events' });
+  const shared = createAdapter(redis, { streamName: EVENTS_STREAM });
   // Socket.IO calls this with `new`: a function, not an arrow.
   return function adapterOf(nsp: Namespace): Adapter {
     return nsp.name === Ns.Worker ? new Adapter(nsp) : shared(nsp);
   };
+}
+
+/** Where the masters' shared events go (a Redis stream). */
+const EVENTS_STREAM = 'fleetwright:events';
+/** Entries read per XRANGE. */
+const STREAM_PAGE = 1000;
+
+/**
+ * The ids of the jobs whose `job:done` is in the events stream from `sinceMs` (Redis's clock) on:
+ * those ends were published, whichever master published them. It reads the cluster adapter's
+ * entries (a broadcast, type 3, whose `data` is the JSON of `{ packet, opts }`); an entry it cannot
+ * read is skipped, so a job it misses is announced again rather than not at all. The stream keeps
+ * its last 10,000 entries or so: an end older than that is not found either.
+ */
+export async function jobEndsInStream(redis: Redis, sinceMs: number): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let from = `${Math.max(0, Math.floor(sinceMs))}-0`;
+  for (;;) {
+    const entries = await redis.xrange(EVENTS_STREAM, from, '+', 'COUNT', STREAM_PAGE);
+    for (const [, fields] of entries) {
+      const jobId = jobDoneIn(fields);
+      if (jobId) ids.add(jobId);
+    }
+    if (entries.length < STREAM_PAGE) return ids;
+    from = `(${entries.at(-1)![0]}`;
+  }
+}
+
+function jobDoneIn(fields: string[]): string | undefined {
+  const field = (name: string): string | undefined => {
+    for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+    return undefined;
+  };
+  if (field('nsp') !== Ns.Client || field('type') !== '3') return undefined;
+  const data = field('data');
+  if (!data?.startsWith('{')) return undefined;
+  try {
+    const event = (JSON.parse(data) as { packet?: { data?: unknown } }).packet?.data;
+    if (!Array.isArray(event) || event[0] !== ClientEvent.JobDone) return undefined;
+    const id = (event[1] as { id?: unknown } | undefined)?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -35,6 +35,10 @@ export class DecisionQueue {
   private queue: Queued[] = [];
   private draining = false;
   private closed = false;
+  /** Decisions queued so far, and how many of them are decided: they are decided in the order queued. */
+  private queuedCount = 0;
+  private decidedCount = 0;
+  private readonly waitingForDecided: { upTo: number; resolve: () => void }[] = [];
 
   /**
    * `fence`: run first in each batch's transaction; when it throws (this master no longer leads, see
@@ -56,13 +60,30 @@ export class DecisionQueue {
    */
   run<T>(decide: () => Promise<T>, { alone = false, last = false }: { alone?: boolean; last?: boolean } = {}): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the master is closing; no more decisions'));
+    this.queuedCount += 1;
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ decide, alone, last, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({
+        decide,
+        alone,
+        last,
+        resolve: (value) => this.decided(() => resolve(value as T)),
+        reject: (error) => this.decided(() => reject(error)),
+      });
       if (this.draining) return;
       this.draining = true;
       // A turn's decisions gather first, to share the commit.
       setImmediate(() => void this.drain());
     });
+  }
+
+  /**
+   * Resolves once every decision queued before the call is decided, committed or refused, and
+   * what each announced has been sent (a commit sends before its decisions are told).
+   */
+  settled(): Promise<void> {
+    const upTo = this.queuedCount;
+    if (this.decidedCount >= upTo) return Promise.resolve();
+    return new Promise((resolve) => this.waitingForDecided.push({ upTo, resolve }));
   }
 
   /** Refuses new decisions; resolves once those queued are done. */
@@ -114,6 +135,12 @@ export class DecisionQueue {
       });
     }
     this.draining = false;
+  }
+
+  private decided(tell: () => void): void {
+    this.decidedCount += 1;
+    tell();
+    while (this.waitingForDecided.length > 0 && this.waitingForDecided[0]!.upTo <= this.decidedCount) this.waitingForDecided.shift()!.resolve();
   }
 
   /** A decision in a transaction of its own: undone with it, so it needs no savepoint. */

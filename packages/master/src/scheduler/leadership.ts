@@ -39,6 +39,7 @@ export class Leadership {
   private readonly ttlMs: number;
   private stopped = false;
   private leaderId: string | undefined;
+  private takenMark: number | undefined;
   /** The lease was seen held under this master's id by another process (logged once). */
   private sharedIdLogged = false;
 
@@ -65,6 +66,20 @@ export class Leadership {
 
   get currentEpoch(): number | undefined {
     return this.epoch;
+  }
+
+  /**
+   * The lease's announcement mark as this master took it (LeaseRecord.announcedThrough): the
+   * previous holder's, or the time of the take if the lease was free.
+   */
+  get announcedThroughAtTake(): number | undefined {
+    return this.takenMark;
+  }
+
+  /** Marks the lease announced through `through` (LeasesBackend.markAnnounced) while it is held under `epoch`. */
+  async markAnnounced(epoch: number, through: number): Promise<boolean> {
+    if (this.epoch !== epoch) return false;
+    return this.leases.markAnnounced(LEADER_LEASE, this.options.masterId, epoch, through);
   }
 
   onChange(listener: Listener): void {
@@ -109,6 +124,7 @@ export class Leadership {
       if (lease && Date.now() < askedAt + this.ttlMs) {
         this.heldUntil = askedAt + this.ttlMs;
         this.armLapse();
+        if (lease.epoch !== this.epoch) this.takenMark = lease.announcedThrough;
         this.change(lease.epoch);
       } else if (lease) {
         this.stepDownIfLapsed();

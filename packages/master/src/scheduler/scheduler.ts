@@ -188,6 +188,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     await this.decisions.close();
   }
 
+  /** Resolves once every decision queued before the call is decided and what it announced is sent (DecisionQueue.settled). */
+  decided(): Promise<void> {
+    return this.decisions.settled();
+  }
+
   /**
    * Runs `decide` as a decision: after every decision queued before it, never beside another, its
    * writes landing together (see DecisionQueue). The fleet's entry points (worker reports, commands,

@@ -374,6 +374,24 @@ export function describeJobsConformance(target: ConformanceTarget): void {
       expect(await store.jobs.finishedPerMinute(now + 60_000)).toEqual([]);
     });
 
+    it('reads the jobs finished since a time in the order they finished, a page at a time', async () => {
+      const finishedAt = async (at: number): Promise<string> => {
+        const id = await jobIn(store, []);
+        await store.jobs.transition(id, 'cancelled', { finished_at: at });
+        return id;
+      };
+      await finishedAt(1_000);
+      const late = await finishedAt(3_000);
+      const a = await finishedAt(2_000);
+      const b = await finishedAt(2_000);
+      await jobIn(store, ['dispatched']);
+      const first = await store.jobs.finishedSince(2_000, 2);
+      expect(first.map((j) => j.id)).toEqual([a, b]);
+      expect((await store.jobs.finishedSince(2_000, 2, first.at(-1))).map((j) => j.id)).toEqual([late]);
+      expect((await store.jobs.finishedSince(2_000, 10, { finished_at: 3_000, seq: Number.MAX_SAFE_INTEGER })).map((j) => j.id)).toEqual([]);
+      expect(await store.jobs.finishedSince(3_001, 10)).toEqual([]);
+    });
+
     it('lists job views newest first, filtered, a page at a time', async () => {
       const a = await account();
       const ids: string[] = [];

@@ -115,4 +115,37 @@ export function describeLeasesConformance(target: ConformanceTarget): void {
     await expect(store.transaction(() => store.leases.assertHeld(LEASE, 'm1', second!.epoch))).rejects.toMatchObject({ code: 'NOT_LEADER' });
     await store.transaction(() => store.leases.assertHeld(LEASE, 'm1', third!.epoch));
   });
+
+  it("marks a lease free when taken with the time of the take; its holder's marks under its epoch land, no one else's", async () => {
+    const before = Date.now();
+    const held = await store.leases.acquire(LEASE, 'm1', TTL_MS);
+    const after = Date.now();
+    // The store's clock: the same machine's here.
+    expect(held!.announcedThrough).toBeGreaterThanOrEqual(before - 50);
+    expect(held!.announcedThrough).toBeLessThanOrEqual(after + 50);
+    expect(await store.leases.markAnnounced(LEASE, 'm1', held!.epoch, 1_000_000)).toBe(true);
+    expect(await store.leases.markAnnounced(LEASE, 'm2', held!.epoch, 2_000_000)).toBe(false);
+    expect(await store.leases.markAnnounced(LEASE, 'm1', held!.epoch + 1, 3_000_000)).toBe(false);
+    expect(await store.leases.current(LEASE)).toMatchObject({ holder: 'm1', announcedThrough: 1_000_000 });
+    // A renewal keeps the mark.
+    expect(await store.leases.acquire(LEASE, 'm1', TTL_MS, held!.epoch)).toMatchObject({ epoch: held!.epoch, announcedThrough: 1_000_000 });
+  });
+
+  it("hands the previous holder's mark to the next at a take, and shuts the deposed holder's marks out; a released lease starts afresh", async () => {
+    const first = await store.leases.acquire(LEASE, 'm1', TTL_MS);
+    await store.leases.markAnnounced(LEASE, 'm1', first!.epoch, 1_000_000);
+    await lapse();
+    // Lapsed, not yet taken: the holder may still mark (its decisions' events went out before it noticed).
+    expect(await store.leases.markAnnounced(LEASE, 'm1', first!.epoch, 1_500_000)).toBe(true);
+    const taken = await store.leases.acquire(LEASE, 'm2', TTL_MS);
+    expect(taken).toMatchObject({ holder: 'm2', epoch: first!.epoch + 1, announcedThrough: 1_500_000 });
+    expect(await store.leases.markAnnounced(LEASE, 'm1', first!.epoch, 9_000_000)).toBe(false);
+    expect((await store.leases.current(LEASE))?.announcedThrough).toBe(1_500_000);
+    expect(await store.leases.markAnnounced(LEASE, 'm2', taken!.epoch, 2_000_000)).toBe(true);
+
+    expect(await store.leases.release(LEASE, 'm2', taken!.epoch)).toBe(true);
+    const before = Date.now();
+    const fresh = await store.leases.acquire(LEASE, 'm3', TTL_MS);
+    expect(fresh!.announcedThrough).toBeGreaterThanOrEqual(before - 50);
+  });
 }

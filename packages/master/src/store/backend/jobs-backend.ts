@@ -102,6 +102,11 @@ export interface JobsBackend {
   oldestRunnableSince(now: number): Promise<number | undefined>;
   /** Jobs finished at or after `since`, by minute (ms since the epoch / 60,000) and final status. */
   finishedPerMinute(since: number): Promise<{ minute: number; status: JobStatus; n: number }[]>;
+  /**
+   * Up to `limit` finished jobs whose `finished_at` is at or after `since`, in the order they
+   * finished (then created); `after` continues from the last one of the page before.
+   */
+  finishedSince(since: number, limit: number, after?: Pick<JobRow, 'finished_at' | 'seq'>): Promise<JobRow[]>;
   /** A page of job views, newest first, filtered. */
   list(filter: JobFilter, limit: number, cursor?: string): Promise<Page<JobView>>;
   /** A parent's children, in creation order. */

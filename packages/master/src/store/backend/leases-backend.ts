@@ -5,6 +5,14 @@ export interface LeaseRecord {
   /** Rises each time the lease changes hands, or is taken again after it lapsed or was released; never falls. */
   epoch: number;
   expiresAt: number;
+  /**
+   * In ms since the epoch, by the holder's clock: every event of what the holder decided before
+   * this has been published (see `markAnnounced`). A take leaves the previous holder's mark, so
+   * the lease's new holder learns from it what may have been committed and never announced; a
+   * lease taken while free (never taken, or released) is marked with the time of the take, by the
+   * store's clock. Absent on a lease taken before the store knew marks.
+   */
+  announcedThrough?: number;
 }
 
 /**
@@ -35,6 +43,11 @@ export interface LeasesBackend {
    * release do not wait for such a transaction; another holder's take does.
    */
   assertHeld(name: string, holder: string, epoch: number): Promise<void>;
+  /**
+   * Marks `name` announced through `through` (see LeaseRecord.announcedThrough) if `holder` holds
+   * it under `epoch` (lapsed or not, until another takes it); returns whether it did.
+   */
+  markAnnounced(name: string, holder: string, epoch: number, through: number): Promise<boolean>;
   /** Records where master `id` answers (its base URL), so the others can reach the one that leads. */
   announce(id: string, url: string): Promise<void>;
   /** Where master `id` said it answers, if it did. */

@@ -105,7 +105,13 @@ export function tokenView(row: TokenRow): TokenView {
 }
 
 export function leaseRecord(row: LeaseRow): LeaseRecord {
-  return { name: row.name, holder: row.holder, epoch: row.epoch, expiresAt: row.expires_at };
+  return {
+    name: row.name,
+    holder: row.holder,
+    epoch: row.epoch,
+    expiresAt: row.expires_at,
+    ...(row.announced_through === null ? {} : { announcedThrough: row.announced_through }),
+  };
 }
 
 export function limitRecord(row: LimitRow): LimitRecord {

@@ -282,6 +282,7 @@ export interface LeaseRow {
   holder: string;
   epoch: number;
   expires_at: number;
+  announced_through: number | null;
 }
 
 /** How a worker's claim to its id was proven. */

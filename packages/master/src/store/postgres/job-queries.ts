@@ -187,6 +187,15 @@ export class JobQueries {
     );
   }
 
+  finishedSince(since: number, limit: number, after?: Pick<JobRow, 'finished_at' | 'seq'>): Promise<JobRow[]> {
+    return this.scope.rows<JobRow>(`SELECT * FROM jobs WHERE finished_at >= $1 AND (finished_at, seq) > ($3, $4) ORDER BY finished_at, seq LIMIT $2`, [
+      since,
+      limit,
+      after?.finished_at ?? since,
+      after?.seq ?? -1,
+    ]);
+  }
+
   children(parentId: string): Promise<JobRow[]> {
     return this.scope.rows<JobRow>('SELECT * FROM jobs WHERE parent_id = $1 ORDER BY seq', [parentId]);
   }

@@ -247,6 +247,14 @@ CREATE TABLE lease_fences (
 INSERT INTO lease_fences (name, holder, epoch) SELECT name, holder, epoch FROM leases;
 `,
   },
+  {
+    version: 5,
+    name: 'leases marked announced (SQLite schema version 11)',
+    // How far the holder has published its events, kept across a take so the next holder announces
+    // what a dead one committed and never published (see LeaseRecord.announcedThrough). A column
+    // added: masters of the version before go on working beside it.
+    sql: 'ALTER TABLE leases ADD COLUMN announced_through BIGINT;',
+  },
 ];
 
 /** Any fixed number: masters starting at once take turns migrating under this advisory lock. */

@@ -25,25 +25,26 @@ export class PostgresLeases implements LeasesBackend {
         ? undefined
         : await this.scope.row<LeaseRow>(
             `UPDATE leases SET expires_at = ${NOW_MS} + $3 WHERE name = $1 AND holder = $2 AND epoch = $4 AND expires_at > ${NOW_MS}
-             RETURNING name, holder, epoch, expires_at`,
+             RETURNING name, holder, epoch, expires_at, announced_through`,
             [name, holder, ttl, heldEpoch],
           );
     if (renewed) return leaseRecord(renewed);
     // Free, lapsed, or released: the conditional upsert on the expiry row picks one winner; a
-    // released lease is taken above the fence's last epoch, so epochs only rise.
+    // released lease is taken above the fence's last epoch, so epochs only rise. A take from a
+    // holder keeps its mark (see LeaseRecord.announcedThrough).
     const taken = await this.scope.row<LeaseRow>(
       `WITH taken AS (
-         INSERT INTO leases AS l (name, holder, epoch, expires_at)
-         VALUES ($1, $2, COALESCE((SELECT epoch FROM lease_fences WHERE name = $1), 0) + 1, ${NOW_MS} + $3)
+         INSERT INTO leases AS l (name, holder, epoch, expires_at, announced_through)
+         VALUES ($1, $2, COALESCE((SELECT epoch FROM lease_fences WHERE name = $1), 0) + 1, ${NOW_MS} + $3, ${NOW_MS})
          ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, epoch = l.epoch + 1, expires_at = EXCLUDED.expires_at
          WHERE l.expires_at <= ${NOW_MS}
-         RETURNING name, holder, epoch, expires_at
+         RETURNING name, holder, epoch, expires_at, announced_through
        ), fenced AS (
          INSERT INTO lease_fences AS f (name, holder, epoch) SELECT name, holder, epoch FROM taken
          ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, epoch = EXCLUDED.epoch
          RETURNING epoch
        )
-       SELECT taken.name, taken.holder, taken.epoch, taken.expires_at FROM taken JOIN fenced ON fenced.epoch = taken.epoch`,
+       SELECT taken.name, taken.holder, taken.epoch, taken.expires_at, taken.announced_through FROM taken JOIN fenced ON fenced.epoch = taken.epoch`,
       [name, holder, ttl],
     );
     return taken && leaseRecord(taken);
@@ -54,7 +55,7 @@ export class PostgresLeases implements LeasesBackend {
   }
 
   async current(name: string): Promise<LeaseRecord | undefined> {
-    const row = await this.scope.row<LeaseRow>('SELECT name, holder, epoch, expires_at FROM leases WHERE name = $1', [name]);
+    const row = await this.scope.row<LeaseRow>('SELECT name, holder, epoch, expires_at, announced_through FROM leases WHERE name = $1', [name]);
     return row && leaseRecord(row);
   }
 
@@ -65,6 +66,17 @@ export class PostgresLeases implements LeasesBackend {
       [name, holder, epoch],
     );
     if (!held) throw new FleetError('NOT_LEADER', `${holder} does not hold the ${name} lease under epoch ${epoch}`);
+  }
+
+  async markAnnounced(name: string, holder: string, epoch: number, through: number): Promise<boolean> {
+    return (
+      (await this.scope.changes('UPDATE leases SET announced_through = $4 WHERE name = $1 AND holder = $2 AND epoch = $3', [
+        name,
+        holder,
+        epoch,
+        Math.round(through),
+      ])) > 0
+    );
   }
 
   async announce(id: string, url: string): Promise<void> {

@@ -266,6 +266,12 @@ export class JobStore {
     return row.since ?? undefined;
   }
 
+  finishedSince(since: number, limit: number, after?: Pick<JobRow, 'finished_at' | 'seq'>): JobRow[] {
+    return this.db
+      .prepare('SELECT * FROM jobs WHERE finished_at >= ? AND (finished_at, seq) > (?, ?) ORDER BY finished_at, seq LIMIT ?')
+      .all(since, after?.finished_at ?? since, after?.seq ?? -1, limit) as JobRow[];
+  }
+
   /** Jobs finished at or after `since`, by minute (ms since the epoch / 60,000) and final status. */
   finishedPerMinute(since: number): { minute: number; status: JobStatus; n: number }[] {
     return this.db

@@ -19,24 +19,26 @@ export class LeaseStore {
     if (current && !mine && current.expires_at > now) return undefined;
     if (current && current.expires_at > now) {
       this.db.prepare('UPDATE leases SET expires_at = ? WHERE name = ?').run(now + ttlMs, name);
-      return { name, holder, epoch: current.epoch, expiresAt: now + ttlMs };
+      return leaseRecord({ ...current, expires_at: now + ttlMs });
     }
-    // A released lease is taken above the fence's last epoch, so epochs only rise.
+    // A released lease is taken above the fence's last epoch, so epochs only rise. A take from a
+    // holder keeps its mark (see LeaseRecord.announcedThrough).
+    const announcedThrough = current ? current.announced_through : now;
     const fence = this.db.prepare('SELECT epoch FROM lease_fences WHERE name = ?').get(name) as { epoch: number } | undefined;
     const epoch = Math.max(current?.epoch ?? 0, fence?.epoch ?? 0) + 1;
     atomically(this.db, () => {
       this.db
         .prepare(
-          'INSERT INTO leases (name, holder, epoch, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, epoch = excluded.epoch, expires_at = excluded.expires_at',
+          'INSERT INTO leases (name, holder, epoch, expires_at, announced_through) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, epoch = excluded.epoch, expires_at = excluded.expires_at',
         )
-        .run(name, holder, epoch, now + ttlMs);
+        .run(name, holder, epoch, now + ttlMs, announcedThrough);
       this.db
         .prepare(
           'INSERT INTO lease_fences (name, holder, epoch) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, epoch = excluded.epoch',
         )
         .run(name, holder, epoch);
     });
-    return { name, holder, epoch, expiresAt: now + ttlMs };
+    return leaseRecord({ name, holder, epoch, expires_at: now + ttlMs, announced_through: announcedThrough });
   }
 
   release(name: string, holder: string, epoch: number): boolean {
@@ -55,6 +57,13 @@ export class LeaseStore {
       throw new FleetError('NOT_LEADER', `${holder} does not hold the ${name} lease under epoch ${epoch}`);
   }
 
+  markAnnounced(name: string, holder: string, epoch: number, through: number): boolean {
+    return (
+      this.db.prepare('UPDATE leases SET announced_through = ? WHERE name = ? AND holder = ? AND epoch = ?').run(Math.round(through), name, holder, epoch)
+        .changes > 0
+    );
+  }
+
   announce(id: string, url: string): void {
     this.db
       .prepare('INSERT INTO masters (id, url, seen_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url, seen_at = excluded.seen_at')
@@ -66,6 +75,6 @@ export class LeaseStore {
   }
 
   private row(name: string): LeaseRow | undefined {
-    return this.db.prepare('SELECT name, holder, epoch, expires_at FROM leases WHERE name = ?').get(name) as LeaseRow | undefined;
+    return this.db.prepare('SELECT name, holder, epoch, expires_at, announced_through FROM leases WHERE name = ?').get(name) as LeaseRow | undefined;
   }
 }

@@ -307,4 +307,10 @@ CREATE TABLE lease_fences (
 INSERT INTO lease_fences (name, holder, epoch) SELECT name, holder, epoch FROM leases;
 `,
   },
+  {
+    version: 11,
+    name: 'leases marked announced',
+    // See LeaseRecord.announcedThrough and PostgreSQL's migration 5.
+    sql: 'ALTER TABLE leases ADD COLUMN announced_through INTEGER;',
+  },
 ];

@@ -142,6 +142,10 @@ export class SqliteJobs implements JobsBackend {
     return this.gate.run(() => this.store.finishedPerMinute(since));
   }
 
+  finishedSince(since: number, limit: number, after?: Pick<JobRow, 'finished_at' | 'seq'>): Promise<JobRow[]> {
+    return this.gate.run(() => this.store.finishedSince(since, limit, after));
+  }
+
   list(filter: JobFilter, limit: number, cursor?: string): Promise<Page<JobView>> {
     return this.gate.run(() => this.store.list(filter, limit, cursor));
   }

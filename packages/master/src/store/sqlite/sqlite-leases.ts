@@ -25,6 +25,10 @@ export class SqliteLeases implements LeasesBackend {
     return this.gate.run(() => this.store.assertHeld(name, holder, epoch));
   }
 
+  markAnnounced(name: string, holder: string, epoch: number, through: number): Promise<boolean> {
+    return this.gate.run(() => this.store.markAnnounced(name, holder, epoch, through));
+  }
+
   announce(id: string, url: string): Promise<void> {
     return this.gate.run(() => this.store.announce(id, url));
   }
