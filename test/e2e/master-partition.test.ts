@@ -3,14 +3,19 @@
  * the database through a TCP proxy, which the test cuts, either by resetting the connections or by
  * letting no byte through (a black hole). The leader steps down, nothing it writes lands in the
  * database (not even once the link is back), the other master takes over, and the fleet goes on
- * with it.
+ * with it. An upstream client connected to the cut leader all along hears every job's end: its own
+ * while it leads, the new leader's through Redis once it follows (a leader does not read the events
+ * stream back; it reads it again once it stops leading).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import { ClientEvent, Namespace } from '@fleetwright/shared';
 import type { MasterProcess } from '../../packages/master/test/support/master-process.js';
 import { PostgresCluster } from '../../packages/master/test/support/postgres-cluster.js';
 import { JobRunningWorker, RunLedger } from '../support/job-running-worker.js';
 import { healthOf, jobStatusCounts, queryDatabase, startMasters, waitForLeader } from '../support/master-group.js';
 import { TcpProxy } from '../../packages/master/test/support/tcp-proxy.js';
+import { RedisServer } from '../support/redis-server.js';
 import { waitFor } from '../support/wait-for.js';
 
 const LEASE_MS = 3000;
@@ -29,12 +34,16 @@ describe('the leader partitioned from PostgreSQL', () => {
   let proxy: TcpProxy | undefined;
   let masters: MasterProcess[] = [];
   let worker: JobRunningWorker | undefined;
+  let redis: RedisServer | undefined;
+  let client: Socket | undefined;
 
   afterEach(async () => {
+    client?.disconnect();
     worker?.close();
     for (const m of masters) await m.close();
     await proxy?.close();
     await cluster?.stop();
+    await redis?.stop();
     masters = [];
   });
 
@@ -45,13 +54,20 @@ describe('the leader partitioned from PostgreSQL', () => {
       const { url: databaseUrl } = await cluster.createDatabase();
       proxy = await TcpProxy.start(cluster.port);
       const throughProxy = databaseUrl.replace(`:${cluster.port}/`, `:${proxy.port}/`);
+      redis = await new RedisServer().start();
       masters = await startMasters(2, (id) => ({
         FLEET_DATABASE_URL: id === 'master-1' ? throughProxy : databaseUrl,
+        FLEET_REDIS_URL: redis!.url,
         FLEET_MASTER_ID: id,
         FLEET_LEADER_LEASE_MS: String(LEASE_MS),
       }));
       const [leader, follower] = masters as [MasterProcess, MasterProcess];
       expect(proxy.openConnections).toBeGreaterThan(0);
+      // A connection of its own (the worker in this process talks to the same master).
+      client = io(`${leader.url}${Namespace.Client}`, { auth: { token: leader.apiToken }, transports: ['websocket'], forceNew: true });
+      const done = new Set<string>();
+      client.on(ClientEvent.JobDone, (job: { id: string }) => done.add(job.id));
+      await waitFor('the client to connect to the leader', () => (client!.connected ? true : undefined), 10_000);
 
       const ledger = new RunLedger();
       worker = new JobRunningWorker({ workerId: 'w1', masterUrls: [leader.url, follower.url], token: leader.workerToken, ledger, runMs: 50 });
@@ -96,6 +112,8 @@ describe('the leader partitioned from PostgreSQL', () => {
         30_000,
       );
       expect(ledger.startsOf(after.id)).toHaveLength(1);
+      await waitFor("the new leader's job:done at the old leader's client", () => (done.has(after.id) ? true : undefined), 10_000);
+      expect(done.has(before.id)).toBe(true);
 
       // The link comes back: what the old leader had in flight reaches the database late, and is
       // refused there (its epoch is gone); it follows the new leader and does not take the lead back.
@@ -112,6 +130,8 @@ describe('the leader partitioned from PostgreSQL', () => {
       // Passed on to the new leader, which applies it.
       expect(afterHeal).toBe(201);
       await waitFor('the forwarded job to succeed', async () => ((await jobStatusCounts(databaseUrl)).succeeded === 3 ? true : undefined), 30_000);
+      await waitFor("the forwarded job's job:done at the old leader's client", () => (done.size === 3 ? true : undefined), 10_000);
+      expect(client.connected).toBe(true);
       expect((await healthOf(follower.url))?.masters).toMatchObject({ leading: true, self: 'master-2' });
 
       const landed = await queryDatabase<{ idempotency_key: string }>(

@@ -180,7 +180,7 @@ export class Master {
       maxHttpBufferSize: 8e6,
       ...(this.redis
         ? {
-            adapter: masterSocketAdapter(this.redis),
+            adapter: masterSocketAdapter(this.redis, () => this.leadership?.leading ?? true),
             connectionStateRecovery: { maxDisconnectionDuration: 120_000, skipMiddlewares: false },
           }
         : {}),
