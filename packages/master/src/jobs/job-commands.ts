@@ -1,7 +1,7 @@
 import { FleetError, MasterEvent, parseOrThrow, type CreateJobBody, type JobView, type Logger } from '@fleetwright/shared';
 import { PayloadSchemaCache } from './payload-schema-cache.js';
 import { requestFingerprint } from './request-fingerprint.js';
-import { PARENT_JOB_TYPES, type JobRow } from '../store/backend/records.js';
+import { PARENT_JOB_TYPES, type JobRow, type NewJob } from '../store/backend/records.js';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
@@ -19,6 +19,9 @@ export class JobCommands {
    * not two. An account deleted since is refused by the insert itself (ACCOUNT_NOT_FOUND).
    */
   private readonly accountPlatforms = new Map<string, string>();
+  /** Jobs submitted for the decision that waits its turn (see `submit`). */
+  private gathered: Gathered[] = [];
+  private gathering = false;
   /** Set by ParentJobs: cancelling a batch or flow stops its children. */
   stopParent: ((jobId: string) => Promise<JobView>) | undefined;
   constructor(
@@ -28,9 +31,83 @@ export class JobCommands {
     private readonly logger: Logger,
   ) {}
 
-  /** `create` as a decision of its own: what REST and `/client` call. */
+  /**
+   * `create` as a decision: what REST and `/client` call. The jobs submitted while one such
+   * decision waits its turn are created by it together (see `createGathered`).
+   */
   submit(body: CreateJobBody): Promise<{ job: JobView; created: boolean }> {
-    return this.scheduler.decide(() => this.create(body));
+    return new Promise((resolve, reject) => {
+      this.gathered.push({ body, resolve, reject });
+      if (this.gathering) return;
+      this.gathering = true;
+      let taken: Gathered[] | undefined;
+      this.scheduler
+        .decide(() => {
+          taken = this.takeGathered();
+          return this.createGathered(taken.map((g) => g.body));
+        })
+        .then(
+          (outcomes) => {
+            for (const [i, g] of taken!.entries()) {
+              const outcome = outcomes[i]!;
+              if (outcome.ok) g.resolve(outcome.value);
+              else g.reject(outcome.error);
+            }
+          },
+          // Refused as a whole (this master does not lead, the commit failed): every job it was to make.
+          (error: unknown) => {
+            for (const g of taken ?? this.takeGathered()) g.reject(error);
+          },
+        );
+    });
+  }
+
+  private takeGathered(): Gathered[] {
+    this.gathering = false;
+    return this.gathered.splice(0);
+  }
+
+  /**
+   * Creates each job as `create` would, its refusal its own: every body is checked, then those that
+   * pass are inserted in one write (`jobs.createNew`; on PostgreSQL one round trip for them all,
+   * where each was one); a job it leaves (an idempotency key in use, an account gone) and every job
+   * of a write that failed are created one by one, each undone alone if refused.
+   */
+  private async createGathered(bodies: CreateJobBody[]): Promise<Outcome<{ job: JobView; created: boolean }>[]> {
+    const outcomes: Outcome<{ job: JobView; created: boolean }>[] = [];
+    const checked: { i: number; body: CreateJobBody; platform: string | null }[] = [];
+    for (const [i, body] of bodies.entries()) {
+      try {
+        checked.push({ i, body, platform: await this.check(body) });
+      } catch (error) {
+        outcomes[i] = { ok: false, error };
+      }
+    }
+    const rows = await this.store
+      .transaction(() => this.store.jobs.createNew(checked.map(({ body, platform }) => this.newJob(body, platform, {}))))
+      .catch((error: unknown) => {
+        this.logger.debug('jobs created together were refused; creating them one by one', { jobs: checked.length, error });
+        return checked.map(() => undefined);
+      });
+    const announced = async ({ row, created }: { row: JobRow; created: boolean }): Promise<{ job: JobView; created: boolean }> => {
+      const job = await this.store.jobs.view(row);
+      if (created) await this.scheduler.jobs.created(row, job);
+      return { job, created };
+    };
+    for (const [k, { i, body, platform }] of checked.entries()) {
+      const row = rows[k];
+      // Inserted together: a failure past the insert fails them all (the decision is undone whole).
+      if (row) outcomes[i] = { ok: true, value: await announced({ row, created: true }) };
+      else {
+        try {
+          outcomes[i] = { ok: true, value: await this.store.transaction(async () => announced(await this.insert(body, platform, {}, false))) };
+        } catch (error) {
+          outcomes[i] = { ok: false, error };
+        }
+      }
+    }
+    if (outcomes.some((outcome) => outcome.ok && outcome.value.created)) this.scheduler.schedule();
+    return outcomes;
   }
 
   /** `createMany` as a decision of its own, in a transaction of its own (it writes much). */
@@ -94,29 +171,31 @@ export class JobCommands {
     extra: { monitorId?: string },
     announce = true,
   ): Promise<{ row: JobRow; created: boolean }> {
-    const result = await this.store.jobs
-      .create({
-        type: body.type,
-        platform,
-        accountId: body.accountId ?? null,
-        pool: body.pool ?? null,
-        payload: body.payload ?? {},
-        priority: body.priority ?? 0,
-        maxAttempts: body.maxAttempts ?? this.scheduler.options.defaultMaxAttempts,
-        timeoutMs: body.timeoutMs ?? (platform ? this.declaredTimeout(platform, body.type) : undefined) ?? this.scheduler.options.defaultJobTimeoutMs,
-        runAfter: body.runAfter ? Date.parse(body.runAfter) : Date.now(),
-        parentId: body.parentId ?? null,
-        idempotencyKey: body.idempotencyKey ?? null,
-        idempotencyFingerprint: body.idempotencyKey ? requestFingerprint(body) : null,
-        monitorId: extra.monitorId ?? null,
-      })
-      .catch((error: unknown) => {
-        if (body.accountId && error instanceof FleetError && error.code === 'ACCOUNT_NOT_FOUND') this.accountPlatforms.delete(body.accountId);
-        throw error;
-      });
+    const result = await this.store.jobs.create(this.newJob(body, platform, extra)).catch((error: unknown) => {
+      if (body.accountId && error instanceof FleetError && error.code === 'ACCOUNT_NOT_FOUND') this.accountPlatforms.delete(body.accountId);
+      throw error;
+    });
     const announcing = announce && result.created ? this.scheduler.jobs.created(result.row) : undefined;
     if (announcing) await announcing;
     return result;
+  }
+
+  private newJob(body: CreateJobBody, platform: string | null, extra: { monitorId?: string }): NewJob {
+    return {
+      type: body.type,
+      platform,
+      accountId: body.accountId ?? null,
+      pool: body.pool ?? null,
+      payload: body.payload ?? {},
+      priority: body.priority ?? 0,
+      maxAttempts: body.maxAttempts ?? this.scheduler.options.defaultMaxAttempts,
+      timeoutMs: body.timeoutMs ?? (platform ? this.declaredTimeout(platform, body.type) : undefined) ?? this.scheduler.options.defaultJobTimeoutMs,
+      runAfter: body.runAfter ? Date.parse(body.runAfter) : Date.now(),
+      parentId: body.parentId ?? null,
+      idempotencyKey: body.idempotencyKey ?? null,
+      idempotencyFingerprint: body.idempotencyKey ? requestFingerprint(body) : null,
+      monitorId: extra.monitorId ?? null,
+    };
   }
 
   /** The deadline the platform's plugin gives the job type, if it gives one (the longest declared). */
@@ -223,3 +302,12 @@ async function namingJob<T>(i: number, step: () => Promise<T>): Promise<T> {
     throw new FleetError(e.code, `jobs.${i}.${e.message}`, { field: `jobs.${i}${e.field ? `.${e.field}` : ''}` });
   }
 }
+
+/** A job submitted, waiting for the decision that creates it. */
+interface Gathered {
+  body: CreateJobBody;
+  resolve: (value: { job: JobView; created: boolean }) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };

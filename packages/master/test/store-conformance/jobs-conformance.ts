@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JOB_STATUSES, type JobStatus } from '@fleetwright/shared';
 import { JOB_TRANSITIONS, succeededPatch } from '@fleetwright/master';
-import type { FleetBackend, ReportedRun } from '@fleetwright/master';
+import type { FleetBackend, JobRow, ReportedRun } from '@fleetwright/master';
 import { jobIn, newJob, type ConformanceTarget, type OpenedBackend } from './conformance-setup.js';
 
 /** Paths from `queued` to each status. */
@@ -372,6 +372,42 @@ export function describeJobsConformance(target: ConformanceTarget): void {
       const perMinute = (await store.jobs.finishedPerMinute(now - 60_000)).map((r) => `${r.minute}/${r.status}=${r.n}`).sort();
       expect(perMinute).toEqual([`${minute}/cancelled=1`, `${minute}/succeeded=1`]);
       expect(await store.jobs.finishedPerMinute(now + 60_000)).toEqual([]);
+    });
+
+    it('creates many new jobs in one call, in order, as create would; leaves to create each job whose account is gone or whose key is used', async () => {
+      expect(await store.jobs.createNew([])).toEqual([]);
+      const a = await account();
+      const { row: keyed } = await store.jobs.create(newJob({ idempotencyKey: 'used' }));
+      const rows = await store.jobs.createNew([
+        newJob({ accountId: a, type: 'login', payload: { n: 1 }, priority: 3, idempotencyKey: 'k1', idempotencyFingerprint: 'f1' }),
+        newJob({ accountId: 'gone' }),
+        newJob({ idempotencyKey: 'used' }),
+        newJob({ idempotencyKey: 'twice' }),
+        newJob({ idempotencyKey: 'twice' }),
+        newJob({ status: 'running', type: 'batch', platform: null }),
+      ]);
+      expect(rows.map((row) => row !== undefined)).toEqual([true, false, false, true, false, true]);
+      const [first, , , fourth, , sixth] = rows as JobRow[];
+      expect(first).toMatchObject({
+        account_id: a,
+        type: 'login',
+        platform: 'sandbox',
+        status: 'queued',
+        priority: 3,
+        idempotency_key: 'k1',
+        idempotency_fingerprint: 'f1',
+        started_at: null,
+      });
+      expect(JSON.parse(first!.payload)).toEqual({ n: 1 });
+      expect(sixth).toMatchObject({ status: 'running', started_at: sixth!.created_at });
+      expect(first!.seq).toBeLessThan(fourth!.seq);
+      expect(fourth!.seq).toBeLessThan(sixth!.seq);
+      expect(first!.seq).toBeGreaterThan(keyed.seq);
+      for (const row of [first!, fourth!, sixth!]) {
+        expect(await store.jobs.row(row.id)).toEqual(row);
+        expect((await store.jobs.events(row.id)).map((e) => [e.kind, e.data])).toEqual([['status', { status: row.status }]]);
+      }
+      expect((await store.jobs.countByStatus()).queued).toBe(3);
     });
 
     it('reads the jobs finished since a time in the order they finished, a page at a time', async () => {

@@ -15,6 +15,12 @@ export interface JobsBackend {
    * with ACCOUNT_NOT_FOUND naming `accountId`: the caller need not read the account first.
    */
   create(job: NewJob): Promise<{ row: JobRow; created: boolean }>;
+  /**
+   * Inserts as new, in one write, each job whose account exists (or that has none) and whose
+   * idempotency key is unused, in the order given. Returns each job's row, or undefined for a job
+   * it did not insert: `create` answers those one by one (the job its key names, or the refusal).
+   */
+  createNew(jobs: readonly NewJob[]): Promise<(JobRow | undefined)[]>;
   row(id: string): Promise<JobRow | undefined>;
   /** The job, or JOB_NOT_FOUND naming `field` (default `jobId`). */
   require(id: string, field?: string): Promise<JobRow>;

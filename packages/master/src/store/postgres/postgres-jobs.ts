@@ -114,6 +114,59 @@ export class PostgresJobs extends JobQueries implements JobsBackend {
     return { row: existing, created: false };
   }
 
+  async createNew(jobs: readonly NewJob[]): Promise<(JobRow | undefined)[]> {
+    if (jobs.length === 0) return [];
+    const now = Date.now();
+    const ids = jobs.map(() => timeOrderedId(now));
+    const statuses = jobs.map((job) => job.status ?? 'queued');
+    const column = <T>(pick: (job: NewJob, i: number) => T): T[] => jobs.map(pick);
+    // Inserted in the order given (ids and seq rise with it); a key used twice among them goes to
+    // the first, and the second is left to `create`.
+    const rows = await this.scope.rows<JobRow>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bigint[], $9::text[],
+                              $10::int[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::bigint[])
+           WITH ORDINALITY AS i(id, type, platform, account_id, pool, payload, priority, run_after, status, max_attempts, timeout_ms, parent_id,
+                                idempotency_key, idempotency_fingerprint, monitor_id, options, started_at, n)
+       ), created AS (
+         INSERT INTO jobs (id, type, platform, account_id, pool, payload, priority, run_after, status, max_attempts, timeout_ms, parent_id,
+                           idempotency_key, idempotency_fingerprint, monitor_id, options, created_at, started_at)
+         SELECT id, type, platform, account_id, pool, payload, priority, run_after, status, max_attempts, timeout_ms, parent_id,
+                idempotency_key, idempotency_fingerprint, monitor_id, options, $18, started_at
+           FROM input
+          WHERE account_id IS NULL OR EXISTS (SELECT 1 FROM accounts WHERE accounts.id = input.account_id)
+          ORDER BY n
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING *
+       ), event AS (
+         INSERT INTO job_events (job_id, at, kind, data) SELECT id, $18::bigint, 'status', '{"status":"' || status || '"}' FROM created
+       )
+       SELECT * FROM created`,
+      [
+        ids,
+        column((job) => job.type),
+        column((job) => job.platform),
+        column((job) => job.accountId),
+        column((job) => job.pool),
+        column((job) => JSON.stringify(job.payload)),
+        column((job) => job.priority),
+        column((job) => job.runAfter),
+        statuses,
+        column((job) => job.maxAttempts),
+        column((job) => job.timeoutMs),
+        column((job) => job.parentId),
+        column((job) => job.idempotencyKey),
+        column((job) => (job.idempotencyKey ? (job.idempotencyFingerprint ?? null) : null)),
+        column((job) => job.monitorId ?? null),
+        column((job) => JSON.stringify(job.options ?? {})),
+        column((_job, i) => (statuses[i] === 'running' ? now : null)),
+        now,
+      ],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id));
+  }
+
   async dispatchMany(moves: readonly DispatchMove[]): Promise<JobRow[]> {
     if (moves.length === 0) return [];
     const column = <T>(pick: (move: DispatchMove) => T): T[] => moves.map(pick);

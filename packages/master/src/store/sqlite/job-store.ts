@@ -30,6 +30,16 @@ export class JobStore {
    * Inserts a job, or returns the existing one when its idempotency key is known and the request
    * is the same; a different request under a known key is refused with CONFLICT.
    */
+  createNew(jobs: readonly NewJob[]): (JobRow | undefined)[] {
+    return atomically(this.db, () =>
+      jobs.map((job) => {
+        if (job.idempotencyKey && this.db.prepare('SELECT 1 FROM jobs WHERE idempotency_key = ?').get(job.idempotencyKey)) return undefined;
+        if (job.accountId && !this.db.prepare('SELECT 1 FROM accounts WHERE id = ?').get(job.accountId)) return undefined;
+        return this.create(job).row;
+      }),
+    );
+  }
+
   create(job: NewJob): { row: JobRow; created: boolean } {
     return atomically(this.db, () => {
       if (job.idempotencyKey) {

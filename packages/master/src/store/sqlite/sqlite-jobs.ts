@@ -142,6 +142,10 @@ export class SqliteJobs implements JobsBackend {
     return this.gate.run(() => this.store.finishedPerMinute(since));
   }
 
+  createNew(jobs: readonly NewJob[]): Promise<(JobRow | undefined)[]> {
+    return this.gate.run(() => this.store.createNew(jobs));
+  }
+
   finishedSince(since: number, limit: number, after?: Pick<JobRow, 'finished_at' | 'seq'>): Promise<JobRow[]> {
     return this.gate.run(() => this.store.finishedSince(since, limit, after));
   }
