@@ -26,7 +26,10 @@ describe('jobs submitted together', () => {
     fx = await MasterFixture.start(backend === 'postgres' ? { databaseUrl: (await cluster.createDatabase()).url } : {});
     const worker = await fx.worker('w1').start();
     const account = await fx.createAccount({ platform: 'sandbox' });
+    // An account no job was made for yet: its platform is read with the others' (one read for the turn).
+    const second = await fx.createAccount({ platform: 'sandbox' });
     await worker.waitForAssign(account.id);
+    await worker.waitForAssign(second.id);
     const old = await fx.createJob({ type: 'crawl', accountId: account.id, idempotencyKey: 'old', payload: { page: 1 } });
 
     const plain = (n: number): CreateJobBody => ({ type: 'crawl', accountId: account.id, payload: { n } });
@@ -39,7 +42,7 @@ describe('jobs submitted together', () => {
       { type: 'crawl', accountId: account.id, idempotencyKey: 'new', payload: { n: 3 } },
       { type: 'crawl', accountId: account.id, idempotencyKey: 'new', payload: { n: 3 } },
       { type: 'crawl', accountId: account.id, parentId: 'no-such-parent' },
-      plain(4),
+      { type: 'crawl', accountId: second.id, payload: { n: 4 } },
     ];
     // In one turn: one decision creates them all.
     const answers = await Promise.allSettled(bodies.map((body) => fx!.master.commands.submit(body)));

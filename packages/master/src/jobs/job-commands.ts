@@ -75,6 +75,9 @@ export class JobCommands {
    */
   private async createGathered(bodies: CreateJobBody[]): Promise<Outcome<{ job: JobView; created: boolean }>[]> {
     const outcomes: Outcome<{ job: JobView; created: boolean }>[] = [];
+    // Their accounts' platforms not known yet, in one read rather than one each.
+    const unknown = [...new Set(bodies.map((body) => body.accountId).filter((id): id is string => !!id && !this.accountPlatforms.has(id)))];
+    if (unknown.length > 1) for (const [id, platform] of await this.store.accounts.platformsOf(unknown)) this.accountPlatforms.set(id, platform);
     const checked: { i: number; body: CreateJobBody; platform: string | null }[] = [];
     for (const [i, body] of bodies.entries()) {
       try {

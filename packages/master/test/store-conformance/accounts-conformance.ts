@@ -130,6 +130,19 @@ export function describeAccountsConformance(target: ConformanceTarget): void {
       expect(await store.accounts.ownership(a)).toEqual({ id: a, platform: 'sandbox', owner_worker_id: 'w2', epoch: 3 });
     });
 
+    it('reads the platforms of many accounts at once, leaving out those that do not exist', async () => {
+      const a = await store.accounts.create({ platform: 'sandbox' });
+      const b = await store.accounts.create({ platform: 'other' });
+      await store.accounts.create({ platform: 'third' });
+      expect(await store.accounts.platformsOf([a.id, 'gone', b.id])).toEqual(
+        new Map([
+          [a.id, 'sandbox'],
+          [b.id, 'other'],
+        ]),
+      );
+      expect(await store.accounts.platformsOf([])).toEqual(new Map());
+    });
+
     it('answers pools from tags', async () => {
       const a = await store.accounts.create({ platform: 'sandbox', tags: ['eu', 'warm'] });
       const b = await store.accounts.create({ platform: 'other', tags: ['eu'] });

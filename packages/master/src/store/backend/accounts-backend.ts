@@ -40,6 +40,8 @@ export interface AccountsBackend {
   poolMembershipsOf(id: string): Promise<PoolMembership[]>;
   /** Every tag in use. */
   poolTags(): Promise<string[]>;
+  /** The platform of each of the accounts that exist among `ids`, in one read. */
+  platformsOf(ids: readonly string[]): Promise<Map<string, string>>;
   /** The platforms of a pool's accounts. */
   platformsOfPool(pool: string): Promise<string[]>;
   isInPool(id: string, pool: string): Promise<boolean>;

@@ -209,6 +209,11 @@ export class PostgresAccounts implements AccountsBackend {
     return (await this.scope.rows<{ tag: string }>('SELECT tag FROM account_tags GROUP BY tag ORDER BY tag COLLATE "C"')).map((r) => r.tag);
   }
 
+  async platformsOf(ids: readonly string[]): Promise<Map<string, string>> {
+    const rows = await this.scope.rows<{ id: string; platform: string }>('SELECT id, platform FROM accounts WHERE id = ANY($1::text[])', [ids]);
+    return new Map(rows.map((r) => [r.id, r.platform]));
+  }
+
   async platformsOfPool(pool: string): Promise<string[]> {
     const rows = await this.scope.rows<{ platform: string }>(
       'SELECT DISTINCT a.platform FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE t.tag = $1',

@@ -207,6 +207,14 @@ export class AccountStore {
     return (this.db.prepare('SELECT DISTINCT tag FROM account_tags ORDER BY tag').all() as { tag: string }[]).map((r) => r.tag);
   }
 
+  platformsOf(ids: readonly string[]): Map<string, string> {
+    const rows = this.db.prepare('SELECT id, platform FROM accounts WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as {
+      id: string;
+      platform: string;
+    }[];
+    return new Map(rows.map((r) => [r.id, r.platform]));
+  }
+
   /** The platforms of the pool's accounts (none if no account has the tag). */
   platformsOfPool(pool: string): string[] {
     const rows = this.db.prepare('SELECT DISTINCT a.platform FROM accounts a JOIN account_tags t ON t.account_id = a.id WHERE t.tag = ?').all(pool) as {

@@ -95,6 +95,10 @@ export class SqliteAccounts implements AccountsBackend {
     return this.gate.run(() => this.store.poolTags());
   }
 
+  platformsOf(ids: readonly string[]): Promise<Map<string, string>> {
+    return this.gate.run(() => this.store.platformsOf(ids));
+  }
+
   platformsOfPool(pool: string): Promise<string[]> {
     return this.gate.run(() => this.store.platformsOfPool(pool));
   }
