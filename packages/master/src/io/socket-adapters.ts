@@ -30,32 +30,20 @@ export function masterSocketAdapter(redis: Redis, leading: () => boolean): (nsp:
 
 /** How often a reader paused while its master leads looks whether it still does. */
 const PAUSED_READER_CHECK_MS = 200;
-/**
- * A reader that resumes starts this far before the moment it noticed its master stopped leading
- * (stream ids are Redis's clock): what it reads again of its own is dropped by the adapter.
- */
-const RESUME_MARGIN_MS = 5000;
 
 /**
  * The adapter's stream reader (XREAD), held while this master leads. Every event of the fleet is
  * the leader's (its decisions, its workers' reports); read back, each cost the leader a parse and
  * a decode only to be dropped as its own (the leader published some 2,000 a second in bench:scale).
- * Resuming, the reader starts from shortly before its master stopped leading, so it misses nothing
- * another master published since; its own entries it drops as before.
+ * Resuming, the reader goes on from the last entry it read before the pause, as it would have:
+ * it misses nothing another master published since, and drops as its own what it published while
+ * it led (at most the stream's length, once per change of leader).
  */
 function readsPausedWhileLeading(client: Redis, leading: () => boolean): Redis {
   const read = client.xread.bind(client) as (...args: (string | number)[]) => Promise<unknown>;
-  let resumeFrom: string | undefined;
   client.xread = (async (...args: (string | number)[]) => {
-    if (leading()) {
-      while (leading()) await new Promise((resolve) => setTimeout(resolve, PAUSED_READER_CHECK_MS));
-      resumeFrom = `${Math.max(0, Date.now() - RESUME_MARGIN_MS)}-0`;
-    }
-    // The adapter's call ends with the id to read after; it keeps the id it last read, from before the pause, until a read returns entries.
-    if (resumeFrom !== undefined) args[args.length - 1] = resumeFrom;
-    const entries = await read(...args);
-    if (entries !== null) resumeFrom = undefined;
-    return entries;
+    while (leading()) await new Promise((resolve) => setTimeout(resolve, PAUSED_READER_CHECK_MS));
+    return read(...args);
   }) as Redis['xread'];
   return client;
 }
