@@ -5,7 +5,7 @@
  * written with their status event and dispatched.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FleetError, type CreateJobBody } from '@fleetwright/shared';
+import type { CreateJobBody, FleetError } from '@fleetwright/shared';
 import { MasterFixture } from './support/master-fixture.js';
 import { PostgresCluster } from './support/postgres-cluster.js';
 import { waitUntil } from './support/wait-until.js';
