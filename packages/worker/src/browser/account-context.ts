@@ -13,6 +13,11 @@ export interface CloseOptions {
   deliver?: (state: StorageState) => Promise<void>;
   /** @defaultValue `closeTimeoutMs` */
   timeoutMs?: number;
+  /**
+   * Close only this context: if the account's live context is another (this one crashed and was
+   * reopened since), nothing closes.
+   */
+  only?: BrowserContext;
 }
 
 /**

@@ -259,9 +259,10 @@ export class BrowserManager {
     // Only when one is in flight: otherwise the context leaves `live` in this same turn, so a
     // newPage() asked for right after waits for this close instead of reusing the closing context.
     const opening = this.opening.get(accountId);
-    if (opening) await opening.catch(() => undefined);
+    // A context still opening is never the one asked for by `only`: that one was open already.
+    if (opening && !options.only) await opening.catch(() => undefined);
     const live = this.live.get(accountId);
-    if (!live) return;
+    if (!live || (options.only && live.context !== options.only)) return;
     this.live.delete(accountId);
     this.states.set(accountId, 'stopped');
     const closing = this.closeLive(live, options);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import {
   AskHumanOptionsSchema,
   FleetError,
@@ -75,8 +75,11 @@ export class JobAttempt {
   /** The attempt's video, when the worker records them. */
   private readonly video: JobVideo | undefined;
   private readonly pages: Page[] = [];
-  /** A page that would not close: the context is closed (or killed) after the job, so it cannot linger. */
-  private stuckPages = 0;
+  /**
+   * The contexts of pages that would not close: each is closed (or killed) after the job, so they
+   * cannot linger. That context only: its browser may have crashed and the account reopened since.
+   */
+  private readonly stuckContexts = new Map<BrowserContext, number>();
   /** The step last reported, which names the failure's screenshot. */
   private step = 'start';
   private percent = 0;
@@ -265,14 +268,10 @@ export class JobAttempt {
     await this.trace.discard();
     await this.closePages();
     await this.runLog.close();
-    if (this.stuckPages > 0) {
+    for (const [context, pages] of this.stuckContexts) {
       const { run } = this;
-      this.deps.options.logger.warn('a page of the job would not close; closing its context', {
-        jobId: run.jobId,
-        accountId: run.accountId,
-        pages: this.stuckPages,
-      });
-      await this.deps.browsers.closeContext(run.accountId, { snapshot: true }).catch(() => undefined);
+      this.deps.options.logger.warn('a page of the job would not close; closing its context', { jobId: run.jobId, accountId: run.accountId, pages });
+      await this.deps.browsers.closeContext(run.accountId, { snapshot: true, only: context }).catch(() => undefined);
     }
   }
 
@@ -303,7 +302,10 @@ export class JobAttempt {
   }
 
   private async closePages(): Promise<void> {
-    this.stuckPages = Math.max(this.stuckPages, (await closePagesWithin(this.pages)).length);
+    const stuck = new Map<BrowserContext, number>();
+    for (const page of await closePagesWithin(this.pages)) stuck.set(page.context(), (stuck.get(page.context()) ?? 0) + 1);
+    // A page stuck at the first close may fail fast at the second (its browser gone): it still counts.
+    for (const [context, pages] of stuck) this.stuckContexts.set(context, Math.max(this.stuckContexts.get(context) ?? 0, pages));
   }
 
   /**
