@@ -20,6 +20,7 @@ import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { AccountBrowsers } from '../accounts/account-browsers.js';
 import type { JobReports } from '../jobs/job-reports.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import type { SenderOrder } from '../scheduler/gathered-decisions.js';
 import type { WorkerLinks } from '../scheduler/worker-links.js';
 import type { BrowserCommands } from '../accounts/browser-commands.js';
 import { handshakeGuard } from './handshake-guard.js';
@@ -106,12 +107,20 @@ export class WorkerGateway implements WorkerLinks {
     const scheduler = this.scheduler!;
     const reports = this.reports!;
     const browsers = this.browsers!;
+    // Where this worker's last decision stands in the queue: a success it reports later is never
+    // applied before it, though successes are gathered (see GatheredDecisions).
+    const order: SenderOrder = { last: 0 };
+    const decide = <T>(run: () => Promise<T>): Promise<T> => {
+      const decided = scheduler.decide(run);
+      order.last = scheduler.queuedCount;
+      return decided;
+    };
 
     onValidated(
       socket,
       WorkerEvent.Register,
       async (payload) => {
-        const { toCancel, answer } = await scheduler.decide(async () => {
+        const { toCancel, answer } = await decide(async () => {
           const row = await this.store.workers.upsert({
             id: workerId,
             host: payload.host,
@@ -150,7 +159,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.JobProgress,
       (p) => {
         requireRegistered();
-        return scheduler.decide(() => reports.progress(workerId, p));
+        return decide(() => reports.progress(workerId, p));
       },
       this.logger,
     );
@@ -159,7 +168,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.JobResult,
       (p) => {
         requireRegistered();
-        return scheduler.decide(() => reports.result(workerId, p));
+        return reports.submitResult(workerId, p, order);
       },
       this.logger,
     );
@@ -168,7 +177,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.JobLog,
       (p) => {
         requireRegistered();
-        return scheduler.decide(() => reports.log(workerId, p));
+        return decide(() => reports.log(workerId, p));
       },
       this.logger,
     );
@@ -177,7 +186,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.LoginQrCode,
       (p) => {
         requireRegistered();
-        return scheduler.decide(() => reports.loginQrCode(workerId, p));
+        return decide(() => reports.loginQrCode(workerId, p));
       },
       this.logger,
     );
@@ -186,7 +195,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.LoginStatus,
       (p) => {
         requireRegistered();
-        return scheduler.decide(() => reports.loginStatus(workerId, p));
+        return decide(() => reports.loginStatus(workerId, p));
       },
       this.logger,
     );
@@ -195,7 +204,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.MessageDetected,
       (p) => {
         requireRegistered();
-        return scheduler.decide(() => reports.messagesDetected(workerId, p));
+        return decide(() => reports.messagesDetected(workerId, p));
       },
       this.logger,
     );
@@ -204,7 +213,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.ReplyResult,
       (p) => {
         requireRegistered();
-        return scheduler.decide(() => reports.replyResult(workerId, p));
+        return decide(() => reports.replyResult(workerId, p));
       },
       this.logger,
     );
@@ -222,7 +231,7 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.StateSnapshot,
       (p) => {
         requireRegistered();
-        return scheduler.decide(() => reports.stateSnapshot(workerId, p)).then(() => undefined);
+        return decide(() => reports.stateSnapshot(workerId, p)).then(() => undefined);
       },
       this.logger,
     );

@@ -1,5 +1,6 @@
 import { FleetError, MasterEvent, parseOrThrow, type CreateJobBody, type JobView, type Logger } from '@fleetwright/shared';
 import { PayloadSchemaCache } from './payload-schema-cache.js';
+import { GatheredDecisions, type Outcome } from '../scheduler/gathered-decisions.js';
 import { requestFingerprint } from './request-fingerprint.js';
 import { PARENT_JOB_TYPES, type JobRow, type NewJob } from '../store/backend/records.js';
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
@@ -19,9 +20,7 @@ export class JobCommands {
    * not two. An account deleted since is refused by the insert itself (ACCOUNT_NOT_FOUND).
    */
   private readonly accountPlatforms = new Map<string, string>();
-  /** Jobs submitted for the decision that waits its turn (see `submit`). */
-  private gathered: Gathered[] = [];
-  private gathering = false;
+  private readonly submissions: GatheredDecisions<CreateJobBody, { job: JobView; created: boolean }>;
   /** Set by ParentJobs: cancelling a batch or flow stops its children. */
   stopParent: ((jobId: string) => Promise<JobView>) | undefined;
   constructor(
@@ -29,42 +28,16 @@ export class JobCommands {
     private readonly scheduler: Scheduler,
     private readonly links: WorkerLinks,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.submissions = new GatheredDecisions(scheduler, (bodies) => this.createGathered(bodies));
+  }
 
   /**
    * `create` as a decision: what REST and `/client` call. The jobs submitted while one such
    * decision waits its turn are created by it together (see `createGathered`).
    */
   submit(body: CreateJobBody): Promise<{ job: JobView; created: boolean }> {
-    return new Promise((resolve, reject) => {
-      this.gathered.push({ body, resolve, reject });
-      if (this.gathering) return;
-      this.gathering = true;
-      let taken: Gathered[] | undefined;
-      this.scheduler
-        .decide(() => {
-          taken = this.takeGathered();
-          return this.createGathered(taken.map((g) => g.body));
-        })
-        .then(
-          (outcomes) => {
-            for (const [i, g] of taken!.entries()) {
-              const outcome = outcomes[i]!;
-              if (outcome.ok) g.resolve(outcome.value);
-              else g.reject(outcome.error);
-            }
-          },
-          // Refused as a whole (this master does not lead, the commit failed): every job it was to make.
-          (error: unknown) => {
-            for (const g of taken ?? this.takeGathered()) g.reject(error);
-          },
-        );
-    });
-  }
-
-  private takeGathered(): Gathered[] {
-    this.gathering = false;
-    return this.gathered.splice(0);
+    return this.submissions.submit(body);
   }
 
   /**
@@ -305,12 +278,3 @@ async function namingJob<T>(i: number, step: () => Promise<T>): Promise<T> {
     throw new FleetError(e.code, `jobs.${i}.${e.message}`, { field: `jobs.${i}${e.field ? `.${e.field}` : ''}` });
   }
 }
-
-/** A job submitted, waiting for the decision that creates it. */
-interface Gathered {
-  body: CreateJobBody;
-  resolve: (value: { job: JobView; created: boolean }) => void;
-  reject: (error: unknown) => void;
-}
-
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };

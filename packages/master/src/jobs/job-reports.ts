@@ -20,6 +20,13 @@ import type { WorkerLinks } from '../scheduler/worker-links.js';
 import { QrCodeCache } from './qr-code-cache.js';
 import { resultText } from '../store/backend/reported-success.js';
 import type { FleetEvents } from '../events/fleet-events.js';
+import { GatheredDecisions, type Outcome, type SenderOrder } from '../scheduler/gathered-decisions.js';
+
+/** A worker's report of a success, with who sent it. */
+interface ReportedResult {
+  workerId: string;
+  report: Extract<WorkerJobResult, { status: 'succeeded' }>;
+}
 
 /**
  * Applies what workers report about jobs and accounts. A report from a worker that does not own
@@ -29,6 +36,7 @@ import type { FleetEvents } from '../events/fleet-events.js';
 export class JobReports {
   /** Newest QR code of each running login, for late readers; dropped once the attempt is over. */
   private readonly latestQrCodes = new QrCodeCache();
+  private readonly successes: GatheredDecisions<ReportedResult, void>;
   constructor(
     private readonly store: FleetBackend,
     private readonly liveLogs: LiveLogs,
@@ -37,6 +45,7 @@ export class JobReports {
     private readonly links: WorkerLinks,
     private readonly logger: Logger,
   ) {
+    this.successes = new GatheredDecisions(scheduler, (items) => this.decideSuccesses(items));
     // A finished or requeued login's QR code is stale: its token was for that attempt.
     events.on('job:changed', (job) => {
       if (job.status !== 'dispatched' && job.status !== 'running') this.latestQrCodes.delete(job.id);
@@ -87,6 +96,69 @@ export class JobReports {
     if (job.status !== 'running') throw new FleetError('ILLEGAL_TRANSITION', `job ${job.id} is ${job.status}; progress ignored`, { field: 'jobId' });
     const row = await this.store.jobs.setProgress(job.id, report.percent, report.step, report.message ?? null);
     await this.scheduler.jobProgressed(await this.store.jobs.view(row));
+  }
+
+  /**
+   * A worker's result, as a decision. Successes (nearly every result) that arrive while one such
+   * decision waits its turn are applied by it together (see `decideSuccesses`), though never before
+   * a decision of the same sender queued earlier (`sender`, which moves on to this one's).
+   */
+  submitResult(workerId: string, report: WorkerJobResult, sender: SenderOrder): Promise<void> {
+    if (report.status === 'succeeded') return this.successes.submit({ workerId, report }, sender);
+    const decided = this.scheduler.decide(() => this.result(workerId, report));
+    sender.last = this.scheduler.queuedCount;
+    return decided;
+  }
+
+  /**
+   * Applies successes together: their runs are moved in one write (`requireWithAccountSucceedingEach`;
+   * on PostgreSQL one round trip, where each was one and a savepoint), then each is followed up as
+   * `result` would. A report whose run was not moved (sent again, or to be refused) and a job
+   * reported twice are judged one by one by `result`, each undone alone; so is every report when
+   * anything of the write together fails, since that undoes it whole.
+   */
+  private async decideSuccesses(items: ReportedResult[]): Promise<Outcome<void>[]> {
+    const outcomes: Outcome<void>[] = [];
+    const jobs = new Set<string>();
+    const together: number[] = [];
+    const alone: number[] = [];
+    for (const [i, { report }] of items.entries()) {
+      if (jobs.has(report.jobId)) alone.push(i);
+      else together.push(i);
+      jobs.add(report.jobId);
+    }
+    const reports = together.map((i) => {
+      const { workerId, report } = items[i]!;
+      return {
+        run: { jobId: report.jobId, accountId: report.accountId, workerId, attempt: report.attempt, epoch: report.epoch },
+        result: resultText(report.result),
+      };
+    });
+    try {
+      await this.store.transaction(async () => {
+        const loaded = await this.store.jobs.requireWithAccountSucceedingEach(reports, Date.now());
+        for (const [k, i] of together.entries()) {
+          const { job, succeeded } = loaded[k]!;
+          if (!succeeded) continue;
+          await this.scheduler.jobs.succeeded(job, items[i]!.report.result, succeeded);
+          outcomes[i] = { ok: true, value: undefined };
+        }
+      });
+    } catch (error) {
+      this.logger.debug('successes applied together were refused; applying them one by one', { reports: together.length, error });
+      for (const i of together) delete outcomes[i];
+    }
+    for (const i of together) if (!outcomes[i]) alone.push(i);
+    for (const i of alone.sort((a, b) => a - b)) {
+      const { workerId, report } = items[i]!;
+      try {
+        await this.store.transaction(() => this.result(workerId, report));
+        outcomes[i] = { ok: true, value: undefined };
+      } catch (error) {
+        outcomes[i] = { ok: false, error };
+      }
+    }
+    return outcomes;
   }
 
   async result(workerId: string, report: WorkerJobResult): Promise<void> {

@@ -76,6 +76,11 @@ export class DecisionQueue {
     });
   }
 
+  /** How many decisions have been queued so far: the position of the last one queued. */
+  get queued(): number {
+    return this.queuedCount;
+  }
+
   /**
    * Resolves once every decision queued before the call is decided, committed or refused, and
    * what each announced has been sent (a commit sends before its decisions are told).

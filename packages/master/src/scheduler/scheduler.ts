@@ -203,6 +203,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return this.decisions.run(decide, options);
   }
 
+  /** How many decisions have been queued so far: the position of the last one queued (see GatheredDecisions). */
+  get queuedCount(): number {
+    return this.decisions.queued;
+  }
+
   /** Something about accounts or their owners changed: the next pass revisits assignments. */
   accountsChanged(): void {
     this.assignmentsDirty = true;

@@ -214,6 +214,47 @@ export function describeJobsConformance(target: ConformanceTarget): void {
         ).rejects.toThrow('refused after all');
         expect(await store.jobs.require(jobId)).toEqual(before);
       });
+
+      it('answers many reports in one call as it answers each, moving only the current runs', async () => {
+        const running = await reportedJob();
+        const stale = await reportedJob();
+        const dispatched = await reportedJob([]);
+        const reports = [
+          { run: run(running.accountId, running.jobId), result: '{"n":1}' },
+          { run: run(stale.accountId, stale.jobId, { attempt: 2 }), result: null },
+          { run: run(dispatched.accountId, dispatched.jobId), result: '{"n":3}' },
+        ];
+        const before = await Promise.all(reports.map(({ run }) => store.jobs.requireWithAccount(run.jobId, run.accountId)));
+        const staleEvents = await store.jobs.events(stale.jobId);
+        const now = Date.now();
+        const answers = await store.jobs.requireWithAccountSucceedingEach(reports, now);
+        expect(answers.map(({ job, account }) => ({ job, account }))).toEqual(before);
+        expect(answers[1]!.succeeded).toBeUndefined();
+        expect(await store.jobs.require(stale.jobId)).toEqual(before[1]!.job);
+        expect(await store.jobs.events(stale.jobId)).toEqual(staleEvents);
+        for (const i of [0, 2]) {
+          const { run: asked, result } = reports[i]!;
+          expect(answers[i]!.succeeded).toEqual(await store.jobs.require(asked.jobId));
+          expect(answers[i]!.succeeded).toEqual({ ...before[i]!.job, status: 'succeeded', ...succeededPatch(before[i]!.job, now, result) });
+          expect((await store.jobs.events(asked.jobId)).at(-1)).toMatchObject({ kind: 'status', data: { from: before[i]!.job.status, status: 'succeeded' } });
+        }
+        expect(await store.jobs.requireWithAccountSucceedingEach([], now)).toEqual([]);
+      });
+
+      it('refuses many reports with an unknown job among them with JOB_NOT_FOUND, moving none', async () => {
+        const { accountId, jobId } = await reportedJob();
+        const before = await store.jobs.require(jobId);
+        await expect(
+          store.jobs.requireWithAccountSucceedingEach(
+            [
+              { run: run(accountId, jobId), result: null },
+              { run: run(accountId, 'nope'), result: null },
+            ],
+            Date.now(),
+          ),
+        ).rejects.toMatchObject({ code: 'JOB_NOT_FOUND', field: 'jobId' });
+        expect(await store.jobs.require(jobId)).toEqual(before);
+      });
     });
 
     for (const from of JOB_STATUSES) {

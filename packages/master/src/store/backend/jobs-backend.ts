@@ -43,6 +43,15 @@ export interface JobsBackend {
     result: string | null,
   ): Promise<{ job: JobRow; account: AccountOwnership | undefined; succeeded: JobRow | undefined }>;
   /**
+   * `requireWithAccountSucceeding` for each report, in the order given (each job once), as one
+   * write: on PostgreSQL one round trip for them all. An unknown job refuses the whole call with
+   * JOB_NOT_FOUND (naming `jobId`) and nothing moves.
+   */
+  requireWithAccountSucceedingEach(
+    reports: readonly { run: ReportedRun; result: string | null }[],
+    now: number,
+  ): Promise<{ job: JobRow; account: AccountOwnership | undefined; succeeded: JobRow | undefined }[]>;
+  /**
    * Moves a job to `to` with `patch`, and records a `status` event (`{ from, status, ...event }`),
    * if its current status allows it; else ILLEGAL_TRANSITION (field `status`) and nothing changes.
    * Given a row read earlier, the move is judged by the job's status at the time of the write.

@@ -288,6 +288,64 @@ export class PostgresJobs extends JobQueries implements JobsBackend {
     return { job, account, succeeded };
   }
 
+  async requireWithAccountSucceedingEach(
+    reports: readonly { run: ReportedRun; result: string | null }[],
+    now: number,
+  ): Promise<{ job: JobRow; account: AccountOwnership | undefined; succeeded: JobRow | undefined }[]> {
+    if (reports.length === 0) return [];
+    if (new Set(reports.map((r) => r.run.jobId)).size !== reports.length) throw new Error('requireWithAccountSucceedingEach: a job reported twice');
+    type Row = JobWithAccountRow & { row_kind: 'found' | 'moved'; n: number; found_artifacts: FoundArtifact[] | null };
+    const column = <T>(pick: (report: { run: ReportedRun; result: string | null }) => T): T[] => reports.map(pick);
+    // requireWithAccountSucceeding's statement for every report at once. Nothing moves unless every
+    // job was found, so an unknown one refuses the whole call as the one-report call refuses it.
+    const rows = await this.scope.rows<Row>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[])
+           WITH ORDINALITY AS i(job_id, account_id, worker_id, attempt, epoch, result, n)
+       ), found AS (
+         SELECT i.n, ${JOB_WITH_ACCOUNT_COLUMNS} FROM input i JOIN jobs j ON j.id = i.job_id LEFT JOIN accounts a ON a.id = i.account_id
+       ), moved AS (
+         UPDATE jobs SET status = 'succeeded', finished_at = $7::bigint, started_at = COALESCE(jobs.started_at, $7::bigint), result = i.result,
+                error_code = NULL, error_message = NULL, progress_percent = 100, progress_step = 'done'
+           FROM input i JOIN found f ON f.n = i.n
+          WHERE jobs.id = i.job_id AND jobs.status IN ('dispatched', 'running') AND jobs.worker_id = i.worker_id AND jobs.account_id = i.account_id
+            AND jobs.attempt = i.attempt AND jobs.epoch = i.epoch AND f.reported_account_epoch = i.epoch
+            AND (SELECT COUNT(*) FROM found) = $8
+         RETURNING i.n AS moved_n, jobs.*
+       ), event AS (
+         INSERT INTO job_events (job_id, at, kind, data)
+         SELECT m.id, $7::bigint, 'status', jsonb_build_object('from', f.status, 'status', 'succeeded')::text FROM moved m JOIN found f ON f.n = m.moved_n
+       )
+       SELECT 'found' AS row_kind, f.*, NULL AS found_artifacts FROM found f
+       UNION ALL
+       SELECT 'moved', moved.*, NULL, NULL, NULL, NULL, ${ARTIFACTS_OF_MOVED} FROM moved`,
+      [
+        column((r) => r.run.jobId),
+        column((r) => r.run.accountId),
+        column((r) => r.run.workerId),
+        column((r) => r.run.attempt),
+        column((r) => r.run.epoch),
+        column((r) => r.result),
+        now,
+        reports.length,
+      ],
+    );
+    const strip = ({ row_kind: _kind, n: _n, found_artifacts: _artifacts, ...row }: Row): JobWithAccountRow => row;
+    const found = new Map<number, Row>();
+    const moved = new Map<number, Row>();
+    for (const row of rows) (row.row_kind === 'found' ? found : moved).set(Number(row.n), row);
+    return reports.map(({ run }, i) => {
+      const before = found.get(i + 1);
+      const { job, account } = jobWithAccount(before && strip(before), run.jobId);
+      const after = moved.get(i + 1);
+      if (!after) return { job, account, succeeded: undefined };
+      const { job: succeeded } = jobWithAccount(strip(after), run.jobId);
+      if (this.scope.inTransaction())
+        this.scope.remember(artifactsKey(succeeded.id), { finishedAt: succeeded.finished_at, artifacts: after.found_artifacts ?? [] });
+      return { job, account, succeeded };
+    });
+  }
+
   async requestCancel(id: string, now = Date.now()): Promise<JobRow> {
     const row = await this.scope.row<JobRow>(
       `WITH asked AS (

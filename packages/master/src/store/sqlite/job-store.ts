@@ -127,6 +127,16 @@ export class JobStore {
     });
   }
 
+  requireWithAccountSucceedingEach(
+    reports: readonly { run: ReportedRun; result: string | null }[],
+    now: number,
+  ): { job: JobRow; account: AccountOwnership | undefined; succeeded: JobRow | undefined }[] {
+    if (new Set(reports.map((r) => r.run.jobId)).size !== reports.length) throw new Error('requireWithAccountSucceedingEach: a job reported twice');
+    // Every job is read before any moves: an unknown one refuses the call with nothing moved.
+    for (const { run } of reports) this.requireWithAccount(run.jobId, run.accountId);
+    return atomically(this.db, () => reports.map(({ run, result }) => this.requireWithAccountSucceeding(run, now, result)));
+  }
+
   /**
    * Moves a job to `to` if its current status allows it, in one transaction with its event.
    * Throws ILLEGAL_TRANSITION otherwise, changing nothing.

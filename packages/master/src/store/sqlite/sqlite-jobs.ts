@@ -36,6 +36,13 @@ export class SqliteJobs implements JobsBackend {
     return this.gate.run(() => this.store.requireWithAccountSucceeding(run, now, result));
   }
 
+  requireWithAccountSucceedingEach(
+    reports: readonly { run: ReportedRun; result: string | null }[],
+    now: number,
+  ): Promise<{ job: JobRow; account: AccountOwnership | undefined; succeeded: JobRow | undefined }[]> {
+    return this.gate.run(() => this.store.requireWithAccountSucceedingEach(reports, now));
+  }
+
   transition(job: string | Pick<JobRow, 'id' | 'status'>, to: JobStatus, patch?: JobPatch, event?: Record<string, unknown>): Promise<JobRow> {
     return this.gate.run(() => this.store.transition(job, to, patch, event));
   }
