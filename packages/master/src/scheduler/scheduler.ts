@@ -622,12 +622,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const poolWalk = this.pools.walk();
     await this.limits.prepare(now);
     const runnable = await this.runnable(now, busyAccounts);
-    // The owners of the accounts that may go, in one read (a pool job's account is picked, and its owner read, below).
-    const owners = new Set<string>();
-    for (const job of runnable) if (job.owner_worker_id && job.account_id && !busyAccounts.has(job.account_id)) owners.add(job.owner_worker_id);
-    if (owners.size > 0) {
-      for (const worker of await this.store.workers.capacities([...owners])) workers.set(worker.id, worker);
-      for (const id of owners) if (!workers.has(id)) workers.set(id, undefined);
+    // The owners of the accounts that may go came with their jobs (a pool job's account is picked, and its owner read, below).
+    for (const { owner_worker_id: id, owner_status: status, owner_max_concurrency: maxConcurrency } of runnable) {
+      if (id && !workers.has(id)) workers.set(id, status === null || maxConcurrency === null ? undefined : { id, status, max_concurrency: maxConcurrency });
     }
     for (const job of runnable) {
       // Most queued jobs wait behind a busy account or a full worker: skip those before any lookup.

@@ -56,12 +56,6 @@ export function describeFleetConformance(target: ConformanceTarget): void {
       expect(JSON.parse(beat.stats!)).toEqual(STATS);
       expect(store.workers.view(beat, 3)).toMatchObject({ id: 'w1', status: 'online', accounts: 3 });
       expect(await store.workers.capacity('w1')).toEqual({ id: 'w1', status: 'online', max_concurrency: 2 });
-      const capacities = await store.workers.capacities(['w2', 'nobody', 'w1']);
-      expect(capacities.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
-        { id: 'w1', status: 'online', max_concurrency: 2 },
-        { id: 'w2', status: 'draining', max_concurrency: expect.any(Number) },
-      ]);
-      expect(await store.workers.capacities([])).toEqual([]);
       await store.workers.setStatus('w1', 'offline');
       expect((await store.workers.require('w1')).disconnected_at).not.toBeNull();
       expect(await store.workers.countByStatus()).toEqual({ online: 0, draining: 1, offline: 1 });

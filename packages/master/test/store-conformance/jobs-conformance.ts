@@ -328,11 +328,31 @@ export function describeJobsConformance(target: ConformanceTarget): void {
       expect(runnable.map((j) => j.id)).toEqual([high, early, low, pool]);
       expect(runnable.map((j) => j.id)).not.toContain(waiting);
       expect(runnable.map((j) => j.id)).not.toContain(later);
-      expect(runnable[0]).toMatchObject({ account_id: idle, account_platform: 'sandbox', owner_worker_id: null, account_epoch: 0 });
-      expect(runnable[3]).toMatchObject({ account_id: null, pool: 'p', account_platform: null });
+      expect(runnable[0]).toMatchObject({
+        account_id: idle,
+        account_platform: 'sandbox',
+        owner_worker_id: null,
+        account_epoch: 0,
+        owner_status: null,
+        owner_max_concurrency: null,
+      });
+      expect(runnable[3]).toMatchObject({ account_id: null, pool: 'p', account_platform: null, owner_status: null });
       expect((await store.jobs.runnable(100, 2)).map((j) => j.id)).toEqual([high, early]);
       expect((await store.jobs.queuedPoolJobs(100, 10)).map((j) => j.id)).toEqual([pool]);
       expect(await store.jobs.queuedPoolJobs(5, 10)).toEqual([]);
+    });
+
+    it("reads each runnable job's owner with it: its status and capacity", async () => {
+      await store.workers.upsert({ id: 'w1', host: 'h', version: '1', capabilities: [], maxAccounts: 9, maxConcurrency: 3, maxLiveContexts: 1 });
+      const owned = await account();
+      await store.accounts.assignOwner(owned, 'w1');
+      const job = await jobIn(store, [], { accountId: owned, runAfter: 10 });
+      const expected = { id: job, owner_worker_id: 'w1', owner_status: 'online', owner_max_concurrency: 3 };
+      expect((await store.jobs.runnable(100, 10)).find((j) => j.id === job)).toMatchObject(expected);
+      expect(await store.jobs.nextQueuedOf(owned, 100)).toMatchObject(expected);
+      expect((await store.jobs.nextQueuedOfEach([owned], 100)).next).toEqual([expect.objectContaining(expected)]);
+      await store.workers.setStatus('w1', 'draining');
+      expect((await store.jobs.nextQueuedOfEach([owned], 100)).next).toEqual([expect.objectContaining({ ...expected, owner_status: 'draining' })]);
     });
 
     it("answers an account's next job, when its first is due, and which accounts have queued jobs", async () => {

@@ -93,6 +93,9 @@ export type RunnableJob = Pick<JobRow, 'id' | 'type' | 'account_id' | 'pool' | '
   account_platform: string | null;
   owner_worker_id: string | null;
   account_epoch: number | null;
+  /** The owner's status and capacity, read with the job: a pass needs no read of its own for them. Null without an owner (or its row). */
+  owner_status: WorkerRow['status'] | null;
+  owner_max_concurrency: number | null;
 };
 
 /** A queued job sent to a worker (see JobsBackend.dispatchMany). */

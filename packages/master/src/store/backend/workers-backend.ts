@@ -13,8 +13,6 @@ export interface WorkersBackend {
   /** The worker, or WORKER_NOT_FOUND. */
   require(id: string): Promise<WorkerRow>;
   capacity(id: string): Promise<WorkerCapacity | undefined>;
-  /** The capacities of the workers among `ids` that exist, in one read (in no particular order). */
-  capacities(ids: readonly string[]): Promise<WorkerCapacity[]>;
   all(): Promise<WorkerRow[]>;
   /** Records a heartbeat; returns the worker's row as it now stands (undefined for an unknown worker). */
   heartbeat(id: string, stats: WorkerStats): Promise<WorkerRow | undefined>;

@@ -1,12 +1,10 @@
 import { FleetError, type JobStatus } from '@fleetwright/shared';
+import { RUNNABLE_COLUMNS, RUNNABLE_JOINS } from '../backend/runnable-columns.js';
 import type { AccountOwnership, JobRow, RunnableJob } from '../backend/records.js';
 import { JOB_WITH_ACCOUNT_COLUMNS, jobWithAccount, type JobWithAccountRow } from '../backend/job-with-account.js';
 import type { ClientScope } from './client-scope.js';
 
 /** A runnable job's columns with its account's ownership (`j` the job, `a` its account). */
-const RUNNABLE_COLUMNS =
-  'j.id, j.type, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
-
 const DISPATCH_ORDER = 'ORDER BY j.priority DESC, j.run_after, j.seq';
 
 /**
@@ -39,7 +37,7 @@ export class JobQueries {
   runnable(now: number, limit: number): Promise<RunnableJob[]> {
     return this.scope.rows<RunnableJob>(
       `SELECT ${RUNNABLE_COLUMNS}
-         FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
+         FROM jobs j ${RUNNABLE_JOINS}
         WHERE j.status = 'queued' AND j.run_after <= $1
           AND (j.account_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs k WHERE k.account_id = j.account_id AND k.status IN ('dispatched','running')))
         ${DISPATCH_ORDER} LIMIT $2 ${this.lockForDecision('j')}`,
@@ -50,7 +48,7 @@ export class JobQueries {
   nextQueuedOf(accountId: string, now: number): Promise<RunnableJob | undefined> {
     return this.scope.row<RunnableJob>(
       `SELECT ${RUNNABLE_COLUMNS}
-         FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
+         FROM jobs j ${RUNNABLE_JOINS}
         WHERE j.account_id = $1 AND j.status = 'queued' AND j.run_after <= $2
         ${DISPATCH_ORDER} LIMIT 1 ${this.lockForDecision('j')}`,
       [accountId, now],
@@ -71,7 +69,7 @@ export class JobQueries {
          FROM unnest($1::text[]) WITH ORDINALITY AS q(account_id, ord)
          LEFT JOIN LATERAL (
            SELECT ${RUNNABLE_COLUMNS}
-             FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
+             FROM jobs j ${RUNNABLE_JOINS}
             WHERE j.account_id = q.account_id AND j.status = 'queued' AND j.run_after <= $2
             ${DISPATCH_ORDER} LIMIT 1 ${this.lockForDecision('j')}
          ) n ON true
@@ -98,7 +96,7 @@ export class JobQueries {
   queuedPoolJobs(now: number, limit: number): Promise<RunnableJob[]> {
     return this.scope.rows<RunnableJob>(
       `SELECT ${RUNNABLE_COLUMNS}
-         FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
+         FROM jobs j ${RUNNABLE_JOINS}
         WHERE j.account_id IS NULL AND j.status = 'queued' AND j.run_after <= $1
         ${DISPATCH_ORDER} LIMIT $2 ${this.lockForDecision('j')}`,
       [now, limit],

@@ -93,10 +93,6 @@ export class PostgresWorkers implements WorkersBackend {
     return this.scope.row<WorkerCapacity>('SELECT id, status, max_concurrency FROM workers WHERE id = $1', [id]);
   }
 
-  capacities(ids: readonly string[]): Promise<WorkerCapacity[]> {
-    return this.scope.rows<WorkerCapacity>('SELECT id, status, max_concurrency FROM workers WHERE id = ANY($1::text[])', [ids]);
-  }
-
   all(): Promise<WorkerRow[]> {
     return this.scope.rows<WorkerRow>('SELECT * FROM workers ORDER BY id COLLATE "C"');
   }

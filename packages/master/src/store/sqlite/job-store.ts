@@ -7,12 +7,10 @@ import { jobEventPage, jobEventView, jobEventsAfter, jobViews, jobsWithExtras, t
 import { JOB_WITH_ACCOUNT_COLUMNS, jobWithAccount, type JobWithAccountRow } from '../backend/job-with-account.js';
 import { dispatchDetail, dispatchPatch } from '../backend/dispatch-move.js';
 import { reportedRunIsCurrent, succeededPatch, type ReportedRun } from '../backend/reported-success.js';
+import { RUNNABLE_COLUMNS, RUNNABLE_JOINS } from '../backend/runnable-columns.js';
 import type { AccountOwnership, ChildTally, DispatchMove, JobEventRow, JobFilter, JobPatch, JobRow, NewJob, RunnableJob } from '../backend/records.js';
 
 /** A runnable job's columns with its account's ownership (`j` the job, `a` its account). */
-const RUNNABLE_COLUMNS =
-  'j.id, j.type, j.account_id, j.pool, j.timeout_ms, j.priority, j.run_after, j.seq, a.platform AS account_platform, a.owner_worker_id, a.epoch AS account_epoch';
-
 /** A store built without links (one that never shows an artifact) fails loudly if asked for one. */
 const NO_JOB_LINKS: JobLinks = {
   artifactUrl: () => {
@@ -217,7 +215,7 @@ export class JobStore {
     return this.db
       .prepare(
         `SELECT ${RUNNABLE_COLUMNS}
-           FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
+           FROM jobs j ${RUNNABLE_JOINS}
           WHERE j.status = 'queued' AND j.run_after <= ?
             AND (j.account_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs k WHERE k.account_id = j.account_id AND k.status IN ('dispatched','running')))
           ORDER BY j.priority DESC, j.run_after, j.seq LIMIT ?`,
@@ -234,7 +232,7 @@ export class JobStore {
     return this.db
       .prepare(
         `SELECT ${RUNNABLE_COLUMNS}
-           FROM jobs j LEFT JOIN accounts a ON a.id = j.account_id
+           FROM jobs j ${RUNNABLE_JOINS}
           WHERE j.account_id = ? AND j.status = 'queued' AND j.run_after <= ?
           ORDER BY j.priority DESC, j.run_after, j.seq LIMIT 1`,
       )
@@ -263,7 +261,7 @@ export class JobStore {
     return this.db
       .prepare(
         `SELECT ${RUNNABLE_COLUMNS}
-           FROM jobs j INDEXED BY jobs_queued_by_account LEFT JOIN accounts a ON a.id = j.account_id
+           FROM jobs j INDEXED BY jobs_queued_by_account ${RUNNABLE_JOINS}
           WHERE j.account_id IS NULL AND j.status = 'queued' AND j.run_after <= ?
           ORDER BY j.priority DESC, j.run_after, j.seq LIMIT ?`,
       )

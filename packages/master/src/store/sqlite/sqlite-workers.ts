@@ -35,10 +35,6 @@ export class SqliteWorkers implements WorkersBackend {
     return this.gate.run(() => this.store.capacity(id));
   }
 
-  capacities(ids: readonly string[]): Promise<WorkerCapacity[]> {
-    return this.gate.run(() => ids.flatMap((id) => this.store.capacity(id) ?? []));
-  }
-
   all(): Promise<WorkerRow[]> {
     return this.gate.run(() => this.store.all());
   }
