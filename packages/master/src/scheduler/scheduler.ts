@@ -611,7 +611,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private async pickAndMark(): Promise<{ row: JobRow; workerId: string }[]> {
     const moves: DispatchMove[] = [];
     const now = Date.now();
-    const { accounts: busyAccounts, perWorker: activePerWorker } = await this.store.jobs.inFlight();
+    const { inFlight, runnable } = await this.runnable(now);
+    const { accounts: busyAccounts, perWorker: activePerWorker } = inFlight;
     // Read lazily, once per pass: a pass at low load dispatches one job, and all 50 rows cost more than it.
     const workers = new Map<string, WorkerCapacity | undefined>();
     const readWorker = async (id: string): Promise<WorkerCapacity | undefined> => {
@@ -621,7 +622,6 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const fullWorkers = new Set<string>();
     const poolWalk = this.pools.walk();
     await this.limits.prepare(now);
-    const runnable = await this.runnable(now, busyAccounts);
     // The owners of the accounts that may go came with their jobs (a pool job's account is picked, and its owner read, below).
     for (const { owner_worker_id: id, owner_status: status, owner_max_concurrency: maxConcurrency } of runnable) {
       if (id && !workers.has(id)) workers.set(id, status === null || maxConcurrency === null ? undefined : { id, status, max_concurrency: maxConcurrency });
@@ -667,25 +667,44 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   /**
-   * What may run now, in dispatch order (priority, then runAfter, then arrival). An account runs
-   * one job at a time, so only each idle account's next job can go, and the pool jobs. With few
-   * idle accounts waiting, they are asked for their next jobs (one read); reading the queue in order instead
+   * What may run now, in dispatch order (priority, then runAfter, then arrival), and the jobs in
+   * flight. An account runs one job at a time, so only each idle account's next job can go, and the
+   * pool jobs. With few accounts waiting, the jobs in flight and the idle ones' next jobs come in
+   * one read; with few idle ones, those are asked for their next jobs; reading the queue in order instead
    * walked every queued job of every busy account (33 ms a pass with 100,000 queued behind 400
    * busy accounts, and a pass follows every submission). With many, the queue in order is
    * cheaper: it stops at the first DISPATCH_BATCH runnable jobs.
    */
-  private async runnable(now: number, busyAccounts: Set<string>): Promise<RunnableJob[]> {
-    const idle: string[] = [];
+  private async runnable(now: number): Promise<{ inFlight: InFlight; runnable: RunnableJob[] }> {
+    const candidates: string[] = [];
     for (const accountId of this.queuedAccounts) {
-      if (busyAccounts.has(accountId) || (this.queuedFor.get(accountId) ?? 0) > now) continue;
-      if (idle.length === HEAD_PROBES_PER_PASS) return await this.store.jobs.runnable(now, DISPATCH_BATCH);
-      idle.push(accountId);
+      if ((this.queuedFor.get(accountId) ?? 0) > now) continue;
+      candidates.push(accountId);
+      if (candidates.length > HEAD_PROBES_PER_PASS) break;
     }
-    // One read for all of them: their next due jobs, and when the others' first job is due (if they have one).
-    const { next: runnable, dueAt } = await this.store.jobs.nextQueuedOfEach(idle, now);
-    const probed = new Set(runnable.map((job) => job.account_id));
+    let inFlight: InFlight;
+    let probed: { next: RunnableJob[]; dueAt: Map<string, number> };
+    let idle: string[];
+    if (candidates.length <= HEAD_PROBES_PER_PASS) {
+      // Few enough to probe whether busy or not: the jobs in flight and the idle ones' next jobs in one read.
+      const read = await this.store.jobs.inFlightAndNextOf(candidates, now);
+      inFlight = read.inFlight;
+      probed = read;
+      idle = candidates.filter((accountId) => !inFlight.accounts.has(accountId));
+    } else {
+      inFlight = await this.store.jobs.inFlight();
+      idle = [];
+      for (const accountId of this.queuedAccounts) {
+        if (inFlight.accounts.has(accountId) || (this.queuedFor.get(accountId) ?? 0) > now) continue;
+        if (idle.length === HEAD_PROBES_PER_PASS) return { inFlight, runnable: await this.store.jobs.runnable(now, DISPATCH_BATCH) };
+        idle.push(accountId);
+      }
+      probed = await this.store.jobs.nextQueuedOfEach(idle, now);
+    }
+    const { next: runnable, dueAt } = probed;
+    const found = new Set(runnable.map((job) => job.account_id));
     for (const accountId of idle) {
-      if (probed.has(accountId)) continue;
+      if (found.has(accountId)) continue;
       const at = dueAt.get(accountId);
       if (at === undefined) {
         this.queuedAccounts.delete(accountId);
@@ -699,7 +718,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       if (poolJobs.length === 0) this.poolJobsDueAt = now + POOL_QUEUE_RECHECK_MS;
       runnable.push(...poolJobs);
     }
-    return runnable.sort(inDispatchOrder).slice(0, DISPATCH_BATCH);
+    return { inFlight, runnable: runnable.sort(inDispatchOrder).slice(0, DISPATCH_BATCH) };
   }
 
   /** The pool's first idle, ready account in creation order whose limits allow the job, or none. */
@@ -861,6 +880,9 @@ function runsThisAttempt(ref: RunningJobRef, job: JobRow): boolean {
 function inDispatchOrder(a: RunnableJob, b: RunnableJob): number {
   return b.priority - a.priority || a.run_after - b.run_after || a.seq - b.seq;
 }
+
+/** The jobs in flight, as a pass reads them: the accounts they hold and how many each worker runs. */
+type InFlight = { accounts: Set<string>; perWorker: Map<string, number> };
 
 /** The ownership columns read with an account's queued job; none if the account is gone. */
 function accountOfRunnable(job: RunnableJob): AccountOwnership | undefined {

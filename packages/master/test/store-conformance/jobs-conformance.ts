@@ -342,6 +342,29 @@ export function describeJobsConformance(target: ConformanceTarget): void {
       expect(await store.jobs.queuedPoolJobs(5, 10)).toEqual([]);
     });
 
+    it('reads the jobs in flight and the next jobs of the accounts among those asked that have none, in one call', async () => {
+      await store.workers.upsert({ id: 'w1', host: 'h', version: '1', capabilities: [], maxAccounts: 9, maxConcurrency: 3, maxLiveContexts: 1 });
+      const t = Date.now() + 60_000;
+      const [busy, idle, later, empty] = [await account(), await account(), await account(), await account()];
+      for (const id of [busy, idle]) await store.accounts.assignOwner(id, 'w1');
+      await jobIn(store, ['dispatched'], { accountId: busy });
+      const behind = await jobIn(store, [], { accountId: busy, runAfter: t });
+      const next = await jobIn(store, [], { accountId: idle, runAfter: t });
+      await jobIn(store, [], { accountId: later, runAfter: t + 500 });
+      const asked = [later, busy, empty, idle];
+      const read = await store.jobs.inFlightAndNextOf(asked, t);
+      expect(read.inFlight).toEqual(await store.jobs.inFlight());
+      expect(read.inFlight.accounts).toEqual(new Set([busy]));
+      // As nextQueuedOfEach answers for the accounts with nothing in flight, in the order asked.
+      const alone = await store.jobs.nextQueuedOfEach([later, empty, idle], t);
+      expect({ next: read.next, dueAt: read.dueAt }).toEqual(alone);
+      expect(read.next.map((j) => j.id)).toEqual([next]);
+      expect(read.next.map((j) => j.id)).not.toContain(behind);
+      expect(read.dueAt).toEqual(new Map([[later, t + 500]]));
+      const none = await store.jobs.inFlightAndNextOf([], t);
+      expect(none).toEqual({ inFlight: read.inFlight, next: [], dueAt: new Map() });
+    });
+
     it("reads each runnable job's owner with it: its status and capacity", async () => {
       await store.workers.upsert({ id: 'w1', host: 'h', version: '1', capabilities: [], maxAccounts: 9, maxConcurrency: 3, maxLiveContexts: 1 });
       const owned = await account();

@@ -107,6 +107,14 @@ export interface JobsBackend {
   countActiveByWorker(): Promise<Map<string, number>>;
   /** `activeAccountIds` and `countActiveByWorker` in one read: what a scheduling pass starts from. */
   inFlight(): Promise<{ accounts: Set<string>; perWorker: Map<string, number> }>;
+  /**
+   * `inFlight`, and `nextQueuedOfEach` of those of `accountIds` that have no job in flight, in one
+   * read (on PostgreSQL one round trip, where a pass made two, the second waiting for the first).
+   */
+  inFlightAndNextOf(
+    accountIds: readonly string[],
+    now: number,
+  ): Promise<{ inFlight: { accounts: Set<string>; perWorker: Map<string, number> }; next: RunnableJob[]; dueAt: Map<string, number> }>;
   /** Jobs by type and status: the unfinished ones only, or every job. */
   countByTypeAndStatus(unfinishedOnly: boolean): Promise<{ type: string; status: JobStatus; n: number }[]>;
   /** Queued and in-flight jobs by status. */

@@ -62,10 +62,48 @@ export class JobQueries {
 
   async nextQueuedOfEach(accountIds: readonly string[], now: number): Promise<{ next: RunnableJob[]; dueAt: Map<string, number> }> {
     if (accountIds.length === 0) return { next: [], dueAt: new Map() };
-    // Each account's own probe (the same plan as nextQueuedOf's), and for one with nothing due its
-    // first due time (firstQueuedDueAt's), all in one statement.
-    const rows = await this.scope.rows<RunnableJob & { probed_account: string; first_due_at: number | null }>(
-      `SELECT q.account_id AS probed_account, n.*, d.at AS first_due_at
+    const rows = await this.scope.rows<ProbeRow>(`${this.probes()} ORDER BY q.ord`, [accountIds, now]);
+    return probed(rows);
+  }
+
+  async inFlightAndNextOf(
+    accountIds: readonly string[],
+    now: number,
+  ): Promise<{ inFlight: { accounts: Set<string>; perWorker: Map<string, number> }; next: RunnableJob[]; dueAt: Map<string, number> }> {
+    type Row = ProbeRow & { row_kind: 'probe' | 'busy'; busy_worker: string | null; ord: number | null };
+    const nulls = RUNNABLE_COLUMNS.split(',')
+      .map(() => 'NULL')
+      .join(', ');
+    const rows = await this.scope.rows<Row>(
+      `WITH busy AS MATERIALIZED (SELECT account_id, worker_id FROM jobs WHERE status IN ('dispatched','running'))
+       SELECT 'probe' AS row_kind, p.*, NULL AS busy_worker
+         FROM (${this.probes('q.ord')} WHERE NOT EXISTS (SELECT 1 FROM busy b WHERE b.account_id = q.account_id)) p
+       UNION ALL
+       SELECT 'busy', b.account_id, ${nulls}, NULL, NULL, b.worker_id FROM busy b`,
+      [accountIds, now],
+    );
+    const accounts = new Set<string>();
+    const perWorker = new Map<string, number>();
+    const probes: Row[] = [];
+    for (const row of rows) {
+      if (row.row_kind === 'probe') {
+        probes.push(row);
+        continue;
+      }
+      if (row.probed_account !== null) accounts.add(row.probed_account);
+      if (row.busy_worker !== null) perWorker.set(row.busy_worker, (perWorker.get(row.busy_worker) ?? 0) + 1);
+    }
+    const stripped = probes.sort((a, b) => a.ord! - b.ord!).map(({ row_kind: _kind, busy_worker: _worker, ord: _ord, ...row }) => row);
+    return { inFlight: { accounts, perWorker }, ...probed(stripped) };
+  }
+
+  /**
+   * Each account's own probe of `$1` (the same plan as nextQueuedOf's), and for one with nothing due
+   * its first due time (firstQueuedDueAt's): one row per account. `ord`: also select the account's
+   * place in `$1` (as `ord`, last).
+   */
+  private probes(ord?: 'q.ord'): string {
+    return `SELECT q.account_id AS probed_account, n.*, d.at AS first_due_at${ord ? ', q.ord AS ord' : ''}
          FROM unnest($1::text[]) WITH ORDINALITY AS q(account_id, ord)
          LEFT JOIN LATERAL (
            SELECT ${RUNNABLE_COLUMNS}
@@ -75,17 +113,7 @@ export class JobQueries {
          ) n ON true
          LEFT JOIN LATERAL (
            SELECT MIN(run_after) AS at FROM jobs WHERE account_id = q.account_id AND status = 'queued'
-         ) d ON n.id IS NULL
-        ORDER BY q.ord`,
-      [accountIds, now],
-    );
-    const next: RunnableJob[] = [];
-    const dueAt = new Map<string, number>();
-    for (const { probed_account: accountId, first_due_at: at, ...job } of rows) {
-      if (job.id !== null) next.push(job);
-      else if (at !== null) dueAt.set(accountId, at);
-    }
-    return { next, dueAt };
+         ) d ON n.id IS NULL`;
   }
 
   async accountsWithQueuedJobs(): Promise<string[]> {
@@ -212,4 +240,18 @@ export class JobQueries {
   private lockForDecision(table: string): string {
     return this.scope.inTransaction() ? `FOR UPDATE OF ${table} SKIP LOCKED` : '';
   }
+}
+
+/** A row of JobQueries' probes: the account probed, its next due job (all null if none), and when its first is due. */
+type ProbeRow = Omit<RunnableJob, 'id'> & { id: string | null; probed_account: string | null; first_due_at: number | null };
+
+/** The probes' answer: the next due jobs, in the order probed; and when the first job is due of each account with none due. */
+function probed(rows: ProbeRow[]): { next: RunnableJob[]; dueAt: Map<string, number> } {
+  const next: RunnableJob[] = [];
+  const dueAt = new Map<string, number>();
+  for (const { probed_account: accountId, first_due_at: at, ...job } of rows) {
+    if (job.id !== null) next.push(job as RunnableJob);
+    else if (at !== null && accountId !== null) dueAt.set(accountId, at);
+  }
+  return { next, dueAt };
 }

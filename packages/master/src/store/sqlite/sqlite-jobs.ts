@@ -129,6 +129,25 @@ export class SqliteJobs implements JobsBackend {
     return this.gate.run(() => ({ accounts: this.store.activeAccountIds(), perWorker: this.store.countActiveByWorker() }));
   }
 
+  inFlightAndNextOf(
+    accountIds: readonly string[],
+    now: number,
+  ): Promise<{ inFlight: { accounts: Set<string>; perWorker: Map<string, number> }; next: RunnableJob[]; dueAt: Map<string, number> }> {
+    return this.gate.run(() => {
+      const inFlight = { accounts: this.store.activeAccountIds(), perWorker: this.store.countActiveByWorker() };
+      const next: RunnableJob[] = [];
+      const dueAt = new Map<string, number>();
+      for (const id of accountIds) {
+        if (inFlight.accounts.has(id)) continue;
+        const job = this.store.nextQueuedOf(id, now);
+        const at = job ? undefined : this.store.firstQueuedDueAt(id);
+        if (job) next.push(job);
+        else if (at !== undefined) dueAt.set(id, at);
+      }
+      return { inFlight, next, dueAt };
+    });
+  }
+
   countByTypeAndStatus(unfinishedOnly: boolean): Promise<{ type: string; status: JobStatus; n: number }[]> {
     return this.gate.run(() => this.store.countByTypeAndStatus(unfinishedOnly));
   }
