@@ -82,7 +82,7 @@ export class Master {
 
   constructor(private readonly options: MasterOptions) {
     const logger = options.logger;
-    this.browsers = new AccountBrowsers((workerId) => this.backend.accounts.ownedBy(workerId));
+    this.browsers = new AccountBrowsers();
     this.masterId = options.masterId ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const artifactsDir = path.join(options.dataDir, 'artifacts');
     if (options.databaseUrl) {

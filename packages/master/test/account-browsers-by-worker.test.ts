@@ -15,17 +15,17 @@ describe('account browsers per worker', () => {
   };
   const running = (accountId: string) => ({ accountId, state: 'running' as const, fenceToken: 1, error: null });
 
-  it("stops only the heartbeating worker's own unlisted accounts, following an account that moved to another worker", async () => {
-    const browsers = new AccountBrowsers(async (workerId) => owners[workerId] ?? []);
+  it("stops only the heartbeating worker's own unlisted accounts, following an account that moved to another worker", () => {
+    const browsers = new AccountBrowsers();
     const stopped: string[] = [];
     browsers.onChange((accountId, view) => view.state === 'stopped' && stopped.push(accountId));
-    await browsers.replaceWorker('w1', [running('a1'), running('a2')]);
+    browsers.replaceWorker('w1', [running('a1'), running('a2')], owners.w1!);
     // a2 moves to w2: w1's next heartbeat, without a2, must not stop it.
     browsers.report('w2', running('a2'));
-    await browsers.replaceWorker('w1', [running('a1')]);
+    browsers.replaceWorker('w1', [running('a1')], owners.w1!);
     expect(stopped).toEqual([]);
     expect(browsers.view('a2').workerId).toBe('w2');
-    await browsers.replaceWorker('w1', []);
+    browsers.replaceWorker('w1', [], owners.w1!);
     expect(stopped).toEqual(['a1']);
     // A reading mirrored from the leader belongs to its worker too: that worker going away stops it.
     browsers.mirror('a3', { state: 'running', workerId: 'w2', lockHolder: { workerId: 'w2', fenceToken: 3 }, error: null, updatedAt: null });
@@ -33,7 +33,7 @@ describe('account browsers per worker', () => {
     expect(stopped.sort()).toEqual(['a1', 'a2', 'a3']);
     expect(browsers.views()).toEqual([]);
     // After a clear, a heartbeat starts from nothing.
-    await browsers.replaceWorker('w1', [running('a1')]);
+    browsers.replaceWorker('w1', [running('a1')], owners.w1!);
     browsers.clear();
     browsers.workerGone('w1');
     expect(stopped).toHaveLength(3);

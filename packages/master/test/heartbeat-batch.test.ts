@@ -23,6 +23,15 @@ describe('heartbeats written together', () => {
     expect(writes).toHaveLength(2);
   });
 
+  it('answers each beat with what the write read for its worker, and nothing for a worker it did not answer', async () => {
+    const batch = new HeartbeatBatch<string[]>(async (beats) => new Map(beats.filter((b) => b.id !== 'gone').map((b) => [b.id, [`${b.id}-account`]])), 20);
+    expect(await Promise.all([batch.add('w1', stats(1)), batch.add('gone', stats(1)), batch.add('w1', stats(2))])).toEqual([
+      ['w1-account'],
+      undefined,
+      ['w1-account'],
+    ]);
+  });
+
   it("passes a failed write's error to every beat in it, and refuses beats once closed after writing those pending", async () => {
     let fail = true;
     const writes: Heartbeat[][] = [];

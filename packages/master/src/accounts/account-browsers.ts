@@ -8,9 +8,6 @@ interface Entry {
 
 type Listener = (accountId: string, view: AccountBrowserView) => void;
 
-/** The accounts a worker owns now, with their epochs. */
-export type OwnedAccountsLookup = (workerId: string) => Promise<{ id: string; epoch: number }[]>;
-
 /**
  * Each account's browser as its worker last reported it. Kept in memory, not in SQLite: it is a
  * live reading, and after a master restart the workers' next heartbeats (which list every browser
@@ -25,9 +22,6 @@ export class AccountBrowsers {
    */
   private readonly byWorker = new Map<string, Set<string>>();
   private readonly listeners: Listener[] = [];
-
-  /** `ownedBy` tells whose a heartbeat's entries may be: only the owner speaks for an account. */
-  constructor(private readonly ownedBy: OwnedAccountsLookup) {}
 
   onChange(listener: Listener): void {
     this.listeners.push(listener);
@@ -62,12 +56,12 @@ export class AccountBrowsers {
 
   /**
    * A heartbeat's full list: the worker's accounts not in it are stopped there. Only entries for
-   * accounts the worker owns (at the current epoch, when the entry names one) are applied, so a
-   * worker cannot paint another's account as running, or with a fence of its own; the rest count
-   * as not listed.
+   * accounts the worker owns (`owned`, read as its heartbeat was written; at the current epoch,
+   * when the entry names one) are applied, so a worker cannot paint another's account as running,
+   * or with a fence of its own; the rest count as not listed.
    */
-  async replaceWorker(workerId: string, reports: HeartbeatBrowserReport[]): Promise<void> {
-    const epochs = new Map((await this.ownedBy(workerId)).map((account) => [account.id, account.epoch]));
+  replaceWorker(workerId: string, reports: HeartbeatBrowserReport[], ownedNow: readonly { id: string; epoch: number }[]): void {
+    const epochs = new Map(ownedNow.map((account) => [account.id, account.epoch]));
     const owned = reports.filter((r) => epochs.has(r.accountId) && (r.epoch === undefined || r.epoch === epochs.get(r.accountId)));
     this.applyWorker(workerId, owned);
   }

@@ -149,8 +149,8 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.Heartbeat,
       async (p) => {
         requireRegistered();
-        if (p.browsers) await this.browserStates.replaceWorker(workerId, p.browsers);
-        return scheduler.workerHeartbeat(workerId, p.stats);
+        const owned = await scheduler.workerHeartbeat(workerId, p.stats);
+        if (p.browsers) this.browserStates.replaceWorker(workerId, p.browsers, owned);
       },
       this.logger,
     );

@@ -7,8 +7,8 @@ export interface Heartbeat {
   at: number;
 }
 
-interface Pending extends Heartbeat {
-  waiting: { resolve: () => void; reject: (error: unknown) => void }[];
+interface Pending<R> extends Heartbeat {
+  waiting: { resolve: (answer: R | undefined) => void; reject: (error: unknown) => void }[];
 }
 
 /**
@@ -16,20 +16,21 @@ interface Pending extends Heartbeat {
  * beat a hundred times a second; written one by one, each was a decision batch of its own (a
  * transaction, its fence and its commit on PostgreSQL) and a third of what holding the fleet cost
  * the leader. A heartbeat's sender hears back once its beat is written, as before, just later by at
- * most `delayMs`; a worker that beats twice meanwhile is written once, with its newer stats.
+ * most `delayMs`; a worker that beats twice meanwhile is written once, with its newer stats. The
+ * write answers what it read for each worker (by id), and each of its beats hears that.
  */
-export class HeartbeatBatch {
-  private readonly pending = new Map<string, Pending>();
+export class HeartbeatBatch<R = void> {
+  private readonly pending = new Map<string, Pending<R>>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
-    private readonly write: (beats: Heartbeat[]) => Promise<void>,
+    private readonly write: (beats: Heartbeat[]) => Promise<Map<string, R> | void>,
     private readonly delayMs: number,
   ) {}
 
-  /** Resolves once the heartbeat is written; rejects with the write's error. */
-  add(id: string, stats: WorkerStats): Promise<void> {
+  /** Resolves once the heartbeat is written, with what the write answered for its worker; rejects with the write's error. */
+  add(id: string, stats: WorkerStats): Promise<R | undefined> {
     if (this.closed) return Promise.reject(new Error('the master is closing; no more heartbeats'));
     return new Promise((resolve, reject) => {
       const pending = this.pending.get(id);
@@ -52,8 +53,8 @@ export class HeartbeatBatch {
     const beats = [...this.pending.values()];
     this.pending.clear();
     try {
-      await this.write(beats.map(({ id, stats, at }) => ({ id, stats, at })));
-      for (const beat of beats) for (const { resolve } of beat.waiting) resolve();
+      const answers = await this.write(beats.map(({ id, stats, at }) => ({ id, stats, at })));
+      for (const beat of beats) for (const { resolve } of beat.waiting) resolve(answers?.get(beat.id));
     } catch (error) {
       for (const beat of beats) for (const { reject } of beat.waiting) reject(error);
     }

@@ -3,7 +3,7 @@ import { FleetError, MasterEvent, type JobView, type Logger, type RunningJobRef,
 import type { FleetBackend } from '../store/backend/fleet-backend.js';
 import type { AccountOwnership, AccountRow, AccountSecrets } from '../store/backend/records.js';
 import type { DispatchMove, JobRow, RunnableJob } from '../store/backend/records.js';
-import type { WorkerCapacity, WorkerRow } from '../store/backend/records.js';
+import type { OwnedAccount, WorkerCapacity, WorkerRow } from '../store/backend/records.js';
 import type { SchedulerEvents } from './scheduler-events.js';
 import type { SchedulerOptions } from './scheduler-options.js';
 import type { WorkerLinks } from './worker-links.js';
@@ -91,7 +91,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** The one place jobs move; commands and worker reports ask it too. */
   readonly jobs: JobLifecycle;
   private readonly decisions: DecisionQueue;
-  private readonly heartbeats: HeartbeatBatch;
+  private readonly heartbeats: HeartbeatBatch<OwnedAccount[]>;
   /** What a job's change sets off in the same decision (a parent's progress, a monitor's next run). */
   private readonly jobFollowers: ((job: JobView) => Promise<void> | undefined)[] = [];
   /** Rate limits, concurrency caps and the platforms' pauses: what may start where (see FleetLimits). */
@@ -113,7 +113,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.heartbeats = new HeartbeatBatch(
       (beats) =>
         this.decide(async () => {
-          for (const row of await this.store.workers.heartbeatMany(beats)) this.emitWorkerRow(row);
+          const owned = new Map<string, OwnedAccount[]>();
+          for (const { row, owned: accounts } of await this.store.workers.heartbeatMany(beats)) {
+            this.emitWorkerRow(row);
+            owned.set(row.id, accounts);
+          }
+          return owned;
         }),
       HEARTBEAT_BATCH_MS,
     );
@@ -323,8 +328,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   /** Records a worker's heartbeat (with others that arrive with it, see HeartbeatBatch); resolves once written. */
-  workerHeartbeat(workerId: string, stats: WorkerStats): Promise<void> {
-    return this.heartbeats.add(workerId, stats);
+  /** Records the heartbeat (with others, see HeartbeatBatch); answers the accounts the worker owns as it was written (none if it is unknown). */
+  async workerHeartbeat(workerId: string, stats: WorkerStats): Promise<OwnedAccount[]> {
+    return (await this.heartbeats.add(workerId, stats)) ?? [];
   }
 
   /**

@@ -42,15 +42,28 @@ export function describeFleetConformance(target: ConformanceTarget): void {
       expect(returned).toEqual(beat);
       expect(beat.last_heartbeat_at).not.toBeNull();
       expect(await store.workers.heartbeat('nobody', STATS)).toBeUndefined();
+      // Each worker's owned accounts come with its beat, at their epochs, in creation order.
+      const [first, second] = [(await store.accounts.create({ platform: 'sandbox' })).id, (await store.accounts.create({ platform: 'sandbox' })).id];
+      await store.accounts.assignOwner(second, 'w1');
+      await store.accounts.assignOwner(first, 'w2');
+      await store.accounts.assignOwner(first, 'w1');
       const many = await store.workers.heartbeatMany([
         { id: 'w2', stats: { ...STATS, liveContexts: 7 }, at: 5_000 },
         { id: 'nobody', stats: STATS, at: 5_000 },
         { id: 'w1', stats: STATS, at: 6_000 },
       ]);
-      expect(many.map((w) => [w.id, w.last_heartbeat_at]).sort()).toEqual([
+      expect(many.map(({ row }) => [row.id, row.last_heartbeat_at]).sort()).toEqual([
         ['w1', 6_000],
         ['w2', 5_000],
       ]);
+      expect(Object.fromEntries(many.map(({ row, owned }) => [row.id, owned]))).toEqual({
+        w1: [
+          { id: first, epoch: 2 },
+          { id: second, epoch: 1 },
+        ],
+        w2: [],
+      });
+      for (const { row } of many) expect(row).toEqual(await store.workers.require(row.id));
       expect(JSON.parse((await store.workers.require('w2')).stats!)).toEqual({ ...STATS, liveContexts: 7 });
       expect(await store.workers.heartbeatMany([])).toEqual([]);
       expect(JSON.parse(beat.stats!)).toEqual(STATS);

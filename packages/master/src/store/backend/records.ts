@@ -174,6 +174,9 @@ export interface AccountRow {
 
 export type AccountOwnership = Pick<AccountRow, 'id' | 'platform' | 'owner_worker_id' | 'epoch'>;
 
+/** An account a worker owns, at the epoch it owns it under. */
+export type OwnedAccount = Pick<AccountRow, 'id' | 'epoch'>;
+
 /** An account's place in a pool: pools keep creation (seq) order. */
 export interface PoolMembership {
   pool: string;

@@ -1,5 +1,5 @@
 import type { Capability, WorkerStats, WorkerStatus, WorkerView } from '@fleetwright/shared';
-import type { WorkerCapacity, WorkerRegistration, WorkerRow } from './records.js';
+import type { OwnedAccount, WorkerCapacity, WorkerRegistration, WorkerRow } from './records.js';
 
 /** Registered workers, their status, their last heartbeat and the capabilities they declared. */
 export interface WorkersBackend {
@@ -16,8 +16,12 @@ export interface WorkersBackend {
   all(): Promise<WorkerRow[]>;
   /** Records a heartbeat; returns the worker's row as it now stands (undefined for an unknown worker). */
   heartbeat(id: string, stats: WorkerStats): Promise<WorkerRow | undefined>;
-  /** Records several heartbeats, each at its own time, in one write; returns the rows of the workers that exist. */
-  heartbeatMany(beats: readonly { id: string; stats: WorkerStats; at: number }[]): Promise<WorkerRow[]>;
+  /**
+   * Records several heartbeats, each at its own time, in one write; returns the rows of the workers
+   * that exist, each with the accounts it owns now and their epochs (what its heartbeat's browser
+   * list is judged by), read in the same statement.
+   */
+  heartbeatMany(beats: readonly { id: string; stats: WorkerStats; at: number }[]): Promise<{ row: WorkerRow; owned: OwnedAccount[] }[]>;
   setStatus(id: string, status: WorkerStatus): Promise<void>;
   /** Every worker offline (a master starting has no connections). */
   markAllOffline(): Promise<void>;

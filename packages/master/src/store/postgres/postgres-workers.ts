@@ -1,5 +1,5 @@
 import { FleetError, type Capability, type WorkerStats, type WorkerStatus, type WorkerView } from '@fleetwright/shared';
-import type { WorkerCapacity, WorkerRegistration, WorkerRow } from '../backend/records.js';
+import type { OwnedAccount, WorkerCapacity, WorkerRegistration, WorkerRow } from '../backend/records.js';
 import type { WorkersBackend } from '../backend/workers-backend.js';
 import type { ClientScope } from './client-scope.js';
 import { capabilitiesOf, workerView } from '../backend/record-views.js';
@@ -105,15 +105,24 @@ export class PostgresWorkers implements WorkersBackend {
     ]);
   }
 
-  heartbeatMany(beats: readonly { id: string; stats: WorkerStats; at: number }[]): Promise<WorkerRow[]> {
-    if (beats.length === 0) return Promise.resolve([]);
-    return this.scope.rows<WorkerRow>(
-      `UPDATE workers w SET last_heartbeat_at = b.at, stats = b.stats
-         FROM unnest($1::text[], $2::bigint[], $3::text[]) AS b(id, at, stats)
-        WHERE w.id = b.id
-       RETURNING w.*`,
+  async heartbeatMany(beats: readonly { id: string; stats: WorkerStats; at: number }[]): Promise<{ row: WorkerRow; owned: OwnedAccount[] }[]> {
+    if (beats.length === 0) return [];
+    // The owned accounts with the write: a heartbeat's browser list needs them, and read one worker
+    // at a time they were a statement per heartbeat (100 a second at bench:scale's size).
+    const rows = await this.scope.rows<WorkerRow & { owned_accounts: OwnedAccount[] }>(
+      `WITH beat AS (
+         UPDATE workers w SET last_heartbeat_at = b.at, stats = b.stats
+           FROM unnest($1::text[], $2::bigint[], $3::text[]) AS b(id, at, stats)
+          WHERE w.id = b.id
+         RETURNING w.*
+       )
+       SELECT beat.*, COALESCE(
+         (SELECT json_agg(json_build_object('id', a.id, 'epoch', a.epoch) ORDER BY a.seq) FROM accounts a WHERE a.owner_worker_id = beat.id), '[]'
+       ) AS owned_accounts
+         FROM beat`,
       [beats.map((b) => b.id), beats.map((b) => b.at), beats.map((b) => JSON.stringify(b.stats))],
     );
+    return rows.map(({ owned_accounts: owned, ...row }) => ({ row, owned }));
   }
 
   async setStatus(id: string, status: WorkerStatus): Promise<void> {

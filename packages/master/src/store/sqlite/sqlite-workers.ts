@@ -1,5 +1,5 @@
 import type { Capability, WorkerStats, WorkerStatus, WorkerView } from '@fleetwright/shared';
-import type { WorkerCapacity, WorkerRegistration, WorkerRow } from '../backend/records.js';
+import type { WorkerCapacity, WorkerRegistration, WorkerRow, OwnedAccount } from '../backend/records.js';
 import type { WorkersBackend } from '../backend/workers-backend.js';
 import type { WorkerStore } from './worker-store.js';
 import type { ConnectionGate } from './connection-gate.js';
@@ -39,7 +39,7 @@ export class SqliteWorkers implements WorkersBackend {
     return this.gate.run(() => this.store.all());
   }
 
-  heartbeatMany(beats: readonly { id: string; stats: WorkerStats; at: number }[]): Promise<WorkerRow[]> {
+  heartbeatMany(beats: readonly { id: string; stats: WorkerStats; at: number }[]): Promise<{ row: WorkerRow; owned: OwnedAccount[] }[]> {
     return this.gate.run(() => this.store.heartbeatMany(beats));
   }
 

@@ -2,7 +2,7 @@ import type { Capability, WorkerStats, WorkerStatus, WorkerView } from '@fleetwr
 import { FleetError } from '@fleetwright/shared';
 import { atomically, type Db } from './database.js';
 import { capabilitiesOf, workerView } from '../backend/record-views.js';
-import type { WorkerCapacity, WorkerRegistration, WorkerRow } from '../backend/records.js';
+import type { WorkerCapacity, WorkerRegistration, WorkerRow, OwnedAccount } from '../backend/records.js';
 
 export class WorkerStore {
   /** Platform → declared job types and payload schemas, rebuilt when a worker registers. */
@@ -75,9 +75,15 @@ export class WorkerStore {
       | undefined;
   }
 
-  heartbeatMany(beats: readonly { id: string; stats: WorkerStats; at: number }[]): WorkerRow[] {
+  heartbeatMany(beats: readonly { id: string; stats: WorkerStats; at: number }[]): { row: WorkerRow; owned: OwnedAccount[] }[] {
     const beat = this.db.prepare('UPDATE workers SET last_heartbeat_at = ?, stats = ? WHERE id = ? RETURNING *');
-    return atomically(this.db, () => beats.flatMap((b) => (beat.get(b.at, JSON.stringify(b.stats), b.id) as WorkerRow | undefined) ?? []));
+    const owned = this.db.prepare('SELECT id, epoch FROM accounts WHERE owner_worker_id = ? ORDER BY seq');
+    return atomically(this.db, () =>
+      beats.flatMap((b) => {
+        const row = beat.get(b.at, JSON.stringify(b.stats), b.id) as WorkerRow | undefined;
+        return row ? [{ row, owned: owned.all(b.id) as OwnedAccount[] }] : [];
+      }),
+    );
   }
 
   setStatus(id: string, status: WorkerStatus): void {
