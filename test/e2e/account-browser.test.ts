@@ -37,16 +37,7 @@ describe("an account's browser: state, lock holder, start and stop", () => {
       const created = (await fleet.api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'hana', password: 'hana-secret-1' } }))
         .body as AccountView;
       const accountId = created.id;
-      const account = (what: string, predicate: (a: AccountView) => boolean): Promise<AccountView> =>
-        waitFor(
-          `account ${what}`,
-          async () => {
-            const view = (await fleet!.api('GET', `/accounts/${accountId}`)).body as AccountView;
-            return predicate(view) ? view : undefined;
-          },
-          30_000,
-          50,
-        );
+      const account = (what: string, predicate: (a: AccountView) => boolean): Promise<AccountView> => fleet!.waitForAccount(accountId, what, predicate);
 
       // The worker warms the assigned account: running, and the lock holder is the Redis lock's.
       const warm = await account('running', (a) => a.browser.state === 'running');

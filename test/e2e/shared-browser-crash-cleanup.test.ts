@@ -51,16 +51,7 @@ describe("a job's cleanup after its shared browser crashed", () => {
     const accountId = (
       (await fleet.api('POST', '/accounts', { platform: 'sandbox', credentials: { username: 'kira', password: 'kira-secret-1' } })).body as AccountView
     ).id;
-    const account = (what: string, predicate: (a: AccountView) => boolean): Promise<AccountView> =>
-      waitFor(
-        `account ${what}`,
-        async () => {
-          const view = (await fleet!.api('GET', `/accounts/${accountId}`)).body as AccountView;
-          return predicate(view) ? view : undefined;
-        },
-        30_000,
-        50,
-      );
+    const account = (what: string, predicate: (a: AccountView) => boolean): Promise<AccountView> => fleet!.waitForAccount(accountId, what, predicate);
     await account('running', (a) => a.browser.state === 'running');
 
     // A QR login waits for the phone, so its page stays open while the job waits.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Master } from '@fleetwright/master';
 import { SandboxServer } from '@fleetwright/sandbox';
-import { createLogger, findChromium, type JobView } from '@fleetwright/shared';
+import { createLogger, findChromium, type AccountView, type JobView } from '@fleetwright/shared';
 import { Worker, createSandboxPlugin, type WorkerOptions } from '@fleetwright/worker';
 import { makeTempDir } from './temp-dir.js';
 import { waitFor } from './wait-for.js';
@@ -110,6 +110,19 @@ export class FleetHarness {
       },
       timeoutMs,
       100,
+    );
+  }
+
+  /** The account's view once `predicate` holds for it (`what` names the wait in a timeout). */
+  async waitForAccount(id: string, what: string, predicate: (account: AccountView) => boolean, timeoutMs = 30_000): Promise<AccountView> {
+    return waitFor(
+      `account ${what}`,
+      async () => {
+        const view = (await this.api('GET', `/accounts/${id}`)).body as AccountView;
+        return predicate(view) ? view : undefined;
+      },
+      timeoutMs,
+      50,
     );
   }
 

@@ -38,4 +38,22 @@ describe('account browsers per worker', () => {
     browsers.workerGone('w1');
     expect(stopped).toHaveLength(3);
   });
+
+  it('keeps a change reported after a heartbeat arrived over the older list it applies once written', () => {
+    const browsers = new AccountBrowsers();
+    // The heartbeat arrives listing nothing (a1 not open yet); a1's start is reported while it is written.
+    const arrived = browsers.stamp();
+    browsers.report('w1', { accountId: 'a1', state: 'starting', fenceToken: null, error: null });
+    browsers.replaceWorker('w1', [], owners.w1!, arrived);
+    expect(browsers.view('a1').state).toBe('starting');
+    // A list taken after it applies as usual.
+    browsers.replaceWorker('w1', [running('a1')], owners.w1!, browsers.stamp());
+    expect(browsers.view('a1')).toMatchObject({ state: 'running', workerId: 'w1' });
+    const later = browsers.stamp();
+    browsers.report('w1', { accountId: 'a1', state: 'error', fenceToken: null, error: 'crashed' });
+    browsers.replaceWorker('w1', [running('a1')], owners.w1!, later);
+    expect(browsers.view('a1')).toMatchObject({ state: 'error', error: 'crashed' });
+    browsers.replaceWorker('w1', [], owners.w1!, browsers.stamp());
+    expect(browsers.view('a1').state).toBe('stopped');
+  });
 });

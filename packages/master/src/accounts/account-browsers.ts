@@ -22,6 +22,9 @@ export class AccountBrowsers {
    */
   private readonly byWorker = new Map<string, Set<string>>();
   private readonly listeners: Listener[] = [];
+  /** Changes applied so far; each account's last one is stamped with the count (see `stamp`). */
+  private changes = 0;
+  private readonly changedAt = new Map<string, number>();
 
   onChange(listener: Listener): void {
     this.listeners.push(listener);
@@ -51,7 +54,17 @@ export class AccountBrowsers {
       if (before && before.workerId === workerId && sameReport(before.report, report)) return;
       this.set(report.accountId, { workerId, report: { ...report }, updatedAt: Date.now() });
     }
+    this.changedAt.set(report.accountId, ++this.changes);
     this.announce(report.accountId);
+  }
+
+  /**
+   * Where the readings stand now. A heartbeat's list, taken by its worker before it sent it, is
+   * applied once the heartbeat is written (`replaceWorker`); what changed after its arrival (a
+   * report of one change) is newer than the list and stays.
+   */
+  stamp(): number {
+    return this.changes;
   }
 
   /**
@@ -60,10 +73,10 @@ export class AccountBrowsers {
    * when the entry names one) are applied, so a worker cannot paint another's account as running,
    * or with a fence of its own; the rest count as not listed.
    */
-  replaceWorker(workerId: string, reports: HeartbeatBrowserReport[], ownedNow: readonly { id: string; epoch: number }[]): void {
+  replaceWorker(workerId: string, reports: HeartbeatBrowserReport[], ownedNow: readonly { id: string; epoch: number }[], since = this.changes): void {
     const epochs = new Map(ownedNow.map((account) => [account.id, account.epoch]));
     const owned = reports.filter((r) => epochs.has(r.accountId) && (r.epoch === undefined || r.epoch === epochs.get(r.accountId)));
-    this.applyWorker(workerId, owned);
+    this.applyWorker(workerId, owned, since);
   }
 
   /** The worker went offline: its browsers are gone as far as the fleet can tell. */
@@ -71,12 +84,14 @@ export class AccountBrowsers {
     this.applyWorker(workerId, []);
   }
 
-  private applyWorker(workerId: string, owned: HeartbeatBrowserReport[]): void {
+  /** Applies a worker's full list; an account changed after `since` keeps its newer reading. */
+  private applyWorker(workerId: string, owned: HeartbeatBrowserReport[], since = this.changes): void {
+    const newer = (accountId: string): boolean => (this.changedAt.get(accountId) ?? 0) > since;
     const listed = new Set(owned.map((r) => r.accountId));
     for (const accountId of [...(this.byWorker.get(workerId) ?? [])]) {
-      if (!listed.has(accountId)) this.report(workerId, { accountId, state: 'stopped', fenceToken: null, error: null });
+      if (!listed.has(accountId) && !newer(accountId)) this.report(workerId, { accountId, state: 'stopped', fenceToken: null, error: null });
     }
-    for (const { epoch: _epoch, ...report } of owned) this.report(workerId, report);
+    for (const { epoch: _epoch, ...report } of owned) if (!newer(report.accountId)) this.report(workerId, report);
   }
 
   /** Every browser not stopped, as its views: what another master mirrors (see BrowserMirror). */
@@ -104,6 +119,7 @@ export class AccountBrowsers {
   }
 
   forget(accountId: string): void {
+    this.changedAt.delete(accountId);
     if (this.delete(accountId)) this.announce(accountId);
   }
 

@@ -149,8 +149,9 @@ export class WorkerGateway implements WorkerLinks {
       WorkerEvent.Heartbeat,
       async (p) => {
         requireRegistered();
+        const arrived = this.browserStates.stamp();
         const owned = await scheduler.workerHeartbeat(workerId, p.stats);
-        if (p.browsers) this.browserStates.replaceWorker(workerId, p.browsers, owned);
+        if (p.browsers) this.browserStates.replaceWorker(workerId, p.browsers, owned, arrived);
       },
       this.logger,
     );
