@@ -40,7 +40,9 @@ describe("a follower's account views", () => {
     await waitFor('master-a to lead', async () => ((await mastersSeenBy(leader)).leading ? true : undefined), 10_000);
     const early = await master(url, 'master-b', leader);
 
-    worker = await new SimulatedWorker({ workerId: 'w1', url: leader.url, token: leader.workerToken }).start();
+    // Its own heartbeats keep it online (the masters expect one every 300 ms): without them the
+    // leader marked it offline and cut it, mid-ack, on a loaded CI machine. They list no browsers.
+    worker = await new SimulatedWorker({ workerId: 'w1', url: leader.url, token: leader.workerToken, heartbeatEveryMs: 100 }).start();
     const account = (await leader.api('POST', '/accounts', { platform: 'sandbox' })).body;
     const { epoch } = await worker.waitForAssign(account.id);
     expect(await browserOf(early, account.id)).toMatchObject({ state: 'stopped' });
